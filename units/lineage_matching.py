@@ -1,0 +1,702 @@
+"""Work out which 2024 communes each 2025 commune came from, by reading the official notes.
+
+Pure Python (no Django): the loader builds the dataclasses below from the CSVs and stores the
+resulting links. Precision is preferred over recall: an ambiguous name is reported as
+Unresolved rather than guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from units.names import fold, name_key, strip_division_prefix
+
+__all__ = [
+    "OldCommune",
+    "NewCommune",
+    "CommuneLink",
+    "Unresolved",
+    "MatchResult",
+    "ManualLink",
+    "NoteItem",
+    "ParsedNote",
+    "parse_note",
+    "match_communes",
+    "read_manual_links",
+    "coverage_report",
+]
+
+
+@dataclass(frozen=True)
+class OldCommune:
+    """A commune of the 2024 three-tier list."""
+
+    code: str
+    name: str
+    district_code: str
+    district_name: str
+    province_code: str
+
+
+@dataclass(frozen=True)
+class NewCommune:
+    """A commune of the 2025 two-tier list, with its official formation note."""
+
+    code: str
+    name: str
+    province_code: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CommuneLink:
+    """One predecessor (old) -> successor (new) relation."""
+
+    old_code: str
+    new_code: str
+    kind: str  # "merge" | "split" | "rename" | "kept"
+    is_partial: bool
+    legal_basis: str
+    method: str  # "note" | "note-fuzzy" | "code" | "manual"
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A predecessor named in a note that could not be matched, or only ambiguously."""
+
+    new_code: str
+    new_name: str
+    fragment: str
+    reason: str
+
+
+@dataclass
+class MatchResult:
+    """Links found plus what could not be resolved."""
+
+    links: list[CommuneLink]
+    unresolved: list[Unresolved]
+
+
+@dataclass(frozen=True)
+class ManualLink:
+    """A hand-checked link from fixtures/lineage_manual.csv; it overrides the matcher."""
+
+    old_code: str
+    new_code: str
+    is_partial: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class NoteItem:
+    """One predecessor as written in a note."""
+
+    name: str  # division word dropped, except for numbered wards ("Phường 8")
+    division: str  # "xã" / "phường" / "thị trấn" / "đặc khu" as written, "" if none
+    is_partial: bool
+    qualifier: str  # "thuộc quận Bình Thạnh" / "(thành phố Vĩnh Long)" text, "" if none
+    fragment: str  # the raw text, for reports
+
+
+@dataclass(frozen=True)
+class ParsedNote:
+    """What parse_note() reads from a note."""
+
+    predecessors: tuple[NoteItem, ...] = ()
+    renamed_from: NoteItem | None = None
+    kept: bool = False  # "Giữ nguyên": the unit itself carries on
+    kept_partial: bool = False  # "Giữ nguyên mã, điều chỉnh 1 phần ... nhập vào ..."
+    whole_districts: tuple[str, ...] = ()  # "toàn bộ ... của huyện X": every commune of X
+    qualifiers: tuple[str, ...] = ()  # every district/province qualifier seen in the note
+    legal_basis: str = ""
+    truncated: tuple[str, ...] = ()  # fragments cut off mid-name ("1 phần phường C.")
+
+
+# --------------------------------------------------------------------------- note parsing
+
+_WS = re.compile(r"\s+")
+_LEGAL = re.compile(r"Số:\s*([^\s;,]+)")
+_END_OF_MAIN = re.compile(r"\bBỏ cấp huyện\b|\bSố:", re.IGNORECASE)
+_KEPT = re.compile(r"^\s*giữ nguyên", re.IGNORECASE)
+_DIVISION_WORD = r"(?:thị\s+trấn|đặc\s+khu|phường|xã)"
+_COMMUNE_DIV = re.compile(r"^(?:(?:thị\s+trấn|đặc\s+khu|phường|xã|ã)\s+)+", re.IGNORECASE)
+# A division word in the middle of an item means a comma was forgotten ("xã A xã B").
+_INNER_DIV = re.compile(r"\s+(?=(?:xã|phường|thị\s+trấn)\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ0-9])", re.IGNORECASE)
+_QUALIFIER_START = re.compile(r"^(?:huyện|quận|thị\s+xã|thành\s+phố|tỉnh)\b", re.IGNORECASE)
+_WHOLE_DISTRICT = re.compile(
+    r"toàn\s+bộ\s*(?:diện\s+tích\s+tự\s+nhiên[,\s]*(?:và\s+)?quy\s+mô\s+dân(?:\s+số)?\s+của"
+    r"|\d+\s+xã[^.]*?thuộc)\s+huyện\s+(?:đảo\s+)?(?P<d>[^,.()]+?)(?=\s+thành\b|\s*[,.(]|$)",
+    re.IGNORECASE,
+)
+# "một phần diện tích tự nhiên là 57,53 km2, quy mô dân số là 243 người của xã X" -> "1 phần xã X"
+_PART_AREA = re.compile(
+    r"(?:một|1)\s+phần\s+(?=diện|quy\s+mô|dân\s+số)(?:[^.;]|(?<=\d)\.(?=\d))*?"
+    r"(?:\bcủa\b|(?=\s(?:xã|phường|thị\s+trấn)\s))",
+    re.IGNORECASE,
+)
+_REST_AREA = re.compile(
+    r"toàn\s+bộ\s+diện\s+tích[^.;]*?còn\s+lại\s+của\b", re.IGNORECASE
+)
+_WHOLE_AREA = re.compile(r"toàn\s+bộ\s+diện\s+tích[^.;]*?\bcủa\b", re.IGNORECASE)
+_RENAME = re.compile(
+    r"[đd][ổỏốo]i\s+(?:tên|loại\s+hình)(?:\s+mới)?(?:\s+từ)?\s+(?!thành\b)"
+    r"(?P<src>[^,.;]+?)\s+(?-i:thành)\s+(?P<dst>[^,.;]+?)(?=\s+(?:và\s+)?h[ợơọ]p\s+nh|\s*[,.;]|$)",
+    re.IGNORECASE,
+)
+# Text that only says what the new unit is called: dropped before reading the list.
+_TARGET = re.compile(
+    r"(?<![\wÀ-ỹ])thành(?:\s+(?!lập\b|phố\b)[^,.;]*?)?(?=\s+(?:và\s+)?h[ợơọ]p\s+nh|\s*[,.;]|$)"
+)
+_ESTABLISH = re.compile(r"thành\s+lập\s+[^,.;]*?trên\s+cơ\s+sở(?:\s+nhập)?", re.IGNORECASE)
+_LEAD_JUNK = re.compile(
+    r"^(?:h[ơợọ]p\s+nh[ấâ]t?|h[ợơ]p\s+nh|nhất|hợp\s+thành|hợp\s+nhất|đổi\s+loại\s+hình|"
+    r"thay\s+đổi\s+loại\s+hình|đổi\s+tên|sắp\s*xếp|nhập|từ|của|và|với|gồm|toàn\s+bộ)\b[\s,]*",
+    re.IGNORECASE,
+)
+_PARTIAL = re.compile(
+    r"^p?(?:(?:một|1)\s*ph[aàầ]n(?:\s+còn\s+lại)?|phần\s+còn\s+lại)(?:\s+của)?\b\s*", re.IGNORECASE
+)
+_PLURAL = re.compile(r"^các\s+", re.IGNORECASE)
+_PAREN = re.compile(r"\(([^)]*)\)?")
+_THUOC = re.compile(r"\s+thuộc\s+(.*)$", re.IGNORECASE)
+_NOISE_QUALIFIER = re.compile(
+    r"\(?\s*trước\s+kh[^)]*\)?|\bhiện\s+nay\b|\bcũ\b", re.IGNORECASE
+)
+# Spelling slips seen in the notes, fixed before parsing.
+_SLIPS = (
+    (re.compile(r"(?<=[a-zà-ỹ])(?=thành\s+(?:xã|phường|đặc\s+khu)\b)"), " "),
+    (re.compile(r"(nh[ấâ]t)(?=các\b)", re.IGNORECASE), r"\1 "),
+    (re.compile(r"\btrị\s+trấn\b", re.IGNORECASE), "thị trấn"),
+    (re.compile(r"\s+sau\s+khi\s+sắp\s+xếp[^,;]*?Điều\s+này", re.IGNORECASE), ""),
+)
+_STRAY = re.compile(r"^[\s.,;:\-–]+|[\s.,;:\-–]+$")
+
+
+def _clean(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFC", text).replace("\u00a0", " ")).strip()
+
+
+def _split_items(text: str) -> list[str]:
+    """Split a list on commas, semicolons, full stops and "và", but not inside parentheses."""
+    parts: list[str] = []
+    depth = 0
+    buf: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        if depth == 0:
+            if ch in ",;" or (ch == "." and not (i + 1 < len(text) and text[i + 1].isdigit())):
+                parts.append("".join(buf))
+                buf = []
+                i += 1
+                continue
+            for conj in (" và ", " với "):
+                if text.startswith(conj, i):
+                    parts.append("".join(buf))
+                    buf = []
+                    i += len(conj)
+                    break
+            else:
+                buf.append(ch)
+                i += 1
+            continue
+        buf.append(ch)
+        i += 1
+    parts.append("".join(buf))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _read_item(raw: str, prev: NoteItem | None, prev_plural_partial: bool) -> tuple[
+    list[NoteItem], list[str], bool, bool
+]:
+    """Read one list item: returns (items, qualifiers, plural_partial, truncated)."""
+    text = raw
+    qualifiers: list[str] = []
+    for m in _PAREN.finditer(text):
+        qualifiers.append(m.group(1))
+    text = _PAREN.sub(" ", text)
+    m = _THUOC.search(text)
+    if m:
+        qualifiers.append(m.group(1))
+        text = text[: m.start()]
+    qualifiers = [q for q in (_STRAY.sub("", _NOISE_QUALIFIER.sub(" ", q)) for q in qualifiers) if q]
+    text = _STRAY.sub("", _WS.sub(" ", text))
+    partial = False
+    plural = False
+    while True:
+        before = text
+        text = _LEAD_JUNK.sub("", text)
+        if _PARTIAL.match(text):
+            partial = True
+            text = _PARTIAL.sub("", text)
+        if _PLURAL.match(text):
+            plural = True
+            text = _PLURAL.sub("", text)
+        if text == before:
+            break
+    if _QUALIFIER_START.match(text) or re.match(r"^khu\s+vực\b", text, re.IGNORECASE):
+        # "tỉnh Phú Yên" after a comma, or a named area that is not a commune.
+        return [], qualifiers + [text], prev_plural_partial, False
+    div_match = _COMMUNE_DIV.match(text)
+    division = ""
+    if div_match:
+        words = div_match.group(0).lower().split()
+        division = "thị trấn" if words[-1] == "trấn" else (
+            "đặc khu" if words[-1] == "khu" else ("xã" if words[-1] == "ã" else words[-1])
+        )
+        text = text[div_match.end():]
+        prev_plural_partial = partial and plural
+    elif prev is not None:
+        # A bare name continues the previous list ("các xã A, B"): same division word, and it
+        # is partial only when the partial marker was put before the plural ("1 phần các xã").
+        division = prev.division
+        partial = partial or prev_plural_partial
+    text = _STRAY.sub("", text)
+    if not text:
+        return [], qualifiers, prev_plural_partial, bool(division or partial)
+    if text.isdigit() and not div_match:
+        # A lone number with no "Phường" before it is the start of a cut-off "1 phần ...".
+        return [], qualifiers, prev_plural_partial, True
+    if text[0].isdigit() and division == "phường":
+        text = f"Phường {text}"
+    elif text[0].isdigit() and division:
+        text = f"{division.capitalize()} {text}"
+    names = [n for n in _INNER_DIV.split(text) if n.strip()]
+    items: list[NoteItem] = []
+    for i, name in enumerate(names):
+        item_div = division
+        if i > 0:
+            dm = _COMMUNE_DIV.match(name)
+            if dm:
+                item_div = dm.group(0).strip().lower()
+                name = name[dm.end():]
+                if name[:1].isdigit() and item_div == "phường":
+                    name = f"Phường {name}"
+        items.append(
+            NoteItem(
+                name=_STRAY.sub("", name),
+                division=item_div,
+                is_partial=partial,
+                qualifier="; ".join(qualifiers),
+                fragment=raw.strip(),
+            )
+        )
+    return items, qualifiers, prev_plural_partial, False
+
+
+def parse_note(note: str) -> ParsedNote:
+    """Read predecessor names (with partial flags and qualifiers), rename source, legal basis."""
+    text = _clean(note)
+    legal = _LEGAL.search(text)
+    legal_basis = legal.group(1) if legal else ""
+    end = _END_OF_MAIN.search(text)
+    main = text[: end.start()] if end else text
+    if not main.strip():
+        return ParsedNote(legal_basis=legal_basis)
+    if _KEPT.match(main):
+        partial = bool(re.search(r"(?:một|1)\s+phần", main, re.IGNORECASE))
+        return ParsedNote(kept=True, kept_partial=partial, legal_basis=legal_basis)
+
+    whole = tuple(_STRAY.sub("", m.group("d")) for m in _WHOLE_DISTRICT.finditer(main))
+    if whole:
+        main = _WHOLE_DISTRICT.sub(" ", main)
+    for slip, repl in _SLIPS:
+        main = slip.sub(repl, main)
+    main = _REST_AREA.sub(" phần còn lại của ", main)
+    main = _PART_AREA.sub(" 1 phần ", main)
+    main = _WHOLE_AREA.sub(" ", main)
+    main = _ESTABLISH.sub(", hợp nhất ", main)
+
+    renamed_from: NoteItem | None = None
+    rename = _RENAME.search(main)
+    if rename:
+        src_items, _, _, _ = _read_item(rename.group("src"), None, False)
+        if src_items:
+            renamed_from = src_items[0]
+        main = main[: rename.start()] + ", " + main[rename.end():]
+    main = _TARGET.sub(",", main)
+
+    items: list[NoteItem] = []
+    qualifiers: list[str] = []
+    truncated: list[str] = []
+    prev: NoteItem | None = None
+    plural_partial = False
+    for raw in _split_items(main):
+        got, quals, plural_partial, cut = _read_item(raw, prev, plural_partial)
+        qualifiers.extend(quals)
+        if cut:
+            truncated.append(raw)
+        if not got and quals and items:
+            # "thuộc huyện Vân Canh, tỉnh Bình Định" - the province lands in its own item.
+            last = items[-1]
+            items[-1] = NoteItem(
+                last.name,
+                last.division,
+                last.is_partial,
+                "; ".join(q for q in (last.qualifier, *quals) if q),
+                last.fragment,
+            )
+        items.extend(got)
+        if got:
+            prev = got[-1]
+    if renamed_from is not None:
+        qualifiers.extend([renamed_from.qualifier] if renamed_from.qualifier else [])
+    return ParsedNote(
+        predecessors=tuple(items),
+        renamed_from=renamed_from,
+        whole_districts=whole,
+        qualifiers=tuple(qualifiers),
+        legal_basis=legal_basis,
+        truncated=tuple(truncated),
+    )
+
+
+# --------------------------------------------------------------------------- matching
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def _compact(text: str) -> str:
+    """Diacritic-, space- and punctuation-free form, for typo-tolerant lookups."""
+    return _NON_ALNUM.sub("", fold(text))
+
+
+_NONG_TRUONG = re.compile(r"\bnông\s+trường\s+(?=\S)", re.IGNORECASE)
+
+
+def _commune_key(name: str) -> str:
+    # The 2024 list abbreviates "Thị trấn Nông trường X" to "Thị trấn NT X"; notes spell it out.
+    key = name_key(_NONG_TRUONG.sub("NT ", strip_division_prefix(name)))
+    # "Phường 01" and "Phường 1" are the same ward.
+    return re.sub(r"(?<=\s)0+(?=\d)", "", key)
+
+
+def _division_of(name: str) -> str:
+    low = fold(name)
+    for div, folded in (("thị trấn", "thi tran"), ("phường", "phuong"), ("xã", "xa")):
+        if low.startswith(folded + " "):
+            return div
+    return ""
+
+
+def _edit_distance_le1(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:] or (len(a) == len(b) and a[i + 1:] == b[i + 1:])
+
+
+class _OldIndex:
+    """Old communes indexed by (new province, name key); built once, O(n)."""
+
+    def __init__(self, old_communes: Iterable[OldCommune], province_map: dict[str, str]):
+        self.by_code: dict[str, OldCommune] = {}
+        self.new_province: dict[str, str] = {}
+        self.by_key: dict[tuple[str, str], list[OldCommune]] = defaultdict(list)
+        self.by_compact: dict[tuple[str, str], list[OldCommune]] = defaultdict(list)
+        self.by_district: dict[str, list[OldCommune]] = defaultdict(list)
+        self.in_province: dict[str, list[OldCommune]] = defaultdict(list)
+        # new province -> [(district code, folded full name, folded bare name)]
+        self.districts: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+        for old in old_communes:
+            new_prov = province_map.get(old.province_code)
+            if new_prov is None:
+                continue
+            self.by_code[old.code] = old
+            self.new_province[old.code] = new_prov
+            self.by_key[(new_prov, _commune_key(old.name))].append(old)
+            bare = _NONG_TRUONG.sub("NT ", strip_division_prefix(old.name))
+            self.by_compact[(new_prov, _compact(bare))].append(old)
+            self.by_district[old.district_code].append(old)
+            self.in_province[new_prov].append(old)
+            self.districts[new_prov][old.district_code] = (
+                fold(old.district_name),
+                fold(strip_division_prefix(old.district_name)),
+            )
+
+    def districts_named(self, new_prov: str, qualifier: str) -> set[str]:
+        """District codes whose name appears in a qualifier; the full form wins over the bare."""
+        text = f" {_NON_ALNUM.sub(' ', fold(qualifier))} "
+        full: set[str] = set()
+        bare: set[str] = set()
+        for code, (full_name, bare_name) in self.districts[new_prov].items():
+            if f" {_NON_ALNUM.sub(' ', full_name)} " in text:
+                full.add(code)
+            elif f" {_NON_ALNUM.sub(' ', bare_name)} " in text:
+                bare.add(code)
+        return full or bare
+
+
+@dataclass
+class _Pending:
+    """A note item still to be resolved, with its remaining candidates."""
+
+    new: NewCommune
+    item: NoteItem
+    candidates: list[OldCommune]
+    fuzzy: bool
+    context: set[str] = field(default_factory=set)  # district codes mentioned or implied
+
+
+@dataclass
+class _Found:
+    old: OldCommune
+    is_partial: bool
+    method: str
+
+
+def _narrow(pending: _Pending, holder: OldCommune | None, index: _OldIndex) -> list[OldCommune]:
+    """Apply the strong, note-local tie-breakers: division word, own qualifier, code holder."""
+    cands = pending.candidates
+    if len(cands) > 1 and pending.item.division:
+        same = [c for c in cands if _division_of(c.name) == pending.item.division]
+        if same:
+            cands = same
+    if len(cands) > 1 and pending.item.qualifier:
+        named = index.districts_named(pending.new.province_code, pending.item.qualifier)
+        picked = [c for c in cands if c.district_code in named]
+        if picked:
+            cands = picked
+    if len(cands) > 1 and holder is not None and holder in cands:
+        cands = [holder]
+    return cands
+
+
+def _lookup(item: NoteItem, new_prov: str, index: _OldIndex) -> tuple[list[OldCommune], bool]:
+    exact = index.by_key.get((new_prov, _commune_key(item.name)), [])
+    if exact:
+        return list(exact), False
+    compact = _compact(_NONG_TRUONG.sub("NT ", item.name))
+    return list(index.by_compact.get((new_prov, compact), [])), True
+
+
+def _typo_candidates(item: NoteItem, pool: Iterable[OldCommune], truncated: bool) -> list[OldCommune]:
+    """One-letter typos, or a name cut off at the end of a truncated note."""
+    target = _compact(item.name)
+    if len(target) < 4:
+        return []
+    out = []
+    for old in pool:
+        bare = _compact(strip_division_prefix(old.name))
+        if _edit_distance_le1(target, bare) or (truncated and bare.startswith(target)):
+            out.append(old)
+    return out
+
+
+def match_communes(
+    *,
+    old_communes: list[OldCommune],
+    new_communes: list[NewCommune],
+    province_map: dict[str, str],
+    manual: Sequence[ManualLink] = (),
+) -> MatchResult:
+    """Link every new commune to its predecessors; see the module docstring for the rules."""
+    index = _OldIndex(old_communes, province_map)
+    found: dict[str, dict[str, _Found]] = defaultdict(dict)  # new code -> old code -> link
+    legal: dict[str, str] = {}
+    unresolved: list[Unresolved] = []
+    pendings: list[_Pending] = []
+    holders: dict[str, OldCommune | None] = {}
+
+    def add(new: NewCommune, old: OldCommune, partial: bool, method: str) -> None:
+        prev = found[new.code].get(old.code)
+        if prev is None:
+            found[new.code][old.code] = _Found(old, partial, method)
+        else:
+            # Named twice (rename source and list): partial if either mention says so.
+            prev.is_partial = prev.is_partial or partial
+
+    for new in new_communes:
+        holder = index.by_code.get(new.code)
+        if holder is not None and index.new_province[holder.code] != new.province_code:
+            holder = None
+        holders[new.code] = holder
+        parsed = parse_note(new.note)
+        legal[new.code] = parsed.legal_basis
+        if not new.note.strip():
+            if holder is not None:
+                add(new, holder, False, "code")
+            continue
+        if parsed.kept:
+            kept = holder
+            if kept is None:
+                cands = index.by_key.get((new.province_code, _commune_key(new.name)), [])
+                kept = cands[0] if len(cands) == 1 else None
+            if kept is not None:
+                add(new, kept, parsed.kept_partial, "note")
+            else:
+                unresolved.append(Unresolved(new.code, new.name, new.name, "kept: not found"))
+            continue
+        for district in parsed.whole_districts:
+            codes = index.districts_named(new.province_code, f"huyện {district}")
+            for code in codes:
+                for old in index.by_district[code]:
+                    add(new, old, False, "note")
+        items = list(parsed.predecessors)
+        src = parsed.renamed_from
+        if src is not None and not any(
+            _commune_key(i.name) == _commune_key(src.name) for i in items
+        ):
+            items.append(src)
+        context: set[str] = set()
+        for q in parsed.qualifiers:
+            context |= index.districts_named(new.province_code, q)
+        if holder is not None:
+            context.add(holder.district_code)
+        for item in items:
+            cands, fuzzy = _lookup(item, new.province_code, index)
+            pendings.append(_Pending(new, item, cands, fuzzy, context))
+        for frag in parsed.truncated:
+            unresolved.append(Unresolved(new.code, new.name, frag, "truncated"))
+
+    # Pass 1: note-local evidence only.
+    waiting: list[_Pending] = []
+    for p in pendings:
+        p.candidates = _narrow(p, holders[p.new.code], index)
+        if len(p.candidates) == 1:
+            add(p.new, p.candidates[0], p.item.is_partial, "note-fuzzy" if p.fuzzy else "note")
+        else:
+            waiting.append(p)
+
+    # Pass 2: districts the note names or whose communes it already took, then elimination of
+    # communes that another new commune took whole; repeated while it makes progress.
+    progress = True
+    while progress and waiting:
+        progress = False
+        whole_taken: dict[str, set[str]] = defaultdict(set)
+        for new_code, links in found.items():
+            for old_code, f in links.items():
+                if not f.is_partial:
+                    whole_taken[old_code].add(new_code)
+        still: list[_Pending] = []
+        for p in waiting:
+            near = p.context | {f.old.district_code for f in found[p.new.code].values()}
+            if not p.candidates:
+                pool = [o for d in near for o in index.by_district[d]]
+                p.candidates = _typo_candidates(p.item, pool, False)
+                p.fuzzy = True
+            cands = [c for c in p.candidates if c.district_code in near]
+            if len(cands) != 1:
+                cands = [
+                    c for c in p.candidates if not (whole_taken[c.code] - {p.new.code})
+                ] if len(p.candidates) > 1 else p.candidates
+            if len(cands) == 1:
+                add(p.new, cands[0], p.item.is_partial, "note-fuzzy" if p.fuzzy else "note")
+                progress = True
+            else:
+                still.append(p)
+        waiting = still
+
+    for p in waiting:
+        if p.candidates:
+            codes = ", ".join(sorted(c.code for c in p.candidates)[:6])
+            reason = f"ambiguous: {codes}"
+        else:
+            reason = "not found"
+        unresolved.append(Unresolved(p.new.code, p.new.name, p.item.fragment, reason))
+
+    return _finish(new_communes, found, legal, unresolved, manual, index)
+
+
+def _finish(
+    new_communes: Sequence[NewCommune],
+    found: dict[str, dict[str, _Found]],
+    legal: dict[str, str],
+    unresolved: list[Unresolved],
+    manual: Sequence[ManualLink],
+    index: _OldIndex,
+) -> MatchResult:
+    """Apply manual links, then label each link with its kind."""
+    by_code = {n.code: n for n in new_communes}
+    manual_by_new: dict[str, list[ManualLink]] = defaultdict(list)
+    for m in manual:
+        old = index.by_code.get(m.old_code)
+        if old is None or m.new_code not in by_code:
+            continue
+        found[m.new_code][m.old_code] = _Found(old, m.is_partial, "manual")
+        manual_by_new[m.new_code].append(m)
+    if manual_by_new:
+        unresolved = [u for u in unresolved if not _settled_by_manual(u, manual_by_new, index)]
+    links: list[CommuneLink] = []
+    for new in new_communes:
+        preds = found.get(new.code, {})
+        for f in preds.values():
+            if len(preds) > 1:
+                kind = "merge"
+            elif f.is_partial:
+                kind = "split"
+            elif _commune_key(f.old.name) == _commune_key(new.name):
+                kind = "kept"
+            else:
+                kind = "rename"
+            links.append(
+                CommuneLink(f.old.code, new.code, kind, f.is_partial, legal.get(new.code, ""), f.method)
+            )
+    return MatchResult(links=links, unresolved=unresolved)
+
+
+def _settled_by_manual(
+    u: Unresolved, manual_by_new: dict[str, list[ManualLink]], index: _OldIndex
+) -> bool:
+    """True when a manual link for the same new commune plausibly covers this fragment."""
+    for m in manual_by_new.get(u.new_code, []):
+        if m.old_code in u.reason:
+            return True
+        old = index.by_code[m.old_code]
+        frag = _compact(u.fragment.replace("1 phần", "").replace("phường", "").replace("xã", ""))
+        if frag and _compact(strip_division_prefix(old.name)).startswith(frag):
+            return True
+    return False
+
+
+def read_manual_links(path: str | Path) -> list[ManualLink]:
+    """Read fixtures/lineage_manual.csv (old_code,new_code,is_partial,note)."""
+    out: list[ManualLink] = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            old_code = (row.get("old_code") or "").strip()
+            if not old_code or old_code.startswith("#"):
+                continue
+            out.append(
+                ManualLink(
+                    old_code=old_code,
+                    new_code=(row.get("new_code") or "").strip(),
+                    is_partial=(row.get("is_partial") or "").strip().lower()
+                    in {"1", "true", "yes", "y"},
+                    note=(row.get("note") or "").strip(),
+                )
+            )
+    return out
+
+
+def coverage_report(result: MatchResult, old_communes: Sequence[OldCommune]) -> dict[str, object]:
+    """Counts for the loader's summary: coverage of old communes, links by method, unresolved."""
+    linked = {link.old_code for link in result.links}
+    total = len(old_communes)
+    covered = sum(1 for o in old_communes if o.code in linked)
+    return {
+        "old_total": total,
+        "old_with_successor": covered,
+        "coverage_pct": round(100.0 * covered / total, 2) if total else 0.0,
+        "links": len(result.links),
+        "links_by_method": dict(Counter(link.method for link in result.links)),
+        "links_by_kind": dict(Counter(link.kind for link in result.links)),
+        "unresolved": len(result.unresolved),
+    }

@@ -1,0 +1,174 @@
+"""Reads of units, agencies and lineage (no HTTP: pages and the API call these)."""
+
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.utils import timezone
+
+from units.models import Agency, Unit, UnitChange
+from units.names import fold
+
+
+def today() -> datetime.date:
+    """The date in Vietnam (TIME_ZONE), which is what "in force today" means here."""
+    return timezone.localdate()
+
+
+def unit_list(
+    *,
+    on: datetime.date | None = None,
+    level: str | None = None,
+    parent_id: int | None = None,
+    code: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Unit]:
+    """Units in force on `on` (default today), filtered; parents fetched in the same query."""
+    units = Unit.objects.in_force(on or today()).select_related("parent")
+    if level:
+        units = units.filter(level=level)
+    if parent_id is not None:
+        units = units.filter(parent_id=parent_id)
+    if code:
+        units = units.filter(code=code)
+    if q:
+        units = unit_search_filter(units, q=q)
+    return units.order_by("code")
+
+
+def unit_search_filter(units: QuerySet[Unit], *, q: str) -> QuerySet[Unit]:
+    """Narrows `units` to those whose name has every word of `q`, tone marks and case ignored.
+
+    "vinh linh" finds "Huyện Vĩnh Linh" and "Xã Vĩnh Linh"; a code finds its unit.
+    """
+    words = fold(q).split()
+    if not words:
+        return units
+    by_name = Q()
+    for word in words:
+        by_name &= Q(search_name__contains=word)
+    return units.filter(by_name | Q(code=q.strip()))
+
+
+def unit_children(*, unit: Unit, on: datetime.date | None = None) -> QuerySet[Unit]:
+    """The units directly below `unit` in force on `on` (default: a day `unit` was in force)."""
+    return Unit.objects.in_force(on or _a_day_in_force(unit)).filter(parent=unit).order_by("code")
+
+
+def unit_descendants(*, unit: Unit, on: datetime.date | None = None) -> QuerySet[Unit]:
+    """Every unit below `unit` (children, grandchildren) in force on `on`."""
+    below = Q(province=unit) if unit.level == Unit.Level.PROVINCE else Q(district=unit)
+    if unit.level == Unit.Level.COMMUNE:
+        return Unit.objects.none()
+    return Unit.objects.in_force(on or _a_day_in_force(unit)).filter(below).order_by("code")
+
+
+def _a_day_in_force(unit: Unit) -> datetime.date:
+    day = today()
+    if unit.is_in_force(day):
+        return day
+    return unit.valid_to or unit.valid_from or day
+
+
+_WALK_FORWARD = """
+    WITH RECURSIVE walk(unit_id) AS (
+        SELECT successor_id FROM units_unitchange WHERE predecessor_id = %s AND changed_on <= %s
+        UNION
+        SELECT c.successor_id FROM units_unitchange c
+        JOIN walk w ON c.predecessor_id = w.unit_id
+        WHERE c.changed_on <= %s
+    )
+    SELECT unit_id FROM walk
+"""
+_WALK_BACKWARD = """
+    WITH RECURSIVE walk(unit_id) AS (
+        SELECT predecessor_id FROM units_unitchange WHERE successor_id = %s
+        UNION
+        SELECT c.predecessor_id FROM units_unitchange c
+        JOIN walk w ON c.successor_id = w.unit_id
+    )
+    SELECT unit_id FROM walk
+"""
+
+
+def unit_successors(*, unit: Unit, on: datetime.date | None = None) -> QuerySet[Unit]:
+    """The units in force on `on` that hold (part of) `unit`'s territory, following every change.
+
+    One recursive query; UNION (not UNION ALL) stops at a unit already reached.
+    """
+    day = on or today()
+    reached = RawSQL(_WALK_FORWARD, (unit.pk, day, day))  # noqa: S611 (constant SQL, bound params)
+    return Unit.objects.in_force(day).filter(pk__in=reached).select_related("parent").order_by(
+        "level", "code"
+    )
+
+
+def unit_predecessors(*, unit: Unit) -> QuerySet[Unit]:
+    """Every unit that (part of) `unit` came from, through every change, in one query."""
+    reached = RawSQL(_WALK_BACKWARD, (unit.pk,))  # noqa: S611 (constant SQL, bound params)
+    return Unit.objects.filter(pk__in=reached).select_related("parent").order_by("level", "code")
+
+
+def unit_get_queryset() -> QuerySet[Unit]:
+    """Units with their parents joined and their direct lineage prefetched (three queries)."""
+    return Unit.objects.select_related("parent", "parent__parent").prefetch_related(
+        Prefetch(
+            "changes_in",
+            queryset=UnitChange.objects.select_related("predecessor").order_by(
+                "predecessor__level", "predecessor__code"
+            ),
+        ),
+        Prefetch(
+            "changes_out",
+            queryset=UnitChange.objects.select_related("successor").order_by(
+                "successor__level", "successor__code"
+            ),
+        ),
+    )
+
+
+def unit_get(*, unit_id: int) -> Unit:
+    """One unit with its parents and direct lineage; raises Http404."""
+    try:
+        return unit_get_queryset().get(pk=unit_id)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+
+
+def unit_get_by_code(*, code: str, on: datetime.date | None = None) -> Unit:
+    """The unit with `code` in force on `on`; without a date, today's, else the latest one.
+
+    Raises Http404 when no unit with that code was in force then.
+    """
+    versions = Unit.objects.filter(code=code)
+    if on is not None:
+        versions = versions.in_force(on)
+    else:
+        current = versions.in_force(today()).values_list("pk", flat=True).first()
+        if current is not None:
+            return unit_get(unit_id=current)
+    found = versions.order_by("-valid_from").values_list("pk", flat=True).first()
+    if found is None:
+        raise Http404
+    return unit_get(unit_id=found)
+
+
+def unit_ancestors(*, unit: Unit) -> list[Unit]:
+    """Province first, then district: the breadcrumb above `unit` (parents already joined)."""
+    chain = []
+    parent = unit.parent
+    while parent is not None:  # at most two steps; unit_get joins both
+        chain.insert(0, parent)
+        parent = parent.parent if parent.parent_id else None
+    return chain
+
+
+def agency_list(*, unit: Unit) -> QuerySet[Agency]:
+    return unit.agencies.order_by("kind", "name")
+
+
+def unit_count_by_level(*, on: datetime.date) -> dict[str, int]:
+    """How many units of each level were in force on `on`, in one GROUP BY."""
+    rows = Unit.objects.in_force(on).values("level").annotate(n=Count("pk")).order_by()
+    return {row["level"]: row["n"] for row in rows}

@@ -1,0 +1,286 @@
+"""Writes to units, agencies and lineage."""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from units import lineage_matching, reference_files
+from units.models import REORGANISATION_2025_ON, Unit, UnitChange
+from units.names import fold
+
+PROVINCE_MERGER_BASIS = "202/2025/QH15"
+
+
+@dataclass
+class ReferenceLoadSummary:
+    """What one run of the reference loader did, for the command to print."""
+
+    units_created: int = 0
+    units_updated: int = 0
+    units_unchanged: int = 0
+    changes_created: int = 0
+    changes_updated: int = 0
+    changes_deleted: int = 0
+    changes_unchanged: int = 0
+    units_by_structure: dict[str, Counter] = field(default_factory=dict)
+    old_communes: int = 0
+    old_communes_with_successor: int = 0
+    links_by_method: Counter = field(default_factory=Counter)
+    unresolved: list[lineage_matching.Unresolved] = field(default_factory=list)
+    unlinked_old_communes: list[str] = field(default_factory=list)
+
+    @property
+    def lineage_coverage(self) -> float:
+        return self.old_communes_with_successor / self.old_communes if self.old_communes else 0.0
+
+
+_UNIT_FIELDS = (
+    "name",
+    "search_name",
+    "level",
+    "division_type",
+    "parent_id",
+    "province_id",
+    "district_id",
+    "valid_to",
+)
+_CHANGE_FIELDS = ("changed_on", "kind", "is_partial", "legal_basis", "method")
+
+
+@transaction.atomic(durable=True)
+def reference_units_load(*, directory: Path) -> ReferenceLoadSummary:
+    """Loads both structures and their lineage from `directory`; safe to run again.
+
+    Raises reference_files.ReferenceFileError (nothing written) when a file is malformed.
+    """
+    rows_2024 = reference_files.read_units_file(directory / "admin_units_2024.csv")
+    rows_2025 = reference_files.read_units_file(directory / "admin_units_2025.csv")
+    mergers = reference_files.read_province_mergers(directory / "province_mergers_2025.csv")
+    manual = lineage_matching.read_manual_links(directory / "lineage_manual.csv")
+
+    summary = ReferenceLoadSummary()
+    summary.units_by_structure = {
+        "2024": Counter(row.level for row in rows_2024),
+        "2025": Counter(row.level for row in rows_2025),
+    }
+    old = _units_sync(
+        rows=rows_2024,
+        valid_from=None,
+        valid_to=reference_files.STRUCTURE_2024_VALID_TO,
+        summary=summary,
+    )
+    new = _units_sync(
+        rows=rows_2025,
+        valid_from=reference_files.STRUCTURE_2025_VALID_FROM,
+        valid_to=None,
+        summary=summary,
+    )
+    edges = _province_edges(mergers=mergers, old=old, new=new)
+    commune_edges = _commune_edges(
+        rows_2024=rows_2024, rows_2025=rows_2025, mergers=mergers, manual=manual, old=old, new=new,
+        summary=summary,
+    )
+    edges.update(commune_edges)
+    edges.update(_district_edges(commune_edges=commune_edges, old=old))
+    _changes_sync(edges=edges, summary=summary)
+    return summary
+
+
+def _units_sync(
+    *,
+    rows: list[reference_files.UnitRow],
+    valid_from: datetime.date | None,
+    valid_to: datetime.date | None,
+    summary: ReferenceLoadSummary,
+) -> dict[str, Unit]:
+    """Creates or updates one structure's units, top level first; returns them by code."""
+    same_structure = (
+        Unit.objects.filter(valid_from__isnull=True)
+        if valid_from is None
+        else Unit.objects.filter(valid_from=valid_from)
+    )
+    existing = {u.code: u for u in same_structure}
+    by_code: dict[str, Unit] = {}
+    for level in reference_files.LEVELS:
+        to_create, to_update = [], []
+        for row in rows:
+            if row.level != level:
+                continue
+            parent = by_code.get(row.parent_code)
+            wanted = Unit(
+                code=row.code,
+                name=row.name,
+                search_name=fold(row.name),
+                level=row.level,
+                division_type=row.division_type,
+                parent_id=parent.pk if parent else None,
+                province_id=_province_of(parent),
+                district_id=parent.pk if parent and parent.level == Unit.Level.DISTRICT else None,
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
+            current = existing.get(row.code)
+            if current is None:
+                to_create.append(wanted)
+                by_code[row.code] = wanted
+            elif any(getattr(current, f) != getattr(wanted, f) for f in _UNIT_FIELDS):
+                for f in _UNIT_FIELDS:
+                    setattr(current, f, getattr(wanted, f))
+                to_update.append(current)
+                by_code[row.code] = current
+            else:
+                by_code[row.code] = current
+                summary.units_unchanged += 1
+        # bulk_create sets pk on PostgreSQL and SQLite ≥ 3.35, so children can point at it.
+        Unit.objects.bulk_create(to_create, batch_size=2000)
+        Unit.objects.bulk_update(to_update, _UNIT_FIELDS, batch_size=2000)
+        summary.units_created += len(to_create)
+        summary.units_updated += len(to_update)
+    return by_code
+
+
+def _province_of(parent: Unit | None) -> int | None:
+    if parent is None:
+        return None
+    return parent.pk if parent.level == Unit.Level.PROVINCE else parent.province_id
+
+
+# An edge's wanted state: (predecessor id, successor id) → field values.
+Edges = dict[tuple[int, int], dict]
+
+
+def _province_edges(
+    *, mergers: list[reference_files.ProvinceMergerRow], old: dict[str, Unit], new: dict[str, Unit]
+) -> Edges:
+    predecessors = Counter(row.new_code for row in mergers)
+    edges: Edges = {}
+    for row in mergers:
+        before, after = old[row.old_code], new[row.new_code]
+        if predecessors[row.new_code] > 1:
+            kind = UnitChange.Kind.MERGE
+        elif fold(before.name) == fold(after.name):
+            kind = UnitChange.Kind.KEPT
+        else:
+            kind = UnitChange.Kind.RENAME
+        edges[(before.pk, after.pk)] = {
+            "changed_on": REORGANISATION_2025_ON,
+            "kind": kind,
+            "is_partial": False,
+            "legal_basis": PROVINCE_MERGER_BASIS,
+            "method": UnitChange.Method.OFFICIAL,
+        }
+    return edges
+
+
+def _commune_edges(
+    *,
+    rows_2024: list[reference_files.UnitRow],
+    rows_2025: list[reference_files.UnitRow],
+    mergers: list[reference_files.ProvinceMergerRow],
+    manual: list,
+    old: dict[str, Unit],
+    new: dict[str, Unit],
+    summary: ReferenceLoadSummary,
+) -> Edges:
+    province_of_district = {
+        row.code: row.parent_code for row in rows_2024 if row.level == "district"
+    }
+    old_communes = [
+        lineage_matching.OldCommune(
+            code=row.code,
+            name=row.name,
+            district_code=row.parent_code,
+            district_name=old[row.parent_code].name,
+            province_code=province_of_district[row.parent_code],
+        )
+        for row in rows_2024
+        if row.level == "commune"
+    ]
+    new_communes = [
+        lineage_matching.NewCommune(
+            code=row.code, name=row.name, province_code=row.parent_code, note=row.note
+        )
+        for row in rows_2025
+        if row.level == "commune"
+    ]
+    result = lineage_matching.match_communes(
+        old_communes=old_communes,
+        new_communes=new_communes,
+        province_map={row.old_code: row.new_code for row in mergers},
+        manual=manual,
+    )
+    linked = {link.old_code for link in result.links}
+    summary.old_communes = len(old_communes)
+    summary.old_communes_with_successor = len(linked)
+    summary.links_by_method = Counter(link.method for link in result.links)
+    summary.unresolved = list(result.unresolved)
+    summary.unlinked_old_communes = sorted(c.code for c in old_communes if c.code not in linked)
+    return {
+        (old[link.old_code].pk, new[link.new_code].pk): {
+            "changed_on": REORGANISATION_2025_ON,
+            "kind": link.kind,
+            "is_partial": link.is_partial,
+            "legal_basis": link.legal_basis,
+            "method": link.method,
+        }
+        for link in result.links
+    }
+
+
+def _district_edges(*, commune_edges: Edges, old: dict[str, Unit]) -> Edges:
+    """A district's successors are the new communes its communes went into."""
+    district_of = {u.pk: u.district_id for u in old.values() if u.level == Unit.Level.COMMUNE}
+    successors: dict[int, set[int]] = defaultdict(set)
+    partial: dict[tuple[int, int], bool] = defaultdict(bool)
+    districts_into: dict[int, set[int]] = defaultdict(set)
+    for (old_id, new_id), values in commune_edges.items():
+        district_id = district_of[old_id]
+        successors[district_id].add(new_id)
+        districts_into[new_id].add(district_id)
+        partial[(district_id, new_id)] |= values["is_partial"]
+    edges: Edges = {}
+    for district_id, new_ids in successors.items():
+        for new_id in new_ids:
+            if len(new_ids) > 1:
+                kind = UnitChange.Kind.SPLIT
+            elif len(districts_into[new_id]) > 1:
+                kind = UnitChange.Kind.MERGE
+            else:
+                kind = UnitChange.Kind.RENAME
+            edges[(district_id, new_id)] = {
+                "changed_on": REORGANISATION_2025_ON,
+                "kind": kind,
+                "is_partial": len(new_ids) > 1 or partial[(district_id, new_id)],
+                "legal_basis": "",
+                "method": UnitChange.Method.DERIVED,
+            }
+    return edges
+
+
+def _changes_sync(*, edges: Edges, summary: ReferenceLoadSummary) -> None:
+    """Makes the lineage out of the 2024 units exactly `edges` (the files are its source)."""
+    out_of_2024 = UnitChange.objects.filter(
+        predecessor__valid_from__isnull=True,
+        predecessor__valid_to=reference_files.STRUCTURE_2024_VALID_TO,
+    )
+    existing = {(c.predecessor_id, c.successor_id): c for c in out_of_2024}
+    to_create, to_update = [], []
+    for key, values in edges.items():
+        current = existing.pop(key, None)
+        if current is None:
+            to_create.append(UnitChange(predecessor_id=key[0], successor_id=key[1], **values))
+        elif any(getattr(current, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(current, f, v)
+            to_update.append(current)
+        else:
+            summary.changes_unchanged += 1
+    UnitChange.objects.bulk_create(to_create, batch_size=2000)
+    UnitChange.objects.bulk_update(to_update, _CHANGE_FIELDS, batch_size=2000)
+    UnitChange.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+    summary.changes_created = len(to_create)
+    summary.changes_updated = len(to_update)
+    summary.changes_deleted = len(existing)
