@@ -166,3 +166,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Numbers and dates shown the Vietnamese way (1.234,5 and 31/12/2025): see formats/vi.
+# Thousands are grouped where a template asks (intcomma), not everywhere: ids and years in
+# URLs and attributes must stay bare.
+FORMAT_MODULE_PATH = ["egov_portal.formats"]

@@ -451,8 +451,9 @@ class _Pending:
     new: NewCommune
     item: NoteItem
     candidates: list[OldCommune]
-    fuzzy: bool
-    context: set[str] = field(default_factory=set)  # district codes mentioned or implied
+    exact: set[str]  # codes of candidates whose name key equals the item's (not just its fold)
+    context: set[str]  # district codes named in the note, plus the code holder's district
+    from_list: bool  # False for a rename source ("đổi tên từ X") that the list does not repeat
 
 
 @dataclass
@@ -460,31 +461,58 @@ class _Found:
     old: OldCommune
     is_partial: bool
     method: str
+    from_list: bool = True
 
 
-def _narrow(pending: _Pending, holder: OldCommune | None, index: _OldIndex) -> list[OldCommune]:
-    """Apply the strong, note-local tie-breakers: division word, own qualifier, code holder."""
-    cands = pending.candidates
-    if len(cands) > 1 and pending.item.division:
-        same = [c for c in cands if _division_of(c.name) == pending.item.division]
-        if same:
-            cands = same
-    if len(cands) > 1 and pending.item.qualifier:
-        named = index.districts_named(pending.new.province_code, pending.item.qualifier)
+def _division_ok(item: NoteItem, old: OldCommune) -> bool:
+    return not item.division or item.division == _division_of(old.name)
+
+
+def _lookup(item: NoteItem, new_prov: str, index: _OldIndex) -> tuple[list[OldCommune], set[str]]:
+    """Candidates sharing the item's folded name; those with the exact name key are flagged."""
+    exact = index.by_key.get((new_prov, _commune_key(item.name)), [])
+    loose = index.by_compact.get((new_prov, _compact(_NONG_TRUONG.sub("NT ", item.name))), [])
+    seen: dict[str, OldCommune] = {o.code: o for o in exact}
+    for o in loose:
+        seen.setdefault(o.code, o)
+    return list(seen.values()), {o.code for o in exact}
+
+
+def _narrow(p: _Pending, holder: OldCommune | None, index: _OldIndex) -> list[OldCommune]:
+    """Strong, note-local tie-breakers: own qualifier, then code holder, then division word."""
+    cands = p.candidates
+    if len(cands) > 1 and p.item.qualifier:
+        named = index.districts_named(p.new.province_code, p.item.qualifier)
         picked = [c for c in cands if c.district_code in named]
         if picked:
             cands = picked
     if len(cands) > 1 and holder is not None and holder in cands:
-        cands = [holder]
+        return [holder]
+    if len(cands) > 1 and p.item.division:
+        same = [c for c in cands if _division_ok(p.item, c)]
+        if same:
+            cands = same
     return cands
 
 
-def _lookup(item: NoteItem, new_prov: str, index: _OldIndex) -> tuple[list[OldCommune], bool]:
-    exact = index.by_key.get((new_prov, _commune_key(item.name)), [])
-    if exact:
-        return list(exact), False
-    compact = _compact(_NONG_TRUONG.sub("NT ", item.name))
-    return list(index.by_compact.get((new_prov, compact), [])), True
+def _choose(p: _Pending, near: set[str], whole_taken: dict[str, set[str]]) -> OldCommune | None:
+    """Pick one candidate using the note's districts, exactness and elimination, or None."""
+    in_ctx = [c for c in p.candidates if c.district_code in near]
+    if in_ctx:
+        pool = in_ctx
+    else:
+        # Outside the note's districts only an exact name with a compatible division will do:
+        # a fuzzy match far away is more often a different commune than a typo.
+        pool = [c for c in p.candidates if c.code in p.exact and _division_ok(p.item, c)]
+    if len(pool) > 1:
+        exact = [c for c in pool if c.code in p.exact]
+        if len(exact) == 1:
+            pool = exact
+    if len(pool) > 1:
+        free = [c for c in pool if not (whole_taken.get(c.code, set()) - {p.new.code})]
+        if free:
+            pool = free
+    return pool[0] if len(pool) == 1 else None
 
 
 def _typo_candidates(item: NoteItem, pool: Iterable[OldCommune], truncated: bool) -> list[OldCommune]:
@@ -500,6 +528,9 @@ def _typo_candidates(item: NoteItem, pool: Iterable[OldCommune], truncated: bool
     return out
 
 
+_HAS_PARTIAL = re.compile(r"(?:một|1)\s*ph[aàầ]n|phần\s+còn\s+lại", re.IGNORECASE)
+
+
 def match_communes(
     *,
     old_communes: list[OldCommune],
@@ -507,21 +538,28 @@ def match_communes(
     province_map: dict[str, str],
     manual: Sequence[ManualLink] = (),
 ) -> MatchResult:
-    """Link every new commune to its predecessors; see the module docstring for the rules."""
+    """Link every new commune to its predecessors (old communes of its predecessor provinces).
+
+    Order of evidence: the note's names (with qualifiers, the code holder and the note's other
+    districts to pick among homonyms), then the code convention, then manual links.
+    """
     index = _OldIndex(old_communes, province_map)
     found: dict[str, dict[str, _Found]] = defaultdict(dict)  # new code -> old code -> link
     legal: dict[str, str] = {}
     unresolved: list[Unresolved] = []
     pendings: list[_Pending] = []
     holders: dict[str, OldCommune | None] = {}
+    partial_notes: set[str] = set()
+    by_new = {n.code: n for n in new_communes}
 
-    def add(new: NewCommune, old: OldCommune, partial: bool, method: str) -> None:
-        prev = found[new.code].get(old.code)
+    def add(new_code: str, old: OldCommune, partial: bool, method: str, from_list: bool) -> None:
+        prev = found[new_code].get(old.code)
         if prev is None:
-            found[new.code][old.code] = _Found(old, partial, method)
+            found[new_code][old.code] = _Found(old, partial, method, from_list)
         else:
             # Named twice (rename source and list): partial if either mention says so.
             prev.is_partial = prev.is_partial or partial
+            prev.from_list = prev.from_list or from_list
 
     for new in new_communes:
         holder = index.by_code.get(new.code)
@@ -530,39 +568,38 @@ def match_communes(
         holders[new.code] = holder
         parsed = parse_note(new.note)
         legal[new.code] = parsed.legal_basis
+        if _HAS_PARTIAL.search(new.note):
+            partial_notes.add(new.code)
         if not new.note.strip():
-            if holder is not None:
-                add(new, holder, False, "code")
-            continue
+            continue  # the code convention is applied once every note has been read
         if parsed.kept:
             kept = holder
             if kept is None:
                 cands = index.by_key.get((new.province_code, _commune_key(new.name)), [])
                 kept = cands[0] if len(cands) == 1 else None
             if kept is not None:
-                add(new, kept, parsed.kept_partial, "note")
+                add(new.code, kept, parsed.kept_partial, "note", True)
             else:
                 unresolved.append(Unresolved(new.code, new.name, new.name, "kept: not found"))
             continue
         for district in parsed.whole_districts:
-            codes = index.districts_named(new.province_code, f"huyện {district}")
-            for code in codes:
+            for code in index.districts_named(new.province_code, f"huyện {district}"):
                 for old in index.by_district[code]:
-                    add(new, old, False, "note")
-        items = list(parsed.predecessors)
+                    add(new.code, old, False, "note", True)
+        items = [(i, True) for i in parsed.predecessors]
         src = parsed.renamed_from
         if src is not None and not any(
-            _commune_key(i.name) == _commune_key(src.name) for i in items
+            _commune_key(i.name) == _commune_key(src.name) for i, _ in items
         ):
-            items.append(src)
+            items.append((src, False))
         context: set[str] = set()
         for q in parsed.qualifiers:
             context |= index.districts_named(new.province_code, q)
         if holder is not None:
             context.add(holder.district_code)
-        for item in items:
-            cands, fuzzy = _lookup(item, new.province_code, index)
-            pendings.append(_Pending(new, item, cands, fuzzy, context))
+        for item, from_list in items:
+            cands, exact = _lookup(item, new.province_code, index)
+            pendings.append(_Pending(new, item, cands, exact, context, from_list))
         for frag in parsed.truncated:
             unresolved.append(Unresolved(new.code, new.name, frag, "truncated"))
 
@@ -570,41 +607,57 @@ def match_communes(
     waiting: list[_Pending] = []
     for p in pendings:
         p.candidates = _narrow(p, holders[p.new.code], index)
-        if len(p.candidates) == 1:
-            add(p.new, p.candidates[0], p.item.is_partial, "note-fuzzy" if p.fuzzy else "note")
+        only = p.candidates[0] if len(p.candidates) == 1 else None
+        if only is not None and (
+            (only.code in p.exact and _division_ok(p.item, only)) or only.district_code in p.context
+        ):
+            method = "note" if only.code in p.exact else "note-fuzzy"
+            add(p.new.code, only, p.item.is_partial, method, p.from_list)
         else:
             waiting.append(p)
 
-    # Pass 2: districts the note names or whose communes it already took, then elimination of
-    # communes that another new commune took whole; repeated while it makes progress.
+    # Pass 2: the districts the note's other communes lie in, exactness, elimination of communes
+    # another new commune took whole; repeated while it makes progress.
     progress = True
     while progress and waiting:
         progress = False
-        whole_taken: dict[str, set[str]] = defaultdict(set)
-        for new_code, links in found.items():
-            for old_code, f in links.items():
-                if not f.is_partial:
-                    whole_taken[old_code].add(new_code)
+        whole_taken = _whole_claims(found)
         still: list[_Pending] = []
         for p in waiting:
             near = p.context | {f.old.district_code for f in found[p.new.code].values()}
             if not p.candidates:
-                pool = [o for d in near for o in index.by_district[d]]
+                pool = [o for d in sorted(near) for o in index.by_district[d]]
                 p.candidates = _typo_candidates(p.item, pool, False)
-                p.fuzzy = True
-            cands = [c for c in p.candidates if c.district_code in near]
-            if len(cands) != 1:
-                cands = [
-                    c for c in p.candidates if not (whole_taken[c.code] - {p.new.code})
-                ] if len(p.candidates) > 1 else p.candidates
-            if len(cands) == 1:
-                add(p.new, cands[0], p.item.is_partial, "note-fuzzy" if p.fuzzy else "note")
-                progress = True
-            else:
+            choice = _choose(p, near, whole_taken)
+            if choice is None:
                 still.append(p)
+                continue
+            method = "note" if choice.code in p.exact else "note-fuzzy"
+            add(p.new.code, choice, p.item.is_partial, method, p.from_list)
+            progress = True
         waiting = still
 
+    unresolved.extend(_resolve_conflicts(found, holders, partial_notes, by_new))
+
+    # The code convention: a new commune almost always keeps the code of one predecessor. Used
+    # when the note is missing or does not name that commune, unless a note gave it away whole.
+    whole_taken = _whole_claims(found)
+    for new in new_communes:
+        holder = holders[new.code]
+        if holder is None or holder.code in found[new.code]:
+            continue
+        if whole_taken.get(holder.code, set()) - {new.code}:
+            continue
+        add(new.code, holder, False, "code", True)
+        unresolved = [
+            u for u in unresolved if not (u.new_code == new.code and _similar(u.fragment, holder))
+        ]
+
     for p in waiting:
+        if any(
+            _similar(p.item.name, f.old) for f in found[p.new.code].values() if f.method == "code"
+        ):
+            continue
         if p.candidates:
             codes = ", ".join(sorted(c.code for c in p.candidates)[:6])
             reason = f"ambiguous: {codes}"
@@ -612,7 +665,81 @@ def match_communes(
             reason = "not found"
         unresolved.append(Unresolved(p.new.code, p.new.name, p.item.fragment, reason))
 
+    # An old commune with several successors was divided, whatever each note says.
+    successors = Counter(old_code for links in found.values() for old_code in links)
+    for links in found.values():
+        for old_code, f in links.items():
+            if successors[old_code] > 1:
+                f.is_partial = True
+
     return _finish(new_communes, found, legal, unresolved, manual, index)
+
+
+def _whole_claims(found: dict[str, dict[str, _Found]]) -> dict[str, set[str]]:
+    """Old code -> new codes that took it whole."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for new_code, links in found.items():
+        for old_code, f in links.items():
+            if not f.is_partial:
+                out[old_code].add(new_code)
+    return out
+
+
+def _similar(fragment: str, old: OldCommune) -> bool:
+    """A misspelt or cut-off mention of this old commune."""
+    frag = _compact(_PARTIAL.sub("", _COMMUNE_DIV.sub("", _LEAD_JUNK.sub("", fragment.strip()))))
+    frag = _compact(_COMMUNE_DIV.sub("", frag)) if frag else frag
+    bare = _compact(strip_division_prefix(old.name))
+    if not frag:
+        return False
+    if bare.startswith(frag) or _edit_distance_le1(frag, bare):
+        return True
+    # Two slips ("Cháng" for "Tráng"): same length, at most two letters differ.
+    return len(frag) == len(bare) and sum(a != b for a, b in zip(frag, bare)) <= 2
+
+
+def _resolve_conflicts(
+    found: dict[str, dict[str, _Found]],
+    holders: dict[str, OldCommune | None],
+    partial_notes: set[str],
+    by_new: dict[str, NewCommune],
+) -> list[Unresolved]:
+    """Settle old communes that two notes each claim whole; returns what stays doubtful."""
+    out: list[Unresolved] = []
+    for old_code, claimants in sorted(_whole_claims(found).items()):
+        if len(claimants) < 2:
+            continue
+        claims = sorted(claimants)
+        listed = [n for n in claims if found[n][old_code].from_list]
+        if listed and len(listed) < len(claims):
+            # A rename source the note does not list again is the weaker mention.
+            for n in claims:
+                if n not in listed:
+                    del found[n][old_code]
+            claims = listed
+            if len(claims) < 2:
+                continue
+        if all(n in partial_notes for n in claims):
+            # Both notes speak of parts ("một phần ... phần còn lại"): a genuine division.
+            for n in claims:
+                found[n][old_code].is_partial = True
+            continue
+        consistent = [n for n in claims if n == old_code or _code_consistent(found[n], holders[n])]
+        keep = consistent if len(consistent) == 1 else []
+        for n in claims:
+            if n in keep:
+                continue
+            f = found[n].pop(old_code)
+            others = ", ".join(c for c in claims if c != n)
+            out.append(
+                Unresolved(n, by_new[n].name, f.old.name, f"conflict: {old_code} also claimed by {others}")
+            )
+    return out
+
+
+def _code_consistent(links: dict[str, _Found], holder: OldCommune | None) -> bool:
+    """The note lists the commune whose code the new one kept."""
+    return holder is not None and holder.code in links and links[holder.code].from_list
 
 
 def _finish(
