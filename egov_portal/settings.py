@@ -45,7 +45,7 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     # Development only: never used once DEBUG is off (see the check above).
-    SECRET_KEY = "django-insecure-development-key-for-egov-portal-only"
+    SECRET_KEY = "django-insecure-development-key-for-egov-portal-only"  # noqa: S105
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []

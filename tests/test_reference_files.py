@@ -111,7 +111,10 @@ def test_refuses_a_province_listed_twice_in_the_mergers(tmp_path):
 @pytest.mark.parametrize(
     ("note", "expected"),
     [
-        ("Hợp nhất xã A và xã B. Bỏ cấp huyện. Số: 1680/NQ-UBTVQH15; Ngày: 16/06/2025", "1680/NQ-UBTVQH15"),
+        (
+            "Hợp nhất xã A và xã B. Bỏ cấp huyện. Số: 1680/NQ-UBTVQH15; Ngày: 16/06/2025",
+            "1680/NQ-UBTVQH15",
+        ),
         ("202/2025/QH15 - 12/06/2025", "202/2025/QH15"),
         ("", ""),
     ],

@@ -38,7 +38,9 @@ def test_two_tier_structure_in_force_from_july_2025():
 
 
 def test_one_code_names_two_units():
-    quang_binh, quang_tri = Unit.objects.filter(code="44").order_by(F("valid_to").asc(nulls_last=True))
+    quang_binh, quang_tri = Unit.objects.filter(code="44").order_by(
+        F("valid_to").asc(nulls_last=True)
+    )
     assert (quang_binh.name, quang_binh.valid_to) == ("Tỉnh Quảng Bình", datetime.date(2025, 6, 30))
     assert (quang_tri.name, quang_tri.valid_from) == ("Tỉnh Quảng Trị", datetime.date(2025, 7, 1))
     assert quang_tri.valid_to is None
@@ -61,7 +63,9 @@ def test_a_second_run_changes_nothing():
     out = load()
     assert "0 thêm mới, 0 cập nhật, 14165 không đổi" in out
     assert "Quan hệ kế thừa: 0 thêm mới, 0 cập nhật, 0 xoá" in out
-    assert set(Unit.objects.values_list("pk", "code", "name", "parent_id", "valid_to")) == units_before
+    assert (
+        set(Unit.objects.values_list("pk", "code", "name", "parent_id", "valid_to")) == units_before
+    )
     assert (
         set(UnitChange.objects.values_list("predecessor_id", "successor_id", "kind", "is_partial"))
         == changes_before
@@ -112,7 +116,7 @@ def test_a_malformed_row_loads_nothing_into_an_empty_database(tmp_path):
     Unit.objects.all().delete()
     directory = copy_units_dir(tmp_path)
     replace_line(directory / "admin_units_2024.csv", 9000, "commune,99999,Xã Mồ Côi,xã,998")
-    with pytest.raises(CommandError, match="admin_units_2024.csv, dòng 9000"):
+    with pytest.raises(CommandError, match=r"admin_units_2024\.csv, dòng 9000"):
         load(units_dir=directory)
     assert Unit.objects.count() == 0
     assert UnitChange.objects.count() == 0

@@ -11,9 +11,12 @@ class UnitFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=Unit.Level.choices)
     parent = filters.NumberFilter(field_name="parent_id", help_text="id của đơn vị cấp trên.")
     on = filters.DateFilter(
-        method="filter_on", help_text="Đơn vị có hiệu lực vào ngày này (YYYY-MM-DD); mặc định hôm nay."
+        method="filter_on",
+        help_text="Đơn vị có hiệu lực vào ngày này (YYYY-MM-DD); mặc định hôm nay.",
     )
-    q = filters.CharFilter(method="filter_q", help_text="Tìm theo tên, không phân biệt dấu và hoa thường.")
+    q = filters.CharFilter(
+        method="filter_q", help_text="Tìm theo tên, không phân biệt dấu và hoa thường."
+    )
 
     class Meta:
         model = Unit

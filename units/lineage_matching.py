@@ -12,24 +12,24 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from units.names import fold, name_key, strip_division_prefix
 
 __all__ = [
-    "OldCommune",
-    "NewCommune",
     "CommuneLink",
-    "Unresolved",
-    "MatchResult",
     "ManualLink",
+    "MatchResult",
+    "NewCommune",
     "NoteItem",
+    "OldCommune",
     "ParsedNote",
-    "parse_note",
-    "match_communes",
-    "read_manual_links",
+    "Unresolved",
     "coverage_report",
+    "match_communes",
+    "parse_note",
+    "read_manual_links",
 ]
 
 
@@ -126,7 +126,7 @@ _LEGAL = re.compile(r"Số:\s*([^\s;,]+)")
 _END_OF_MAIN = re.compile(r"\bBỏ cấp huyện\b|\bSố:", re.IGNORECASE)
 _KEPT = re.compile(r"^\s*giữ nguyên", re.IGNORECASE)
 _DIVISION_WORD = r"(?:thị\s+trấn|đặc\s+khu|phường|xã)"
-_COMMUNE_DIV = re.compile(r"^(?:(?:thị\s+trấn|đặc\s+khu|phường|xã|ã)\s+)+", re.IGNORECASE)
+_COMMUNE_DIV = re.compile(r"^(?:(?:thị\s+trấn|đặc\s+khu|phường|xã|ã)(?:\s+|$))+", re.IGNORECASE)
 # A division word in the middle of an item means a comma was forgotten ("xã A xã B").
 _INNER_DIV = re.compile(r"\s+(?=(?:xã|phường|thị\s+trấn)\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ0-9])", re.IGNORECASE)
 _QUALIFIER_START = re.compile(r"^(?:huyện|quận|thị\s+xã|thành\s+phố|tỉnh)\b", re.IGNORECASE)
@@ -146,7 +146,7 @@ _REST_AREA = re.compile(
 )
 _WHOLE_AREA = re.compile(r"toàn\s+bộ\s+diện\s+tích[^.;]*?\bcủa\b", re.IGNORECASE)
 _RENAME = re.compile(
-    r"[đd][ổỏốo]i\s+(?:tên|loại\s+hình)(?:\s+mới)?(?:\s+từ)?\s+(?!thành\b)"
+    r"[đd][ổỏốo]i\s+(?:tên|loại\s+hình)(?:\s+mới)?(?:\s+từ)?\s+(?!thành\b|mới\s+thành\b)"
     r"(?P<src>[^,.;]+?)\s+(?-i:thành)\s+(?P<dst>[^,.;]+?)(?=\s+(?:và\s+)?h[ợơọ]p\s+nh|\s*[,.;]|$)",
     re.IGNORECASE,
 )
@@ -163,7 +163,7 @@ _LEAD_JUNK = re.compile(
 _PARTIAL = re.compile(
     r"^p?(?:(?:một|1)\s*ph[aàầ]n(?:\s+còn\s+lại)?|phần\s+còn\s+lại)(?:\s+của)?\b\s*", re.IGNORECASE
 )
-_PLURAL = re.compile(r"^các\s+", re.IGNORECASE)
+_PLURAL = re.compile(r"^các(?:\s+|$)", re.IGNORECASE)
 _PAREN = re.compile(r"\(([^)]*)\)?")
 _THUOC = re.compile(r"\s+thuộc\s+(.*)$", re.IGNORECASE)
 _NOISE_QUALIFIER = re.compile(
@@ -174,6 +174,8 @@ _SLIPS = (
     (re.compile(r"(?<=[a-zà-ỹ])(?=thành\s+(?:xã|phường|đặc\s+khu)\b)"), " "),
     (re.compile(r"(nh[ấâ]t)(?=các\b)", re.IGNORECASE), r"\1 "),
     (re.compile(r"\btrị\s+trấn\b", re.IGNORECASE), "thị trấn"),
+    (re.compile(r"\bhợp\s+thành\s+(?=(?:các|xã|phường|thị\s+trấn)\b)", re.IGNORECASE), "hợp nhất "),
+    (re.compile(r"\btên\s+tè\s+", re.IGNORECASE), "tên từ "),
     (re.compile(r"\s+sau\s+khi\s+sắp\s+xếp[^,;]*?Điều\s+này", re.IGNORECASE), ""),
 )
 _STRAY = re.compile(r"^[\s.,;:\-–]+|[\s.,;:\-–]+$")
@@ -382,6 +384,23 @@ def _commune_key(name: str) -> str:
     return re.sub(r"(?<=\s)0+(?=\d)", "", key)
 
 
+def _tight_key(name: str) -> str:
+    """The name key without spaces, hyphens or apostrophes: "H Bông" = "HBông", "K'Nớ" = "KNớ"."""
+    return re.sub(r"[\s\-'.]+", "", _commune_key(name))
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+_ROMAN_WARD = re.compile(r"^(phường\s+)(x|ix|iv|v?i{0,3})$", re.IGNORECASE)
+
+
+def _arabic_ward(name: str) -> str | None:
+    """ "Phường IV" -> "Phường 4"; None when the name is not a Roman-numbered ward."""
+    m = _ROMAN_WARD.match(name.strip())
+    if not m or not m.group(2):
+        return None
+    return f"{m.group(1)}{_ROMAN[m.group(2).lower()]}"
+
+
 def _division_of(name: str) -> str:
     low = fold(name)
     for div, folded in (("thị trấn", "thi tran"), ("phường", "phuong"), ("xã", "xa")):
@@ -410,6 +429,7 @@ class _OldIndex:
         self.by_code: dict[str, OldCommune] = {}
         self.new_province: dict[str, str] = {}
         self.by_key: dict[tuple[str, str], list[OldCommune]] = defaultdict(list)
+        self.by_tight: dict[tuple[str, str], list[OldCommune]] = defaultdict(list)
         self.by_compact: dict[tuple[str, str], list[OldCommune]] = defaultdict(list)
         self.by_district: dict[str, list[OldCommune]] = defaultdict(list)
         self.in_province: dict[str, list[OldCommune]] = defaultdict(list)
@@ -422,6 +442,7 @@ class _OldIndex:
             self.by_code[old.code] = old
             self.new_province[old.code] = new_prov
             self.by_key[(new_prov, _commune_key(old.name))].append(old)
+            self.by_tight[(new_prov, _tight_key(old.name))].append(old)
             bare = _NONG_TRUONG.sub("NT ", strip_division_prefix(old.name))
             self.by_compact[(new_prov, _compact(bare))].append(old)
             self.by_district[old.district_code].append(old)
@@ -470,8 +491,13 @@ def _division_ok(item: NoteItem, old: OldCommune) -> bool:
 
 def _lookup(item: NoteItem, new_prov: str, index: _OldIndex) -> tuple[list[OldCommune], set[str]]:
     """Candidates sharing the item's folded name; those with the exact name key are flagged."""
-    exact = index.by_key.get((new_prov, _commune_key(item.name)), [])
+    exact = index.by_tight.get((new_prov, _tight_key(item.name)), [])
     loose = index.by_compact.get((new_prov, _compact(_NONG_TRUONG.sub("NT ", item.name))), [])
+    if not exact and not loose:
+        arabic = _arabic_ward(item.name)
+        if arabic is not None:
+            # Some notes write "Phường IV" for a ward the list calls "Phường 4".
+            exact = index.by_tight.get((new_prov, _tight_key(arabic)), [])
     seen: dict[str, OldCommune] = {o.code: o for o in exact}
     for o in loose:
         seen.setdefault(o.code, o)
@@ -495,15 +521,26 @@ def _narrow(p: _Pending, holder: OldCommune | None, index: _OldIndex) -> list[Ol
     return cands
 
 
-def _choose(p: _Pending, near: set[str], whole_taken: dict[str, set[str]]) -> OldCommune | None:
-    """Pick one candidate using the note's districts, exactness and elimination, or None."""
+def _choose(
+    p: _Pending, near: set[str], whole_taken: dict[str, set[str]], index: _OldIndex
+) -> tuple[OldCommune | None, bool]:
+    """Pick one candidate using the note's districts, exactness and elimination.
+
+    Returns (choice or None, whether the choice is exact).
+    """
     in_ctx = [c for c in p.candidates if c.district_code in near]
+    exact_far = [c for c in p.candidates if c.code in p.exact]
+    if not in_ctx and not exact_far:
+        # A typo or a cut-off name is only looked for among the note's own districts.
+        pool_d = [o for d in sorted(near) for o in index.by_district[d]]
+        typo = _typo_candidates(p.item, pool_d)
+        return (typo[0] if len(typo) == 1 else None), False
     if in_ctx:
         pool = in_ctx
     else:
-        # Outside the note's districts only an exact name with a compatible division will do:
-        # a fuzzy match far away is more often a different commune than a typo.
-        pool = [c for c in p.candidates if c.code in p.exact and _division_ok(p.item, c)]
+        # Outside the note's districts only an exact name will do (a compatible division word
+        # preferred): a fuzzy match far away is more often a different commune than a typo.
+        pool = [c for c in exact_far if _division_ok(p.item, c)] or exact_far
     if len(pool) > 1:
         exact = [c for c in pool if c.code in p.exact]
         if len(exact) == 1:
@@ -512,20 +549,22 @@ def _choose(p: _Pending, near: set[str], whole_taken: dict[str, set[str]]) -> Ol
         free = [c for c in pool if not (whole_taken.get(c.code, set()) - {p.new.code})]
         if free:
             pool = free
-    return pool[0] if len(pool) == 1 else None
+    if len(pool) != 1:
+        return None, False
+    return pool[0], pool[0].code in p.exact
 
 
-def _typo_candidates(item: NoteItem, pool: Iterable[OldCommune], truncated: bool) -> list[OldCommune]:
-    """One-letter typos, or a name cut off at the end of a truncated note."""
+def _typo_candidates(item: NoteItem, pool: Iterable[OldCommune]) -> list[OldCommune]:
+    """One-letter typos, or a name cut off ("Thanh Lươn" for "Thanh Lương")."""
     target = _compact(item.name)
     if len(target) < 4:
         return []
-    out = []
+    out: dict[str, OldCommune] = {}
     for old in pool:
         bare = _compact(strip_division_prefix(old.name))
-        if _edit_distance_le1(target, bare) or (truncated and bare.startswith(target)):
-            out.append(old)
-    return out
+        if _edit_distance_le1(target, bare) or bare.startswith(target):
+            out[old.code] = old
+    return list(out.values())
 
 
 _HAS_PARTIAL = re.compile(r"(?:một|1)\s*ph[aàầ]n|phần\s+còn\s+lại", re.IGNORECASE)
@@ -625,14 +664,11 @@ def match_communes(
         still: list[_Pending] = []
         for p in waiting:
             near = p.context | {f.old.district_code for f in found[p.new.code].values()}
-            if not p.candidates:
-                pool = [o for d in sorted(near) for o in index.by_district[d]]
-                p.candidates = _typo_candidates(p.item, pool, False)
-            choice = _choose(p, near, whole_taken)
+            choice, exact = _choose(p, near, whole_taken, index)
             if choice is None:
                 still.append(p)
                 continue
-            method = "note" if choice.code in p.exact else "note-fuzzy"
+            method = "note" if exact else "note-fuzzy"
             add(p.new.code, choice, p.item.is_partial, method, p.from_list)
             progress = True
         waiting = still

@@ -94,7 +94,9 @@ class Unit(models.Model):
         constraints = [
             # One unit per code and start date: the loader's natural key.
             models.UniqueConstraint(
-                "code", Coalesce("valid_from", models.Value(_OPEN_START)), name="unit_code_start_uniq"
+                "code",
+                Coalesce("valid_from", models.Value(_OPEN_START)),
+                name="unit_code_start_uniq",
             ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)
@@ -192,7 +194,9 @@ class UnitChange(models.Model):
         verbose_name_plural = _("thay đổi đơn vị hành chính")
         ordering = ["changed_on", "predecessor__code", "successor__code"]
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor"], name="unitchange_edge_uniq"),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="unitchange_edge_uniq"
+            ),
             models.CheckConstraint(
                 condition=~Q(predecessor=models.F("successor")), name="unitchange_not_self"
             ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold", "name_key", "strip_division_prefix", "DIVISION_PREFIXES"]
+__all__ = ["DIVISION_PREFIXES", "fold", "name_key", "strip_division_prefix"]
 
 # The five Vietnamese tone marks as combining characters (grave, acute, tilde, hook, dot below).
 # Vowel-quality marks (circumflex U+0302, breve U+0306, horn U+031B) are not tones and are kept.

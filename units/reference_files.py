@@ -115,7 +115,9 @@ def read_units_file(path: Path) -> list[UnitRow]:
     """Reads and checks one structure's units; raises ReferenceFileError on the first problem."""
     rows: list[UnitRow] = []
     levels_by_code: dict[str, str] = {}
-    for number, record in _open_rows(path, ("level", "code", "name", "division_type", "parent_code")):
+    for number, record in _open_rows(
+        path, ("level", "code", "name", "division_type", "parent_code")
+    ):
         level = (record["level"] or "").strip()
         code = (record["code"] or "").strip()
         name = clean_name(record["name"] or "")
@@ -136,7 +138,9 @@ def read_units_file(path: Path) -> list[UnitRow]:
                 path, number, f"cột division_type: không xác định được loại đơn vị của «{name}»."
             )
         if code in levels_by_code:
-            raise ReferenceFileError(path, number, f"cột code: mã {code} đã xuất hiện ở dòng trước.")
+            raise ReferenceFileError(
+                path, number, f"cột code: mã {code} đã xuất hiện ở dòng trước."
+            )
         levels_by_code[code] = level
         rows.append(
             UnitRow(
@@ -189,7 +193,9 @@ def read_province_mergers(path: Path) -> list[ProvinceMergerRow]:
                     path, number, f"cột {column}: «{value}» phải gồm đúng 2 chữ số."
                 )
         if old_code in seen_old:
-            raise ReferenceFileError(path, number, f"cột old_code: tỉnh {old_code} đã có ở dòng trước.")
+            raise ReferenceFileError(
+                path, number, f"cột old_code: tỉnh {old_code} đã có ở dòng trước."
+            )
         seen_old.add(old_code)
         rows.append(ProvinceMergerRow(new_code=new_code, old_code=old_code, row=number))
     return rows

@@ -99,8 +99,11 @@ def unit_successors(*, unit: Unit, on: datetime.date | None = None) -> QuerySet[
     """
     day = on or today()
     reached = RawSQL(_WALK_FORWARD, (unit.pk, day, day))  # noqa: S611 (constant SQL, bound params)
-    return Unit.objects.in_force(day).filter(pk__in=reached).select_related("parent").order_by(
-        "level", "code"
+    return (
+        Unit.objects.in_force(day)
+        .filter(pk__in=reached)
+        .select_related("parent")
+        .order_by("level", "code")
     )
 
 

@@ -80,7 +80,12 @@ def reference_units_load(*, directory: Path) -> ReferenceLoadSummary:
     )
     edges = _province_edges(mergers=mergers, old=old, new=new)
     commune_edges = _commune_edges(
-        rows_2024=rows_2024, rows_2025=rows_2025, mergers=mergers, manual=manual, old=old, new=new,
+        rows_2024=rows_2024,
+        rows_2025=rows_2025,
+        mergers=mergers,
+        manual=manual,
+        old=old,
+        new=new,
         summary=summary,
     )
     edges.update(commune_edges)

@@ -45,7 +45,8 @@ class Command(BaseCommand):
         methods = ", ".join(f"{m}: {n}" for m, n in sorted(summary.links_by_method.items()))
         out.write(
             f"Xã cũ có đơn vị kế thừa: {summary.old_communes_with_successor}/"
-            f"{summary.old_communes} ({summary.lineage_coverage:.2%}); liên kết theo cách: {methods}."
+            f"{summary.old_communes} ({summary.lineage_coverage:.2%}); "
+            f"liên kết theo cách: {methods}."
         )
         self._problems(
             f"Không ghép được {len(summary.unresolved)} tên trong ghi chú",
@@ -71,4 +72,6 @@ class Command(BaseCommand):
         for line in shown:
             self.stdout.write(f"  {line}")
         if len(shown) < len(lines):
-            self.stdout.write(f"  … và {len(lines) - len(shown)} trường hợp khác (-v 2 để xem hết).")
+            self.stdout.write(
+                f"  … và {len(lines) - len(shown)} trường hợp khác (-v 2 để xem hết)."
+            )
