@@ -76,4 +76,7 @@ def test_unknown_code_is_404(client):
 def test_english_is_available(client):
     response = client.get("/units/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert 'lang="en"' in response.content.decode()
+    text = response.content.decode()
+    assert 'lang="en"' in text
+    assert "Administrative units" in text
+    assert "Three tiers (until 30/06/2025)" in text

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
@@ -16,7 +17,7 @@ class UnitChangeInline(admin.TabularInline):
     fk_name = "predecessor"
     extra = 0
     autocomplete_fields = ["successor"]
-    verbose_name_plural = "Đơn vị kế thừa"
+    verbose_name_plural = _("Đơn vị kế thừa")
 
 
 @admin.register(Unit)

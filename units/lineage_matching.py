@@ -174,7 +174,9 @@ _SLIPS = (
     (re.compile(r"(?<=[a-zà-ỹ])(?=thành\s+(?:xã|phường|đặc\s+khu)\b)"), " "),
     (re.compile(r"(nh[ấâ]t)(?=các\b)", re.IGNORECASE), r"\1 "),
     (re.compile(r"\btrị\s+trấn\b", re.IGNORECASE), "thị trấn"),
-    (re.compile(r"\bhợp\s+thành\s+(?=(?:các|xã|phường|thị\s+trấn)\b)", re.IGNORECASE), "hợp nhất "),
+    # "hợp thành" for "hợp nhất", but not "xã Khánh Hợp thành xã ...".
+    (re.compile(r"(?:^|(?<=,\s))hợp\s+thành\s+(?=(?:các|xã|phường|thị\s+trấn)\b)"), "hợp nhất "),
+    (re.compile(r"\bđổi\s+tên\s+mới\s+thành\b", re.IGNORECASE), "đổi tên thành"),
     (re.compile(r"\btên\s+tè\s+", re.IGNORECASE), "tên từ "),
     (re.compile(r"\s+sau\s+khi\s+sắp\s+xếp[^,;]*?Điều\s+này", re.IGNORECASE), ""),
 )
@@ -270,7 +272,7 @@ def _read_item(raw: str, prev: NoteItem | None, prev_plural_partial: bool) -> tu
     if text.isdigit() and not div_match:
         # A lone number with no "Phường" before it is the start of a cut-off "1 phần ...".
         return [], qualifiers, prev_plural_partial, True
-    if text[0].isdigit() and division == "phường":
+    if (text[0].isdigit() or re.match(r"^[IVX]+$", text)) and division == "phường":
         text = f"Phường {text}"
     elif text[0].isdigit() and division:
         text = f"{division.capitalize()} {text}"

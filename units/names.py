@@ -32,6 +32,8 @@ _PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _WS_RE = re.compile(r"\s+")
+# Wards numbered in Roman figures ("Phường IV") are numbered wards too.
+_ROMAN_RE = re.compile(r"^[IVX]+$")
 # Sources mix the ASCII apostrophe with typographic ones ("B'Lao" / "B’Lao").
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 
@@ -74,7 +76,7 @@ def name_key(text: str) -> str:
 def strip_division_prefix(name: str) -> str:
     """Drop a leading unit type ("Xã Vĩnh Long" -> "Vĩnh Long"), case-insensitively.
 
-    Numbered units keep their prefix ("Phường 1", "Quận 10"): the bare number is not a name,
+    Numbered units keep their prefix ("Phường 1", "Quận 10", "Phường IV"): a bare number is no name,
     and keeping it on both sides of a comparison still lets them match each other.
     """
     text = _collapse(unicodedata.normalize("NFC", name))
@@ -82,6 +84,6 @@ def strip_division_prefix(name: str) -> str:
     if not match:
         return text
     rest = text[match.end():]
-    if not rest or rest[0].isdigit():
+    if not rest or rest[0].isdigit() or _ROMAN_RE.match(rest):
         return text
     return rest
