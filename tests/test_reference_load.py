@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
-from units.models import Unit, UnitChange
+from indicators.models import Figure
+from units.models import Agency, Unit, UnitChange
 from units.selectors import unit_count_by_level
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +111,9 @@ def test_a_malformed_row_stops_the_load_naming_file_and_row(tmp_path):
 
 
 def test_a_malformed_row_loads_nothing_into_an_empty_database(tmp_path):
+    Figure.history.all().delete()
+    Figure.objects.all().delete()
+    Agency.objects.all().delete()
     UnitChange.objects.all().delete()
     Unit.objects.filter(level="commune").delete()
     Unit.objects.filter(level="district").delete()
@@ -120,3 +124,4 @@ def test_a_malformed_row_loads_nothing_into_an_empty_database(tmp_path):
         load(units_dir=directory)
     assert Unit.objects.count() == 0
     assert UnitChange.objects.count() == 0
+    assert Agency.objects.count() == 0

@@ -1,8 +1,7 @@
-"""Work out which 2024 communes each 2025 commune came from, by reading the official notes.
+"""Which 2024 communes each 2025 commune came from, read from the official formation notes.
 
-Pure Python (no Django): the loader builds the dataclasses below from the CSVs and stores the
-resulting links. Precision is preferred over recall: an ambiguous name is reported as
-Unresolved rather than guessed.
+Pure Python (no Django). Precision comes first: a name that stays ambiguous is reported as
+Unresolved, never guessed.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from units.names import fold, name_key, strip_division_prefix
@@ -56,14 +56,20 @@ class NewCommune:
 
 @dataclass(frozen=True)
 class CommuneLink:
-    """One predecessor (old) -> successor (new) relation."""
+    """One predecessor (old) -> successor (new) relation.
+
+    is_partial: the note says only part went, or the old commune has several successors.
+    """
 
     old_code: str
     new_code: str
     kind: str  # "merge" | "split" | "rename" | "kept"
     is_partial: bool
-    legal_basis: str
-    method: str  # "note" | "note-fuzzy" | "code" | "manual"
+    legal_basis: str  # "1680/NQ-UBTVQH15", "" if the note gives none
+    # "note" (exact name), "note-fuzzy" (typo / spelling variant / cut-off name in the note's
+    # districts), "code" (the new commune kept this one's code), "name" (a noteless new commune
+    # named like an old one nothing else took), "manual" (lineage_manual.csv)
+    method: str
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class ManualLink:
-    """A hand-checked link from fixtures/lineage_manual.csv; it overrides the matcher."""
+    """A hand-checked link from lineage_manual.csv; it overrides or adds to the matcher."""
 
     old_code: str
     new_code: str
@@ -125,7 +131,6 @@ _WS = re.compile(r"\s+")
 _LEGAL = re.compile(r"Số:\s*([^\s;,]+)")
 _END_OF_MAIN = re.compile(r"\bBỏ cấp huyện\b|\bSố:", re.IGNORECASE)
 _KEPT = re.compile(r"^\s*giữ nguyên", re.IGNORECASE)
-_DIVISION_WORD = r"(?:thị\s+trấn|đặc\s+khu|phường|xã)"
 _COMMUNE_DIV = re.compile(r"^(?:(?:thị\s+trấn|đặc\s+khu|phường|xã|ã)(?:\s+|$))+", re.IGNORECASE)
 # A division word in the middle of an item means a comma was forgotten ("xã A xã B").
 _INNER_DIV = re.compile(r"\s+(?=(?:xã|phường|thị\s+trấn)\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ0-9])", re.IGNORECASE)
@@ -141,9 +146,7 @@ _PART_AREA = re.compile(
     r"(?:\bcủa\b|(?=\s(?:xã|phường|thị\s+trấn)\s))",
     re.IGNORECASE,
 )
-_REST_AREA = re.compile(
-    r"toàn\s+bộ\s+diện\s+tích[^.;]*?còn\s+lại\s+của\b", re.IGNORECASE
-)
+_REST_AREA = re.compile(r"toàn\s+bộ\s+diện\s+tích[^.;]*?còn\s+lại\s+của\b", re.IGNORECASE)
 _WHOLE_AREA = re.compile(r"toàn\s+bộ\s+diện\s+tích[^.;]*?\bcủa\b", re.IGNORECASE)
 _RENAME = re.compile(
     r"[đd][ổỏốo]i\s+(?:tên|loại\s+hình)(?:\s+mới)?(?:\s+từ)?\s+(?!thành\b|mới\s+thành\b)"
@@ -155,10 +158,11 @@ _TARGET = re.compile(
     r"(?<![\wÀ-ỹ])thành(?:\s+(?!lập\b|phố\b)[^,.;]*?)?(?=\s+(?:và\s+)?h[ợơọ]p\s+nh|\s*[,.;]|$)"
 )
 _ESTABLISH = re.compile(r"thành\s+lập\s+[^,.;]*?trên\s+cơ\s+sở(?:\s+nhập)?", re.IGNORECASE)
+# Verbs and linking words before a name. Case-sensitive on purpose: "Nhất Hòa", "Từ Sơn",
+# "Hợp Tiến" are names, while the verbs are lower-case except at the start of the note.
 _LEAD_JUNK = re.compile(
-    r"^(?:h[ơợọ]p\s+nh[ấâ]t?|h[ợơ]p\s+nh|nhất|hợp\s+thành|hợp\s+nhất|đổi\s+loại\s+hình|"
-    r"thay\s+đổi\s+loại\s+hình|đổi\s+tên|sắp\s*xếp|nhập|từ|của|và|với|gồm|toàn\s+bộ)\b[\s,]*",
-    re.IGNORECASE,
+    r"^(?:[Hh][ơợọ]p\s+nh[ấâ]t?|[Hh][ợơ]p\s+nh\b|hợp\s+thành|(?:[Tt]hay\s+)?[Đđ]ổi\s+loại\s+hình"
+    r"|[Đđ]ổi\s+tên|[Ss]ắp\s*xếp|[Tt]oàn\s+bộ|nhất|nhập|từ|của|và|với|gồm)(?![\wÀ-ỹ])[\s,]*"
 )
 _PARTIAL = re.compile(
     r"^p?(?:(?:một|1)\s*ph[aàầ]n(?:\s+còn\s+lại)?|phần\s+còn\s+lại)(?:\s+của)?\b\s*", re.IGNORECASE
@@ -166,9 +170,7 @@ _PARTIAL = re.compile(
 _PLURAL = re.compile(r"^các(?:\s+|$)", re.IGNORECASE)
 _PAREN = re.compile(r"\(([^)]*)\)?")
 _THUOC = re.compile(r"\s+thuộc\s+(.*)$", re.IGNORECASE)
-_NOISE_QUALIFIER = re.compile(
-    r"\(?\s*trước\s+kh[^)]*\)?|\bhiện\s+nay\b|\bcũ\b", re.IGNORECASE
-)
+_NOISE_QUALIFIER = re.compile(r"\(?\s*trước\s+kh[^)]*\)?|\bhiện\s+nay\b|\bcũ\b", re.IGNORECASE)
 # Spelling slips seen in the notes, fixed before parsing.
 _SLIPS = (
     (re.compile(r"(?<=[a-zà-ỹ])(?=thành\s+(?:xã|phường|đặc\s+khu)\b)"), " "),
@@ -187,43 +189,38 @@ def _clean(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFC", text).replace("\u00a0", " ")).strip()
 
 
+_DELIMITER = re.compile(r"[,;]|\.(?!\d)|\s+(?:và|với)\s+")
+
+
 def _split_items(text: str) -> list[str]:
     """Split a list on commas, semicolons, full stops and "và", but not inside parentheses."""
+    # Depth per character; a "(" never closed ("xã Tân Đông (huyện Thạnh Hóa, xã ...") is
+    # ignored so that it does not swallow the rest of the list.
+    closers = [i for i, ch in enumerate(text) if ch == ")"]
+    inside = [False] * len(text)
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "(" and closers and closers[-1] > i:
+            stack.append(i)
+        elif ch == ")" and stack:
+            start = stack.pop()
+            if not stack:
+                for j in range(start, i + 1):
+                    inside[j] = True
     parts: list[str] = []
-    depth = 0
-    buf: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(0, depth - 1)
-        if depth == 0:
-            if ch in ",;" or (ch == "." and not (i + 1 < len(text) and text[i + 1].isdigit())):
-                parts.append("".join(buf))
-                buf = []
-                i += 1
-                continue
-            for conj in (" và ", " với "):
-                if text.startswith(conj, i):
-                    parts.append("".join(buf))
-                    buf = []
-                    i += len(conj)
-                    break
-            else:
-                buf.append(ch)
-                i += 1
+    last = 0
+    for m in _DELIMITER.finditer(text):
+        if inside[m.start()]:
             continue
-        buf.append(ch)
-        i += 1
-    parts.append("".join(buf))
+        parts.append(text[last : m.start()])
+        last = m.end()
+    parts.append(text[last:])
     return [p.strip() for p in parts if p.strip()]
 
 
-def _read_item(raw: str, prev: NoteItem | None, prev_plural_partial: bool) -> tuple[
-    list[NoteItem], list[str], bool, bool
-]:
+def _read_item(
+    raw: str, prev: NoteItem | None, prev_plural_partial: bool
+) -> tuple[list[NoteItem], list[str], bool, bool]:
     """Read one list item: returns (items, qualifiers, plural_partial, truncated)."""
     text = raw
     qualifiers: list[str] = []
@@ -234,7 +231,9 @@ def _read_item(raw: str, prev: NoteItem | None, prev_plural_partial: bool) -> tu
     if m:
         qualifiers.append(m.group(1))
         text = text[: m.start()]
-    qualifiers = [q for q in (_STRAY.sub("", _NOISE_QUALIFIER.sub(" ", q)) for q in qualifiers) if q]
+    qualifiers = [
+        q for q in (_STRAY.sub("", _NOISE_QUALIFIER.sub(" ", q)) for q in qualifiers) if q
+    ]
     text = _STRAY.sub("", _WS.sub(" ", text))
     partial = False
     plural = False
@@ -251,15 +250,17 @@ def _read_item(raw: str, prev: NoteItem | None, prev_plural_partial: bool) -> tu
             break
     if _QUALIFIER_START.match(text) or re.match(r"^khu\s+vực\b", text, re.IGNORECASE):
         # "tỉnh Phú Yên" after a comma, or a named area that is not a commune.
-        return [], qualifiers + [text], prev_plural_partial, False
+        return [], [*qualifiers, text], prev_plural_partial, False
     div_match = _COMMUNE_DIV.match(text)
     division = ""
     if div_match:
         words = div_match.group(0).lower().split()
-        division = "thị trấn" if words[-1] == "trấn" else (
-            "đặc khu" if words[-1] == "khu" else ("xã" if words[-1] == "ã" else words[-1])
+        division = (
+            "thị trấn"
+            if words[-1] == "trấn"
+            else ("đặc khu" if words[-1] == "khu" else ("xã" if words[-1] == "ã" else words[-1]))
         )
-        text = text[div_match.end():]
+        text = text[div_match.end() :]
         prev_plural_partial = partial and plural
     elif prev is not None:
         # A bare name continues the previous list ("các xã A, B"): same division word, and it
@@ -284,7 +285,7 @@ def _read_item(raw: str, prev: NoteItem | None, prev_plural_partial: bool) -> tu
             dm = _COMMUNE_DIV.match(name)
             if dm:
                 item_div = dm.group(0).strip().lower()
-                name = name[dm.end():]
+                name = name[dm.end() :]
                 if name[:1].isdigit() and item_div == "phường":
                     name = f"Phường {name}"
         items.append(
@@ -328,7 +329,7 @@ def parse_note(note: str) -> ParsedNote:
         src_items, _, _, _ = _read_item(rename.group("src"), None, False)
         if src_items:
             renamed_from = src_items[0]
-        main = main[: rename.start()] + ", " + main[rename.end():]
+        main = main[: rename.start()] + ", " + main[rename.end() :]
     main = _TARGET.sub(",", main)
 
     items: list[NoteItem] = []
@@ -369,8 +370,21 @@ def parse_note(note: str) -> ParsedNote:
 # --------------------------------------------------------------------------- matching
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_ROMAN = {
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+    "vii": 7,
+    "viii": 8,
+    "ix": 9,
+    "x": 10,
+}
 
 
+@lru_cache(maxsize=65536)
 def _compact(text: str) -> str:
     """Diacritic-, space- and punctuation-free form, for typo-tolerant lookups."""
     return _NON_ALNUM.sub("", fold(text))
@@ -379,19 +393,27 @@ def _compact(text: str) -> str:
 _NONG_TRUONG = re.compile(r"\bnông\s+trường\s+(?=\S)", re.IGNORECASE)
 
 
+_TRAILING_ROMAN = re.compile(r"(?<=\S)\s+(I{1,3}|IV|V|VI{1,3}|IX|X)$")
+
+
+@lru_cache(maxsize=65536)
 def _commune_key(name: str) -> str:
     # The 2024 list abbreviates "Thị trấn Nông trường X" to "Thị trấn NT X"; notes spell it out.
-    key = name_key(_NONG_TRUONG.sub("NT ", strip_division_prefix(name)))
+    bare = _NONG_TRUONG.sub("NT ", strip_division_prefix(name))
+    if not bare.lower().startswith("phường"):
+        # "Hòa Tú II" in the list, "Hòa Tú 2" in the note.
+        bare = _TRAILING_ROMAN.sub(lambda m: f" {_ROMAN[m.group(1).lower()]}", bare)
+    key = name_key(bare)
     # "Phường 01" and "Phường 1" are the same ward.
     return re.sub(r"(?<=\s)0+(?=\d)", "", key)
 
 
+@lru_cache(maxsize=65536)
 def _tight_key(name: str) -> str:
     """The name key without spaces, hyphens or apostrophes: "H Bông" = "HBông", "K'Nớ" = "KNớ"."""
     return re.sub(r"[\s\-'.]+", "", _commune_key(name))
 
 
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 _ROMAN_WARD = re.compile(r"^(phường\s+)(x|ix|iv|v?i{0,3})$", re.IGNORECASE)
 
 
@@ -421,7 +443,7 @@ def _edit_distance_le1(a: str, b: str) -> bool:
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
-    return a[i:] == b[i + 1:] or (len(a) == len(b) and a[i + 1:] == b[i + 1:])
+    return a[i:] == b[i + 1 :] or (len(a) == len(b) and a[i + 1 :] == b[i + 1 :])
 
 
 class _OldIndex:
@@ -434,7 +456,6 @@ class _OldIndex:
         self.by_tight: dict[tuple[str, str], list[OldCommune]] = defaultdict(list)
         self.by_compact: dict[tuple[str, str], list[OldCommune]] = defaultdict(list)
         self.by_district: dict[str, list[OldCommune]] = defaultdict(list)
-        self.in_province: dict[str, list[OldCommune]] = defaultdict(list)
         # new province -> [(district code, folded full name, folded bare name)]
         self.districts: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
         for old in old_communes:
@@ -448,11 +469,11 @@ class _OldIndex:
             bare = _NONG_TRUONG.sub("NT ", strip_division_prefix(old.name))
             self.by_compact[(new_prov, _compact(bare))].append(old)
             self.by_district[old.district_code].append(old)
-            self.in_province[new_prov].append(old)
-            self.districts[new_prov][old.district_code] = (
-                fold(old.district_name),
-                fold(strip_division_prefix(old.district_name)),
-            )
+            if old.district_code not in self.districts[new_prov]:
+                self.districts[new_prov][old.district_code] = (
+                    fold(old.district_name),
+                    fold(strip_division_prefix(old.district_name)),
+                )
 
     def districts_named(self, new_prov: str, qualifier: str) -> set[str]:
         """District codes whose name appears in a qualifier; the full form wins over the bare."""
@@ -507,19 +528,20 @@ def _lookup(item: NoteItem, new_prov: str, index: _OldIndex) -> tuple[list[OldCo
 
 
 def _narrow(p: _Pending, holder: OldCommune | None, index: _OldIndex) -> list[OldCommune]:
-    """Strong, note-local tie-breakers: own qualifier, then code holder, then division word."""
+    """Strong, note-local tie-breakers: own qualifier, then division word, then code holder."""
     cands = p.candidates
     if len(cands) > 1 and p.item.qualifier:
         named = index.districts_named(p.new.province_code, p.item.qualifier)
         picked = [c for c in cands if c.district_code in named]
         if picked:
             cands = picked
-    if len(cands) > 1 and holder is not None and holder in cands:
-        return [holder]
     if len(cands) > 1 and p.item.division:
+        # Before the holder: "thị trấn X và xã X" names two communes of one name.
         same = [c for c in cands if _division_ok(p.item, c)]
         if same:
             cands = same
+    if len(cands) > 1 and holder is not None and holder in cands:
+        return [holder]
     return cands
 
 
@@ -535,14 +557,15 @@ def _choose(
     if not in_ctx and not exact_far:
         # A typo or a cut-off name is only looked for among the note's own districts.
         pool_d = [o for d in sorted(near) for o in index.by_district[d]]
-        typo = _typo_candidates(p.item, pool_d)
+        typo = [
+            c
+            for c in _typo_candidates(p.item, pool_d)
+            if not (whole_taken.get(c.code, set()) - {p.new.code})
+        ]
         return (typo[0] if len(typo) == 1 else None), False
-    if in_ctx:
-        pool = in_ctx
-    else:
-        # Outside the note's districts only an exact name will do (a compatible division word
-        # preferred): a fuzzy match far away is more often a different commune than a typo.
-        pool = [c for c in exact_far if _division_ok(p.item, c)] or exact_far
+    # Outside the note's districts only an exact name will do (a compatible division word
+    # preferred): a fuzzy match far away is more often a different commune than a typo.
+    pool = in_ctx or [c for c in exact_far if _division_ok(p.item, c)] or exact_far
     if len(pool) > 1:
         exact = [c for c in pool if c.code in p.exact]
         if len(exact) == 1:
@@ -556,17 +579,32 @@ def _choose(
     return pool[0], pool[0].code in p.exact
 
 
+@lru_cache(maxsize=65536)
+def _typo_form(text: str) -> str:
+    # s/x are spelt either way in many northern place names ("Sá Tổng"/"Xá Tổng").
+    return _compact(text).replace("x", "s")
+
+
 def _typo_candidates(item: NoteItem, pool: Iterable[OldCommune]) -> list[OldCommune]:
     """One-letter typos, or a name cut off ("Thanh Lươn" for "Thanh Lương")."""
-    target = _compact(item.name)
+    target = _typo_form(item.name)
     if len(target) < 4:
         return []
-    out: dict[str, OldCommune] = {}
+    tiers: list[dict[str, OldCommune]] = [{}, {}, {}]
     for old in pool:
-        bare = _compact(strip_division_prefix(old.name))
-        if _edit_distance_le1(target, bare) or bare.startswith(target):
-            out[old.code] = old
-    return list(out.values())
+        bare = _typo_form(strip_division_prefix(old.name))
+        if bare == target:
+            tiers[0][old.code] = old
+        elif bare.startswith(target):
+            tiers[1][old.code] = old
+        elif _edit_distance_le1(target, bare):
+            tiers[2][old.code] = old
+    # The closest reading wins: "Sà Phìn" is "Xà Phìn", not its neighbour "Tả Phìn"; a cut-off
+    # "Dịch Vọng H" is "Dịch Vọng Hậu", not "Dịch Vọng".
+    for tier in tiers:
+        if tier:
+            return list(tier.values())
+    return []
 
 
 _HAS_PARTIAL = re.compile(r"(?:một|1)\s*ph[aàầ]n|phần\s+còn\s+lại", re.IGNORECASE)
@@ -691,9 +729,31 @@ def match_communes(
             u for u in unresolved if not (u.new_code == new.code and _similar(u.fragment, holder))
         ]
 
+    # A new commune named like an old commune that nothing else took: the old one is in it.
+    linked = {old_code for links in found.values() for old_code in links}
+    for new in new_communes:
+        same = [
+            o
+            for o in index.by_key.get((new.province_code, _commune_key(new.name)), [])
+            if o.code not in linked
+        ]
+        if new.note.strip():
+            # A note lists its predecessors: the namesake counts only as the reading of a name
+            # the note misspelt ("xã Pờ Y" for "xã Bờ Y"), in the districts the note is about.
+            near = {f.old.district_code for f in found[new.code].values()}
+            misses = [p.item.name for p in waiting if p.new.code == new.code]
+            same = [
+                o for o in same if o.district_code in near and any(_similar(m, o) for m in misses)
+            ]
+        if len(same) == 1:
+            add(new.code, same[0], False, "name", True)
+            linked.add(same[0].code)
+
     for p in waiting:
         if any(
-            _similar(p.item.name, f.old) for f in found[p.new.code].values() if f.method == "code"
+            _similar(p.item.name, f.old)
+            for f in found[p.new.code].values()
+            if f.method in ("code", "name")
         ):
             continue
         if p.candidates:
@@ -702,13 +762,6 @@ def match_communes(
         else:
             reason = "not found"
         unresolved.append(Unresolved(p.new.code, p.new.name, p.item.fragment, reason))
-
-    # An old commune with several successors was divided, whatever each note says.
-    successors = Counter(old_code for links in found.values() for old_code in links)
-    for links in found.values():
-        for old_code, f in links.items():
-            if successors[old_code] > 1:
-                f.is_partial = True
 
     return _finish(new_communes, found, legal, unresolved, manual, index)
 
@@ -724,16 +777,19 @@ def _whole_claims(found: dict[str, dict[str, _Found]]) -> dict[str, set[str]]:
 
 
 def _similar(fragment: str, old: OldCommune) -> bool:
-    """A misspelt or cut-off mention of this old commune."""
-    frag = _compact(_PARTIAL.sub("", _COMMUNE_DIV.sub("", _LEAD_JUNK.sub("", fragment.strip()))))
-    frag = _compact(_COMMUNE_DIV.sub("", frag)) if frag else frag
-    bare = _compact(strip_division_prefix(old.name))
-    if not frag:
-        return False
-    if bare.startswith(frag) or _edit_distance_le1(frag, bare):
-        return True
-    # Two slips ("Cháng" for "Tráng"): same length, at most two letters differ.
-    return len(frag) == len(bare) and sum(a != b for a, b in zip(frag, bare)) <= 2
+    """A misspelt or cut-off mention of this old commune ("xã Sá Tổng" for "Xã Xá Tổng")."""
+    items, _, _, _ = _read_item(fragment, None, False)
+    bare = _typo_form(strip_division_prefix(old.name))
+    for item in items:
+        frag = _typo_form(item.name)
+        if not frag:
+            continue
+        if bare.startswith(frag) or _edit_distance_le1(frag, bare):
+            return True
+        # Two slips ("Cháng" for "Tráng"): same length, at most two letters differ.
+        if len(frag) == len(bare) and sum(a != b for a, b in zip(frag, bare, strict=True)) <= 2:
+            return True
+    return False
 
 
 def _resolve_conflicts(
@@ -769,9 +825,8 @@ def _resolve_conflicts(
                 continue
             f = found[n].pop(old_code)
             others = ", ".join(c for c in claims if c != n)
-            out.append(
-                Unresolved(n, by_new[n].name, f.old.name, f"conflict: {old_code} also claimed by {others}")
-            )
+            reason = f"conflict: old {old_code} also claimed whole by new {others}"
+            out.append(Unresolved(n, by_new[n].name, f.old.name, reason))
     return out
 
 
@@ -799,6 +854,13 @@ def _finish(
         manual_by_new[m.new_code].append(m)
     if manual_by_new:
         unresolved = [u for u in unresolved if not _settled_by_manual(u, manual_by_new, index)]
+    # An old commune with several successors was divided, whatever each note says; a manual
+    # link keeps the flag it was given.
+    successors = Counter(old_code for links in found.values() for old_code in links)
+    for links in found.values():
+        for old_code, f in links.items():
+            if successors[old_code] > 1 and f.method != "manual":
+                f.is_partial = True
     links: list[CommuneLink] = []
     for new in new_communes:
         preds = found.get(new.code, {})
@@ -807,32 +869,30 @@ def _finish(
                 kind = "merge"
             elif f.is_partial:
                 kind = "split"
-            elif _commune_key(f.old.name) == _commune_key(new.name):
+            elif _typo_form(strip_division_prefix(f.old.name)) == _typo_form(
+                strip_division_prefix(new.name)
+            ):
+                # Same name up to spelling ("Đắk"/"Đăk", "Si"/"Xi"), type changes aside.
                 kind = "kept"
             else:
                 kind = "rename"
-            links.append(
-                CommuneLink(f.old.code, new.code, kind, f.is_partial, legal.get(new.code, ""), f.method)
-            )
+            basis = legal.get(new.code, "")
+            links.append(CommuneLink(f.old.code, new.code, kind, f.is_partial, basis, f.method))
     return MatchResult(links=links, unresolved=unresolved)
 
 
 def _settled_by_manual(
     u: Unresolved, manual_by_new: dict[str, list[ManualLink]], index: _OldIndex
 ) -> bool:
-    """True when a manual link for the same new commune plausibly covers this fragment."""
-    for m in manual_by_new.get(u.new_code, []):
-        if m.old_code in u.reason:
-            return True
-        old = index.by_code[m.old_code]
-        frag = _compact(u.fragment.replace("1 phần", "").replace("phường", "").replace("xã", ""))
-        if frag and _compact(strip_division_prefix(old.name)).startswith(frag):
-            return True
-    return False
+    """True when a manual link for the same new commune covers this fragment."""
+    return any(
+        m.old_code in u.reason or _similar(u.fragment, index.by_code[m.old_code])
+        for m in manual_by_new.get(u.new_code, [])
+    )
 
 
 def read_manual_links(path: str | Path) -> list[ManualLink]:
-    """Read fixtures/lineage_manual.csv (old_code,new_code,is_partial,note)."""
+    """Read a lineage_manual.csv (old_code,new_code,is_partial,note); is_partial is 1/0."""
     out: list[ManualLink] = []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):

@@ -172,6 +172,7 @@ class UnitChange(models.Model):
         NOTE = "note", _("đọc từ ghi chú")
         NOTE_FUZZY = "note-fuzzy", _("đọc từ ghi chú, tên viết khác")
         CODE = "code", _("theo mã")
+        NAME = "name", _("theo tên")
         MANUAL = "manual", _("xác định thủ công")
         DERIVED = "derived", _("suy ra từ đơn vị cấp dưới")
 

@@ -83,7 +83,7 @@ def strip_division_prefix(name: str) -> str:
     match = _PREFIX_RE.match(text)
     if not match:
         return text
-    rest = text[match.end():]
+    rest = text[match.end() :]
     if not rest or rest[0].isdigit() or _ROMAN_RE.match(rest):
         return text
     return rest

@@ -208,3 +208,44 @@ def legal_basis_in(note: str) -> str:
     """The resolution number a note cites: "… Số: 1680/NQ-UBTVQH15; …" → "1680/NQ-UBTVQH15"."""
     match = _LEGAL_BASIS.search(note)
     return match.group(1) if match else ""
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    unit_code: str
+    unit_on: datetime.date
+    kind: str
+    name: str
+    row: int
+
+
+AGENCY_KINDS = ("peoples_committee", "department", "office", "public_service", "school", "other")
+
+
+def read_agencies_file(path: Path) -> list[AgencyRow]:
+    """Reads the agencies the seeds name: the unit (code and a day it was in force), kind, name."""
+    rows = []
+    for number, record in _open_rows(path, ("unit_code", "unit_on", "kind", "name")):
+        unit_code = (record["unit_code"] or "").strip()
+        kind = (record["kind"] or "").strip()
+        name = clean_name(record["name"] or "")
+        if not re.fullmatch(r"\d{2}|\d{3}|\d{5}", unit_code):
+            raise ReferenceFileError(
+                path, number, f"cột unit_code: «{unit_code}» không phải mã GSO."
+            )
+        try:
+            unit_on = datetime.date.fromisoformat((record["unit_on"] or "").strip())
+        except ValueError:
+            raise ReferenceFileError(
+                path, number, f"cột unit_on: «{record['unit_on']}» không phải ngày YYYY-MM-DD."
+            ) from None
+        if kind not in AGENCY_KINDS:
+            raise ReferenceFileError(
+                path, number, f"cột kind: «{kind}» không thuộc {', '.join(AGENCY_KINDS)}."
+            )
+        if not name:
+            raise ReferenceFileError(path, number, "cột name: thiếu tên cơ quan.")
+        rows.append(
+            AgencyRow(unit_code=unit_code, unit_on=unit_on, kind=kind, name=name, row=number)
+        )
+    return rows

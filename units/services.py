@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 
 from units import lineage_matching, reference_files
-from units.models import REORGANISATION_2025_ON, Unit, UnitChange
+from units.models import REORGANISATION_2025_ON, Agency, Unit, UnitChange
 from units.names import fold
 
 PROVINCE_MERGER_BASIS = "202/2025/QH15"
@@ -25,6 +25,8 @@ class ReferenceLoadSummary:
     changes_updated: int = 0
     changes_deleted: int = 0
     changes_unchanged: int = 0
+    agencies_created: int = 0
+    agencies_updated: int = 0
     units_by_structure: dict[str, Counter] = field(default_factory=dict)
     old_communes: int = 0
     old_communes_with_successor: int = 0
@@ -60,6 +62,8 @@ def reference_units_load(*, directory: Path) -> ReferenceLoadSummary:
     rows_2025 = reference_files.read_units_file(directory / "admin_units_2025.csv")
     mergers = reference_files.read_province_mergers(directory / "province_mergers_2025.csv")
     manual = lineage_matching.read_manual_links(directory / "lineage_manual.csv")
+    agencies_path = directory / "agencies.csv"
+    agency_rows = reference_files.read_agencies_file(agencies_path)
 
     summary = ReferenceLoadSummary()
     summary.units_by_structure = {
@@ -91,7 +95,41 @@ def reference_units_load(*, directory: Path) -> ReferenceLoadSummary:
     edges.update(commune_edges)
     edges.update(_district_edges(commune_edges=commune_edges, old=old))
     _changes_sync(edges=edges, summary=summary)
+    _agencies_sync(rows=agency_rows, path=agencies_path, summary=summary)
     return summary
+
+
+def _agencies_sync(
+    *, rows: list[reference_files.AgencyRow], path: Path, summary: ReferenceLoadSummary
+) -> None:
+    """Creates the agencies the fixtures name, or corrects their kind; keeps any others."""
+    versions = defaultdict(list)
+    for unit in Unit.objects.filter(code__in={row.unit_code for row in rows}):
+        versions[unit.code].append(unit)
+    wanted: dict[tuple[int, str], str] = {}
+    for row in rows:
+        unit = next((u for u in versions[row.unit_code] if u.is_in_force(row.unit_on)), None)
+        if unit is None:
+            raise reference_files.ReferenceFileError(
+                path, row.row, f"không có đơn vị mã {row.unit_code} vào ngày {row.unit_on}."
+            )
+        wanted[(unit.pk, row.name)] = row.kind
+    existing = {
+        (a.unit_id, a.name): a
+        for a in Agency.objects.filter(unit_id__in={unit_id for unit_id, _ in wanted})
+    }
+    to_create, to_update = [], []
+    for (unit_id, name), kind in wanted.items():
+        current = existing.get((unit_id, name))
+        if current is None:
+            to_create.append(Agency(unit_id=unit_id, name=name, kind=kind))
+        elif current.kind != kind:
+            current.kind = kind
+            to_update.append(current)
+    Agency.objects.bulk_create(to_create)
+    Agency.objects.bulk_update(to_update, ["kind"])
+    summary.agencies_created = len(to_create)
+    summary.agencies_updated = len(to_update)
 
 
 def _units_sync(

@@ -1,10 +1,21 @@
-"""Loads the reference data from fixtures/: administrative units and their lineage."""
+"""Loads the reference data from fixtures/: units and lineage, indicators, the seeds' figures.
+
+It lives in the indicators app because it loads what both apps hold (indicators may use
+units, never the reverse).
+"""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators.models import Figure
+from indicators.services import (
+    FigureRowsError,
+    figures_save_many,
+    indicator_catalogue_load,
+    read_figures_file,
+)
 from units.reference_files import ReferenceFileError
 from units.services import reference_units_load
 
@@ -12,22 +23,51 @@ SHOWN_PROBLEMS = 20
 
 
 class Command(BaseCommand):
-    help = "Nạp dữ liệu tham chiếu (đơn vị hành chính 2024 và 2025, quan hệ kế thừa) từ fixtures/."
+    help = (
+        "Nạp dữ liệu tham chiếu từ fixtures/: đơn vị hành chính 2024 và 2025, quan hệ kế thừa, "
+        "cơ quan, danh mục chỉ tiêu và số liệu trong các bài viết nguồn."
+    )
 
     def add_arguments(self, parser):
+        fixtures = Path(settings.BASE_DIR) / "fixtures"
         parser.add_argument(
             "--units-dir",
             type=Path,
-            default=Path(settings.BASE_DIR) / "fixtures" / "units",
+            default=fixtures / "units",
             help="Thư mục chứa các tệp đơn vị hành chính (mặc định fixtures/units).",
         )
+        parser.add_argument(
+            "--indicators", type=Path, default=fixtures / "indicators" / "indicators.csv"
+        )
+        parser.add_argument("--figures", type=Path, default=fixtures / "figures" / "seeds.csv")
 
-    def handle(self, *args, units_dir: Path, verbosity: int, **options):
+    def handle(self, *args, units_dir: Path, indicators: Path, figures: Path, verbosity, **options):
         try:
             summary = reference_units_load(directory=units_dir)
         except ReferenceFileError as exc:
             raise CommandError(f"Không nạp gì cả. {exc}") from exc
+        self._units_summary(summary, verbosity)
+        try:
+            catalogue = indicator_catalogue_load(path=indicators)
+        except ReferenceFileError as exc:
+            raise CommandError(f"Không nạp danh mục chỉ tiêu. {exc}") from exc
+        self.stdout.write(
+            f"Chỉ tiêu: {catalogue.created} thêm mới, {catalogue.updated} cập nhật, "
+            f"{catalogue.unchanged} không đổi."
+        )
+        try:
+            seeds = figures_save_many(
+                inputs=read_figures_file(figures), status=Figure.Status.APPROVED
+            )
+        except (ReferenceFileError, FigureRowsError) as exc:
+            raise CommandError(f"Không nạp số liệu từ {figures.name}. {exc}") from exc
+        self.stdout.write(
+            f"Số liệu nguồn: {seeds.created} thêm mới, {seeds.updated} cập nhật, "
+            f"{seeds.unchanged} không đổi."
+        )
+        self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu tham chiếu."))
 
+    def _units_summary(self, summary, verbosity: int) -> None:
         out = self.stdout
         for structure, counts in summary.units_by_structure.items():
             out.write(
@@ -41,6 +81,9 @@ class Command(BaseCommand):
         out.write(
             f"Quan hệ kế thừa: {summary.changes_created} thêm mới, {summary.changes_updated} "
             f"cập nhật, {summary.changes_deleted} xoá, {summary.changes_unchanged} không đổi."
+        )
+        out.write(
+            f"Cơ quan: {summary.agencies_created} thêm mới, {summary.agencies_updated} cập nhật."
         )
         methods = ", ".join(f"{m}: {n}" for m, n in sorted(summary.links_by_method.items()))
         out.write(
@@ -62,7 +105,6 @@ class Command(BaseCommand):
             "Bổ sung các trường hợp này vào fixtures/units/lineage_manual.csv "
             "(old_code,new_code,is_partial,note) rồi chạy lại lệnh."
         )
-        out.write(self.style.SUCCESS("Đã nạp dữ liệu tham chiếu."))
 
     def _problems(self, title: str, lines: list[str], verbosity: int) -> None:
         if not lines:

@@ -1,0 +1,203 @@
+"""Indicators (what is measured) and figures (a value for a unit or agency, period and scope)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from units.models import Agency, Unit
+
+
+class Indicator(models.Model):
+    """One measure of e-government readiness, with how it combines over units and time."""
+
+    class Pillar(models.TextChoices):
+        INFRASTRUCTURE = "infrastructure", _("Hạ tầng kỹ thuật")
+        HUMAN_RESOURCES = "human_resources", _("Nhân lực")
+        INTERNAL_APPS = "internal_apps", _("Ứng dụng CNTT trong nội bộ")
+        PUBLIC_SERVICES = "public_services", _("Dịch vụ công trực tuyến")
+        INFORMATION = "information", _("Thông tin và cổng thông tin điện tử")
+        SECURITY = "security", _("An toàn thông tin")
+
+    class ValueType(models.TextChoices):
+        RATIO = "ratio", _("Tỷ lệ")
+        COUNT = "count", _("Số lượng")
+        BOOLEAN = "boolean", _("Có/không")
+        AMOUNT = "amount", _("Số tiền (VNĐ)")
+
+    class UnitRollup(models.TextChoices):
+        RATIO_OF_SUMS = "ratio_of_sums", _("Tỷ lệ của tổng tử số và tổng mẫu số")
+        SHARE_YES = "share_yes", _("Tỷ lệ đơn vị trả lời có")
+        SUM = "sum", _("Tổng")
+        MEAN = "mean", _("Trung bình")
+
+    class TimeRollup(models.TextChoices):
+        STATUS = "status", _("Hiện trạng: giá trị mới nhất trong kỳ")
+        FLOW = "flow", _("Phát sinh: cộng dồn trong kỳ")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Càng cao càng tốt")
+        LOWER = "lower", _("Càng thấp càng tốt")
+
+    code = models.CharField(_("mã chỉ tiêu"), max_length=40, unique=True)
+    name = models.CharField(_("tên chỉ tiêu"), max_length=255)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255)
+    definition = models.TextField(_("định nghĩa"))
+    definition_en = models.TextField(_("định nghĩa tiếng Anh"))
+    pillar = models.CharField(_("trụ cột"), max_length=20, choices=Pillar.choices)
+    value_type = models.CharField(_("kiểu giá trị"), max_length=10, choices=ValueType.choices)
+    unit_rollup = models.CharField(
+        _("tổng hợp theo đơn vị"), max_length=15, choices=UnitRollup.choices
+    )
+    time_rollup = models.CharField(
+        _("tổng hợp theo thời gian"), max_length=10, choices=TimeRollup.choices
+    )
+    direction = models.CharField(
+        _("chiều đánh giá"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    # Stored as ",province,commune," so "applies to communes" is one LIKE on any database
+    # (JSON containment is not available on SQLite).
+    levels = models.CharField(_("áp dụng cho cấp"), max_length=40, blank=True)
+    agency_kinds = models.CharField(_("áp dụng cho loại cơ quan"), max_length=120, blank=True)
+    valid_from = models.DateField(_("áp dụng từ"), null=True, blank=True)
+    valid_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_from__lte=models.F("valid_to")),
+                name="indicator_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.localized_name}"
+
+    @property
+    def localized_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+    @property
+    def localized_definition(self) -> str:
+        return self.definition_en if (get_language() or "").startswith("en") else self.definition
+
+    @property
+    def level_list(self) -> list[str]:
+        return [item for item in self.levels.split(",") if item]
+
+    @property
+    def agency_kind_list(self) -> list[str]:
+        return [item for item in self.agency_kinds.split(",") if item]
+
+
+def pack_list(values) -> str:
+    """["province", "commune"] → ",province,commune," (see Indicator.levels)."""
+    values = [v for v in values if v]
+    return f",{','.join(values)}," if values else ""
+
+
+class Figure(models.Model):
+    """The value of an indicator for a unit (or one of its agencies), a period and a scope."""
+
+    class Scope(models.TextChoices):
+        SELF = "self", _("Bản thân đơn vị")
+        DEPARTMENTS = "departments", _("Các sở, ban, ngành")
+        DISTRICT_OFFICES = "district_offices", _("Các phòng chuyên môn cấp huyện")
+        DISTRICTS = "districts", _("Các huyện")
+        COMMUNES = "communes", _("Các xã")
+        ALL_AGENCIES = "all_agencies", _("Tất cả cơ quan")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Nháp")
+        SUBMITTED = "submitted", _("Đã gửi")
+        APPROVED = "approved", _("Đã duyệt")
+        RETURNED = "returned", _("Trả lại")
+
+    # The unit is always set; for an agency's figure it is the agency's unit, so "figures
+    # under this province" never needs to join through agencies.
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="figures"
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures",
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT, related_name="figures"
+    )
+    period = models.CharField(_("kỳ"), max_length=7)
+    # Copied from the period id so ranges and "latest in the year" are plain comparisons.
+    period_start = models.DateField(_("đầu kỳ"), editable=False)
+    period_end = models.DateField(_("cuối kỳ"), editable=False)
+    scope = models.CharField(_("phạm vi"), max_length=20, choices=Scope.choices, default=Scope.SELF)
+    numerator = models.DecimalField(
+        _("tử số"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("mẫu số"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    # Ratio: the percentage (from numerator/denominator when known); yes/no: 1 or 0;
+    # count and amount: the number itself.
+    value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=4)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    source = models.CharField(_("nguồn"), max_length=255, blank=True)
+    source_on = models.DateField(_("ngày của nguồn"), null=True, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhập"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("thời điểm nhập"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("số liệu")
+        verbose_name_plural = _("số liệu")
+        ordering = ["indicator__position", "unit__code", "period_start"]
+        constraints = [
+            # One figure per unit (or agency), indicator, period and scope.
+            models.UniqueConstraint(
+                fields=["unit", "indicator", "period", "scope"],
+                condition=Q(agency__isnull=True),
+                name="figure_unit_uniq",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "indicator", "period", "scope"],
+                condition=Q(agency__isnull=False),
+                name="figure_agency_uniq",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="figure_denominator_positive",
+            ),
+        ]
+        indexes = [
+            # Roll-ups: one indicator and period over many units.
+            models.Index(fields=["indicator", "period", "scope"], name="figure_rollup_idx"),
+            # A unit's history of one indicator (trend pages, "latest in the year").
+            models.Index(fields=["unit", "indicator", "period_end"], name="figure_unit_trend_idx"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.agency or self.unit
+        return f"{self.indicator.code} {who} {self.period}: {self.value}"

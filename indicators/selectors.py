@@ -1,0 +1,50 @@
+"""Reads of indicators and figures."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from indicators.models import Figure, Indicator
+from units.models import Unit
+
+
+def indicator_list(
+    *,
+    pillar: str | None = None,
+    value_type: str | None = None,
+    applies_to: str | None = None,
+    valid_on: datetime.date | None = None,
+    q: str | None = None,
+) -> QuerySet[Indicator]:
+    """The catalogue, filtered; `applies_to` is a level (commune) or an agency kind (school)."""
+    indicators = Indicator.objects.all()
+    if pillar:
+        indicators = indicators.filter(pillar=pillar)
+    if value_type:
+        indicators = indicators.filter(value_type=value_type)
+    if applies_to:
+        token = f",{applies_to},"
+        indicators = indicators.filter(Q(levels__contains=token) | Q(agency_kinds__contains=token))
+    if valid_on:
+        indicators = indicators.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=valid_on),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=valid_on),
+        )
+    if q:
+        text = q.strip()
+        indicators = indicators.filter(
+            Q(code__icontains=text) | Q(name__icontains=text) | Q(name_en__icontains=text)
+        )
+    return indicators.order_by("position", "code")
+
+
+def figure_list() -> QuerySet[Figure]:
+    """Figures with what every list shows joined in (no query per row)."""
+    return Figure.objects.select_related("unit", "agency", "indicator").order_by(
+        "indicator__position", "unit__code", "period_start", "scope"
+    )
+
+
+def figures_under(figures: QuerySet[Figure], *, unit: Unit) -> QuerySet[Figure]:
+    """Figures of `unit` and of every unit below it (stored ancestors: one indexed filter)."""
+    return figures.filter(Q(unit=unit) | Q(unit__province=unit) | Q(unit__district=unit))

@@ -1,0 +1,275 @@
+"""Writes to the indicator catalogue and to figures."""
+
+import csv
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from indicators import catalogue
+from indicators.models import Figure, Indicator, pack_list
+from indicators.validation import figure_target_check, figure_value_check, period_check
+from units.models import Agency, Unit
+from units.reference_files import ReferenceFileError
+
+_INDICATOR_FIELDS = (
+    "name",
+    "name_en",
+    "definition",
+    "definition_en",
+    "pillar",
+    "value_type",
+    "unit_rollup",
+    "time_rollup",
+    "direction",
+    "levels",
+    "agency_kinds",
+    "valid_from",
+    "valid_to",
+    "position",
+)
+
+
+@dataclass
+class WriteSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@transaction.atomic(durable=True)
+def indicator_catalogue_load(*, path: Path) -> WriteSummary:
+    """Creates or updates every indicator of the catalogue file; raises ReferenceFileError."""
+    rows = catalogue.read_catalogue(path)
+    existing = {i.code: i for i in Indicator.objects.all()}
+    summary = WriteSummary()
+    to_create, to_update = [], []
+    for position, row in enumerate(rows, start=1):
+        wanted = Indicator(
+            code=row.code,
+            name=row.name,
+            name_en=row.name_en,
+            definition=row.definition,
+            definition_en=row.definition_en,
+            pillar=row.pillar,
+            value_type=row.value_type,
+            unit_rollup=row.unit_rollup,
+            time_rollup=row.time_rollup,
+            direction=row.direction,
+            levels=pack_list(row.levels),
+            agency_kinds=pack_list(row.agency_kinds),
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+            position=position,
+        )
+        current = existing.get(row.code)
+        if current is None:
+            to_create.append(wanted)
+        elif any(getattr(current, f) != getattr(wanted, f) for f in _INDICATOR_FIELDS):
+            for f in _INDICATOR_FIELDS:
+                setattr(current, f, getattr(wanted, f))
+            to_update.append(current)
+        else:
+            summary.unchanged += 1
+    Indicator.objects.bulk_create(to_create)
+    Indicator.objects.bulk_update(to_update, _INDICATOR_FIELDS)
+    summary.created, summary.updated = len(to_create), len(to_update)
+    return summary
+
+
+@dataclass(frozen=True)
+class FigureInput:
+    """One figure as a file, form or API gives it: codes, not database ids."""
+
+    unit_code: str
+    unit_on: datetime.date | None
+    indicator: str
+    period: str
+    scope: str = Figure.Scope.SELF
+    agency: str = ""
+    value: object = None
+    numerator: object = None
+    denominator: object = None
+    source: str = ""
+    source_on: datetime.date | None = None
+    note: str = ""
+    row: int | None = None
+
+
+@dataclass
+class RowError:
+    row: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"dòng {self.row}, " if self.row is not None else ""
+        return f"{where}cột {self.field}: {self.message}"
+
+
+class FigureRowsError(Exception):
+    """Some rows are invalid; nothing was written. `errors` lists each row, field and message."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors[:20]))
+
+
+@dataclass
+class FigureWriteSummary(WriteSummary):
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _resolve(inputs: list[FigureInput]):
+    """Fetches every unit, agency and indicator the rows name, in three queries."""
+    units: dict[str, list[Unit]] = {}
+    for unit in Unit.objects.filter(code__in={i.unit_code for i in inputs}):
+        units.setdefault(unit.code, []).append(unit)
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(code__in={i.indicator for i in inputs})
+    }
+    agencies = {
+        (a.unit_id, a.name): a
+        for a in Agency.objects.filter(name__in={i.agency for i in inputs if i.agency})
+    }
+    return units, indicators, agencies
+
+
+def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowError]]:
+    """Checks every row with the one set of figure rules; returns unsaved figures and errors."""
+    units, indicators, agencies = _resolve(inputs)
+    figures, errors = [], []
+    for item in inputs:
+        try:
+            indicator = indicators.get(item.indicator)
+            if indicator is None:
+                raise ValidationError({"indicator": f"Không có chỉ tiêu mã «{item.indicator}»."})
+            period = period_check(item.period)
+            day = item.unit_on or period.end
+            unit = next((u for u in units.get(item.unit_code, []) if u.is_in_force(day)), None)
+            if unit is None:
+                raise ValidationError(
+                    {"unit_code": f"Không có đơn vị mã «{item.unit_code}» vào ngày {day:%d/%m/%Y}."}
+                )
+            agency = None
+            if item.agency:
+                agency = agencies.get((unit.pk, item.agency))
+                if agency is None:
+                    raise ValidationError(
+                        {"agency": f"{unit.name} không có cơ quan «{item.agency}»."}
+                    )
+            figure_target_check(
+                indicator=indicator, unit=unit, agency=agency, period=period, scope=item.scope
+            )
+            checked = figure_value_check(
+                indicator=indicator,
+                scope=item.scope,
+                value=item.value,
+                numerator=item.numerator,
+                denominator=item.denominator,
+            )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.extend(RowError(row=item.row, field=name, message=m) for m in messages)
+            continue
+        figures.append(
+            Figure(
+                unit=unit,
+                agency=agency,
+                indicator=indicator,
+                period=period.id,
+                period_start=period.start,
+                period_end=period.end,
+                scope=item.scope,
+                value=checked.value,
+                numerator=checked.numerator,
+                denominator=checked.denominator,
+                source=item.source,
+                source_on=item.source_on,
+                note=item.note,
+            )
+        )
+    return figures, errors
+
+
+_FIGURE_FIELDS = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
+
+
+def _key(figure: Figure) -> tuple:
+    return (figure.unit_id, figure.agency_id, figure.indicator_id, figure.period, figure.scope)
+
+
+@transaction.atomic(durable=True)
+def figures_save_many(
+    *, inputs: list[FigureInput], by=None, status: str = Figure.Status.DRAFT
+) -> FigureWriteSummary:
+    """Creates or updates figures all-or-nothing; raises FigureRowsError listing every bad row.
+
+    Saving the same rows twice changes nothing the second time.
+    """
+    figures, errors = figures_check(inputs)
+    if errors:
+        raise FigureRowsError(errors)
+    summary = FigureWriteSummary()
+    # Lock the rows we may overwrite, so a concurrent save cannot slip in between.
+    existing = {
+        _key(f): f
+        for f in Figure.objects.select_for_update().filter(
+            unit_id__in={f.unit_id for f in figures},
+            indicator_id__in={f.indicator_id for f in figures},
+            period__in={f.period for f in figures},
+        )
+    }
+    for figure in figures:
+        figure.status = status
+        current = existing.get(_key(figure))
+        if current is None:
+            figure.entered_by = by
+            figure._history_user = by
+            figure.save()
+            summary.created += 1
+        elif any(getattr(current, f) != getattr(figure, f) for f in _FIGURE_FIELDS):
+            for f in _FIGURE_FIELDS:
+                setattr(current, f, getattr(figure, f))
+            current._history_user = by
+            current.save()
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+    return summary
+
+
+def read_figures_file(path: Path) -> list[FigureInput]:
+    """Reads a figures CSV (the seeds' format); raises ReferenceFileError on unreadable dates."""
+    inputs = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for number, record in enumerate(csv.DictReader(handle), start=2):
+            dates = {}
+            for column in ("unit_on", "source_on"):
+                raw = (record.get(column) or "").strip()
+                try:
+                    dates[column] = datetime.date.fromisoformat(raw) if raw else None
+                except ValueError:
+                    raise ReferenceFileError(
+                        path, number, f"cột {column}: «{raw}» không phải ngày YYYY-MM-DD."
+                    ) from None
+            inputs.append(
+                FigureInput(
+                    unit_code=(record.get("unit_code") or "").strip(),
+                    unit_on=dates["unit_on"],
+                    agency=(record.get("agency") or "").strip(),
+                    indicator=(record.get("indicator") or "").strip(),
+                    period=(record.get("period") or "").strip(),
+                    scope=(record.get("scope") or "").strip() or Figure.Scope.SELF,
+                    value=record.get("value"),
+                    numerator=record.get("numerator"),
+                    denominator=record.get("denominator"),
+                    source=(record.get("source") or "").strip(),
+                    source_on=dates["source_on"],
+                    note=(record.get("note") or "").strip(),
+                    row=number,
+                )
+            )
+    return inputs

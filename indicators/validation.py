@@ -1,0 +1,184 @@
+"""The rules a figure must meet, in one place: forms, imports, the API and the loader call this.
+
+Works on already-fetched objects (no queries), so it can check thousands of rows at once.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Figure, Indicator
+from indicators.periods import Period, PeriodError, parse_period
+from units.models import Agency, Unit
+
+HUNDRED = Decimal(100)
+
+PERIOD_INVALID = _("Kỳ «%(period)s» không hợp lệ (ví dụ: 2021, 2021S1, 2021Q3, 202107).")
+INDICATOR_NOT_VALID = _("Chỉ tiêu %(code)s không áp dụng trong kỳ %(period)s.")
+INDICATOR_NOT_FOR_UNIT = _("Chỉ tiêu %(code)s không áp dụng cho %(what)s.")
+UNIT_NOT_IN_FORCE = _("%(unit)s không tồn tại trong kỳ %(period)s.")
+SCOPE_NOT_FOR_UNIT = _("Phạm vi «%(scope)s» không dùng được cho %(unit)s.")
+VALUE_MISSING = _("Thiếu giá trị.")
+VALUE_NOT_NUMBER = _("«%(value)s» không phải là số.")
+PERCENT_OUT_OF_RANGE = _("Tỷ lệ phải từ 0 đến 100 (đang là %(value)s).")
+NUMERATOR_WITHOUT_DENOMINATOR = _("Cần nhập cả tử số và mẫu số.")
+DENOMINATOR_NOT_POSITIVE = _("Mẫu số phải lớn hơn 0.")
+NUMERATOR_NEGATIVE = _("Tử số không được âm.")
+NUMERATOR_OVER_DENOMINATOR = _("Tử số (%(num)s) lớn hơn mẫu số (%(den)s).")
+RATIO_DISAGREES = _("Tỷ lệ %(value)s không khớp với %(num)s/%(den)s.")
+YES_NO_ONLY = _("Chỉ tiêu có/không chỉ nhận giá trị có (1) hoặc không (0).")
+NO_FRACTION_FOR_YES_NO = _("Chỉ tiêu có/không của một đơn vị không có tử số, mẫu số.")
+NEGATIVE = _("Giá trị không được âm.")
+WHOLE_NUMBER = _("Số lượng phải là số nguyên.")
+NOT_A_RATIO = _("Chỉ tiêu %(code)s không phải tỷ lệ: không nhập tử số, mẫu số.")
+
+# A tier scope makes sense only above that tier; and the indicator must apply to it.
+_SCOPE_FOR_LEVEL = {
+    Figure.Scope.SELF: {"province", "district", "commune"},
+    Figure.Scope.DEPARTMENTS: {"province"},
+    Figure.Scope.DISTRICTS: {"province"},
+    Figure.Scope.DISTRICT_OFFICES: {"province", "district"},
+    Figure.Scope.COMMUNES: {"province", "district"},
+    Figure.Scope.ALL_AGENCIES: {"province", "district", "commune"},
+}
+
+
+@dataclass(frozen=True)
+class FigureValue:
+    """A checked value: the percentage, yes (1)/no (0), count or amount, and the fraction."""
+
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+def to_decimal(raw, field: str) -> Decimal | None:
+    """Reads a number the way officials type it: "12,5" and "12.5" are both 12.5."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, Decimal):
+        return raw
+    if isinstance(raw, bool):
+        return Decimal(int(raw))
+    text = str(raw).strip().replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError({field: VALUE_NOT_NUMBER % {"value": raw}}) from None
+    if not number.is_finite():
+        raise ValidationError({field: VALUE_NOT_NUMBER % {"value": raw}})
+    return number
+
+
+def period_check(text: str) -> Period:
+    try:
+        return parse_period(text)
+    except PeriodError:
+        raise ValidationError({"period": PERIOD_INVALID % {"period": text}}) from None
+
+
+def _is_share(indicator: Indicator, scope: str) -> bool:
+    """A ratio, or a yes/no indicator stated for a whole tier ("90% of communes have it")."""
+    return indicator.value_type == Indicator.ValueType.RATIO or (
+        indicator.value_type == Indicator.ValueType.BOOLEAN and scope != Figure.Scope.SELF
+    )
+
+
+def figure_value_check(
+    *, indicator: Indicator, scope: str, value=None, numerator=None, denominator=None
+) -> FigureValue:
+    """Checks and normalises the numbers of one figure; raises ValidationError by field."""
+    value = to_decimal(value, "value")
+    numerator = to_decimal(numerator, "numerator")
+    denominator = to_decimal(denominator, "denominator")
+    if _is_share(indicator, scope):
+        if numerator is None and denominator is None:
+            if value is None:
+                raise ValidationError({"value": VALUE_MISSING})
+            if not 0 <= value <= HUNDRED:
+                raise ValidationError({"value": PERCENT_OUT_OF_RANGE % {"value": value}})
+            return FigureValue(value=value, numerator=None, denominator=None)
+        if numerator is None or denominator is None:
+            field = "numerator" if numerator is None else "denominator"
+            raise ValidationError({field: NUMERATOR_WITHOUT_DENOMINATOR})
+        if denominator <= 0:
+            raise ValidationError({"denominator": DENOMINATOR_NOT_POSITIVE})
+        if numerator < 0:
+            raise ValidationError({"numerator": NUMERATOR_NEGATIVE})
+        if numerator > denominator:
+            raise ValidationError(
+                {"numerator": NUMERATOR_OVER_DENOMINATOR % {"num": numerator, "den": denominator}}
+            )
+        percent = (numerator * HUNDRED / denominator).quantize(Decimal("0.0001"))
+        # A percentage typed beside the fraction must be the same figure, give or take rounding.
+        if value is not None and abs(value - percent) > Decimal("0.5"):
+            raise ValidationError(
+                {"value": RATIO_DISAGREES % {"value": value, "num": numerator, "den": denominator}}
+            )
+        return FigureValue(value=percent, numerator=numerator, denominator=denominator)
+    if numerator is not None or denominator is not None:
+        message = (
+            NO_FRACTION_FOR_YES_NO
+            if indicator.value_type == Indicator.ValueType.BOOLEAN
+            else NOT_A_RATIO % {"code": indicator.code}
+        )
+        raise ValidationError({"numerator": message})
+    if value is None:
+        raise ValidationError({"value": VALUE_MISSING})
+    if indicator.value_type == Indicator.ValueType.BOOLEAN:
+        if value not in (0, 1):
+            raise ValidationError({"value": YES_NO_ONLY})
+        return FigureValue(value=value, numerator=None, denominator=None)
+    if value < 0:
+        raise ValidationError({"value": NEGATIVE})
+    if indicator.value_type == Indicator.ValueType.COUNT and value != value.to_integral_value():
+        raise ValidationError({"value": WHOLE_NUMBER})
+    return FigureValue(value=value, numerator=None, denominator=None)
+
+
+def figure_target_check(
+    *, indicator: Indicator, unit: Unit, agency: Agency | None, period: Period, scope: str
+) -> None:
+    """Checks that the indicator may be reported for this unit or agency, period and scope."""
+    if (indicator.valid_from and indicator.valid_from > period.end) or (
+        indicator.valid_to and indicator.valid_to < period.start
+    ):
+        raise ValidationError(
+            {"indicator": INDICATOR_NOT_VALID % {"code": indicator.code, "period": period.id}}
+        )
+    if (unit.valid_from and unit.valid_from > period.end) or (
+        unit.valid_to and unit.valid_to < period.start
+    ):
+        raise ValidationError(
+            {"unit": UNIT_NOT_IN_FORCE % {"unit": unit.name, "period": period.id}}
+        )
+    if scope not in _SCOPE_FOR_LEVEL or (
+        agency is None and unit.level not in _SCOPE_FOR_LEVEL[scope]
+    ):
+        raise ValidationError({"scope": SCOPE_NOT_FOR_UNIT % {"scope": scope, "unit": unit.name}})
+    if agency is not None:
+        if scope != Figure.Scope.SELF:
+            raise ValidationError(
+                {"scope": SCOPE_NOT_FOR_UNIT % {"scope": scope, "unit": agency.name}}
+            )
+        applies, what = agency.kind in indicator.agency_kind_list, agency.name
+    elif scope == Figure.Scope.SELF:
+        applies, what = unit.level in indicator.level_list, unit.name
+    elif scope == Figure.Scope.COMMUNES:
+        applies, what = "commune" in indicator.level_list, Figure.Scope.COMMUNES.label
+    elif scope == Figure.Scope.DISTRICTS:
+        applies, what = "district" in indicator.level_list, Figure.Scope.DISTRICTS.label
+    elif scope == Figure.Scope.DEPARTMENTS:
+        applies, what = "department" in indicator.agency_kind_list, Figure.Scope.DEPARTMENTS.label
+    elif scope == Figure.Scope.DISTRICT_OFFICES:
+        applies, what = "office" in indicator.agency_kind_list, Figure.Scope.DISTRICT_OFFICES.label
+    else:
+        applies, what = bool(indicator.agency_kind_list), Figure.Scope.ALL_AGENCIES.label
+    if not applies:
+        raise ValidationError(
+            {"indicator": INDICATOR_NOT_FOR_UNIT % {"code": indicator.code, "what": what}}
+        )
