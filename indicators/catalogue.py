@@ -1,11 +1,16 @@
 """Reading and checking the indicator catalogue file (pure: no database)."""
 
-import csv
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from units.reference_files import AGENCY_KINDS, LEVELS, ReferenceFileError
+from units.reference_files import (
+    AGENCY_KINDS,
+    LEVELS,
+    ReferenceFileError,
+    open_rows,
+    parse_date,
+)
 
 COLUMNS = (
     "code",
@@ -78,88 +83,64 @@ def _items(path: Path, row: int, column: str, value: str, allowed) -> tuple[str,
     return items
 
 
-def _date(path: Path, row: int, column: str, value: str) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ReferenceFileError(
-            path, row, f"cột {column}: «{value}» không phải ngày YYYY-MM-DD."
-        ) from None
-
-
 def read_catalogue(path: Path) -> list[IndicatorRow]:
     """Reads and checks every indicator; raises ReferenceFileError naming the row and column."""
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise ReferenceFileError(path, None, f"không mở được tệp ({exc.strerror}).") from exc
     rows: list[IndicatorRow] = []
     seen: set[str] = set()
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ReferenceFileError(path, 1, f"thiếu cột {', '.join(missing)}.")
-        for number, record in enumerate(reader, start=2):
-            value = {c: (record[c] or "").strip() for c in COLUMNS}
-            code = value["code"]
-            if not code or not code.replace("_", "").isalnum() or code.upper() != code:
-                raise ReferenceFileError(
-                    path, number, f"cột code: «{code}» phải viết HOA_GẠCH_DƯỚI."
-                )
-            if code in seen:
-                raise ReferenceFileError(
-                    path, number, f"cột code: {code} đã xuất hiện ở dòng trước."
-                )
-            seen.add(code)
-            value_type = _choice(path, number, "value_type", value["value_type"], VALUE_TYPES)
-            unit_rollup = _choice(path, number, "unit_rollup", value["unit_rollup"], UNIT_ROLLUPS)
-            if unit_rollup not in ROLLUPS_FOR_TYPE[value_type]:
-                raise ReferenceFileError(
-                    path,
-                    number,
-                    f"cột unit_rollup: «{unit_rollup}» không dùng cho kiểu {value_type}.",
-                )
-            levels = _items(path, number, "applies_to_levels", value["applies_to_levels"], LEVELS)
-            kinds = _items(
+    for number, record in open_rows(path, COLUMNS):
+        value = {c: (record[c] or "").strip() for c in COLUMNS}
+        code = value["code"]
+        if not code or not code.replace("_", "").isalnum() or code.upper() != code:
+            raise ReferenceFileError(path, number, f"cột code: «{code}» phải viết HOA_GẠCH_DƯỚI.")
+        if code in seen:
+            raise ReferenceFileError(path, number, f"cột code: {code} đã xuất hiện ở dòng trước.")
+        seen.add(code)
+        value_type = _choice(path, number, "value_type", value["value_type"], VALUE_TYPES)
+        unit_rollup = _choice(path, number, "unit_rollup", value["unit_rollup"], UNIT_ROLLUPS)
+        if unit_rollup not in ROLLUPS_FOR_TYPE[value_type]:
+            raise ReferenceFileError(
                 path,
                 number,
-                "applies_to_agency_kinds",
-                value["applies_to_agency_kinds"],
-                AGENCY_KINDS,
+                f"cột unit_rollup: «{unit_rollup}» không dùng cho kiểu {value_type}.",
             )
-            if not levels and not kinds:
-                raise ReferenceFileError(
-                    path, number, "chỉ tiêu không áp dụng cho cấp hay cơ quan nào."
-                )
-            valid_from = _date(path, number, "valid_from", value["valid_from"])
-            valid_to = _date(path, number, "valid_to", value["valid_to"])
-            if valid_from and valid_to and valid_from > valid_to:
-                raise ReferenceFileError(path, number, "cột valid_to: trước valid_from.")
-            for column in ("name_vi", "name_en", "definition_vi", "definition_en"):
-                if not value[column]:
-                    raise ReferenceFileError(path, number, f"cột {column}: để trống.")
-            rows.append(
-                IndicatorRow(
-                    code=code,
-                    pillar=_choice(path, number, "pillar", value["pillar"], PILLARS),
-                    value_type=value_type,
-                    unit_rollup=unit_rollup,
-                    time_rollup=_choice(
-                        path, number, "time_rollup", value["time_rollup"], TIME_ROLLUPS
-                    ),
-                    direction=_choice(path, number, "direction", value["direction"], DIRECTIONS),
-                    levels=levels,
-                    agency_kinds=kinds,
-                    valid_from=valid_from,
-                    valid_to=valid_to,
-                    name=value["name_vi"],
-                    name_en=value["name_en"],
-                    definition=value["definition_vi"],
-                    definition_en=value["definition_en"],
-                    row=number,
-                )
+        levels = _items(path, number, "applies_to_levels", value["applies_to_levels"], LEVELS)
+        kinds = _items(
+            path,
+            number,
+            "applies_to_agency_kinds",
+            value["applies_to_agency_kinds"],
+            AGENCY_KINDS,
+        )
+        if not levels and not kinds:
+            raise ReferenceFileError(
+                path, number, "chỉ tiêu không áp dụng cho cấp hay cơ quan nào."
             )
+        valid_from = parse_date(path, number, "valid_from", value["valid_from"])
+        valid_to = parse_date(path, number, "valid_to", value["valid_to"])
+        if valid_from and valid_to and valid_from > valid_to:
+            raise ReferenceFileError(path, number, "cột valid_to: trước valid_from.")
+        for column in ("name_vi", "name_en", "definition_vi", "definition_en"):
+            if not value[column]:
+                raise ReferenceFileError(path, number, f"cột {column}: để trống.")
+        rows.append(
+            IndicatorRow(
+                code=code,
+                pillar=_choice(path, number, "pillar", value["pillar"], PILLARS),
+                value_type=value_type,
+                unit_rollup=unit_rollup,
+                time_rollup=_choice(
+                    path, number, "time_rollup", value["time_rollup"], TIME_ROLLUPS
+                ),
+                direction=_choice(path, number, "direction", value["direction"], DIRECTIONS),
+                levels=levels,
+                agency_kinds=kinds,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                name=value["name_vi"],
+                name_en=value["name_en"],
+                definition=value["definition_vi"],
+                definition_en=value["definition_en"],
+                row=number,
+            )
+        )
     return rows

@@ -12,7 +12,7 @@ from indicators import catalogue
 from indicators.models import Figure, Indicator, pack_list
 from indicators.validation import figure_target_check, figure_value_check, period_check
 from units.models import Agency, Unit
-from units.reference_files import ReferenceFileError
+from units.reference_files import parse_date
 
 _INDICATOR_FIELDS = (
     "name",
@@ -246,15 +246,10 @@ def read_figures_file(path: Path) -> list[FigureInput]:
     inputs = []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for number, record in enumerate(csv.DictReader(handle), start=2):
-            dates = {}
-            for column in ("unit_on", "source_on"):
-                raw = (record.get(column) or "").strip()
-                try:
-                    dates[column] = datetime.date.fromisoformat(raw) if raw else None
-                except ValueError:
-                    raise ReferenceFileError(
-                        path, number, f"cột {column}: «{raw}» không phải ngày YYYY-MM-DD."
-                    ) from None
+            dates = {
+                column: parse_date(path, number, column, record.get(column))
+                for column in ("unit_on", "source_on")
+            }
             inputs.append(
                 FigureInput(
                     unit_code=(record.get("unit_code") or "").strip(),

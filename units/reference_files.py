@@ -94,7 +94,8 @@ def official_name(level: str, division_type: str, name: str) -> str:
     return name
 
 
-def _open_rows(path: Path, required: tuple[str, ...]):
+def open_rows(path: Path, required: tuple[str, ...]):
+    """Yields (row number, record) of a CSV file, after checking it has the `required` columns."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
@@ -115,7 +116,7 @@ def read_units_file(path: Path) -> list[UnitRow]:
     """Reads and checks one structure's units; raises ReferenceFileError on the first problem."""
     rows: list[UnitRow] = []
     levels_by_code: dict[str, str] = {}
-    for number, record in _open_rows(
+    for number, record in open_rows(
         path, ("level", "code", "name", "division_type", "parent_code")
     ):
         level = (record["level"] or "").strip()
@@ -180,11 +181,24 @@ def _check_parents(path: Path, rows: list[UnitRow], levels_by_code: dict[str, st
             )
 
 
+def parse_date(path: Path, row: int, column: str, raw: str | None) -> datetime.date | None:
+    """An ISO date (YYYY-MM-DD), None when empty; raises ReferenceFileError naming the cell."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ReferenceFileError(
+            path, row, f"cột {column}: «{text}» không phải ngày YYYY-MM-DD."
+        ) from None
+
+
 def read_province_mergers(path: Path) -> list[ProvinceMergerRow]:
     """Reads which old provinces formed each new one (Resolution 202/2025/QH15)."""
     rows = []
     seen_old: set[str] = set()
-    for number, record in _open_rows(path, ("new_code", "old_code")):
+    for number, record in open_rows(path, ("new_code", "old_code")):
         new_code = (record["new_code"] or "").strip()
         old_code = (record["old_code"] or "").strip()
         for column, value in (("new_code", new_code), ("old_code", old_code)):
@@ -225,7 +239,7 @@ AGENCY_KINDS = ("peoples_committee", "department", "office", "public_service", "
 def read_agencies_file(path: Path) -> list[AgencyRow]:
     """Reads the agencies the seeds name: the unit (code and a day it was in force), kind, name."""
     rows = []
-    for number, record in _open_rows(path, ("unit_code", "unit_on", "kind", "name")):
+    for number, record in open_rows(path, ("unit_code", "unit_on", "kind", "name")):
         unit_code = (record["unit_code"] or "").strip()
         kind = (record["kind"] or "").strip()
         name = clean_name(record["name"] or "")
@@ -233,12 +247,9 @@ def read_agencies_file(path: Path) -> list[AgencyRow]:
             raise ReferenceFileError(
                 path, number, f"cột unit_code: «{unit_code}» không phải mã GSO."
             )
-        try:
-            unit_on = datetime.date.fromisoformat((record["unit_on"] or "").strip())
-        except ValueError:
-            raise ReferenceFileError(
-                path, number, f"cột unit_on: «{record['unit_on']}» không phải ngày YYYY-MM-DD."
-            ) from None
+        unit_on = parse_date(path, number, "unit_on", record["unit_on"])
+        if unit_on is None:
+            raise ReferenceFileError(path, number, "cột unit_on: thiếu ngày.")
         if kind not in AGENCY_KINDS:
             raise ReferenceFileError(
                 path, number, f"cột kind: «{kind}» không thuộc {', '.join(AGENCY_KINDS)}."
