@@ -1,0 +1,436 @@
+"""The roll-up engine: the value of an indicator for any unit, scope and period.
+
+This module reads the database (a constant number of queries, whatever the number of
+units); `indicators/rollup.py` applies the rules. docs/decisions/0004-rollup.md says why
+the rules are what they are.
+"""
+
+import datetime
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
+
+from indicators import rollup
+from indicators.models import Figure, Indicator
+from indicators.periods import Period, PeriodKind, periods_within
+from units.models import Agency, Unit, UnitChange
+
+# Only figures a reviewer has signed off count, unless the caller says otherwise.
+APPROVED_ONLY = (Figure.Status.APPROVED,)
+_DECIMALS = 4
+
+
+@dataclass(frozen=True)
+class RolledValue:
+    """An indicator's value for a unit, period and scope, with where it came from."""
+
+    unit: Unit
+    indicator: Indicator
+    period: Period
+    scope: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    # reported: the unit's own figure; computed: combined from the units or agencies below;
+    # predecessors: combined from the units it was formed from; none: nothing to show.
+    origin: str
+    covered: int
+    expected: int
+    # What `covered` and `expected` count: commune, district, province or agency.
+    coverage_level: str
+    figure_id: int | None = None
+    figure_period: str | None = None
+    source: str = ""
+    # A predecessor that went only in part into this unit contributed all its figures.
+    is_partial: bool = False
+    predecessors: tuple[Unit, ...] = field(default=())
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not None
+
+
+def rollup_value(
+    indicator: Indicator,
+    unit: Unit,
+    period: Period,
+    scope: str = rollup.SELF,
+    *,
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> RolledValue:
+    """The value of `indicator` for `unit`, `period` and `scope`."""
+    return rollup_units(indicator, [unit], period, scope, statuses=statuses)[0]
+
+
+def rollup_children(
+    indicator: Indicator,
+    unit: Unit,
+    period: Period,
+    scope: str = rollup.SELF,
+    *,
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> list[RolledValue]:
+    """The value for each child of `unit` (as the tree stood at the end of `period`)."""
+    on = _structure_date(unit, period)
+    children = list(Unit.objects.in_force(on).filter(parent=unit).order_by("code"))
+    return rollup_units(indicator, children, period, scope, statuses=statuses)
+
+
+def rollup_provinces(
+    indicator: Indicator,
+    period: Period,
+    scope: str = rollup.SELF,
+    *,
+    on: datetime.date | None = None,
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> list[RolledValue]:
+    """The whole country by province: the provinces in force on `on` (default: the end of
+    `period`; pass a later date to see old figures through today's provinces)."""
+    provinces = list(
+        Unit.objects.in_force(on or period.end).filter(level=Unit.Level.PROVINCE).order_by("code")
+    )
+    return rollup_units(indicator, provinces, period, scope, statuses=statuses)
+
+
+def rollup_units(
+    indicator: Indicator,
+    units: Sequence[Unit],
+    period: Period,
+    scope: str = rollup.SELF,
+    *,
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> list[RolledValue]:
+    """The value for each of `units`, in their order.
+
+    A unit in force during the period is evaluated from its own subtree; a unit formed
+    after the period (a 2025 commune asked about 2024) from the units it was formed from.
+    """
+    rule = rollup.Rule(indicator.unit_rollup, indicator.value_type == Indicator.ValueType.BOOLEAN)
+    frames: dict[int, dict] = {}
+    by_date: dict[datetime.date, list[Unit]] = {}
+    later: list[Unit] = []
+    for unit in units:
+        if unit.valid_from is not None and unit.valid_from > period.end:
+            later.append(unit)
+        elif unit.valid_to is not None and unit.valid_to < period.start:
+            frames[unit.pk] = _nothing(unit)
+        else:
+            by_date.setdefault(_structure_date(unit, period), []).append(unit)
+    for on, tops in by_date.items():
+        nodes = _evaluate(indicator, tops, period, scope, on, rule, statuses)
+        for unit in tops:
+            row = nodes.loc[unit.pk]
+            if row["origin"] == rollup.NO_DATA and _formed_during(unit, period):
+                later.append(unit)
+            else:
+                frames[unit.pk] = row.to_dict()
+    if later:
+        frames.update(_from_predecessors(indicator, later, period, scope, rule, statuses))
+    return [_rolled_value(unit, indicator, period, scope, frames[unit.pk]) for unit in units]
+
+
+def _structure_date(unit: Unit, period: Period) -> datetime.date:
+    """The day whose tree stands for the period: its last day within the unit's life."""
+    on = period.end
+    if unit.valid_to is not None:
+        on = min(on, unit.valid_to)
+    if unit.valid_from is not None:
+        on = max(on, unit.valid_from)
+    return on
+
+
+def _formed_during(unit: Unit, period: Period) -> bool:
+    return unit.valid_from is not None and unit.valid_from > period.start
+
+
+def _nothing(unit: Unit) -> dict:
+    return {
+        "value": np.nan,
+        "numerator": np.nan,
+        "denominator": np.nan,
+        "origin": rollup.NO_DATA,
+        "covered": 0,
+        "expected": 0,
+        "coverage_level": unit.level,
+    }
+
+
+def _evaluate(
+    indicator: Indicator,
+    tops: list[Unit],
+    period: Period,
+    scope: str,
+    on: datetime.date,
+    rule: rollup.Rule,
+    statuses: Sequence[str],
+) -> pd.DataFrame:
+    """Three queries: the subtree, its agencies (agency scopes only), the chosen figures."""
+    top_ids = [unit.pk for unit in tops]
+    under = Q(id__in=top_ids) | Q(province_id__in=top_ids) | Q(district_id__in=top_ids)
+    units = pd.DataFrame.from_records(
+        Unit.objects.in_force(on).filter(under).values_list("id", "parent_id", "level"),
+        columns=["id", "parent_id", "level"],
+    )
+    units.loc[units["id"].isin(top_ids), "parent_id"] = np.nan
+    unit_under = (
+        Q(unit_id__in=top_ids) | Q(unit__province_id__in=top_ids) | Q(unit__district_id__in=top_ids)
+    )
+    agencies = None
+    if scope in rollup.AGENCY_SCOPES:
+        agencies = pd.DataFrame.from_records(
+            Agency.objects.filter(unit_under, unit__in=Unit.objects.in_force(on)).values_list(
+                "id", "unit_id", "kind"
+            ),
+            columns=["id", "unit_id", "kind"],
+        )
+    figures = _chosen_figures(indicator, period, scope, statuses, unit_under, on)
+    return rollup.evaluate_tree(units, figures, scope=scope, rule=rule, agencies=agencies)
+
+
+_FIGURE_FIELDS = [
+    "unit_id",
+    "agency_id",
+    "agency__kind",
+    "scope",
+    "value",
+    "numerator",
+    "denominator",
+    "id",
+    "period",
+    "period_start",
+    "period_end",
+    "source",
+]
+
+
+def _chosen_figures(
+    indicator: Indicator,
+    period: Period,
+    scope: str,
+    statuses: Sequence[str],
+    unit_under: Q,
+    on: datetime.date,
+) -> pd.DataFrame:
+    """One figure per unit or agency and scope for the period (the rule over time applied).
+
+    Status indicators take each one's latest figure inside the period (on a tie, the wider
+    period: a year's figure over its fourth quarter's); flow indicators add up its figures
+    inside the period, leaving out any period a wider figure of its already covers.
+    """
+    scopes = {rollup.SELF, scope} | (
+        {rollup.node_scope(level, scope) for level in rollup.LEVELS_BOTTOM_UP}
+    )
+    figures = Figure.objects.filter(
+        unit_under,
+        Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=on),
+        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=on),
+        indicator=indicator,
+        status__in=statuses,
+        scope__in=scopes,
+    )
+    if scope not in rollup.AGENCY_SCOPES:
+        # Agencies count only as their unit's People's Committee.
+        figures = figures.filter(
+            Q(agency__isnull=True) | Q(agency__kind=rollup.PEOPLES_COMMITTEE, scope=rollup.SELF)
+        )
+    inner = _inner_period_ids(period)
+    if inner and Figure.objects.filter(indicator=indicator, period__in=inner).exists():
+        figures = _time_rolled(figures, indicator, period, statuses)
+    else:
+        figures = figures.filter(period=period.id)
+    frame = pd.DataFrame.from_records(figures.values_list(*_FIGURE_FIELDS), columns=_FIGURE_FIELDS)
+    frame = frame.rename(
+        columns={"agency__kind": "agency_kind", "id": "figure_id", "period": "figure_period"}
+    )
+    for column in ("value", "numerator", "denominator"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    frame["agency_id"] = frame["agency_id"].astype(float)
+    if indicator.time_rollup == Indicator.TimeRollup.FLOW:
+        frame = _flow_totals(frame, indicator)
+    return frame
+
+
+def _inner_period_ids(period: Period) -> list[str]:
+    """The ids of every period strictly inside `period` (a year: its halves, quarters and
+    months) — 18 at most, so "are there any?" is one indexed lookup."""
+    return [
+        inner.id
+        for kind in PeriodKind
+        if kind.rank > period.kind.rank
+        for inner in periods_within(period, kind)
+    ]
+
+
+def _time_rolled(figures, indicator: Indicator, period: Period, statuses: Sequence[str]):
+    """The figures inside `period` that its rule over time keeps (see _chosen_figures)."""
+    same_member = Figure.objects.filter(
+        indicator=indicator,
+        status__in=statuses,
+        unit_id=OuterRef("unit_id"),
+        scope=OuterRef("scope"),
+        period_start__gte=period.start,
+        period_end__lte=period.end,
+    )
+    # The same unit's own figures, or the same agency's (NULL never equals NULL in SQL).
+    same_member = same_member.annotate(_agency=Coalesce("agency_id", 0)).filter(
+        _agency=Coalesce(OuterRef("agency_id"), 0)
+    )
+    figures = figures.filter(period_start__gte=period.start, period_end__lte=period.end)
+    same_member = same_member.exclude(pk=OuterRef("pk"))
+    if indicator.time_rollup == Indicator.TimeRollup.FLOW:
+        wider = same_member.filter(
+            period_start__lte=OuterRef("period_start"), period_end__gte=OuterRef("period_end")
+        )
+        return figures.exclude(Exists(wider))
+    later = same_member.filter(
+        Q(period_end__gt=OuterRef("period_end"))
+        | Q(period_end=OuterRef("period_end"), period_start__lt=OuterRef("period_start"))
+    )
+    return figures.exclude(Exists(later))
+
+
+def _flow_totals(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Add up each unit's or agency's figures of a flow indicator."""
+    if frame.empty:
+        return frame
+    keys = ["unit_id", "agency_id", "agency_kind", "scope"]
+    frame = frame.assign(
+        _counted=frame["numerator"].notna() & frame["denominator"].notna(),
+        agency_id=frame["agency_id"].fillna(-1),
+        agency_kind=frame["agency_kind"].fillna(""),
+    )
+    grouped = frame.groupby(keys, sort=False)
+    totals = grouped.agg(
+        value=("value", "sum"),
+        mean=("value", "mean"),
+        numerator=("numerator", "sum"),
+        denominator=("denominator", "sum"),
+        counted=("_counted", "all"),
+        parts=("figure_id", "size"),
+        figure_id=("figure_id", "first"),
+        figure_period=("figure_period", lambda s: ", ".join(sorted(s))),
+        source=("source", "first"),
+    ).reset_index()
+    if indicator.value_type == Indicator.ValueType.RATIO:
+        counted = totals["counted"] & (totals["denominator"] > 0)
+        totals["value"] = (100 * totals["numerator"] / totals["denominator"]).where(
+            counted, totals["mean"]
+        )
+        totals[["numerator", "denominator"]] = totals[["numerator", "denominator"]].where(
+            counted, np.nan, axis=0
+        )
+    else:
+        totals[["numerator", "denominator"]] = np.nan
+    totals.loc[totals["parts"] > 1, "figure_id"] = np.nan
+    totals["agency_id"] = totals["agency_id"].replace(-1, np.nan)
+    totals["agency_kind"] = totals["agency_kind"].replace("", None)
+    return totals
+
+
+def _from_predecessors(
+    indicator: Indicator,
+    units: list[Unit],
+    period: Period,
+    scope: str,
+    rule: rollup.Rule,
+    statuses: Sequence[str],
+) -> dict[int, dict]:
+    """Values of units formed after `period`, combined from the units they were formed from
+    (same level: a 2025 commune from 2024 communes, a 2025 province from 2024 provinces)."""
+    edges = list(
+        UnitChange.objects.filter(successor__in=units)
+        .filter(predecessor__level=F("successor__level"))
+        .select_related("predecessor")
+        .order_by("successor_id", "predecessor__code")
+    )
+    by_successor: dict[int, list[UnitChange]] = {}
+    for edge in edges:
+        by_successor.setdefault(edge.successor_id, []).append(edge)
+    predecessors = list({edge.predecessor_id: edge.predecessor for edge in edges}.values())
+    values = rollup_units(indicator, predecessors, period, scope, statuses=statuses)
+    node = pd.DataFrame(
+        {
+            "value": [v.value for v in values],
+            "numerator": [v.numerator for v in values],
+            "denominator": [v.denominator for v in values],
+            "answer": [
+                rule.is_boolean and v.origin == rollup.REPORTED and scope == rollup.SELF
+                for v in values
+            ],
+            "origin": [v.origin for v in values],
+            "node_scope": scope,
+            "covered": [v.covered for v in values],
+            "expected": [v.expected for v in values],
+        },
+        index=[v.unit.pk for v in values],
+        dtype=object,
+    )
+    node[["value", "numerator", "denominator"]] = node[
+        ["value", "numerator", "denominator"]
+    ].astype(float)
+    level_of = {v.unit.pk: v.coverage_level for v in values}
+    pairs = pd.DataFrame(
+        [(edge.successor_id, edge.predecessor_id) for edge in edges],
+        columns=["successor_id", "predecessor_id"],
+    )
+    members = rollup.as_members(
+        node.loc[pairs["predecessor_id"]] if not pairs.empty else node.iloc[0:0],
+        pairs["successor_id"],
+        rule,
+        count_one=False,
+    )
+    combined = rollup.combine(members, rule.unit_rollup)
+    result = {}
+    for unit in units:
+        mine = by_successor.get(unit.pk, [])
+        if unit.pk in combined.index and mine:
+            row = combined.loc[unit.pk].to_dict()
+            has_value = not _missing(row["value"])
+            row.update(
+                origin=rollup.PREDECESSORS if has_value else rollup.NO_DATA,
+                coverage_level=level_of[mine[0].predecessor_id],
+            )
+        else:
+            row = _nothing(unit)
+        row["is_partial"] = any(edge.is_partial for edge in mine)
+        row["predecessors"] = tuple(edge.predecessor for edge in mine)
+        result[unit.pk] = row
+    return result
+
+
+def _rolled_value(
+    unit: Unit, indicator: Indicator, period: Period, scope: str, row: dict
+) -> RolledValue:
+    return RolledValue(
+        unit=unit,
+        indicator=indicator,
+        period=period,
+        scope=scope,
+        value=_number(row.get("value")),
+        numerator=_number(row.get("numerator")),
+        denominator=_number(row.get("denominator")),
+        origin=row.get("origin", rollup.NO_DATA),
+        covered=int(row.get("covered") or 0),
+        expected=int(row.get("expected") or 0),
+        coverage_level=str(row.get("coverage_level") or unit.level),
+        figure_id=None if _missing(row.get("figure_id")) else int(row["figure_id"]),
+        figure_period=None if _missing(row.get("figure_period")) else row["figure_period"],
+        source=row.get("source") or "",
+        is_partial=bool(row.get("is_partial", False)),
+        predecessors=tuple(row.get("predecessors", ())),
+    )
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _number(value) -> float | None:
+    if _missing(value):
+        return None
+    return round(float(value), _DECIMALS)

@@ -1,0 +1,300 @@
+"""How figures combine over units: the roll-up rules, on plain data frames (no database).
+
+`indicators/analytics.py` fetches units and figures and calls `evaluate_tree`; every rule is
+decided here, so it is tested with hand-built frames. The rules are written down in
+docs/decisions/0004-rollup.md.
+
+Vocabulary. A *node* is a unit evaluated for one scope. Its value is its own figure when it
+has one ("reported"); else the combination of its *members* ("computed"): the nodes of its
+child units and, for the agency scopes, the agencies of the unit itself.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SELF = "self"
+TIER_LEVELS = {"communes": "commune", "districts": "district"}
+# Agency scopes: the level of the units whose agencies count, and the kinds that count
+# (None: any).
+AGENCY_SCOPES: dict[str, tuple[str | None, tuple[str, ...] | None]] = {
+    "departments": ("province", ("department",)),
+    "district_offices": ("district", ("office",)),
+    "all_agencies": (None, None),
+}
+PEOPLES_COMMITTEE = "peoples_committee"
+AGENCY = "agency"
+
+LEVELS_BOTTOM_UP = ("commune", "district", "province")
+_DEPTH = {"commune": 0, "district": 1, "province": 2}
+
+REPORTED = "reported"
+COMPUTED = "computed"
+PREDECESSORS = "predecessors"
+NO_DATA = "none"
+
+RATIO_OF_SUMS = "ratio_of_sums"
+SHARE_YES = "share_yes"
+SUM = "sum"
+MEAN = "mean"
+
+# One row per member: `key` is the node it belongs to; `value` is a percentage for ratios
+# and shares, 1/0 for a yes/no answer (`answer` true), the number for counts and amounts.
+MEMBER_COLUMNS = ["key", "value", "numerator", "denominator", "answer", "covered", "expected"]
+NODE_COLUMNS = [
+    "value",
+    "numerator",
+    "denominator",
+    "answer",
+    "origin",
+    "covered",
+    "expected",
+    "coverage_level",
+    "figure_id",
+    "figure_period",
+    "source",
+]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What the engine needs to know of an indicator."""
+
+    unit_rollup: str
+    is_boolean: bool
+
+
+def node_scope(level: str, scope: str) -> str:
+    """The scope a unit of `level` is evaluated for when its ancestor asks for `scope`.
+
+    A commune asked for "communes" answers for itself; a district asked for "communes"
+    answers for its communes; agency scopes pass down unchanged.
+    """
+    tier = TIER_LEVELS.get(scope)
+    if tier is not None and _DEPTH[level] <= _DEPTH[tier]:
+        return SELF
+    return scope
+
+
+def combine(members: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
+    """Combine members per `key` by the indicator's rule over units.
+
+    - ratio_of_sums: Σ numerators / Σ denominators when every member has both; else the
+      mean of the members' percentages.
+    - share_yes: a yes/no answer counts as 1 of 1 (yes) or 0 of 1 (no), a share as its
+      numerator of its denominator; then as ratio_of_sums (a mean of percentages as soon
+      as one member is a share without counts).
+    - sum and mean: of the values.
+
+    Returns one row per key (the index): value, numerator, denominator (NaN where the rule
+    gives none), covered and expected (summed over all members, with or without a value),
+    and `reporting`, how many members had a value.
+    """
+    members = members[MEMBER_COLUMNS]
+    coverage = members.groupby("key")[["covered", "expected"]].sum()
+    rows = members[members["value"].notna()].copy()
+    if unit_rollup == SHARE_YES:
+        answer = rows["answer"].astype(bool)
+        rows["numerator"] = rows["numerator"].where(~answer, rows["value"])
+        rows["denominator"] = rows["denominator"].where(~answer, 1.0)
+        rows["value"] = rows["value"].where(~answer, rows["value"] * 100)
+    grouped = rows.groupby("key")
+    result = pd.DataFrame({"reporting": grouped.size()})
+    if unit_rollup in (RATIO_OF_SUMS, SHARE_YES):
+        has_counts = rows["numerator"].notna() & rows["denominator"].notna()
+        rows["_num"] = rows["numerator"].where(has_counts)
+        rows["_den"] = rows["denominator"].where(has_counts)
+        rows["_counted"] = has_counts
+        grouped = rows.groupby("key")
+        sums = grouped[["_num", "_den"]].sum()
+        all_counted = grouped["_counted"].all() & (sums["_den"] > 0)
+        result["numerator"] = sums["_num"].where(all_counted)
+        result["denominator"] = sums["_den"].where(all_counted)
+        result["value"] = (100 * sums["_num"] / sums["_den"]).where(
+            all_counted, grouped["value"].mean()
+        )
+    elif unit_rollup == SUM:
+        result["value"] = grouped["value"].sum()
+    elif unit_rollup == MEAN:
+        result["value"] = grouped["value"].mean()
+    else:
+        raise ValueError(f"Quy tắc tổng hợp không hợp lệ: {unit_rollup!r}")
+    result = coverage.join(result, how="left")
+    for column in ("value", "numerator", "denominator"):
+        if column not in result:
+            result[column] = np.nan
+    result["reporting"] = result["reporting"].fillna(0).astype(int)
+    return result
+
+
+def evaluate_tree(
+    units: pd.DataFrame,
+    figures: pd.DataFrame,
+    *,
+    scope: str,
+    rule: Rule,
+    agencies: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The value of every unit in `units` for `scope`, bottom-up; indexed by unit id.
+
+    units: id, parent_id (NaN at the roots), level — a subtree in force on one date.
+    figures: one chosen figure per unit or agency and scope (time already rolled up):
+      unit_id, agency_id (NaN for a unit's own), agency_kind, scope, value, numerator,
+      denominator, figure_id, figure_period, source.
+    agencies: id, unit_id, kind (needed for the agency scopes only).
+    """
+    figures = figures.copy()
+    is_unit_figure = figures["agency_id"].isna()
+    results: list[pd.DataFrame] = []
+    done = pd.DataFrame(columns=["parent_id", "level", "node_scope", *NODE_COLUMNS])
+    for level in LEVELS_BOTTOM_UP:
+        nodes = units[units["level"] == level]
+        if nodes.empty:
+            continue
+        ns = node_scope(level, scope)
+        members = [_child_members(done, nodes, rule)]
+        if ns in AGENCY_SCOPES and agencies is not None:
+            members.append(_agency_members(agencies, nodes, figures, ns, level, rule))
+        member_frame = pd.concat([m for m in members if not m.empty] or [_empty_members()])
+        computed = combine(member_frame, rule.unit_rollup)
+
+        own = figures[is_unit_figure & (figures["scope"] == ns)]
+        if ns == SELF:
+            # A unit's People's Committee speaks for the unit when the unit itself has no
+            # figure (Vĩnh Linh's one-stop shop is recorded on its HĐND–UBND office).
+            committee = figures[
+                (figures["agency_kind"] == PEOPLES_COMMITTEE) & (figures["scope"] == SELF)
+            ]
+            own = pd.concat([own, committee[~committee["unit_id"].isin(own["unit_id"])]])
+        own = own.drop_duplicates("unit_id").set_index("unit_id")
+
+        node = pd.DataFrame(index=pd.Index(nodes["id"], name="id"))
+        node["parent_id"] = nodes["parent_id"].to_numpy()
+        node["level"] = level
+        node["node_scope"] = ns
+        node = node.join(computed, how="left")
+        node[["covered", "expected"]] = node[["covered", "expected"]].fillna(0)
+        node["coverage_level"] = _coverage_level(ns, level, done, nodes)
+        node["answer"] = False
+        node["origin"] = np.where(node["value"].notna(), COMPUTED, NO_DATA)
+        for column in ("figure_id", "figure_period", "source"):
+            node[column] = None
+
+        reported = node.index.isin(own.index)
+        if reported.any():
+            ids = node.index[reported]
+            mine = own.loc[ids]
+            node.loc[ids, ["value", "numerator", "denominator"]] = mine[
+                ["value", "numerator", "denominator"]
+            ].to_numpy(dtype=float)
+            node.loc[ids, "origin"] = REPORTED
+            node.loc[ids, "answer"] = rule.is_boolean and ns == SELF
+            node.loc[ids, "figure_id"] = mine["figure_id"].to_numpy()
+            node.loc[ids, "figure_period"] = mine["figure_period"].to_numpy()
+            node.loc[ids, "source"] = mine["source"].to_numpy()
+            # A figure reported for a whole tier covers every member of it.
+            node.loc[ids, "covered"] = node.loc[ids, "expected"]
+        # A unit with no units below it (a commune) counts as one for itself.
+        has_children = node.index.isin(done["parent_id"]) if not done.empty else False
+        leaf = np.full(len(node), ns == SELF) & np.logical_not(has_children)
+        node.loc[leaf, "expected"] = 1
+        node.loc[leaf, "covered"] = node.loc[leaf, "origin"].ne(NO_DATA).astype(int)
+        results.append(node)
+        done = pd.concat([done, node]) if not done.empty else node
+    if not results:
+        return done
+    return pd.concat(results)[["parent_id", "level", "node_scope", *NODE_COLUMNS]]
+
+
+def as_members(nodes: pd.DataFrame, key: pd.Series, rule: Rule, *, count_one: bool) -> pd.DataFrame:
+    """Node results as members of `key` (their parent, or their successor).
+
+    With count_one, each node counts as one member (covered if it has a value); otherwise
+    its own coverage passes through. A yes/no indicator's share computed for a whole unit
+    enters as a percentage only: its counts are of a lower tier and must not be added to
+    answers of this one.
+    """
+    members = pd.DataFrame(
+        {
+            "key": key.to_numpy(),
+            "value": nodes["value"].to_numpy(dtype=float),
+            "numerator": nodes["numerator"].to_numpy(dtype=float),
+            "denominator": nodes["denominator"].to_numpy(dtype=float),
+            "answer": nodes["answer"].to_numpy(dtype=bool),
+        }
+    )
+    if rule.unit_rollup == SHARE_YES:
+        drop = (nodes["origin"].to_numpy() != REPORTED) & (nodes["node_scope"].to_numpy() == SELF)
+        members.loc[drop, ["numerator", "denominator"]] = np.nan
+    if count_one:
+        members["covered"] = nodes["value"].notna().to_numpy().astype(int)
+        members["expected"] = 1
+    else:
+        members["covered"] = nodes["covered"].to_numpy(dtype=int)
+        members["expected"] = nodes["expected"].to_numpy(dtype=int)
+    return members
+
+
+def _child_members(done: pd.DataFrame, nodes: pd.DataFrame, rule: Rule) -> pd.DataFrame:
+    if done.empty:
+        return _empty_members()
+    children = done[done["parent_id"].isin(nodes["id"])]
+    if children.empty:
+        return _empty_members()
+    parts = []
+    for count_one in (True, False):
+        part = children[(children["node_scope"] == SELF) == count_one]
+        if not part.empty:
+            parts.append(as_members(part, part["parent_id"], rule, count_one=count_one))
+    return pd.concat(parts)
+
+
+def _agency_members(
+    agencies: pd.DataFrame,
+    nodes: pd.DataFrame,
+    figures: pd.DataFrame,
+    scope: str,
+    level: str,
+    rule: Rule,
+) -> pd.DataFrame:
+    """The agencies of these units that the agency scope counts, with their own figures."""
+    agency_level, kinds = AGENCY_SCOPES[scope]
+    if agency_level is not None and agency_level != level:
+        return _empty_members()
+    mine = agencies[agencies["unit_id"].isin(nodes["id"])]
+    if kinds is not None:
+        mine = mine[mine["kind"].isin(kinds)]
+    if mine.empty:
+        return _empty_members()
+    own = figures[figures["agency_id"].notna() & (figures["scope"] == SELF)]
+    own = own.drop_duplicates("agency_id").set_index("agency_id")
+    values = own.reindex(mine["id"].to_numpy())
+    return pd.DataFrame(
+        {
+            "key": mine["unit_id"].to_numpy(),
+            "value": values["value"].to_numpy(dtype=float),
+            "numerator": values["numerator"].to_numpy(dtype=float),
+            "denominator": values["denominator"].to_numpy(dtype=float),
+            "answer": rule.is_boolean,
+            "covered": values["value"].notna().to_numpy().astype(int),
+            "expected": 1,
+        }
+    )
+
+
+def _coverage_level(scope: str, level: str, done: pd.DataFrame, nodes: pd.DataFrame):
+    """What the coverage counts: the tier's level, agencies, or the unit's children."""
+    if scope in TIER_LEVELS:
+        return TIER_LEVELS[scope]
+    if scope in AGENCY_SCOPES:
+        return AGENCY
+    if done.empty:
+        return level
+    child_level = done.loc[done["parent_id"].isin(nodes["id"])].drop_duplicates("parent_id")
+    levels = child_level.set_index("parent_id")["level"]
+    return nodes["id"].map(levels).fillna(level).to_numpy()
+
+
+def _empty_members() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=float) for column in MEMBER_COLUMNS})
