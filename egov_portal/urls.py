@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from egov_portal import views
-from indicators.api import IndicatorViewSet, ObservationViewSet
+from indicators.api import AnalyticsView, IndicatorViewSet, ObservationViewSet
 from units.api import UnitViewSet
 
 router = DefaultRouter()
@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
     path("indicators/", include("indicators.urls")),
+    path("api/v1/analytics/", AnalyticsView.as_view(), name="api-analytics"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

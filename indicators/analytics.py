@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import ngettext
 
 from indicators import rollup
 from indicators.models import Figure, Indicator
@@ -434,3 +435,21 @@ def _number(value) -> float | None:
     if _missing(value):
         return None
     return round(float(value), _DECIMALS)
+
+
+def coverage_label(rolled: RolledValue) -> str:
+    """ "18/20 xã": how many of the units (or agencies) the value should cover reported."""
+    values = {"covered": rolled.covered, "expected": rolled.expected}
+    n = rolled.expected
+    match rolled.coverage_level:
+        case "commune":
+            text = ngettext("%(covered)s/%(expected)s xã", "%(covered)s/%(expected)s xã", n)
+        case "district":
+            text = ngettext("%(covered)s/%(expected)s huyện", "%(covered)s/%(expected)s huyện", n)
+        case "province":
+            text = ngettext("%(covered)s/%(expected)s tỉnh", "%(covered)s/%(expected)s tỉnh", n)
+        case _:
+            text = ngettext(
+                "%(covered)s/%(expected)s cơ quan", "%(covered)s/%(expected)s cơ quan", n
+            )
+    return text % values

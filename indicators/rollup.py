@@ -193,7 +193,13 @@ def evaluate_tree(
             node.loc[ids, "figure_id"] = mine["figure_id"].to_numpy()
             node.loc[ids, "figure_period"] = mine["figure_period"].to_numpy()
             node.loc[ids, "source"] = mine["source"].to_numpy()
-            # A figure reported for a whole tier covers every member of it.
+            # A figure reported for a whole tier covers every member of it. A share of units
+            # (18 of 29 departments) names the tier's size when the registry does not.
+            if rule.unit_rollup == SHARE_YES and ns != SELF:
+                unknown = ids[(node.loc[ids, "expected"] == 0).to_numpy()]
+                counted = node.loc[unknown, "denominator"].notna()
+                unknown = unknown[counted.to_numpy()]
+                node.loc[unknown, "expected"] = node.loc[unknown, "denominator"]
             node.loc[ids, "covered"] = node.loc[ids, "expected"]
         # A unit with no units below it (a commune) counts as one for itself.
         has_children = node.index.isin(done["parent_id"]) if not done.empty else False

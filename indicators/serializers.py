@@ -1,7 +1,9 @@
 """API shapes for indicators and figures."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from indicators.analytics import coverage_label
 from indicators.models import Figure, Indicator
 from units.serializers import UnitRefSerializer
 
@@ -53,3 +55,77 @@ class FigureSerializer(serializers.ModelSerializer):
             "note",
             "updated_at",
         ]
+
+
+class FigureWriteSerializer(serializers.Serializer):
+    """A figure as staff send it: codes, not ids (the same shape imports use)."""
+
+    unit_code = serializers.CharField(max_length=5)
+    on = serializers.DateField(
+        required=False, allow_null=True, help_text="Ngày để hiểu unit_code (mặc định: cuối kỳ)."
+    )
+    agency = serializers.CharField(required=False, allow_blank=True, default="")
+    indicator = serializers.CharField(max_length=40)
+    period = serializers.CharField(max_length=7)
+    scope = serializers.ChoiceField(choices=Figure.Scope.choices, default=Figure.Scope.SELF)
+    value = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    numerator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    denominator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    status = serializers.ChoiceField(choices=Figure.Status.choices, default=Figure.Status.DRAFT)
+    source = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    source_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FigureValueUpdateSerializer(serializers.Serializer):
+    """What an update may change: the value and its provenance, never what it is about."""
+
+    value = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    numerator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    denominator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    status = serializers.ChoiceField(choices=Figure.Status.choices, required=False)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    source_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class AnalyticsQuerySerializer(serializers.Serializer):
+    indicator = serializers.CharField(help_text="Mã chỉ tiêu, ví dụ APP_DIGSIG_DOCS.")
+    unit = serializers.IntegerField(required=False, help_text="Id đơn vị (xem /api/v1/units/).")
+    unit_code = serializers.CharField(required=False, help_text="Mã GSO, thay cho unit; xem on.")
+    on = serializers.DateField(required=False, help_text="Ngày để hiểu unit_code.")
+    period = serializers.CharField(help_text="Kỳ: 2021, 2021S1, 2021Q3 hoặc 202107.")
+    scope = serializers.ChoiceField(choices=Figure.Scope.choices, default=Figure.Scope.SELF)
+    by = serializers.ChoiceField(
+        choices=[("unit", _("đơn vị")), ("children", _("các đơn vị trực thuộc"))],
+        default="unit",
+    )
+
+    def validate(self, attrs):
+        if attrs.get("unit") is None and not attrs.get("unit_code"):
+            raise serializers.ValidationError({"unit": _("Cần unit (id) hoặc unit_code.")})
+        return attrs
+
+
+class CoverageSerializer(serializers.Serializer):
+    covered = serializers.IntegerField()
+    expected = serializers.IntegerField()
+    level = serializers.CharField(source="coverage_level")
+    label = serializers.SerializerMethodField()
+
+    def get_label(self, rolled) -> str:
+        return coverage_label(rolled)
+
+
+class RolledValueSerializer(serializers.Serializer):
+    unit = UnitRefSerializer()
+    value = serializers.FloatField(allow_null=True)
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    origin = serializers.CharField()
+    coverage = CoverageSerializer(source="*")
+    figure_id = serializers.IntegerField(allow_null=True)
+    figure_period = serializers.CharField(allow_null=True)
+    source = serializers.CharField()
+    partial = serializers.BooleanField(source="is_partial")
+    predecessors = UnitRefSerializer(many=True)

@@ -120,6 +120,8 @@ class FigureRowsError(Exception):
 @dataclass
 class FigureWriteSummary(WriteSummary):
     errors: list[RowError] = field(default_factory=list)
+    # The saved (or unchanged) figures' ids, in the order of the inputs.
+    figure_ids: list[int] = field(default_factory=list)
 
 
 def _resolve(inputs: list[FigureInput]):
@@ -230,6 +232,7 @@ def figures_save_many(
             figure._history_user = by
             figure.save()
             summary.created += 1
+            current = existing[_key(figure)] = figure
         elif any(getattr(current, f) != getattr(figure, f) for f in _FIGURE_FIELDS):
             for f in _FIGURE_FIELDS:
                 setattr(current, f, getattr(figure, f))
@@ -238,6 +241,7 @@ def figures_save_many(
             summary.updated += 1
         else:
             summary.unchanged += 1
+        summary.figure_ids.append(current.pk)
     return summary
 
 
