@@ -42,6 +42,8 @@ MEAN = "mean"
 # One row per member: `key` is the node it belongs to; `value` is a percentage for ratios
 # and shares, 1/0 for a yes/no answer (`answer` true), the number for counts and amounts.
 MEMBER_COLUMNS = ["key", "value", "numerator", "denominator", "answer", "covered", "expected"]
+# The same members as sums (see member_stats): what the database can GROUP BY.
+STATS_COLUMNS = ["key", "n", "n_counted", "s_num", "s_den", "s_value", "covered", "expected"]
 NODE_COLUMNS = [
     "value",
     "numerator",
@@ -91,40 +93,62 @@ def combine(members: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
     gives none), covered and expected (summed over all members, with or without a value),
     and `reporting`, how many members had a value.
     """
-    members = members[MEMBER_COLUMNS]
-    coverage = members.groupby("key")[["covered", "expected"]].sum()
-    rows = members[members["value"].notna()].copy()
+    return finish(member_stats(members, unit_rollup), unit_rollup)
+
+
+def member_stats(members: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
+    """Each member as sums that add up across members (STATS_COLUMNS).
+
+    Every rule is a function of these sums, so members aggregated by the database (GROUP BY
+    the parent unit) and members built here combine by plain addition.
+    """
+    value = members["value"].astype(float)
+    numerator = members["numerator"].astype(float)
+    denominator = members["denominator"].astype(float)
     if unit_rollup == SHARE_YES:
-        answer = rows["answer"].astype(bool)
-        rows["numerator"] = rows["numerator"].where(~answer, rows["value"])
-        rows["denominator"] = rows["denominator"].where(~answer, 1.0)
-        rows["value"] = rows["value"].where(~answer, rows["value"] * 100)
-    grouped = rows.groupby("key")
-    result = pd.DataFrame({"reporting": grouped.size()})
+        answer = members["answer"].fillna(False).astype(bool)
+        numerator = numerator.where(~answer, value)
+        denominator = denominator.where(~answer, 1.0)
+        value = value.where(~answer, value * 100)
+    has_value = value.notna()
+    counted = has_value & numerator.notna() & denominator.notna()
+    return pd.DataFrame(
+        {
+            "key": members["key"].to_numpy(),
+            "n": has_value.astype(int).to_numpy(),
+            "n_counted": counted.astype(int).to_numpy(),
+            "s_num": numerator.where(counted, 0.0).to_numpy(),
+            "s_den": denominator.where(counted, 0.0).to_numpy(),
+            "s_value": value.fillna(0.0).to_numpy(),
+            "covered": members["covered"].astype(int).to_numpy(),
+            "expected": members["expected"].astype(int).to_numpy(),
+        }
+    )
+
+
+def finish(stats: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
+    """Add up members' sums per key and apply the rule (see combine)."""
+    totals = stats[STATS_COLUMNS].groupby("key").sum()
+    n = totals["n"]
+    reported = n > 0
+    mean = (totals["s_value"] / n.where(reported)).where(reported)
+    result = totals[["covered", "expected"]].astype(int).copy()
+    result["reporting"] = n.astype(int)
+    result["numerator"] = np.nan
+    result["denominator"] = np.nan
     if unit_rollup in (RATIO_OF_SUMS, SHARE_YES):
-        has_counts = rows["numerator"].notna() & rows["denominator"].notna()
-        rows["_num"] = rows["numerator"].where(has_counts)
-        rows["_den"] = rows["denominator"].where(has_counts)
-        rows["_counted"] = has_counts
-        grouped = rows.groupby("key")
-        sums = grouped[["_num", "_den"]].sum()
-        all_counted = grouped["_counted"].all() & (sums["_den"] > 0)
-        result["numerator"] = sums["_num"].where(all_counted)
-        result["denominator"] = sums["_den"].where(all_counted)
-        result["value"] = (100 * sums["_num"] / sums["_den"]).where(
-            all_counted, grouped["value"].mean()
+        counted = reported & (totals["n_counted"] == n) & (totals["s_den"] > 0)
+        result["numerator"] = totals["s_num"].where(counted)
+        result["denominator"] = totals["s_den"].where(counted)
+        result["value"] = (100 * totals["s_num"] / totals["s_den"].where(counted)).where(
+            counted, mean
         )
     elif unit_rollup == SUM:
-        result["value"] = grouped["value"].sum()
+        result["value"] = totals["s_value"].where(reported)
     elif unit_rollup == MEAN:
-        result["value"] = grouped["value"].mean()
+        result["value"] = mean
     else:
         raise ValueError(f"Quy tắc tổng hợp không hợp lệ: {unit_rollup!r}")
-    result = coverage.join(result, how="left")
-    for column in ("value", "numerator", "denominator"):
-        if column not in result:
-            result[column] = np.nan
-    result["reporting"] = result["reporting"].fillna(0).astype(int)
     return result
 
 
@@ -135,6 +159,7 @@ def evaluate_tree(
     scope: str,
     rule: Rule,
     agencies: pd.DataFrame | None = None,
+    leaf_stats: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The value of every unit in `units` for `scope`, bottom-up; indexed by unit id.
 
@@ -143,7 +168,12 @@ def evaluate_tree(
       unit_id, agency_id (NaN for a unit's own), agency_kind, scope, value, numerator,
       denominator, figure_id, figure_period, source.
     agencies: id, unit_id, kind (needed for the agency scopes only).
+    leaf_stats: communes left out of `units`, already added up per parent by the database
+      (STATS_COLUMNS, `key` the parent's id; each commune one member, answering for
+      itself). At national scale this is most of the rows, so they never reach Python.
     """
+    if leaf_stats is None:
+        leaf_stats = pd.DataFrame(columns=STATS_COLUMNS)
     figures = figures.copy()
     is_unit_figure = figures["agency_id"].isna()
     results: list[pd.DataFrame] = []
@@ -156,13 +186,14 @@ def evaluate_tree(
         members = [_child_members(done, nodes, rule)]
         if ns in AGENCY_SCOPES and agencies is not None:
             members.append(_agency_members(agencies, nodes, figures, ns, level, rule))
-        member_frame = pd.concat([m for m in members if not m.empty] or [_empty_members()])
-        computed = combine(member_frame, rule.unit_rollup)
+        stats = [member_stats(m, rule.unit_rollup) for m in members if not m.empty]
+        stats.append(leaf_stats[leaf_stats["key"].isin(nodes["id"])])
+        computed = finish(pd.concat([s for s in stats if not s.empty] or stats), rule.unit_rollup)
 
         own = figures[is_unit_figure & (figures["scope"] == ns)]
         if ns == SELF:
             # A unit's People's Committee speaks for the unit when the unit itself has no
-            # figure (Vĩnh Linh's one-stop shop is recorded on its HĐND–UBND office).
+            # figure of its own.
             committee = figures[
                 (figures["agency_kind"] == PEOPLES_COMMITTEE) & (figures["scope"] == SELF)
             ]
@@ -175,7 +206,7 @@ def evaluate_tree(
         node["node_scope"] = ns
         node = node.join(computed, how="left")
         node[["covered", "expected"]] = node[["covered", "expected"]].fillna(0)
-        node["coverage_level"] = _coverage_level(ns, level, done, nodes)
+        node["coverage_level"] = _coverage_level(ns, level, done, nodes, leaf_stats)
         node["answer"] = False
         node["origin"] = np.where(node["value"].notna(), COMPUTED, NO_DATA)
         for column in ("figure_id", "figure_period", "source"):
@@ -202,7 +233,9 @@ def evaluate_tree(
                 node.loc[unknown, "expected"] = node.loc[unknown, "denominator"]
             node.loc[ids, "covered"] = node.loc[ids, "expected"]
         # A unit with no units below it (a commune) counts as one for itself.
-        has_children = node.index.isin(done["parent_id"]) if not done.empty else False
+        has_children = node.index.isin(leaf_stats["key"])
+        if not done.empty:
+            has_children |= node.index.isin(done["parent_id"])
         leaf = np.full(len(node), ns == SELF) & np.logical_not(has_children)
         node.loc[leaf, "expected"] = 1
         node.loc[leaf, "covered"] = node.loc[leaf, "origin"].ne(NO_DATA).astype(int)
@@ -289,17 +322,21 @@ def _agency_members(
     )
 
 
-def _coverage_level(scope: str, level: str, done: pd.DataFrame, nodes: pd.DataFrame):
+def _coverage_level(
+    scope: str, level: str, done: pd.DataFrame, nodes: pd.DataFrame, leaf_stats: pd.DataFrame
+):
     """What the coverage counts: the tier's level, agencies, or the unit's children."""
     if scope in TIER_LEVELS:
         return TIER_LEVELS[scope]
     if scope in AGENCY_SCOPES:
         return AGENCY
-    if done.empty:
-        return level
-    child_level = done.loc[done["parent_id"].isin(nodes["id"])].drop_duplicates("parent_id")
-    levels = child_level.set_index("parent_id")["level"]
-    return nodes["id"].map(levels).fillna(level).to_numpy()
+    levels = pd.Series("commune", index=pd.Index(leaf_stats["key"].unique()), dtype=object)
+    if not done.empty:
+        children = done.loc[done["parent_id"].isin(nodes["id"])].drop_duplicates("parent_id")
+        levels = pd.concat([levels, children.set_index("parent_id")["level"]])
+        levels = levels[~levels.index.duplicated(keep="last")]
+    mapped = nodes["id"].map(levels).astype(object)
+    return mapped.where(mapped.notna(), level).to_numpy()
 
 
 def _empty_members() -> pd.DataFrame:
