@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import ngettext
 
@@ -170,28 +170,64 @@ def _evaluate(
     rule: rollup.Rule,
     statuses: Sequence[str],
 ) -> pd.DataFrame:
-    """Three queries: the subtree, its agencies (agency scopes only), the chosen figures."""
+    """A handful of queries whatever the size of the subtree.
+
+    The units above commune level (and the tops) are read as rows, with their own figures;
+    the communes below them are added up by the database, GROUP BY their parent
+    (`_leaf_stats`), except for scope all_agencies, where their agencies count one by one.
+    """
     top_ids = [unit.pk for unit in tops]
     under = Q(id__in=top_ids) | Q(province_id__in=top_ids) | Q(district_id__in=top_ids)
-    units = pd.DataFrame.from_records(
-        Unit.objects.in_force(on).filter(under).values_list("id", "parent_id", "level"),
-        columns=["id", "parent_id", "level"],
-    )
-    units.loc[units["id"].isin(top_ids), "parent_id"] = np.nan
     unit_under = (
         Q(unit_id__in=top_ids) | Q(unit__province_id__in=top_ids) | Q(unit__district_id__in=top_ids)
     )
-    agencies = None
-    if scope in rollup.AGENCY_SCOPES:
-        agencies = pd.DataFrame.from_records(
-            Agency.objects.filter(unit_under, unit__in=Unit.objects.in_force(on)).values_list(
-                "id", "unit_id", "kind"
-            ),
-            columns=["id", "unit_id", "kind"],
-        )
-    figures = _chosen_figures(indicator, period, scope, statuses, unit_under, on)
-    return rollup.evaluate_tree(units, figures, scope=scope, rule=rule, agencies=agencies)
+    in_force = Unit.objects.in_force(on)
+    communes_as_rows = scope == "all_agencies"
+    inner = under if communes_as_rows else under & (~Q(level=_COMMUNE) | Q(id__in=top_ids))
+    units = pd.DataFrame.from_records(
+        in_force.filter(inner).values_list("id", "parent_id", "level"),
+        columns=["id", "parent_id", "level"],
+    )
+    units.loc[units["id"].isin(top_ids), "parent_id"] = np.nan
 
+    sub_periods = _has_sub_period_figures(indicator, period)
+    figures = Figure.objects.filter(
+        Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=on),
+        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=on),
+        unit_under,
+        indicator=indicator,
+        status__in=statuses,
+    ).order_by()
+    figures = _in_period(figures, indicator, period, statuses, sub_periods=sub_periods)
+    inner_figures = (
+        figures
+        if communes_as_rows
+        else figures.filter(~Q(unit__level=_COMMUNE) | Q(unit_id__in=top_ids))
+    )
+    agencies = leaf_stats = None
+    if scope in rollup.AGENCY_SCOPES:
+        agency_level, kinds = rollup.AGENCY_SCOPES[scope]
+        wanted = Agency.objects.filter(unit_under, unit__in=in_force)
+        if kinds is not None:
+            wanted = wanted.filter(kind__in=kinds, unit__level=agency_level)
+        agencies = pd.DataFrame.from_records(
+            wanted.values_list("id", "unit_id", "kind"), columns=["id", "unit_id", "kind"]
+        )
+    else:
+        leaf_units = in_force.filter(under, level=_COMMUNE).exclude(id__in=top_ids)
+        leaf_figures = figures.filter(
+            unit__level=_COMMUNE, scope=rollup.SELF, agency__isnull=True
+        ).exclude(unit_id__in=top_ids)
+        # A commune has one figure per period unless a flow adds up several.
+        several = sub_periods and indicator.time_rollup == Indicator.TimeRollup.FLOW
+        leaf_stats = _leaf_stats(leaf_units, leaf_figures, rule, several_per_commune=several)
+    rows = _figure_rows(inner_figures, indicator, scope)
+    return rollup.evaluate_tree(
+        units, rows, scope=scope, rule=rule, agencies=agencies, leaf_stats=leaf_stats
+    )
+
+
+_COMMUNE = Unit.Level.COMMUNE
 
 _FIGURE_FIELDS = [
     "unit_id",
@@ -209,41 +245,17 @@ _FIGURE_FIELDS = [
 ]
 
 
-def _chosen_figures(
-    indicator: Indicator,
-    period: Period,
-    scope: str,
-    statuses: Sequence[str],
-    unit_under: Q,
-    on: datetime.date,
-) -> pd.DataFrame:
-    """One figure per unit or agency and scope for the period (the rule over time applied).
-
-    Status indicators take each one's latest figure inside the period (on a tie, the wider
-    period: a year's figure over its fourth quarter's); flow indicators add up its figures
-    inside the period, leaving out any period a wider figure of its already covers.
-    """
-    scopes = {rollup.SELF, scope} | (
-        {rollup.node_scope(level, scope) for level in rollup.LEVELS_BOTTOM_UP}
-    )
-    figures = Figure.objects.filter(
-        unit_under,
-        Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=on),
-        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=on),
-        indicator=indicator,
-        status__in=statuses,
-        scope__in=scopes,
-    )
+def _figure_rows(figures, indicator: Indicator, scope: str) -> pd.DataFrame:
+    """The figures of the units read as rows, one per unit or agency and scope."""
+    scopes = {rollup.SELF, scope} | {
+        rollup.node_scope(level, scope) for level in rollup.LEVELS_BOTTOM_UP
+    }
+    figures = figures.filter(scope__in=scopes)
     if scope not in rollup.AGENCY_SCOPES:
         # Agencies count only as their unit's People's Committee.
         figures = figures.filter(
             Q(agency__isnull=True) | Q(agency__kind=rollup.PEOPLES_COMMITTEE, scope=rollup.SELF)
         )
-    inner = _inner_period_ids(period)
-    if inner and Figure.objects.filter(indicator=indicator, period__in=inner).exists():
-        figures = _time_rolled(figures, indicator, period, statuses)
-    else:
-        figures = figures.filter(period=period.id)
     frame = pd.DataFrame.from_records(figures.values_list(*_FIGURE_FIELDS), columns=_FIGURE_FIELDS)
     frame = frame.rename(
         columns={"agency__kind": "agency_kind", "id": "figure_id", "period": "figure_period"}
@@ -254,6 +266,59 @@ def _chosen_figures(
     if indicator.time_rollup == Indicator.TimeRollup.FLOW:
         frame = _flow_totals(frame, indicator)
     return frame
+
+
+def _leaf_stats(
+    leaf_units, leaf_figures, rule: rollup.Rule, *, several_per_commune: bool
+) -> pd.DataFrame:
+    """The communes' own figures added up per parent by the database (rollup.STATS_COLUMNS).
+
+    Each commune is one member answering for itself: a yes/no answer counts as 1 of 1 or
+    0 of 1. For a flow indicator a commune's figures inside the period add up as they are.
+    """
+    expected = {
+        row["parent_id"]: row["expected"]
+        for row in leaf_units.values("parent_id").annotate(expected=Count("id"))
+    }
+    counted = Q(numerator__isnull=False, denominator__isnull=False)
+    if rule.unit_rollup == rollup.SHARE_YES and rule.is_boolean:
+        sums = {
+            "n_counted": Count("id"),
+            "s_num": Sum("value"),
+            "s_den": Count("id"),
+            "s_value": Sum("value") * 100,
+        }
+    else:
+        sums = {
+            "n_counted": Count("id", filter=counted),
+            "s_num": Sum("numerator", filter=counted),
+            "s_den": Sum("denominator", filter=counted),
+            "s_value": Sum("value"),
+        }
+    grouped = (
+        leaf_figures.order_by()
+        .values(key=F("unit__parent_id"))
+        .annotate(n=Count("id"), covered=Count("unit_id", distinct=several_per_commune), **sums)
+    )
+    frame = pd.DataFrame.from_records(list(grouped), columns=rollup.STATS_COLUMNS[:-1])
+    frame = frame.set_index("key").reindex(list(expected)).reset_index()
+    frame["expected"] = frame["key"].map(expected)
+    numbers = [c for c in rollup.STATS_COLUMNS if c != "key"]
+    frame[numbers] = frame[numbers].apply(pd.to_numeric, errors="coerce").fillna(0)
+    return frame[rollup.STATS_COLUMNS]
+
+
+def _has_sub_period_figures(indicator: Indicator, period: Period) -> bool:
+    inner = _inner_period_ids(period)
+    return bool(inner) and Figure.objects.filter(indicator=indicator, period__in=inner).exists()
+
+
+def _in_period(figures, indicator, period: Period, statuses, *, sub_periods: bool):
+    """The figures the period's rule over time keeps: those of the period itself when no
+    figure of the indicator lies in a shorter period inside it, else `_time_rolled`."""
+    if not sub_periods:
+        return figures.filter(period=period.id)
+    return _time_rolled(figures, indicator, period, statuses)
 
 
 def _inner_period_ids(period: Period) -> list[str]:
