@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "simple_history",
     "units",
     "indicators",
+    "plans",
     "reports",
 ]
 

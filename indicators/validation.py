@@ -140,13 +140,20 @@ def figure_value_check(
     return FigureValue(value=value, numerator=None, denominator=None)
 
 
+def indicator_valid_in(indicator: Indicator, period: Period) -> bool:
+    """The indicator's validity overlaps the period (2022Q3 takes both SVC_ONLINE_L34 and
+    SVC_ONLINE_PARTIAL: Decree 42/2022 took effect within it)."""
+    return not (
+        (indicator.valid_from and indicator.valid_from > period.end)
+        or (indicator.valid_to and indicator.valid_to < period.start)
+    )
+
+
 def figure_target_check(
     *, indicator: Indicator, unit: Unit, agency: Agency | None, period: Period, scope: str
 ) -> None:
     """Checks that the indicator may be reported for this unit or agency, period and scope."""
-    if (indicator.valid_from and indicator.valid_from > period.end) or (
-        indicator.valid_to and indicator.valid_to < period.start
-    ):
+    if not indicator_valid_in(indicator, period):
         raise ValidationError(
             {"indicator": INDICATOR_NOT_VALID % {"code": indicator.code, "period": period.id}}
         )

@@ -1,7 +1,8 @@
-"""Loads the reference data from fixtures/: units and lineage, indicators, the seeds' figures.
+"""Loads the reference data from fixtures/: units and lineage, indicators, the seeds' figures,
+the plans and their targets.
 
-It lives in the indicators app because it loads what both apps hold (indicators may use
-units, never the reverse).
+It lives in the plans app because it loads what every app holds (plans use indicators, which
+use units, never the reverse).
 """
 
 from pathlib import Path
@@ -16,6 +17,7 @@ from indicators.services import (
     indicator_catalogue_load,
     read_figures_file,
 )
+from plans.services import plans_load
 from units.reference_files import ReferenceFileError
 from units.services import reference_units_load
 
@@ -40,8 +42,18 @@ class Command(BaseCommand):
             "--indicators", type=Path, default=fixtures / "indicators" / "indicators.csv"
         )
         parser.add_argument("--figures", type=Path, default=fixtures / "figures" / "seeds.csv")
+        parser.add_argument("--plans-dir", type=Path, default=fixtures / "plans")
 
-    def handle(self, *args, units_dir: Path, indicators: Path, figures: Path, verbosity, **options):
+    def handle(
+        self,
+        *args,
+        units_dir: Path,
+        indicators: Path,
+        figures: Path,
+        plans_dir: Path,
+        verbosity,
+        **options,
+    ):
         try:
             summary = reference_units_load(directory=units_dir)
         except ReferenceFileError as exc:
@@ -64,6 +76,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Số liệu nguồn: {seeds.created} thêm mới, {seeds.updated} cập nhật, "
             f"{seeds.unchanged} không đổi."
+        )
+        try:
+            plans = plans_load(directory=plans_dir)
+        except ReferenceFileError as exc:
+            raise CommandError(f"Không nạp kế hoạch. {exc}") from exc
+        self.stdout.write(
+            f"Kế hoạch: {plans.plans} văn bản, {plans.targets} mục tiêu, "
+            f"{plans.budget_lines} dòng kinh phí; {plans.changed} thay đổi."
         )
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu tham chiếu."))
 
