@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from indicators.models import Figure
+from plans.models import Plan
 from units.models import Agency, Unit, UnitChange
 from units.selectors import unit_count_by_level
 
@@ -111,6 +112,7 @@ def test_a_malformed_row_stops_the_load_naming_file_and_row(tmp_path):
 
 
 def test_a_malformed_row_loads_nothing_into_an_empty_database(tmp_path):
+    Plan.objects.all().delete()
     Figure.history.all().delete()
     Figure.objects.all().delete()
     Agency.objects.all().delete()
