@@ -30,7 +30,7 @@ _DECIMALS = 4
 class RolledValue:
     """An indicator's value for a unit, period and scope, with where it came from."""
 
-    unit: Unit
+    unit: Unit | None  # None: the whole country (combine_values)
     indicator: Indicator
     period: Period
     scope: str
@@ -49,11 +49,20 @@ class RolledValue:
     source: str = ""
     # A predecessor that went only in part into this unit contributed all its figures.
     is_partial: bool = False
+    # A unit's own yes/no answer: value is 1 or 0, not a percentage.
+    is_answer: bool = False
     predecessors: tuple[Unit, ...] = field(default=())
 
     @property
     def has_value(self) -> bool:
         return self.value is not None
+
+    @property
+    def percent_or_value(self) -> float | None:
+        """The value on the scale targets use: a yes/no answer as 100 (yes) or 0 (no)."""
+        if self.value is None:
+            return None
+        return self.value * 100 if self.is_answer else self.value
 
 
 def rollup_value(
@@ -77,7 +86,7 @@ def rollup_children(
     statuses: Sequence[str] = APPROVED_ONLY,
 ) -> list[RolledValue]:
     """The value for each child of `unit` (as the tree stood at the end of `period`)."""
-    on = _structure_date(unit, period)
+    on = structure_date(unit, period)
     children = list(Unit.objects.in_force(on).filter(parent=unit).order_by("code"))
     return rollup_units(indicator, children, period, scope, statuses=statuses)
 
@@ -111,7 +120,7 @@ def rollup_units(
     A unit in force during the period is evaluated from its own subtree; a unit formed
     after the period (a 2025 commune asked about 2024) from the units it was formed from.
     """
-    rule = rollup.Rule(indicator.unit_rollup, indicator.value_type == Indicator.ValueType.BOOLEAN)
+    rule = _rule(indicator)
     frames: dict[int, dict] = {}
     by_date: dict[datetime.date, list[Unit]] = {}
     later: list[Unit] = []
@@ -121,7 +130,7 @@ def rollup_units(
         elif unit.valid_to is not None and unit.valid_to < period.start:
             frames[unit.pk] = _nothing(unit)
         else:
-            by_date.setdefault(_structure_date(unit, period), []).append(unit)
+            by_date.setdefault(structure_date(unit, period), []).append(unit)
     for on, tops in by_date.items():
         nodes = _evaluate(indicator, tops, period, scope, on, rule, statuses)
         for unit in tops:
@@ -135,7 +144,7 @@ def rollup_units(
     return [_rolled_value(unit, indicator, period, scope, frames[unit.pk]) for unit in units]
 
 
-def _structure_date(unit: Unit, period: Period) -> datetime.date:
+def structure_date(unit: Unit, period: Period) -> datetime.date:
     """The day whose tree stands for the period: its last day within the unit's life."""
     on = period.end
     if unit.valid_to is not None:
@@ -256,6 +265,11 @@ def _figure_rows(figures, indicator: Indicator, scope: str) -> pd.DataFrame:
         figures = figures.filter(
             Q(agency__isnull=True) | Q(agency__kind=rollup.PEOPLES_COMMITTEE, scope=rollup.SELF)
         )
+    return _figures_frame(figures, indicator)
+
+
+def _figures_frame(figures, indicator: Indicator) -> pd.DataFrame:
+    """Chosen figures as a frame of floats, a flow's figures added up per unit or agency."""
     frame = pd.DataFrame.from_records(figures.values_list(*_FIGURE_FIELDS), columns=_FIGURE_FIELDS)
     frame = frame.rename(
         columns={"agency__kind": "agency_kind", "id": "figure_id", "period": "figure_period"}
@@ -419,26 +433,7 @@ def _from_predecessors(
         by_successor.setdefault(edge.successor_id, []).append(edge)
     predecessors = list({edge.predecessor_id: edge.predecessor for edge in edges}.values())
     values = rollup_units(indicator, predecessors, period, scope, statuses=statuses)
-    node = pd.DataFrame(
-        {
-            "value": [v.value for v in values],
-            "numerator": [v.numerator for v in values],
-            "denominator": [v.denominator for v in values],
-            "answer": [
-                rule.is_boolean and v.origin == rollup.REPORTED and scope == rollup.SELF
-                for v in values
-            ],
-            "origin": [v.origin for v in values],
-            "node_scope": scope,
-            "covered": [v.covered for v in values],
-            "expected": [v.expected for v in values],
-        },
-        index=[v.unit.pk for v in values],
-        dtype=object,
-    )
-    node[["value", "numerator", "denominator"]] = node[
-        ["value", "numerator", "denominator"]
-    ].astype(float)
+    node = _values_frame(values, scope)
     level_of = {v.unit.pk: v.coverage_level for v in values}
     pairs = pd.DataFrame(
         [(edge.successor_id, edge.predecessor_id) for edge in edges],
@@ -469,8 +464,51 @@ def _from_predecessors(
     return result
 
 
+def _values_frame(values: Sequence[RolledValue], scope: str) -> pd.DataFrame:
+    """Rolled values as engine nodes (rollup.NODE_COLUMNS), to combine them once more."""
+    node = pd.DataFrame(
+        {
+            "value": [v.value for v in values],
+            "numerator": [v.numerator for v in values],
+            "denominator": [v.denominator for v in values],
+            "answer": [v.is_answer for v in values],
+            "origin": [v.origin for v in values],
+            "node_scope": scope,
+            "covered": [v.covered for v in values],
+            "expected": [v.expected for v in values],
+        },
+        index=[v.unit.pk for v in values],
+        dtype=object,
+    )
+    node[["value", "numerator", "denominator"]] = node[
+        ["value", "numerator", "denominator"]
+    ].astype(float)
+    return node
+
+
+def combine_values(indicator: Indicator, values: Sequence[RolledValue]) -> RolledValue | None:
+    """Several units' values as one (the country from its provinces), by the indicator's rule
+    over units; coverage adds up. None when there is nothing to combine."""
+    if not values:
+        return None
+    rule = _rule(indicator)
+    first = values[0]
+    node = _values_frame(values, first.scope)
+    # For the units as a whole, coverage counts the units; for a tier, the tier's members.
+    count_one = first.scope == rollup.SELF
+    members = rollup.as_members(node, pd.Series(0, index=node.index), rule, count_one=count_one)
+    row = rollup.combine(members, rule.unit_rollup).loc[0].to_dict()
+    row["origin"] = rollup.NO_DATA if _missing(row["value"]) else rollup.COMPUTED
+    row["coverage_level"] = first.unit.level if count_one else first.coverage_level
+    return _rolled_value(None, indicator, first.period, first.scope, row)
+
+
+def _rule(indicator: Indicator) -> rollup.Rule:
+    return rollup.Rule(indicator.unit_rollup, indicator.value_type == Indicator.ValueType.BOOLEAN)
+
+
 def _rolled_value(
-    unit: Unit, indicator: Indicator, period: Period, scope: str, row: dict
+    unit: Unit | None, indicator: Indicator, period: Period, scope: str, row: dict
 ) -> RolledValue:
     return RolledValue(
         unit=unit,
@@ -483,11 +521,12 @@ def _rolled_value(
         origin=row.get("origin", rollup.NO_DATA),
         covered=int(row.get("covered") or 0),
         expected=int(row.get("expected") or 0),
-        coverage_level=str(row.get("coverage_level") or unit.level),
+        coverage_level=str(row.get("coverage_level") or (unit.level if unit else "")),
         figure_id=None if _missing(row.get("figure_id")) else int(row["figure_id"]),
         figure_period=None if _missing(row.get("figure_period")) else row["figure_period"],
         source=row.get("source") or "",
         is_partial=bool(row.get("is_partial", False)),
+        is_answer=bool(row.get("answer", False)),
         predecessors=tuple(row.get("predecessors", ())),
     )
 
@@ -518,3 +557,49 @@ def coverage_label(rolled: RolledValue) -> str:
                 "%(covered)s/%(expected)s cơ quan", "%(covered)s/%(expected)s cơ quan", n
             )
     return text % values
+
+
+@dataclass(frozen=True)
+class AgencyValue:
+    agency: Agency
+    value: float | None
+    figure_period: str | None
+    is_answer: bool
+
+    @property
+    def percent_or_value(self) -> float | None:
+        if self.value is None:
+            return None
+        return self.value * 100 if self.is_answer else self.value
+
+
+def agency_values(
+    indicator: Indicator,
+    agencies: Sequence[Agency],
+    period: Period,
+    *,
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> list[AgencyValue]:
+    """Each agency's own figure for the period (the rule over time applied), in one query."""
+    figures = Figure.objects.filter(
+        indicator=indicator,
+        status__in=statuses,
+        agency__in=agencies,
+        scope=rollup.SELF,
+    ).order_by()
+    figures = _in_period(
+        figures, indicator, period, statuses, sub_periods=_has_sub_period_figures(indicator, period)
+    )
+    frame = _figures_frame(figures, indicator)
+    totals = {
+        int(agency_id): (value, figure_period)
+        for agency_id, value, figure_period in frame[
+            ["agency_id", "value", "figure_period"]
+        ].itertuples(index=False)
+    }
+    boolean = indicator.value_type == Indicator.ValueType.BOOLEAN
+    result = []
+    for agency in agencies:
+        value, figure_period = totals.get(agency.pk, (None, None))
+        result.append(AgencyValue(agency, _number(value), figure_period, boolean))
+    return result

@@ -1,0 +1,420 @@
+"""Progress against plan targets: where a unit stands, and who lags.
+
+`assess` is the rule (pure); the rest gathers values through the roll-up engine. The method
+and its sources are in docs/decisions/0005-plans-and-progress.md.
+"""
+
+import datetime
+import enum
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from indicators import analytics
+from indicators.periods import Period, PeriodKind, parse_period, period_of
+from plans.models import Plan, Target
+from units.models import Agency, Unit
+
+
+class Status(enum.StrEnum):
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    OFF_TRACK = "off_track"
+    NO_DATA = "no_data"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+    @property
+    def colour(self) -> str:
+        """A Bootstrap contextual colour, always shown with the word (never colour alone)."""
+        return STATUS_COLOURS[self]
+
+
+STATUS_LABELS = {
+    Status.ACHIEVED: _("Đã đạt"),
+    Status.ON_TRACK: _("Đúng tiến độ"),
+    Status.BEHIND: _("Chậm tiến độ"),
+    Status.OFF_TRACK: _("Không tiến triển"),
+    Status.NO_DATA: _("Chưa có số liệu"),
+}
+STATUS_COLOURS = {
+    Status.ACHIEVED: "success",
+    Status.ON_TRACK: "primary",
+    Status.BEHIND: "warning",
+    Status.OFF_TRACK: "danger",
+    Status.NO_DATA: "secondary",
+}
+# Worst first: an "every unit" target is as far along as its furthest-behind unit.
+_SEVERITY = [Status.OFF_TRACK, Status.BEHIND, Status.ON_TRACK, Status.ACHIEVED]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    status: Status
+    expected: float | None  # on the straight line from baseline to target, now
+    gap: float | None  # how far from meeting the target (0 when met)
+
+
+def assess(
+    *,
+    value: float | None,
+    comparator: str,
+    low: float,
+    high: float | None,
+    deadline_end: datetime.date,
+    on: datetime.date,
+    baseline: float | None = None,
+    baseline_on: datetime.date | None = None,
+) -> Assessment:
+    """Judge one value against one target, as of `on` (the end of the period assessed).
+
+    - achieved: the target is met (at least: value ≥ low; at most: value ≤ low; between: in
+      the range, or beyond it on the good side — a plan's "60–80%" is met at 60 and not
+      missed at 90);
+    - otherwise, with a baseline: off track if the value has not moved from the baseline in
+      the good direction; on track if it is at or past the value expected by now on the
+      straight line from the baseline to the target at the deadline; behind if between;
+    - without a baseline, progress cannot be told: behind (not met), never on track;
+    - no data without a value.
+    """
+    higher = comparator != Target.Comparator.AT_MOST
+    goal = low
+    expected = None
+    if baseline is not None and baseline_on is not None:
+        if baseline_on >= deadline_end:
+            expected = goal
+        else:
+            elapsed = (min(max(on, baseline_on), deadline_end) - baseline_on).days
+            expected = baseline + (goal - baseline) * elapsed / (deadline_end - baseline_on).days
+    if value is None:
+        return Assessment(Status.NO_DATA, expected, None)
+    if comparator == Target.Comparator.BETWEEN:
+        met = value >= low
+    elif higher:
+        met = value >= goal
+    else:
+        met = value <= goal
+    gap = 0.0 if met else abs(goal - value)
+    if met:
+        return Assessment(Status.ACHIEVED, expected, gap)
+    if baseline is None or expected is None:
+        return Assessment(Status.BEHIND, None, gap)
+    progress = (value - baseline) if higher else (baseline - value)
+    if progress <= 0:
+        return Assessment(Status.OFF_TRACK, expected, gap)
+    on_line = value >= expected if higher else value <= expected
+    return Assessment(Status.ON_TRACK if on_line else Status.BEHIND, expected, gap)
+
+
+@dataclass
+class MemberProgress:
+    """One unit or agency of an "every unit" target."""
+
+    name: str
+    code: str
+    unit: Unit | None
+    agency: Agency | None
+    value: float | None
+    figure_period: str | None
+    baseline: float | None
+    status: Status
+    gap: float | None
+
+
+@dataclass
+class TargetProgress:
+    target: Target
+    plan: Plan  # the plan assessed (the target may come from a document it implements)
+    subject: Unit | None  # None: the whole country
+    scope: str  # the roll-up engine's scope for the subject
+    value: float | None
+    figure_period: str | None
+    origin: str
+    covered: int
+    expected_units: int
+    coverage_level: str
+    baseline: float | None
+    baseline_period: str
+    expected: float | None
+    gap: float | None
+    status: Status
+    members: list[MemberProgress] = field(default_factory=list)
+
+    @property
+    def inherited(self) -> bool:
+        return self.target.plan_id != self.plan.pk
+
+    @property
+    def met(self) -> int:
+        return sum(m.status == Status.ACHIEVED for m in self.members)
+
+    @property
+    def not_reported(self) -> int:
+        return sum(m.status == Status.NO_DATA for m in self.members)
+
+    @property
+    def not_met(self) -> int:
+        return len(self.members) - self.met - self.not_reported
+
+
+# Where a target's scope lands for a subject of each level; None: it does not apply.
+_ENGINE_SCOPE = {
+    Target.Scope.SELF: {"province": "self", "district": "self", "commune": "self"},
+    Target.Scope.PROVINCES: {"province": "self"},
+    Target.Scope.DISTRICTS: {"province": "districts", "district": "self"},
+    Target.Scope.COMMUNES: {"province": "communes", "district": "communes", "commune": "self"},
+    Target.Scope.DEPARTMENTS: {"province": "departments"},
+    Target.Scope.DISTRICT_OFFICES: {"province": "district_offices", "district": "district_offices"},
+    Target.Scope.ALL_AGENCIES: {
+        "province": "all_agencies",
+        "district": "all_agencies",
+        "commune": "all_agencies",
+    },
+}
+_TIER_LEVEL = {
+    Target.Scope.PROVINCES: "province",
+    Target.Scope.DISTRICTS: "district",
+    Target.Scope.COMMUNES: "commune",
+}
+_AGENCY_KINDS = {
+    Target.Scope.DEPARTMENTS: ("department",),
+    Target.Scope.DISTRICT_OFFICES: ("office",),
+    Target.Scope.ALL_AGENCIES: None,
+}
+
+
+def engine_scope(target_scope: str, level: str) -> str | None:
+    """The roll-up scope that reads `target_scope` for a unit of `level` (None: no reading)."""
+    return _ENGINE_SCOPE[target_scope].get(level)
+
+
+def plan_targets(plan: Plan) -> list[Target]:
+    """The plan's own targets, then those of the documents it implements (transitively)."""
+    seen, order, queue = {plan.pk}, [plan], [plan]
+    while queue:
+        for parent in queue.pop(0).implements.all().order_by("year_from", "code"):
+            if parent.pk not in seen:
+                seen.add(parent.pk)
+                order.append(parent)
+                queue.append(parent)
+    targets = Target.objects.filter(plan__in=order).select_related("indicator", "plan")
+    rank = {p.pk: n for n, p in enumerate(order)}
+    return sorted(targets, key=lambda t: (rank[t.plan_id], t.position, t.pk))
+
+
+def baseline_period(plan: Plan, target: Target) -> Period:
+    """Where the baseline is read when the target gives none: the year the plan was issued
+    (Vĩnh Linh's plan of October 2020: 2020), or the year before when that is the deadline
+    year or later (Quảng Bình's plan for 2018: 2017)."""
+    deadline = parse_period(target.deadline)
+    year = plan.issued_on.year if plan.issued_on else plan.year_from - 1
+    if year >= deadline.year:
+        year = deadline.year - 1
+    return parse_period(str(year))
+
+
+def plan_progress(plan: Plan, period: Period, unit: Unit | None = None) -> list[TargetProgress]:
+    """Every applicable target of `plan` for `unit` (default: the issuing unit, or the country
+    for a national document) as of `period`."""
+    subject = unit if unit is not None else plan.issuing_unit
+    rows = []
+    for target in plan_targets(plan):
+        row = target_progress(target, plan=plan, subject=subject, period=period)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def target_progress(
+    target: Target, *, plan: Plan, subject: Unit | None, period: Period
+) -> TargetProgress | None:
+    """One target's progress for `subject` (None: the country), or None if it cannot apply."""
+    level = subject.level if subject is not None else "province"
+    scope = engine_scope(target.scope, level)
+    if scope is None:
+        return None
+    if target.baseline_value is not None:
+        base_period = parse_period(target.baseline_period)
+        fixed_baseline = float(target.baseline_value)
+    else:
+        base_period, fixed_baseline = baseline_period(plan, target), None
+
+    if subject is None:
+        whole, members = _country(target, scope, period, base_period, fixed_baseline)
+    else:
+        whole = _value(target, subject, period, scope)
+        members = (
+            _members(target, subject, period, base_period, fixed_baseline)
+            if target.mode == Target.Mode.EVERY_UNIT
+            else []
+        )
+    baseline = fixed_baseline
+    if baseline is None and whole is not None and subject is not None:
+        baseline = _value(target, subject, base_period, scope).percent_or_value
+    deadline = parse_period(target.deadline)
+    value = whole.percent_or_value if whole is not None else None
+    judged = assess(
+        value=value,
+        comparator=target.comparator,
+        low=float(target.value),
+        high=float(target.value_max) if target.value_max is not None else None,
+        deadline_end=deadline.end,
+        on=period.end,
+        baseline=baseline,
+        baseline_on=base_period.end,
+    )
+    status = judged.status
+    if members:
+        status = _every_unit_status(members)
+    return TargetProgress(
+        target=target,
+        plan=plan,
+        subject=subject,
+        scope=scope,
+        value=value,
+        figure_period=whole.figure_period if whole is not None else None,
+        origin=whole.origin if whole is not None else "none",
+        covered=whole.covered if whole is not None else 0,
+        expected_units=whole.expected if whole is not None else 0,
+        coverage_level=whole.coverage_level if whole is not None else "",
+        baseline=baseline,
+        baseline_period=base_period.id,
+        expected=judged.expected,
+        gap=judged.gap,
+        status=status,
+        members=members,
+    )
+
+
+def _value(target: Target, unit: Unit, period: Period, scope: str) -> analytics.RolledValue:
+    return analytics.rollup_value(target.indicator, unit, period, scope)
+
+
+def _every_unit_status(members: list[MemberProgress]) -> Status:
+    """Achieved when every unit is; no data when none reported; else the worst reported."""
+    reported = [m.status for m in members if m.status != Status.NO_DATA]
+    if not reported:
+        return Status.NO_DATA
+    if len(reported) == len(members) and all(s == Status.ACHIEVED for s in reported):
+        return Status.ACHIEVED
+    worst = min(reported, key=_SEVERITY.index)
+    # Some units met it, others did not report: not achieved, but not worse than behind.
+    return Status.BEHIND if worst == Status.ACHIEVED else worst
+
+
+def _members(
+    target: Target,
+    subject: Unit,
+    period: Period,
+    base_period: Period,
+    fixed_baseline: float | None,
+) -> list[MemberProgress]:
+    """The units (or agencies) an "every unit" target counts one by one."""
+    on = analytics.structure_date(subject, period)
+    if target.scope in _AGENCY_KINDS:
+        agencies = Agency.objects.filter(
+            _under("unit__", subject), unit__in=Unit.objects.in_force(on)
+        ).select_related("unit")
+        kinds = _AGENCY_KINDS[target.scope]
+        if kinds is not None:
+            agencies = agencies.filter(kind__in=kinds)
+        agencies = list(agencies.order_by("unit__code", "name"))
+        now = analytics.agency_values(target.indicator, agencies, period)
+        before = (
+            analytics.agency_values(target.indicator, agencies, base_period)
+            if fixed_baseline is None
+            else None
+        )
+        return [
+            _member(target, period, base_period, fixed_baseline, now[i], before, i)
+            for i in range(len(agencies))
+        ]
+    level = _TIER_LEVEL.get(target.scope)
+    if level is None or level == subject.level:
+        return []
+    units = list(
+        Unit.objects.in_force(on).filter(_under("", subject), level=level).order_by("code")
+    )
+    return _unit_members(target, units, period, base_period, fixed_baseline)
+
+
+def _unit_members(target, units, period, base_period, fixed_baseline) -> list[MemberProgress]:
+    now = analytics.rollup_units(target.indicator, units, period)
+    before = (
+        analytics.rollup_units(target.indicator, units, base_period)
+        if fixed_baseline is None
+        else None
+    )
+    return [
+        _member(target, period, base_period, fixed_baseline, now[i], before, i)
+        for i in range(len(units))
+    ]
+
+
+def _member(target, period, base_period, fixed_baseline, now, before, i) -> MemberProgress:
+    baseline = fixed_baseline if before is None else before[i].percent_or_value
+    value = now.percent_or_value
+    judged = assess(
+        value=value,
+        comparator=target.comparator,
+        low=float(target.value),
+        high=float(target.value_max) if target.value_max is not None else None,
+        deadline_end=parse_period(target.deadline).end,
+        on=period.end,
+        baseline=baseline,
+        baseline_on=base_period.end,
+    )
+    if isinstance(now, analytics.AgencyValue):
+        who_unit, who_agency, name, code = None, now.agency, now.agency.name, now.agency.unit.code
+    else:
+        who_unit, who_agency, name, code = now.unit, None, now.unit.name, now.unit.code
+    return MemberProgress(
+        name=name,
+        code=code,
+        unit=who_unit,
+        agency=who_agency,
+        value=value,
+        figure_period=now.figure_period,
+        baseline=baseline,
+        status=judged.status,
+        gap=judged.gap,
+    )
+
+
+def _country(target, scope, period, base_period, fixed_baseline):
+    """A national target read for the whole country: province by province (every unit), or
+    the provinces' values combined (whole scope)."""
+    provinces = list(
+        Unit.objects.in_force(period.end).filter(level=Unit.Level.PROVINCE).order_by("code")
+    )
+    values = analytics.rollup_units(target.indicator, provinces, period, scope)
+    members = []
+    if target.mode == Target.Mode.EVERY_UNIT:
+        before = (
+            analytics.rollup_units(target.indicator, provinces, base_period, scope)
+            if fixed_baseline is None
+            else None
+        )
+        members = [
+            _member(target, period, base_period, fixed_baseline, values[i], before, i)
+            for i in range(len(provinces))
+        ]
+    return analytics.combine_values(target.indicator, values), members
+
+
+def _under(prefix: str, unit: Unit) -> Q:
+    return (
+        Q(**{f"{prefix}id": unit.pk})
+        | Q(**{f"{prefix}province_id": unit.pk})
+        | Q(**{f"{prefix}district_id": unit.pk})
+    )
+
+
+def default_period(plan: Plan, today: datetime.date) -> Period:
+    """The period a plan page opens on: the current year, within the plan's years."""
+    year = min(max(today.year, plan.year_from), plan.year_to)
+    return period_of(PeriodKind.YEAR, datetime.date(year, 1, 1))
