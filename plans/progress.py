@@ -418,3 +418,55 @@ def default_period(plan: Plan, today: datetime.date) -> Period:
     """The period a plan page opens on: the current year, within the plan's years."""
     year = min(max(today.year, plan.year_from), plan.year_to)
     return period_of(PeriodKind.YEAR, datetime.date(year, 1, 1))
+
+
+@dataclass
+class Miss:
+    """One mandatory target a unit or agency has not met."""
+
+    progress: TargetProgress
+    value: float | None
+    gap: float | None
+    status: Status
+
+
+@dataclass
+class Laggard:
+    name: str
+    code: str
+    unit: Unit | None
+    agency: Agency | None
+    misses: list[Miss] = field(default_factory=list)
+
+
+LAGGING = (Status.BEHIND, Status.OFF_TRACK, Status.NO_DATA)
+
+
+def plan_laggards(plan: Plan, period: Period, unit: Unit | None = None) -> list[Laggard]:
+    """Every unit or agency that misses at least one mandatory target of the plan in the
+    period — not met, or not reported — with which targets and by how much."""
+    subject = unit if unit is not None else plan.issuing_unit
+    laggards: dict[tuple, Laggard] = {}
+    for target in plan_targets(plan):
+        if not target.mandatory:
+            continue
+        row = target_progress(target, plan=plan, subject=subject, period=period)
+        if row is None:
+            continue
+        if row.members:
+            for m in row.members:
+                if m.status in LAGGING:
+                    key = ("agency", m.agency.pk) if m.agency else ("unit", m.unit.pk)
+                    laggard = laggards.setdefault(
+                        key, Laggard(name=m.name, code=m.code, unit=m.unit, agency=m.agency)
+                    )
+                    laggard.misses.append(Miss(row, m.value, m.gap, m.status))
+        elif row.status in LAGGING:
+            name = subject.name if subject is not None else str(_("Cả nước"))
+            key = ("unit", subject.pk if subject is not None else 0)
+            laggard = laggards.setdefault(
+                key,
+                Laggard(name=name, code=subject.code if subject else "", unit=subject, agency=None),
+            )
+            laggard.misses.append(Miss(row, row.value, row.gap, row.status))
+    return list(laggards.values())
