@@ -5,12 +5,14 @@ from rest_framework.routers import DefaultRouter
 
 from egov_portal import views
 from indicators.api import AnalyticsView, IndicatorViewSet, ObservationViewSet
+from plans.api import PlanViewSet
 from units.api import UnitViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("observations", ObservationViewSet, basename="observation")
+router.register("plans", PlanViewSet, basename="plan")
 
 urlpatterns = [
     path("", views.home, name="home"),
