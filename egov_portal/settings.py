@@ -168,6 +168,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind" or a "scope": name each choice set after its owner.
+    "ENUM_NAME_OVERRIDES": {
+        "FigureScopeEnum": "indicators.models.Figure.Scope",
+        "TargetScopeEnum": "plans.models.Target.Scope",
+        "PlanKindEnum": "plans.models.Plan.Kind",
+        "UnitChangeKindEnum": "units.models.UnitChange.Kind",
+        "AgencyKindEnum": "units.models.Agency.Kind",
+    },
 }
 
 # Numbers and dates shown the Vietnamese way (1.234,5 and 31/12/2025): see formats/vi.

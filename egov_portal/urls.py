@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
     path("indicators/", include("indicators.urls")),
+    path("plans/", include("plans.urls")),
     path("api/v1/analytics/", AnalyticsView.as_view(), name="api-analytics"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from plans.models import Plan
-from plans.progress import Laggard
+from plans.progress import Laggard, target_label
 
 
 def laggards_frame(laggards: list[Laggard]) -> pd.DataFrame:
@@ -20,7 +20,7 @@ def laggards_frame(laggards: list[Laggard]) -> pd.DataFrame:
             _("Tên chỉ tiêu"): miss.progress.target.indicator.localized_name,
             _("Phạm vi"): miss.progress.target.get_scope_display(),
             _("Văn bản"): miss.progress.target.plan.number or miss.progress.target.plan.code,
-            _("Mục tiêu"): float(miss.progress.target.value),
+            _("Mục tiêu"): target_label(miss.progress.target),
             _("Giá trị"): miss.value,
             _("Còn thiếu"): miss.gap,
             _("Tình trạng"): miss.status.label,
@@ -45,7 +45,8 @@ def laggards_frame(laggards: list[Laggard]) -> pd.DataFrame:
 
 def plan_citation(plan: Plan) -> str:
     issued = f", {plan.issued_on:%d/%m/%Y}" if plan.issued_on else ""
-    return f"{plan.get_kind_display()} {plan.number} — {plan.title} ({plan.issuer}{issued})"
+    document = " ".join(part for part in (plan.get_kind_display(), plan.number) if part)
+    return f"{document} — {plan.title} ({plan.issuer}{issued})"
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

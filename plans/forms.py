@@ -13,7 +13,6 @@ from units.models import Unit
 
 UNIT_UNKNOWN = _("Không có đơn vị này.")
 YEARS_REVERSED = _("Năm cuối (%(to)s) trước năm đầu (%(from)s).")
-IMPLEMENTS_ITSELF = _("Văn bản không thể triển khai chính nó.")
 TARGET_DUPLICATE = _("Kế hoạch đã có mục tiêu này (cùng chỉ tiêu, phạm vi và thời hạn).")
 
 
@@ -125,7 +124,7 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
         )
         implements = self.fields["implements"]
         implements.queryset = Plan.objects.order_by("-year_from", "code")
-        if self.instance.pk is not None:
+        if self.instance.pk is not None:  # a document cannot implement itself
             implements.queryset = implements.queryset.exclude(pk=self.instance.pk)
 
     def clean(self):
@@ -133,17 +132,35 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
         year_from, year_to = data.get("year_from"), data.get("year_to")
         if year_from is not None and year_to is not None and year_from > year_to:
             self.add_error("year_to", YEARS_REVERSED % {"from": year_from, "to": year_to})
-        if self.instance.pk is not None and any(
-            p.pk == self.instance.pk for p in data.get("implements") or []
-        ):
-            self.add_error("implements", IMPLEMENTS_ITSELF)
         return data
 
 
 class TargetForm(BootstrapMixin, forms.ModelForm):
-    """One target of `plan`, checked by plans.validation.target_check (the loader's rules)."""
+    """One target of `plan`, checked by plans.validation.target_check (the loader's rules).
+
+    value_max is a form-only field (set in save()): target_check says what is wrong with a
+    range on the right field, so the model's range constraints, which would repeat it as a
+    bare "constraint violated", are not validated by the form.
+    """
 
     indicator = IndicatorChoiceField(label=_("Chỉ tiêu"), queryset=Indicator.objects.none())
+    value_max = Target._meta.get_field("value_max").formfield(
+        help_text=_("Chỉ với mục tiêu «trong khoảng».")
+    )
+
+    field_order = [
+        "indicator",
+        "scope",
+        "mode",
+        "comparator",
+        "value",
+        "value_max",
+        "deadline",
+        "mandatory",
+        "baseline_value",
+        "baseline_period",
+        "note",
+    ]
 
     class Meta:
         model = Target
@@ -153,7 +170,6 @@ class TargetForm(BootstrapMixin, forms.ModelForm):
             "mode",
             "comparator",
             "value",
-            "value_max",
             "deadline",
             "mandatory",
             "baseline_value",
@@ -164,13 +180,14 @@ class TargetForm(BootstrapMixin, forms.ModelForm):
         help_texts = {
             "deadline": _("Mã kỳ: 2025, 2025S1, 2025Q4 hoặc 202512."),
             "value": _("Chỉ tiêu tỷ lệ hoặc có/không: phần trăm, từ 0 đến 100."),
-            "value_max": _("Chỉ với mục tiêu «trong khoảng»."),
         }
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.instance.plan = plan
+        if self.instance.pk is not None:
+            self.initial.setdefault("value_max", self.instance.value_max)
         self.fields["indicator"].queryset = Indicator.objects.order_by("code")
         self.checked = None
 

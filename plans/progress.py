@@ -12,8 +12,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from indicators import analytics
+from indicators.models import Indicator
 from indicators.periods import Period, PeriodKind, parse_period, period_of
 from plans.models import Plan, Target
+from plans.validation import is_percentage
 from units.models import Agency, Unit
 
 
@@ -69,20 +71,25 @@ def assess(
     on: datetime.date,
     baseline: float | None = None,
     baseline_on: datetime.date | None = None,
+    higher_is_better: bool = True,
 ) -> Assessment:
     """Judge one value against one target, as of `on` (the end of the period assessed).
 
     - achieved: the target is met (at least: value ≥ low; at most: value ≤ low; between: in
-      the range, or beyond it on the good side — a plan's "60–80%" is met at 60 and not
-      missed at 90);
+      the range, or beyond it on the indicator's good side — a plan's "60–80%" is met at 60
+      and not missed at 90; for a lower-is-better indicator, met at 80 and at 50);
     - otherwise, with a baseline: off track if the value has not moved from the baseline in
       the good direction; on track if it is at or past the value expected by now on the
       straight line from the baseline to the target at the deadline; behind if between;
     - without a baseline, progress cannot be told: behind (not met), never on track;
     - no data without a value.
     """
-    higher = comparator != Target.Comparator.AT_MOST
-    goal = low
+    if comparator == Target.Comparator.BETWEEN:
+        higher = higher_is_better
+        goal = low if higher else (high if high is not None else low)
+    else:
+        higher = comparator != Target.Comparator.AT_MOST
+        goal = low
     expected = None
     if baseline is not None and baseline_on is not None:
         if baseline_on >= deadline_end:
@@ -92,12 +99,7 @@ def assess(
             expected = baseline + (goal - baseline) * elapsed / (deadline_end - baseline_on).days
     if value is None:
         return Assessment(Status.NO_DATA, expected, None)
-    if comparator == Target.Comparator.BETWEEN:
-        met = value >= low
-    elif higher:
-        met = value >= goal
-    else:
-        met = value <= goal
+    met = value >= goal if higher else value <= goal
     gap = 0.0 if met else abs(goal - value)
     if met:
         return Assessment(Status.ACHIEVED, expected, gap)
@@ -253,8 +255,12 @@ def target_progress(
             else []
         )
     baseline = fixed_baseline
-    if baseline is None and whole is not None and subject is not None:
-        baseline = _value(target, subject, base_period, scope).percent_or_value
+    if baseline is None and whole is not None:
+        if subject is not None:
+            before = _value(target, subject, base_period, scope)
+        else:
+            before = _country_value(target, scope, base_period)
+        baseline = before.percent_or_value if before is not None else None
     deadline = parse_period(target.deadline)
     value = whole.percent_or_value if whole is not None else None
     judged = assess(
@@ -266,6 +272,7 @@ def target_progress(
         on=period.end,
         baseline=baseline,
         baseline_on=base_period.end,
+        higher_is_better=_higher_is_better(target),
     )
     status = judged.status
     if members:
@@ -288,6 +295,20 @@ def target_progress(
         status=status,
         members=members,
     )
+
+
+def _higher_is_better(target: Target) -> bool:
+    return target.indicator.direction == Indicator.Direction.HIGHER
+
+
+def target_label(target: Target) -> str:
+    """ "≥ 60", "≤ 10", "60–80" (with % for percentages)."""
+    unit = "%" if is_percentage(target.indicator) else ""
+    low = f"{target.value.normalize():f}{unit}"
+    if target.comparator == Target.Comparator.BETWEEN:
+        return f"{target.value.normalize():f}–{target.value_max.normalize():f}{unit}"
+    sign = "≤" if target.comparator == Target.Comparator.AT_MOST else "≥"
+    return f"{sign} {low}"
 
 
 def _value(target: Target, unit: Unit, period: Period, scope: str) -> analytics.RolledValue:
@@ -367,6 +388,7 @@ def _member(target, period, base_period, fixed_baseline, now, before, i) -> Memb
         on=period.end,
         baseline=baseline,
         baseline_on=base_period.end,
+        higher_is_better=_higher_is_better(target),
     )
     if isinstance(now, analytics.AgencyValue):
         who_unit, who_agency, name, code = None, now.agency, now.agency.name, now.agency.unit.code
@@ -388,9 +410,7 @@ def _member(target, period, base_period, fixed_baseline, now, before, i) -> Memb
 def _country(target, scope, period, base_period, fixed_baseline):
     """A national target read for the whole country: province by province (every unit), or
     the provinces' values combined (whole scope)."""
-    provinces = list(
-        Unit.objects.in_force(period.end).filter(level=Unit.Level.PROVINCE).order_by("code")
-    )
+    provinces = _provinces(period)
     values = analytics.rollup_units(target.indicator, provinces, period, scope)
     members = []
     if target.mode == Target.Mode.EVERY_UNIT:
@@ -404,6 +424,17 @@ def _country(target, scope, period, base_period, fixed_baseline):
             for i in range(len(provinces))
         ]
     return analytics.combine_values(target.indicator, values), members
+
+
+def _provinces(period: Period) -> list[Unit]:
+    return list(
+        Unit.objects.in_force(period.end).filter(level=Unit.Level.PROVINCE).order_by("code")
+    )
+
+
+def _country_value(target, scope, period) -> analytics.RolledValue | None:
+    values = analytics.rollup_units(target.indicator, _provinces(period), period, scope)
+    return analytics.combine_values(target.indicator, values)
 
 
 def _under(prefix: str, unit: Unit) -> Q:

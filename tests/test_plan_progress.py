@@ -15,7 +15,10 @@ D = datetime.date
 AT_LEAST, AT_MOST, BETWEEN = "at_least", "at_most", "between"
 
 
-def judge(value, *, comparator=AT_LEAST, low=80.0, high=None, baseline=40.0, on=D(2020, 12, 31)):
+END_2020 = D(2020, 12, 31)
+
+
+def judge(value, *, comparator=AT_LEAST, low=80.0, high=None, baseline=40.0, on=END_2020):
     """A target of `low` by the end of 2022, baseline at the end of 2018 (4 years earlier)."""
     return assess(
         value=value,
@@ -85,6 +88,28 @@ def test_at_most_lower_is_better(value, status):
 )
 def test_between_a_range(value, status):
     assert judge(value, comparator=BETWEEN, low=60, high=80).status == status
+
+
+def test_between_for_a_lower_is_better_indicator():
+    # 5 to 10 incidents a year, down from 20: met at 10 and below, the goal is the ceiling.
+    def lower(value):
+        return assess(
+            value=value,
+            comparator=BETWEEN,
+            low=5,
+            high=10,
+            deadline_end=D(2022, 12, 31),
+            on=D(2020, 12, 31),
+            baseline=20,
+            baseline_on=D(2018, 12, 31),
+            higher_is_better=False,
+        )
+
+    assert lower(8).status == Status.ACHIEVED
+    assert lower(3).status == Status.ACHIEVED
+    assert lower(14).status == Status.ON_TRACK  # the line is at 15
+    assert lower(17).status == Status.BEHIND
+    assert lower(12).gap == 2
 
 
 def test_without_a_baseline_progress_cannot_be_told():
@@ -331,6 +356,11 @@ def test_national_targets_for_the_country_are_read_province_by_province():
     assert (row.met, row.not_reported) == (1, 62)
     assert row.value == 30
     assert (row.covered, row.expected_units, row.coverage_level) == (1, 63, "province")
+    # No 2019 figures: no baseline for the country, so not met means behind.
+    assert (row.baseline, row.status) == (None, Status.BEHIND)
+    add(hanoi, "SVC_ONLINE_APPS", "2019Q4", num=10, den=100)
+    row = _row(plan_progress(plan, parse_period("2020")), "SVC_ONLINE_APPS", "provinces")
+    assert row.baseline == 10
 
 
 @pytest.mark.django_db
