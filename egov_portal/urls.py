@@ -17,6 +17,7 @@ router.register("plans", PlanViewSet, basename="plan")
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
     path("indicators/", include("indicators.urls")),

@@ -1,0 +1,68 @@
+"""Who a user is in the administration: their unit or agency, and their roles."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Agency, Unit
+
+
+class Membership(models.Model):
+    """A user belongs to one unit (or one agency of it) with one or more roles.
+
+    What each role may do is written once, in accounts/policy.py.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dùng"),
+        on_delete=models.CASCADE,
+        related_name="membership",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="members"
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    is_data_entry = models.BooleanField(
+        _("nhập số liệu"), default=False, help_text=_("Nhập và gửi số liệu của đơn vị mình.")
+    )
+    is_reviewer = models.BooleanField(
+        _("duyệt số liệu"),
+        default=False,
+        help_text=_("Duyệt hoặc trả lại số liệu của các đơn vị, cơ quan ngay cấp dưới."),
+    )
+    is_steering = models.BooleanField(
+        _("ban chỉ đạo"), default=False, help_text=_("Xem mọi số liệu trong đơn vị; không sửa.")
+    )
+    is_administrator = models.BooleanField(
+        _("quản trị"), default=False, help_text=_("Mọi quyền, kể cả người dùng và dữ liệu gốc.")
+    )
+
+    class Meta:
+        verbose_name = _("vai trò người dùng")
+        verbose_name_plural = _("vai trò người dùng")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_data_entry=True)
+                | Q(is_reviewer=True)
+                | Q(is_steering=True)
+                | Q(is_administrator=True),
+                name="membership_has_a_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.agency or self.unit}"
+
+    def clean(self):
+        if self.agency_id is not None and self.agency.unit_id != self.unit_id:
+            raise ValidationError({"agency": _("Cơ quan này không thuộc đơn vị đã chọn.")})

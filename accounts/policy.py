@@ -1,0 +1,115 @@
+"""Who may do what: the one place the portal's permission rules are written.
+
+Roles (accounts.Membership):
+- data entry: enters and submits the figures of their own unit, or their own agency;
+- reviewer: approves or returns the reports of the units directly below their unit and of
+  their unit's agencies, and reopens them;
+- steering committee: reads everything in their unit's subtree, edits nothing;
+- administrator (or a Django superuser): everything, plus users and reference data.
+Everyone with a membership reads their unit's subtree; nobody reads another unit's reports
+or unapproved figures. Approved figures, units, indicators and plans are open data
+(docs/decisions/0006-roles-and-entry.md).
+
+Every page and API endpoint asks these functions; none decides on its own.
+"""
+
+from django.db.models import Q
+
+from accounts.models import Membership
+from entry.models import Submission
+from units.models import Agency, Unit
+
+
+def membership(user) -> Membership | None:
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def is_administrator(user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    member = membership(user)
+    return member is not None and member.is_administrator
+
+
+def unit_subtree_q(user, prefix: str = "") -> Q:
+    """Units (through `prefix`, e.g. "unit__") the user may read: their unit and below.
+    Everything for an administrator; nothing for a user without a membership."""
+    if is_administrator(user):
+        return Q()
+    member = membership(user)
+    if member is None:
+        return Q(pk__in=[])
+    root = member.unit_id
+    return (
+        Q(**{f"{prefix}id": root})
+        | Q(**{f"{prefix}province_id": root})
+        | Q(**{f"{prefix}district_id": root})
+    )
+
+
+def can_view_unit(user, unit: Unit) -> bool:
+    if is_administrator(user):
+        return True
+    member = membership(user)
+    if member is None:
+        return False
+    root = member.unit_id
+    return root in (unit.pk, unit.province_id, unit.district_id)
+
+
+def can_enter(user, unit: Unit, agency: Agency | None = None) -> bool:
+    """Enter and submit figures for this unit (or agency): only one's own."""
+    member = membership(user)
+    if member is None or not member.is_data_entry:
+        return False
+    if agency is not None:
+        return member.agency_id == agency.pk
+    return member.agency_id is None and member.unit_id == unit.pk
+
+
+def reporters_of(user) -> tuple[Unit | None, Agency | None]:
+    """What the user reports for: their unit, or their agency (None, None: nothing)."""
+    member = membership(user)
+    if member is None or not member.is_data_entry:
+        return None, None
+    return (member.unit, member.agency) if member.agency_id else (member.unit, None)
+
+
+def reviewable_q(user) -> Q:
+    """The reports a user may approve, return or reopen: those of the units directly below
+    their unit, and of their unit's agencies."""
+    member = membership(user)
+    if member is None or not member.is_reviewer:
+        return Q(pk__in=[])
+    unit = member.unit_id
+    return Q(agency__isnull=True, unit__parent_id=unit) | Q(agency__unit_id=unit)
+
+
+def can_review(user, submission: Submission) -> bool:
+    member = membership(user)
+    if member is None or not member.is_reviewer:
+        return False
+    if submission.agency_id is not None:
+        return submission.agency.unit_id == member.unit_id
+    return submission.unit.parent_id == member.unit_id
+
+
+def can_view_submission(user, submission: Submission) -> bool:
+    """Its reporter, its reviewers, and anyone who reads the unit's subtree."""
+    return (
+        can_enter(user, submission.unit, submission.agency)
+        or can_review(user, submission)
+        or can_view_unit(user, submission.unit)
+    )
+
+
+def can_manage_reference_data(user) -> bool:
+    """Units, indicators, plans, users: administrators only (staff pages and the admin)."""
+    return is_administrator(user) or bool(user and user.is_authenticated and user.is_staff)

@@ -1,0 +1,310 @@
+"""Entering a quarter's figures and moving the report through review.
+
+Every write asks accounts.policy first and checks values with indicators.validation, like
+imports and the API. A form's save is one transaction: all of it or, on a conflict, none.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts import policy
+from entry.models import Submission, Transition
+from indicators.models import Figure, Indicator
+from indicators.periods import Period, parse_period
+from indicators.validation import figure_value_check, indicator_valid_in
+from units.models import Agency, Unit
+
+Status = Figure.Status
+
+
+class EntryLocked(Exception):
+    """The report is submitted or approved: nobody edits it until it is returned."""
+
+
+class WorkflowError(Exception):
+    """A step the report's status does not allow, or one missing its reason."""
+
+
+class EntryConflict(Exception):
+    """Someone saved the report after this form was opened; nothing was written."""
+
+    def __init__(self, changed: dict[str, "Figure | None"]):
+        self.changed = changed  # indicator code → its figure now (None: now empty)
+        super().__init__(", ".join(changed))
+
+
+@dataclass
+class EntryValue:
+    """What an official typed for one indicator (strings, as forms give them)."""
+
+    value: str = ""
+    numerator: str = ""
+    denominator: str = ""
+    note: str = ""
+    source: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.value.strip() or self.numerator.strip() or self.denominator.strip())
+
+
+@dataclass
+class EntryResult:
+    submission: Submission
+    saved: int = 0
+    cleared: int = 0
+    errors: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    submitted: bool = False
+
+
+def applicable_indicators(unit: Unit, agency: Agency | None, period: Period) -> list[Indicator]:
+    """What this unit (by level) or agency (by kind) reports in this period, by pillar."""
+    token = f",{agency.kind}," if agency is not None else f",{unit.level},"
+    field_name = "agency_kinds" if agency is not None else "levels"
+    indicators = Indicator.objects.filter(**{f"{field_name}__contains": token}).order_by(
+        "pillar", "position", "code"
+    )
+    return [i for i in indicators if indicator_valid_in(i, period)]
+
+
+def submission_get(unit: Unit, agency: Agency | None, period: Period) -> Submission | None:
+    return Submission.objects.filter(unit=unit, agency=agency, period=period.id).first()
+
+
+def report_figures(submission: Submission) -> QuerySet[Figure]:
+    """The figures a report holds: its unit's (or agency's) own, for its period."""
+    return Figure.objects.filter(
+        unit_id=submission.unit_id,
+        agency_id=submission.agency_id,
+        period=submission.period,
+        scope=Figure.Scope.SELF,
+    )
+
+
+def fingerprint(figure: Figure | None) -> str:
+    """What a figure looked like, to tell whether it changed since a form was opened."""
+    if figure is None:
+        return ""
+    parts = (figure.value, figure.numerator, figure.denominator)
+    return "|".join("" if p is None else f"{Decimal(p).normalize():f}" for p in parts)
+
+
+@transaction.atomic
+def entry_save(
+    *,
+    user,
+    unit: Unit,
+    agency: Agency | None,
+    period: Period,
+    values: dict[str, EntryValue],
+    version: int,
+    opened: dict[str, str] | None = None,
+    submit: bool = False,
+) -> EntryResult:
+    """Save a report's values as a draft (valid ones saved, invalid ones reported), and
+    submit it if asked and every applicable indicator has a valid value.
+
+    `version` is the report's version when the form was opened; if someone saved since,
+    EntryConflict lists what changed (against `opened`, the fingerprints the form showed)
+    and nothing is written.
+    """
+    if not policy.can_enter(user, unit, agency):
+        raise PermissionDenied(_("Bạn không được nhập số liệu cho đơn vị này."))
+    submission, _created = Submission.objects.select_for_update().get_or_create(
+        unit=unit,
+        agency=agency,
+        period=period.id,
+        defaults={"period_start": period.start, "period_end": period.end},
+    )
+    if not submission.is_editable:
+        raise EntryLocked(
+            _("Báo cáo đang ở trạng thái «%(status)s»: không sửa được.")
+            % {"status": submission.get_status_display()}
+        )
+    indicators = {i.code: i for i in applicable_indicators(unit, agency, period)}
+    current = {f.indicator.code: f for f in report_figures(submission).select_related("indicator")}
+    if submission.version != version:
+        seen = opened or {}
+        changed = {
+            code: current.get(code)
+            for code in indicators
+            if fingerprint(current.get(code)) != seen.get(code, "")
+        }
+        raise EntryConflict(changed)
+
+    result = EntryResult(submission=submission)
+    to_create, to_update, to_clear = [], [], []
+    now = timezone.now()
+    for code, indicator in indicators.items():
+        given = values.get(code, EntryValue())
+        figure = current.get(code)
+        if given.is_blank:
+            result.missing.append(code)
+            if figure is not None:
+                to_clear.append(figure.pk)
+            continue
+        try:
+            checked = figure_value_check(
+                indicator=indicator,
+                scope=Figure.Scope.SELF,
+                value=given.value,
+                numerator=given.numerator,
+                denominator=given.denominator,
+            )
+        except ValidationError as exc:
+            result.errors[code] = exc.message_dict
+            continue
+        wanted = {
+            "value": checked.value,
+            "numerator": checked.numerator,
+            "denominator": checked.denominator,
+            "note": given.note.strip(),
+            "source": given.source.strip()[:255],
+            "status": submission.status,
+        }
+        if figure is None:
+            to_create.append(
+                Figure(
+                    unit=unit,
+                    agency=agency,
+                    indicator=indicator,
+                    period=period.id,
+                    period_start=period.start,
+                    period_end=period.end,
+                    scope=Figure.Scope.SELF,
+                    entered_by=user,
+                    **wanted,
+                )
+            )
+        elif any(getattr(figure, k) != v for k, v in wanted.items()):
+            for k, v in wanted.items():
+                setattr(figure, k, v)
+            figure.updated_at = now
+            to_update.append(figure)
+    if to_create:
+        bulk_create_with_history(to_create, Figure, default_user=user)
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Figure,
+            ["value", "numerator", "denominator", "note", "source", "status", "updated_at"],
+            default_user=user,
+        )
+    if to_clear:
+        for figure in Figure.objects.filter(pk__in=to_clear):
+            figure._history_user = user
+            figure.delete()
+    result.saved = len(to_create) + len(to_update)
+    result.cleared = len(to_clear)
+    submission.version += 1
+    submission.save(update_fields=["version", "updated_at"])
+    if submit and not result.errors and not result.missing:
+        _move(submission, Status.SUBMITTED, user=user)
+        result.submitted = True
+    return result
+
+
+# action → (the statuses it starts from, where it leads, whether a reason is required)
+ACTIONS = {
+    "submit": ({Status.DRAFT, Status.RETURNED}, Status.SUBMITTED, False),
+    "approve": ({Status.SUBMITTED}, Status.APPROVED, False),
+    "return": ({Status.SUBMITTED}, Status.RETURNED, True),
+    "reopen": ({Status.APPROVED}, Status.RETURNED, True),
+}
+
+
+@transaction.atomic
+def submission_act(*, user, submission: Submission, action: str, reason: str = "") -> Submission:
+    """Approve, return or reopen a report (reviewers), or submit it (its official) — every
+    step recorded with who, when, from, to and why."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if action not in ACTIONS:
+        raise WorkflowError(_("Thao tác không hợp lệ."))
+    sources, target, needs_reason = ACTIONS[action]
+    allowed = (
+        policy.can_enter(user, submission.unit, submission.agency)
+        if action == "submit"
+        else policy.can_review(user, submission)
+    )
+    if not allowed:
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với báo cáo."))
+    if submission.status not in sources:
+        raise WorkflowError(
+            _("Không thể %(action)s báo cáo đang ở trạng thái «%(status)s».")
+            % {"action": ACTION_LABELS[action], "status": submission.get_status_display()}
+        )
+    if needs_reason and not reason.strip():
+        raise WorkflowError(_("Cần ghi lý do."))
+    if action == "submit":
+        missing = missing_indicators(submission)
+        if missing:
+            raise WorkflowError(
+                _("Chưa gửi được: còn thiếu %(n)s chỉ tiêu (%(codes)s).")
+                % {"n": len(missing), "codes": ", ".join(missing)}
+            )
+    _move(submission, target, user=user, reason=reason.strip())
+    return submission
+
+
+ACTION_LABELS = {
+    "submit": gettext_lazy("gửi"),
+    "approve": gettext_lazy("duyệt"),
+    "return": gettext_lazy("trả lại"),
+    "reopen": gettext_lazy("mở lại"),
+}
+
+
+def missing_indicators(submission: Submission) -> list[str]:
+    period = parse_period(submission.period)
+    wanted = {i.code for i in applicable_indicators(submission.unit, submission.agency, period)}
+    have = set(report_figures(submission).values_list("indicator__code", flat=True))
+    return sorted(wanted - have)
+
+
+def _move(submission: Submission, target: str, *, user, reason: str = "") -> None:
+    """Set the report's and its figures' status, and record the step."""
+    figures = list(report_figures(submission))
+    for figure in figures:
+        figure.status = target
+    if figures:
+        bulk_update_with_history(figures, Figure, ["status"], default_user=user)
+    Transition.objects.create(
+        submission=submission,
+        from_status=submission.status,
+        to_status=target,
+        by=user,
+        reason=reason,
+    )
+    submission.status = target
+    if target == Status.SUBMITTED:
+        submission.submitted_at = timezone.now()
+    submission.version += 1
+    submission.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+
+
+def review_inbox(user) -> QuerySet[Submission]:
+    """Reports waiting for this reviewer: submitted by the level directly below."""
+    return (
+        Submission.objects.filter(policy.reviewable_q(user), status=Status.SUBMITTED)
+        .select_related("unit", "agency")
+        .order_by("submitted_at")
+    )
+
+
+def reviewed_by(user) -> QuerySet[Submission]:
+    """Every report this reviewer may act on, whatever its status (for reopening)."""
+    return (
+        Submission.objects.filter(policy.reviewable_q(user))
+        .exclude(status=Status.DRAFT)
+        .select_related("unit", "agency")
+        .order_by("-period_start", "unit__code")
+    )
