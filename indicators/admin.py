@@ -3,6 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.forms import FigureAdminForm
 from indicators.models import Figure, Indicator
 
 
@@ -15,6 +16,8 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(Figure)
 class FigureAdmin(SimpleHistoryAdmin):
+    # Checked with indicators.validation, like every other way figures come in.
+    form = FigureAdminForm
     list_display = ["indicator", "unit", "agency", "period", "scope", "value", "status"]
     list_filter = ["status", "scope", "indicator__pillar"]
     list_select_related = ["indicator", "unit", "agency"]

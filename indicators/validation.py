@@ -32,6 +32,7 @@ YES_NO_ONLY = _("Chỉ tiêu có/không chỉ nhận giá trị có (1) hoặc k
 NO_FRACTION_FOR_YES_NO = _("Chỉ tiêu có/không của một đơn vị không có tử số, mẫu số.")
 NEGATIVE = _("Giá trị không được âm.")
 WHOLE_NUMBER = _("Số lượng phải là số nguyên.")
+AGENCY_NOT_OF_UNIT = _("Cơ quan này không thuộc đơn vị đã chọn.")
 NOT_A_RATIO = _("Chỉ tiêu %(code)s không phải tỷ lệ: không nhập tử số, mẫu số.")
 
 # A tier scope makes sense only above that tier; and the indicator must apply to it.

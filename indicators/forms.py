@@ -1,0 +1,73 @@
+"""The figure form of the admin: the same rules as imports, the API and data entry."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from indicators.models import Figure
+from indicators.validation import (
+    AGENCY_NOT_OF_UNIT,
+    figure_target_check,
+    figure_value_check,
+    period_check,
+)
+
+
+class FigureAdminForm(forms.ModelForm):
+    class Meta:
+        model = Figure
+        fields = [
+            "unit",
+            "agency",
+            "indicator",
+            "period",
+            "scope",
+            "numerator",
+            "denominator",
+            "value",
+            "status",
+            "source",
+            "source_on",
+            "note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A ratio may be given as numerator and denominator only: the check computes it.
+        self.fields["value"].required = False
+
+    def clean(self):
+        data = super().clean()
+        unit, indicator = data.get("unit"), data.get("indicator")
+        if unit is None or indicator is None or "period" in self.errors:
+            return data
+        agency = data.get("agency")
+        try:
+            period = period_check(data.get("period") or "")
+            if agency is not None and agency.unit_id != unit.pk:
+                raise ValidationError({"agency": AGENCY_NOT_OF_UNIT})
+            figure_target_check(
+                indicator=indicator,
+                unit=unit,
+                agency=agency,
+                period=period,
+                scope=data.get("scope") or Figure.Scope.SELF,
+            )
+            checked = figure_value_check(
+                indicator=indicator,
+                scope=data.get("scope") or Figure.Scope.SELF,
+                value=data.get("value"),
+                numerator=data.get("numerator"),
+                denominator=data.get("denominator"),
+            )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+            return data
+        data["period"] = period.id
+        data["value"], data["numerator"], data["denominator"] = (
+            checked.value,
+            checked.numerator,
+            checked.denominator,
+        )
+        self.instance.period_start, self.instance.period_end = period.start, period.end
+        return data
