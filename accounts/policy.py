@@ -54,6 +54,17 @@ def unit_subtree_q(user, prefix: str = "") -> Q:
     )
 
 
+def figure_visibility_q(user, prefix: str = "") -> Q:
+    """Figures a user may read: approved ones (open data) for everyone; drafts, submissions
+    and returned ones only in the user's own subtree."""
+    approved = Q(**{f"{prefix}status": "approved"})
+    if is_administrator(user):
+        return Q()
+    if membership(user) is None:
+        return approved
+    return approved | unit_subtree_q(user, prefix=f"{prefix}unit__")
+
+
 def can_view_unit(user, unit: Unit) -> bool:
     if is_administrator(user):
         return True

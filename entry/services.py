@@ -19,6 +19,7 @@ from accounts import policy
 from entry.models import Submission, Transition
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, parse_period
+from indicators.services import FigureInput, FigureRowsError, figures_check, figures_write
 from indicators.validation import figure_value_check, indicator_valid_in
 from units.models import Agency, Unit
 
@@ -308,3 +309,38 @@ def reviewed_by(user) -> QuerySet[Submission]:
         .select_related("unit", "agency")
         .order_by("-period_start", "unit__code")
     )
+
+
+@transaction.atomic
+def figure_api_save(*, user, item: FigureInput, status: str | None = None) -> tuple:
+    """One figure sent through the API by an official: their own unit or agency only, into
+    their report for that period while it is a draft or returned. Returns (summary, figure id).
+    Staff (administrators) write any figure, with any status, as before."""
+    if policy.is_administrator(user) or user.is_staff:
+        summary = figures_write(inputs=[item], by=user, status=status or Status.DRAFT)
+        return summary, summary.figure_ids[0]
+    figures, errors = figures_check([item])
+    if errors:
+        raise FigureRowsError(errors)
+    figure = figures[0]
+    if not policy.can_enter(user, figure.unit, figure.agency):
+        raise PermissionDenied(_("Bạn không được nhập số liệu cho đơn vị này."))
+    if figure.scope != Figure.Scope.SELF:
+        raise PermissionDenied(_("Cán bộ nhập liệu chỉ nhập số liệu của chính đơn vị mình."))
+    period = parse_period(figure.period)
+    submission, _created = Submission.objects.select_for_update().get_or_create(
+        unit=figure.unit,
+        agency=figure.agency,
+        period=period.id,
+        defaults={"period_start": period.start, "period_end": period.end},
+    )
+    if not submission.is_editable:
+        raise EntryLocked(
+            _("Báo cáo đang ở trạng thái «%(status)s»: không sửa được.")
+            % {"status": submission.get_status_display()}
+        )
+    summary = figures_write(inputs=[item], by=user, status=submission.status)
+    # An entry form opened before this write must not overwrite it silently.
+    submission.version += 1
+    submission.save(update_fields=["version", "updated_at"])
+    return summary, summary.figure_ids[0]

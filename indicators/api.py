@@ -1,15 +1,20 @@
 """/api/v1/indicators/, /api/v1/observations/ and /api/v1/analytics/."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import policy
+from entry import services as entry_services
 from indicators import analytics, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter
 from indicators.models import Indicator
+from indicators.periods import parse_period
 from indicators.serializers import (
     AnalyticsQuerySerializer,
     FigureSerializer,
@@ -40,24 +45,49 @@ def _rows_error(exc: services.FigureRowsError) -> exceptions.ValidationError:
     return exceptions.ValidationError(detail)
 
 
+class ReadOrSignedIn(permissions.BasePermission):
+    """Reads for anyone (what they may see is filtered); writes for signed-in users, whom
+    accounts.policy then checks figure by figure."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated)
+
+
 class ObservationViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
     viewsets.ReadOnlyModelViewSet,
 ):
-    """Figures. Anyone reads; staff write (officials' writes come with data entry).
+    """Figures. Approved figures are open to all; others only within one's own unit.
 
     POST creates a figure or updates the one with the same unit, agency, indicator, period
     and scope (sending it twice changes nothing); PATCH changes a value and its source.
-    Every write goes through the same validation as imports and forms.
+    Staff write any figure; a data-entry official writes their own unit's (or agency's)
+    figures into their draft report (409 once it is submitted or approved). Every write
+    goes through the same validation as imports and forms.
     """
 
     serializer_class = FigureSerializer
     filterset_class = FigureFilter
+    permission_classes = [ReadOrSignedIn]
 
     def get_queryset(self):
-        return selectors.figure_list()
+        return selectors.figure_list().filter(policy.figure_visibility_q(self.request.user))
+
+    def _save(self, item: services.FigureInput, figure_status: str | None):
+        try:
+            return entry_services.figure_api_save(
+                user=self.request.user, item=item, status=figure_status
+            )
+        except services.FigureRowsError as exc:
+            raise _rows_error(exc) from None
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
+        except entry_services.EntryLocked as exc:
+            raise Conflict(str(exc)) from None
 
     @extend_schema(request=FigureWriteSerializer, responses=FigureSerializer)
     def create(self, request, *args, **kwargs):
@@ -66,13 +96,8 @@ class ObservationViewSet(
         data = dict(incoming.validated_data)
         data["unit_on"] = data.pop("on", None)
         figure_status = data.pop("status")
-        try:
-            summary = services.figures_save_many(
-                inputs=[services.FigureInput(**data)], by=request.user, status=figure_status
-            )
-        except services.FigureRowsError as exc:
-            raise _rows_error(exc) from None
-        figure = self.get_queryset().get(pk=summary.figure_ids[0])
+        summary, figure_id = self._save(services.FigureInput(**data), figure_status)
+        figure = selectors.figure_list().get(pk=figure_id)
         code = status.HTTP_201_CREATED if summary.created else status.HTTP_200_OK
         return Response(FigureSerializer(figure).data, status=code)
 
@@ -94,29 +119,36 @@ class ObservationViewSet(
             # A new value replaces the old one whole: 18 of 29 is not kept beside 70%.
             current.update(value=None, numerator=None, denominator=None)
         current.update({k: v for k, v in changes.items() if k != "status"})
-        try:
-            services.figures_save_many(
-                inputs=[
-                    services.FigureInput(
-                        unit_code=figure.unit.code,
-                        unit_on=figure.unit.valid_to or figure.period_end,
-                        agency=figure.agency.name if figure.agency else "",
-                        indicator=figure.indicator.code,
-                        period=figure.period,
-                        scope=figure.scope,
-                        **current,
-                    )
-                ],
-                by=request.user,
-                status=changes.get("status", figure.status),
-            )
-        except services.FigureRowsError as exc:
-            raise _rows_error(exc) from None
-        return Response(FigureSerializer(self.get_queryset().get(pk=figure.pk)).data)
+        item = services.FigureInput(
+            unit_code=figure.unit.code,
+            unit_on=figure.unit.valid_to or figure.period_end,
+            agency=figure.agency.name if figure.agency else "",
+            indicator=figure.indicator.code,
+            period=figure.period,
+            scope=figure.scope,
+            **current,
+        )
+        self._save(item, changes.get("status", figure.status))
+        return Response(FigureSerializer(selectors.figure_list().get(pk=figure.pk)).data)
 
     def perform_destroy(self, instance):
-        instance._history_user = self.request.user
+        user = self.request.user
+        if not (policy.is_administrator(user) or user.is_staff):
+            report = entry_services.submission_get(
+                instance.unit, instance.agency, parse_period(instance.period)
+            )
+            if not policy.can_enter(user, instance.unit, instance.agency):
+                raise exceptions.PermissionDenied()
+            if report is not None and not report.is_editable:
+                raise Conflict(_("Báo cáo đã gửi hoặc đã duyệt: không xóa được."))
+        instance._history_user = user
         instance.delete()
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("Xung đột với trạng thái hiện tại.")
+    default_code = "conflict"
 
 
 class AnalyticsView(APIView):

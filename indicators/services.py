@@ -211,6 +211,13 @@ def figures_save_many(
 
     Saving the same rows twice changes nothing the second time.
     """
+    return figures_write(inputs=inputs, by=by, status=status)
+
+
+def figures_write(
+    *, inputs: list[FigureInput], by=None, status: str = Figure.Status.DRAFT
+) -> FigureWriteSummary:
+    """figures_save_many's work, inside a transaction the caller holds (see entry.services)."""
     figures, errors = figures_check(inputs)
     if errors:
         raise FigureRowsError(errors)
