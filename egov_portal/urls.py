@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from egov_portal import views
@@ -22,7 +23,10 @@ urlpatterns = [
     path("units/", include("units.urls")),
     path("indicators/", include("indicators.urls")),
     path("plans/", include("plans.urls")),
+    path("entry/", include("entry.urls")),
     path("api/v1/analytics/", AnalyticsView.as_view(), name="api-analytics"),
+    # An official's API token, for scripts that push their unit's figures.
+    path("api/v1/token/", obtain_auth_token, name="api-token"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -137,3 +137,18 @@ def test_another_official_cannot_touch_a_draft_even_knowing_its_id(api_client, d
     client = as_user(api_client, demo["xavinhlinh.nhaplieu"])
     assert client.patch(f"/api/v1/observations/{figure.pk}/", {"value": "1"}).status_code == 404
     assert client.delete(f"/api/v1/observations/{figure.pk}/").status_code == 404
+
+
+def test_an_official_pushes_figures_with_a_token(api_client, demo):
+    token = api_client.post(
+        "/api/v1/token/", {"username": "hoxa.nhaplieu", "password": "egov-demo-2026"}
+    ).json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api_client.post("/api/v1/observations/", HO_XA, format="json").status_code == 201
+    other = api_client.post("/api/v1/observations/", HO_XA | {"unit_code": "19366"}, format="json")
+    assert other.status_code == 403
+
+
+def test_a_wrong_password_gets_no_token(api_client, demo):
+    response = api_client.post("/api/v1/token/", {"username": "hoxa.nhaplieu", "password": "wrong"})
+    assert response.status_code == 400
