@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
+from accounts import policy
 from indicators import selectors
 from indicators.models import Indicator
 
@@ -27,7 +28,9 @@ def indicator_catalogue(request):
 
 def indicator_detail(request, code: str):
     indicator = get_object_or_404(Indicator, code=code)
-    figures = selectors.figure_list().filter(indicator=indicator)
+    figures = selectors.figure_list().filter(
+        policy.figure_visibility_q(request.user), indicator=indicator
+    )
     return render(
         request,
         "indicators/indicator_detail.html",

@@ -152,3 +152,10 @@ def test_an_official_pushes_figures_with_a_token(api_client, demo):
 def test_a_wrong_password_gets_no_token(api_client, demo):
     response = api_client.post("/api/v1/token/", {"username": "hoxa.nhaplieu", "password": "wrong"})
     assert response.status_code == 400
+
+
+def test_the_indicator_page_shows_drafts_only_within_ones_unit(client, demo):
+    draft("19363")
+    assert "Thị trấn Hồ Xá" not in client.get("/indicators/HR_PROFICIENT/").content.decode()
+    client.force_login(demo["vinhlinh.duyet"])
+    assert "Thị trấn Hồ Xá" in client.get("/indicators/HR_PROFICIENT/").content.decode()
