@@ -77,6 +77,12 @@ def applicable_indicators(unit: Unit, agency: Agency | None, period: Period) -> 
     return [i for i in indicators if indicator_valid_in(i, period)]
 
 
+def _in_force_during(unit: Unit, period: Period) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= period.end) and (
+        unit.valid_to is None or unit.valid_to >= period.start
+    )
+
+
 def submission_get(unit: Unit, agency: Agency | None, period: Period) -> Submission | None:
     return Submission.objects.filter(unit=unit, agency=agency, period=period.id).first()
 
@@ -120,6 +126,11 @@ def entry_save(
     """
     if not policy.can_enter(user, unit, agency):
         raise PermissionDenied(_("Bạn không được nhập số liệu cho đơn vị này."))
+    if not _in_force_during(unit, period):
+        raise PermissionDenied(
+            _("%(unit)s không tồn tại trong kỳ %(period)s.")
+            % {"unit": unit.name, "period": period.id}
+        )
     submission, _created = Submission.objects.select_for_update().get_or_create(
         unit=unit,
         agency=agency,
@@ -206,8 +217,10 @@ def entry_save(
             figure.delete()
     result.saved = len(to_create) + len(to_update)
     result.cleared = len(to_clear)
-    submission.version += 1
-    submission.save(update_fields=["version", "updated_at"])
+    if result.saved or result.cleared:
+        # Only a save that wrote something makes other open forms stale.
+        submission.version += 1
+        submission.save(update_fields=["version", "updated_at"])
     if submit and not result.errors and not result.missing:
         _move(submission, Status.SUBMITTED, user=user)
         result.submitted = True

@@ -1,0 +1,170 @@
+"""The data-entry form: one small form per indicator, its fields named <CODE>-value,
+<CODE>-numerator, <CODE>-denominator, <CODE>-note, <CODE>-source and <CODE>-opened.
+
+The forms only carry what was typed: entry.services.entry_save checks the numbers (with
+indicators.validation) and says which are wrong; add_errors puts its messages back on the
+fields.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from entry.services import EntryValue, fingerprint
+from indicators.models import Figure, Indicator
+from plans.forms import BootstrapMixin
+from plans.models import Target
+
+YES_NO_CHOICES = [("", "—"), ("1", _("Có")), ("0", _("Không"))]
+
+
+def number_text(number) -> str:
+    """A stored number as an input shows it: 12.5, 3, 1500000 (no trailing zeros)."""
+    if number is None:
+        return ""
+    return f"{number.normalize():f}"
+
+
+def _number_input(label):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+class IndicatorEntryForm(BootstrapMixin, forms.Form):
+    """What an official types for one indicator; prefixed with the indicator's code."""
+
+    value = _number_input(_("Giá trị"))
+    numerator = _number_input(_("Tử số"))
+    denominator = _number_input(_("Mẫu số"))
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=2000)
+    source = forms.CharField(label=_("Nguồn số liệu"), required=False, max_length=255)
+    opened = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, indicator: Indicator, figure: Figure | None):
+        self.indicator = indicator
+        super().__init__(data, prefix=indicator.code, initial=self._initial(indicator, figure))
+        kind = indicator.value_type
+        if kind == Indicator.ValueType.RATIO:
+            self.fields["value"].label = _("hoặc tỷ lệ (%)")
+            self.fields["value"].help_text = _("Chỉ khi không có tử số, mẫu số.")
+        else:
+            del self.fields["numerator"]
+            del self.fields["denominator"]
+        if kind == Indicator.ValueType.BOOLEAN:
+            self.fields["value"] = forms.ChoiceField(
+                label=_("Giá trị"),
+                required=False,
+                choices=YES_NO_CHOICES,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+        for field in self.fields.values():
+            if not field.widget.is_hidden:
+                # Each input is announced with the indicator it belongs to.
+                field.widget.attrs["aria-describedby"] = f"{indicator.code}-name"
+
+    @staticmethod
+    def _initial(indicator: Indicator, figure: Figure | None) -> dict:
+        if figure is None:
+            return {"opened": ""}
+        initial = {
+            "note": figure.note,
+            "source": figure.source,
+            "opened": fingerprint(figure),
+            "numerator": number_text(figure.numerator),
+            "denominator": number_text(figure.denominator),
+            "value": number_text(figure.value),
+        }
+        # A ratio known as a fraction shows the fraction; its percentage is computed again.
+        if indicator.value_type == Indicator.ValueType.RATIO and figure.denominator is not None:
+            initial["value"] = ""
+        return initial
+
+    @property
+    def is_ratio(self) -> bool:
+        return "denominator" in self.fields
+
+    def raw(self, name: str) -> str:
+        """What was typed in a field (bound form) or what it shows (unbound)."""
+        if self.is_bound:
+            return (self.data.get(self.add_prefix(name)) or "").strip()
+        return str(self.initial.get(name) or "")
+
+    def entry_value(self) -> EntryValue:
+        return EntryValue(
+            value=self.raw("value"),
+            numerator=self.raw("numerator") if self.is_ratio else "",
+            denominator=self.raw("denominator") if self.is_ratio else "",
+            note=self.raw("note"),
+            source=self.raw("source"),
+        )
+
+    def add_errors(self, errors: dict[str, list[str]]) -> None:
+        """The service's messages (by field) under the fields; any other on the row."""
+        self.is_valid()  # so that add_error has cleaned_data to work on
+        for name, messages in errors.items():
+            field = name if name in self.fields else None
+            if field is None and name in ("numerator", "denominator"):
+                field = "value"
+            self.add_error(field, messages)
+            if field is not None:
+                widget = self.fields[field].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
+                error_id = f"{self[field].auto_id}_error"
+                widget.attrs["aria-describedby"] = f"{self.indicator.code}-name {error_id}"
+
+
+@dataclass
+class EntryRow:
+    """One indicator of the form page: its input (None when read-only), what it holds now,
+    what it held last period, and the plan target for it."""
+
+    indicator: Indicator
+    form: IndicatorEntryForm | None
+    figure: Figure | None
+    previous: Figure | None
+    target: Target | None
+    target_label: str = ""
+
+
+@dataclass
+class PillarGroup:
+    pillar: str
+    label: str
+    rows: list[EntryRow]
+
+
+def group_by_pillar(rows: list[EntryRow]) -> list[PillarGroup]:
+    """The rows under their pillars, in the pillars' own order."""
+    groups = []
+    for pillar in Indicator.Pillar:
+        members = [r for r in rows if r.indicator.pillar == pillar.value]
+        if members:
+            groups.append(PillarGroup(pillar.value, pillar.label, members))
+    return groups
+
+
+def entry_data(post, indicators: list[Indicator], current: dict[str, Figure]):
+    """The posted data with each <CODE>-opened set to what the report holds now, so that a
+    form shown again after a save (or a conflict) can be saved again."""
+    data = post.copy()
+    for indicator in indicators:
+        data[f"{indicator.code}-opened"] = fingerprint(current.get(indicator.code))
+    return data
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's (or reporter's) step on a report: the action, and why."""
+
+    reason = forms.CharField(
+        label=_("Lý do"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("Bắt buộc khi trả lại hoặc mở lại báo cáo."),
+    )

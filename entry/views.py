@@ -1,0 +1,500 @@
+"""Pages for entering a quarter's figures and reviewing them.
+
+Who may see or do what is asked of accounts.policy; saving and every step of review are
+entry.services; the lists are entry.selectors. The views only read the request, call them
+and show the result.
+"""
+
+from collections import Counter
+
+import pandas as pd
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts import policy
+from entry import services
+from entry.deadlines import due_dates
+from entry.forms import (
+    EntryRow,
+    IndicatorEntryForm,
+    ReviewForm,
+    entry_data,
+    group_by_pillar,
+)
+from entry.models import Submission
+from entry.selectors import ReportRow, completeness, entry_list, reporting_periods
+from indicators.models import Figure, Indicator
+from indicators.periods import Period, PeriodError, PeriodKind, parse_period, period_previous
+from plans.exports import to_csv
+from plans.models import Target
+from plans.progress import engine_scope, target_label
+from units.models import Agency, Unit
+from units.selectors import today
+
+STATUS_ORDER = ("none", "draft", "submitted", "returned", "approved")
+
+
+# --- the entry list --------------------------------------------------------------------
+
+
+@login_required
+def entry_list_view(request):
+    reporter_unit, reporter_agency = policy.reporters_of(request.user)
+    rows = entry_list(request.user, today())
+    return render(
+        request,
+        "entry/entry_list.html",
+        {
+            "rows": rows,
+            "reporter": reporter_agency or reporter_unit,
+            "membership": policy.membership(request.user),
+        },
+    )
+
+
+# --- the form of one report ------------------------------------------------------------
+
+
+def _period_or_404(text: str, unit: Unit) -> Period:
+    """A quarter within the unit's life (a 2024 commune has no 2025Q3)."""
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        raise Http404(_("Không có kỳ báo cáo này.")) from None
+    outside = (unit.valid_from and unit.valid_from > period.end) or (
+        unit.valid_to and unit.valid_to < period.start
+    )
+    if period.kind is not PeriodKind.QUARTER or outside:
+        raise Http404(_("Không có kỳ báo cáo này."))
+    return period
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_form(request, unit_id: int, period: str):
+    unit = get_object_or_404(Unit, pk=unit_id)
+    return _entry_page(request, unit, None, _period_or_404(period, unit))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_form_agency(request, agency_id: int, period: str):
+    agency = get_object_or_404(Agency.objects.select_related("unit"), pk=agency_id)
+    return _entry_page(request, agency.unit, agency, _period_or_404(period, agency.unit))
+
+
+def _form_url(unit: Unit, agency: Agency | None, period: Period) -> str:
+    if agency is not None:
+        return reverse("entry:entry-form-agency", args=[agency.pk, period.id])
+    return reverse("entry:entry-form", args=[unit.pk, period.id])
+
+
+def _entry_page(request, unit: Unit, agency: Agency | None, period: Period):
+    user = request.user
+    submission = services.submission_get(unit, agency, period)
+    may_enter = policy.can_enter(user, unit, agency)
+    may_view = (
+        may_enter
+        or policy.can_view_unit(user, unit)
+        or (submission is not None and policy.can_review(user, submission))
+    )
+    if not may_view:
+        raise Http404(_("Không có báo cáo này."))
+    if request.method == "POST":
+        if not may_enter:
+            raise PermissionDenied(_("Bạn không được nhập số liệu cho đơn vị này."))
+        return _entry_post(request, unit, agency, period)
+    return _entry_render(request, unit, agency, period, may_enter=may_enter)
+
+
+def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
+    indicators = services.applicable_indicators(unit, agency, period)
+    forms = {i.code: IndicatorEntryForm(request.POST, indicator=i, figure=None) for i in indicators}
+    action = request.POST.get("action", "save")
+    try:
+        version = int(request.POST.get("version", "0"))
+    except ValueError:
+        version = -1  # an unreadable version is treated as stale: a conflict, nothing saved
+    try:
+        result = services.entry_save(
+            user=request.user,
+            unit=unit,
+            agency=agency,
+            period=period,
+            values={code: form.entry_value() for code, form in forms.items()},
+            version=version,
+            opened={code: request.POST.get(f"{code}-opened", "") for code in forms},
+            submit=action == "submit",
+        )
+    except services.EntryConflict as conflict:
+        return _entry_render(
+            request, unit, agency, period, may_enter=True, posted=True, conflict=conflict
+        )
+    except services.EntryLocked as locked:
+        messages.error(request, str(locked))
+        return _entry_render(request, unit, agency, period, may_enter=True)
+
+    by_code = {i.code: i for i in indicators}
+    if result.cleared:
+        messages.success(
+            request,
+            _("Đã lưu nháp: %(saved)s chỉ tiêu được cập nhật, %(cleared)s chỉ tiêu được xóa.")
+            % {"saved": result.saved, "cleared": result.cleared},
+        )
+    elif result.saved:
+        messages.success(
+            request, _("Đã lưu nháp: %(saved)s chỉ tiêu được cập nhật.") % {"saved": result.saved}
+        )
+    else:
+        messages.info(request, _("Đã lưu nháp: không có số liệu nào thay đổi."))
+    if result.errors:
+        messages.error(
+            request,
+            _("%(n)s chỉ tiêu có lỗi, chưa được lưu: %(codes)s. Xem các lỗi dưới đây.")
+            % {"n": len(result.errors), "codes": ", ".join(result.errors)},
+        )
+    if result.submitted:
+        messages.success(request, _("Đã gửi duyệt."))
+    elif action == "submit":
+        if result.missing:
+            listed = "; ".join(f"{c} — {by_code[c].localized_name}" for c in result.missing)
+            messages.warning(
+                request,
+                _("Chưa gửi duyệt được: còn thiếu %(n)s chỉ tiêu: %(list)s.")
+                % {"n": len(result.missing), "list": listed},
+            )
+        else:
+            messages.warning(request, _("Chưa gửi duyệt được: cần sửa các chỉ tiêu có lỗi."))
+    if result.errors:
+        return _entry_render(
+            request, unit, agency, period, may_enter=True, posted=True, errors=result.errors
+        )
+    return redirect(_form_url(unit, agency, period))
+
+
+def _entry_render(
+    request,
+    unit: Unit,
+    agency: Agency | None,
+    period: Period,
+    *,
+    may_enter: bool,
+    posted: bool = False,
+    conflict: services.EntryConflict | None = None,
+    errors: dict | None = None,
+):
+    """The form as the report stands now; after a POST, with what was typed kept."""
+    submission = services.submission_get(unit, agency, period)
+    indicators = services.applicable_indicators(unit, agency, period)
+    current = _figures(unit, agency, period)
+    previous_period = period_previous(period)
+    previous = _figures(unit, agency, previous_period)
+    editable = may_enter and (submission is None or submission.is_editable)
+    data = entry_data(request.POST, indicators, current) if posted else None
+    targets = _targets(unit, agency, period, indicators)
+    rows = []
+    for indicator in indicators:
+        code = indicator.code
+        form = None
+        if editable:
+            form = IndicatorEntryForm(data, indicator=indicator, figure=current.get(code))
+            if errors and code in errors:
+                form.add_errors(errors[code])
+        target = targets.get(code)
+        rows.append(
+            EntryRow(
+                indicator=indicator,
+                form=form,
+                figure=current.get(code),
+                previous=previous.get(code),
+                target=target,
+                target_label=_target_text(target) if target else "",
+            )
+        )
+    changed = []
+    if conflict is not None:
+        names = {i.code: i for i in indicators}
+        changed = [
+            {"indicator": names[code], "figure": figure}
+            for code, figure in conflict.changed.items()
+            if code in names
+        ]
+    transitions = (
+        list(submission.transitions.select_related("by").order_by("-at", "-id"))
+        if submission
+        else []
+    )
+    returned = next((t for t in transitions if t.to_status == Submission.Status.RETURNED), None)
+    return render(
+        request,
+        "entry/entry_form.html",
+        {
+            "unit": unit,
+            "agency": agency,
+            "reporter": agency or unit,
+            "period": period,
+            "previous_period": previous_period,
+            "due_on": due_dates([period])[period.id],
+            "submission": submission,
+            "status": submission.status if submission else "none",
+            "version": submission.version if submission else 0,
+            "may_enter": may_enter,
+            "editable": editable,
+            "groups": group_by_pillar(rows),
+            "transitions": transitions,
+            "returned": returned if submission and submission.status == "returned" else None,
+            "conflict": conflict is not None,
+            "changed": changed,
+            "can_review": submission is not None and policy.can_review(request.user, submission),
+            "form_url": _form_url(unit, agency, period),
+        },
+        status=409 if conflict is not None else 200,
+    )
+
+
+def _figures(unit: Unit, agency: Agency | None, period: Period) -> dict[str, Figure]:
+    """A report's figures (those of the unit or agency itself) by indicator code, whether or
+    not a report was ever opened for the period (figures may come from an import)."""
+    report = Submission(unit=unit, agency=agency, period=period.id)
+    return {
+        f.indicator.code: f for f in services.report_figures(report).select_related("indicator")
+    }
+
+
+def _target_text(target: Target) -> str:
+    """ "≥ 60%"; for a yes/no indicator read for one unit or agency, simply "Có"."""
+    if target.indicator.value_type == Indicator.ValueType.BOOLEAN and target.value > 0:
+        return _("Có")
+    return target_label(target)
+
+
+# Agencies' kinds that a plan target of these scopes reads one by one.
+_AGENCY_SCOPES = {
+    Target.Scope.ALL_AGENCIES: None,
+    Target.Scope.DEPARTMENTS: {Agency.Kind.DEPARTMENT},
+    Target.Scope.DISTRICT_OFFICES: {Agency.Kind.OFFICE},
+}
+
+
+def _targets(
+    unit: Unit, agency: Agency | None, period: Period, indicators: list[Indicator]
+) -> dict[str, Target]:
+    """The plan target shown beside each input: from a plan of the unit, of a unit above it
+    or of the central government, with a scope that reads this unit (or agency) itself, and
+    the nearest deadline not yet past at the start of the period."""
+    issuers = {pk for pk in (unit.pk, unit.parent_id, unit.district_id, unit.province_id) if pk}
+    candidates = Target.objects.filter(
+        Q(plan__issuing_unit__in=issuers) | Q(plan__issuing_unit__isnull=True),
+        indicator__in=indicators,
+        deadline_end__gte=period.start,
+    ).select_related("plan", "indicator")
+    best: dict[str, Target] = {}
+    for target in candidates:
+        if agency is not None:
+            if target.scope not in _AGENCY_SCOPES:
+                continue
+            kinds = _AGENCY_SCOPES[target.scope]
+            if kinds is not None and agency.kind not in kinds:
+                continue
+        elif engine_scope(target.scope, unit.level) != "self":
+            continue
+        code = target.indicator.code
+        # Nearest deadline first; at the same deadline a local plan before a national one.
+        key = (target.deadline_end, target.plan.issuing_unit_id is None, target.pk)
+        held = best.get(code)
+        if held is None or key < (held.deadline_end, held.plan.issuing_unit_id is None, held.pk):
+            best[code] = target
+    return best
+
+
+# --- review --------------------------------------------------------------------------------
+
+
+@login_required
+def review_inbox(request):
+    member = policy.membership(request.user)
+    waiting = list(services.review_inbox(request.user))
+    waiting_ids = {s.pk for s in waiting}
+    return render(
+        request,
+        "entry/review_inbox.html",
+        {
+            "is_reviewer": bool(member and member.is_reviewer),
+            "waiting": waiting,
+            # The others (approved, returned): where a report is reopened.
+            "reviewed": [s for s in services.reviewed_by(request.user) if s.pk not in waiting_ids],
+        },
+    )
+
+
+ACTION_MESSAGES = {
+    "submit": gettext_lazy("Đã gửi duyệt."),
+    "approve": gettext_lazy("Đã duyệt báo cáo."),
+    "return": gettext_lazy("Đã trả lại báo cáo."),
+    "reopen": gettext_lazy("Đã mở lại báo cáo."),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_detail(request, pk: int):
+    submission = get_object_or_404(Submission.objects.select_related("unit", "agency"), pk=pk)
+    if not policy.can_view_submission(request.user, submission):
+        raise Http404(_("Không có báo cáo này."))
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not (
+            policy.can_enter(request.user, submission.unit, submission.agency)
+            or policy.can_review(request.user, submission)
+        ):
+            raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với báo cáo."))
+        action = request.POST.get("action", "")
+        reason = request.POST.get("reason", "")
+        try:
+            services.submission_act(
+                user=request.user, submission=submission, action=action, reason=reason
+            )
+        except services.WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, str(ACTION_MESSAGES[action]))
+            return redirect("entry:submission-detail", pk=submission.pk)
+        submission.refresh_from_db()
+    return render(
+        request, "entry/submission_detail.html", _detail_context(request, submission, form)
+    )
+
+
+def _detail_context(request, submission: Submission, form: ReviewForm) -> dict:
+    user = request.user
+    may_enter = policy.can_enter(user, submission.unit, submission.agency)
+    may_review = policy.can_review(user, submission)
+    actions = [
+        action
+        for action, (sources, _target, _reason) in services.ACTIONS.items()
+        if submission.status in sources and (may_enter if action == "submit" else may_review)
+    ]
+    figures = (
+        services.report_figures(submission)
+        .select_related("indicator")
+        .order_by("indicator__pillar", "indicator__position", "indicator__code")
+    )
+    period = parse_period(submission.period)
+    return {
+        "submission": submission,
+        "reporter": submission.reporter,
+        "period": period,
+        "figures": list(figures),
+        "missing": services.missing_indicators(submission),
+        "transitions": list(submission.transitions.select_related("by").order_by("at", "id")),
+        "actions": actions,
+        "form": form,
+        "may_review": may_review,
+        "form_url": _form_url(submission.unit, submission.agency, period),
+    }
+
+
+# --- completeness ------------------------------------------------------------------------
+
+
+@login_required
+def completeness_view(request):
+    unit = _completeness_unit(request)
+    periods = reporting_periods(unit, today())
+    text = request.GET.get("period", "").strip()
+    if text:
+        try:
+            period = parse_period(text)
+        except PeriodError:
+            raise Http404(_("Không có kỳ báo cáo này.")) from None
+    elif periods:
+        period = periods[0]
+    else:
+        raise Http404(_("Không có kỳ báo cáo này."))
+    rows = completeness(unit, period, today())
+    if request.GET.get("export") == "csv":
+        return _completeness_csv(unit, period, rows)
+    counts = Counter(row.status for row in rows)
+    choices = list(periods)
+    if period not in choices:
+        choices.insert(0, period)
+    return render(
+        request,
+        "entry/completeness.html",
+        {
+            "unit": unit,
+            "period": period,
+            "periods": choices,
+            "rows": rows,
+            "counts": [(status, counts.get(status, 0)) for status in STATUS_ORDER],
+            "total": len(rows),
+        },
+    )
+
+
+def _completeness_unit(request) -> Unit:
+    text = request.GET.get("unit", "").strip()
+    if text:
+        if not text.isdigit():
+            raise Http404(_("Không có đơn vị này."))
+        unit = get_object_or_404(Unit, pk=int(text))
+    else:
+        member = policy.membership(request.user)
+        if member is None:
+            raise Http404(_("Không có đơn vị này."))
+        unit = member.unit
+    if not policy.can_view_unit(request.user, unit):
+        raise Http404(_("Không có đơn vị này."))
+    return unit
+
+
+STATUS_WORDS = {
+    "none": gettext_lazy("Chưa nhập"),
+    **{status.value: status.label for status in Figure.Status},
+}
+
+
+def _completeness_csv(unit: Unit, period: Period, rows: list[ReportRow]) -> HttpResponse:
+    columns = [
+        _("Mã"),
+        _("Đơn vị, cơ quan"),
+        _("Kỳ"),
+        _("Trạng thái"),
+        _("Hạn nộp"),
+        _("Gửi lúc"),
+        _("Trễ hạn"),
+        _("Quá hạn"),
+    ]
+    data = [
+        [
+            row.unit.code if row.agency is None else "",
+            row.name,
+            period.id,
+            str(STATUS_WORDS.get(row.status, row.status)),
+            row.due_on.isoformat(),
+            _local_time(row.submission.submitted_at) if row.submission else "",
+            _("có") if row.is_late else "",
+            _("có") if row.is_overdue else "",
+        ]
+        for row in rows
+    ]
+    frame = pd.DataFrame(data, columns=columns)
+    response = HttpResponse(to_csv(frame), content_type="text/csv; charset=utf-8")
+    filename = f"hoan-thanh-{unit.code}-{period.id}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _local_time(moment) -> str:
+    if moment is None:
+        return ""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
