@@ -5,7 +5,8 @@ Roles (accounts.Membership):
 - reviewer: approves or returns the reports of the units directly below their unit and of
   their unit's agencies, and reopens them;
 - steering committee: reads everything in their unit's subtree, edits nothing;
-- administrator (or a Django superuser): everything, plus users and reference data.
+- administrator (or a Django superuser): everything — enter, review, read any unit — plus
+  users and reference data.
 Everyone with a membership reads their unit's subtree; nobody reads another unit's reports
 or unapproved figures. Approved figures, units, indicators and plans are open data
 (docs/decisions/0006-roles-and-entry.md).
@@ -76,7 +77,12 @@ def can_view_unit(user, unit: Unit) -> bool:
 
 
 def can_enter(user, unit: Unit, agency: Agency | None = None) -> bool:
-    """Enter and submit figures for this unit (or agency): only one's own."""
+    """Enter and submit figures for this unit (or agency): only one's own (administrators:
+    any)."""
+    if agency is not None and agency.unit_id != unit.pk:
+        return False
+    if is_administrator(user):
+        return True
     member = membership(user)
     if member is None or not member.is_data_entry:
         return False
@@ -96,6 +102,8 @@ def reporters_of(user) -> tuple[Unit | None, Agency | None]:
 def reviewable_q(user) -> Q:
     """The reports a user may approve, return or reopen: those of the units directly below
     their unit, and of their unit's agencies."""
+    if is_administrator(user):
+        return Q()
     member = membership(user)
     if member is None or not member.is_reviewer:
         return Q(pk__in=[])
@@ -104,6 +112,8 @@ def reviewable_q(user) -> Q:
 
 
 def can_review(user, submission: Submission) -> bool:
+    if is_administrator(user):
+        return True
     member = membership(user)
     if member is None or not member.is_reviewer:
         return False

@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from accounts import policy
 from entry.deadlines import due_dates
 from entry.models import Submission
@@ -36,7 +38,7 @@ class ReportRow:
     def is_late(self) -> bool:
         """Submitted after its due date."""
         sub = self.submission
-        return bool(sub and sub.submitted_at and sub.submitted_at.date() > self.due_on)
+        return bool(sub and sub.submitted_at and timezone.localdate(sub.submitted_at) > self.due_on)
 
     @property
     def is_overdue(self) -> bool:

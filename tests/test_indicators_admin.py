@@ -58,4 +58,3 @@ def test_bad_figures_are_refused_on_their_field(admin_client, overrides, field, 
     errors = response.context["adminform"].form.errors
     assert message in " ".join(errors.get(field, []))
     assert not Figure.objects.filter(indicator__code="HR_PROFICIENT", unit__code="464").exists()
-

@@ -1,0 +1,170 @@
+"""A commune's quarterly report in a real browser: the official logs in, fills the form and
+submits it; the district's reviewer approves it; the approved figures count in the roll-up.
+
+Playwright's sync API drives Debian's Chromium (/usr/bin/chromium: Playwright cannot download
+its own browser here) against pytest-django's live_server. Without Playwright or Chromium the
+module is skipped, except in CI (CI=true), where that is an error: CI must not skip it
+silently (.ci/run installs Chromium).
+"""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from accounts.demo import DEMO_PASSWORD, OLD
+from accounts.services import demo_users_create
+from entry.models import Submission
+from entry.services import applicable_indicators
+from indicators.analytics import rollup_value
+from indicators.models import Figure, Indicator
+from indicators.periods import parse_period
+from units.models import Unit
+
+try:
+    from playwright.sync_api import Page, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+CHROMIUM = Path("/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _unavailable() -> str | None:
+    if sync_playwright is None:
+        return "Playwright is not installed (pip install -r requirements-dev.txt)"
+    if not CHROMIUM.exists():
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+if (_reason := _unavailable()) is not None:
+    if IN_CI:
+        pytest.fail(f"{_reason}; CI=true, so the browser test may not be skipped", pytrace=False)
+    pytest.skip(_reason, allow_module_level=True)
+
+PERIOD = parse_period("2025Q1")
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reference_data(django_db_setup, django_db_blocker):
+    """The reference data, there when the test starts and there again after it.
+
+    live_server makes the test transactional, and pytest-django empties every table when a
+    transactional test ends: the units, indicators and plans tests/conftest.py loaded once
+    for the session would be gone for any test after this one. This module-scoped fixture's
+    teardown runs after that flush, and loads them again.
+    """
+    with django_db_blocker.unblock():
+        if not Unit.objects.filter(code="19363").exists():  # flushed by an earlier test
+            call_command("load_reference_data", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", stdout=io.StringIO())
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill('input[name="username"]', username)
+    page.fill('input[name="password"]', DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.click('form[action="/accounts/login/"] [type="submit"]')
+    assert "/accounts/login/" not in page.url, f"{username} could not log in"
+
+
+def log_out(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng xuất").click()
+    assert page.get_by_role("button", name="Đăng xuất").count() == 0
+
+
+def fill_report(page: Page, indicators: list[Indicator]) -> None:
+    """Yes for every yes/no indicator, 1/1 for every ratio, 2 for every count or amount."""
+    for indicator in indicators:
+        code = indicator.code
+        if indicator.value_type == Indicator.ValueType.BOOLEAN:
+            page.select_option(f'select[name="{code}-value"]', "1")
+        elif indicator.value_type == Indicator.ValueType.RATIO:
+            page.fill(f'input[name="{code}-numerator"]', "1")
+            page.fill(f'input[name="{code}-denominator"]', "1")
+        else:
+            page.fill(f'input[name="{code}-value"]', "2")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commune_report_from_entry_to_approval_in_a_browser(live_server, settings):
+    # The demo accounts, hashed fast: the live server runs in this process, with these settings.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo_users_create()
+    hoxa = Unit.objects.in_force(OLD).get(code="19363")
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    indicators = applicable_indicators(hoxa, None, PERIOD)
+    assert indicators
+    form_path = f"/entry/{hoxa.pk}/{PERIOD.id}/"
+    base = live_server.url
+
+    # No ORM inside this block: Playwright's event loop runs in this thread, and Django
+    # refuses database calls from a thread with a running event loop.
+    page_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            context = browser.new_context(locale="vi-VN")
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
+
+            # The commune's official enters and submits the quarter.
+            log_in(page, base, "hoxa.nhaplieu")
+            page.goto(f"{base}/entry/")
+            with page.expect_navigation():
+                page.click(f'a[href="{form_path}"]')
+            assert page.url == f"{base}{form_path}"
+            fill_report(page, indicators)
+            with page.expect_navigation():
+                page.click('button[name="action"][value="submit"]')
+            # Submitted: the form is locked.
+            page.goto(f"{base}{form_path}")
+            assert page.locator('button[name="action"][value="submit"]').count() == 0
+            log_out(page)
+
+            # The district's reviewer finds it in the inbox and approves it.
+            log_in(page, base, "vinhlinh.duyet")
+            page.goto(f"{base}/entry/review/")
+            report = page.locator('a[href^="/entry/reports/"]', has_text=hoxa.name).first
+            report_path = report.get_attribute("href")
+            with page.expect_navigation():
+                report.click()
+            assert page.url == f"{base}{report_path}"
+            with page.expect_navigation():
+                page.click('button[name="action"][value="approve"]')
+            page.goto(f"{base}{report_path}")
+            assert page.locator('button[name="action"][value="approve"]').count() == 0
+            log_out(page)
+        finally:
+            browser.close()
+
+    assert page_errors == []
+    submission = Submission.objects.get(unit=hoxa, agency=None, period=PERIOD.id)
+    assert report_path == f"/entry/reports/{submission.pk}/"
+    assert submission.status == Submission.Status.APPROVED
+    steps = [
+        (t.by.username, t.from_status, t.to_status)
+        for t in submission.transitions.select_related("by")
+    ]
+    assert steps == [
+        ("hoxa.nhaplieu", "draft", "submitted"),
+        ("vinhlinh.duyet", "submitted", "approved"),
+    ]
+    figures = Figure.objects.filter(unit=hoxa, agency=None, period=PERIOD.id, scope="self")
+    assert figures.count() == len(indicators)
+    assert set(figures.values_list("status", flat=True)) == {Figure.Status.APPROVED}
+    by_type = {(f.indicator.value_type, f.value) for f in figures.select_related("indicator")}
+    assert by_type <= {("boolean", 1), ("ratio", 100), ("count", 2), ("amount", 2)}
+
+    lan = Indicator.objects.get(code="INF_LAN")
+    communes = rollup_value(lan, vinh_linh, PERIOD, "communes")
+    assert (communes.covered, communes.value) == (1, 100)
