@@ -120,28 +120,56 @@ def rollup_units(
     A unit in force during the period is evaluated from its own subtree; a unit formed
     after the period (a 2025 commune asked about 2024) from the units it was formed from.
     """
-    rule = _rule(indicator)
-    frames: dict[int, dict] = {}
+    return rollup_indicators([indicator], units, period, scope, statuses=statuses)[indicator.code]
+
+
+def rollup_indicators(
+    indicators: Sequence[Indicator],
+    units: Sequence[Unit],
+    period: Period,
+    scope: str = rollup.SELF,
+    *,
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> dict[str, list[RolledValue]]:
+    """Several indicators for the same units, period and scope: {code: values in unit order}.
+
+    The database is asked once for all the indicators (a handful of queries per structure
+    date), so a dashboard costs the same whether it shows one indicator or twenty.
+    """
+    indicators = list(indicators)
+    frames: dict[str, dict[int, dict]] = {i.code: {} for i in indicators}
     by_date: dict[datetime.date, list[Unit]] = {}
     later: list[Unit] = []
     for unit in units:
         if unit.valid_from is not None and unit.valid_from > period.end:
             later.append(unit)
         elif unit.valid_to is not None and unit.valid_to < period.start:
-            frames[unit.pk] = _nothing(unit)
+            for code in frames:
+                frames[code][unit.pk] = _nothing(unit)
         else:
             by_date.setdefault(structure_date(unit, period), []).append(unit)
+    # Units formed during the period with nothing of their own: from their predecessors.
+    fallback: dict[str, list[Unit]] = {}
     for on, tops in by_date.items():
-        nodes = _evaluate(indicator, tops, period, scope, on, rule, statuses)
-        for unit in tops:
-            row = nodes.loc[unit.pk]
-            if row["origin"] == rollup.NO_DATA and _formed_during(unit, period):
-                later.append(unit)
-            else:
-                frames[unit.pk] = row.to_dict()
-    if later:
-        frames.update(_from_predecessors(indicator, later, period, scope, rule, statuses))
-    return [_rolled_value(unit, indicator, period, scope, frames[unit.pk]) for unit in units]
+        nodes = _evaluate(indicators, tops, period, scope, on, statuses)
+        for indicator in indicators:
+            frame = nodes[indicator.code]
+            for unit in tops:
+                row = frame.loc[unit.pk]
+                if row["origin"] == rollup.NO_DATA and _formed_during(unit, period):
+                    fallback.setdefault(indicator.code, []).append(unit)
+                else:
+                    frames[indicator.code][unit.pk] = row.to_dict()
+    needing = {u.pk: u for u in later} | {u.pk: u for us in fallback.values() for u in us}
+    if needing:
+        found = _from_predecessors(indicators, list(needing.values()), period, scope, statuses)
+        for indicator in indicators:
+            for unit in [*later, *fallback.get(indicator.code, [])]:
+                frames[indicator.code][unit.pk] = found[indicator.code][unit.pk]
+    return {
+        i.code: [_rolled_value(u, i, period, scope, frames[i.code][u.pk]) for u in units]
+        for i in indicators
+    }
 
 
 def structure_date(unit: Unit, period: Period) -> datetime.date:
@@ -171,19 +199,19 @@ def _nothing(unit: Unit) -> dict:
 
 
 def _evaluate(
-    indicator: Indicator,
+    indicators: list[Indicator],
     tops: list[Unit],
     period: Period,
     scope: str,
     on: datetime.date,
-    rule: rollup.Rule,
     statuses: Sequence[str],
-) -> pd.DataFrame:
-    """A handful of queries whatever the size of the subtree.
+) -> dict[str, pd.DataFrame]:
+    """Six queries whatever the size of the subtree and the number of indicators.
 
     The units above commune level (and the tops) are read as rows, with their own figures;
-    the communes below them are added up by the database, GROUP BY their parent
+    the communes below them are added up by the database, GROUP BY indicator and parent
     (`_leaf_stats`), except for scope all_agencies, where their agencies count one by one.
+    Then pandas evaluates each indicator's tree (rollup.evaluate_tree).
     """
     top_ids = [unit.pk for unit in tops]
     under = Q(id__in=top_ids) | Q(province_id__in=top_ids) | Q(district_id__in=top_ids)
@@ -199,21 +227,22 @@ def _evaluate(
     )
     units.loc[units["id"].isin(top_ids), "parent_id"] = np.nan
 
-    sub_periods = _has_sub_period_figures(indicator, period)
+    rolled = _with_sub_period_figures(indicators, period)
     figures = Figure.objects.filter(
         Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=on),
         Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=on),
         unit_under,
-        indicator=indicator,
+        indicator__in=indicators,
         status__in=statuses,
     ).order_by()
-    figures = _in_period(figures, indicator, period, statuses, sub_periods=sub_periods)
+    figures = _in_period(figures, indicators, rolled, period, statuses)
     inner_figures = (
         figures
         if communes_as_rows
         else figures.filter(~Q(unit__level=_COMMUNE) | Q(unit_id__in=top_ids))
     )
-    agencies = leaf_stats = None
+    agencies = None
+    leaf_stats: dict[int, pd.DataFrame] = {}
     if scope in rollup.AGENCY_SCOPES:
         agency_level, kinds = rollup.AGENCY_SCOPES[scope]
         wanted = Agency.objects.filter(unit_under, unit__in=in_force)
@@ -228,17 +257,29 @@ def _evaluate(
             unit__level=_COMMUNE, scope=rollup.SELF, agency__isnull=True
         ).exclude(unit_id__in=top_ids)
         # A commune has one figure per period unless a flow adds up several.
-        several = sub_periods and indicator.time_rollup == Indicator.TimeRollup.FLOW
-        leaf_stats = _leaf_stats(leaf_units, leaf_figures, rule, several_per_commune=several)
-    rows = _figure_rows(inner_figures, indicator, scope)
-    return rollup.evaluate_tree(
-        units, rows, scope=scope, rule=rule, agencies=agencies, leaf_stats=leaf_stats
-    )
+        several = any(i.time_rollup == Indicator.TimeRollup.FLOW for i in rolled)
+        leaf_stats = _leaf_stats(leaf_units, leaf_figures, indicators, several_per_commune=several)
+    rows = _figure_rows(inner_figures, scope)
+    result = {}
+    for indicator in indicators:
+        mine = rows[rows["indicator_id"] == indicator.pk]
+        if indicator.time_rollup == Indicator.TimeRollup.FLOW:
+            mine = _flow_totals(mine, indicator)
+        result[indicator.code] = rollup.evaluate_tree(
+            units,
+            mine,
+            scope=scope,
+            rule=_rule(indicator),
+            agencies=agencies,
+            leaf_stats=leaf_stats.get(indicator.pk),
+        )
+    return result
 
 
 _COMMUNE = Unit.Level.COMMUNE
 
 _FIGURE_FIELDS = [
+    "indicator_id",
     "unit_id",
     "agency_id",
     "agency__kind",
@@ -254,8 +295,8 @@ _FIGURE_FIELDS = [
 ]
 
 
-def _figure_rows(figures, indicator: Indicator, scope: str) -> pd.DataFrame:
-    """The figures of the units read as rows, one per unit or agency and scope."""
+def _figure_rows(figures, scope: str) -> pd.DataFrame:
+    """The figures of the units read as rows, one per unit or agency, scope and period."""
     scopes = {rollup.SELF, scope} | {
         rollup.node_scope(level, scope) for level in rollup.LEVELS_BOTTOM_UP
     }
@@ -265,11 +306,11 @@ def _figure_rows(figures, indicator: Indicator, scope: str) -> pd.DataFrame:
         figures = figures.filter(
             Q(agency__isnull=True) | Q(agency__kind=rollup.PEOPLES_COMMITTEE, scope=rollup.SELF)
         )
-    return _figures_frame(figures, indicator)
+    return _figures_frame(figures)
 
 
-def _figures_frame(figures, indicator: Indicator) -> pd.DataFrame:
-    """Chosen figures as a frame of floats, a flow's figures added up per unit or agency."""
+def _figures_frame(figures) -> pd.DataFrame:
+    """Chosen figures as a frame of floats (a flow's are added up by _flow_totals)."""
     frame = pd.DataFrame.from_records(figures.values_list(*_FIGURE_FIELDS), columns=_FIGURE_FIELDS)
     frame = frame.rename(
         columns={"agency__kind": "agency_kind", "id": "figure_id", "period": "figure_period"}
@@ -277,62 +318,78 @@ def _figures_frame(figures, indicator: Indicator) -> pd.DataFrame:
     for column in ("value", "numerator", "denominator"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["agency_id"] = frame["agency_id"].astype(float)
-    if indicator.time_rollup == Indicator.TimeRollup.FLOW:
-        frame = _flow_totals(frame, indicator)
     return frame
 
 
 def _leaf_stats(
-    leaf_units, leaf_figures, rule: rollup.Rule, *, several_per_commune: bool
-) -> pd.DataFrame:
-    """The communes' own figures added up per parent by the database (rollup.STATS_COLUMNS).
+    leaf_units, leaf_figures, indicators: list[Indicator], *, several_per_commune: bool
+) -> dict[int, pd.DataFrame]:
+    """The communes' own figures added up per indicator and parent by the database; for
+    each indicator id, a frame of rollup.STATS_COLUMNS. Two queries.
 
     Each commune is one member answering for itself: a yes/no answer counts as 1 of 1 or
     0 of 1. For a flow indicator a commune's figures inside the period add up as they are.
     """
-    expected = {
-        row["parent_id"]: row["expected"]
-        for row in leaf_units.values("parent_id").annotate(expected=Count("id"))
-    }
+    expected = dict(leaf_units.order_by().values_list("parent_id").annotate(expected=Count("id")))
     counted = Q(numerator__isnull=False, denominator__isnull=False)
-    if rule.unit_rollup == rollup.SHARE_YES and rule.is_boolean:
-        sums = {
-            "n_counted": Count("id"),
-            "s_num": Sum("value"),
-            "s_den": Count("id"),
-            "s_value": Sum("value") * 100,
-        }
-    else:
-        sums = {
-            "n_counted": Count("id", filter=counted),
-            "s_num": Sum("numerator", filter=counted),
-            "s_den": Sum("denominator", filter=counted),
-            "s_value": Sum("value"),
-        }
     grouped = (
         leaf_figures.order_by()
-        .values(key=F("unit__parent_id"))
-        .annotate(n=Count("id"), covered=Count("unit_id", distinct=several_per_commune), **sums)
+        .values_list("indicator_id", "unit__parent_id")
+        .annotate(
+            n=Count("id"),
+            covered=Count("unit_id", distinct=several_per_commune),
+            n_counted=Count("id", filter=counted),
+            s_num=Sum("numerator", filter=counted),
+            s_den=Sum("denominator", filter=counted),
+            s_value=Sum("value"),
+        )
     )
-    frame = pd.DataFrame.from_records(list(grouped), columns=rollup.STATS_COLUMNS[:-1])
-    frame = frame.set_index("key").reindex(list(expected)).reset_index()
-    frame["expected"] = frame["key"].map(expected)
-    numbers = [c for c in rollup.STATS_COLUMNS if c != "key"]
-    frame[numbers] = frame[numbers].apply(pd.to_numeric, errors="coerce").fillna(0)
-    return frame[rollup.STATS_COLUMNS]
+    columns = ["indicator_id", "key", "n", "covered", "n_counted", "s_num", "s_den", "s_value"]
+    all_stats = pd.DataFrame.from_records(list(grouped), columns=columns)
+    numbers = columns[2:]
+    all_stats[numbers] = all_stats[numbers].apply(pd.to_numeric, errors="coerce").fillna(0)
+    keys = pd.Index(list(expected), name="key")
+    result = {}
+    for indicator in indicators:
+        stats = all_stats[all_stats["indicator_id"] == indicator.pk].set_index("key")
+        stats = stats.reindex(keys).fillna(0).reset_index()
+        if _rule(indicator).is_boolean and indicator.unit_rollup == rollup.SHARE_YES:
+            # Each answer is 1 (yes) or 0 (no) out of 1.
+            stats["n_counted"] = stats["n"]
+            stats["s_num"] = stats["s_value"]
+            stats["s_den"] = stats["n"]
+            stats["s_value"] = stats["s_value"] * 100
+        stats["expected"] = stats["key"].map(expected).fillna(0)
+        result[indicator.pk] = stats[rollup.STATS_COLUMNS]
+    return result
 
 
-def _has_sub_period_figures(indicator: Indicator, period: Period) -> bool:
+def _with_sub_period_figures(indicators: list[Indicator], period: Period) -> list[Indicator]:
+    """The indicators with a figure in a shorter period inside `period` (one indexed query;
+    none for a month)."""
     inner = _inner_period_ids(period)
-    return bool(inner) and Figure.objects.filter(indicator=indicator, period__in=inner).exists()
+    if not inner:
+        return []
+    found = set(
+        Figure.objects.filter(indicator__in=indicators, period__in=inner)
+        .order_by()
+        .values_list("indicator_id", flat=True)
+        .distinct()
+    )
+    return [i for i in indicators if i.pk in found]
 
 
-def _in_period(figures, indicator, period: Period, statuses, *, sub_periods: bool):
-    """The figures the period's rule over time keeps: those of the period itself when no
-    figure of the indicator lies in a shorter period inside it, else `_time_rolled`."""
-    if not sub_periods:
-        return figures.filter(period=period.id)
-    return _time_rolled(figures, indicator, period, statuses)
+def _in_period(figures, indicators, rolled, period: Period, statuses):
+    """The figures each indicator's rule over time keeps: those of the period itself when
+    no figure of the indicator lies in a shorter period inside it, else `_time_rolled`."""
+    rolled_ids = {i.pk for i in rolled}
+    keep = Q(indicator_id__in=[i.pk for i in indicators if i.pk not in rolled_ids])
+    keep &= Q(period=period.id)
+    for flow in (False, True):
+        group = [i.pk for i in rolled if (i.time_rollup == Indicator.TimeRollup.FLOW) == flow]
+        if group:
+            keep |= Q(indicator_id__in=group) & _time_rule(period, statuses, flow=flow)
+    return figures.filter(keep)
 
 
 def _inner_period_ids(period: Period) -> list[str]:
@@ -346,10 +403,12 @@ def _inner_period_ids(period: Period) -> list[str]:
     ]
 
 
-def _time_rolled(figures, indicator: Indicator, period: Period, statuses: Sequence[str]):
-    """The figures inside `period` that its rule over time keeps (see _chosen_figures)."""
+def _time_rule(period: Period, statuses: Sequence[str], *, flow: bool) -> Q:
+    """The figures inside `period` that the rule over time keeps: for status indicators, a
+    unit's or agency's latest (on a tie of end dates, the wider); for flow indicators, all
+    of them except a period a wider figure of the same unit already covers."""
     same_member = Figure.objects.filter(
-        indicator=indicator,
+        indicator_id=OuterRef("indicator_id"),
         status__in=statuses,
         unit_id=OuterRef("unit_id"),
         scope=OuterRef("scope"),
@@ -357,21 +416,21 @@ def _time_rolled(figures, indicator: Indicator, period: Period, statuses: Sequen
         period_end__lte=period.end,
     )
     # The same unit's own figures, or the same agency's (NULL never equals NULL in SQL).
-    same_member = same_member.annotate(_agency=Coalesce("agency_id", 0)).filter(
-        _agency=Coalesce(OuterRef("agency_id"), 0)
+    same_member = (
+        same_member.annotate(_agency=Coalesce("agency_id", 0))
+        .filter(_agency=Coalesce(OuterRef("agency_id"), 0))
+        .exclude(pk=OuterRef("pk"))
     )
-    figures = figures.filter(period_start__gte=period.start, period_end__lte=period.end)
-    same_member = same_member.exclude(pk=OuterRef("pk"))
-    if indicator.time_rollup == Indicator.TimeRollup.FLOW:
-        wider = same_member.filter(
+    if flow:
+        beaten = same_member.filter(
             period_start__lte=OuterRef("period_start"), period_end__gte=OuterRef("period_end")
         )
-        return figures.exclude(Exists(wider))
-    later = same_member.filter(
-        Q(period_end__gt=OuterRef("period_end"))
-        | Q(period_end=OuterRef("period_end"), period_start__lt=OuterRef("period_start"))
-    )
-    return figures.exclude(Exists(later))
+    else:
+        beaten = same_member.filter(
+            Q(period_end__gt=OuterRef("period_end"))
+            | Q(period_end=OuterRef("period_end"), period_start__lt=OuterRef("period_start"))
+        )
+    return Q(period_start__gte=period.start, period_end__lte=period.end) & ~Exists(beaten)
 
 
 def _flow_totals(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
@@ -413,15 +472,15 @@ def _flow_totals(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
 
 
 def _from_predecessors(
-    indicator: Indicator,
+    indicators: list[Indicator],
     units: list[Unit],
     period: Period,
     scope: str,
-    rule: rollup.Rule,
     statuses: Sequence[str],
-) -> dict[int, dict]:
+) -> dict[str, dict[int, dict]]:
     """Values of units formed after `period`, combined from the units they were formed from
-    (same level: a 2025 commune from 2024 communes, a 2025 province from 2024 provinces)."""
+    (same level: a 2025 commune from 2024 communes, a 2025 province from 2024 provinces);
+    {code: {unit id: row}}."""
     edges = list(
         UnitChange.objects.filter(successor__in=units)
         .filter(predecessor__level=F("successor__level"))
@@ -432,35 +491,40 @@ def _from_predecessors(
     for edge in edges:
         by_successor.setdefault(edge.successor_id, []).append(edge)
     predecessors = list({edge.predecessor_id: edge.predecessor for edge in edges}.values())
-    values = rollup_units(indicator, predecessors, period, scope, statuses=statuses)
-    node = _values_frame(values, scope)
-    level_of = {v.unit.pk: v.coverage_level for v in values}
+    all_values = rollup_indicators(indicators, predecessors, period, scope, statuses=statuses)
     pairs = pd.DataFrame(
         [(edge.successor_id, edge.predecessor_id) for edge in edges],
         columns=["successor_id", "predecessor_id"],
     )
-    members = rollup.as_members(
-        node.loc[pairs["predecessor_id"]] if not pairs.empty else node.iloc[0:0],
-        pairs["successor_id"],
-        rule,
-        count_one=False,
-    )
-    combined = rollup.combine(members, rule.unit_rollup)
-    result = {}
-    for unit in units:
-        mine = by_successor.get(unit.pk, [])
-        if unit.pk in combined.index and mine:
-            row = combined.loc[unit.pk].to_dict()
-            has_value = not _missing(row["value"])
-            row.update(
-                origin=rollup.PREDECESSORS if has_value else rollup.NO_DATA,
-                coverage_level=level_of[mine[0].predecessor_id],
-            )
-        else:
-            row = _nothing(unit)
-        row["is_partial"] = any(edge.is_partial for edge in mine)
-        row["predecessors"] = tuple(edge.predecessor for edge in mine)
-        result[unit.pk] = row
+    result: dict[str, dict[int, dict]] = {}
+    for indicator in indicators:
+        rule = _rule(indicator)
+        values = all_values[indicator.code]
+        node = _values_frame(values, scope)
+        level_of = {v.unit.pk: v.coverage_level for v in values}
+        members = rollup.as_members(
+            node.loc[pairs["predecessor_id"]] if not pairs.empty else node.iloc[0:0],
+            pairs["successor_id"],
+            rule,
+            count_one=False,
+        )
+        combined = rollup.combine(members, rule.unit_rollup)
+        rows = {}
+        for unit in units:
+            mine = by_successor.get(unit.pk, [])
+            if unit.pk in combined.index and mine:
+                row = combined.loc[unit.pk].to_dict()
+                has_value = not _missing(row["value"])
+                row.update(
+                    origin=rollup.PREDECESSORS if has_value else rollup.NO_DATA,
+                    coverage_level=level_of[mine[0].predecessor_id],
+                )
+            else:
+                row = _nothing(unit)
+            row["is_partial"] = any(edge.is_partial for edge in mine)
+            row["predecessors"] = tuple(edge.predecessor for edge in mine)
+            rows[unit.pk] = row
+        result[indicator.code] = rows
     return result
 
 
@@ -588,9 +652,11 @@ def agency_values(
         scope=rollup.SELF,
     ).order_by()
     figures = _in_period(
-        figures, indicator, period, statuses, sub_periods=_has_sub_period_figures(indicator, period)
+        figures, [indicator], _with_sub_period_figures([indicator], period), period, statuses
     )
-    frame = _figures_frame(figures, indicator)
+    frame = _figures_frame(figures)
+    if indicator.time_rollup == Indicator.TimeRollup.FLOW:
+        frame = _flow_totals(frame, indicator)
     totals = {
         int(agency_id): (value, figure_period)
         for agency_id, value, figure_period in frame[

@@ -1,0 +1,378 @@
+"""What a unit's dashboard shows, gathered without HTTP: headline cards, plans' progress,
+the children ranked by the readiness index, reporting completeness and laggards, and where
+the unit stands across the 2025 reorganisation.
+
+Every value comes from the roll-up engine, asked once per scope and period for all the
+indicators of the page (analytics.rollup_indicators), so the number of queries does not
+grow with the number of units below.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.db.models import Max, Q
+
+from entry import selectors as entry_selectors
+from indicators import analytics
+from indicators.models import Figure, Indicator
+from indicators.periods import Period, PeriodKind, parse_period, period_of, period_previous
+from indicators.validation import indicator_valid_in
+from plans import progress
+from plans.models import Plan, Target
+from reports import index as readiness
+from reports.models import PillarWeight
+from units.models import Unit, UnitChange
+
+# The headline indicators, in this order; those not valid in the period are skipped
+# (SVC_ONLINE_L34 before Decree 42/2022 took effect, SVC_ONLINE_FULL after).
+KEY_INDICATORS = (
+    "INF_LAN",
+    "INF_BROADBAND",
+    "INF_DATA_NETWORK",
+    "HR_PROFICIENT",
+    "APP_DOC_MGMT",
+    "APP_EDOC_EXCHANGE",
+    "APP_DIGSIG_DOCS",
+    "SVC_ONE_STOP",
+    "SVC_ONLINE_L34",
+    "SVC_ONLINE_FULL",
+    "SVC_ONLINE_APPS",
+    "WEB_PORTAL",
+)
+# Tier scopes a card also shows, by the unit's level (Đắk Lắk's 2016 baseline is all tiers).
+TIER_SCOPES = {
+    "province": ("departments", "districts", "district_offices", "communes", "all_agencies"),
+    "district": ("district_offices", "communes", "all_agencies"),
+    "commune": ("all_agencies",),
+}
+
+
+@dataclass
+class Card:
+    indicator: Indicator
+    value: analytics.RolledValue  # scope "self"
+    previous: analytics.RolledValue | None
+    tiers: list[analytics.RolledValue] = field(default_factory=list)  # with a value only
+    target: progress.TargetProgress | None = None
+
+    @property
+    def change(self) -> float | None:
+        now = self.value.percent_or_value
+        before = self.previous.percent_or_value if self.previous else None
+        if now is None or before is None:
+            return None
+        return round(now - before, 4)
+
+
+@dataclass
+class PlanProgress:
+    plan: Plan
+    rows: list[progress.TargetProgress]
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    period: Period
+    previous_period: Period
+    ancestors: list[Unit]
+    cards: list[Card]
+    plans: list[PlanProgress]
+    ranking: list[readiness.IndexResult]  # key: the child Unit
+    ranking_indicators: list[Indicator]
+    completeness: list[entry_selectors.ReportRow]
+    laggards: list[progress.Laggard]
+    figures: list[Figure]  # the approved figures under the unit for the period
+    predecessors: list[UnitChange]  # when the period is before the unit existed
+    successors: list[Unit]  # when the unit no longer exists
+
+    @property
+    def from_predecessors(self) -> bool:
+        return bool(self.predecessors)
+
+    @property
+    def completeness_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.completeness:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        return counts
+
+
+def default_period(unit: Unit, today: datetime.date) -> Period:
+    """The latest quarter (or longer period) with an approved figure under the unit; else
+    the current quarter, or the unit's last one if it no longer exists."""
+    under = Q(unit=unit) | Q(unit__province=unit) | Q(unit__district=unit)
+    latest = (
+        Figure.objects.filter(under, status=Figure.Status.APPROVED)
+        .aggregate(end=Max("period_end"))
+        .get("end")
+    )
+    if latest is not None:
+        figure = (
+            Figure.objects.filter(under, status=Figure.Status.APPROVED, period_end=latest)
+            .order_by("period_start")
+            .values_list("period", flat=True)
+            .first()
+        )
+        return parse_period(figure)
+    day = min(today, unit.valid_to) if unit.valid_to else today
+    return period_of(PeriodKind.QUARTER, day)
+
+
+def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dashboard:
+    previous = period_previous(period)
+    indicators = _indicators(KEY_INDICATORS, period)
+    on = analytics.structure_date(unit, period)
+    children = list(Unit.objects.in_force(on).filter(parent=unit).order_by("code"))
+    plans = plans_for(unit, period)
+    plan_rows = [PlanProgress(p, progress.plan_progress(p, period, unit)) for p in plans]
+    laggards = [lag for p in plans for lag in progress.plan_laggards(p, period, unit)]
+
+    now = analytics.rollup_indicators(indicators, [unit], period)
+    before = analytics.rollup_indicators(indicators, [unit], previous)
+    sources = [c.predecessor for c in _predecessors(unit, period)] or [unit]
+    present = _data_present(sources, period)
+    tiers = {
+        scope: analytics.rollup_indicators(
+            [i for i in indicators if i.pk in present.indicators], [unit], period, scope
+        )
+        for scope in TIER_SCOPES[unit.level]
+        if present.may_fill(scope)
+    }
+    targets = {
+        row.target.indicator.code: row
+        for plan in plan_rows
+        for row in plan.rows
+        if row.scope == "self"
+    }
+    cards = [
+        Card(
+            indicator=i,
+            value=now[i.code][0],
+            previous=before[i.code][0],
+            tiers=[
+                tiers[s][i.code][0]
+                for s in tiers
+                if i.code in tiers[s] and tiers[s][i.code][0].has_value
+            ],
+            target=targets.get(i.code),
+        )
+        for i in indicators
+    ]
+    ranking_indicators = index_indicators(children, period)
+    ranking = rank_units(
+        children, ranking_indicators, period, previous, plans=plans, sources=sources
+    )
+    return Dashboard(
+        unit=unit,
+        period=period,
+        previous_period=previous,
+        ancestors=_ancestors(unit),
+        cards=cards,
+        plans=plan_rows,
+        ranking=ranking,
+        ranking_indicators=ranking_indicators,
+        completeness=entry_selectors.completeness(unit, period, today),
+        laggards=laggards,
+        figures=list(
+            Figure.objects.filter(
+                Q(unit=unit) | Q(unit__province=unit) | Q(unit__district=unit),
+                status=Figure.Status.APPROVED,
+                period=period.id,
+            )
+            .select_related("unit", "agency", "indicator")
+            .order_by("indicator__position", "unit__code", "scope")
+        ),
+        predecessors=_predecessors(unit, period),
+        successors=_successors(unit, today),
+    )
+
+
+def plans_for(unit: Unit, period: Period) -> list[Plan]:
+    """Plans issued by the unit or a unit above it that cover the period's year."""
+    issuers = [unit.pk, unit.parent_id, unit.province_id, unit.district_id]
+    return list(
+        Plan.objects.filter(
+            issuing_unit_id__in=[i for i in issuers if i is not None],
+            year_from__lte=period.end.year,
+            year_to__gte=period.start.year,
+        )
+        .select_related("issuing_unit")
+        .order_by("-year_from", "code")
+    )
+
+
+def index_indicators(units: list[Unit], period: Period) -> list[Indicator]:
+    """What the ranking compares: the percentage indicators that apply to these units'
+    level and are valid in the period."""
+    if not units:
+        return []
+    level = units[0].level
+    return [
+        i
+        for i in Indicator.objects.filter(
+            levels__contains=f",{level},",
+            value_type__in=[Indicator.ValueType.RATIO, Indicator.ValueType.BOOLEAN],
+        ).order_by("position")
+        if indicator_valid_in(i, period)
+    ]
+
+
+def rank_units(
+    units: list[Unit],
+    indicators: list[Indicator],
+    period: Period,
+    previous: Period,
+    *,
+    plans: list[Plan] = (),
+    sources: list[Unit] | None = None,
+) -> list[readiness.IndexResult]:
+    """The units ranked by the readiness index, with their rank in the previous period."""
+    if not units or not indicators:
+        return []
+    specs = [
+        readiness.IndicatorSpec(
+            code=i.code,
+            pillar=i.pillar,
+            higher_is_better=i.direction == Indicator.Direction.HIGHER,
+            target=_target_for(i, units[0].level, period, plans),
+        )
+        for i in indicators
+    ]
+    weights = {w.pillar: float(w.weight) for w in PillarWeight.objects.all()}
+    keys = {u.pk: u for u in units}
+    # Indicators nobody below reported in either period cannot move the index: skip them.
+    # (Under `sources` when the units' figures of those periods sit under older units.)
+    reported = _reported_indicators(sources or units, [period, previous])
+    indicators = [i for i in indicators if i.pk in reported]
+    specs = [spec for spec in specs if spec.code in {i.code for i in indicators}]
+    if not indicators:
+        return readiness.ranked(
+            readiness.readiness_index(pd.DataFrame(index=list(keys)), [], weights), None, keys
+        )
+    now = readiness.readiness_index(_values(indicators, units, period), specs, weights)
+    before = readiness.readiness_index(_values(indicators, units, previous), specs, weights)
+    return readiness.ranked(now, before, keys)
+
+
+def _values(indicators: list[Indicator], units: list[Unit], period: Period) -> pd.DataFrame:
+    values = analytics.rollup_indicators(indicators, units, period)
+    return pd.DataFrame(
+        {code: [v.percent_or_value for v in rolled] for code, rolled in values.items()},
+        index=[u.pk for u in units],
+        dtype=float,
+    )
+
+
+@dataclass
+class _Present:
+    """What kinds of figures exist under a unit in a period (one query), to skip the scopes
+    that cannot have a value."""
+
+    indicators: set[int]
+    scopes: set[str]
+    levels: set[str]  # of units with their own ("self") figures
+    agency_kinds: set[str]  # of agencies with their own figures
+
+    def may_fill(self, scope: str) -> bool:
+        if scope in self.scopes:
+            return True
+        if scope in ("communes", "districts"):
+            return scope[:-1] in self.levels
+        return bool(self.agency_kinds)
+
+
+def _data_present(units: list[Unit], period: Period) -> _Present:
+    ids = [u.pk for u in units]
+    under = Q(unit_id__in=ids) | Q(unit__province_id__in=ids) | Q(unit__district_id__in=ids)
+    rows = (
+        Figure.objects.filter(
+            under,
+            status=Figure.Status.APPROVED,
+            period_start__gte=period.start,
+            period_end__lte=period.end,
+        )
+        .order_by()
+        .values_list("indicator_id", "scope", "unit__level", "agency__kind")
+        .distinct()
+    )
+    present = _Present(set(), set(), set(), set())
+    for indicator_id, scope, level, kind in rows:
+        present.indicators.add(indicator_id)
+        present.scopes.add(scope)
+        if scope == "self" and kind is None:
+            present.levels.add(level)
+        if scope == "self" and kind is not None:
+            present.agency_kinds.add(kind)
+    return present
+
+
+def _reported_indicators(units: list[Unit], periods: list[Period]) -> set[int]:
+    ids = [u.pk for u in units]
+    under = Q(unit_id__in=ids) | Q(unit__province_id__in=ids) | Q(unit__district_id__in=ids)
+    start = min(p.start for p in periods)
+    end = max(p.end for p in periods)
+    return set(
+        Figure.objects.filter(
+            under, status=Figure.Status.APPROVED, period_start__gte=start, period_end__lte=end
+        )
+        .order_by()
+        .values_list("indicator_id", flat=True)
+        .distinct()
+    )
+
+
+def _under(unit: Unit) -> Q:
+    return Q(unit=unit) | Q(unit__province=unit) | Q(unit__district=unit)
+
+
+def _target_for(indicator, level: str, period: Period, plans: list[Plan]) -> float | None:
+    """The plan target that reads on units of `level` themselves (the nearest deadline not
+    before the period), as the score of 1 in the index."""
+    scopes = [s for s in Target.Scope.values if progress.engine_scope(s, level) == "self"]
+    target = (
+        Target.objects.filter(
+            plan__in=plans,
+            indicator=indicator,
+            scope__in=scopes,
+            deadline_end__gte=period.start,
+        )
+        .exclude(comparator=Target.Comparator.AT_MOST)
+        .order_by("deadline_end")
+        .first()
+    )
+    return float(target.value) if target is not None else None
+
+
+def _indicators(codes, period: Period) -> list[Indicator]:
+    found = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found and indicator_valid_in(found[c], period)]
+
+
+def _ancestors(unit: Unit) -> list[Unit]:
+    ids = [i for i in (unit.province_id, unit.district_id) if i is not None]
+    found = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
+def _predecessors(unit: Unit, period: Period) -> list[UnitChange]:
+    """The units this one was formed from, when the period is from before it existed."""
+    if unit.valid_from is None or unit.valid_from <= period.start:
+        return []
+    return list(
+        UnitChange.objects.filter(successor=unit, predecessor__level=unit.level)
+        .select_related("predecessor")
+        .order_by("predecessor__code")
+    )
+
+
+def _successors(unit: Unit, today: datetime.date) -> list[Unit]:
+    """What became of a unit that no longer exists."""
+    if unit.valid_to is None or unit.valid_to >= today:
+        return []
+    return list(
+        Unit.objects.filter(changes_in__predecessor=unit)
+        .select_related("parent")
+        .order_by("level", "code")
+    )

@@ -1,0 +1,359 @@
+"""A plan's report as one Excel workbook: progress, laggards, reporting, and the figures.
+
+Each sheet opens with the plan's citation and the period and unit assessed, then a table with
+a bold grey header (frozen, with filters). The number of queries depends on the plan's
+targets, not on how many figures or units there are: the values come from the roll-up
+engine (plans.progress), the figures in one query with their unit, agency and indicator.
+"""
+
+import datetime
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from entry import selectors as entry_selectors
+from indicators.models import Figure
+from indicators.periods import Period
+from plans import exports, progress
+from plans.models import Plan
+from plans.validation import is_percentage
+from units.models import Unit
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+HEADER_ROW = 4  # 1: citation, 2: period and unit, 3: blank
+PERCENT_FORMAT = "0.0"
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0###"
+DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+@dataclass
+class Table:
+    """One sheet: a frame, which of its columns hold values (percentages on the rows whose
+    indicator is a percentage) and which hold plain counts; or, without a frame, a note."""
+
+    name: str
+    frame: pd.DataFrame | None = None
+    value_columns: Sequence[str] = ()
+    percent_rows: Sequence[bool] = ()
+    count_columns: Sequence[str] = ()
+    note: str = ""
+
+
+def plan_workbook(
+    plan: Plan,
+    period: Period,
+    unit: Unit | None = None,
+    *,
+    today: datetime.date,
+    reporting: bool = True,
+) -> bytes:
+    """The plan's report for `period`, assessed for `unit` (default: the issuing unit, or the
+    whole country for a national document), as XLSX bytes.
+
+    Reporting completeness is for members only (docs/decisions/0006-roles-and-entry.md):
+    a page that serves the workbook to anyone passes `reporting=False` unless the user may
+    read the unit (accounts.policy.can_view_unit), and the sheet then says so instead."""
+    subject = unit if unit is not None else plan.issuing_unit
+    rows = progress.plan_progress(plan, period, unit)
+    laggards = progress.plan_laggards(plan, period, unit)
+    heading = _("Kỳ %(period)s, đánh giá cho %(name)s") % {
+        "period": period.id,
+        "name": subject.name if subject is not None else _("Cả nước"),
+    }
+    tables = [
+        _progress_table(rows),
+        _laggards_table(laggards),
+        _reporting_table(subject, period, today, reporting=reporting),
+        _figures_table(rows, subject, period),
+    ]
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for table in tables:
+            _write(writer, table, title=exports.plan_citation(plan), heading=heading)
+    return buffer.getvalue()
+
+
+def workbook_filename(plan: Plan, period: Period, unit: Unit | None = None) -> str:
+    who = f"-{unit.code}" if unit is not None else ""
+    return f"bao-cao-{plan.code}-{period.id}{who}.xlsx"
+
+
+# --- The sheets --------------------------------------------------------------------------
+
+
+def _progress_table(rows: list[progress.TargetProgress]) -> Table:
+    document, code, name, scope = _("Văn bản"), _("Chỉ tiêu"), _("Tên chỉ tiêu"), _("Phạm vi")
+    target, deadline = _("Mục tiêu"), _("Thời hạn")
+    baseline, baseline_period = _("Giá trị cơ sở"), _("Kỳ cơ sở")
+    value, value_period = _("Giá trị mới nhất"), _("Kỳ của số liệu")
+    expected, gap, status = _("Cần đạt đến nay"), _("Còn thiếu"), _("Tình trạng")
+    coverage = _("Độ phủ (có số liệu/cần có)")
+    met, not_met, not_reported = _("Số đơn vị đạt"), _("Số chưa đạt"), _("Số chưa báo cáo")
+    records = []
+    for row in rows:
+        every_unit = bool(row.members)
+        records.append(
+            {
+                document: _document(row),
+                code: row.target.indicator.code,
+                name: row.target.indicator.localized_name,
+                scope: row.target.get_scope_display(),
+                target: progress.target_label(row.target),
+                deadline: row.target.deadline,
+                baseline: row.baseline,
+                baseline_period: row.baseline_period if row.baseline is not None else "",
+                value: row.value,
+                value_period: row.figure_period or "",
+                expected: row.expected,
+                gap: row.gap,
+                status: row.status.label,
+                coverage: f"{row.covered}/{row.expected_units}",
+                met: row.met if every_unit else None,
+                not_met: row.not_met if every_unit else None,
+                not_reported: row.not_reported if every_unit else None,
+            }
+        )
+    columns = [
+        document,
+        code,
+        name,
+        scope,
+        target,
+        deadline,
+        baseline,
+        baseline_period,
+        value,
+        value_period,
+        expected,
+        gap,
+        status,
+        coverage,
+        met,
+        not_met,
+        not_reported,
+    ]
+    return Table(
+        name=_("Tiến độ"),
+        frame=pd.DataFrame(records, columns=columns, dtype=object),
+        value_columns=(baseline, value, expected, gap),
+        percent_rows=[is_percentage(row.target.indicator) for row in rows],
+        count_columns=(met, not_met, not_reported),
+    )
+
+
+def _document(row: progress.TargetProgress) -> str:
+    plan = row.target.plan
+    label = plan.number or plan.code
+    return f"{label} ({_('kế thừa')})" if row.inherited else label
+
+
+def _laggards_table(laggards: list[progress.Laggard]) -> Table:
+    return Table(
+        name=_("Đơn vị chậm"),
+        frame=exports.laggards_frame(laggards).astype(object),
+        value_columns=(_("Giá trị"), _("Còn thiếu")),
+        percent_rows=[
+            is_percentage(miss.progress.target.indicator)
+            for laggard in laggards
+            for miss in laggard.misses
+        ],
+    )
+
+
+def _reporting_table(
+    subject: Unit | None, period: Period, today: datetime.date, *, reporting: bool
+) -> Table:
+    name = _("Tình hình báo cáo")
+    if subject is not None and not reporting:
+        return Table(
+            name=name,
+            note=_("Tình hình báo cáo chỉ dành cho thành viên của đơn vị: hãy đăng nhập để xem."),
+        )
+    if subject is None:
+        return Table(
+            name=name,
+            note=_(
+                "Không tính tình hình báo cáo cho cả nước: chọn một tỉnh, thành phố để xem "
+                "đơn vị nào đã gửi báo cáo."
+            ),
+        )
+    code, who, status = _("Mã đơn vị"), _("Đơn vị, cơ quan"), _("Tình trạng")
+    due, submitted, late = _("Hạn nộp"), _("Gửi lúc"), _("Trễ hạn")
+    records = [
+        {
+            code: row.unit.code,
+            who: row.name,
+            status: _status_label(row.status),
+            due: row.due_on,
+            submitted: _local(row.submission.submitted_at if row.submission else None),
+            late: _("Nộp muộn") if row.is_late else _("Quá hạn") if row.is_overdue else "",
+        }
+        for row in entry_selectors.completeness(subject, period, today)
+    ]
+    columns = [code, who, status, due, submitted, late]
+    return Table(name=name, frame=pd.DataFrame(records, columns=columns, dtype=object))
+
+
+def _status_label(status: str) -> str:
+    if status in Figure.Status.values:
+        return str(Figure.Status(status).label)
+    return _("Chưa nhập")
+
+
+def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """Excel has no time zones: the time in Vietnam, without its zone."""
+    if moment is None:
+        return None
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.replace(tzinfo=None)
+
+
+def _figures_table(
+    rows: list[progress.TargetProgress], subject: Unit | None, period: Period
+) -> Table:
+    indicator_ids = {row.target.indicator_id for row in rows}
+    figures = Figure.objects.filter(
+        status=Figure.Status.APPROVED,
+        indicator_id__in=indicator_ids,
+        period_start__gte=period.start,
+        period_end__lte=period.end,
+    )
+    if subject is not None:
+        figures = figures.filter(
+            Q(unit=subject) | Q(unit__province=subject) | Q(unit__district=subject)
+        )
+    figures = figures.select_related("unit", "agency", "indicator").order_by(
+        "indicator__position", "indicator__code", "unit__code", "agency__name", "period_start"
+    )
+    unit_code, unit, agency = _("Mã đơn vị"), _("Đơn vị"), _("Cơ quan")
+    code, name, period_label, scope = _("Chỉ tiêu"), _("Tên chỉ tiêu"), _("Kỳ"), _("Phạm vi")
+    value, numerator, denominator = _("Giá trị"), _("Tử số"), _("Mẫu số")
+    source, source_on = _("Nguồn"), _("Ngày của nguồn")
+    records, percent_rows = [], []
+    for figure in figures:
+        records.append(
+            {
+                unit_code: figure.unit.code,
+                unit: figure.unit.name,
+                agency: figure.agency.name if figure.agency else "",
+                code: figure.indicator.code,
+                name: figure.indicator.localized_name,
+                period_label: figure.period,
+                scope: figure.get_scope_display(),
+                value: _float(figure.value),
+                numerator: _float(figure.numerator),
+                denominator: _float(figure.denominator),
+                source: figure.source,
+                source_on: figure.source_on,
+            }
+        )
+        percent_rows.append(is_percentage(figure.indicator))
+    columns = [
+        unit_code,
+        unit,
+        agency,
+        code,
+        name,
+        period_label,
+        scope,
+        value,
+        numerator,
+        denominator,
+        source,
+        source_on,
+    ]
+    return Table(
+        name=_("Số liệu"),
+        frame=pd.DataFrame(records, columns=columns, dtype=object),
+        value_columns=(value,),
+        percent_rows=percent_rows,
+        count_columns=(numerator, denominator),
+    )
+
+
+def _float(number) -> float | None:
+    return float(number) if number is not None else None
+
+
+# --- Writing and formatting --------------------------------------------------------------
+
+
+def _write(writer: pd.ExcelWriter, table: Table, *, title: str, heading: str) -> None:
+    name = table.name[:31]  # Excel's limit on sheet names
+    if table.frame is None:
+        pd.DataFrame().to_excel(writer, sheet_name=name, index=False)
+        sheet = writer.sheets[name]
+        sheet.cell(row=HEADER_ROW, column=1, value=table.note)
+    else:
+        table.frame.to_excel(writer, sheet_name=name, index=False, startrow=HEADER_ROW - 1)
+        sheet = writer.sheets[name]
+        _format_table(sheet, table)
+    sheet["A1"] = title
+    sheet["A2"] = heading
+    sheet["A1"].font = sheet["A2"].font = Font(bold=True)
+
+
+def _format_table(sheet, table: Table) -> None:
+    frame = table.frame
+    columns = list(frame.columns)
+    last_row = HEADER_ROW + len(frame)
+    for number, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=number)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        for row, value in enumerate(frame[column], start=HEADER_ROW + 1):
+            if isinstance(value, datetime.date):  # a datetime is a date too
+                sheet.cell(row=row, column=number).number_format = (
+                    DATETIME_FORMAT if isinstance(value, datetime.datetime) else DATE_FORMAT
+                )
+    for column in table.value_columns:
+        position = columns.index(column) + 1
+        for offset, percent in enumerate(table.percent_rows):
+            cell = sheet.cell(row=HEADER_ROW + 1 + offset, column=position)
+            cell.number_format = _number_format(cell.value, percent=percent)
+    for column in table.count_columns:
+        position = columns.index(column) + 1
+        for row in range(HEADER_ROW + 1, last_row + 1):
+            cell = sheet.cell(row=row, column=position)
+            cell.number_format = _number_format(cell.value, percent=False)
+    last_column = get_column_letter(len(columns))
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{last_row}"
+    for number, column in enumerate(columns, start=1):
+        width = max([len(str(column)), *(_shown_length(v) for v in frame[column])])
+        letter = get_column_letter(number)
+        sheet.column_dimensions[letter].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+
+
+def _number_format(value, *, percent: bool) -> str:
+    if percent:
+        return PERCENT_FORMAT
+    if isinstance(value, int | float) and float(value).is_integer():
+        return INTEGER_FORMAT
+    return DECIMAL_FORMAT
+
+
+def _shown_length(value) -> int:
+    """About how many characters a cell shows (its width in Excel's units)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return 0
+    if isinstance(value, datetime.datetime):
+        return len("dd/mm/yyyy hh:mm")
+    if isinstance(value, datetime.date):
+        return len("dd/mm/yyyy")
+    if isinstance(value, float):
+        return len(f"{value:,.1f}")
+    return len(str(value))
