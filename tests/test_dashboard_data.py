@@ -1,0 +1,115 @@
+"""The dashboard's numbers are the engine's, and its cost does not grow with the units."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from indicators import analytics
+from indicators.models import Figure, Indicator
+from indicators.periods import parse_period
+from reports.dashboard import dashboard_build, default_period
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 23)
+
+
+def unit(code, on):
+    return Unit.objects.in_force(on).get(code=code)
+
+
+def card(dashboard, code):
+    return next(c for c in dashboard.cards if c.indicator.code == code)
+
+
+def test_vinh_linh_cards_are_the_engines_values():
+    vinh_linh = unit("464", datetime.date(2020, 10, 13))
+    period = default_period(vinh_linh, TODAY)
+    assert period.id == "2020Q4"
+    board = dashboard_build(vinh_linh, period, today=TODAY)
+    signed = card(board, "APP_DIGSIG_DOCS")
+    assert signed.value.value == 70
+    lan = card(board, "INF_LAN")
+    engine = analytics.rollup_value(
+        Indicator.objects.get(code="INF_LAN"), vinh_linh, period, "communes"
+    )
+    assert [(t.scope, t.value) for t in lan.tiers if t.scope == "communes"] == [
+        ("communes", engine.value)
+    ]
+    assert {f.indicator.code for f in board.figures} >= {"APP_DIGSIG_DOCS", "INF_LAN"}
+    assert [s.code for s in board.successors]  # Vĩnh Linh no longer exists
+
+
+def test_dak_lak_2016_shows_its_tier_lines():
+    dak_lak = unit("66", datetime.date(2016, 7, 13))
+    board = dashboard_build(dak_lak, parse_period("2016Q3"), today=TODAY)
+    portal = {t.scope: t for t in card(board, "WEB_PORTAL").tiers}
+    assert (portal["departments"].numerator, portal["departments"].denominator) == (18, 29)
+    assert portal["districts"].value == pytest.approx(86.6667, abs=1e-3)
+
+
+def test_new_quang_tri_reads_2020_through_its_predecessors():
+    board = dashboard_build(unit("44", TODAY), parse_period("2020Q4"), today=TODAY)
+    assert {c.predecessor.name for c in board.predecessors} == {
+        "Tỉnh Quảng Bình",
+        "Tỉnh Quảng Trị",
+    }
+    assert card(board, "APP_DIGSIG_DOCS").value.origin == "predecessors"
+
+
+def _communes_report(district, count, period="2024Q1", skip=0):
+    p = parse_period(period)
+    lan = Indicator.objects.get(code="INF_LAN")
+    pcs = Indicator.objects.get(code="INF_PC_EQUIPPED")
+    communes = Unit.objects.in_force(p.end).filter(district=district, level="commune")
+    communes = communes.order_by("code")[skip:count]
+    rows = []
+    for n, commune in enumerate(communes):
+        common = {"unit": commune, "period": p.id, "period_start": p.start, "period_end": p.end}
+        rows.append(Figure(indicator=lan, value=n % 2, status="approved", **common))
+        rows.append(
+            Figure(
+                indicator=pcs,
+                value=50 + n,
+                numerator=50 + n,
+                denominator=100,
+                status="approved",
+                **common,
+            )
+        )
+    Figure.objects.bulk_create(rows)
+
+
+def test_children_ranked_by_the_index():
+    quang_tri = unit("45", datetime.date(2024, 1, 1))
+    districts = list(quang_tri.children.filter(valid_to__isnull=False).order_by("code")[:2])
+    _communes_report(districts[0], 4)  # LAN 2 of 4, PCs (50+51+52+53)/400 = 51.5 %
+    _communes_report(districts[1], 2)  # LAN 1 of 2, PCs (50+51)/200 = 50.5 %
+    board = dashboard_build(quang_tri, parse_period("2024Q1"), today=TODAY)
+    ranked = [r for r in board.ranking if r.rank is not None]
+    # Same LAN share (min–max: both 1), PCs 51.5 vs 50.5 (min–max: 1 vs 0):
+    # infrastructure (1 + 1)/2 = 1 and (1 + 0)/2 = 0.5.
+    assert [(r.key.code, r.index) for r in ranked] == [
+        (districts[0].code, 1.0),
+        (districts[1].code, 0.5),
+    ]
+
+
+def test_province_dashboard_queries_do_not_grow_with_units():
+    quang_tri = unit("45", datetime.date(2024, 1, 1))
+    districts = list(quang_tri.children.filter(valid_to__isnull=False).order_by("code")[:6])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            dashboard_build(quang_tri, parse_period("2024Q1"), today=TODAY)
+        return len(queries)
+
+    for district in districts:
+        _communes_report(district, 2)
+    few = count()
+    for district in districts:
+        _communes_report(district, 30, skip=2)  # more units, more figures
+    assert count() == few
+    assert few <= 60
