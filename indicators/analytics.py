@@ -260,20 +260,31 @@ def _evaluate(
         several = any(i.time_rollup == Indicator.TimeRollup.FLOW for i in rolled)
         leaf_stats = _leaf_stats(leaf_units, leaf_figures, indicators, several_per_commune=several)
     rows = _figure_rows(inner_figures, scope)
-    result = {}
-    for indicator in indicators:
-        mine = rows[rows["indicator_id"] == indicator.pk]
-        if indicator.time_rollup == Indicator.TimeRollup.FLOW:
-            mine = _flow_totals(mine, indicator)
-        result[indicator.code] = rollup.evaluate_tree(
-            units,
-            mine,
-            scope=scope,
-            rule=_rule(indicator),
-            agencies=agencies,
-            leaf_stats=leaf_stats.get(indicator.pk),
+    flows = {i.pk: i for i in indicators if i.time_rollup == Indicator.TimeRollup.FLOW}
+    if flows and not rows.empty:
+        flowing = rows["indicator_id"].isin(flows)
+        totals = [
+            _flow_totals(rows[rows["indicator_id"] == pk], flows[pk]).assign(indicator_id=pk)
+            for pk in flows
+        ]
+        rows = pd.concat([rows[~flowing], *totals], ignore_index=True)
+    leaves = (
+        pd.concat(
+            [frame.assign(indicator_id=pk) for pk, frame in leaf_stats.items()],
+            ignore_index=True,
         )
-    return result
+        if leaf_stats
+        else None
+    )
+    nodes = rollup.evaluate_trees(
+        units,
+        rows,
+        scope=scope,
+        rules={i.pk: _rule(i) for i in indicators},
+        agencies=agencies,
+        leaf_stats=leaves,
+    )
+    return {i.code: nodes[i.pk] for i in indicators}
 
 
 _COMMUNE = Unit.Level.COMMUNE

@@ -67,6 +67,41 @@ class Rule:
     is_boolean: bool
 
 
+# Several indicators are evaluated in one pass by giving each a slot: a node's key is
+# slot × SLOT + unit id (unit ids stay far below SLOT; keys stay exact in float64).
+SLOT = 10**10
+
+
+class Rules:
+    """The rule of each row, for one indicator (a Rule) or several (by slot)."""
+
+    def __init__(self, rules: Rule | dict[int, Rule]):
+        self.single = rules if isinstance(rules, Rule) else None
+        if self.single is None:
+            size = max(rules) + 1
+            self._rollup = np.full(size, "", dtype=object)
+            self._boolean = np.zeros(size, dtype=bool)
+            for slot, rule in rules.items():
+                self._rollup[slot] = rule.unit_rollup
+                self._boolean[slot] = rule.is_boolean
+
+    def unit_rollup(self, keys) -> np.ndarray:
+        keys = np.asarray(keys, dtype=float)
+        if self.single is not None:
+            return np.full(len(keys), self.single.unit_rollup, dtype=object)
+        return self._rollup[(keys // SLOT).astype(int)]
+
+    def is_boolean(self, keys) -> np.ndarray:
+        keys = np.asarray(keys, dtype=float)
+        if self.single is not None:
+            return np.full(len(keys), self.single.is_boolean, dtype=bool)
+        return self._boolean[(keys // SLOT).astype(int)]
+
+
+def _rules(rule) -> Rules:
+    return rule if isinstance(rule, Rules) else Rules(rule)
+
+
 def node_scope(level: str, scope: str) -> str:
     """The scope a unit of `level` is evaluated for when its ancestor asks for `scope`.
 
@@ -105,8 +140,9 @@ def member_stats(members: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
     value = members["value"].astype(float)
     numerator = members["numerator"].astype(float)
     denominator = members["denominator"].astype(float)
-    if unit_rollup == SHARE_YES:
-        answer = members["answer"].fillna(False).astype(bool)
+    share = _rollups(unit_rollup, members["key"]) == SHARE_YES
+    answer = members["answer"].fillna(False).astype(bool).to_numpy() & share
+    if answer.any():
         numerator = numerator.where(~answer, value)
         denominator = denominator.where(~answer, 1.0)
         value = value.where(~answer, value * 100)
@@ -126,29 +162,36 @@ def member_stats(members: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
     )
 
 
-def finish(stats: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
-    """Add up members' sums per key and apply the rule (see combine)."""
+def _rollups(unit_rollup, keys) -> np.ndarray:
+    """The rule over units of each key: one rule name, or a Rules for several indicators."""
+    if isinstance(unit_rollup, Rules):
+        return unit_rollup.unit_rollup(keys)
+    return np.full(len(keys), unit_rollup, dtype=object)
+
+
+def finish(stats: pd.DataFrame, unit_rollup) -> pd.DataFrame:
+    """Add up members' sums per key and apply the rule (see combine). `unit_rollup` is a
+    rule name, or a Rules giving each key's."""
     totals = stats[STATS_COLUMNS].groupby("key").sum()
     n = totals["n"]
     reported = n > 0
     mean = (totals["s_value"] / n.where(reported)).where(reported)
     result = totals[["covered", "expected"]].astype(int).copy()
     result["reporting"] = n.astype(int)
-    result["numerator"] = np.nan
-    result["denominator"] = np.nan
-    if unit_rollup in (RATIO_OF_SUMS, SHARE_YES):
-        counted = reported & (totals["n_counted"] == n) & (totals["s_den"] > 0)
-        result["numerator"] = totals["s_num"].where(counted)
-        result["denominator"] = totals["s_den"].where(counted)
-        result["value"] = (100 * totals["s_num"] / totals["s_den"].where(counted)).where(
-            counted, mean
-        )
-    elif unit_rollup == SUM:
-        result["value"] = totals["s_value"].where(reported)
-    elif unit_rollup == MEAN:
-        result["value"] = mean
-    else:
-        raise ValueError(f"Quy tắc tổng hợp không hợp lệ: {unit_rollup!r}")
+    rollups = _rollups(unit_rollup, totals.index)
+    unknown = set(rollups) - {RATIO_OF_SUMS, SHARE_YES, SUM, MEAN}
+    if unknown:
+        raise ValueError(f"Quy tắc tổng hợp không hợp lệ: {unknown.pop()!r}")
+    ratio_like = np.isin(rollups, [RATIO_OF_SUMS, SHARE_YES])
+    counted = ratio_like & reported & (totals["n_counted"] == n) & (totals["s_den"] > 0)
+    ratio = 100 * totals["s_num"] / totals["s_den"].where(counted)
+    result["numerator"] = totals["s_num"].where(counted)
+    result["denominator"] = totals["s_den"].where(counted)
+    result["value"] = np.select(
+        [counted, ratio_like, rollups == SUM, rollups == MEAN],
+        [ratio, mean, totals["s_value"].where(reported), mean],
+        default=np.nan,
+    )
     return result
 
 
@@ -174,6 +217,7 @@ def evaluate_tree(
     """
     if leaf_stats is None:
         leaf_stats = pd.DataFrame(columns=STATS_COLUMNS)
+    rule = _rules(rule)
     figures = figures.copy()
     is_unit_figure = figures["agency_id"].isna()
     results: list[pd.DataFrame] = []
@@ -186,9 +230,9 @@ def evaluate_tree(
         members = [_child_members(done, nodes, rule)]
         if ns in AGENCY_SCOPES and agencies is not None:
             members.append(_agency_members(agencies, nodes, figures, ns, level, rule))
-        stats = [member_stats(m, rule.unit_rollup) for m in members if not m.empty]
+        stats = [member_stats(m, rule) for m in members if not m.empty]
         stats.append(leaf_stats[leaf_stats["key"].isin(nodes["id"])])
-        computed = finish(pd.concat([s for s in stats if not s.empty] or stats), rule.unit_rollup)
+        computed = finish(pd.concat([s for s in stats if not s.empty] or stats), rule)
 
         own = figures[is_unit_figure & (figures["scope"] == ns)]
         if ns == SELF:
@@ -220,14 +264,15 @@ def evaluate_tree(
                 ["value", "numerator", "denominator"]
             ].to_numpy(dtype=float)
             node.loc[ids, "origin"] = REPORTED
-            node.loc[ids, "answer"] = rule.is_boolean and ns == SELF
+            node.loc[ids, "answer"] = rule.is_boolean(ids) & (ns == SELF)
             node.loc[ids, "figure_id"] = mine["figure_id"].to_numpy()
             node.loc[ids, "figure_period"] = mine["figure_period"].to_numpy()
             node.loc[ids, "source"] = mine["source"].to_numpy()
             # A figure reported for a whole tier covers every member of it. A share of units
             # (18 of 29 departments) names the tier's size when the registry does not.
-            if rule.unit_rollup == SHARE_YES and ns != SELF:
-                unknown = ids[(node.loc[ids, "expected"] == 0).to_numpy()]
+            if ns != SELF:
+                shares = rule.unit_rollup(ids) == SHARE_YES
+                unknown = ids[(node.loc[ids, "expected"] == 0).to_numpy() & shares]
                 counted = node.loc[unknown, "denominator"].notna()
                 unknown = unknown[counted.to_numpy()]
                 node.loc[unknown, "expected"] = node.loc[unknown, "denominator"]
@@ -244,6 +289,71 @@ def evaluate_tree(
     if not results:
         return done
     return pd.concat(results)[["parent_id", "level", "node_scope", *NODE_COLUMNS]]
+
+
+def evaluate_trees(
+    units: pd.DataFrame,
+    figures: pd.DataFrame,
+    *,
+    scope: str,
+    rules: dict[int, Rule],
+    agencies: pd.DataFrame | None = None,
+    leaf_stats: pd.DataFrame | None = None,
+) -> dict[int, pd.DataFrame]:
+    """evaluate_tree for several indicators in one pass: `figures` and `leaf_stats` carry an
+    `indicator_id`; returns {indicator id: the frame evaluate_tree would give}.
+
+    Each indicator gets a slot and every unit, agency and parent id is shifted into it, so
+    the one tree walk serves them all (pandas pays per operation, not per row).
+    """
+    slots = {indicator_id: n for n, indicator_id in enumerate(rules, start=1)}
+
+    def shift(values, slot_values):
+        return values.astype(float) + slot_values * float(SLOT)
+
+    unit_frames = []
+    for slot in slots.values():
+        copy = units.copy()
+        copy["id"] = shift(copy["id"], slot)
+        copy["parent_id"] = shift(copy["parent_id"], slot)
+        unit_frames.append(copy)
+    all_units = pd.concat(unit_frames, ignore_index=True)
+    figures = figures[figures["indicator_id"].isin(slots)].copy()
+    figure_slots = figures["indicator_id"].map(slots).astype(float)
+    figures["unit_id"] = shift(figures["unit_id"], figure_slots)
+    figures["agency_id"] = shift(figures["agency_id"], figure_slots)
+    all_agencies = None
+    if agencies is not None:
+        agency_frames = []
+        for slot in slots.values():
+            copy = agencies.copy()
+            copy["id"] = shift(copy["id"], slot)
+            copy["unit_id"] = shift(copy["unit_id"], slot)
+            agency_frames.append(copy)
+        all_agencies = pd.concat(agency_frames, ignore_index=True)
+    all_leaves = None
+    if leaf_stats is not None and not leaf_stats.empty:
+        all_leaves = leaf_stats[leaf_stats["indicator_id"].isin(slots)].copy()
+        all_leaves["key"] = shift(all_leaves["key"], all_leaves["indicator_id"].map(slots))
+        all_leaves = all_leaves[STATS_COLUMNS]
+    nodes = evaluate_tree(
+        all_units,
+        figures,
+        scope=scope,
+        rule=Rules({slots[i]: rule for i, rule in rules.items()}),
+        agencies=all_agencies,
+        leaf_stats=all_leaves,
+    )
+    node_slots = (nodes.index.to_numpy(dtype=float) // SLOT).astype(int)
+    result = {}
+    for indicator_id, slot in slots.items():
+        mine = nodes[node_slots == slot].copy()
+        mine.index = pd.Index(
+            (mine.index.to_numpy(dtype=float) - slot * SLOT).astype(int), name="id"
+        )
+        mine["parent_id"] = mine["parent_id"].astype(float) - slot * SLOT
+        result[indicator_id] = mine
+    return result
 
 
 def as_members(nodes: pd.DataFrame, key: pd.Series, rule: Rule, *, count_one: bool) -> pd.DataFrame:
@@ -263,8 +373,11 @@ def as_members(nodes: pd.DataFrame, key: pd.Series, rule: Rule, *, count_one: bo
             "answer": nodes["answer"].to_numpy(dtype=bool),
         }
     )
-    if rule.unit_rollup == SHARE_YES:
-        drop = (nodes["origin"].to_numpy() != REPORTED) & (nodes["node_scope"].to_numpy() == SELF)
+    share = _rules(rule).unit_rollup(key.to_numpy()) == SHARE_YES
+    drop = (
+        share & (nodes["origin"].to_numpy() != REPORTED) & (nodes["node_scope"].to_numpy() == SELF)
+    )
+    if drop.any():
         members.loc[drop, ["numerator", "denominator"]] = np.nan
     if count_one:
         members["covered"] = nodes["value"].notna().to_numpy().astype(int)
@@ -315,7 +428,7 @@ def _agency_members(
             "value": values["value"].to_numpy(dtype=float),
             "numerator": values["numerator"].to_numpy(dtype=float),
             "denominator": values["denominator"].to_numpy(dtype=float),
-            "answer": rule.is_boolean,
+            "answer": _rules(rule).is_boolean(mine["unit_id"].to_numpy()),
             "covered": values["value"].notna().to_numpy().astype(int),
             "expected": 1,
         }

@@ -473,16 +473,28 @@ class Laggard:
 LAGGING = (Status.BEHIND, Status.OFF_TRACK, Status.NO_DATA)
 
 
-def plan_laggards(plan: Plan, period: Period, unit: Unit | None = None) -> list[Laggard]:
+def plan_laggards(
+    plan: Plan,
+    period: Period,
+    unit: Unit | None = None,
+    *,
+    rows: list[TargetProgress] | None = None,
+) -> list[Laggard]:
     """Every unit or agency that misses at least one mandatory target of the plan in the
-    period — not met, or not reported — with which targets and by how much."""
+    period — not met, or not reported — with which targets and by how much. Pass the
+    plan's progress `rows` when they are already computed (plan_progress)."""
     subject = unit if unit is not None else plan.issuing_unit
+    if rows is None:
+        rows = [
+            row
+            for target in plan_targets(plan)
+            if target.mandatory
+            for row in [target_progress(target, plan=plan, subject=subject, period=period)]
+            if row is not None
+        ]
     laggards: dict[tuple, Laggard] = {}
-    for target in plan_targets(plan):
-        if not target.mandatory:
-            continue
-        row = target_progress(target, plan=plan, subject=subject, period=period)
-        if row is None:
+    for row in rows:
+        if not row.target.mandatory:
             continue
         if row.members:
             for m in row.members:

@@ -1,16 +1,21 @@
 """Pages: the plans, one plan with its progress, its laggards; staff forms for plans and targets."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts import policy
 from plans import progress, selectors
 from plans.api import laggards_download
 from plans.forms import PlanForm, ProgressForm, TargetForm
 from plans.models import Plan, Target
+from reports import workbook
 from units import selectors as unit_selectors
 
 EXPORTS = ("csv", "xlsx")
@@ -91,6 +96,27 @@ def plan_laggards(request, code: str):
         request,
         "plans/plan_laggards.html",
         {**query, "plan": plan, "laggards": laggards, "exports": EXPORTS},
+    )
+
+
+def plan_workbook(request, code: str):
+    """The plan's report (progress, laggards, reporting, figures) as an Excel download; an
+    invalid period or unit shows the plan page with its message (400), as the page does.
+    Open to all, as the page is; the reporting sheet only for members who read the unit."""
+    plan = get_object_or_404(selectors.plan_list(), code=code)
+    query = _progress_query(request, plan)
+    if not query["valid"]:
+        return plan_detail(request, code)
+    period, unit, subject = query["period"], query["unit"], query["subject"]
+    reporting = subject is not None and policy.can_view_unit(request.user, subject)
+    content = workbook.plan_workbook(
+        plan, period, unit, today=unit_selectors.today(), reporting=reporting
+    )
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=workbook.workbook_filename(plan, period, unit),
+        content_type=workbook.CONTENT_TYPE,
     )
 
 

@@ -127,7 +127,9 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
     children = list(Unit.objects.in_force(on).filter(parent=unit).order_by("code"))
     plans = plans_for(unit, period)
     plan_rows = [PlanProgress(p, progress.plan_progress(p, period, unit)) for p in plans]
-    laggards = [lag for p in plans for lag in progress.plan_laggards(p, period, unit)]
+    laggards = [
+        lag for p in plan_rows for lag in progress.plan_laggards(p.plan, period, unit, rows=p.rows)
+    ]
 
     now = analytics.rollup_indicators(indicators, [unit], period)
     before = analytics.rollup_indicators(indicators, [unit], previous)

@@ -19,7 +19,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from entry import selectors as entry_selectors
-from indicators.models import Figure
+from indicators.models import Figure, Indicator
 from indicators.periods import Period
 from plans import exports, progress
 from plans.models import Plan
@@ -68,7 +68,7 @@ def plan_workbook(
     read the unit (accounts.policy.can_view_unit), and the sheet then says so instead."""
     subject = unit if unit is not None else plan.issuing_unit
     rows = progress.plan_progress(plan, period, unit)
-    laggards = progress.plan_laggards(plan, period, unit)
+    laggards = progress.plan_laggards(plan, period, unit, rows=rows)
     heading = _("Kỳ %(period)s, đánh giá cho %(name)s") % {
         "period": period.id,
         "name": subject.name if subject is not None else _("Cả nước"),
@@ -261,7 +261,8 @@ def _figures_table(
                 source_on: figure.source_on,
             }
         )
-        percent_rows.append(is_percentage(figure.indicator))
+        # A figure's yes/no is 1 or 0; only a ratio is a percentage.
+        percent_rows.append(figure.indicator.value_type == Indicator.ValueType.RATIO)
     columns = [
         unit_code,
         unit,
