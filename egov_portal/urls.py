@@ -24,6 +24,7 @@ urlpatterns = [
     path("indicators/", include("indicators.urls")),
     path("plans/", include("plans.urls")),
     path("entry/", include("entry.urls")),
+    path("dashboard/", include("reports.urls")),
     path("api/v1/analytics/", AnalyticsView.as_view(), name="api-analytics"),
     # An official's API token, for scripts that push their unit's figures.
     path("api/v1/token/", obtain_auth_token, name="api-token"),

@@ -48,7 +48,10 @@ def ranking_chart(ranking: Sequence[IndexResult]) -> dict:
         "kind": "hbar",
         "labels": [r.key.name for r in ranked],
         "datasets": [
-            {"label": _("Chỉ số sẵn sàng (0–100)"), "data": [_number(r.index * 100) for r in ranked]}
+            {
+                "label": _("Chỉ số sẵn sàng (0–100)"),
+                "data": [_number(r.index * 100) for r in ranked],
+            }
         ],
         "suffix": "",
         "max": 100,
@@ -67,7 +70,10 @@ def children_chart(indicator: Indicator, values: Sequence[RolledValue]) -> dict:
         "kind": "hbar",
         "labels": [v.unit.name if v.unit else "" for v in shown],
         "datasets": [
-            {"label": indicator.localized_name, "data": [_number(v.percent_or_value) for v in shown]}
+            {
+                "label": indicator.localized_name,
+                "data": [_number(v.percent_or_value) for v in shown],
+            }
         ],
         "suffix": "%" if percentage else "",
         "max": 100 if percentage else None,

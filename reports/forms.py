@@ -1,0 +1,165 @@
+"""Forms of the dashboard pages: the period picker and the comparison's choices."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from indicators.models import Indicator
+from indicators.validation import period_check
+from units.models import Unit
+
+COMPARE_MIN = 2
+COMPARE_MAX = 6
+NOT_AN_ID = _("«%(value)s» không phải mã số đơn vị.")
+CODE_UNKNOWN = _("Không có đơn vị mã %(codes)s vào ngày %(on)s.")
+CODES_NEED_DATE = _("Cần chọn ngày để tìm đơn vị theo mã.")
+TOO_FEW = ngettext_lazy(
+    "Chọn ít nhất %(min)d đơn vị để so sánh (đang có %(n)d).",
+    "Chọn ít nhất %(min)d đơn vị để so sánh (đang có %(n)d).",
+    "min",
+)
+TOO_MANY = ngettext_lazy(
+    "So sánh tối đa %(max)d đơn vị (đang có %(n)d).",
+    "So sánh tối đa %(max)d đơn vị (đang có %(n)d).",
+    "max",
+)
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def _period(text: str):
+    """An empty period means the page's default; otherwise a valid period id."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return period_check(text)
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict["period"]) from None
+
+
+def _words(values) -> list[str]:
+    """`?units=1&units=2` and a typed "1, 2" alike: every value, split on commas and spaces."""
+    words = []
+    for value in values or []:
+        words += [w for w in _SEPARATORS.split(str(value)) if w]
+    return words
+
+
+class PeriodForm(forms.Form):
+    """?period=2020Q4 of a dashboard; empty: the unit's latest period with figures."""
+
+    period = forms.CharField(label=_("Kỳ"), required=False, max_length=10)
+
+    def clean_period(self):
+        return _period(self.cleaned_data["period"])
+
+
+class WordsField(forms.Field):
+    """Several values given as repeated parameters or typed in one box."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return []
+        return _words(value if isinstance(value, list | tuple) else [value])
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+
+class WordsInput(forms.TextInput):
+    """Reads every `?name=` of the query string (TextInput would keep the last one only)."""
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        return getlist(name) if getlist else data.get(name)
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in _words(value))
+        return super().format_value(value)
+
+
+class CompareForm(forms.Form):
+    """?units=<id>&units=<id>… (or codes=45,44&on=2020-10-01), indicators=CODE…, period=."""
+
+    units = WordsField(label=_("Mã số đơn vị (id)"), required=False, widget=WordsInput)
+    codes = WordsField(label=_("hoặc mã đơn vị hành chính"), required=False, widget=WordsInput)
+    on = forms.DateField(
+        label=_("vào ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("Chỉ tiêu"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    period = forms.CharField(label=_("Kỳ"), required=False, max_length=10)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only percentages share one axis; yes/no answers count as 100 or 0.
+        self.indicator_list = list(
+            Indicator.objects.filter(
+                value_type__in=[Indicator.ValueType.RATIO, Indicator.ValueType.BOOLEAN]
+            ).order_by("position", "code")
+        )
+        self.fields["indicators"].choices = [
+            (i.code, f"{i.code} — {i.localized_name}") for i in self.indicator_list
+        ]
+        for name in ("units", "codes", "period"):
+            self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["on"].widget.attrs["class"] = "form-control form-control-sm"
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing asked yet: the page shows the form only."""
+        return not any(self.data.get(name) for name in ("units", "codes"))
+
+    def clean_units(self):
+        ids = []
+        for word in self.cleaned_data["units"]:
+            if not word.isdigit():
+                raise ValidationError(NOT_AN_ID % {"value": word})
+            if int(word) not in ids:
+                ids.append(int(word))
+        return ids
+
+    def clean_period(self):
+        return _period(self.cleaned_data["period"])
+
+    def clean(self):
+        data = super().clean()
+        codes, on = data.get("codes") or [], data.get("on")
+        ids = list(data.get("units") or [])
+        if codes:
+            if on is None:
+                if "on" not in self.errors:
+                    self.add_error("on", CODES_NEED_DATE)
+                return data
+            found = {u.code: u.pk for u in Unit.objects.in_force(on).filter(code__in=codes)}
+            missing = [c for c in codes if c not in found]
+            if missing:
+                self.add_error(
+                    "codes",
+                    CODE_UNKNOWN % {"codes": ", ".join(missing), "on": on.strftime("%d/%m/%Y")},
+                )
+                return data
+            ids += [found[c] for c in codes if found[c] not in ids]
+        if "units" in data and not self.errors:
+            n = len(ids)
+            if n < COMPARE_MIN:
+                self.add_error(None, TOO_FEW % {"min": COMPARE_MIN, "n": n})
+            elif n > COMPARE_MAX:
+                self.add_error(None, TOO_MANY % {"max": COMPARE_MAX, "n": n})
+        data["unit_ids"] = ids
+        return data
+
+    def selected_indicators(self, default_codes) -> list[Indicator]:
+        """The ticked indicators, else `default_codes`, in the catalogue's order."""
+        codes = set(self.cleaned_data.get("indicators") or default_codes)
+        return [i for i in self.indicator_list if i.code in codes]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.my_dashboard, name="dashboard-home"),
+    path("compare/", views.compare, name="compare"),
+    path("<int:unit_id>/", views.unit_dashboard, name="dashboard"),
+    path("<int:unit_id>/indicator/<str:code>/", views.indicator_view, name="indicator"),
+]

@@ -1,0 +1,459 @@
+"""Dashboard pages: a unit's dashboard, one indicator for a unit, several units compared.
+
+What a dashboard shows is gathered by reports/dashboard.py; the views read the request,
+ask accounts.policy who may see what, and shape the results for the templates and for
+static/js/charts.js (reports/charts.py). Dashboards are for signed-in members: a unit
+outside the user's subtree does not exist for them (404).
+"""
+
+import datetime
+import io
+
+import pandas as pd
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from openpyxl.styles import Font
+
+from accounts import policy
+from indicators import analytics
+from indicators.models import Figure, Indicator
+from indicators.periods import Period, PeriodError, period_next, period_previous
+from indicators.validation import indicator_valid_in
+from plans import progress
+from plans.exports import to_csv
+from plans.models import Target
+from reports import charts, dashboard
+from reports.forms import CompareForm, PeriodForm
+from units.models import Unit, UnitChange
+from units.selectors import today
+
+EXPORTS = ("csv", "xlsx")
+TABLES = ("trend", "children", "figures")
+TREND_LENGTH = 12  # periods of the chosen period's kind: three years of quarters
+# The order of the completeness counts (entry's statuses; "none": nothing entered yet).
+REPORT_STATUSES = ("approved", "submitted", "returned", "draft", "none")
+# Where a value comes from (the context keeps "báo cáo" apart from the noun "report").
+ORIGIN_LABELS = {
+    "reported": pgettext_lazy("nguồn gốc số liệu", "báo cáo"),
+    "computed": pgettext_lazy("nguồn gốc số liệu", "tổng hợp"),
+    "predecessors": pgettext_lazy("nguồn gốc số liệu", "từ đơn vị cũ"),
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- the signed-in user's own dashboard ------------------------------------------------
+
+
+@login_required
+def my_dashboard(request):
+    member = policy.membership(request.user)
+    if member is None:
+        messages.warning(
+            request,
+            _(
+                "Tài khoản của bạn chưa gắn với đơn vị nào nên chưa có bảng điều khiển riêng. "
+                "Hãy liên hệ quản trị hệ thống."
+            ),
+        )
+        return redirect("home")
+    return redirect("reports:dashboard", unit_id=member.unit_id)
+
+
+# --- a unit's dashboard ------------------------------------------------------------------
+
+
+@login_required
+def unit_dashboard(request, unit_id: int):
+    unit = _unit_or_404(request, unit_id)
+    form, period = _period_query(request, unit)
+    context = {
+        "unit": unit,
+        "form": form,
+        "period": period,
+        "ancestors": _ancestors(request.user, unit),
+    }
+    if period is None:
+        return render(request, "reports/unit_dashboard.html", context, status=400)
+    board = dashboard.dashboard_build(unit, period, today=today())
+    pillars, ranking = _ranking_rows(board)
+    counts = board.completeness_counts
+    user = request.user
+    context.update(
+        board=board,
+        neighbours=_neighbours(period),
+        predecessors=[(c, policy.can_view_unit(user, c.predecessor)) for c in board.predecessors],
+        successors=[(u, policy.can_view_unit(user, u)) for u in board.successors],
+        ended_on=unit.valid_to + datetime.timedelta(days=1) if unit.valid_to else None,
+        cards=[_card(card) for card in board.cards],
+        pillars=pillars,
+        ranking=ranking,
+        ranking_chart=charts.ranking_chart(board.ranking),
+        completeness_counts=[(s, counts[s]) for s in REPORT_STATUSES if counts.get(s)],
+        completeness_total=len(board.completeness),
+        laggard_plans=sorted(
+            {m.progress.plan for lag in board.laggards for m in lag.misses},
+            key=lambda p: p.code,
+        ),
+    )
+    return render(request, "reports/unit_dashboard.html", context)
+
+
+# --- one indicator for a unit --------------------------------------------------------------
+
+
+@login_required
+def indicator_view(request, unit_id: int, code: str):
+    unit = _unit_or_404(request, unit_id)
+    indicator = get_object_or_404(Indicator, code=code)
+    form, period = _period_query(request, unit)
+    context = {
+        "unit": unit,
+        "indicator": indicator,
+        "form": form,
+        "period": period,
+        "ancestors": _ancestors(request.user, unit),
+    }
+    if period is None:
+        return render(request, "reports/indicator.html", context, status=400)
+    periods = trend_periods(period)
+    trend = [analytics.rollup_value(indicator, unit, p) for p in periods]
+    target = reading_target(indicator, unit, period)
+    children = sorted(
+        analytics.rollup_children(indicator, unit, period),
+        key=lambda v: (v.percent_or_value is None, -(v.percent_or_value or 0), v.unit.code),
+    )
+    figures = indicator_figures(indicator, unit, periods[0], period)
+    export = request.GET.get("export")
+    if export in EXPORTS:
+        tables = {
+            "trend": _trend_frame(trend),
+            "children": _values_frame(children),
+            "figures": _figures_frame(figures),
+        }
+        return _download(request, export, tables, unit=unit, indicator=indicator, period=period)
+    context.update(
+        neighbours=_neighbours(period),
+        valid=indicator_valid_in(indicator, period),
+        trend=[_value_row(v) for v in reversed(trend)],
+        target=target,
+        trend_chart=charts.trend_chart(
+            indicator,
+            trend,
+            target_value=float(target.value) if target is not None else None,
+            target_label=_target_caption(target) if target is not None else "",
+        ),
+        children=[_value_row(v) for v in children],
+        children_chart=charts.children_chart(indicator, children),
+        figures=figures,
+        first_period=periods[0],
+    )
+    return render(request, "reports/indicator.html", context)
+
+
+# --- several units compared ----------------------------------------------------------------
+
+
+@login_required
+def compare(request):
+    form = CompareForm(request.GET or None)
+    context = {"form": form, "checked": set(dashboard.KEY_INDICATORS)}
+    if not form.is_bound or form.is_empty:
+        return render(request, "reports/compare.html", context)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return render(request, "reports/compare.html", context, status=400)
+    ids = form.cleaned_data["unit_ids"]
+    found = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+    units = [found[i] for i in ids if i in found]
+    if len(units) != len(ids) or not all(policy.can_view_unit(request.user, u) for u in units):
+        raise Http404(_("Không có đơn vị này."))
+    period = form.cleaned_data["period"] or dashboard.default_period(units[0], today())
+    chosen = form.selected_indicators(dashboard.KEY_INDICATORS)
+    indicators = [i for i in chosen if indicator_valid_in(i, period)]
+    skipped = [i for i in chosen if i not in indicators]
+    if skipped and form.cleaned_data["indicators"]:  # asked for, not the defaults
+        messages.info(
+            request,
+            _("Không áp dụng trong kỳ %(period)s: %(codes)s.")
+            % {"period": period.id, "codes": ", ".join(i.code for i in skipped)},
+        )
+    values = analytics.rollup_indicators(indicators, units, period)
+    context.update(
+        units=units,
+        period=period,
+        indicators=indicators,
+        checked={i.code for i in chosen},
+        rows=[
+            {"unit": unit, "cells": [_value_row(values[i.code][n]) for i in indicators]}
+            for n, unit in enumerate(units)
+        ],
+        compare_chart=charts.compare_chart(units, indicators, values),
+    )
+    return render(request, "reports/compare.html", context)
+
+
+# --- what the views share ----------------------------------------------------------------
+
+
+def _unit_or_404(request, unit_id: int) -> Unit:
+    unit = Unit.objects.select_related("province", "district").filter(pk=unit_id).first()
+    if unit is None or not policy.can_view_unit(request.user, unit):
+        raise Http404(_("Không có đơn vị này."))
+    return unit
+
+
+def _ancestors(user, unit: Unit) -> list[tuple[Unit, bool]]:
+    """The province and district above the unit, each with whether the user may open it."""
+    above = [u for u in (unit.province, unit.district) if u is not None]
+    return [(u, policy.can_view_unit(user, u)) for u in above]
+
+
+def _period_query(request, unit: Unit) -> tuple[PeriodForm, Period | None]:
+    """The period asked for (default: the unit's latest with figures); None, with the
+    reason as a message, when it cannot be read."""
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        for error in form.errors.get("period", []):
+            messages.error(request, error)
+        return form, None
+    return form, form.cleaned_data["period"] or dashboard.default_period(unit, today())
+
+
+def _neighbours(period: Period) -> dict:
+    """The periods before and after, for the picker's links (None beyond the calendar)."""
+    found = {}
+    for name, step in (("previous", period_previous), ("next", period_next)):
+        try:
+            found[name] = step(period)
+        except PeriodError:
+            found[name] = None
+    return found
+
+
+def _coverage(value: analytics.RolledValue) -> str:
+    return analytics.coverage_label(value) if value.expected else ""
+
+
+def _value_row(value: analytics.RolledValue) -> dict:
+    """A rolled value with its words: origin and coverage."""
+    return {
+        "value": value,
+        "origin": ORIGIN_LABELS.get(value.origin, ""),
+        "coverage": _coverage(value),
+    }
+
+
+def _card(card: dashboard.Card) -> dict:
+    change = card.change
+    return {
+        **_value_row(card.value),
+        "indicator": card.indicator,
+        "previous": card.previous,
+        "change": change,
+        "change_size": abs(change) if change is not None else None,
+        "target": card.target,
+        "tiers": [
+            {**_value_row(tier), "label": Figure.Scope(tier.scope).label} for tier in card.tiers
+        ],
+    }
+
+
+def _ranking_rows(board: dashboard.Dashboard) -> tuple[list[tuple[str, str]], list[dict]]:
+    """The ranking's pillars (in the catalogue's order, with their names) and its rows, the
+    scores on the 0–100 scale shown."""
+    present = {p for r in board.ranking for p in r.pillars}
+    pillars = [(p, Indicator.Pillar(p).label) for p in Indicator.Pillar.values if p in present]
+    rows = [
+        {
+            "unit": r.key,
+            "rank": r.rank,
+            "rank_change": r.rank_change,
+            "rank_change_size": abs(r.rank_change) if r.rank_change else None,
+            "index": _hundred(r.index),
+            "pillars": [_hundred(r.pillars.get(p)) for p, _label in pillars],
+        }
+        for r in board.ranking
+    ]
+    return pillars, rows
+
+
+def _hundred(score: float | None) -> float | None:
+    return None if score is None else score * 100
+
+
+def _target_caption(target: Target) -> str:
+    plan = target.plan.number or target.plan.code
+    return _("Mục tiêu %(target)s (%(plan)s, hạn %(deadline)s)") % {
+        "target": progress.target_label(target),
+        "plan": plan,
+        "deadline": target.deadline,
+    }
+
+
+# --- data for the indicator page (to move into reports/dashboard.py) -----------------------
+
+
+def trend_periods(period: Period, length: int = TREND_LENGTH) -> list[Period]:
+    """`length` periods of the period's kind, ending with it (fewer at the calendar's start)."""
+    periods = [period]
+    while len(periods) < length:
+        try:
+            periods.insert(0, period_previous(periods[0]))
+        except PeriodError:
+            break
+    return periods
+
+
+def reading_target(indicator: Indicator, unit: Unit, period: Period) -> Target | None:
+    """The target of the unit's plans (or of the documents they implement) that reads on the
+    unit itself: the nearest deadline not before the period, else the latest one."""
+    found = [
+        target
+        for plan in dashboard.plans_for(unit, period)
+        for target in progress.plan_targets(plan)
+        if target.indicator_id == indicator.pk
+        and progress.engine_scope(target.scope, unit.level) == "self"
+    ]
+    upcoming = [t for t in found if t.deadline_end >= period.start]
+    if upcoming:
+        return min(upcoming, key=lambda t: t.deadline_end)
+    return max(found, key=lambda t: t.deadline_end, default=None)
+
+
+def indicator_figures(
+    indicator: Indicator, unit: Unit, first: Period, last: Period
+) -> list[Figure]:
+    """The approved figures of the indicator under the unit from `first` to `last`; under the
+    units it was formed from too, when the span starts before it existed."""
+    ids = [unit.pk]
+    if unit.valid_from is not None and unit.valid_from > first.start:
+        ids += UnitChange.objects.filter(successor=unit, predecessor__level=unit.level).values_list(
+            "predecessor_id", flat=True
+        )
+    under = Q(unit_id__in=ids) | Q(unit__province_id__in=ids) | Q(unit__district_id__in=ids)
+    return list(
+        Figure.objects.filter(
+            under,
+            indicator=indicator,
+            status=Figure.Status.APPROVED,
+            period_start__lte=last.end,
+            period_end__gte=first.start,
+        )
+        .select_related("unit", "agency", "indicator")
+        .order_by("-period_end", "period_start", "unit__code", "scope")
+    )
+
+
+# --- downloads -------------------------------------------------------------------------
+
+
+def _shown(value: float | None) -> float | None:
+    """As the page shows it: one decimal."""
+    return None if value is None else round(value, 1)
+
+
+def _answer(value: analytics.RolledValue) -> str:
+    if not value.is_answer or value.value is None:
+        return ""
+    return _("Có") if value.value else _("Không")
+
+
+def _trend_frame(values: list[analytics.RolledValue]) -> pd.DataFrame:
+    columns = [_("Kỳ"), _("Giá trị"), _("Có/không"), _("Tử số"), _("Mẫu số"), _("Độ phủ")]
+    columns.append(_("Nguồn gốc"))
+    rows = [
+        (
+            v.period.id,
+            _shown(v.percent_or_value),
+            _answer(v),
+            v.numerator,
+            v.denominator,
+            _coverage(v),
+            str(ORIGIN_LABELS.get(v.origin, "")),
+        )
+        for v in values
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _values_frame(values: list[analytics.RolledValue]) -> pd.DataFrame:
+    columns = [_("Mã đơn vị"), _("Đơn vị"), _("Giá trị"), _("Có/không"), _("Độ phủ")]
+    columns.append(_("Nguồn gốc"))
+    rows = [
+        (
+            v.unit.code,
+            v.unit.name,
+            _shown(v.percent_or_value),
+            _answer(v),
+            _coverage(v),
+            str(ORIGIN_LABELS.get(v.origin, "")),
+        )
+        for v in values
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _figures_frame(figures: list[Figure]) -> pd.DataFrame:
+    columns = [_("Kỳ"), _("Mã đơn vị"), _("Đơn vị"), _("Cơ quan"), _("Phạm vi"), _("Giá trị")]
+    columns += [_("Tử số"), _("Mẫu số"), _("Nguồn"), _("Ngày của nguồn")]
+    rows = [
+        (
+            f.period,
+            f.unit.code,
+            f.unit.name,
+            f.agency.name if f.agency else "",
+            f.get_scope_display(),
+            _shown(float(f.value)),
+            float(f.numerator) if f.numerator is not None else None,
+            float(f.denominator) if f.denominator is not None else None,
+            f.source,
+            f.source_on.strftime("%d/%m/%Y") if f.source_on else "",
+        )
+        for f in figures
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _download(request, export: str, tables: dict, *, unit, indicator, period) -> HttpResponse:
+    """CSV: one table (?table=trend|children|figures); XLSX: the three, one sheet each."""
+    stem = f"{indicator.code}-{unit.code}-{period.id}"
+    if export == "csv":
+        table = request.GET.get("table")
+        table = table if table in TABLES else "trend"
+        response = HttpResponse(to_csv(tables[table]), content_type="text/csv; charset=utf-8")
+        name = f"{stem}-{table}.csv"
+    else:
+        title = f"{indicator.code} — {indicator.localized_name} — {unit.name} ({unit.code}), "
+        title += f"{_('kỳ')} {period.id}"
+        sheets = {
+            _("Xu hướng"): tables["trend"],
+            _("Đơn vị trực thuộc"): tables["children"],
+            _("Số liệu"): tables["figures"],
+        }
+        response = HttpResponse(_xlsx(sheets, title=title), content_type=XLSX)
+        name = f"{stem}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _xlsx(sheets: dict[str, pd.DataFrame], *, title: str) -> bytes:
+    """Each table on its sheet, under a title line (as plans/exports.py does)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=sheet, index=False, startrow=2)
+            worksheet = writer.sheets[sheet]
+            worksheet["A1"] = title
+            worksheet["A1"].font = Font(bold=True)
+            for column in worksheet.columns:
+                width = max(len(str(cell.value or "")) for cell in column[2:]) if column else 10
+                worksheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
+            worksheet.freeze_panes = "A4"
+    return buffer.getvalue()
