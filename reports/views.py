@@ -7,17 +7,12 @@ outside the user's subtree does not exist for them (404).
 """
 
 import datetime
-import io
 
-import pandas as pd
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
-from openpyxl.styles import Font
 
 from accounts import policy
 from indicators import analytics
@@ -25,25 +20,16 @@ from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, period_next, period_previous
 from indicators.validation import indicator_valid_in
 from plans import progress
-from plans.exports import to_csv
 from plans.models import Target
-from reports import charts, dashboard
+from reports import charts, dashboard, downloads, indicator_page
+from reports.downloads import ORIGIN_LABELS
 from reports.forms import CompareForm, PeriodForm
-from units.models import Unit, UnitChange
+from units.models import Unit
 from units.selectors import today
 
 EXPORTS = ("csv", "xlsx")
-TABLES = ("trend", "children", "figures")
-TREND_LENGTH = 12  # periods of the chosen period's kind: three years of quarters
 # The order of the completeness counts (entry's statuses; "none": nothing entered yet).
 REPORT_STATUSES = ("approved", "submitted", "returned", "draft", "none")
-# Where a value comes from (the context keeps "báo cáo" apart from the noun "report").
-ORIGIN_LABELS = {
-    "reported": pgettext_lazy("nguồn gốc số liệu", "báo cáo"),
-    "computed": pgettext_lazy("nguồn gốc số liệu", "tổng hợp"),
-    "predecessors": pgettext_lazy("nguồn gốc số liệu", "từ đơn vị cũ"),
-}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- the signed-in user's own dashboard ------------------------------------------------
@@ -120,22 +106,18 @@ def indicator_view(request, unit_id: int, code: str):
     }
     if period is None:
         return render(request, "reports/indicator.html", context, status=400)
-    periods = trend_periods(period)
-    trend = [analytics.rollup_value(indicator, unit, p) for p in periods]
-    target = reading_target(indicator, unit, period)
-    children = sorted(
-        analytics.rollup_children(indicator, unit, period),
-        key=lambda v: (v.percent_or_value is None, -(v.percent_or_value or 0), v.unit.code),
-    )
-    figures = indicator_figures(indicator, unit, periods[0], period)
+    page = indicator_page.indicator_page_build(indicator, unit, period)
+    trend, target, children, figures = page.trend, page.target, page.children, page.figures
     export = request.GET.get("export")
     if export in EXPORTS:
         tables = {
-            "trend": _trend_frame(trend),
-            "children": _values_frame(children),
-            "figures": _figures_frame(figures),
+            "trend": downloads.trend_frame(trend),
+            "children": downloads.values_frame(children),
+            "figures": downloads.figures_frame(figures),
         }
-        return _download(request, export, tables, unit=unit, indicator=indicator, period=period)
+        return downloads.download(
+            request, export, tables, unit=unit, indicator=indicator, period=period
+        )
     context.update(
         neighbours=_neighbours(period),
         valid=indicator_valid_in(indicator, period),
@@ -150,7 +132,7 @@ def indicator_view(request, unit_id: int, code: str):
         children=[_value_row(v) for v in children],
         children_chart=charts.children_chart(indicator, children),
         figures=figures,
-        first_period=periods[0],
+        first_period=page.periods[0],
     )
     return render(request, "reports/indicator.html", context)
 
@@ -295,165 +277,3 @@ def _target_caption(target: Target) -> str:
         "plan": plan,
         "deadline": target.deadline,
     }
-
-
-# --- data for the indicator page (to move into reports/dashboard.py) -----------------------
-
-
-def trend_periods(period: Period, length: int = TREND_LENGTH) -> list[Period]:
-    """`length` periods of the period's kind, ending with it (fewer at the calendar's start)."""
-    periods = [period]
-    while len(periods) < length:
-        try:
-            periods.insert(0, period_previous(periods[0]))
-        except PeriodError:
-            break
-    return periods
-
-
-def reading_target(indicator: Indicator, unit: Unit, period: Period) -> Target | None:
-    """The target of the unit's plans (or of the documents they implement) that reads on the
-    unit itself: the nearest deadline not before the period, else the latest one."""
-    found = [
-        target
-        for plan in dashboard.plans_for(unit, period)
-        for target in progress.plan_targets(plan)
-        if target.indicator_id == indicator.pk
-        and progress.engine_scope(target.scope, unit.level) == "self"
-    ]
-    upcoming = [t for t in found if t.deadline_end >= period.start]
-    if upcoming:
-        return min(upcoming, key=lambda t: t.deadline_end)
-    return max(found, key=lambda t: t.deadline_end, default=None)
-
-
-def indicator_figures(
-    indicator: Indicator, unit: Unit, first: Period, last: Period
-) -> list[Figure]:
-    """The approved figures of the indicator under the unit from `first` to `last`; under the
-    units it was formed from too, when the span starts before it existed."""
-    ids = [unit.pk]
-    if unit.valid_from is not None and unit.valid_from > first.start:
-        ids += UnitChange.objects.filter(successor=unit, predecessor__level=unit.level).values_list(
-            "predecessor_id", flat=True
-        )
-    under = Q(unit_id__in=ids) | Q(unit__province_id__in=ids) | Q(unit__district_id__in=ids)
-    return list(
-        Figure.objects.filter(
-            under,
-            indicator=indicator,
-            status=Figure.Status.APPROVED,
-            period_start__lte=last.end,
-            period_end__gte=first.start,
-        )
-        .select_related("unit", "agency", "indicator")
-        .order_by("-period_end", "period_start", "unit__code", "scope")
-    )
-
-
-# --- downloads -------------------------------------------------------------------------
-
-
-def _shown(value: float | None) -> float | None:
-    """As the page shows it: one decimal."""
-    return None if value is None else round(value, 1)
-
-
-def _answer(value: analytics.RolledValue) -> str:
-    if not value.is_answer or value.value is None:
-        return ""
-    return _("Có") if value.value else _("Không")
-
-
-def _trend_frame(values: list[analytics.RolledValue]) -> pd.DataFrame:
-    columns = [_("Kỳ"), _("Giá trị"), _("Có/không"), _("Tử số"), _("Mẫu số"), _("Độ phủ")]
-    columns.append(_("Nguồn gốc"))
-    rows = [
-        (
-            v.period.id,
-            _shown(v.percent_or_value),
-            _answer(v),
-            v.numerator,
-            v.denominator,
-            _coverage(v),
-            str(ORIGIN_LABELS.get(v.origin, "")),
-        )
-        for v in values
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _values_frame(values: list[analytics.RolledValue]) -> pd.DataFrame:
-    columns = [_("Mã đơn vị"), _("Đơn vị"), _("Giá trị"), _("Có/không"), _("Độ phủ")]
-    columns.append(_("Nguồn gốc"))
-    rows = [
-        (
-            v.unit.code,
-            v.unit.name,
-            _shown(v.percent_or_value),
-            _answer(v),
-            _coverage(v),
-            str(ORIGIN_LABELS.get(v.origin, "")),
-        )
-        for v in values
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _figures_frame(figures: list[Figure]) -> pd.DataFrame:
-    columns = [_("Kỳ"), _("Mã đơn vị"), _("Đơn vị"), _("Cơ quan"), _("Phạm vi"), _("Giá trị")]
-    columns += [_("Tử số"), _("Mẫu số"), _("Nguồn"), _("Ngày của nguồn")]
-    rows = [
-        (
-            f.period,
-            f.unit.code,
-            f.unit.name,
-            f.agency.name if f.agency else "",
-            f.get_scope_display(),
-            _shown(float(f.value)),
-            float(f.numerator) if f.numerator is not None else None,
-            float(f.denominator) if f.denominator is not None else None,
-            f.source,
-            f.source_on.strftime("%d/%m/%Y") if f.source_on else "",
-        )
-        for f in figures
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _download(request, export: str, tables: dict, *, unit, indicator, period) -> HttpResponse:
-    """CSV: one table (?table=trend|children|figures); XLSX: the three, one sheet each."""
-    stem = f"{indicator.code}-{unit.code}-{period.id}"
-    if export == "csv":
-        table = request.GET.get("table")
-        table = table if table in TABLES else "trend"
-        response = HttpResponse(to_csv(tables[table]), content_type="text/csv; charset=utf-8")
-        name = f"{stem}-{table}.csv"
-    else:
-        title = f"{indicator.code} — {indicator.localized_name} — {unit.name} ({unit.code}), "
-        title += f"{_('kỳ')} {period.id}"
-        sheets = {
-            _("Xu hướng"): tables["trend"],
-            _("Đơn vị trực thuộc"): tables["children"],
-            _("Số liệu"): tables["figures"],
-        }
-        response = HttpResponse(_xlsx(sheets, title=title), content_type=XLSX)
-        name = f"{stem}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _xlsx(sheets: dict[str, pd.DataFrame], *, title: str) -> bytes:
-    """Each table on its sheet, under a title line (as plans/exports.py does)."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for sheet, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=sheet, index=False, startrow=2)
-            worksheet = writer.sheets[sheet]
-            worksheet["A1"] = title
-            worksheet["A1"].font = Font(bold=True)
-            for column in worksheet.columns:
-                width = max(len(str(cell.value or "")) for cell in column[2:]) if column else 10
-                worksheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
-            worksheet.freeze_panes = "A4"
-    return buffer.getvalue()
