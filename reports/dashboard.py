@@ -233,12 +233,13 @@ def rank_units(
     """The units ranked by the readiness index, with their rank in the previous period."""
     if not units or not indicators:
         return []
+    reading = _targets_reading(units[0].level, period, plans)
     specs = [
         readiness.IndicatorSpec(
             code=i.code,
             pillar=i.pillar,
             higher_is_better=i.direction == Indicator.Direction.HIGHER,
-            target=_target_for(i, units[0].level, period, plans),
+            target=reading.get(i.pk),
         )
         for i in indicators
     ]
@@ -329,22 +330,23 @@ def _under(unit: Unit) -> Q:
     return Q(unit=unit) | Q(unit__province=unit) | Q(unit__district=unit)
 
 
-def _target_for(indicator, level: str, period: Period, plans: list[Plan]) -> float | None:
-    """The plan target that reads on units of `level` themselves (the nearest deadline not
-    before the period), as the score of 1 in the index."""
-    scopes = [s for s in Target.Scope.values if progress.engine_scope(s, level) == "self"]
-    target = (
-        Target.objects.filter(
-            plan__in=plans,
-            indicator=indicator,
-            scope__in=scopes,
-            deadline_end__gte=period.start,
-        )
-        .exclude(comparator=Target.Comparator.AT_MOST)
-        .order_by("deadline_end")
-        .first()
-    )
-    return float(target.value) if target is not None else None
+def _targets_reading(level: str, period: Period, plans: list[Plan]) -> dict[int, float]:
+    """For each indicator, the target of these plans (or of the documents they implement)
+    that reads on units of `level` themselves, with the nearest deadline not before the
+    period: the value that scores 1 in the index. One query per plan."""
+    found: dict[int, Target] = {}
+    for plan in plans:
+        for target in progress.plan_targets(plan):
+            if (
+                progress.engine_scope(target.scope, level) != "self"
+                or target.comparator == Target.Comparator.AT_MOST
+                or target.deadline_end < period.start
+            ):
+                continue
+            best = found.get(target.indicator_id)
+            if best is None or target.deadline_end < best.deadline_end:
+                found[target.indicator_id] = target
+    return {indicator_id: float(t.value) for indicator_id, t in found.items()}
 
 
 def _indicators(codes, period: Period) -> list[Indicator]:
