@@ -161,6 +161,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "entry:entry-list"
 LOGOUT_REDIRECT_URL = "home"
 
+# Uploads of figures (files and the bulk API) larger than this are refused before reading.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 20) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+
 # Lockout after repeated failed logins (django-axes): 5 failures for a username lock it
 # for an hour; a successful login resets the count.
 AUTHENTICATION_BACKENDS = [

@@ -4,14 +4,16 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
 from entry import services as entry_services
-from indicators import analytics, selectors, services
+from indicators import analytics, bulk, exports, importing, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter
 from indicators.models import Indicator
 from indicators.periods import parse_period
@@ -43,6 +45,15 @@ def _rows_error(exc: services.FigureRowsError) -> exceptions.ValidationError:
     for error in exc.errors:
         detail.setdefault(error.field, []).append(error.message)
     return exceptions.ValidationError(detail)
+
+
+class CSVBodyParser(BaseParser):
+    """A CSV request body, handed over as bytes (indicators.importing reads it)."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read() if stream is not None else b""
 
 
 class ReadOrSignedIn(permissions.BasePermission):
@@ -131,6 +142,57 @@ class ObservationViewSet(
         self._save(item, changes.get("status", figure.status))
         return Response(FigureSerializer(selectors.figure_list().get(pk=figure.pk)).data)
 
+    @extend_schema(
+        request={"application/json": FigureWriteSerializer(many=True), "text/csv": str},
+        responses={200: dict, 400: dict},
+        parameters=[
+            OpenApiParameter("dry_run", bool, description="Kiểm tra, không lưu."),
+            OpenApiParameter("valid_only", bool, description="Lưu các dòng đúng, bỏ dòng sai."),
+        ],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk",
+        parser_classes=[JSONParser, CSVBodyParser, MultiPartParser, FormParser],
+    )
+    def bulk(self, request):
+        """Many figures at once: a JSON list of {unit_code, on?, indicator, period, scope?,
+        value | numerator + denominator, source?} or CSV with the same columns. All or
+        nothing unless valid_only=true; dry_run=true checks without storing. The answer is
+        the import summary: created, updated, unchanged, rejected and each row's errors."""
+        flag = lambda name: str(request.query_params.get(name, "")).lower() in ("1", "true")  # noqa: E731
+        try:
+            read = _bulk_rows(request)
+        except importing.ImportFileError as exc:
+            raise exceptions.ValidationError({"file": [str(exc)]}) from None
+        summary = bulk.figures_import(
+            read.inputs,
+            user=request.user,
+            dry_run=flag("dry_run"),
+            valid_only=flag("valid_only"),
+            status=request.query_params.get("status") or None,
+            read_errors=read.errors,
+        )
+        body = summary.as_dict() | {"notices": read.notices}
+        code = status.HTTP_200_OK if summary.ok or summary.stored else status.HTTP_400_BAD_REQUEST
+        return Response(body, status=code)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("file", str, enum=["csv", "xlsx"], description="Định dạng.")],
+        responses={200: bytes},
+    )
+    @action(detail=False, url_path="export")
+    def export(self, request):
+        """Every figure of the filtered set (same filters as the list), streamed as CSV (or
+        XLSX written row by row to a temporary file): constant memory for any size."""
+        figures = self.filter_queryset(self.get_queryset()).order_by("pk")
+        rows = figures.values_list(*[c for c, _name in EXPORT_COLUMNS]).iterator(chunk_size=2000)
+        header = [name for _c, name in EXPORT_COLUMNS]
+        if request.query_params.get("file") == "xlsx":
+            return exports.xlsx_response(header, rows, filename="figures.xlsx")
+        return exports.csv_response(header, rows, filename="figures.csv")
+
     def perform_destroy(self, instance):
         user = self.request.user
         if not (policy.is_administrator(user) or user.is_staff):
@@ -192,3 +254,43 @@ class AnalyticsView(APIView):
                 "results": RolledValueSerializer(values, many=True).data,
             }
         )
+
+
+# What an export holds: the import's columns (so an export can be edited and sent back), the
+# unit's name and the figure's status.
+EXPORT_COLUMNS = [
+    ("unit__code", "unit_code"),
+    ("unit__valid_to", "on"),
+    ("unit__name", "unit_name"),
+    ("agency__name", "agency"),
+    ("indicator__code", "indicator"),
+    ("period", "period"),
+    ("scope", "scope"),
+    ("value", "value"),
+    ("numerator", "numerator"),
+    ("denominator", "denominator"),
+    ("status", "status"),
+    ("source", "source"),
+    ("source_on", "source_on"),
+    ("note", "note"),
+]
+
+
+def _bulk_rows(request) -> importing.ReadFile:
+    """The rows of a bulk request: a CSV body, an uploaded file, or a JSON list."""
+    if request.content_type.startswith("text/csv"):
+        # The declared size is checked before the body is read.
+        importing.check_size(int(request.META.get("CONTENT_LENGTH") or 0))
+        return importing.read_figures(request.data)
+    upload = request.FILES.get("file")
+    if upload is not None:
+        importing.check_size(upload.size)
+        return importing.read_figures(upload.read())
+    records = request.data
+    if isinstance(records, dict):
+        records = records.get("figures", records.get("rows"))
+    if not isinstance(records, list):
+        raise importing.ImportFileError(_("Cần một danh sách JSON các dòng số liệu."))
+    if not records:
+        raise importing.ImportFileError(_("Danh sách trống."))
+    return importing.read_records(records)

@@ -176,23 +176,23 @@ def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowErro
             for name, messages in exc.message_dict.items():
                 errors.extend(RowError(row=item.row, field=name, message=m) for m in messages)
             continue
-        figures.append(
-            Figure(
-                unit=unit,
-                agency=agency,
-                indicator=indicator,
-                period=period.id,
-                period_start=period.start,
-                period_end=period.end,
-                scope=item.scope,
-                value=checked.value,
-                numerator=checked.numerator,
-                denominator=checked.denominator,
-                source=item.source,
-                source_on=item.source_on,
-                note=item.note,
-            )
+        figure = Figure(
+            unit=unit,
+            agency=agency,
+            indicator=indicator,
+            period=period.id,
+            period_start=period.start,
+            period_end=period.end,
+            scope=item.scope,
+            value=checked.value,
+            numerator=checked.numerator,
+            denominator=checked.denominator,
+            source=item.source,
+            source_on=item.source_on,
+            note=item.note,
         )
+        figure._row = item.row  # where it came from, for import reports
+        figures.append(figure)
     return figures, errors
 
 

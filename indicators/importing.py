@@ -1,0 +1,368 @@
+"""Reading figure files as people really fill them: CSV (UTF-8, with or without a byte-order
+mark, or Windows-1258) or XLSX, Vietnamese headers and number formats, the usual spellings
+of periods. Pure: no database. What a row means is checked later, by indicators.validation
+through indicators.bulk, like every other way figures come in.
+"""
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import openpyxl
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from indicators.periods import PeriodError, parse_period
+from indicators.services import FigureInput, RowError
+from units.names import fold
+
+COLUMNS = (
+    "unit_code",
+    "on",
+    "agency",
+    "indicator",
+    "period",
+    "scope",
+    "value",
+    "numerator",
+    "denominator",
+    "source",
+    "source_on",
+    "note",
+)
+REQUIRED = ("unit_code", "indicator", "period")
+# Headers as officials write them (folded: lower case, no tone marks) → the column.
+ALIASES = {
+    "ma don vi": "unit_code",
+    "ma dvhc": "unit_code",
+    "unit": "unit_code",
+    "ngay": "on",
+    "unit_on": "on",
+    "co quan": "agency",
+    "ma chi tieu": "indicator",
+    "chi tieu": "indicator",
+    "ky": "period",
+    "ky bao cao": "period",
+    "pham vi": "scope",
+    "gia tri": "value",
+    "ty le": "value",
+    "tu so": "numerator",
+    "mau so": "denominator",
+    "nguon": "source",
+    "ngay cua nguon": "source_on",
+    "ghi chu": "note",
+}
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class ImportFileError(ValueError):
+    """The whole file cannot be read: empty, too big, wrong columns, not CSV or XLSX."""
+
+
+@dataclass
+class ReadFile:
+    inputs: list[FigureInput]
+    errors: list[RowError] = field(default_factory=list)  # rows that could not be read
+    notices: list[str] = field(default_factory=list)  # e.g. columns ignored
+    sheet: str = ""
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def check_size(size: int) -> None:
+    """Refuse a file over the limit before reading it."""
+    limit = max_upload_bytes()
+    if size > limit:
+        raise ImportFileError(
+            _("Tệp quá lớn: %(size)s MB, tối đa %(limit)s MB.")
+            % {"size": round(size / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)}
+        )
+
+
+def read_figures(data: bytes) -> ReadFile:
+    """The figures of a CSV or XLSX file (told apart by content, not by name)."""
+    check_size(len(data))
+    if not data.strip():
+        raise ImportFileError(_("Tệp trống."))
+    if data.startswith(XLSX_MAGIC):
+        sheet, rows = _xlsx_rows(data)
+    else:
+        sheet, rows = "", _csv_rows(data)
+    return _figures_from_rows(rows, sheet)
+
+
+def read_records(records: list[dict]) -> ReadFile:
+    """The figures of JSON objects (the bulk API), read with the same rules as a file's rows;
+    rows are numbered from 1."""
+    result = ReadFile(inputs=[])
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            result.errors.append(RowError(number, "row", _("Mỗi dòng phải là một đối tượng JSON.")))
+            continue
+        cleaned = {_column(k): ("" if v is None else str(v)) for k, v in record.items()}
+        item, problems = _input({k: v for k, v in cleaned.items() if k in COLUMNS}, number)
+        if problems:
+            result.errors.extend(problems)
+        else:
+            result.inputs.append(item)
+    return result
+
+
+def _csv_rows(data: bytes) -> list[tuple[int, list[str]]]:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1258 decodes almost anything
+        raise ImportFileError(_("Không đọc được tệp: không phải UTF-8 hay Windows-1258."))
+    text = unicodedata.normalize("NFC", text)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    return [(n, row) for n, row in enumerate(reader, start=1)]
+
+
+def _xlsx_rows(data: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
+    """Cell values as the file last saved them; a formula with no saved value is an error."""
+    try:
+        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ImportFileError(_("Không đọc được tệp XLSX: %(error)s") % {"error": exc}) from None
+    sheet = values.worksheets[0]
+    raw = formulas.worksheets[0]
+    rows = []
+    for n, (cells, raw_cells) in enumerate(
+        zip(sheet.iter_rows(values_only=True), raw.iter_rows(values_only=True), strict=False),
+        start=1,
+    ):
+        row = []
+        for value, formula in zip(cells, raw_cells, strict=False):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                row.append(_FORMULA_WITHOUT_VALUE)
+            else:
+                row.append(_cell_text(value))
+        rows.append((n, row))
+    return sheet.title, rows
+
+
+_FORMULA_WITHOUT_VALUE = "\x00formula"
+FORMULA_WITHOUT_VALUE = gettext_lazy(
+    "Ô có công thức nhưng tệp không lưu giá trị tính sẵn: mở tệp bằng Excel và lưu lại."
+)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+def _figures_from_rows(rows, sheet: str) -> ReadFile:
+    # The header is the first row with a known column (templates put titles above it).
+    header_at = next(
+        (i for i, (_n, row) in enumerate(rows) if any(_column(c) in COLUMNS for c in row)), None
+    )
+    if header_at is None:
+        raise ImportFileError(
+            _("Không thấy dòng tiêu đề: cần các cột %(columns)s.")
+            % {"columns": ", ".join(REQUIRED)}
+        )
+    header = [_column(c) for c in rows[header_at][1]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ImportFileError(_("Thiếu cột %(columns)s.") % {"columns": ", ".join(missing)})
+    if "value" not in header and not {"numerator", "denominator"} <= set(header):
+        raise ImportFileError(_("Cần cột value, hoặc cả numerator và denominator."))
+    result = ReadFile(inputs=[], sheet=sheet)
+    extra = [h for h in rows[header_at][1] if h.strip() and _column(h) not in COLUMNS]
+    if extra:
+        result.notices.append(
+            _("Bỏ qua các cột không dùng: %(columns)s.") % {"columns": ", ".join(extra)}
+        )
+    for number, row in rows[header_at + 1 :]:
+        record = {
+            header[i]: (row[i] if i < len(row) else "")
+            for i in range(len(header))
+            if header[i] in COLUMNS
+        }
+        if not any(str(v).strip() for v in record.values()):
+            continue  # blank lines between blocks are common
+        item, problems = _input(record, number)
+        if problems:
+            result.errors.extend(problems)
+        else:
+            result.inputs.append(item)
+    if not result.inputs and not result.errors:
+        raise ImportFileError(_("Tệp không có dòng số liệu nào."))
+    return result
+
+
+def _column(header) -> str:
+    text = str(header or "").strip()
+    if text in COLUMNS:
+        return text
+    folded = fold(text).strip()
+    spaced = folded.replace("_", " ")
+    return ALIASES.get(folded) or ALIASES.get(spaced) or spaced.replace(" ", "_")
+
+
+def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
+    problems = []
+    for column, value in record.items():
+        if value == _FORMULA_WITHOUT_VALUE:
+            problems.append(RowError(row, column, str(FORMULA_WITHOUT_VALUE)))
+    if problems:
+        return None, problems
+    try:
+        period = normalise_period(record.get("period", ""))
+    except ValueError as exc:
+        problems.append(RowError(row, "period", str(exc)))
+    numbers = {}
+    for column in ("value", "numerator", "denominator"):
+        try:
+            numbers[column] = parse_number(record.get(column, ""))
+        except ValueError as exc:
+            problems.append(RowError(row, column, str(exc)))
+    dates = {}
+    for column in ("on", "source_on"):
+        try:
+            dates[column] = parse_day(record.get(column, ""))
+        except ValueError as exc:
+            problems.append(RowError(row, column, str(exc)))
+    if problems:
+        return None, problems
+    return (
+        FigureInput(
+            unit_code=str(record.get("unit_code", "")).strip(),
+            unit_on=dates["on"],
+            agency=str(record.get("agency", "")).strip(),
+            indicator=str(record.get("indicator", "")).strip().upper(),
+            period=period,
+            scope=str(record.get("scope", "")).strip() or "self",
+            value=numbers["value"],
+            numerator=numbers["numerator"],
+            denominator=numbers["denominator"],
+            source=str(record.get("source", "")).strip(),
+            source_on=dates["source_on"],
+            note=str(record.get("note", "")).strip(),
+            row=row,
+        ),
+        [],
+    )
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_QUARTER_PATTERNS = (
+    re.compile(r"^(\d{4})\s*[-/ ]?\s*q([1-4])$"),  # 2021Q3, 2021-Q3, 2021 Q3
+    re.compile(r"^q([1-4])\s*[-/ ]\s*(\d{4})$"),  # Q3/2021, Q3-2021, Q3 2021
+    re.compile(
+        r"^quy\s*([1-4]|i{1,3}|iv)\s*[-/ ]\s*(?:nam\s*)?(\d{4})$"
+    ),  # Quý 3/2021, quý III/2021
+)
+_HALF_PATTERNS = (
+    re.compile(r"^(\d{4})\s*[-/ ]?\s*[sh]([12])$"),  # 2021S1, 2021-H1
+    re.compile(r"^[sh]([12])\s*[-/ ]\s*(\d{4})$"),  # S1/2021, H2 2021
+)
+_MONTH_PATTERNS = (
+    re.compile(r"^(\d{4})[-/](\d{1,2})$"),  # 2021-07, 2021/7
+    re.compile(r"^(?:thang\s*)?(\d{1,2})[-/](\d{4})$"),  # 07/2021, tháng 7/2021
+)
+
+
+def normalise_period(text: str) -> str:
+    """A period id from the common spellings: "2021Q3", "Q3/2021", "2021-Q3", "Quý 3/2021",
+    "quý III/2021", "S1/2021", "07/2021", "2021-07", "2021". Ambiguous or unknown spellings
+    are refused with the accepted forms."""
+    raw = str(text or "").strip()
+    folded = fold(raw).replace(".", "").strip()
+    candidate = None
+    if re.fullmatch(r"\d{4}(q[1-4]|s[12]|\d{2})?", folded):
+        candidate = folded.upper()
+    for pattern in _QUARTER_PATTERNS:
+        match = pattern.match(folded)
+        if match:
+            a, b = match.groups()
+            year, quarter = (a, b) if len(a) == 4 else (b, a)
+            quarter = str(_ROMAN.get(quarter, quarter))
+            candidate = f"{year}Q{quarter}"
+    for pattern in _HALF_PATTERNS:
+        match = pattern.match(folded)
+        if match:
+            a, b = match.groups()
+            year, half = (a, b) if len(a) == 4 else (b, a)
+            candidate = f"{year}S{half}"
+    for pattern in _MONTH_PATTERNS:
+        match = pattern.match(folded)
+        if match:
+            a, b = match.groups()
+            year, month = (a, b) if len(a) == 4 else (b, a)
+            if 1 <= int(month) <= 12:
+                candidate = f"{year}{int(month):02d}"
+    if candidate is None:
+        raise ValueError(
+            _("Kỳ «%(period)s» không rõ: viết như 2021Q3, Q3/2021, Quý 3/2021, 07/2021 hoặc 2021.")
+            % {"period": raw}
+        )
+    try:
+        return parse_period(candidate).id
+    except PeriodError:
+        raise ValueError(_("Kỳ «%(period)s» không hợp lệ.") % {"period": raw}) from None
+
+
+_THOUSANDS_DOT = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
+
+
+def parse_number(text) -> str:
+    """A number as Vietnamese sheets write it, as a plain decimal string ("" when empty):
+    "12,5" → 12.5; "1.234" → 1234; "1.234,5" → 1234.5; "1,234.5" → 1234.5; "85%" → 85."""
+    raw = str(text or "").strip()
+    if not raw:
+        return ""
+    cleaned = raw.replace("\u00a0", "").replace(" ", "").rstrip("%")
+    if "," in cleaned and "." in cleaned:
+        if cleaned.rfind(",") > cleaned.rfind("."):  # 1.234,5
+            cleaned = cleaned.replace(".", "").replace(",", ".")
+        else:  # 1,234.5
+            cleaned = cleaned.replace(",", "")
+    elif "," in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    elif _THOUSANDS_DOT.match(cleaned):
+        cleaned = cleaned.replace(".", "")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(_("«%(value)s» không phải là số.") % {"value": raw}) from None
+    if not number.is_finite():
+        raise ValueError(_("«%(value)s» không phải là số.") % {"value": raw})
+    return format(number, "f")
+
+
+def parse_day(text):
+    """A date written 2021-07-31 or 31/07/2021 (None when empty)."""
+    raw = str(text or "").strip()[:10]
+    if not raw:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(
+        _("«%(value)s» không phải ngày (31/07/2021 hoặc 2021-07-31).") % {"value": raw}
+    )
