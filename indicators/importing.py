@@ -36,6 +36,17 @@ COLUMNS = (
     "note",
 )
 REQUIRED = ("unit_code", "indicator", "period")
+# Columns templates and exports carry for the reader's sake; an import ignores them quietly.
+INFO_COLUMNS = (
+    "unit_name",
+    "indicator_name",
+    "definition",
+    "value_type",
+    "previous_value",
+    "previous_period",
+    "target",
+    "status",
+)
 # Headers as officials write them (folded: lower case, no tone marks) → the column.
 ALIASES = {
     "ma don vi": "unit_code",
@@ -190,7 +201,11 @@ def _figures_from_rows(rows, sheet: str) -> ReadFile:
     if "value" not in header and not {"numerator", "denominator"} <= set(header):
         raise ImportFileError(_("Cần cột value, hoặc cả numerator và denominator."))
     result = ReadFile(inputs=[], sheet=sheet)
-    extra = [h for h in rows[header_at][1] if h.strip() and _column(h) not in COLUMNS]
+    extra = [
+        h
+        for h in rows[header_at][1]
+        if h.strip() and _column(h) not in COLUMNS and _column(h) not in INFO_COLUMNS
+    ]
     if extra:
         result.notices.append(
             _("Bỏ qua các cột không dùng: %(columns)s.") % {"columns": ", ".join(extra)}
