@@ -1,0 +1,209 @@
+"""POST /api/v1/observations/bulk/ and GET /api/v1/observations/export/."""
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from accounts.services import demo_users_create
+from entry.models import Submission
+from indicators.models import Figure
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/observations/bulk/"
+HEADER = "unit_code,on,indicator,period,value,numerator,denominator,source\n"
+SEEDS = Path(settings.BASE_DIR) / "fixtures" / "figures" / "seeds.csv"
+
+
+@pytest.fixture
+def staff(api_client):
+    user = get_user_model().objects.create_user("warehouse", is_staff=True)
+    api_client.force_authenticate(user)
+    return api_client
+
+
+def post_csv(client, body: str, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return client.post(f"{URL}?{query}", (HEADER + body).encode(), content_type="text/csv")
+
+
+def figures_2021() -> int:
+    return Figure.objects.filter(period__startswith="2021Q1").count()
+
+
+def test_the_seeds_file_dry_run_summary(staff):
+    response = staff.post(f"{URL}?dry_run=true", SEEDS.read_bytes(), content_type="text/csv")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["rows"], body["unchanged"], body["rejected"], body["dry_run"]) == (29, 29, 0, True)
+    assert body["stored"] is False
+
+
+GOOD = (
+    "464,2021-01-01,INF_LAN,2021Q1,1,,,Báo cáo quý\n464,2021-01-01,HR_PROFICIENT,Q1/2021,,45,50,\n"
+)
+
+
+def test_good_rows_are_stored_and_sending_them_again_changes_nothing(staff):
+    first = post_csv(staff, GOOD).json()
+    assert (first["created"], first["stored"]) == (2, True)
+    assert Figure.objects.get(indicator__code="HR_PROFICIENT", period="2021Q1").value == 90
+    again = post_csv(staff, GOOD).json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ("99999,,INF_LAN,2021Q1,1,,,", "unit_code", "Không có đơn vị mã «99999»"),
+        ("464,2021-01-01,NOPE,2021Q1,1,,,", "indicator", "NOPE"),
+        # A 2025 commune did not exist in 2020.
+        ("19363,2026-01-01,INF_LAN,2020Q4,1,,,", "unit", "không tồn tại trong kỳ"),
+        ("464,2021-01-01,INF_LAN,2021/Q,1,,,", "period", "không rõ"),
+        ("464,2021-01-01,HR_PROFICIENT,2021Q1,120,,,", "value", "0 đến 100"),
+        ("464,2021-01-01,HR_PROFICIENT,2021Q1,,60,50,", "numerator", "lớn hơn mẫu số"),
+        ("464,2021-01-01,INF_LAN,2021Q1,2,,,", "value", "có (1) hoặc không (0)"),
+    ],
+)
+def test_a_bad_row_rejects_the_whole_file_and_says_why(staff, row, field, message):
+    response = post_csv(staff, GOOD + row + "\n")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["stored"] is False
+    assert body["rejected"] == 1
+    (error,) = body["errors"]
+    assert (error["row"], error["field"]) == (4, field)
+    assert message in error["message"]
+    assert figures_2021() == 0
+
+
+def test_duplicate_rows_in_one_file(staff):
+    body = post_csv(staff, GOOD + "464,2021-01-01,INF_LAN,Quý 1/2021,0,,,\n").json()
+    assert body["errors"][0]["row"] == 4
+    assert "dòng 2" in body["errors"][0]["message"]
+
+
+def test_valid_only_stores_the_good_rows_and_lists_the_rest(staff):
+    body = post_csv(
+        staff, GOOD + "464,2021-01-01,HR_PROFICIENT,2021Q2,,60,50,\n", valid_only="true"
+    ).json()
+    assert (body["created"], body["rejected"], body["stored"]) == (2, 1, True)
+    assert figures_2021() == 2
+
+
+def test_dry_run_stores_nothing(staff):
+    body = post_csv(staff, GOOD, dry_run="true").json()
+    assert (body["created"], body["stored"]) == (2, False)
+    assert figures_2021() == 0
+
+
+def test_an_approved_figure_is_not_overwritten(staff):
+    post_csv(staff, GOOD, status="approved")
+    body = post_csv(staff, GOOD.replace(",45,50,", ",40,50,")).json()
+    assert body["stored"] is False
+    assert "đã được duyệt" in body["errors"][0]["message"]
+    assert Figure.objects.get(indicator__code="HR_PROFICIENT", period="2021Q1").value == 90
+
+
+def test_json_rows(staff):
+    response = staff.post(
+        URL,
+        [
+            {
+                "unit_code": "464",
+                "on": "2021-01-01",
+                "indicator": "INF_LAN",
+                "period": "2021Q1",
+                "value": 1,
+            },
+            {
+                "unit_code": "464",
+                "on": "2021-01-01",
+                "indicator": "HR_PROFICIENT",
+                "period": "2021Q1",
+                "numerator": 45,
+                "denominator": 50,
+            },
+        ],
+        format="json",
+    )
+    assert response.json()["created"] == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"", "text/csv"),
+        (b"unit_code,period\n464,2021Q1\n", "text/csv"),
+        (b"[]", "application/json"),
+    ],
+)
+def test_files_that_cannot_be_read(staff, body, content_type):
+    response = staff.post(URL, body, content_type=content_type)
+    assert response.status_code == 400
+    assert "file" in response.json()
+
+
+def test_over_the_size_limit(staff, settings):
+    settings.IMPORT_MAX_BYTES = 64
+    response = post_csv(staff, GOOD * 5)
+    assert response.status_code == 400
+    assert "quá lớn" in response.json()["file"][0]
+
+
+def test_anonymous_cannot_import(api_client):
+    assert (
+        api_client.post(URL, (HEADER + GOOD).encode(), content_type="text/csv").status_code == 403
+    )
+
+
+def test_an_official_imports_only_their_own_unit_into_their_draft(api_client):
+    demo_users_create()
+    api_client.force_authenticate(get_user_model().objects.get(username="vinhlinh.nhaplieu"))
+    own = post_csv(api_client, GOOD, status="approved").json()
+    assert own["created"] == 2
+    assert set(Figure.objects.filter(period="2021Q1").values_list("status", flat=True)) == {"draft"}
+    assert Submission.objects.get(unit__code="464", period="2021Q1").status == "draft"
+    other = post_csv(api_client, "466,2021-01-01,INF_LAN,2021Q1,1,,,\n").json()
+    assert other["errors"][0]["field"] == "unit_code"
+
+
+# --- Export ----------------------------------------------------------------------------
+
+
+def test_export_csv_streams_the_filtered_set(staff):
+    response = staff.get("/api/v1/observations/export/", {"indicator": "APP_DIGSIG_DOCS"})
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("unit_code,on,unit_name")
+    assert len(lines) == 1 + Figure.objects.filter(indicator__code="APP_DIGSIG_DOCS").count()
+    assert "Huyện Vĩnh Linh" in text
+
+
+def test_an_export_imports_back_unchanged(staff):
+    exported = b"".join(
+        staff.get(
+            "/api/v1/observations/export/", {"unit_code": "064", "on": "2021-07-31"}
+        ).streaming_content
+    )
+    body = staff.post(f"{URL}?dry_run=true", exported, content_type="text/csv").json()
+    assert body["rejected"] == 0
+    assert body["unchanged"] == body["rows"] > 0
+
+
+def test_export_xlsx(staff):
+    response = staff.get("/api/v1/observations/export/", {"file": "xlsx"})
+    content = b"".join(response.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert sheet["A1"].value == "unit_code"
+    assert sheet.max_row == 1 + Figure.objects.filter(status="approved").count()
+
+
+def test_anonymous_exports_only_approved_figures(api_client, staff):
+    post_csv(staff, GOOD)  # drafts
+    text = b"".join(api_client.get("/api/v1/observations/export/").streaming_content).decode()
+    assert "2021Q1" not in text
