@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts import policy
 from entry.models import Submission
+from indicators import copy_insert
 from indicators.models import Figure
 from indicators.services import FigureInput, RowError, figures_check
 
@@ -83,7 +84,7 @@ def figures_import(
     good = []
     for figure in figures:
         row = figure._row
-        key = _key(figure)
+        key = figure._key = _key(figure)
         if key in seen:
             errors.append(
                 RowError(row, "period", _("Trùng với dòng %(row)s của tệp.") % {"row": seen[key]})
@@ -109,7 +110,7 @@ def figures_import(
         to_create, to_update = [], []
         for figure in good:
             row = figure._row
-            current = existing.get(_key(figure))
+            current = existing.get(figure._key)
             if current is not None and not _differs(current, figure):
                 summary.unchanged += 1  # the same value again (a file sent twice)
                 continue
@@ -152,7 +153,11 @@ def figures_import(
                 summary.created = summary.updated = summary.unchanged = 0
             return summary
         history_user = user if user and user.is_authenticated else None
-        if to_create:
+        if to_create and copy_insert.usable(len(to_create)):
+            copy_insert.copy_create(
+                to_create, history_user_id=history_user.pk if history_user else None
+            )
+        elif to_create:
             bulk_create_with_history(to_create, Figure, batch_size=BATCH, default_user=history_user)
         if to_update:
             bulk_update_with_history(
@@ -182,7 +187,7 @@ def _existing(figures: list[Figure]) -> dict[tuple, Figure]:
         indicator_id__in={f.indicator_id for f in figures},
         period__in={f.period for f in figures},
     ).select_for_update()
-    wanted = {_key(f) for f in figures}
+    wanted = {f._key for f in figures}
     return {_key(f): f for f in found if _key(f) in wanted}
 
 

@@ -6,6 +6,7 @@ through indicators.bulk, like every other way figures come in.
 
 import csv
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -300,6 +301,7 @@ _MONTH_PATTERNS = (
 )
 
 
+@functools.lru_cache(maxsize=512)
 def normalise_period(text: str) -> str:
     """A period id from the common spellings: "2021Q3", "Q3/2021", "2021-Q3", "Quý 3/2021",
     "quý III/2021", "S1/2021", "07/2021", "2021-07", "2021". Ambiguous or unknown spellings
@@ -343,12 +345,17 @@ def normalise_period(text: str) -> str:
 _THOUSANDS_DOT = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def parse_number(text) -> str:
     """A number as Vietnamese sheets write it, as a plain decimal string ("" when empty):
     "12,5" → 12.5; "1.234" → 1234; "1.234,5" → 1234.5; "1,234.5" → 1234.5; "85%" → 85."""
     raw = str(text or "").strip()
     if not raw:
         return ""
+    if _PLAIN_NUMBER.fullmatch(raw) and not _THOUSANDS_DOT.match(raw):
+        return raw  # the common case, as machines write it
     cleaned = raw.replace("\u00a0", "").replace(" ", "").rstrip("%")
     if "," in cleaned and "." in cleaned:
         if cleaned.rfind(",") > cleaned.rfind("."):  # 1.234,5
@@ -368,6 +375,7 @@ def parse_number(text) -> str:
     return format(number, "f")
 
 
+@functools.lru_cache(maxsize=512)
 def parse_day(text):
     """A date written 2021-07-31 or 31/07/2021 (None when empty)."""
     raw = str(text or "").strip()[:10]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import enum
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -174,6 +175,7 @@ class Period:
 _PERIOD_ID = re.compile(r"([0-9]{4})(?:([SQ])([0-9])|([0-9]{2}))?", re.IGNORECASE | re.ASCII)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_period(text: str) -> Period:
     """Read a period id such as "2021", "2021S1", "2021q3" or "202107" (whitespace ignored)."""
     if not isinstance(text, str):

@@ -176,10 +176,12 @@ def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowErro
             for name, messages in exc.message_dict.items():
                 errors.extend(RowError(row=item.row, field=name, message=m) for m in messages)
             continue
+        # Ids, with the objects put in the relation cache: building tens of thousands of
+        # figures through the relation descriptors costs more than checking them.
         figure = Figure(
-            unit=unit,
-            agency=agency,
-            indicator=indicator,
+            unit_id=unit.pk,
+            agency_id=agency.pk if agency is not None else None,
+            indicator_id=indicator.pk,
             period=period.id,
             period_start=period.start,
             period_end=period.end,
@@ -191,6 +193,7 @@ def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowErro
             source_on=item.source_on,
             note=item.note,
         )
+        figure._state.fields_cache.update(unit=unit, agency=agency, indicator=indicator)
         figure._row = item.row  # where it came from, for import reports
         figures.append(figure)
     return figures, errors
