@@ -207,3 +207,27 @@ def test_anonymous_exports_only_approved_figures(api_client, staff):
     post_csv(staff, GOOD)  # drafts
     text = b"".join(api_client.get("/api/v1/observations/export/").streaming_content).decode()
     assert "2021Q1" not in text
+
+
+def test_a_large_import_is_stored_with_its_history(staff):
+    from units.models import Unit
+
+    codes = (
+        Unit.objects.filter(level="commune", valid_from__isnull=True)
+        .order_by("code")
+        .values_list("code", flat=True)[:1200]
+    )
+    body = "".join(
+        f"{code},2021-01-01,INF_LAN,2021Q1,{n % 2},,,lô lớn\n" for n, code in enumerate(codes)
+    )
+    summary = post_csv(staff, body).json()
+    assert (summary["created"], summary["stored"]) == (1200, True)
+    stored = Figure.objects.filter(period="2021Q1", source="lô lớn")
+    assert stored.count() == 1200
+    assert set(stored.values_list("status", flat=True)) == {"draft"}
+    history = Figure.history.filter(period="2021Q1", source="lô lớn")
+    assert history.count() == 1200
+    assert set(history.values_list("history_type", "history_user__username")) == {
+        ("+", "warehouse")
+    }
+    assert post_csv(staff, body).json()["unchanged"] == 1200
