@@ -1,9 +1,12 @@
-"""Admin for plans, budget lines and targets; targets go through plans.validation."""
+"""Admin for plans, budget lines and targets; targets go through plans.validation. CSV and XLSX
+import and export by codes (plans.resources), with the plans loader's columns."""
 
 from django.contrib import admin
 
 from plans.forms import PlanForm, TargetForm
 from plans.models import BudgetLine, Plan, Target
+from plans.resources import BudgetLineResource, PlanResource, TargetResource
+from units.resources import FilesImportExportMixin
 
 
 class BudgetLineInline(admin.TabularInline):
@@ -26,7 +29,8 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(FilesImportExportMixin, admin.ModelAdmin):
+    resource_classes = [PlanResource]
     form = PlanForm
     list_display = ["code", "kind", "number", "title", "issuer", "year_from", "year_to"]
     list_filter = ["kind", ("issuing_unit", admin.EmptyFieldListFilter)]
@@ -55,7 +59,8 @@ class TargetAdminForm(TargetForm):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(FilesImportExportMixin, admin.ModelAdmin):
+    resource_classes = [TargetResource]
     form = TargetAdminForm
     fields = [
         "plan",
@@ -80,3 +85,14 @@ class TargetAdmin(admin.ModelAdmin):
         # value_max is the staff form's own field (see TargetForm); keep it out of Meta.
         kwargs["fields"] = [f for f in self.fields if f != "value_max"]
         return super().get_form(request, obj, change=change, **kwargs)
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(FilesImportExportMixin, admin.ModelAdmin):
+    """Budget lines on their own page too, so they can be imported and exported."""
+
+    resource_classes = [BudgetLineResource]
+    list_display = ["plan", "source", "amount", "at_least"]
+    list_filter = ["source"]
+    list_select_related = ["plan"]
+    search_fields = ["plan__code", "plan__number"]

@@ -1,15 +1,18 @@
-"""Admin for units, agencies and lineage: searchable by code and name."""
+"""Admin for units, agencies and lineage: searchable by code and name; CSV and XLSX import
+and export by natural keys (units.resources: code + a day in force, never database ids)."""
 
 from django.contrib import admin
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
-from import_export.admin import ImportExportModelAdmin
-from import_export.widgets import ForeignKeyWidget
 
 from units.models import Agency, Unit, UnitChange
 from units.names import fold
-from units.selectors import unit_get_by_code
+from units.resources import (
+    AgencyResource,
+    FilesExportMixin,
+    FilesImportExportMixin,
+    UnitChangeResource,
+    UnitResource,
+)
 
 
 class UnitChangeInline(admin.TabularInline):
@@ -21,7 +24,8 @@ class UnitChangeInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(FilesImportExportMixin, admin.ModelAdmin):
+    resource_classes = [UnitResource]
     list_display = ["code", "name", "level", "division_type", "parent", "valid_from", "valid_to"]
     list_filter = ["level", "division_type", "valid_to"]
     list_select_related = ["parent"]
@@ -39,34 +43,8 @@ class UnitAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class UnitByCodeWidget(ForeignKeyWidget):
-    """Finds a unit by its GSO code among the units in force today (or the latest one)."""
-
-    def clean(self, value, row=None, **kwargs):
-        code = str(value or "").strip()
-        if not code:
-            return None
-        try:
-            return unit_get_by_code(code=code)
-        except Http404:
-            raise ValueError(f"Không có đơn vị hành chính mã «{code}».") from None
-
-
-class AgencyResource(resources.ModelResource):
-    unit = fields.Field(
-        column_name="unit_code", attribute="unit", widget=UnitByCodeWidget(Unit, "code")
-    )
-
-    class Meta:
-        model = Agency
-        fields = ["unit", "kind", "name"]
-        import_id_fields = ["unit", "name"]
-        skip_unchanged = True
-        use_transactions = True
-
-
 @admin.register(Agency)
-class AgencyAdmin(ImportExportModelAdmin):
+class AgencyAdmin(FilesImportExportMixin, admin.ModelAdmin):
     resource_classes = [AgencyResource]
     list_display = ["name", "kind", "unit"]
     list_filter = ["kind"]
@@ -76,7 +54,8 @@ class AgencyAdmin(ImportExportModelAdmin):
 
 
 @admin.register(UnitChange)
-class UnitChangeAdmin(admin.ModelAdmin):
+class UnitChangeAdmin(FilesExportMixin, admin.ModelAdmin):
+    resource_classes = [UnitChangeResource]
     list_display = [
         "predecessor",
         "successor",
