@@ -165,6 +165,23 @@ LOGOUT_REDIRECT_URL = "home"
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
+# Imports of figures from the entry pages (/entry/import/): files of up to this many rows are
+# imported during the request; larger ones become an entry.ImportJob run by Celery.
+IMPORT_SYNC_ROWS = env_int("IMPORT_SYNC_ROWS", 2000)
+
+# Celery (egov_portal/celery.py reads every CELERY_* setting). With REDIS_URL set, jobs go to
+# Redis and a worker runs them (`celery -A egov_portal worker`); without it, a task runs in
+# the process that queues it, so a fresh machine needs nothing more.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+else:
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True  # a job's outcome is its ImportJob row, not a result backend
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+
 # Lockout after repeated failed logins (django-axes): 5 failures for a username lock it
 # for an hour; a successful login resets the count.
 AUTHENTICATION_BACKENDS = [

@@ -110,3 +110,45 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission}: {self.from_status} → {self.to_status}"
+
+
+class ImportJob(models.Model):
+    """A file of figures imported in the background (too many rows for one request): the
+    uploaded bytes are kept here, in the database, never under a served path."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang chạy")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải lên"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    filename = models.CharField(_("tên tệp"), max_length=255)
+    data = models.BinaryField(_("nội dung tệp"))
+    valid_only = models.BooleanField(_("chỉ lưu các dòng đúng"), default=False)
+    dry_run = models.BooleanField(_("chỉ kiểm tra"), default=False)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    # ImportSummary.as_dict() with the reader's notices and the sheet's name.
+    summary = models.JSONField(_("kết quả"), default=dict, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập tệp")
+        verbose_name_plural = _("các lượt nhập tệp")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -8,10 +8,19 @@ urlpatterns = [
     path("review/", views.review_inbox, name="review-inbox"),
     path("completeness/", views.completeness_view, name="completeness"),
     path("reports/<int:pk>/", views.submission_detail, name="submission-detail"),
+    path("import/", views.import_view, name="entry-import"),
+    path("import/<int:pk>/", views.import_job_view, name="import-job"),
+    path("import/<int:pk>/status/", views.import_job_status, name="import-job-status"),
+    path(
+        "agency/<int:agency_id>/<str:period>/template.xlsx",
+        views.entry_template_agency,
+        name="entry-template-agency",
+    ),
     path(
         "agency/<int:agency_id>/<str:period>/",
         views.entry_form_agency,
         name="entry-form-agency",
     ),
     path("<int:unit_id>/<str:period>/", views.entry_form, name="entry-form"),
+    path("<int:unit_id>/<str:period>/template.xlsx", views.entry_template, name="entry-template"),
 ]

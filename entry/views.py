@@ -8,20 +8,23 @@ and show the result.
 from collections import Counter
 
 import pandas as pd
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import policy
-from entry import services
+from entry import jobs, services, tasks, templates_xlsx
 from entry.deadlines import due_dates
 from entry.forms import (
     EntryRow,
@@ -30,8 +33,9 @@ from entry.forms import (
     entry_data,
     group_by_pillar,
 )
-from entry.models import Submission
+from entry.models import ImportJob, Submission
 from entry.selectors import ReportRow, completeness, entry_list, reporting_periods
+from indicators.importing import ImportFileError, check_size, max_upload_bytes, read_figures
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, PeriodKind, parse_period, period_previous
 from plans.exports import to_csv
@@ -498,3 +502,220 @@ def _local_time(moment) -> str:
     if moment is None:
         return ""
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# --- the Excel template and imports from files ---------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _may_open(user, unit: Unit, agency: Agency | None, period: Period) -> bool:
+    """Who may open a report's form (to enter it, or to read it): the same for its template."""
+    if policy.can_enter(user, unit, agency) or policy.can_view_unit(user, unit):
+        return True
+    submission = services.submission_get(unit, agency, period)
+    return submission is not None and policy.can_review(user, submission)
+
+
+def _target_labels(
+    unit: Unit, agency: Agency | None, period: Period, indicators: list[Indicator]
+) -> dict[str, str]:
+    """The plan target of each indicator as the form shows it beside the input."""
+    return {
+        code: _target_text(target)
+        for code, target in _targets(unit, agency, period, indicators).items()
+    }
+
+
+@login_required
+@require_GET
+def entry_template(request, unit_id: int, period: str):
+    unit = get_object_or_404(Unit, pk=unit_id)
+    return _template_response(request, unit, None, _period_or_404(period, unit))
+
+
+@login_required
+@require_GET
+def entry_template_agency(request, agency_id: int, period: str):
+    agency = get_object_or_404(Agency.objects.select_related("unit"), pk=agency_id)
+    return _template_response(request, agency.unit, agency, _period_or_404(period, agency.unit))
+
+
+def _template_response(request, unit: Unit, agency: Agency | None, period: Period):
+    """The XLSX template of a report; `?children=1` adds the units directly below that the
+    user may view (whether the user may import them is checked per row on upload)."""
+    if not _may_open(request.user, unit, agency, period):
+        raise Http404(_("Không có báo cáo này."))
+    children = agency is None and request.GET.get("children") == "1"
+    reporters = templates_xlsx.reporters_for(unit, agency, period, request.user, children=children)
+    rows = templates_xlsx.template_rows(reporters, period, _target_labels)
+    data = templates_xlsx.template_workbook(agency or unit, period, rows, with_children=children)
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    name = templates_xlsx.filename(unit, agency, period, children=children)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Tệp số liệu (XLSX hoặc CSV)"),
+        allow_empty_file=True,  # the reader says "Tệp trống." like for every other way in
+        widget=forms.FileInput(
+            attrs={
+                "class": "form-control",
+                "accept": ".xlsx,.csv,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ),
+    )
+    valid_only = forms.BooleanField(
+        label=gettext_lazy("Chỉ lưu các dòng đúng (bỏ qua dòng lỗi)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Chỉ kiểm tra, chưa lưu"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+def _sync_rows() -> int:
+    return int(getattr(settings, "IMPORT_SYNC_ROWS", 2000))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request):
+    """Upload a filled-in template (or any figures file): small files are imported now,
+    larger ones by a background job (ImportJob, entry.tasks)."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {
+        "form": form,
+        "max_mb": round(max_upload_bytes() / 1024 / 1024, 1),
+        "jobs": ImportJob.objects.filter(user=request.user).defer("data")[:5],
+    }
+    if request.method != "POST":
+        return render(request, "entry/import_form.html", context)
+    if not form.is_valid():
+        return render(request, "entry/import_form.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    valid_only = form.cleaned_data["valid_only"]
+    dry_run = form.cleaned_data["dry_run"]
+    try:
+        check_size(upload.size)  # before reading a byte of it
+        data = upload.read()
+        estimate = jobs.rows_estimate(data)
+        if estimate is not None and estimate > _sync_rows():
+            return _import_later(request, upload.name, data, valid_only, dry_run)
+        read = read_figures(data)
+    except ImportFileError as exc:
+        context["file_error"] = str(exc)
+        return render(request, "entry/import_form.html", context, status=400)
+    if len(read.inputs) + len(read.errors) > _sync_rows():
+        return _import_later(request, upload.name, data, valid_only, dry_run)
+    result = jobs.import_now(read, user=request.user, dry_run=dry_run, valid_only=valid_only)
+    context["result"] = _for_page(result)
+    context["filename"] = upload.name
+    refused = not result["stored"] and not result["dry_run"]  # as the bulk API answers
+    return render(request, "entry/import_form.html", context, status=400 if refused else 200)
+
+
+# The columns a problem may be in, as the result table names them beside the column's name.
+COLUMN_LABELS = {
+    "unit_code": gettext_lazy("mã đơn vị"),
+    "agency": gettext_lazy("cơ quan"),
+    "on": gettext_lazy("ngày đơn vị có hiệu lực"),
+    "indicator": gettext_lazy("mã chỉ tiêu"),
+    "period": gettext_lazy("kỳ"),
+    "scope": gettext_lazy("phạm vi"),
+    "value": gettext_lazy("giá trị"),
+    "numerator": gettext_lazy("tử số"),
+    "denominator": gettext_lazy("mẫu số"),
+    "source": gettext_lazy("nguồn"),
+    "source_on": gettext_lazy("ngày của nguồn"),
+    "note": gettext_lazy("ghi chú"),
+}
+
+
+def _for_page(result: dict) -> dict:
+    """An import's result (jobs.result_dict) with what the page shows besides: each problem's
+    column in words, and whether anything changed."""
+    errors = [e | {"label": COLUMN_LABELS.get(e["field"], "")} for e in result.get("errors", [])]
+    changed = result.get("created", 0) + result.get("updated", 0)
+    return result | {"errors": errors, "changed": changed}
+
+
+def _import_later(request, name: str, data: bytes, valid_only: bool, dry_run: bool):
+    job = ImportJob.objects.create(
+        user=request.user,
+        filename=(name or "")[:255],
+        data=data,
+        valid_only=valid_only,
+        dry_run=dry_run,
+    )
+
+    def queue():
+        try:
+            tasks.import_figures.delay(job.pk)
+        except Exception as exc:  # the broker is down: say so on the job's page
+            ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+                status=ImportJob.Status.FAILED,
+                error=_("Không đưa được việc nhập vào hàng đợi: %(error)s") % {"error": exc},
+            )
+
+    # Once the job's row is committed, so a worker in another process finds it.
+    transaction.on_commit(queue)
+    return redirect("entry:import-job", pk=job.pk)
+
+
+def _job_or_404(request, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.defer("data").select_related("user"), pk=pk)
+    if job.user_id != request.user.pk and not policy.is_administrator(request.user):
+        raise Http404(_("Không có lượt nhập này."))
+    return job
+
+
+@login_required
+@require_GET
+def import_job_view(request, pk: int):
+    job = _job_or_404(request, pk)
+    done = job.status == ImportJob.Status.DONE
+    return render(
+        request,
+        "entry/import_job.html",
+        {
+            "job": job,
+            "stage": _stage(job),
+            # The bar's width as a Bootstrap class (w-25 … w-100): no inline style, which
+            # the CSP forbids; static/js/import.js sets the exact width.
+            "width": job.progress // 25 * 25,
+            "result": _for_page(job.summary) if done else None,
+            "filename": job.filename,
+        },
+    )
+
+
+def _stage(job: ImportJob) -> str:
+    if job.status != ImportJob.Status.RUNNING:
+        return job.get_status_display()
+    if job.progress < jobs.READ:
+        return _("Đang đọc tệp")
+    if job.progress < jobs.CHECKED:
+        return _("Đang kiểm tra từng dòng")
+    return _("Đang lưu số liệu")
+
+
+@login_required
+@require_GET
+def import_job_status(request, pk: int):
+    """The job's status and progress, for static/js/import.js to move the bar."""
+    job = _job_or_404(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": _stage(job),
+            "progress": job.progress,
+            "finished": job.is_finished,
+        }
+    )

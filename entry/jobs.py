@@ -1,0 +1,126 @@
+"""Importing a file of figures from the entry pages, during the request or as an ImportJob.
+
+Reading is indicators.importing; checking, permissions and storing are indicators.bulk (which
+asks accounts.policy row by row). This module only adds what a filled-in template needs —
+rows left empty are skipped, not refused — and runs the stages of a background job.
+"""
+
+import io
+import logging
+
+import openpyxl
+from django.utils.translation import gettext as _
+
+from entry.models import ImportJob
+from indicators.bulk import ImportSummary, figures_import
+from indicators.importing import XLSX_MAGIC, ImportFileError, ReadFile, read_figures
+from indicators.services import FigureInput
+
+logger = logging.getLogger(__name__)
+
+# Progress of a job at the end of each stage (the page's bar moves in quarters).
+READ, CHECKED, STORING, DONE = 25, 50, 75, 100
+
+
+def is_filled(item: FigureInput) -> bool:
+    return any(str(v or "").strip() for v in (item.value, item.numerator, item.denominator))
+
+
+def filled_rows(read: ReadFile) -> tuple[list[FigureInput], list[str]]:
+    """The rows with a value, and the reader's notices (plus one for the rows skipped): a
+    template has a row for every indicator, and one not yet known is simply left empty."""
+    inputs = [item for item in read.inputs if is_filled(item)]
+    notices = list(read.notices)
+    skipped = len(read.inputs) - len(inputs)
+    if skipped:
+        notices.append(
+            _("%(n)s dòng chưa điền value (hoặc numerator và denominator): bỏ qua.")
+            % {"n": skipped}
+        )
+    return inputs, notices
+
+
+def result_dict(
+    summary: ImportSummary, read: ReadFile, notices: list[str], *, dry_run: bool
+) -> dict:
+    """What the result page shows (and an ImportJob keeps): the summary, the notices and the
+    sheet the rows were read from."""
+    return summary.as_dict() | {"dry_run": dry_run, "notices": notices, "sheet": read.sheet}
+
+
+def import_now(read: ReadFile, *, user, dry_run: bool, valid_only: bool) -> dict:
+    """Import a file already read, in this request."""
+    inputs, notices = filled_rows(read)
+    summary = figures_import(
+        inputs, user=user, dry_run=dry_run, valid_only=valid_only, read_errors=read.errors
+    )
+    return result_dict(summary, read, notices, dry_run=dry_run)
+
+
+def rows_estimate(data: bytes) -> int | None:
+    """About how many rows a file has, without reading it: its lines (CSV) or the sheet's
+    recorded size (XLSX). None when that cannot be told cheaply."""
+    if data.startswith(XLSX_MAGIC):
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+            try:
+                return book.worksheets[0].max_row if book.worksheets else None
+            finally:
+                book.close()
+        except Exception:  # a broken file: reading it says why, in the request
+            return None
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def _save(job: ImportJob, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def run_import_job(job_id: int) -> ImportJob | None:
+    """Read, check and store a queued job's file, moving its progress at each stage and
+    keeping the summary; any failure is recorded on the job, not raised. A job that is not
+    queued (already run, or running elsewhere) is left alone."""
+    # Celery's Django fix-up opens and closes the worker's database connections around it.
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, progress=0
+    )
+    job = ImportJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is None or not claimed:
+        return job
+    try:
+        read = read_figures(bytes(job.data))
+        inputs, notices = filled_rows(read)
+        _save(job, progress=READ)
+        # Check every row first (nothing stored): a refused file stops here.
+        summary = figures_import(
+            inputs,
+            user=job.user,
+            dry_run=True,
+            valid_only=job.valid_only,
+            read_errors=read.errors,
+        )
+        _save(job, progress=CHECKED)
+        if not job.dry_run and (summary.ok or job.valid_only):
+            _save(job, progress=STORING)
+            summary = figures_import(
+                inputs, user=job.user, valid_only=job.valid_only, read_errors=read.errors
+            )
+        _save(
+            job,
+            status=ImportJob.Status.DONE,
+            progress=DONE,
+            summary=result_dict(summary, read, notices, dry_run=job.dry_run),
+        )
+    except ImportFileError as exc:  # the file as a whole cannot be read
+        _save(job, status=ImportJob.Status.FAILED, progress=DONE, error=str(exc))
+    except Exception as exc:
+        logger.exception("Import job %s failed", job_id)
+        _save(
+            job,
+            status=ImportJob.Status.FAILED,
+            progress=DONE,
+            error=_("Lỗi khi nhập tệp: %(error)s") % {"error": exc},
+        )
+    return job
