@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from entry.models import ReportingDeadline, Submission, Transition
+from entry.models import ImportJob, ReportingDeadline, Submission, Transition
 
 
 @admin.register(ReportingDeadline)
@@ -32,4 +32,20 @@ class SubmissionAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Read-only: jobs are created by uploads and run by entry.jobs."""
+
+    list_display = ["pk", "user", "filename", "status", "progress", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["user"]
+    exclude = ["data"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

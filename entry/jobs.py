@@ -112,6 +112,8 @@ def run_import_job(job_id: int) -> ImportJob | None:
             status=ImportJob.Status.DONE,
             progress=DONE,
             summary=result_dict(summary, read, notices, dry_run=job.dry_run),
+            # The summary says what was in the file; the bytes are not kept once read.
+            data=b"",
         )
     except ImportFileError as exc:  # the file as a whole cannot be read
         _save(job, status=ImportJob.Status.FAILED, progress=DONE, error=str(exc))

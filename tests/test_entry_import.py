@@ -475,7 +475,8 @@ def test_a_large_file_becomes_a_job_run_in_process(
     assert response.status_code == 302
     assert response["Location"] == f"/entry/import/{job.pk}/"
     assert (job.status, job.progress, job.error) == (ImportJob.Status.DONE, 100, "")
-    assert bytes(job.data) == filled and job.filename == "lon.xlsx"
+    # The file is kept only until it is read: the summary says what was in it.
+    assert bytes(job.data) == b"" and job.filename == "lon.xlsx"
     assert job.summary["created"] == len(indicators)
     assert job.summary["sheet"] == "Số liệu"
     assert stored(vinhlinh).count() == len(indicators)
