@@ -17,7 +17,7 @@ from accounts import policy
 from entry.models import Submission
 from indicators import copy_insert
 from indicators.models import Figure
-from indicators.services import FigureInput, RowError, figures_check
+from indicators.services import CheckedRow, FigureInput, RowError, rows_check
 
 Status = Figure.Status
 _FIELDS = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
@@ -76,15 +76,16 @@ def figures_import(
     """
     summary = ImportSummary(rows=len(inputs) + len(read_errors), dry_run=dry_run)
     errors = list(read_errors)
-    figures, check_errors = figures_check(inputs)
+    figures, check_errors = rows_check(inputs)
     errors += check_errors
 
     staff = policy.is_administrator(user) or bool(user and user.is_staff)
     seen: dict[tuple, int] = {}
     good = []
+    keys: dict[int, tuple] = {}
     for figure in figures:
-        row = figure._row
-        key = figure._key = _key(figure)
+        row = figure.row
+        key = keys[id(figure)] = _key(figure)
         if key in seen:
             errors.append(
                 RowError(row, "period", _("Trùng với dòng %(row)s của tệp.") % {"row": seen[key]})
@@ -105,12 +106,12 @@ def figures_import(
         good.append(figure)
 
     with transaction.atomic():
-        existing = _existing(good)
+        existing = _existing(good, {keys[id(f)] for f in good})
         reports = {} if staff else _reports(good, lock=not dry_run)
         to_create, to_update = [], []
         for figure in good:
-            row = figure._row
-            current = existing.get(figure._key)
+            row = figure.row
+            current = existing.get(keys[id(figure)])
             if current is not None and not _differs(current, figure):
                 summary.unchanged += 1  # the same value again (a file sent twice)
                 continue
@@ -135,7 +136,7 @@ def figures_import(
                     continue
                 figure.status = report.status if report is not None else Status.DRAFT
             if current is None:
-                figure.entered_by = user if user and user.is_authenticated else None
+                figure.entered_by_id = user.pk if user and user.is_authenticated else None
                 to_create.append(figure)
             elif any(getattr(current, f) != getattr(figure, f) for f in _FIELDS):
                 for f in _FIELDS:
@@ -158,7 +159,12 @@ def figures_import(
                 to_create, history_user_id=history_user.pk if history_user else None
             )
         elif to_create:
-            bulk_create_with_history(to_create, Figure, batch_size=BATCH, default_user=history_user)
+            bulk_create_with_history(
+                [row.figure() for row in to_create],
+                Figure,
+                batch_size=BATCH,
+                default_user=history_user,
+            )
         if to_update:
             bulk_update_with_history(
                 to_update,
@@ -178,7 +184,7 @@ def _differs(current: Figure, wanted: Figure) -> bool:
     return any(getattr(current, f) != getattr(wanted, f) for f in _FIELDS if f != "status")
 
 
-def _existing(figures: list[Figure]) -> dict[tuple, Figure]:
+def _existing(figures: list[CheckedRow], wanted: set[tuple]) -> dict[tuple, Figure]:
     """The figures already stored for these keys, in a few queries (not one per row)."""
     if not figures:
         return {}
@@ -187,11 +193,10 @@ def _existing(figures: list[Figure]) -> dict[tuple, Figure]:
         indicator_id__in={f.indicator_id for f in figures},
         period__in={f.period for f in figures},
     ).select_for_update()
-    wanted = {f._key for f in figures}
     return {_key(f): f for f in found if _key(f) in wanted}
 
 
-def _reports(figures: list[Figure], *, lock: bool) -> dict[tuple, Submission]:
+def _reports(figures: list[CheckedRow], *, lock: bool) -> dict[tuple, Submission]:
     keys = {(f.unit_id, f.agency_id, f.period) for f in figures}
     if not keys:
         return {}
@@ -203,7 +208,7 @@ def _reports(figures: list[Figure], *, lock: bool) -> dict[tuple, Submission]:
     return {(r.unit_id, r.agency_id, r.period): r for r in reports}
 
 
-def _touch_reports(figures: list[Figure], reports: dict[tuple, Submission]) -> None:
+def _touch_reports(figures: list, reports: dict[tuple, Submission]) -> None:
     """An official's import goes into their report for each period (created as a draft
     where there is none), whose version moves on so an open form is told."""
     for unit_id, agency_id, period in {(f.unit_id, f.agency_id, f.period) for f in figures}:

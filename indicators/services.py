@@ -3,6 +3,7 @@
 import csv
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db import transaction
 
 from indicators import catalogue
 from indicators.models import Figure, Indicator, pack_list
+from indicators.periods import Period
 from indicators.validation import figure_target_check, figure_value_check, period_check
 from units.models import Agency, Unit
 from units.reference_files import parse_date
@@ -139,10 +141,80 @@ def _resolve(inputs: list[FigureInput]):
     return units, indicators, agencies
 
 
-def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowError]]:
-    """Checks every row with the one set of figure rules; returns unsaved figures and errors."""
+@dataclass(slots=True)
+class CheckedRow:
+    """One row that passed the figure rules: what a Figure would hold, without building one
+    (tens of thousands of model instances cost more than checking them)."""
+
+    row: int | None
+    unit: Unit
+    agency: Agency | None
+    indicator: Indicator
+    period_obj: Period
+    scope: str
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+    source: str
+    source_on: datetime.date | None
+    note: str
+    status: str = Figure.Status.DRAFT
+    entered_by_id: int | None = None
+
+    @property
+    def unit_id(self) -> int:
+        return self.unit.pk
+
+    @property
+    def agency_id(self) -> int | None:
+        return self.agency.pk if self.agency is not None else None
+
+    @property
+    def indicator_id(self) -> int:
+        return self.indicator.pk
+
+    @property
+    def period(self) -> str:
+        return self.period_obj.id
+
+    @property
+    def period_start(self) -> datetime.date:
+        return self.period_obj.start
+
+    @property
+    def period_end(self) -> datetime.date:
+        return self.period_obj.end
+
+    def figure(self) -> Figure:
+        figure = Figure(
+            unit_id=self.unit.pk,
+            agency_id=self.agency_id,
+            indicator_id=self.indicator.pk,
+            period=self.period,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            scope=self.scope,
+            value=self.value,
+            numerator=self.numerator,
+            denominator=self.denominator,
+            source=self.source,
+            source_on=self.source_on,
+            note=self.note,
+            status=self.status,
+            entered_by_id=self.entered_by_id,
+        )
+        figure._state.fields_cache.update(
+            unit=self.unit, agency=self.agency, indicator=self.indicator
+        )
+        figure._row = self.row  # where it came from, for import reports
+        return figure
+
+
+def rows_check(inputs: list[FigureInput]) -> tuple[list[CheckedRow], list[RowError]]:
+    """Checks every row with the one set of figure rules; returns the good rows and the
+    errors (row, field, message)."""
     units, indicators, agencies = _resolve(inputs)
-    figures, errors = [], []
+    rows, errors = [], []
     for item in inputs:
         try:
             indicator = indicators.get(item.indicator)
@@ -176,27 +248,29 @@ def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowErro
             for name, messages in exc.message_dict.items():
                 errors.extend(RowError(row=item.row, field=name, message=m) for m in messages)
             continue
-        # Ids, with the objects put in the relation cache: building tens of thousands of
-        # figures through the relation descriptors costs more than checking them.
-        figure = Figure(
-            unit_id=unit.pk,
-            agency_id=agency.pk if agency is not None else None,
-            indicator_id=indicator.pk,
-            period=period.id,
-            period_start=period.start,
-            period_end=period.end,
-            scope=item.scope,
-            value=checked.value,
-            numerator=checked.numerator,
-            denominator=checked.denominator,
-            source=item.source,
-            source_on=item.source_on,
-            note=item.note,
+        rows.append(
+            CheckedRow(
+                row=item.row,
+                unit=unit,
+                agency=agency,
+                indicator=indicator,
+                period_obj=period,
+                scope=item.scope,
+                value=checked.value,
+                numerator=checked.numerator,
+                denominator=checked.denominator,
+                source=item.source,
+                source_on=item.source_on,
+                note=item.note,
+            )
         )
-        figure._state.fields_cache.update(unit=unit, agency=agency, indicator=indicator)
-        figure._row = item.row  # where it came from, for import reports
-        figures.append(figure)
-    return figures, errors
+    return rows, errors
+
+
+def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowError]]:
+    """Checks every row with the one set of figure rules; returns unsaved figures and errors."""
+    rows, errors = rows_check(inputs)
+    return [row.figure() for row in rows], errors
 
 
 _FIGURE_FIELDS = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
