@@ -25,3 +25,22 @@ def api_client():
 def fast_password_hashing(settings):
     # The demo accounts are created in many tests; the real hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def reference_data(django_db_setup, django_db_blocker):
+    """The reference data, there when the test starts and there again after it.
+
+    live_server makes the test transactional, and pytest-django empties every table when a
+    transactional test ends: the units, indicators and plans tests/conftest.py loaded once
+    for the session would be gone for any test after this one. This module-scoped fixture's
+    teardown runs after that flush, and loads them again (used by the browser tests).
+    """
+    from units.models import Unit
+
+    with django_db_blocker.unblock():
+        if not Unit.objects.filter(code="19363").exists():  # flushed by an earlier test
+            call_command("load_reference_data", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", stdout=io.StringIO())

@@ -7,72 +7,22 @@ module is skipped, except in CI (CI=true), where that is an error: CI must not s
 silently (.ci/run installs Chromium).
 """
 
-import io
-import os
-from pathlib import Path
-
 import pytest
-from django.core.management import call_command
 
-from accounts.demo import DEMO_PASSWORD, OLD
+from accounts.demo import OLD
 from accounts.services import demo_users_create
 from entry.models import Submission
 from entry.services import applicable_indicators
 from indicators.analytics import rollup_value
 from indicators.models import Figure, Indicator
 from indicators.periods import parse_period
+from tests.browser import TIMEOUT_MS, Page, launch, log_in, require_browser, sync_playwright
 from units.models import Unit
 
-try:
-    from playwright.sync_api import Page, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
-
-CHROMIUM = Path("/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def _unavailable() -> str | None:
-    if sync_playwright is None:
-        return "Playwright is not installed (pip install -r requirements-dev.txt)"
-    if not CHROMIUM.exists():
-        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    return None
-
-
-if (_reason := _unavailable()) is not None:
-    if IN_CI:
-        pytest.fail(f"{_reason}; CI=true, so the browser test may not be skipped", pytrace=False)
-    pytest.skip(_reason, allow_module_level=True)
+require_browser()
+pytestmark = pytest.mark.usefixtures("reference_data")
 
 PERIOD = parse_period("2025Q1")
-TIMEOUT_MS = 20_000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reference_data(django_db_setup, django_db_blocker):
-    """The reference data, there when the test starts and there again after it.
-
-    live_server makes the test transactional, and pytest-django empties every table when a
-    transactional test ends: the units, indicators and plans tests/conftest.py loaded once
-    for the session would be gone for any test after this one. This module-scoped fixture's
-    teardown runs after that flush, and loads them again.
-    """
-    with django_db_blocker.unblock():
-        if not Unit.objects.filter(code="19363").exists():  # flushed by an earlier test
-            call_command("load_reference_data", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference_data", stdout=io.StringIO())
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill('input[name="username"]', username)
-    page.fill('input[name="password"]', DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click('form[action="/accounts/login/"] [type="submit"]')
-    assert "/accounts/login/" not in page.url, f"{username} could not log in"
 
 
 def log_out(page: Page) -> None:
@@ -110,7 +60,7 @@ def test_a_commune_report_from_entry_to_approval_in_a_browser(live_server, setti
     # refuses database calls from a thread with a running event loop.
     page_errors: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        browser = launch(playwright)
         try:
             context = browser.new_context(locale="vi-VN")
             context.set_default_timeout(TIMEOUT_MS)
