@@ -30,11 +30,11 @@ COLUMNS = (
     "source_on",
     "note",
     "entered_by_id",
-    "entered_at",
-    "updated_at",
 )
+# Set once for all rows in the INSERT, not written per row.
+STAMPS = ("entered_at", "updated_at")
 # The history table keeps every column but updated_at (HistoricalRecords excluded_fields).
-HISTORY_COLUMNS = tuple(c for c in COLUMNS if c != "updated_at")
+HISTORY_COLUMNS = (*COLUMNS, "entered_at")
 
 
 def usable(count: int) -> bool:
@@ -64,28 +64,29 @@ def copy_create(figures: list[Figure], *, history_user_id: int | None) -> int:
                 _null(f.source_on),
                 f.note,
                 _null(f.entered_by_id),
-                now.isoformat(),
-                now.isoformat(),
             ]
         )
     buffer.seek(0)
     figure_table = Figure._meta.db_table
     history_table = Figure.history.model._meta.db_table
     columns = ", ".join(COLUMNS)
+    stamped = ", ".join((*COLUMNS, *STAMPS))
     history = ", ".join(HISTORY_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE figure_copy (LIKE {figure_table} INCLUDING DEFAULTS) ON COMMIT DROP"
         )
-        cursor.execute("ALTER TABLE figure_copy DROP COLUMN id")
+        cursor.execute(
+            "ALTER TABLE figure_copy DROP COLUMN id, DROP COLUMN entered_at, DROP COLUMN updated_at"
+        )
         cursor.cursor.copy_expert(
             f"COPY figure_copy ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
         )
         cursor.execute(
             f"""
             WITH created AS (
-                INSERT INTO {figure_table} ({columns})
-                SELECT {columns} FROM figure_copy
+                INSERT INTO {figure_table} ({stamped})
+                SELECT {columns}, %s, %s FROM figure_copy
                 RETURNING id, {history}
             )
             INSERT INTO {history_table}
@@ -93,7 +94,7 @@ def copy_create(figures: list[Figure], *, history_user_id: int | None) -> int:
                  history_user_id)
             SELECT id, {history}, %s, NULL, '+', %s FROM created
             """,  # noqa: S608 - table and column names are constants of this module
-            [now, history_user_id],
+            [now, now, now, history_user_id],
         )
         created = cursor.rowcount
         cursor.execute("DROP TABLE figure_copy")

@@ -123,8 +123,13 @@ class Figure(models.Model):
 
     # The unit is always set; for an agency's figure it is the agency's unit, so "figures
     # under this province" never needs to join through agencies.
+    # No index of its own: figure_unit_trend_idx and figure_unit_uniq start with the unit.
     unit = models.ForeignKey(
-        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="figures"
+        Unit,
+        verbose_name=_("đơn vị"),
+        on_delete=models.PROTECT,
+        related_name="figures",
+        db_index=False,
     )
     agency = models.ForeignKey(
         Agency,
@@ -134,8 +139,13 @@ class Figure(models.Model):
         blank=True,
         related_name="figures",
     )
+    # No index of its own: figure_rollup_idx starts with the indicator.
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT, related_name="figures"
+        Indicator,
+        verbose_name=_("chỉ tiêu"),
+        on_delete=models.PROTECT,
+        related_name="figures",
+        db_index=False,
     )
     period = models.CharField(_("kỳ"), max_length=7)
     # Copied from the period id so ranges and "latest in the year" are plain comparisons.
@@ -164,11 +174,17 @@ class Figure(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # only read with its figure; an index costs every import
     )
     entered_at = models.DateTimeField(_("thời điểm nhập"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The history is read per figure (id) and by date; indexes on its other references
+    # would only slow every import down.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        no_db_index=["unit", "agency", "indicator", "entered_by"],
+    )
 
     class Meta:
         verbose_name = _("số liệu")
