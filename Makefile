@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint setup migrate
+.PHONY: run test lint setup migrate bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,17 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# make bench: the benchmark suite on PostgreSQL, on a database of its own (BENCH_DB_URL),
+# with the national data set generated first (BENCH_PERIODS, BENCH_SCALE to make it smaller).
+BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432/egov_bench
+BENCH_PERIODS ?= 2019Q1:2025Q2
+BENCH_SCALE ?= 1
+bench: $(VENV)/.dev
+	createdb -h 127.0.0.1 -U postgres egov_bench 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python manage.py migrate --no-input
+	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python manage.py load_reference_data
+	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python manage.py generate_national_data --clear \
+		--periods $(BENCH_PERIODS) --scale $(BENCH_SCALE)
+	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python benchmarks/run.py
+	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python benchmarks/bulk_import.py 100000
