@@ -14,6 +14,7 @@ from indicators.models import Indicator
 from indicators.validation import period_check, to_decimal
 from plans.forms import YEARS_REVERSED
 from plans.models import BudgetLine, Plan, Target
+from plans.services import BUDGET_COLUMNS, PLAN_COLUMNS, TARGET_COLUMNS
 from plans.validation import target_check
 from units.models import Unit
 from units.resources import (
@@ -111,23 +112,8 @@ class PlanResource(NaturalKeyResource):
 
     class Meta:
         model = Plan
-        fields = [
-            "code",
-            "kind",
-            "number",
-            "title",
-            "issuer",
-            "issuing_unit_code",
-            "issuing_unit_on",
-            "issued_on",
-            "year_from",
-            "year_to",
-            "goal",
-            "implements",
-            "implements_note",
-            "source",
-            "source_on",
-        ]
+        # The loader's columns (plans/services.py), so a fixture file imports here too.
+        fields = list(PLAN_COLUMNS)
         import_id_fields = ["code"]
 
     def filter_export(self, queryset, **kwargs):
@@ -198,21 +184,7 @@ class TargetResource(NaturalKeyResource):
 
     class Meta:
         model = Target
-        fields = [
-            "plan",
-            "indicator",
-            "scope",
-            "mode",
-            "comparator",
-            "value",
-            "value_max",
-            "deadline",
-            "mandatory",
-            "baseline_value",
-            "baseline_period",
-            "note",
-            "position",
-        ]
+        fields = [*TARGET_COLUMNS, "position"]
         import_id_fields = ["plan", "indicator", "scope", "deadline"]
 
     def __init__(self, **kwargs):
@@ -292,7 +264,7 @@ class BudgetLineResource(NaturalKeyResource):
 
     class Meta:
         model = BudgetLine
-        fields = ["plan", "source", "amount", "at_least", "note"]
+        fields = list(BUDGET_COLUMNS)
         import_id_fields = ["plan", "source"]
 
     def filter_export(self, queryset, **kwargs):
