@@ -20,6 +20,7 @@ from indicators import rollup
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, periods_within
 from units.models import Agency, Unit, UnitChange
+from units.selectors import subtree_q
 
 # Only figures a reviewer has signed off count, unless the caller says otherwise.
 APPROVED_ONLY = (Figure.Status.APPROVED,)
@@ -214,10 +215,8 @@ def _evaluate(
     Then pandas evaluates each indicator's tree (rollup.evaluate_tree).
     """
     top_ids = [unit.pk for unit in tops]
-    under = Q(id__in=top_ids) | Q(province_id__in=top_ids) | Q(district_id__in=top_ids)
-    unit_under = (
-        Q(unit_id__in=top_ids) | Q(unit__province_id__in=top_ids) | Q(unit__district_id__in=top_ids)
-    )
+    under = subtree_q(top_ids)
+    unit_under = subtree_q(top_ids, "unit__")
     in_force = Unit.objects.in_force(on)
     communes_as_rows = scope == "all_agencies"
     inner = under if communes_as_rows else under & (~Q(level=_COMMUNE) | Q(id__in=top_ids))

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from indicators.models import Figure, Indicator
 from units.models import Unit
+from units.selectors import subtree_q
 
 
 def indicator_list(
@@ -47,4 +48,4 @@ def figure_list() -> QuerySet[Figure]:
 
 def figures_under(figures: QuerySet[Figure], *, unit: Unit) -> QuerySet[Figure]:
     """Figures of `unit` and of every unit below it (stored ancestors: one indexed filter)."""
-    return figures.filter(Q(unit=unit) | Q(unit__province=unit) | Q(unit__district=unit))
+    return figures.filter(subtree_q(unit, "unit__"))

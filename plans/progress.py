@@ -8,7 +8,6 @@ import datetime
 import enum
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from indicators import analytics
@@ -17,6 +16,7 @@ from indicators.periods import Period, PeriodKind, parse_period, period_of
 from plans.models import Plan, Target
 from plans.validation import is_percentage
 from units.models import Agency, Unit
+from units.selectors import subtree_q
 
 
 class Status(enum.StrEnum):
@@ -338,7 +338,7 @@ def _members(
     on = analytics.structure_date(subject, period)
     if target.scope in _AGENCY_KINDS:
         agencies = Agency.objects.filter(
-            _under("unit__", subject), unit__in=Unit.objects.in_force(on)
+            subtree_q(subject, "unit__"), unit__in=Unit.objects.in_force(on)
         ).select_related("unit")
         kinds = _AGENCY_KINDS[target.scope]
         if kinds is not None:
@@ -357,9 +357,7 @@ def _members(
     level = _TIER_LEVEL.get(target.scope)
     if level is None or level == subject.level:
         return []
-    units = list(
-        Unit.objects.in_force(on).filter(_under("", subject), level=level).order_by("code")
-    )
+    units = list(Unit.objects.in_force(on).filter(subtree_q(subject), level=level).order_by("code"))
     return _unit_members(target, units, period, base_period, fixed_baseline)
 
 
@@ -435,14 +433,6 @@ def _provinces(period: Period) -> list[Unit]:
 def _country_value(target, scope, period) -> analytics.RolledValue | None:
     values = analytics.rollup_units(target.indicator, _provinces(period), period, scope)
     return analytics.combine_values(target.indicator, values)
-
-
-def _under(prefix: str, unit: Unit) -> Q:
-    return (
-        Q(**{f"{prefix}id": unit.pk})
-        | Q(**{f"{prefix}province_id": unit.pk})
-        | Q(**{f"{prefix}district_id": unit.pk})
-    )
 
 
 def default_period(plan: Plan, today: datetime.date) -> Period:

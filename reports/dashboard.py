@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from entry import selectors as entry_selectors
 from indicators import analytics
@@ -23,6 +23,7 @@ from plans.models import Plan, Target
 from reports import index as readiness
 from reports.models import PillarWeight
 from units.models import Unit, UnitChange
+from units.selectors import subtree_q
 
 # The headline indicators, in this order; those not valid in the period are skipped
 # (SVC_ONLINE_L34 before Decree 42/2022 took effect, SVC_ONLINE_FULL after).
@@ -102,7 +103,7 @@ class Dashboard:
 def default_period(unit: Unit, today: datetime.date) -> Period:
     """The latest quarter (or longer period) with an approved figure under the unit; else
     the current quarter, or the unit's last one if it no longer exists."""
-    under = Q(unit=unit) | Q(unit__province=unit) | Q(unit__district=unit)
+    under = subtree_q(unit, "unit__")
     latest = (
         Figure.objects.filter(under, status=Figure.Status.APPROVED)
         .aggregate(end=Max("period_end"))
@@ -179,7 +180,7 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         laggards=laggards,
         figures=list(
             Figure.objects.filter(
-                Q(unit=unit) | Q(unit__province=unit) | Q(unit__district=unit),
+                subtree_q(unit, "unit__"),
                 status=Figure.Status.APPROVED,
                 period=period.id,
             )
@@ -287,8 +288,7 @@ class _Present:
 
 
 def _data_present(units: list[Unit], period: Period) -> _Present:
-    ids = [u.pk for u in units]
-    under = Q(unit_id__in=ids) | Q(unit__province_id__in=ids) | Q(unit__district_id__in=ids)
+    under = subtree_q(units, "unit__")
     rows = (
         Figure.objects.filter(
             under,
@@ -312,8 +312,7 @@ def _data_present(units: list[Unit], period: Period) -> _Present:
 
 
 def _reported_indicators(units: list[Unit], periods: list[Period]) -> set[int]:
-    ids = [u.pk for u in units]
-    under = Q(unit_id__in=ids) | Q(unit__province_id__in=ids) | Q(unit__district_id__in=ids)
+    under = subtree_q(units, "unit__")
     start = min(p.start for p in periods)
     end = max(p.end for p in periods)
     return set(
@@ -324,10 +323,6 @@ def _reported_indicators(units: list[Unit], periods: list[Period]) -> set[int]:
         .values_list("indicator_id", flat=True)
         .distinct()
     )
-
-
-def _under(unit: Unit) -> Q:
-    return Q(unit=unit) | Q(unit__province=unit) | Q(unit__district=unit)
 
 
 def _targets_reading(level: str, period: Period, plans: list[Plan]) -> dict[int, float]:

@@ -3,8 +3,6 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from indicators import analytics
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, period_previous
@@ -12,6 +10,7 @@ from plans import progress
 from plans.models import Target
 from reports import dashboard
 from units.models import Unit, UnitChange
+from units.selectors import subtree_q
 
 TREND_LENGTH = 12  # periods of the chosen period's kind: three years of quarters
 
@@ -84,7 +83,7 @@ def indicator_figures(
         ids += UnitChange.objects.filter(successor=unit, predecessor__level=unit.level).values_list(
             "predecessor_id", flat=True
         )
-    under = Q(unit_id__in=ids) | Q(unit__province_id__in=ids) | Q(unit__district_id__in=ids)
+    under = subtree_q(list(ids), "unit__")
     return list(
         Figure.objects.filter(
             under,

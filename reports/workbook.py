@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font, PatternFill
@@ -25,6 +24,7 @@ from plans import exports, progress
 from plans.models import Plan
 from plans.validation import is_percentage
 from units.models import Unit
+from units.selectors import subtree_q
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -233,9 +233,7 @@ def _figures_table(
         period_end__lte=period.end,
     )
     if subject is not None:
-        figures = figures.filter(
-            Q(unit=subject) | Q(unit__province=subject) | Q(unit__district=subject)
-        )
+        figures = figures.filter(subtree_q(subject, "unit__"))
     figures = figures.select_related("unit", "agency", "indicator").order_by(
         "indicator__position", "indicator__code", "unit__code", "agency__name", "period_start"
     )

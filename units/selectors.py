@@ -11,6 +11,19 @@ from units.models import Agency, Unit, UnitChange
 from units.names import fold
 
 
+def subtree_q(units, prefix: str = "") -> Q:
+    """Rows (through `prefix`: "" for units, "unit__" for figures) at or below any of
+    `units` (Units or ids): one indexed condition each, thanks to the stored ancestors."""
+    ids = [
+        getattr(u, "pk", u) for u in (units if isinstance(units, list | tuple | set) else [units])
+    ]
+    return (
+        Q(**{f"{prefix}id__in": ids})
+        | Q(**{f"{prefix}province_id__in": ids})
+        | Q(**{f"{prefix}district_id__in": ids})
+    )
+
+
 def today() -> datetime.date:
     """The date in Vietnam (TIME_ZONE), which is what "in force today" means here."""
     return timezone.localdate()
