@@ -25,7 +25,7 @@ from indicators.serializers import (
     IndicatorSerializer,
     RolledValueSerializer,
 )
-from indicators.validation import period_check
+from indicators.validation import INDICATOR_UNKNOWN, period_check
 from units.models import Unit
 from units.selectors import today
 
@@ -226,9 +226,7 @@ class AnalyticsView(APIView):
         params = query.validated_data
         indicator = Indicator.objects.filter(code=params["indicator"]).first()
         if indicator is None:
-            raise exceptions.NotFound(
-                _("Không có chỉ tiêu mã «%(code)s».") % {"code": params["indicator"]}
-            )
+            raise exceptions.NotFound(INDICATOR_UNKNOWN % {"code": params["indicator"]})
         try:
             period = period_check(params["period"])
         except ValidationError as exc:

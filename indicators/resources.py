@@ -12,6 +12,7 @@ from import_export import fields, widgets
 from indicators.catalogue import DIRECTIONS, PILLARS, ROLLUPS_FOR_TYPE, TIME_ROLLUPS, VALUE_TYPES
 from indicators.models import Figure, Indicator, pack_list
 from indicators.validation import (
+    INDICATOR_UNKNOWN,
     figure_target_check,
     figure_value_check,
     period_check,
@@ -40,7 +41,6 @@ VALIDITY_REVERSED = _("Ngày hết áp dụng trước ngày bắt đầu áp d�
 TYPE_LOCKED = _(
     "Chỉ tiêu %(code)s đã có số liệu hoặc mục tiêu: không đổi kiểu giá trị bằng tệp nhập."
 )
-INDICATOR_UNKNOWN = _("Không có chỉ tiêu mã «%(code)s».")
 UNIT_UNKNOWN_ON = _("Không có đơn vị mã «%(code)s» vào ngày %(day)s.")
 AGENCY_UNKNOWN = _("%(unit)s không có cơ quan «%(name)s».")
 

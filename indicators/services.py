@@ -12,7 +12,12 @@ from django.db import transaction
 from indicators import catalogue
 from indicators.models import Figure, Indicator, pack_list
 from indicators.periods import Period
-from indicators.validation import figure_target_check, figure_value_check, period_check
+from indicators.validation import (
+    INDICATOR_UNKNOWN,
+    figure_target_check,
+    figure_value_check,
+    period_check,
+)
 from units.models import Agency, Unit
 from units.reference_files import parse_date
 
@@ -219,7 +224,7 @@ def rows_check(inputs: list[FigureInput]) -> tuple[list[CheckedRow], list[RowErr
         try:
             indicator = indicators.get(item.indicator)
             if indicator is None:
-                raise ValidationError({"indicator": f"Không có chỉ tiêu mã «{item.indicator}»."})
+                raise ValidationError({"indicator": INDICATOR_UNKNOWN % {"code": item.indicator}})
             period = period_check(item.period)
             day = item.unit_on or period.end
             unit = next((u for u in units.get(item.unit_code, []) if u.is_in_force(day)), None)

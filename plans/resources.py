@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from indicators.models import Indicator
-from indicators.validation import period_check, to_decimal
+from indicators.validation import INDICATOR_UNKNOWN, period_check, to_decimal
 from plans.forms import YEARS_REVERSED
 from plans.models import BudgetLine, Plan, Target
 from plans.services import BUDGET_COLUMNS, PLAN_COLUMNS, TARGET_COLUMNS
@@ -34,7 +34,6 @@ from units.resources import (
 )
 
 PLAN_UNKNOWN = _("Không có kế hoạch mã «%(code)s».")
-INDICATOR_UNKNOWN = _("Không có chỉ tiêu mã «%(code)s».")
 PLAN_IMPLEMENTS_ITSELF = _("Một văn bản không triển khai chính nó.")
 ISSUER_LEVEL = _("Đơn vị ban hành phải là tỉnh hoặc huyện (%(unit)s là đơn vị %(level)s).")
 NOT_A_YEAR = _("«%(value)s» không phải năm (1990–2100).")
