@@ -19,6 +19,7 @@ from django.db.models import Q
 from accounts.models import Membership
 from entry.models import Submission
 from units.models import Agency, Unit
+from units.selectors import subtree_q
 
 
 def membership(user) -> Membership | None:
@@ -47,12 +48,7 @@ def unit_subtree_q(user, prefix: str = "") -> Q:
     member = membership(user)
     if member is None:
         return Q(pk__in=[])
-    root = member.unit_id
-    return (
-        Q(**{f"{prefix}id": root})
-        | Q(**{f"{prefix}province_id": root})
-        | Q(**{f"{prefix}district_id": root})
-    )
+    return subtree_q(member.unit_id, prefix)
 
 
 def figure_visibility_q(user, prefix: str = "") -> Q:

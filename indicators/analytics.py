@@ -215,66 +215,50 @@ def _evaluate(
     Then pandas evaluates each indicator's tree (rollup.evaluate_tree).
     """
     top_ids = [unit.pk for unit in tops]
-    under = subtree_q(top_ids)
-    unit_under = subtree_q(top_ids, "unit__")
-    in_force = Unit.objects.in_force(on)
-    communes_as_rows = scope == "all_agencies"
-    inner = under if communes_as_rows else under & (~Q(level=_COMMUNE) | Q(id__in=top_ids))
-    units = pd.DataFrame.from_records(
-        in_force.filter(inner).values_list("id", "parent_id", "level"),
+    # Every unit in force under the tops, read once: the tree, and the ids whose figures are
+    # read (`unit_id IN (…)`, which PostgreSQL answers by index: figure_unit_period_idx).
+    tree = pd.DataFrame.from_records(
+        Unit.objects.in_force(on)
+        .filter(subtree_q(top_ids))
+        .values_list("id", "parent_id", "level"),
         columns=["id", "parent_id", "level"],
     )
+    is_top = tree["id"].isin(top_ids)
+    is_leaf = (tree["level"] == _COMMUNE) & ~is_top
+    communes_as_rows = scope == "all_agencies"
+    units = (tree if communes_as_rows else tree[~is_leaf]).copy()
     units.loc[units["id"].isin(top_ids), "parent_id"] = np.nan
 
     rolled = _with_sub_period_figures(indicators, period)
-    figures = Figure.objects.filter(
-        Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=on),
-        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=on),
-        unit_under,
-        indicator__in=indicators,
-        status__in=statuses,
-    ).order_by()
+    figures = Figure.objects.filter(indicator__in=indicators, status__in=statuses).order_by()
     figures = _in_period(figures, indicators, rolled, period, statuses)
-    inner_figures = (
-        figures
-        if communes_as_rows
-        else figures.filter(~Q(unit__level=_COMMUNE) | Q(unit_id__in=top_ids))
-    )
+    inner_figures = figures.filter(unit_id__in=units["id"].tolist())
     agencies = None
-    leaf_stats: dict[int, pd.DataFrame] = {}
+    leaves = None
     if scope in rollup.AGENCY_SCOPES:
         agency_level, kinds = rollup.AGENCY_SCOPES[scope]
-        wanted = Agency.objects.filter(unit_under, unit__in=in_force)
+        wanted = Agency.objects.filter(unit_id__in=tree["id"].tolist())
         if kinds is not None:
             wanted = wanted.filter(kind__in=kinds, unit__level=agency_level)
         agencies = pd.DataFrame.from_records(
             wanted.values_list("id", "unit_id", "kind"), columns=["id", "unit_id", "kind"]
         )
     else:
-        leaf_units = in_force.filter(under, level=_COMMUNE).exclude(id__in=top_ids)
+        leaves = tree[is_leaf]
+        expected = leaves["parent_id"].astype("int64").value_counts().to_dict()
         leaf_figures = figures.filter(
-            unit__level=_COMMUNE, scope=rollup.SELF, agency__isnull=True
-        ).exclude(unit_id__in=top_ids)
+            unit_id__in=leaves["id"].tolist(), scope=rollup.SELF, agency__isnull=True
+        )
         # A commune has one figure per period unless a flow adds up several.
         several = any(i.time_rollup == Indicator.TimeRollup.FLOW for i in rolled)
-        leaf_stats = _leaf_stats(leaf_units, leaf_figures, indicators, several_per_commune=several)
+        leaves = _leaf_stats(expected, leaf_figures, indicators, several_per_commune=several)
     rows = _figure_rows(inner_figures, scope)
     flows = {i.pk: i for i in indicators if i.time_rollup == Indicator.TimeRollup.FLOW}
     if flows and not rows.empty:
         flowing = rows["indicator_id"].isin(flows)
-        totals = [
-            _flow_totals(rows[rows["indicator_id"] == pk], flows[pk]).assign(indicator_id=pk)
-            for pk in flows
-        ]
-        rows = pd.concat([rows[~flowing], *totals], ignore_index=True)
-    leaves = (
-        pd.concat(
-            [frame.assign(indicator_id=pk) for pk, frame in leaf_stats.items()],
-            ignore_index=True,
-        )
-        if leaf_stats
-        else None
-    )
+        ratios = {pk for pk, i in flows.items() if i.value_type == Indicator.ValueType.RATIO}
+        totals = _flow_totals(rows[flowing], ratios)
+        rows = pd.concat([rows[~flowing], totals], ignore_index=True)
     nodes = rollup.evaluate_trees(
         units,
         rows,
@@ -332,15 +316,19 @@ def _figures_frame(figures) -> pd.DataFrame:
 
 
 def _leaf_stats(
-    leaf_units, leaf_figures, indicators: list[Indicator], *, several_per_commune: bool
-) -> dict[int, pd.DataFrame]:
-    """The communes' own figures added up per indicator and parent by the database; for
-    each indicator id, a frame of rollup.STATS_COLUMNS. Two queries.
+    expected: dict[int, int],
+    leaf_figures,
+    indicators: list[Indicator],
+    *,
+    several_per_commune: bool,
+) -> pd.DataFrame:
+    """The communes' own figures added up per indicator and parent by the database: a frame
+    of rollup.STATS_COLUMNS and indicator_id, one row per indicator and parent. One query;
+    `expected` is the number of communes under each parent.
 
     Each commune is one member answering for itself: a yes/no answer counts as 1 of 1 or
     0 of 1. For a flow indicator a commune's figures inside the period add up as they are.
     """
-    expected = dict(leaf_units.order_by().values_list("parent_id").annotate(expected=Count("id")))
     counted = Q(numerator__isnull=False, denominator__isnull=False)
     grouped = (
         leaf_figures.order_by()
@@ -355,23 +343,26 @@ def _leaf_stats(
         )
     )
     columns = ["indicator_id", "key", "n", "covered", "n_counted", "s_num", "s_den", "s_value"]
-    all_stats = pd.DataFrame.from_records(list(grouped), columns=columns)
+    found = pd.DataFrame.from_records(list(grouped), columns=columns)
     numbers = columns[2:]
-    all_stats[numbers] = all_stats[numbers].apply(pd.to_numeric, errors="coerce").fillna(0)
-    keys = pd.Index(list(expected), name="key")
-    result = {}
-    for indicator in indicators:
-        stats = all_stats[all_stats["indicator_id"] == indicator.pk].set_index("key")
-        stats = stats.reindex(keys).fillna(0).reset_index()
-        if _rule(indicator).is_boolean and indicator.unit_rollup == rollup.SHARE_YES:
-            # Each answer is 1 (yes) or 0 (no) out of 1.
-            stats["n_counted"] = stats["n"]
-            stats["s_num"] = stats["s_value"]
-            stats["s_den"] = stats["n"]
-            stats["s_value"] = stats["s_value"] * 100
-        stats["expected"] = stats["key"].map(expected).fillna(0)
-        result[indicator.pk] = stats[rollup.STATS_COLUMNS]
-    return result
+    found[numbers] = found[numbers].apply(pd.to_numeric, errors="coerce").astype(float)
+    # Every indicator × parent, with zeros where no commune reported (all in one reindex).
+    every = pd.MultiIndex.from_product(
+        [[i.pk for i in indicators], list(expected)], names=["indicator_id", "key"]
+    )
+    stats = found.set_index(["indicator_id", "key"]).reindex(every).fillna(0).reset_index()
+    # For a yes/no indicator counted as a share of units, each answer is 1 (yes) or 0 (no)
+    # out of 1.
+    share_yes = [
+        i.pk for i in indicators if _rule(i).is_boolean and i.unit_rollup == rollup.SHARE_YES
+    ]
+    yes_no = stats["indicator_id"].isin(share_yes)
+    stats.loc[yes_no, "n_counted"] = stats.loc[yes_no, "n"]
+    stats.loc[yes_no, "s_num"] = stats.loc[yes_no, "s_value"]
+    stats.loc[yes_no, "s_den"] = stats.loc[yes_no, "n"]
+    stats.loc[yes_no, "s_value"] = stats.loc[yes_no, "s_value"] * 100
+    stats["expected"] = stats["key"].map(expected).fillna(0)
+    return stats[[*rollup.STATS_COLUMNS, "indicator_id"]]
 
 
 def _with_sub_period_figures(indicators: list[Indicator], period: Period) -> list[Indicator]:
@@ -394,7 +385,8 @@ def _in_period(figures, indicators, rolled, period: Period, statuses):
     no figure of the indicator lies in a shorter period inside it, else `_time_rolled`."""
     rolled_ids = {i.pk for i in rolled}
     keep = Q(indicator_id__in=[i.pk for i in indicators if i.pk not in rolled_ids])
-    keep &= Q(period=period.id)
+    # The period's dates as well as its id: they lead figure_unit_period_idx.
+    keep &= Q(period=period.id, period_start=period.start, period_end=period.end)
     for flow in (False, True):
         group = [i.pk for i in rolled if (i.time_rollup == Indicator.TimeRollup.FLOW) == flow]
         if group:
@@ -440,14 +432,17 @@ def _time_rule(period: Period, statuses: Sequence[str], *, flow: bool) -> Q:
             Q(period_end__gt=OuterRef("period_end"))
             | Q(period_end=OuterRef("period_end"), period_start__lt=OuterRef("period_start"))
         )
-    return Q(period_start__gte=period.start, period_end__lte=period.end) & ~Exists(beaten)
+    # period_end >= start is implied; it bounds figure_unit_period_idx's range.
+    inside = Q(period_start__gte=period.start, period_end__gte=period.start)
+    return inside & Q(period_end__lte=period.end) & ~Exists(beaten)
 
 
-def _flow_totals(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """Add up each unit's or agency's figures of a flow indicator."""
+def _flow_totals(frame: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
+    """Add up each unit's or agency's figures of flow indicators (all of them at once:
+    `indicator_id` is a key); `ratios` are the ids of the ratio indicators among them."""
     if frame.empty:
         return frame
-    keys = ["unit_id", "agency_id", "agency_kind", "scope"]
+    keys = ["indicator_id", "unit_id", "agency_id", "agency_kind", "scope"]
     frame = frame.assign(
         _counted=frame["numerator"].notna() & frame["denominator"].notna(),
         agency_id=frame["agency_id"].fillna(-1),
@@ -462,19 +457,29 @@ def _flow_totals(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
         counted=("_counted", "all"),
         parts=("figure_id", "size"),
         figure_id=("figure_id", "first"),
-        figure_period=("figure_period", lambda s: ", ".join(sorted(s))),
+        figure_period=("figure_period", "first"),
         source=("source", "first"),
     ).reset_index()
-    if indicator.value_type == Indicator.ValueType.RATIO:
-        counted = totals["counted"] & (totals["denominator"] > 0)
-        totals["value"] = (100 * totals["numerator"] / totals["denominator"]).where(
-            counted, totals["mean"]
+    # Where several figures add up, name all their periods (joined in Python only for those).
+    several = grouped["figure_id"].transform("size") > 1
+    if several.any():
+        joined = (
+            frame[several]
+            .groupby(keys, sort=False)["figure_period"]
+            .agg(lambda s: ", ".join(sorted(s)))
+            .rename("joined")
+            .reset_index()
         )
-        totals[["numerator", "denominator"]] = totals[["numerator", "denominator"]].where(
-            counted, np.nan, axis=0
-        )
-    else:
-        totals[["numerator", "denominator"]] = np.nan
+        totals = totals.merge(joined, on=keys, how="left")
+        totals["figure_period"] = totals["joined"].fillna(totals["figure_period"])
+        totals = totals.drop(columns="joined")
+    is_ratio = totals["indicator_id"].isin(ratios)
+    counted = is_ratio & totals["counted"] & (totals["denominator"] > 0)
+    ratio = 100 * totals["numerator"] / totals["denominator"].where(counted)
+    totals["value"] = ratio.where(counted, totals["value"].where(~is_ratio, totals["mean"]))
+    totals[["numerator", "denominator"]] = totals[["numerator", "denominator"]].where(
+        counted, np.nan, axis=0
+    )
     totals.loc[totals["parts"] > 1, "figure_id"] = np.nan
     totals["agency_id"] = totals["agency_id"].replace(-1, np.nan)
     totals["agency_kind"] = totals["agency_kind"].replace("", None)
@@ -666,7 +671,8 @@ def agency_values(
     )
     frame = _figures_frame(figures)
     if indicator.time_rollup == Indicator.TimeRollup.FLOW:
-        frame = _flow_totals(frame, indicator)
+        ratio = indicator.value_type == Indicator.ValueType.RATIO
+        frame = _flow_totals(frame, {indicator.pk} if ratio else set())
     totals = {
         int(agency_id): (value, figure_period)
         for agency_id, value, figure_period in frame[

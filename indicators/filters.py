@@ -79,7 +79,9 @@ class FigureFilter(filters.FilterSet):
         return selectors.figures_under(queryset, unit=unit)
 
     def filter_period(self, queryset, name, value):
-        return queryset.filter(period=_period(value, name).id)
+        period = _period(value, name)
+        # The dates as well as the id: they lead figure_unit_period_idx.
+        return queryset.filter(period=period.id, period_start=period.start, period_end=period.end)
 
     def filter_period_from(self, queryset, name, value):
         return queryset.filter(period_start__gte=_period(value, name).start)

@@ -123,7 +123,7 @@ class Figure(models.Model):
 
     # The unit is always set; for an agency's figure it is the agency's unit, so "figures
     # under this province" never needs to join through agencies.
-    # No index of its own: figure_unit_trend_idx and figure_unit_uniq start with the unit.
+    # No index of its own: figure_unit_period_idx and figure_unit_uniq start with the unit.
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("đơn vị"),
@@ -210,8 +210,11 @@ class Figure(models.Model):
         indexes = [
             # Roll-ups: one indicator and period over many units.
             models.Index(fields=["indicator", "period", "scope"], name="figure_rollup_idx"),
-            # A unit's history of one indicator (trend pages, "latest in the year").
-            models.Index(fields=["unit", "indicator", "period_end"], name="figure_unit_trend_idx"),
+            # The figures of some units in a period (a subtree's roll-up, a dashboard), and a
+            # unit's history (trend pages, "latest in the year"): docs/decisions/0009.
+            models.Index(
+                fields=["unit", "period_end", "indicator"], name="figure_unit_period_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,6 +41,9 @@ KEY_INDICATORS = (
     "SVC_ONLINE_APPS",
     "WEB_PORTAL",
 )
+# The approved figures under a unit listed on its page; the rest are downloaded (a province
+# has tens of thousands a quarter).
+FIGURE_ROWS = 100
 # Tier scopes a card also shows, by the unit's level (Đắk Lắk's 2016 baseline is all tiers).
 TIER_SCOPES = {
     "province": ("departments", "districts", "district_offices", "communes", "all_agencies"),
@@ -84,7 +87,8 @@ class Dashboard:
     ranking_indicators: list[Indicator]
     completeness: list[entry_selectors.ReportRow]
     laggards: list[progress.Laggard]
-    figures: list[Figure]  # the approved figures under the unit for the period
+    figures: list[Figure]  # the first FIGURE_ROWS approved figures under the unit
+    figures_total: int  # all of them (the page links to their download)
     predecessors: list[UnitChange]  # when the period is before the unit existed
     successors: list[Unit]  # when the unit no longer exists
 
@@ -164,6 +168,13 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         for i in indicators
     ]
     ranking_indicators = index_indicators(children, period)
+    figures = Figure.objects.filter(
+        subtree_q(unit, "unit__"),
+        status=Figure.Status.APPROVED,
+        period=period.id,
+        period_start=period.start,
+        period_end=period.end,
+    ).order_by("indicator__position", "unit__code", "scope")
     ranking = rank_units(
         children, ranking_indicators, period, previous, plans=plans, sources=sources
     )
@@ -178,15 +189,8 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         ranking_indicators=ranking_indicators,
         completeness=entry_selectors.completeness(unit, period, today),
         laggards=laggards,
-        figures=list(
-            Figure.objects.filter(
-                subtree_q(unit, "unit__"),
-                status=Figure.Status.APPROVED,
-                period=period.id,
-            )
-            .select_related("unit", "agency", "indicator")
-            .order_by("indicator__position", "unit__code", "scope")
-        ),
+        figures=list(figures.select_related("unit", "agency", "indicator")[:FIGURE_ROWS]),
+        figures_total=figures.count(),
         predecessors=_predecessors(unit, period),
         successors=_successors(unit, today),
     )
@@ -294,6 +298,7 @@ def _data_present(units: list[Unit], period: Period) -> _Present:
             under,
             status=Figure.Status.APPROVED,
             period_start__gte=period.start,
+            period_end__gte=period.start,  # implied; it bounds the index range
             period_end__lte=period.end,
         )
         .order_by()
@@ -317,7 +322,11 @@ def _reported_indicators(units: list[Unit], periods: list[Period]) -> set[int]:
     end = max(p.end for p in periods)
     return set(
         Figure.objects.filter(
-            under, status=Figure.Status.APPROVED, period_start__gte=start, period_end__lte=end
+            under,
+            status=Figure.Status.APPROVED,
+            period_start__gte=start,
+            period_end__gte=start,  # implied; it bounds the index range
+            period_end__lte=end,
         )
         .order_by()
         .values_list("indicator_id", flat=True)
