@@ -1,6 +1,20 @@
 """The REST API's shared policy: who may write, and how lists are paged."""
 
+from django_filters import rest_framework as filters
 from rest_framework import pagination, permissions
+
+# What a 64-bit id column holds. A larger number in a query string must be a 400 naming the
+# parameter, not an OverflowError in the database driver (a 500, found by tests/test_api_fuzz.py).
+ID_MAX = 2**63 - 1
+
+
+class IdFilter(filters.NumberFilter):
+    """A database id in a query string (?unit=, ?parent=, …), within what the column holds."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -ID_MAX)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):
@@ -16,3 +30,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+
+class FigureCursorPagination(pagination.CursorPagination):
+    """Figures are paged by a cursor on their id (keyset): the 200th page of a province's
+    figures costs what the first does, and no COUNT runs over millions of rows. Follow
+    `next` from page to page; docs/decisions/0009 says why there is no page number."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    ordering = "id"

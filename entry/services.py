@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts import policy
 from entry.models import Submission, Transition
+from indicators.cache import data_changed
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, parse_period
 from indicators.services import FigureInput, FigureRowsError, figures_check, figures_write
@@ -211,6 +212,8 @@ def entry_save(
             ["value", "numerator", "denominator", "note", "source", "status", "updated_at"],
             default_user=user,
         )
+    if to_create or to_update:
+        data_changed()  # bulk writes send no signals
     if to_clear:
         for figure in Figure.objects.filter(pk__in=to_clear):
             figure._history_user = user
@@ -291,6 +294,7 @@ def _move(submission: Submission, target: str, *, user, reason: str = "") -> Non
         figure.status = target
     if figures:
         bulk_update_with_history(figures, Figure, ["status"], default_user=user)
+        data_changed()  # bulk writes send no signals
     Transition.objects.create(
         submission=submission,
         from_status=submission.status,

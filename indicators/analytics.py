@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import ngettext
 
 from indicators import rollup
+from indicators.cache import cached
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, periods_within
 from units.models import Agency, Unit, UnitChange
@@ -135,8 +136,31 @@ def rollup_indicators(
     """Several indicators for the same units, period and scope: {code: values in unit order}.
 
     The database is asked once for all the indicators (a handful of queries per structure
-    date), so a dashboard costs the same whether it shows one indicator or twenty.
+    date), so a dashboard costs the same whether it shows one indicator or twenty; the
+    result is cached until the data changes (indicators/cache.py).
     """
+    parts = (
+        tuple(i.pk for i in indicators),
+        tuple(u.pk for u in units),
+        period.id,
+        scope,
+        tuple(statuses),
+    )
+    return cached(
+        "rollup",
+        parts,
+        lambda: _rollup_indicators(indicators, units, period, scope, statuses=statuses),
+    )
+
+
+def _rollup_indicators(
+    indicators: Sequence[Indicator],
+    units: Sequence[Unit],
+    period: Period,
+    scope: str = rollup.SELF,
+    *,
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> dict[str, list[RolledValue]]:
     indicators = list(indicators)
     frames: dict[str, dict[int, dict]] = {i.code: {} for i in indicators}
     by_date: dict[datetime.date, list[Unit]] = {}
@@ -153,14 +177,15 @@ def rollup_indicators(
     fallback: dict[str, list[Unit]] = {}
     for on, tops in by_date.items():
         nodes = _evaluate(indicators, tops, period, scope, on, statuses)
+        top_ids = [unit.pk for unit in tops]
         for indicator in indicators:
-            frame = nodes[indicator.code]
+            rows = nodes[indicator.code].loc[top_ids].to_dict("index")  # one pandas call
             for unit in tops:
-                row = frame.loc[unit.pk]
+                row = rows[unit.pk]
                 if row["origin"] == rollup.NO_DATA and _formed_during(unit, period):
                     fallback.setdefault(indicator.code, []).append(unit)
                 else:
-                    frames[indicator.code][unit.pk] = row.to_dict()
+                    frames[indicator.code][unit.pk] = row
     needing = {u.pk: u for u in later} | {u.pk: u for us in fallback.values() for u in us}
     if needing:
         found = _from_predecessors(indicators, list(needing.values()), period, scope, statuses)

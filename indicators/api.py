@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
+from egov_portal.api import FigureCursorPagination
 from entry import services as entry_services
 from indicators import analytics, bulk, exports, importing, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter
@@ -84,6 +85,8 @@ class ObservationViewSet(
     serializer_class = FigureSerializer
     filterset_class = FigureFilter
     permission_classes = [ReadOrSignedIn]
+    pagination_class = FigureCursorPagination
+    throttle_scope = None  # the bulk action has a rate of its own (ScopedRateThrottle)
 
     def get_queryset(self):
         return selectors.figure_list().filter(policy.figure_visibility_q(self.request.user))
@@ -155,6 +158,7 @@ class ObservationViewSet(
         methods=["post"],
         url_path="bulk",
         parser_classes=[JSONParser, CSVBodyParser, MultiPartParser, FormParser],
+        throttle_scope="bulk",  # settings THROTTLE_BULK
     )
     def bulk(self, request):
         """Many figures at once: a JSON list of {unit_code, on?, indicator, period, scope?,

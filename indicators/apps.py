@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Chỉ tiêu và số liệu")
+
+    def ready(self):
+        from indicators.cache import data_changed
+        from indicators.models import Figure, Indicator
+        from units.models import Agency, Unit, UnitChange
+
+        # What a roll-up reads: any change moves the data version on (indicators/cache.py).
+        def changed(sender, **kwargs):
+            data_changed()
+
+        for model in (Figure, Indicator, Unit, Agency, UnitChange):
+            post_save.connect(changed, sender=model, dispatch_uid=f"data-version-save-{model}")
+            post_delete.connect(changed, sender=model, dispatch_uid=f"data-version-del-{model}")

@@ -12,6 +12,7 @@ import io
 from django.db import connection
 from django.utils import timezone
 
+from indicators.cache import data_changed
 from indicators.models import Figure
 
 COLUMNS = (
@@ -98,6 +99,7 @@ def copy_create(figures: list[Figure], *, history_user_id: int | None) -> int:
         )
         created = cursor.rowcount
         cursor.execute("DROP TABLE figure_copy")
+    data_changed()  # raw SQL sends no signals
     return created
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
 from rest_framework import exceptions
 
+from egov_portal.api import IdFilter
 from indicators import selectors
 from indicators.models import Figure, Indicator
 from indicators.validation import period_check
@@ -40,10 +41,10 @@ class IndicatorFilter(filters.FilterSet):
 
 class FigureFilter(filters.FilterSet):
     indicator = filters.CharFilter(field_name="indicator__code", help_text="Mã chỉ tiêu.")
-    unit = filters.NumberFilter(field_name="unit_id")
+    unit = IdFilter(field_name="unit_id")
     unit_code = filters.CharFilter(method="filter_unit_code", help_text="Mã GSO; xem `on`.")
     on = filters.DateFilter(method="filter_noop", help_text="Ngày để hiểu unit_code.")
-    descendants_of = filters.NumberFilter(method="filter_descendants_of")
+    descendants_of = IdFilter(method="filter_descendants_of")
     period = filters.CharFilter(method="filter_period")
     period_from = filters.CharFilter(method="filter_period_from")
     period_to = filters.CharFilter(method="filter_period_to")

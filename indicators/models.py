@@ -212,11 +212,23 @@ class Figure(models.Model):
             models.Index(fields=["indicator", "period", "scope"], name="figure_rollup_idx"),
             # The figures of some units in a period (a subtree's roll-up, a dashboard), and a
             # unit's history (trend pages, "latest in the year"): docs/decisions/0009.
-            models.Index(
-                fields=["unit", "period_end", "indicator"], name="figure_unit_period_idx"
-            ),
+            models.Index(fields=["unit", "period_end", "indicator"], name="figure_unit_period_idx"),
         ]
 
     def __str__(self) -> str:
         who = self.agency or self.unit
         return f"{self.indicator.code} {who} {self.period}: {self.value}"
+
+
+class DataVersion(models.Model):
+    """One row whose number changes after every committed change to figures, units or
+    indicators: the roll-up engine's cached results are keyed by it (indicators/cache.py),
+    so every process sees a change at once, whatever its cache backend."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("phiên bản dữ liệu")
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from indicators.cache import data_changed
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, parse_period, periods_between
 from indicators.validation import indicator_valid_in
@@ -89,6 +90,7 @@ def generate(
             readiness.update(zip(missing["id"].tolist(), drawn.tolist(), strict=True))
         frame = _period_frame(units, indicators, period, readiness, rng)
         _write(frame)
+        data_changed()  # COPY sends no signals
         yield period, len(frame)
         # Everyone gains a little each quarter, some more than others.
         for unit_id in units["id"].tolist():

@@ -3,11 +3,12 @@
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
+from egov_portal.api import IdFilter
 from plans.models import Plan
 
 
 class PlanFilter(filters.FilterSet):
-    issuing_unit = filters.NumberFilter(field_name="issuing_unit_id", help_text="Id đơn vị.")
+    issuing_unit = IdFilter(field_name="issuing_unit_id", help_text="Id đơn vị.")
     national = filters.BooleanFilter(field_name="issuing_unit", lookup_expr="isnull")
     year = filters.NumberFilter(method="filter_year", help_text="Năm nằm trong kế hoạch.")
     kind = filters.ChoiceFilter(choices=Plan.Kind.choices)

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 
@@ -25,6 +26,17 @@ def api_client():
 def fast_password_hashing(settings):
     # The demo accounts are created in many tests; the real hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Each test starts with an empty cache (throttle counters included), and without the
+    roll-up cache: its data version moves on only after a commit, which a test rolled back
+    never makes. tests/test_rollup_cache.py turns it on where commits are real."""
+    settings.ROLLUP_CACHE_SECONDS = 0
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="module")

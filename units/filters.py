@@ -2,6 +2,7 @@
 
 from django_filters import rest_framework as filters
 
+from egov_portal.api import IdFilter
 from units.models import Unit
 from units.selectors import today, unit_search_filter
 
@@ -9,7 +10,7 @@ from units.selectors import today, unit_search_filter
 class UnitFilter(filters.FilterSet):
     code = filters.CharFilter(field_name="code", help_text="Mã GSO, ví dụ 464.")
     level = filters.ChoiceFilter(choices=Unit.Level.choices)
-    parent = filters.NumberFilter(field_name="parent_id", help_text="id của đơn vị cấp trên.")
+    parent = IdFilter(field_name="parent_id", help_text="id của đơn vị cấp trên.")
     on = filters.DateFilter(
         method="filter_on",
         help_text="Đơn vị có hiệu lực vào ngày này (YYYY-MM-DD); mặc định hôm nay.",

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators.cache import data_changed
 from indicators.models import Figure
 from indicators.services import (
     FigureRowsError,
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         except ReferenceFileError as exc:
             raise CommandError(f"Không nạp gì cả. {exc}") from exc
         self._units_summary(summary, verbosity)
+        data_changed()  # the loaders write in bulk, which sends no signals
         try:
             catalogue = indicator_catalogue_load(path=indicators)
         except ReferenceFileError as exc:

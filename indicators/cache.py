@@ -1,0 +1,62 @@
+"""The roll-up engine's results, kept in Django's cache until the data they come from changes.
+
+A roll-up reads figures, units, agencies, lineage and the indicators' rules; after any
+committed change to one of them the data version (one row, indicators.DataVersion) moves on,
+and results cached under the old version are never read again. Writes through the ORM move
+it by signal (apps.py); bulk paths that bypass signals (COPY, bulk_update, the reference
+loader, the synthetic data) call data_changed() themselves. docs/decisions/0009 says why.
+"""
+
+import hashlib
+import pickle
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+
+from indicators.models import DataVersion
+
+
+def data_version() -> int:
+    """The current data version (one query)."""
+    row = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    return row or 0
+
+
+def data_changed() -> None:
+    """Move the data version on once the current transaction commits (at once outside one).
+
+    After the commit, so a reader can never cache data older than the version it keys by;
+    once per transaction, however many rows it wrote."""
+    if any(func is _bump for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    # One short UPDATE, after the writer's commit. The row is the migration's; it is made
+    # again if a flush (a transactional test) emptied the table.
+    if not DataVersion.objects.filter(pk=1).update(version=F("version") + 1):
+        DataVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+def cached(name: str, parts: tuple, compute: Callable):
+    """compute(), or its result cached under `name`, `parts` and the data version.
+
+    settings.ROLLUP_CACHE_SECONDS = 0 turns the cache off (the test suite does)."""
+    seconds = getattr(settings, "ROLLUP_CACHE_SECONDS", 0)
+    if not seconds:
+        return compute()
+    digest = hashlib.sha1(
+        pickle.dumps((parts, data_version()), protocol=pickle.HIGHEST_PROTOCOL),
+        usedforsecurity=False,
+    ).hexdigest()
+    key = f"{name}:{digest}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    result = compute()
+    cache.set(key, result, seconds)
+    return result
