@@ -46,4 +46,3 @@ bench: $(VENV)/.dev
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python manage.py generate_national_data --clear \
 		--periods $(BENCH_PERIODS) --scale $(BENCH_SCALE)
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python benchmarks/run.py
-	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python benchmarks/bulk_import.py 100000
