@@ -15,6 +15,7 @@ from django.db.models import Max
 
 from entry import selectors as entry_selectors
 from indicators import analytics
+from indicators.cache import cached
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, parse_period, period_of, period_previous
 from indicators.validation import indicator_valid_in
@@ -168,13 +169,9 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         for i in indicators
     ]
     ranking_indicators = index_indicators(children, period)
-    figures = Figure.objects.filter(
-        subtree_q(unit, "unit__"),
-        status=Figure.Status.APPROVED,
-        period=period.id,
-        period_start=period.start,
-        period_end=period.end,
-    ).order_by("indicator__position", "unit__code", "scope")
+    figures, figures_total = cached(
+        "dashboard-figures", (unit.pk, period.id), lambda: _figures(unit, period)
+    )
     ranking = rank_units(
         children, ranking_indicators, period, previous, plans=plans, sources=sources
     )
@@ -189,8 +186,8 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         ranking_indicators=ranking_indicators,
         completeness=entry_selectors.completeness(unit, period, today),
         laggards=laggards,
-        figures=list(figures.select_related("unit", "agency", "indicator")[:FIGURE_ROWS]),
-        figures_total=figures.count(),
+        figures=figures,
+        figures_total=figures_total,
         predecessors=_predecessors(unit, period),
         successors=_successors(unit, today),
     )
@@ -291,7 +288,26 @@ class _Present:
         return bool(self.agency_kinds)
 
 
+def _figures(unit: Unit, period: Period) -> tuple[list[Figure], int]:
+    """The first FIGURE_ROWS approved figures under the unit for the period, and how many."""
+    figures = Figure.objects.filter(
+        subtree_q(unit, "unit__"),
+        status=Figure.Status.APPROVED,
+        period=period.id,
+        period_start=period.start,
+        period_end=period.end,
+    ).order_by("indicator__position", "unit__code", "scope")
+    shown = list(figures.select_related("unit", "agency", "indicator")[:FIGURE_ROWS])
+    return shown, figures.count()
+
+
 def _data_present(units: list[Unit], period: Period) -> _Present:
+    """Cached until the data changes (indicators/cache.py), like the roll-ups."""
+    key = (tuple(u.pk for u in units), period.id)
+    return cached("data-present", key, lambda: _data_present_read(units, period))
+
+
+def _data_present_read(units: list[Unit], period: Period) -> _Present:
     under = subtree_q(units, "unit__")
     rows = (
         Figure.objects.filter(
@@ -317,6 +333,11 @@ def _data_present(units: list[Unit], period: Period) -> _Present:
 
 
 def _reported_indicators(units: list[Unit], periods: list[Period]) -> set[int]:
+    key = (tuple(u.pk for u in units), tuple(p.id for p in periods))
+    return cached("reported", key, lambda: _reported_indicators_read(units, periods))
+
+
+def _reported_indicators_read(units: list[Unit], periods: list[Period]) -> set[int]:
     under = subtree_q(units, "unit__")
     start = min(p.start for p in periods)
     end = max(p.end for p in periods)
