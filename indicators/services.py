@@ -14,6 +14,7 @@ from indicators.models import Figure, Indicator, pack_list
 from indicators.periods import Period
 from indicators.validation import (
     INDICATOR_UNKNOWN,
+    FigureValue,
     figure_target_check,
     figure_value_check,
     period_check,
@@ -220,6 +221,11 @@ def rows_check(inputs: list[FigureInput]) -> tuple[list[CheckedRow], list[RowErr
     errors (row, field, message)."""
     units, indicators, agencies = _resolve(inputs)
     rows, errors = [], []
+    # A file repeats itself: the same unit code and date, the same indicator for the same
+    # kind of unit, the same few values. What was checked once is not checked again.
+    unit_on: dict[tuple, Unit | None] = {}
+    target_ok: set[tuple] = set()
+    values: dict[tuple, FigureValue | ValidationError] = {}
     for item in inputs:
         try:
             indicator = indicators.get(item.indicator)
@@ -227,7 +233,11 @@ def rows_check(inputs: list[FigureInput]) -> tuple[list[CheckedRow], list[RowErr
                 raise ValidationError({"indicator": INDICATOR_UNKNOWN % {"code": item.indicator}})
             period = period_check(item.period)
             day = item.unit_on or period.end
-            unit = next((u for u in units.get(item.unit_code, []) if u.is_in_force(day)), None)
+            if (item.unit_code, day) not in unit_on:
+                unit_on[item.unit_code, day] = next(
+                    (u for u in units.get(item.unit_code, []) if u.is_in_force(day)), None
+                )
+            unit = unit_on[item.unit_code, day]
             if unit is None:
                 raise ValidationError(
                     {"unit_code": f"Không có đơn vị mã «{item.unit_code}» vào ngày {day:%d/%m/%Y}."}
@@ -239,16 +249,30 @@ def rows_check(inputs: list[FigureInput]) -> tuple[list[CheckedRow], list[RowErr
                     raise ValidationError(
                         {"agency": f"{unit.name} không có cơ quan «{item.agency}»."}
                     )
-            figure_target_check(
-                indicator=indicator, unit=unit, agency=agency, period=period, scope=item.scope
+            # What figure_target_check looks at, when it passed: not worth checking again.
+            target = (
+                indicator.pk,
+                unit.level,
+                unit.valid_from,
+                unit.valid_to,
+                agency.kind if agency is not None else None,
+                period.id,
+                item.scope,
             )
-            checked = figure_value_check(
-                indicator=indicator,
-                scope=item.scope,
-                value=item.value,
-                numerator=item.numerator,
-                denominator=item.denominator,
-            )
+            if target not in target_ok:
+                figure_target_check(
+                    indicator=indicator, unit=unit, agency=agency, period=period, scope=item.scope
+                )
+                target_ok.add(target)
+            numbers = (indicator.pk, item.scope, item.value, item.numerator, item.denominator)
+            try:
+                checked = values[numbers]
+            except KeyError:
+                checked = values[numbers] = _value_or_error(indicator, item)
+            except TypeError:  # not a key (a JSON list, say): checked on its own
+                checked = _value_or_error(indicator, item)
+            if isinstance(checked, ValidationError):
+                raise checked
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 errors.extend(RowError(row=item.row, field=name, message=m) for m in messages)
@@ -270,6 +294,19 @@ def rows_check(inputs: list[FigureInput]) -> tuple[list[CheckedRow], list[RowErr
             )
         )
     return rows, errors
+
+
+def _value_or_error(indicator: Indicator, item: FigureInput) -> FigureValue | ValidationError:
+    try:
+        return figure_value_check(
+            indicator=indicator,
+            scope=item.scope,
+            value=item.value,
+            numerator=item.numerator,
+            denominator=item.denominator,
+        )
+    except ValidationError as exc:
+        return exc
 
 
 def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowError]]:
