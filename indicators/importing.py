@@ -2,6 +2,10 @@
 mark, or Windows-1258) or XLSX, Vietnamese headers and number formats, the usual spellings
 of periods. Pure: no database. What a row means is checked later, by indicators.validation
 through indicators.bulk, like every other way figures come in.
+
+The file's content says what it is, never its name: a ZIP holding xl/workbook.xml is XLSX,
+text without NUL bytes is CSV, anything else (PDF, .xls, .docx, a program…) is refused with a
+message saying so. XLSX cells are read as the file last saved them, never evaluated.
 """
 
 import csv
@@ -10,6 +14,7 @@ import functools
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -70,6 +75,31 @@ ALIASES = {
     "ghi chu": "note",
 }
 XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97–2003 (OLE2): .xls, .doc
+PDF_MAGIC = b"%PDF-"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# An XLSX may unpack to this many times the upload limit, no more: a "ZIP bomb" of a few
+# megabytes would otherwise fill the memory when openpyxl reads its shared strings.
+XLSX_MAX_EXPANSION = 10
+
+NOT_XLSX_ZIP = gettext_lazy(
+    "Tệp nén ZIP nhưng không phải bảng tính XLSX (có thể là tệp .docx hay .ods): "
+    "mở bằng Excel và lưu dưới dạng .xlsx."
+)
+BROKEN_XLSX = gettext_lazy("Tệp XLSX bị hỏng, không mở được.")
+XLSX_TOO_BIG_UNPACKED = gettext_lazy(
+    "Tệp XLSX khi giải nén quá lớn (%(size)s MB, tối đa %(limit)s MB)."
+)
+OLD_EXCEL = gettext_lazy(
+    "Tệp Excel 97–2003 (.xls) không được hỗ trợ: mở bằng Excel và lưu dưới dạng .xlsx."
+)
+PDF_FILE = gettext_lazy("Tệp PDF không phải tệp số liệu: cần tệp XLSX hoặc CSV.")
+UTF16_TEXT = gettext_lazy(
+    "Tệp văn bản UTF-16 (Unicode Text của Excel): lưu lại dưới dạng CSV UTF-8 hoặc XLSX."
+)
+BINARY_FILE = gettext_lazy(
+    "Tệp không phải XLSX hay CSV (nội dung là dữ liệu nhị phân): cần tệp XLSX hoặc CSV."
+)
 
 
 class ImportFileError(ValueError):
@@ -98,12 +128,63 @@ def check_size(size: int) -> None:
         )
 
 
+# What a multipart form adds around the file (boundaries, headers, the other fields).
+FORM_OVERHEAD_BYTES = 1024 * 1024
+
+
+def check_request_size(content_length: str | int | None) -> None:
+    """Refuse a request whose declared body (CONTENT_LENGTH) is too big to hold a file under
+    the limit, before Django reads it and spools the upload to disk."""
+    try:
+        declared = int(content_length or 0)
+    except ValueError:  # Django reads an unparsable length as 0 too
+        return
+    if declared > max_upload_bytes() + FORM_OVERHEAD_BYTES:
+        check_size(declared)
+
+
+def file_kind(data: bytes) -> str:
+    """The file's kind, "xlsx" or "csv", from its content alone; raises ImportFileError for
+    anything else."""
+    if data.startswith(XLSX_MAGIC):
+        _check_xlsx_archive(data)
+        return "xlsx"
+    if data.startswith(XLS_MAGIC):
+        raise ImportFileError(str(OLD_EXCEL))
+    if data.startswith(PDF_MAGIC):
+        raise ImportFileError(str(PDF_FILE))
+    if data.startswith(UTF16_BOMS):
+        raise ImportFileError(str(UTF16_TEXT))
+    # No text encoding a CSV may be in (UTF-8, Windows-1258) has NUL bytes; programs, images,
+    # archives and other binary files all do.
+    if b"\x00" in data:
+        raise ImportFileError(str(BINARY_FILE))
+    return "csv"
+
+
+def _check_xlsx_archive(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise ImportFileError(str(BROKEN_XLSX)) from None
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        raise ImportFileError(str(NOT_XLSX_ZIP))
+    unpacked = sum(m.file_size for m in members)
+    limit = XLSX_MAX_EXPANSION * max_upload_bytes()
+    if unpacked > limit:
+        raise ImportFileError(
+            str(XLSX_TOO_BIG_UNPACKED)
+            % {"size": round(unpacked / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)}
+        )
+
+
 def read_figures(data: bytes) -> ReadFile:
     """The figures of a CSV or XLSX file (told apart by content, not by name)."""
     check_size(len(data))
     if not data.strip():
         raise ImportFileError(_("Tệp trống."))
-    if data.startswith(XLSX_MAGIC):
+    if file_kind(data) == "xlsx":
         sheet, rows = _xlsx_rows(data)
     else:
         sheet, rows = "", _csv_rows(data)
@@ -211,13 +292,11 @@ def _figures_from_rows(rows, sheet: str) -> ReadFile:
         result.notices.append(
             _("Bỏ qua các cột không dùng: %(columns)s.") % {"columns": ", ".join(extra)}
         )
+    kept = [(i, name) for i, name in enumerate(header) if name in COLUMNS]
     for number, row in rows[header_at + 1 :]:
-        record = {
-            header[i]: (row[i] if i < len(row) else "")
-            for i in range(len(header))
-            if header[i] in COLUMNS
-        }
-        if not any(str(v).strip() for v in record.values()):
+        width = len(row)
+        record = {name: (row[i] if i < width else "") for i, name in kept}
+        if not any(v.strip() for v in record.values()):
             continue  # blank lines between blocks are common
         item, problems = _input(record, number)
         if problems:
@@ -240,10 +319,10 @@ def _column(header) -> str:
 
 def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
     problems = []
-    for column, value in record.items():
-        if value == _FORMULA_WITHOUT_VALUE:
-            problems.append(RowError(row, column, str(FORMULA_WITHOUT_VALUE)))
-    if problems:
+    if _FORMULA_WITHOUT_VALUE in record.values():
+        for column, value in record.items():
+            if value == _FORMULA_WITHOUT_VALUE:
+                problems.append(RowError(row, column, str(FORMULA_WITHOUT_VALUE)))
         return None, problems
     try:
         period = normalise_period(record.get("period", ""))

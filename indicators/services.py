@@ -167,17 +167,18 @@ class CheckedRow:
     status: str = Figure.Status.DRAFT
     entered_by_id: int | None = None
 
+    # .id, not .pk: read for every row of large imports, and .pk is a property lookup.
     @property
     def unit_id(self) -> int:
-        return self.unit.pk
+        return self.unit.id
 
     @property
     def agency_id(self) -> int | None:
-        return self.agency.pk if self.agency is not None else None
+        return self.agency.id if self.agency is not None else None
 
     @property
     def indicator_id(self) -> int:
-        return self.indicator.pk
+        return self.indicator.id
 
     @property
     def period(self) -> str:
