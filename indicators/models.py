@@ -138,6 +138,9 @@ class Figure(models.Model):
         null=True,
         blank=True,
         related_name="figures",
+        # No index of its own: most figures have no agency, and figure_agency_uniq (partial,
+        # agency not null) serves every lookup by agency.
+        db_index=False,
     )
     # No index of its own: figure_rollup_idx starts with the indicator.
     indicator = models.ForeignKey(
