@@ -1,9 +1,15 @@
 """Settings for egov-portal, read from the environment.
 
-DATABASE_URL  default: a SQLite file in the project; postgres://user@host:port/name for PostgreSQL
-SECRET_KEY    required unless DEBUG is on
-DEBUG         "1"/"true"/"yes" or "0"/"false"/"no"; default on for a developer's checkout
-ALLOWED_HOSTS comma-separated; default localhost names while DEBUG is on
+DATABASE_URL          default: a SQLite file in the project; postgres://user@host:port/name
+DATABASE_REPLICA_URL  optional read replica for the dashboards and the analytics API
+SECRET_KEY            required unless DEBUG is on
+DEBUG                 "1"/"true"/"yes" or "0"/"false"/"no"; default on for a developer's checkout
+ALLOWED_HOSTS         comma-separated; default localhost names while DEBUG is on
+CSRF_TRUSTED_ORIGINS  comma-separated, e.g. https://egov.example.vn
+REDIS_URL             Celery broker, and the cache unless REDIS_CACHE_URL says otherwise
+LOG_LEVEL             DEBUG, INFO (default), WARNING, ERROR
+The security settings (SECURE_SSL_REDIRECT, cookies, HSTS, proxy header) are on when DEBUG is
+off; each can be overridden by a variable of the same name. docs/deploy.md lists them all.
 """
 
 import os
@@ -48,6 +54,15 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
 
 
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate as DRF reads it: "300/min", "30/minute", "1000/day"."""
+    raw = os.environ.get(name, default).strip()
+    count, _, period = raw.partition("/")
+    if not (count.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{name} must look like 300/min or 1000/day; got {raw!r}.")
+    return raw
+
+
 DEBUG = env_bool("DEBUG", default=True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -77,6 +92,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
     "units",
     "indicators",
     "plans",
@@ -86,6 +102,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its one log line times the whole request and every later log record
+    # carries the request id.
+    "egov_portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "egov_portal.middleware.ReplicaReadsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -126,6 +147,20 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+# A streaming replica of the same database: the dashboards and the analytics API read the
+# published data from it (egov_portal/db_router.py); everything else, and every write, uses
+# the primary. Tests mirror it onto the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["egov_portal.db_router.ReplicaRouter"]
+# PostgreSQL's JIT compiler costs 100-150 ms on queries that take 15 ms; the portal runs no
+# long analytical queries (docs/decisions/0009-national-scale.md).
+for _database in DATABASES.values():
+    if "postgresql" in _database["ENGINE"]:
+        _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+REPLICA_READ_PATHS = ["/dashboard/", "/api/v1/analytics/"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -169,6 +204,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 # imported during the request; larger ones become an entry.ImportJob run by Celery.
 IMPORT_SYNC_ROWS = env_int("IMPORT_SYNC_ROWS", 2000)
 
+# How long the roll-up engine keeps a result in the cache (0: not at all). A result is keyed
+# by the data version, which moves on with every committed change (indicators/cache.py).
+ROLLUP_CACHE_SECONDS = env_int("ROLLUP_CACHE_SECONDS", 600)
+
 # Celery (egov_portal/celery.py reads every CELERY_* setting). With REDIS_URL set, jobs go to
 # Redis and a worker runs them (`celery -A egov_portal worker`); without it, a task runs in
 # the process that queues it, so a fresh machine needs nothing more.
@@ -181,6 +220,20 @@ else:
 CELERY_TASK_IGNORE_RESULT = True  # a job's outcome is its ImportJob row, not a result backend
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+
+# The cache holds the API's throttle counters, so every web container must share it: Redis
+# in production. Without Redis, each process counts on its own (fine for one developer).
+# Sessions stay in the database: any web container can serve any request.
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL).strip()
+if REDIS_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": "egov",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 
 # Lockout after repeated failed logins (django-axes): 5 failures for a username lock it
 # for an hour; a successful login resets the count.
@@ -207,6 +260,21 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per client address (anonymous) or per user; the bulk import (throttle_scope "bulk") is
+    # counted on its own too. The counters live in the cache (see CACHES).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("THROTTLE_ANON", "300/min"),
+        "user": env_rate("THROTTLE_USER", "3000/min"),
+        "bulk": env_rate("THROTTLE_BULK", "30/min"),
+    },
+    # Behind one proxy, the client is the last address of X-Forwarded-For; without a proxy
+    # (NUM_PROXIES=0) it is the connection's address, and the header is ignored.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0 if DEBUG else 1),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -235,3 +303,64 @@ SPECTACULAR_SETTINGS = {
 # Thousands are grouped where a template asks (intcomma), not everywhere: ids and years in
 # URLs and attributes must stay bare.
 FORMAT_MODULE_PATH = ["egov_portal.formats"]
+
+# Production security: on whenever DEBUG is off (`manage.py check --deploy` is clean), each
+# overridable, e.g. SECURE_SSL_REDIRECT=0 to try a production build over plain http locally.
+# TLS ends at the proxy, which must set X-Forwarded-Proto (and overwrite what clients send).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes the containers over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env_bool("SECURE_PROXY_SSL_HEADER", not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and fetches from the portal
+# itself only: no inline script, no CDN. Chart.js draws on a canvas and sizes it through the
+# CSSOM, which style-src does not govern; Bootstrap's icons are data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# One line per request (egov_portal.request) and every record with its request id, to stderr.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR; got {LOG_LEVEL!r}."
+    )
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "egov_portal.middleware.RequestIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers would print its records a second time.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # The filter here too, so that a 500's traceback record has the id wherever it goes.
+        "django.request": {"filters": ["request_id"]},
+        "axes.apps": {"level": "WARNING"},  # "AXES: BEGIN" at the start of every process
+    },
+}

@@ -1,0 +1,65 @@
+"""GET /healthz: whether the databases (and Redis, where configured) answer.
+
+For load balancers and container health checks: no login, and nothing in the answer but
+"ok" or "error" per part, never an exception's text, a host name or a password.
+"""
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, connections
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+OK = "ok"
+ERROR = "error"
+NOT_CONFIGURED = "not configured"
+REDIS_TIMEOUT_SECONDS = 2
+
+
+def database_answers(alias: str) -> bool:
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return False
+    return True
+
+
+def redis_answers(url: str) -> bool:
+    client = redis.Redis.from_url(
+        url,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    try:
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
+
+
+def health_parts() -> dict[str, str]:
+    """Each part's state: "database" (the primary), "replica" if there is one, "redis"."""
+    parts = {}
+    for alias in settings.DATABASES:
+        name = "database" if alias == "default" else alias
+        parts[name] = OK if database_answers(alias) else ERROR
+    # The Celery broker, and the cache when it is Redis (often the same server).
+    urls = {url for url in (settings.REDIS_URL, settings.REDIS_CACHE_URL) if url}
+    if not urls:
+        parts["redis"] = NOT_CONFIGURED
+    else:
+        parts["redis"] = OK if all(redis_answers(url) for url in urls) else ERROR
+    return parts
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    parts = health_parts()
+    healthy = ERROR not in parts.values()
+    body = {"status": OK if healthy else ERROR, **parts}
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,142 @@
+"""Per-request plumbing: the request id, one log line per request, reads from the replica."""
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils.encoding import escape_uri_path
+
+from egov_portal import db_router
+
+logger = logging.getLogger("egov_portal.request")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# What a proxy may hand over as the request id; anything else (too long, spaces, line breaks
+# that would forge log lines) is replaced by an id of our own.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+# Query parameters whose values never reach the log.
+_SECRET_PARAM = re.compile(r"token|pass|secret|key|auth|session|csrf|sig", re.IGNORECASE)
+_QUERY_MAX = 300
+
+_request_id = contextvars.ContextVar("request_id", default="-")
+
+
+class RequestIdFilter(logging.Filter):
+    """Gives every log record the id of the request being served ("-" outside one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            # Django logs a 4xx answer after the middleware has finished, with the request.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or _request_id.get()
+        return True
+
+
+def request_id_from(request) -> str:
+    """The proxy's X-Request-ID when it is a plain token, else a new one."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def safe_query(query_string: str) -> str:
+    """The query string with the values of token-, password- and key-like parameters hidden."""
+    if not query_string:
+        return ""
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    shown = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs], safe="*")
+    return "?" + (shown if len(shown) <= _QUERY_MAX else shown[:_QUERY_MAX] + "…")
+
+
+def user_and_unit(request) -> tuple[str, str]:
+    """The signed-in user's name and their unit's code, "-" when there is none.
+
+    At most one query: none when the view already read the membership and its unit.
+    """
+    user = getattr(request, "user", None)  # absent for static files (WhiteNoise answers first)
+    try:
+        if user is None or not user.is_authenticated:
+            return "-", "-"
+        return user.get_username(), _unit_code(user)
+    except DatabaseError:  # the database is down: /healthz says so, the log line still goes
+        return "?", "?"
+
+
+def _unit_code(user) -> str:
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Membership
+
+    membership_rel = get_user_model().membership.related  # request.user may be a lazy object
+    if membership_rel.is_cached(user):
+        membership = membership_rel.get_cached_value(user)
+        if membership is None:
+            return "-"
+        if Membership.unit.field.is_cached(membership):
+            return membership.unit.code
+    code = Membership.objects.filter(user_id=user.pk).values_list("unit__code", flat=True).first()
+    return code or "-"
+
+
+class RequestLogMiddleware:
+    """Tags the request with an id (X-Request-ID in and out) and logs one line when it ends:
+    method, path, status, milliseconds, user, unit. Server errors are logged as errors, and
+    Django's traceback record of them carries the same id (RequestIdFilter)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from(request)
+        request.request_id = request_id
+        token = _request_id.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            self._log(request, response.status_code, time.perf_counter() - started)
+            return response
+        finally:
+            _request_id.reset(token)
+
+    def _log(self, request, status: int, seconds: float) -> None:
+        if status >= 500:
+            level = logging.ERROR
+        elif request.path_info == "/healthz" and status == 200:
+            level = logging.DEBUG  # a load balancer asks every few seconds
+        else:
+            level = logging.INFO
+        if not logger.isEnabledFor(level):
+            return
+        username, unit = user_and_unit(request)
+        logger.log(
+            level,
+            "%s %s%s %s %.1fms user=%s unit=%s",
+            request.method,
+            escape_uri_path(request.path),
+            safe_query(request.META.get("QUERY_STRING", "")),
+            status,
+            seconds * 1000,
+            username,
+            unit,
+            extra={"request_id": request.request_id, "status_code": status},
+        )
+
+
+class ReplicaReadsMiddleware:
+    """Serves reads of the dashboards and the analytics API from the replica, when there is
+    one (settings.REPLICA_READ_PATHS; egov_portal/db_router.py decides per model)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = tuple(settings.REPLICA_READ_PATHS)
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and request.path_info.startswith(self.prefixes):
+            with db_router.replica_reads():
+                return self.get_response(request)
+        return self.get_response(request)

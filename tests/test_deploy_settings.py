@@ -1,0 +1,138 @@
+"""Production settings, from the environment alone: `check --deploy` is clean, and what a
+deployment must provide is refused when missing or malformed."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+# Variables of this machine that would change what the subprocess sees.
+OURS = {
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
+    "REDIS_URL",
+    "REDIS_CACHE_URL",
+    "CSRF_TRUSTED_ORIGINS",
+    "LOG_LEVEL",
+}
+SECURITY_OFF = [
+    "SECURE_SSL_REDIRECT",
+    "SECURE_PROXY_SSL_HEADER",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+]
+SHOW = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'ssl': s.SECURE_SSL_REDIRECT, 'proxy': s.SECURE_PROXY_SSL_HEADER, "
+    "'session': s.SESSION_COOKIE_SECURE, 'csrf': s.CSRF_COOKIE_SECURE, "
+    "'hsts': s.SECURE_HSTS_SECONDS, 'origins': s.CSRF_TRUSTED_ORIGINS, "
+    "'cache': s.CACHES['default']['BACKEND'], 'databases': sorted(s.DATABASES), "
+    "'mirror': s.DATABASES.get('replica', {}).get('TEST', {}).get('MIRROR'), "
+    "'rates': s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']}))"
+)
+
+
+def production_env(tmp_path, **extra: str) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if k not in OURS and k not in SECURITY_OFF}
+    return {
+        **base,
+        "DJANGO_SETTINGS_MODULE": "egov_portal.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "egov.example.vn",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        **extra,
+    }
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path):
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_a_security_setting_is_turned_off(tmp_path):
+    env = production_env(tmp_path, SESSION_COOKIE_SECURE="0")
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode != 0
+    assert "security.W012" in result.stderr
+
+
+def test_refuses_to_start_without_a_secret_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["SECRET_KEY"]
+    result = run(["manage.py", "check", "--deploy"], env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_security_is_on_with_debug_off_and_each_part_can_be_turned_off(tmp_path):
+    on = run(["-c", SHOW], production_env(tmp_path))
+    assert on.returncode == 0, on.stderr
+    shown = json.loads(on.stdout)
+    assert shown["ssl"] and shown["session"] and shown["csrf"]
+    assert shown["proxy"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert shown["hsts"] == 365 * 24 * 3600
+
+    local_http = production_env(tmp_path, SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0")
+    off = json.loads(run(["-c", SHOW], local_http).stdout)
+    assert (off["ssl"], off["hsts"]) == (False, 0)
+    assert off["session"]  # the rest stays on
+
+
+def test_developer_defaults_are_unchanged():
+    # This test run has the developer's environment (DEBUG on, though the test runner turns it
+    # off once the settings are read): nothing secure-only, no Redis.
+    assert not settings.SECURE_SSL_REDIRECT
+    assert not settings.SESSION_COOKIE_SECURE
+    assert settings.SECURE_HSTS_SECONDS == 0
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+
+
+def test_redis_replica_origins_and_rates_come_from_the_environment(tmp_path):
+    env = production_env(
+        tmp_path,
+        REDIS_URL="redis://redis:6379/0",
+        DATABASE_REPLICA_URL=f"sqlite:///{tmp_path / 'replica.sqlite3'}",
+        CSRF_TRUSTED_ORIGINS="https://egov.example.vn, https://www.egov.example.vn",
+        THROTTLE_BULK="5/min",
+    )
+    result = run(["-c", SHOW], env)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert shown["databases"] == ["default", "replica"]
+    assert shown["mirror"] == "default"  # tests never write to a second database
+    assert shown["origins"] == ["https://egov.example.vn", "https://www.egov.example.vn"]
+    assert shown["rates"] == {"anon": "300/min", "user": "3000/min", "bulk": "5/min"}
+
+
+def test_refuses_a_throttle_rate_or_log_level_it_cannot_read(tmp_path):
+    rate = run(["-c", SHOW], production_env(tmp_path, THROTTLE_ANON="fast"))
+    assert rate.returncode != 0
+    assert "THROTTLE_ANON must look like 300/min" in rate.stderr
+    level = run(["-c", SHOW], production_env(tmp_path, LOG_LEVEL="loud"))
+    assert level.returncode != 0
+    assert "LOG_LEVEL must be" in level.stderr

@@ -1,0 +1,98 @@
+"""GET /healthz: 200 when the parts answer, 503 naming the part that does not, with nothing
+sensitive in the answer, and no login."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+URL = "/healthz"
+CLOSED_REDIS = "redis://:hunter2@127.0.0.1:1/0"  # port 1: nothing listens there
+
+
+def local_redis_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.django_db
+def test_answers_ok_to_anyone_when_the_database_answers(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_names_redis_when_it_does_not_answer(client, settings):
+    settings.REDIS_URL = CLOSED_REDIS
+    response = client.get(URL)
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "redis": "error"}
+    for secret in ("hunter2", "127.0.0.1", "Connection", "refused"):
+        assert secret not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_checks_the_cache_redis_too(client, settings):
+    settings.REDIS_CACHE_URL = CLOSED_REDIS
+    response = client.get(URL)
+    assert response.status_code == 503
+    assert response.json()["redis"] == "error"
+
+
+@pytest.mark.skipif(not local_redis_answers(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.django_db
+def test_says_ok_when_redis_answers(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.json()["redis"] == "ok"
+
+
+def test_names_the_database_when_it_does_not_answer():
+    # A real failure, no mock: a process whose database is a PostgreSQL port nobody listens on.
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/healthz'); print(r.status_code); print(r.content.decode())"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="egov_portal.settings",
+        DATABASE_URL="postgres://egov_owner:hunter2@127.0.0.1:1/egov_secret_db",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().splitlines()
+    assert status == "503"
+    assert json.loads(body) == {"status": "error", "database": "error", "redis": "not configured"}
+    for secret in ("hunter2", "egov_owner", "egov_secret_db", "127.0.0.1", "5432"):
+        assert secret not in body
+
+
+@pytest.mark.django_db
+def test_is_not_redirected_to_https(client, settings):
+    # Load balancers probe the containers over plain http; everything else is redirected.
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(URL).status_code == 200
+    assert client.get("/").status_code == 301
+
+
+@pytest.mark.django_db
+def test_only_reads(client):
+    assert client.post(URL).status_code == 405
