@@ -212,8 +212,8 @@ def entry_save(
             ["value", "numerator", "denominator", "note", "source", "status", "updated_at"],
             default_user=user,
         )
-    if to_create or to_update:
-        data_changed()  # bulk writes send no signals
+    if any(f.status == Figure.Status.APPROVED for f in [*to_create, *to_update]):
+        data_changed()  # bulk writes send no signals (and drafts change no roll-up)
     if to_clear:
         for figure in Figure.objects.filter(pk__in=to_clear):
             figure._history_user = user
@@ -294,7 +294,8 @@ def _move(submission: Submission, target: str, *, user, reason: str = "") -> Non
         figure.status = target
     if figures:
         bulk_update_with_history(figures, Figure, ["status"], default_user=user)
-        data_changed()  # bulk writes send no signals
+        if Figure.Status.APPROVED in (target, submission.status):
+            data_changed()  # bulk writes send no signals; roll-ups read approved figures
     Transition.objects.create(
         submission=submission,
         from_status=submission.status,

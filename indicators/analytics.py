@@ -139,18 +139,14 @@ def rollup_indicators(
     date), so a dashboard costs the same whether it shows one indicator or twenty; the
     result is cached until the data changes (indicators/cache.py).
     """
-    parts = (
-        tuple(i.pk for i in indicators),
-        tuple(u.pk for u in units),
-        period.id,
-        scope,
-        tuple(statuses),
-    )
-    return cached(
-        "rollup",
-        parts,
-        lambda: _rollup_indicators(indicators, units, period, scope, statuses=statuses),
-    )
+    def compute():
+        return _rollup_indicators(indicators, units, period, scope, statuses=statuses)
+
+    # The data version follows approved figures only (indicators/cache.py).
+    if tuple(statuses) != APPROVED_ONLY:
+        return compute()
+    parts = (tuple(i.pk for i in indicators), tuple(u.pk for u in units), period.id, scope)
+    return cached("rollup", parts, compute)
 
 
 def _rollup_indicators(

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts import policy
 from entry.models import Submission
 from indicators import copy_insert
+from indicators.cache import data_changed
 from indicators.models import Figure
 from indicators.services import CheckedRow, FigureInput, RowError, rows_check
 
@@ -173,6 +174,8 @@ def figures_import(
                 batch_size=BATCH,
                 default_user=history_user,
             )
+        if any(f.status == Status.APPROVED for f in [*to_create, *to_update]):
+            data_changed()  # bulk writes send no signals; roll-ups read approved figures
         if not staff and (to_create or to_update):
             _touch_reports(to_create + to_update, reports)
         summary.stored = True

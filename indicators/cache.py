@@ -1,8 +1,9 @@
 """The roll-up engine's results, kept in Django's cache until the data they come from changes.
 
-A roll-up reads figures, units, agencies, lineage and the indicators' rules; after any
-committed change to one of them the data version (one row, indicators.DataVersion) moves on,
-and results cached under the old version are never read again. Writes through the ORM move
+A roll-up reads approved figures, units, agencies, lineage and the indicators' rules; after
+any committed change to one of them the data version (one row, indicators.DataVersion) moves
+on, and results cached under the old version are never read again. Drafts and submissions
+do not move it: only results over approved figures are cached. Writes through the ORM move
 it by signal (apps.py); bulk paths that bypass signals (COPY, bulk_update, the reference
 loader, the synthetic data) call data_changed() themselves. docs/decisions/0009 says why.
 """
@@ -16,7 +17,9 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 
-from indicators.models import DataVersion
+from indicators.models import DataVersion, Figure
+
+APPROVED = Figure.Status.APPROVED
 
 
 def data_version() -> int:
@@ -33,6 +36,20 @@ def data_changed() -> None:
     if any(func is _bump for _sids, func, _robust in connection.run_on_commit):
         return
     transaction.on_commit(_bump)
+
+
+def figure_saved(sender, instance, **kwargs) -> None:
+    """Roll-ups read approved figures only: a draft saved over a draft changes none of them
+    (at the quarter's end officials save drafts all day; the cache must outlive that).
+    Whoever saves a figure that may have been approved before says so in `_was_approved`;
+    without it, the change counts."""
+    if instance.status == APPROVED or getattr(instance, "_was_approved", True):
+        data_changed()
+
+
+def figure_deleted(sender, instance, **kwargs) -> None:
+    if instance.status == APPROVED:
+        data_changed()
 
 
 def _bump() -> None:

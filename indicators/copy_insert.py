@@ -99,7 +99,8 @@ def copy_create(figures: list[Figure], *, history_user_id: int | None) -> int:
         )
         created = cursor.rowcount
         cursor.execute("DROP TABLE figure_copy")
-    data_changed()  # raw SQL sends no signals
+    if any(f.status == Figure.Status.APPROVED for f in figures):
+        data_changed()  # raw SQL sends no signals; roll-ups read approved figures only
     return created
 
 

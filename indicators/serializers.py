@@ -34,7 +34,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 class FigureSerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer(read_only=True)
-    agency = serializers.CharField(source="agency.name", default=None, read_only=True)
+    agency = serializers.CharField(
+        source="agency.name", default=None, read_only=True, allow_null=True
+    )
     indicator = serializers.CharField(source="indicator.code", read_only=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from indicators.periods import Period
 from indicators.validation import (
     INDICATOR_UNKNOWN,
     FigureValue,
+    figure_source_check,
     figure_target_check,
     figure_value_check,
     period_check,
@@ -265,6 +266,7 @@ def rows_check(inputs: list[FigureInput]) -> tuple[list[CheckedRow], list[RowErr
                     indicator=indicator, unit=unit, agency=agency, period=period, scope=item.scope
                 )
                 target_ok.add(target)
+            figure_source_check(item.source)
             numbers = (indicator.pk, item.scope, item.value, item.numerator, item.denominator)
             try:
                 checked = values[numbers]
@@ -357,10 +359,12 @@ def figures_write(
         if current is None:
             figure.entered_by = by
             figure._history_user = by
+            figure._was_approved = False  # indicators.cache.figure_saved
             figure.save()
             summary.created += 1
             current = existing[_key(figure)] = figure
         elif any(getattr(current, f) != getattr(figure, f) for f in _FIGURE_FIELDS):
+            current._was_approved = current.status == Figure.Status.APPROVED
             for f in _FIGURE_FIELDS:
                 setattr(current, f, getattr(figure, f))
             current._history_user = by

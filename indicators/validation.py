@@ -35,6 +35,14 @@ NEGATIVE = _("Giá trị không được âm.")
 WHOLE_NUMBER = _("Số lượng phải là số nguyên.")
 AGENCY_NOT_OF_UNIT = _("Cơ quan này không thuộc đơn vị đã chọn.")
 NOT_A_RATIO = _("Chỉ tiêu %(code)s không phải tỷ lệ: không nhập tử số, mẫu số.")
+VALUE_TOO_LARGE = _("«%(value)s» quá lớn: tối đa 16 chữ số trước dấu thập phân.")
+SOURCE_TOO_LONG = _("Nguồn dài %(length)s ký tự, quá 255 ký tự cho phép.")
+
+# What Figure's number columns hold (max_digits=20, decimal_places=4): under 10^16 once
+# rounded to 4 places. PostgreSQL refuses a larger number with the whole write ("numeric
+# field overflow"), so it is refused here, row by row, with a message.
+VALUE_LIMIT = Decimal(10) ** 16 - Decimal("0.00005")
+SOURCE_MAX_LENGTH = 255
 
 # A tier scope makes sense only above that tier; and the indicator must apply to it.
 _SCOPE_FOR_LEVEL = {
@@ -73,7 +81,15 @@ def to_decimal(raw, field: str) -> Decimal | None:
         raise ValidationError({field: VALUE_NOT_NUMBER % {"value": raw}}) from None
     if not number.is_finite():
         raise ValidationError({field: VALUE_NOT_NUMBER % {"value": raw}})
+    if abs(number) >= VALUE_LIMIT:
+        raise ValidationError({field: VALUE_TOO_LARGE % {"value": raw}})
     return number
+
+
+def figure_source_check(source: str) -> None:
+    """The source must fit its column (255 characters); raises ValidationError."""
+    if len(source or "") > SOURCE_MAX_LENGTH:
+        raise ValidationError({"source": SOURCE_TOO_LONG % {"length": len(source)}})
 
 
 def period_check(text: str) -> Period:

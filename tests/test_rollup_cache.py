@@ -133,3 +133,40 @@ def test_a_bulk_import_by_copy_moves_the_version_on(committed):
     with committed():
         assert copy_insert.copy_create(figures, history_user_id=None) == len(communes)
     assert data_version() == before + 1
+
+
+def inf_lan(unit, value: str) -> FigureInput:
+    return FigureInput(
+        unit_code=unit.code, unit_on=Q1.end, indicator="INF_LAN", period=Q1.id, value=value
+    )
+
+
+def test_drafts_do_not_move_the_version_but_leaving_approved_does(hoxa, committed):
+    """Officials save drafts all day at the quarter's end; roll-ups read approved figures only,
+    so the cache outlives drafts. A figure that leaves "approved" moves it, as one that
+    enters it does."""
+    before = data_version()
+    with committed():
+        figures_save_many(inputs=[inf_lan(hoxa, "1")], status=Figure.Status.DRAFT)
+    with committed():
+        figures_save_many(inputs=[inf_lan(hoxa, "0")], status=Figure.Status.DRAFT)
+    assert data_version() == before
+    with committed():
+        figures_save_many(inputs=[inf_lan(hoxa, "0")], status=Figure.Status.APPROVED)
+    assert data_version() == before + 1
+    with committed():  # staff put it back to draft: the approved value is gone
+        figures_save_many(inputs=[inf_lan(hoxa, "0")], status=Figure.Status.DRAFT)
+    assert data_version() == before + 2
+    with committed():
+        Figure.objects.get(unit=hoxa, indicator__code="INF_LAN", period=Q1.id).delete()
+    assert data_version() == before + 2  # a draft deleted
+
+
+def test_a_draft_saved_through_the_form_leaves_the_cache(cache_on, users, hoxa, committed):
+    before = data_version()
+    with committed():
+        save(users["hoxa.nhaplieu"], hoxa, complete_values(hoxa, None, Q1))
+    assert data_version() == before
+    with committed():
+        save(users["hoxa.nhaplieu"], hoxa, complete_values(hoxa, None, Q1), submit=True)
+    assert data_version() == before  # submitted, not approved
