@@ -1,12 +1,44 @@
-"""Who a user is in the administration: their unit or agency, and their roles."""
+"""Who a user is in the administration: their unit or agency, and their roles; the change
+history of both (docs/decisions/0008-history.md)."""
 
+import simple_history
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from units.models import Agency, Unit
+
+# history_change_reason of a user's history row written by a save that set a new password
+# (the hash itself is never copied into the history).
+PASSWORD_CHANGED = "password-changed"  # noqa: S105 (a label, not a password)
+
+
+class UserHistoricalRecords(HistoricalRecords):
+    """The history of django.contrib.auth's User, minus the noise and the secrets."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        # Every login saves last_login alone: that is not a change to the account.
+        if kwargs.get("update_fields") == frozenset({"last_login"}):
+            return
+        # AbstractBaseUser.save() keeps the new raw password in _password until after the
+        # signal has run; only the fact that it changed goes into the history.
+        if getattr(instance, "_password", None) is not None:
+            instance._change_reason = PASSWORD_CHANGED
+        super().post_save(instance, created, using=using, **kwargs)
+
+
+# The historical model (and its migration) lives in this app, not in django.contrib.auth.
+simple_history.register(
+    User,
+    app="accounts",
+    records_class=UserHistoricalRecords,
+    excluded_fields=["password", "last_login"],
+    m2m_fields=["groups", "user_permissions"],
+)
 
 
 class Membership(models.Model):
@@ -47,9 +79,13 @@ class Membership(models.Model):
         _("quản trị"), default=False, help_text=_("Mọi quyền, kể cả người dùng và dữ liệu gốc.")
     )
 
+    history = HistoricalRecords(no_db_index=["unit", "agency"])
+
     class Meta:
         verbose_name = _("vai trò người dùng")
         verbose_name_plural = _("vai trò người dùng")
+        # Given to staff who audit without being superusers (accounts/history_export.py).
+        permissions = [("export_history", _("Xuất lịch sử thay đổi"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_data_entry=True)

@@ -1,8 +1,11 @@
 """Admin for plans, budget lines and targets; targets go through plans.validation. CSV and XLSX
-import and export by codes (plans.resources), with the plans loader's columns."""
+import and export by codes (plans.resources), with the plans loader's columns. Each keeps its
+change history, readable per object and exported as CSV (accounts.history_export)."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.history_export import HistoryAdminMixin
 from plans.forms import PlanForm, TargetForm
 from plans.models import BudgetLine, Plan, Target
 from plans.resources import BudgetLineResource, PlanResource, TargetResource
@@ -29,7 +32,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(FilesImportExportMixin, admin.ModelAdmin):
+class PlanAdmin(HistoryAdminMixin, FilesImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [PlanResource]
     form = PlanForm
     list_display = ["code", "kind", "number", "title", "issuer", "year_from", "year_to"]
@@ -59,7 +62,7 @@ class TargetAdminForm(TargetForm):
 
 
 @admin.register(Target)
-class TargetAdmin(FilesImportExportMixin, admin.ModelAdmin):
+class TargetAdmin(HistoryAdminMixin, FilesImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [TargetResource]
     form = TargetAdminForm
     fields = [
@@ -88,7 +91,7 @@ class TargetAdmin(FilesImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(FilesImportExportMixin, admin.ModelAdmin):
+class BudgetLineAdmin(HistoryAdminMixin, FilesImportExportMixin, SimpleHistoryAdmin):
     """Budget lines on their own page too, so they can be imported and exported."""
 
     resource_classes = [BudgetLineResource]

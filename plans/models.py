@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from indicators.models import Figure, Indicator
 from units.models import Unit
@@ -55,6 +56,10 @@ class Plan(models.Model):
     source = models.CharField(_("nguồn"), max_length=500)
     source_on = models.DateField(_("ngày của nguồn"), null=True, blank=True)
 
+    # Who changed what and when (docs/decisions/0008-history.md); read per plan (id) and by
+    # date, so the issuing unit needs no index in the history table.
+    history = HistoricalRecords(m2m_fields=["implements"], no_db_index=["issuing_unit"])
+
     class Meta:
         verbose_name = _("kế hoạch")
         verbose_name_plural = _("kế hoạch")
@@ -89,6 +94,8 @@ class BudgetLine(models.Model):
     # "trên 201 tỷ đồng": the document gives a floor, not an exact sum.
     at_least = models.BooleanField(_("con số tối thiểu («trên»)"), default=False)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+
+    history = HistoricalRecords(no_db_index=["plan"])
 
     class Meta:
         verbose_name = _("dòng kinh phí")
@@ -153,6 +160,8 @@ class Target(models.Model):
     baseline_period = models.CharField(_("kỳ cơ sở"), max_length=7, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    history = HistoricalRecords(no_db_index=["plan", "indicator"])
 
     class Meta:
         verbose_name = _("mục tiêu")

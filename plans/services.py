@@ -5,12 +5,14 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators.models import Indicator
 from plans.models import BudgetLine, Plan, Target
 from plans.validation import target_check
 from units.models import Unit
 from units.reference_files import ReferenceFileError, open_rows, parse_date
+from units.services import REFERENCE_LOAD
 
 PLAN_COLUMNS = (
     "code",
@@ -254,12 +256,14 @@ def plans_load(*, directory: Path) -> PlansLoadSummary:
     for plan in wanted:
         current = existing.get(plan.code)
         if current is None:
+            plan._change_reason = REFERENCE_LOAD
             plan.save()
             summary.changed += 1
             current = plan
         elif any(getattr(current, f) != getattr(plan, f) for f in _PLAN_FIELDS):
             for f in _PLAN_FIELDS:
                 setattr(current, f, getattr(plan, f))
+            current._change_reason = REFERENCE_LOAD
             current.save()
             summary.changed += 1
         plans[plan.code] = current
@@ -267,6 +271,7 @@ def plans_load(*, directory: Path) -> PlansLoadSummary:
         wanted_parents = {plans[p].pk for p in parents}
         plan = plans[code]
         if set(plan.implements.values_list("pk", flat=True)) != wanted_parents:
+            plan._change_reason = REFERENCE_LOAD
             plan.implements.set(wanted_parents)
             summary.changed += 1
 
@@ -303,9 +308,11 @@ def _sync(existing_qs, wanted: list, *, key, fields) -> int:
                 setattr(current, f, getattr(row, f))
             to_update.append(current)
     model = existing_qs.model
-    model.objects.bulk_create(to_create)
+    # Written with their history rows; the delete below writes its "-" rows by signal.
+    if to_create:
+        bulk_create_with_history(to_create, model, default_change_reason=REFERENCE_LOAD)
     if to_update:
-        model.objects.bulk_update(to_update, fields)
+        bulk_update_with_history(to_update, model, fields, default_change_reason=REFERENCE_LOAD)
     if existing:
         model.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
     changed = len(to_create) + len(to_update) + len(existing)

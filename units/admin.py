@@ -1,9 +1,12 @@
 """Admin for units, agencies and lineage: searchable by code and name; CSV and XLSX import
-and export by natural keys (units.resources: code + a day in force, never database ids)."""
+and export by natural keys (units.resources: code + a day in force, never database ids). Units
+and agencies keep their change history, exported as CSV (accounts.history_export)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.history_export import HistoryAdminMixin
 from units.models import Agency, Unit, UnitChange
 from units.names import fold
 from units.resources import (
@@ -24,7 +27,7 @@ class UnitChangeInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(FilesImportExportMixin, admin.ModelAdmin):
+class UnitAdmin(HistoryAdminMixin, FilesImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [UnitResource]
     list_display = ["code", "name", "level", "division_type", "parent", "valid_from", "valid_to"]
     list_filter = ["level", "division_type", "valid_to"]
@@ -44,7 +47,7 @@ class UnitAdmin(FilesImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(FilesImportExportMixin, admin.ModelAdmin):
+class AgencyAdmin(HistoryAdminMixin, FilesImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [AgencyResource]
     list_display = ["name", "kind", "unit"]
     list_filter = ["kind"]

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # The day the two-tier structure took effect (Resolution 202/2025/QH15 and the commune
 # resolutions of the Standing Committee): districts abolished, 63 provinces merged into 34.
@@ -86,6 +87,9 @@ class Unit(models.Model):
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
 
     objects = UnitQuerySet.as_manager()
+    # Who changed what and when (docs/decisions/0008-history.md). Read per unit (id) and by
+    # date; indexes on the tree references would only slow the reference load down.
+    history = HistoricalRecords(no_db_index=["parent", "province", "district"])
 
     class Meta:
         verbose_name = _("đơn vị hành chính")
@@ -144,6 +148,8 @@ class Agency(models.Model):
     )
     kind = models.CharField(_("loại cơ quan"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("tên"), max_length=255)
+
+    history = HistoricalRecords(no_db_index=["unit"])
 
     class Meta:
         verbose_name = _("cơ quan, đơn vị")
