@@ -285,8 +285,9 @@ EXPORT_COLUMNS = [
 
 def _bulk_rows(request) -> importing.ReadFile:
     """The rows of a bulk request: a CSV body, an uploaded file, or a JSON list."""
+    # The declared size is checked before the body is read (or an upload spooled to disk).
+    importing.check_request_size(request.META.get("CONTENT_LENGTH"))
     if request.content_type.startswith("text/csv"):
-        # The declared size is checked before the body is read.
         importing.check_size(int(request.META.get("CONTENT_LENGTH") or 0))
         body = request.data  # DRF gives an empty dict for an empty body
         return importing.read_figures(body if isinstance(body, bytes) else b"")
