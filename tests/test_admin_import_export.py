@@ -405,3 +405,15 @@ def test_import_needs_add_and_change_permission(client):
     client.force_login(viewer)
     assert client.get("/admin/indicators/figure/import/").status_code == 403
     assert client.get("/admin/indicators/figure/export/").status_code == 200
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(staff, settings):
+    settings.IMPORT_MAX_BYTES = 10
+    before = Figure.objects.count()
+    upload = SimpleUploadedFile("figures.csv", figures_file(GOOD) + b"x" * (2 * 1024 * 1024))
+    response = staff.post(URL, {"format": CSV_FORMAT, "resource": "0", "import_file": upload})
+    assert response.status_code == 302
+    assert response["Location"] == URL
+    page = staff.get(URL)
+    assert "Tệp quá lớn" in page.content.decode()
+    assert Figure.objects.count() == before

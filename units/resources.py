@@ -23,6 +23,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 
+from indicators.importing import ImportFileError, check_request_size
 from units.models import Agency, Unit, UnitChange
 from units.names import fold
 from units.reference_files import CODE_LENGTH, LEVELS, clean_name
@@ -375,6 +376,16 @@ class _FilesAdminMixin:
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def import_action(self, request, **kwargs):
+        # Over the upload limit (IMPORT_MAX_MB): refused before the file is read.
+        if request.method == "POST":
+            try:
+                check_request_size(request.META.get("CONTENT_LENGTH"))
+            except ImportFileError as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(request.path)
+        return super().import_action(request, **kwargs)
 
     def process_result(self, result, request):
         # The file changed between the preview and the confirmation, or the data did: the
