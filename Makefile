@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint setup migrate bench
+.PHONY: run test lint setup migrate bench loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,12 @@ bench: $(VENV)/.dev
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python manage.py generate_national_data --clear \
 		--periods $(BENCH_PERIODS) --scale $(BENCH_SCALE)
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python benchmarks/run.py
+
+# make loadtest: gunicorn on 127.0.0.1 and locust's officials, committees and API clients
+# against it (benchmarks/loadtest.py), on the benchmark database as `make bench` left it;
+# stops by itself after LOADTEST_TIME, fails if any request failed, writes RESULTS.md.
+LOADTEST_USERS ?= 100
+LOADTEST_TIME ?= 3m
+loadtest: $(VENV)/.dev
+	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python benchmarks/loadtest.py \
+		--users $(LOADTEST_USERS) --run-time $(LOADTEST_TIME)

@@ -203,6 +203,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 # Imports of figures from the entry pages (/entry/import/): files of up to this many rows are
 # imported during the request; larger ones become an entry.ImportJob run by Celery.
 IMPORT_SYNC_ROWS = env_int("IMPORT_SYNC_ROWS", 2000)
+# A running ImportJob whose worker gave no sign of life for this long is marked failed (its
+# worker was killed; nothing of it was stored) and can be run again: see entry.jobs.
+IMPORT_JOB_STALE_MINUTES = env_int("IMPORT_JOB_STALE_MINUTES", 30)
 
 # How long the roll-up engine keeps a result in the cache (0: not at all). A result is keyed
 # by the data version, which moves on with every committed change (indicators/cache.py).

@@ -5,15 +5,21 @@ asks accounts.policy row by row). This module only adds what a filled-in templat
 rows left empty are skipped, not refused — and runs the stages of a background job.
 """
 
+import datetime
 import io
 import logging
 
 import openpyxl
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from entry.models import ImportJob
 from indicators.bulk import ImportSummary, figures_import
-from indicators.importing import XLSX_MAGIC, ImportFileError, ReadFile, read_figures
+from indicators.importing import XLSX_MAGIC, ImportFileError, ReadFile, file_kind, read_figures
 from indicators.services import FigureInput
 
 logger = logging.getLogger(__name__)
@@ -62,6 +68,7 @@ def rows_estimate(data: bytes) -> int | None:
     recorded size (XLSX). None when that cannot be told cheaply."""
     if data.startswith(XLSX_MAGIC):
         try:
+            file_kind(data)  # not a sound XLSX (or a ZIP bomb): not opened here
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
             try:
                 return book.worksheets[0].max_row if book.worksheets else None
@@ -73,6 +80,7 @@ def rows_estimate(data: bytes) -> int | None:
 
 
 def _save(job: ImportJob, **fields) -> None:
+    fields.setdefault("heartbeat_at", timezone.now())  # a sign of life: see import_jobs_fail_stale
     for name, value in fields.items():
         setattr(job, name, value)
     ImportJob.objects.filter(pk=job.pk).update(**fields)
@@ -84,7 +92,7 @@ def run_import_job(job_id: int) -> ImportJob | None:
     queued (already run, or running elsewhere) is left alone."""
     # Celery's Django fix-up opens and closes the worker's database connections around it.
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, progress=0
+        status=ImportJob.Status.RUNNING, progress=0, heartbeat_at=timezone.now()
     )
     job = ImportJob.objects.select_related("user").filter(pk=job_id).first()
     if job is None or not claimed:
@@ -102,21 +110,34 @@ def run_import_job(job_id: int) -> ImportJob | None:
             read_errors=read.errors,
         )
         _save(job, progress=CHECKED)
-        if not job.dry_run and (summary.ok or job.valid_only):
+        store = not job.dry_run and (summary.ok or job.valid_only)
+        if store:
             _save(job, progress=STORING)
-            summary = figures_import(
-                inputs, user=job.user, valid_only=job.valid_only, read_errors=read.errors
+        # The figures and the job's "done" are committed together: a worker killed before
+        # the commit leaves nothing stored and the job running, which import_jobs_fail_stale
+        # turns into "failed", ready to run again; never figures stored under a failed job.
+        # The job's row stays locked until then, so a live job is never taken for dead.
+        with transaction.atomic():
+            running = ImportJob.objects.select_for_update().filter(
+                pk=job.pk, status=ImportJob.Status.RUNNING
             )
-        _save(
-            job,
-            status=ImportJob.Status.DONE,
-            progress=DONE,
-            summary=result_dict(summary, read, notices, dry_run=job.dry_run),
-            # The summary says what was in the file; the bytes are not kept once read.
-            data=b"",
-        )
+            if not list(running.values_list("pk", flat=True)):
+                return job  # failed meanwhile as stale: it stores nothing now
+            if store:
+                summary = figures_import(
+                    inputs, user=job.user, valid_only=job.valid_only, read_errors=read.errors
+                )
+            _save(
+                job,
+                status=ImportJob.Status.DONE,
+                progress=DONE,
+                summary=result_dict(summary, read, notices, dry_run=job.dry_run),
+                # The summary says what was in the file; the bytes are not kept once read.
+                data=b"",
+            )
     except ImportFileError as exc:  # the file as a whole cannot be read
-        _save(job, status=ImportJob.Status.FAILED, progress=DONE, error=str(exc))
+        # Nor will it ever be: its bytes are not kept for a rerun.
+        _save(job, status=ImportJob.Status.FAILED, progress=DONE, error=str(exc), data=b"")
     except Exception as exc:
         logger.exception("Import job %s failed", job_id)
         _save(
@@ -126,3 +147,53 @@ def run_import_job(job_id: int) -> ImportJob | None:
             error=_("Lỗi khi nhập tệp: %(error)s") % {"error": exc},
         )
     return job
+
+
+JOB_STALE = gettext_lazy(
+    "Việc nhập bị dừng giữa chừng (tiến trình xử lý đã ngừng); không có số liệu nào được "
+    "lưu. Bấm «Chạy lại» để nhập lại tệp."
+)
+JOB_NOT_RERUNNABLE = gettext_lazy(
+    "Lượt nhập này không chạy lại được (tệp không còn được giữ): hãy tải tệp lên lại."
+)
+
+
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(minutes=int(getattr(settings, "IMPORT_JOB_STALE_MINUTES", 30)))
+
+
+def import_jobs_fail_stale(*, job_id: int | None = None) -> int:
+    """Mark failed the running jobs (or this one) whose worker has given no sign of life for
+    IMPORT_JOB_STALE_MINUTES: it was killed, or its machine lost. Nothing of such a job was
+    stored (run_import_job stores and finishes in one transaction), and it can be run again
+    (import_job_rerun). Returns how many jobs were marked."""
+    cutoff = timezone.now() - stale_after()
+    silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
+    jobs = ImportJob.objects.filter(silent, status=ImportJob.Status.RUNNING)
+    if job_id is not None:
+        jobs = jobs.filter(pk=job_id)
+    with transaction.atomic():
+        # A worker storing a job holds its row until it commits: skip_locked leaves a live
+        # job alone however long its last stage takes (PostgreSQL; SQLite has one writer).
+        dead = list(jobs.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        if not dead:
+            return 0
+        return ImportJob.objects.filter(pk__in=dead, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED, progress=DONE, error=str(JOB_STALE)
+        )
+
+
+def import_job_rerun(*, job_id: int) -> None:
+    """Queue a failed job again, from its kept file (a job stopped with its worker keeps
+    it); the task runs once this transaction commits. Raises ValueError (JOB_NOT_RERUNNABLE)
+    for a job that is not failed or whose file is gone."""
+    queued = (
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.FAILED)
+        .exclude(data=b"")
+        .update(status=ImportJob.Status.QUEUED, progress=0, error="", summary={}, heartbeat_at=None)
+    )
+    if not queued:
+        raise ValueError(str(JOB_NOT_RERUNNABLE))
+    from entry import tasks  # entry.tasks imports this module
+
+    transaction.on_commit(lambda: tasks.import_figures.delay(job_id))

@@ -140,6 +140,9 @@ class ImportJob(models.Model):
     # ImportSummary.as_dict() with the reader's notices and the sheet's name.
     summary = models.JSONField(_("kết quả"), default=dict, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
+    # Set by the worker at each stage: a running job silent for long had its worker killed
+    # (entry.jobs.import_jobs_fail_stale).
+    heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lượt nhập tệp")

@@ -1,11 +1,19 @@
 """Celery tasks of data entry (run by a worker when REDIS_URL is set, in-process otherwise)."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 
-from entry.jobs import run_import_job
+from entry.jobs import import_jobs_fail_stale, run_import_job
 
 
 @shared_task(name="entry.tasks.import_figures", ignore_result=True)
 def import_figures(job_id: int) -> None:
     """Import the file of an ImportJob (see entry.jobs.run_import_job)."""
     run_import_job(job_id)
+
+
+@worker_ready.connect
+def fail_stale_import_jobs(**kwargs) -> None:
+    """A worker starting (often: restarted after one was killed) fails the jobs left running
+    by a dead worker, so their pages say so and they can be run again."""
+    import_jobs_fail_stale()

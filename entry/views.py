@@ -21,7 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policy
 from entry import jobs, services, tasks, templates_xlsx
@@ -35,7 +36,13 @@ from entry.forms import (
 )
 from entry.models import ImportJob, Submission
 from entry.selectors import ReportRow, completeness, entry_list, reporting_periods
-from indicators.importing import ImportFileError, check_size, max_upload_bytes, read_figures
+from indicators.importing import (
+    ImportFileError,
+    check_request_size,
+    check_size,
+    max_upload_bytes,
+    read_figures,
+)
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, PeriodKind, parse_period, period_previous
 from plans.exports import to_csv
@@ -584,17 +591,35 @@ def _sync_rows() -> int:
     return int(getattr(settings, "IMPORT_SYNC_ROWS", 2000))
 
 
+# csrf_exempt, so that the size check runs before the CSRF check reads the body (Django's
+# pattern for per-request upload handling); _import_view checks the token as usual.
+@csrf_exempt
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_view(request):
     """Upload a filled-in template (or any figures file): small files are imported now,
     larger ones by a background job (ImportJob, entry.tasks)."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context = {
+    if request.method == "POST":
+        try:  # the declared size, before anything reads the body and spools the file to disk
+            check_request_size(request.META.get("CONTENT_LENGTH"))
+        except ImportFileError as exc:
+            context = _import_context(request, ImportForm()) | {"file_error": str(exc)}
+            return render(request, "entry/import_form.html", context, status=400)
+    return _import_view(request)
+
+
+def _import_context(request, form: ImportForm) -> dict:
+    return {
         "form": form,
         "max_mb": round(max_upload_bytes() / 1024 / 1024, 1),
         "jobs": ImportJob.objects.filter(user=request.user).defer("data")[:5],
     }
+
+
+@csrf_protect
+def _import_view(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = _import_context(request, form)
     if request.method != "POST":
         return render(request, "entry/import_form.html", context)
     if not form.is_valid():
@@ -673,6 +698,9 @@ def _job_or_404(request, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.defer("data").select_related("user"), pk=pk)
     if job.user_id != request.user.pk and not policy.is_administrator(request.user):
         raise Http404(_("Không có lượt nhập này."))
+    # A job whose worker was killed would say "running" for ever: it says "failed" instead.
+    if job.status == ImportJob.Status.RUNNING and jobs.import_jobs_fail_stale(job_id=job.pk):
+        job.refresh_from_db(fields=["status", "progress", "error", "heartbeat_at"])
     return job
 
 
@@ -692,8 +720,22 @@ def import_job_view(request, pk: int):
             "width": job.progress // 25 * 25,
             "result": _for_page(job.summary) if done else None,
             "filename": job.filename,
+            "can_rerun": job.status == ImportJob.Status.FAILED
+            and ImportJob.objects.filter(pk=job.pk).exclude(data=b"").exists(),
         },
     )
+
+
+@login_required
+@require_POST
+def import_job_rerun(request, pk: int):
+    """Run a failed job again from the file it kept (its worker was stopped midway)."""
+    job = _job_or_404(request, pk)
+    try:
+        jobs.import_job_rerun(job_id=job.pk)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("entry:import-job", pk=job.pk)
 
 
 def _stage(job: ImportJob) -> str:

@@ -139,6 +139,7 @@ def rollup_indicators(
     date), so a dashboard costs the same whether it shows one indicator or twenty; the
     result is cached until the data changes (indicators/cache.py).
     """
+
     def compute():
         return _rollup_indicators(indicators, units, period, scope, statuses=statuses)
 

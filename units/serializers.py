@@ -12,7 +12,7 @@ class UnitRefSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = UnitRefSerializer(read_only=True)
+    parent = UnitRefSerializer(read_only=True, allow_null=True)  # null for a province
 
     class Meta:
         model = Unit
