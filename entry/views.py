@@ -36,6 +36,7 @@ from entry.forms import (
 )
 from entry.models import ImportJob, Submission
 from entry.selectors import ReportRow, completeness, entry_list, reporting_periods
+from indicators.bulk import ImportConflict
 from indicators.importing import (
     ImportFileError,
     check_request_size,
@@ -639,7 +640,11 @@ def _import_view(request):
         return render(request, "entry/import_form.html", context, status=400)
     if len(read.inputs) + len(read.errors) > _sync_rows():
         return _import_later(request, upload.name, data, valid_only, dry_run)
-    result = jobs.import_now(read, user=request.user, dry_run=dry_run, valid_only=valid_only)
+    try:
+        result = jobs.import_now(read, user=request.user, dry_run=dry_run, valid_only=valid_only)
+    except ImportConflict as exc:
+        context["file_error"] = str(exc)
+        return render(request, "entry/import_form.html", context, status=409)
     context["result"] = _for_page(result)
     context["filename"] = upload.name
     refused = not result["stored"] and not result["dry_run"]  # as the bulk API answers

@@ -170,14 +170,17 @@ class ObservationViewSet(
             read = _bulk_rows(request)
         except importing.ImportFileError as exc:
             raise exceptions.ValidationError({"file": [str(exc)]}) from None
-        summary = bulk.figures_import(
-            read.inputs,
-            user=request.user,
-            dry_run=flag("dry_run"),
-            valid_only=flag("valid_only"),
-            status=request.query_params.get("status") or None,
-            read_errors=read.errors,
-        )
+        try:
+            summary = bulk.figures_import(
+                read.inputs,
+                user=request.user,
+                dry_run=flag("dry_run"),
+                valid_only=flag("valid_only"),
+                status=request.query_params.get("status") or None,
+                read_errors=read.errors,
+            )
+        except bulk.ImportConflict as exc:
+            raise Conflict(str(exc)) from None
         body = summary.as_dict() | {"notices": read.notices}
         code = status.HTTP_200_OK if summary.ok or summary.stored else status.HTTP_400_BAD_REQUEST
         return Response(body, status=code)

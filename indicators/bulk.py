@@ -8,9 +8,10 @@ An approved figure is never overwritten by an import: the row is reported instea
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts import policy
@@ -53,6 +54,16 @@ class ImportSummary:
                 {"row": e.row, "field": e.field, "message": str(e.message)} for e in self.errors
             ],
         }
+
+
+IMPORT_CONFLICT = gettext_lazy(
+    "Trong lúc nhập, một lượt nhập khác vừa lưu một số số liệu của tệp này; chưa có gì được "
+    "lưu. Hãy gửi lại tệp."
+)
+
+
+class ImportConflict(Exception):
+    """Another import stored some of the same figures while this one was being stored."""
 
 
 def _key(figure: Figure) -> tuple:
@@ -155,25 +166,31 @@ def figures_import(
                 summary.created = summary.updated = summary.unchanged = 0
             return summary
         history_user = user if user and user.is_authenticated else None
-        if to_create and copy_insert.usable(len(to_create)):
-            copy_insert.copy_create(
-                to_create, history_user_id=history_user.pk if history_user else None
-            )
-        elif to_create:
-            bulk_create_with_history(
-                [row.figure() for row in to_create],
-                Figure,
-                batch_size=BATCH,
-                default_user=history_user,
-            )
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                Figure,
-                [*_FIELDS, "updated_at"],
-                batch_size=BATCH,
-                default_user=history_user,
-            )
+        try:
+            with transaction.atomic():
+                if to_create and copy_insert.usable(len(to_create)):
+                    copy_insert.copy_create(
+                        to_create, history_user_id=history_user.pk if history_user else None
+                    )
+                elif to_create:
+                    bulk_create_with_history(
+                        [row.figure() for row in to_create],
+                        Figure,
+                        batch_size=BATCH,
+                        default_user=history_user,
+                    )
+                if to_update:
+                    bulk_update_with_history(
+                        to_update,
+                        Figure,
+                        [*_FIELDS, "updated_at"],
+                        batch_size=BATCH,
+                        default_user=history_user,
+                    )
+        except IntegrityError:
+            # Another import stored one of these figures after they were looked up: nothing
+            # of this one is kept (the savepoint is gone), and sending it again will work.
+            raise ImportConflict(IMPORT_CONFLICT) from None
         if any(f.status == Status.APPROVED for f in [*to_create, *to_update]):
             data_changed()  # bulk writes send no signals; roll-ups read approved figures
         if not staff and (to_create or to_update):

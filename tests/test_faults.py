@@ -22,7 +22,7 @@ import pytest
 from celery.signals import worker_ready
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import DatabaseError, IntegrityError, connection
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ from entry import jobs, services
 from entry.models import ImportJob, Submission, Transition
 from entry.services import EntryValue, WorkflowError, entry_save, submission_act
 from indicators import bulk
-from indicators.bulk import figures_import
+from indicators.bulk import ImportConflict, figures_import
 from indicators.importing import read_figures
 from indicators.models import Figure
 from indicators.periods import parse_period
@@ -183,8 +183,9 @@ def test_a_figure_stored_by_another_session_before_the_last_row_is_written(
     committed, users, monkeypatch
 ):
     """Two imports of the same new figure at once: the unique constraint refuses the later
-    write, which no check can foresee. The import that loses raises IntegrityError and
-    stores none of its rows; the other session's figure stays."""
+    write, which no check can foresee. The import that loses says so (ImportConflict: the
+    API answers 409, a job fails and can be run again) and stores none of its rows; the
+    other session's figure stays."""
     staff = users["admin"]
     real_existing = bulk._existing
     other_session = threading.Thread(target=_store_incidents_elsewhere, args=(staff.pk,))
@@ -199,7 +200,7 @@ def test_a_figure_stored_by_another_session_before_the_last_row_is_written(
     monkeypatch.setattr(bulk, "_existing", existing_then_someone_else_writes)
     read = read_figures(csv_rows([*GOOD_HOXA_ROWS, hoxa_row("SEC_INCIDENTS", value="3")]))
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ImportConflict, match="gửi lại tệp"):
         figures_import(read.inputs, user=staff)
 
     hoxa = Unit.objects.in_force(OLD).get(code="19363")
