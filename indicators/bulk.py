@@ -66,6 +66,11 @@ class ImportConflict(Exception):
     """Another import stored some of the same figures while this one was being stored."""
 
 
+def _unique_violation(exc: IntegrityError) -> bool:
+    """A clash on figure_unit_uniq / figure_agency_uniq (PostgreSQL's 23505, SQLite's words)."""
+    return getattr(exc.__cause__, "pgcode", None) == "23505" or "UNIQUE constraint" in str(exc)
+
+
 def _key(figure: Figure) -> tuple:
     return (figure.unit_id, figure.agency_id, figure.indicator_id, figure.period, figure.scope)
 
@@ -187,7 +192,9 @@ def figures_import(
                         batch_size=BATCH,
                         default_user=history_user,
                     )
-        except IntegrityError:
+        except IntegrityError as exc:
+            if not _unique_violation(exc):
+                raise
             # Another import stored one of these figures after they were looked up: nothing
             # of this one is kept (the savepoint is gone), and sending it again will work.
             raise ImportConflict(IMPORT_CONFLICT) from None
