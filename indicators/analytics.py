@@ -254,12 +254,22 @@ def _evaluate(
     rolled = _with_sub_period_figures(indicators, period)
     figures = Figure.objects.filter(indicator__in=indicators, status__in=statuses).order_by()
     figures = _in_period(figures, indicators, rolled, period, statuses)
-    inner_figures = figures.filter(unit_id__in=units["id"].tolist())
+    if len(tree) <= ID_LIST_MAX:
+        inner_figures = figures.filter(unit_id__in=units["id"].tolist())
+        tree_q = Q(unit_id__in=tree["id"].tolist())
+        leaf_q = Q(unit_id__in=tree.loc[is_leaf, "id"].tolist())
+    else:
+        # Most of the country: its figures of the period are most of the period's figures,
+        # so a list of thousands of ids would only cost its building (PostgreSQL reads the
+        # period's figures either way); the units in force under the tops, by join.
+        tree_q = _in_force_under(top_ids, on)
+        leaf_q = tree_q & Q(unit__level=_COMMUNE) & ~Q(unit_id__in=top_ids)
+        inner_figures = figures.filter(tree_q).exclude(leaf_q)
     agencies = None
     leaves = None
     if scope in rollup.AGENCY_SCOPES:
         agency_level, kinds = rollup.AGENCY_SCOPES[scope]
-        wanted = Agency.objects.filter(unit_id__in=tree["id"].tolist())
+        wanted = Agency.objects.filter(tree_q)
         if kinds is not None:
             wanted = wanted.filter(kind__in=kinds, unit__level=agency_level)
         agencies = pd.DataFrame.from_records(
@@ -268,9 +278,7 @@ def _evaluate(
     else:
         leaves = tree[is_leaf]
         expected = leaves["parent_id"].astype("int64").value_counts().to_dict()
-        leaf_figures = figures.filter(
-            unit_id__in=leaves["id"].tolist(), scope=rollup.SELF, agency__isnull=True
-        )
+        leaf_figures = figures.filter(leaf_q, scope=rollup.SELF, agency__isnull=True)
         # A commune has one figure per period unless a flow adds up several.
         several = any(i.time_rollup == Indicator.TimeRollup.FLOW for i in rolled)
         leaves = _leaf_stats(expected, leaf_figures, indicators, several_per_commune=several)
@@ -293,6 +301,22 @@ def _evaluate(
 
 
 _COMMUNE = Unit.Level.COMMUNE
+# A subtree of at most this many units is read by its ids (`unit_id IN (…)`, by index); a
+# larger one, most of the country, by a join to the units in force (docs/decisions/0009).
+ID_LIST_MAX = 3000
+
+
+def _in_force_under(top_ids: list[int], on: datetime.date) -> Q:
+    """Rows whose unit (through "unit__") is in force on `on`, at or below one of the tops."""
+    return (
+        (Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=on))
+        & (Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=on))
+        & (
+            Q(unit_id__in=top_ids)
+            | Q(unit__province_id__in=top_ids)
+            | Q(unit__district_id__in=top_ids)
+        )
+    )
 
 _FIGURE_FIELDS = [
     "indicator_id",
