@@ -318,6 +318,7 @@ def _in_force_under(top_ids: list[int], on: datetime.date) -> Q:
         )
     )
 
+
 _FIGURE_FIELDS = [
     "indicator_id",
     "unit_id",

@@ -15,6 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -188,7 +189,10 @@ def read_figures(data: bytes) -> ReadFile:
         sheet, rows = _xlsx_rows(data)
     else:
         sheet, rows = "", _csv_rows(data)
-    return _figures_from_rows(rows, sheet)
+    try:
+        return _figures_from_rows(rows, sheet)
+    except csv.Error as exc:  # read row by row: a broken line shows up here
+        raise ImportFileError(_("Không đọc được tệp CSV: %(error)s") % {"error": exc}) from None
 
 
 def read_records(records: list[dict]) -> ReadFile:
@@ -208,7 +212,7 @@ def read_records(records: list[dict]) -> ReadFile:
     return result
 
 
-def _csv_rows(data: bytes) -> list[tuple[int, list[str]]]:
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     for encoding in ("utf-8-sig", "cp1258"):
         try:
             text = data.decode(encoding)
@@ -223,7 +227,7 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[str]]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    return [(n, row) for n, row in enumerate(reader, start=1)]
+    return enumerate(reader, start=1)  # row by row: a large file is never held as lists
 
 
 def _xlsx_rows(data: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
@@ -267,16 +271,15 @@ def _cell_text(value) -> str:
 
 
 def _figures_from_rows(rows, sheet: str) -> ReadFile:
+    rows = iter(rows)
     # The header is the first row with a known column (templates put titles above it).
-    header_at = next(
-        (i for i, (_n, row) in enumerate(rows) if any(_column(c) in COLUMNS for c in row)), None
-    )
-    if header_at is None:
+    titles = next((row for _n, row in rows if any(_column(c) in COLUMNS for c in row)), None)
+    if titles is None:
         raise ImportFileError(
             _("Không thấy dòng tiêu đề: cần các cột %(columns)s.")
             % {"columns": ", ".join(REQUIRED)}
         )
-    header = [_column(c) for c in rows[header_at][1]]
+    header = [_column(c) for c in titles]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ImportFileError(_("Thiếu cột %(columns)s.") % {"columns": ", ".join(missing)})
@@ -285,7 +288,7 @@ def _figures_from_rows(rows, sheet: str) -> ReadFile:
     result = ReadFile(inputs=[], sheet=sheet)
     extra = [
         h
-        for h in rows[header_at][1]
+        for h in titles
         if h.strip() and _column(h) not in COLUMNS and _column(h) not in INFO_COLUMNS
     ]
     if extra:
@@ -293,7 +296,7 @@ def _figures_from_rows(rows, sheet: str) -> ReadFile:
             _("Bỏ qua các cột không dùng: %(columns)s.") % {"columns": ", ".join(extra)}
         )
     kept = [(i, name) for i, name in enumerate(header) if name in COLUMNS]
-    for number, row in rows[header_at + 1 :]:
+    for number, row in rows:  # those after the header
         width = len(row)
         record = {name: (row[i] if i < width else "") for i, name in kept}
         if not any(v.strip() for v in record.values()):

@@ -88,7 +88,7 @@ def indicator_catalogue_load(*, path: Path) -> WriteSummary:
     return summary
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FigureInput:
     """One figure as a file, form or API gives it: codes, not database ids."""
 

@@ -142,6 +142,14 @@ def test_header_only():
         read_figures(HEADER.encode())
 
 
+def test_a_line_csv_cannot_read_is_a_file_error_not_a_crash():
+    # Python's csv refuses a field over 128 KiB; the file is read row by row, so it shows
+    # up while the rows are read, and must still be said in words.
+    line = '464,2021-03-31,INF_LAN,2021Q1,1,,,"' + "x" * 200_000 + '"\n'
+    with pytest.raises(ImportFileError, match="Không đọc được tệp CSV"):
+        read_figures((HEADER + line).encode())
+
+
 def test_missing_columns_are_named():
     with pytest.raises(ImportFileError, match="indicator"):
         read_figures(b"unit_code,period,value\n464,2021Q1,1\n")
