@@ -156,6 +156,7 @@ def entry_save(
 
     result = EntryResult(submission=submission)
     to_create, to_update, to_clear = [], [], []
+    changed: set[str] = set()  # the columns any updated figure changes
     now = timezone.now()
     for code, indicator in indicators.items():
         given = values.get(code, EntryValue())
@@ -198,19 +199,20 @@ def entry_save(
                     **wanted,
                 )
             )
-        elif any(getattr(figure, k) != v for k, v in wanted.items()):
-            for k, v in wanted.items():
-                setattr(figure, k, v)
-            figure.updated_at = now
-            to_update.append(figure)
+        else:
+            differ = [k for k, v in wanted.items() if getattr(figure, k) != v]
+            if differ:
+                for k in differ:
+                    setattr(figure, k, wanted[k])
+                figure.updated_at = now
+                changed.update(differ)
+                to_update.append(figure)
     if to_create:
         bulk_create_with_history(to_create, Figure, default_user=user)
     if to_update:
+        # Only the columns that changed: Django writes each as a CASE over every row.
         bulk_update_with_history(
-            to_update,
-            Figure,
-            ["value", "numerator", "denominator", "note", "source", "status", "updated_at"],
-            default_user=user,
+            to_update, Figure, [*sorted(changed), "updated_at"], default_user=user
         )
     if any(f.status == Figure.Status.APPROVED for f in [*to_create, *to_update]):
         data_changed()  # bulk writes send no signals (and drafts change no roll-up)
