@@ -172,8 +172,18 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
     figures, figures_total = cached(
         "dashboard-figures", (unit.pk, period.id), lambda: _figures(unit, period)
     )
-    ranking = rank_units(
-        children, ranking_indicators, period, previous, plans=plans, sources=sources
+    ranking = cached(
+        "ranking",
+        (
+            tuple(u.pk for u in children),
+            tuple(i.pk for i in ranking_indicators),
+            period.id,
+            tuple(p.pk for p in plans),
+            tuple(u.pk for u in sources),
+        ),
+        lambda: rank_units(
+            children, ranking_indicators, period, previous, plans=plans, sources=sources
+        ),
     )
     return Dashboard(
         unit=unit,

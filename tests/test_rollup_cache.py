@@ -170,3 +170,23 @@ def test_a_draft_saved_through_the_form_leaves_the_cache(cache_on, users, hoxa, 
     with committed():
         save(users["hoxa.nhaplieu"], hoxa, complete_values(hoxa, None, Q1), submit=True)
     assert data_version() == before  # submitted, not approved
+
+
+def test_a_target_or_a_pillar_weight_changed_moves_the_version_on(committed):
+    """Dashboards cache their ranking, which scores units against targets and weights."""
+    from plans.models import Target
+    from reports.models import PillarWeight
+
+    before = data_version()
+    target = Target.objects.order_by("pk").first()
+    with committed():
+        target.value += 1
+        target.save()
+    assert data_version() == before + 1
+    weight = PillarWeight.objects.order_by("pk").first()
+    if weight is None:
+        weight = PillarWeight(pillar="infrastructure", weight=1)
+    with committed():
+        weight.weight += 1
+        weight.save()
+    assert data_version() == before + 2

@@ -87,6 +87,7 @@ class Command(BaseCommand):
             f"Kế hoạch: {plans.plans} văn bản, {plans.targets} mục tiêu, "
             f"{plans.budget_lines} dòng kinh phí; {plans.changed} thay đổi."
         )
+        data_changed()  # the plans' targets too are written in bulk
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu tham chiếu."))
 
     def _units_summary(self, summary, verbosity: int) -> None:
