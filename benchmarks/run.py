@@ -339,7 +339,7 @@ def main() -> None:
         else "",
         "figures": figures,
         "period": period.id,
-        "date": datetime.datetime.now().isoformat(timespec="minutes"),
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="minutes"),
     }
     print_table(rows, imported, machine)
     (HERE / "results.json").write_text(
