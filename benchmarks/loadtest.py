@@ -229,9 +229,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_env(database_url: str) -> dict[str, str]:
+# The shared cache production runs with (docs/deploy.md: several web processes share one
+# Redis); a database of its own, emptied before the run, so the run starts cold.
+CACHE_URL = os.environ.get("LOADTEST_CACHE_URL", "redis://127.0.0.1:6379/15")
+
+
+def shared_cache() -> str | None:
+    """CACHE_URL emptied, if its Redis answers; else None (each worker caches on its own)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(CACHE_URL, socket_connect_timeout=1).flushdb()
+    except redis.RedisError:
+        return None
+    return CACHE_URL
+
+
+def server_env(database_url: str, cache_url: str | None = None) -> dict[str, str]:
     """Production settings, minus https: gunicorn answers on the loopback, no proxy."""
+    cache = {"REDIS_CACHE_URL": cache_url} if cache_url else {}
     return {
+        **cache,
         **os.environ,
         "DATABASE_URL": database_url,
         "DEBUG": "0",
@@ -311,12 +329,14 @@ def stop(process: subprocess.Popen) -> None:
 
 def run(args, accounts_file: Path, work: Path) -> int:
     """gunicorn and locust; locust's exit code (its statistics are in work/stats.csv)."""
-    env = server_env(args.database_url)
+    cache_url = args.cache_url = shared_cache()
+    env = server_env(args.database_url, cache_url)
     static_files_collect(env)
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     server_log = work / "gunicorn.log"
     print(f"gunicorn on {base}: {args.workers} workers × {args.threads} threads; log {server_log}")
+    print(f"cache: {cache_url or 'each worker its own (no Redis at ' + CACHE_URL + ')'}")
     with open(server_log, "wb") as log:
         server = subprocess.Popen(  # noqa: S603 (our own command line)
             [
@@ -406,7 +426,12 @@ def block(rows: list[dict], args) -> str:
         if connection.vendor == "postgresql"
         else ""
     )
-    when = datetime.datetime.now().isoformat(timespec="minutes")
+    when = datetime.datetime.now().astimezone().isoformat(timespec="minutes")
+    cache = (
+        "the cache in one Redis shared by the workers, empty at the start"
+        if getattr(args, "cache_url", None)
+        else "each worker with a cache of its own"
+    )
     lines = [
         START,
         "## Load test",
@@ -414,7 +439,7 @@ def block(rows: list[dict], args) -> str:
         f"`make loadtest`, run {when} on {os.cpu_count()} cores, {connection.vendor}{server}, "
         f"{figures:,} figures: {args.users} users (spawned {args.spawn_rate}/s) for "
         f"{args.run_time} against gunicorn on 127.0.0.1 ({args.workers} workers × "
-        f"{args.threads} threads, DEBUG off, throttles at their defaults). "
+        f"{args.threads} threads, DEBUG off, throttles at their defaults, {cache}). "
         "Three officials in ten save their commune's form of "
         f"{ENTRY_PERIOD} (every indicator, then the form again), three committee members in "
         f"ten open their province's or a district's dashboard of {VIEW_PERIOD}, four API "
