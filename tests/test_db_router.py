@@ -1,10 +1,6 @@
 """The read replica: which reads go to it (egov_portal/db_router.py), for which requests
 (ReplicaReadsMiddleware), and, with two real databases, that those reads do land there."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,6 +10,7 @@ from accounts.models import Membership
 from egov_portal.db_router import ReplicaRouter, replica_reads, replica_reads_active
 from egov_portal.middleware import ReplicaReadsMiddleware
 from indicators.models import Figure
+from tests.processes import environment, run_python
 from units.models import Unit
 
 with_replica = ReplicaRouter(has_replica=True)
@@ -94,21 +91,12 @@ print(outside, inside, *user_db)
 
 
 def test_with_two_databases_the_reads_land_on_the_replica(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="egov_portal.settings",
+    env = environment(
+        drop=("DATABASE_", "REDIS_"),
         DATABASE_URL=f"sqlite:///{tmp_path / 'primary.sqlite3'}",
         DATABASE_REPLICA_URL=f"sqlite:///{tmp_path / 'replica.sqlite3'}",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", TWO_DATABASES],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = run_python(["-c", TWO_DATABASES], env, timeout=120)
     assert result.returncode == 0, result.stderr
     outside, inside, unit_db, user_db = result.stdout.split()
     assert (outside, inside) == ("primary", "replica")

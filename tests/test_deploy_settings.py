@@ -4,10 +4,10 @@ deployment must provide is refused when missing or malformed."""
 import json
 import os
 import secrets
-import subprocess
-import sys
 
 from django.conf import settings
+
+from tests.processes import run_python
 
 # Variables of this machine that would change what the subprocess sees.
 OURS = {
@@ -53,20 +53,8 @@ def production_env(tmp_path, **extra: str) -> dict[str, str]:
     }
 
 
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-
-
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
-    result = run(
+    result = run_python(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path)
     )
     assert result.returncode == 0, result.stderr
@@ -75,7 +63,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
 
 def test_check_deploy_warns_when_a_security_setting_is_turned_off(tmp_path):
     env = production_env(tmp_path, SESSION_COOKIE_SECURE="0")
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode != 0
     assert "security.W012" in result.stderr
 
@@ -83,13 +71,13 @@ def test_check_deploy_warns_when_a_security_setting_is_turned_off(tmp_path):
 def test_refuses_to_start_without_a_secret_key(tmp_path):
     env = production_env(tmp_path)
     del env["SECRET_KEY"]
-    result = run(["manage.py", "check", "--deploy"], env)
+    result = run_python(["manage.py", "check", "--deploy"], env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
 def test_security_is_on_with_debug_off_and_each_part_can_be_turned_off(tmp_path):
-    on = run(["-c", SHOW], production_env(tmp_path))
+    on = run_python(["-c", SHOW], production_env(tmp_path))
     assert on.returncode == 0, on.stderr
     shown = json.loads(on.stdout)
     assert shown["ssl"] and shown["session"] and shown["csrf"]
@@ -97,7 +85,7 @@ def test_security_is_on_with_debug_off_and_each_part_can_be_turned_off(tmp_path)
     assert shown["hsts"] == 365 * 24 * 3600
 
     local_http = production_env(tmp_path, SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0")
-    off = json.loads(run(["-c", SHOW], local_http).stdout)
+    off = json.loads(run_python(["-c", SHOW], local_http).stdout)
     assert (off["ssl"], off["hsts"]) == (False, 0)
     assert off["session"]  # the rest stays on
 
@@ -119,7 +107,7 @@ def test_redis_replica_origins_and_rates_come_from_the_environment(tmp_path):
         CSRF_TRUSTED_ORIGINS="https://egov.example.vn, https://www.egov.example.vn",
         THROTTLE_BULK="5/min",
     )
-    result = run(["-c", SHOW], env)
+    result = run_python(["-c", SHOW], env)
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
     assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
@@ -130,9 +118,9 @@ def test_redis_replica_origins_and_rates_come_from_the_environment(tmp_path):
 
 
 def test_refuses_a_throttle_rate_or_log_level_it_cannot_read(tmp_path):
-    rate = run(["-c", SHOW], production_env(tmp_path, THROTTLE_ANON="fast"))
+    rate = run_python(["-c", SHOW], production_env(tmp_path, THROTTLE_ANON="fast"))
     assert rate.returncode != 0
     assert "THROTTLE_ANON must look like 300/min" in rate.stderr
-    level = run(["-c", SHOW], production_env(tmp_path, LOG_LEVEL="loud"))
+    level = run_python(["-c", SHOW], production_env(tmp_path, LOG_LEVEL="loud"))
     assert level.returncode != 0
     assert "LOG_LEVEL must be" in level.stderr

@@ -2,13 +2,11 @@
 sensitive in the answer, and no login."""
 
 import json
-import os
 import socket
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
+
+from tests.processes import environment, run_python
 
 URL = "/healthz"
 CLOSED_REDIS = "redis://:hunter2@127.0.0.1:1/0"  # port 1: nothing listens there
@@ -63,20 +61,11 @@ def test_names_the_database_when_it_does_not_answer():
         "import django; django.setup(); from django.test import Client; "
         "r = Client().get('/healthz'); print(r.status_code); print(r.content.decode())"
     )
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="egov_portal.settings",
+    env = environment(
+        drop=("DATABASE_URL", "REDIS_URL"),
         DATABASE_URL="postgres://egov_owner:hunter2@127.0.0.1:1/egov_secret_db",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = run_python(["-c", script], env, timeout=120)
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.strip().splitlines()
     assert status == "503"
