@@ -174,9 +174,8 @@ def _rollup_indicators(
     fallback: dict[str, list[Unit]] = {}
     for on, tops in by_date.items():
         nodes = _evaluate(indicators, tops, period, scope, on, statuses)
-        top_ids = [unit.pk for unit in tops]
         for indicator in indicators:
-            rows = nodes[indicator.code].loc[top_ids].to_dict("index")  # one pandas call
+            rows = nodes[indicator.code]
             for unit in tops:
                 row = rows[unit.pk]
                 if row["origin"] == rollup.NO_DATA and _formed_during(unit, period):
@@ -228,13 +227,14 @@ def _evaluate(
     scope: str,
     on: datetime.date,
     statuses: Sequence[str],
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, dict[int, dict]]:
     """Six queries whatever the size of the subtree and the number of indicators.
 
     The units above commune level (and the tops) are read as rows, with their own figures;
     the communes below them are added up by the database, GROUP BY indicator and parent
     (`_leaf_stats`), except for scope all_agencies, where their agencies count one by one.
-    Then pandas evaluates each indicator's tree (rollup.evaluate_tree).
+    Then pandas evaluates each indicator's tree (rollup.evaluate_tree); the result is each
+    indicator's rows of the tops: {code: {unit id: row}}.
     """
     top_ids = [unit.pk for unit in tops]
     # Every unit in force under the tops, read once: the tree, and the ids whose figures are
@@ -289,11 +289,12 @@ def _evaluate(
         ratios = {pk for pk, i in flows.items() if i.value_type == Indicator.ValueType.RATIO}
         totals = _flow_totals(rows[flowing], ratios)
         rows = pd.concat([rows[~flowing], totals], ignore_index=True)
-    nodes = rollup.evaluate_trees(
+    nodes = rollup.evaluate_tops(
         units,
         rows,
         scope=scope,
         rules={i.pk: _rule(i) for i in indicators},
+        tops=top_ids,
         agencies=agencies,
         leaf_stats=leaves,
     )
