@@ -20,7 +20,7 @@ from indicators import rollup
 from indicators.cache import cached
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, periods_within
-from units.models import Agency, Unit, UnitChange
+from units.models import Agency, Unit, UnitChange, in_force_q
 from units.selectors import subtree_q
 
 # Only figures a reviewer has signed off count, unless the caller says otherwise.
@@ -262,7 +262,7 @@ def _evaluate(
         # Most of the country: its figures of the period are most of the period's figures,
         # so a list of thousands of ids would only cost its building (PostgreSQL reads the
         # period's figures either way); the units in force under the tops, by join.
-        tree_q = _in_force_under(top_ids, on)
+        tree_q = in_force_q(on, "unit__") & subtree_q(top_ids, "unit__", by_join=True)
         leaf_q = tree_q & Q(unit__level=_COMMUNE) & ~Q(unit_id__in=top_ids)
         inner_figures = figures.filter(tree_q).exclude(leaf_q)
     agencies = None
@@ -305,19 +305,6 @@ _COMMUNE = Unit.Level.COMMUNE
 # A subtree of at most this many units is read by its ids (`unit_id IN (…)`, by index); a
 # larger one, most of the country, by a join to the units in force (docs/decisions/0009).
 ID_LIST_MAX = 3000
-
-
-def _in_force_under(top_ids: list[int], on: datetime.date) -> Q:
-    """Rows whose unit (through "unit__") is in force on `on`, at or below one of the tops."""
-    return (
-        (Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=on))
-        & (Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=on))
-        & (
-            Q(unit_id__in=top_ids)
-            | Q(unit__province_id__in=top_ids)
-            | Q(unit__district_id__in=top_ids)
-        )
-    )
 
 
 _FIGURE_FIELDS = [

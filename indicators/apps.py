@@ -8,16 +8,12 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Chỉ tiêu và số liệu")
 
     def ready(self):
-        from indicators.cache import data_changed, figure_deleted, figure_saved
+        from indicators.cache import figure_deleted, figure_saved, follow
         from indicators.models import Figure, Indicator
         from units.models import Agency, Unit, UnitChange
 
-        # What a roll-up reads: a change moves the data version on (indicators/cache.py).
-        def changed(sender, **kwargs):
-            data_changed()
-
-        for model in (Indicator, Unit, Agency, UnitChange):
-            post_save.connect(changed, sender=model, dispatch_uid=f"data-version-save-{model}")
-            post_delete.connect(changed, sender=model, dispatch_uid=f"data-version-del-{model}")
+        # What a roll-up reads: a change moves the data version on (indicators/cache.py);
+        # a figure only when it is, or was, approved.
+        follow(Indicator, Unit, Agency, UnitChange)
         post_save.connect(figure_saved, sender=Figure, dispatch_uid="data-version-figure-save")
         post_delete.connect(figure_deleted, sender=Figure, dispatch_uid="data-version-figure-del")

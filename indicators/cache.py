@@ -8,6 +8,8 @@ it by signal (apps.py); bulk paths that bypass signals (COPY, bulk_update, the r
 loader, the synthetic data) call data_changed() themselves. docs/decisions/0009 says why.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import pickle
 from collections.abc import Callable
@@ -16,16 +18,38 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from indicators.models import DataVersion, Figure
 
 APPROVED = Figure.Status.APPROVED
 
 
+# Set by one_version(): the version a whole page reads its cached parts by.
+_pinned: contextvars.ContextVar[int | None] = contextvars.ContextVar("data_version", default=None)
+
+
 def data_version() -> int:
-    """The current data version (one query)."""
+    """The current data version (one query, none inside one_version())."""
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
     row = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
     return row or 0
+
+
+@contextlib.contextmanager
+def one_version():
+    """Read the data version once for everything cached inside (a dashboard asks for ten
+    cached parts); a version moving meanwhile is seen by the next page."""
+    if not getattr(settings, "ROLLUP_CACHE_SECONDS", 0):
+        yield  # nothing is cached: nothing to read
+        return
+    token = _pinned.set(data_version())
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def data_changed() -> None:
@@ -36,6 +60,20 @@ def data_changed() -> None:
     if any(func is _bump for _sids, func, _robust in connection.run_on_commit):
         return
     transaction.on_commit(_bump)
+
+
+def follow(*models, links=()) -> None:
+    """Move the data version on whenever one of `models` is saved or deleted (and whenever
+    one of the many-to-many `links` tables changes): for what cached results read."""
+    for model in models:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"data-version-save-{model}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"data-version-del-{model}")
+    for through in links:
+        m2m_changed.connect(_changed, sender=through, dispatch_uid=f"data-version-m2m-{through}")
+
+
+def _changed(sender, **kwargs) -> None:
+    data_changed()
 
 
 def figure_saved(sender, instance, **kwargs) -> None:

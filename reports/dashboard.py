@@ -15,7 +15,7 @@ from django.db.models import Max
 
 from entry import selectors as entry_selectors
 from indicators import analytics
-from indicators.cache import cached
+from indicators.cache import cached, one_version
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, parse_period, period_of, period_previous
 from indicators.validation import indicator_valid_in
@@ -127,6 +127,12 @@ def default_period(unit: Unit, today: datetime.date) -> Period:
 
 
 def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dashboard:
+    """Everything the unit's dashboard shows (its cached parts read by one data version)."""
+    with one_version():
+        return _dashboard_build(unit, period, today=today)
+
+
+def _dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dashboard:
     previous = period_previous(period)
     indicators = _indicators(KEY_INDICATORS, period)
     on = analytics.structure_date(unit, period)

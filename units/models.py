@@ -19,10 +19,14 @@ _OPEN_START = datetime.date(1900, 1, 1)
 class UnitQuerySet(models.QuerySet):
     def in_force(self, on: datetime.date) -> "UnitQuerySet":
         """Units valid on `on` (valid_from and valid_to are inclusive; empty means open)."""
-        return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-        )
+        return self.filter(in_force_q(on))
+
+
+def in_force_q(on: datetime.date, prefix: str = "") -> Q:
+    """Rows (through `prefix`, e.g. "unit__") whose unit is valid on `on`."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": on})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": on})
+    )
 
 
 class Unit(models.Model):

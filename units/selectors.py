@@ -11,22 +11,29 @@ from units.models import Agency, Unit, UnitChange
 from units.names import fold
 
 
-def subtree_q(units, prefix: str = "") -> Q:
+def subtree_q(units, prefix: str = "", *, by_join: bool = False) -> Q:
     """Rows (through `prefix`: "" for units, "unit__" for figures) at or below any of
     `units` (Units or ids): one indexed condition each, thanks to the stored ancestors.
 
     Through a relation, the units' ids are read first (one small query) and the condition
     is `unit_id IN (…ids)`: PostgreSQL then reads those units' figures by index, where a
     join filtered by OR (or an IN subquery, whose size it cannot know) makes it read every
-    figure of the period in the country (docs/decisions/0009).
+    figure of the period in the country (docs/decisions/0009). by_join keeps the join, for
+    a subtree that is most of the country anyway.
     """
     ids = [
         getattr(u, "pk", u) for u in (units if isinstance(units, list | tuple | set) else [units])
     ]
-    under = Q(id__in=ids) | Q(province_id__in=ids) | Q(district_id__in=ids)
-    if not prefix:
-        return under
-    return Q(**{f"{prefix}id__in": list(Unit.objects.filter(under).values_list("id", flat=True))})
+    if prefix and not by_join:
+        under = subtree_q(ids)
+        return Q(
+            **{f"{prefix}id__in": list(Unit.objects.filter(under).values_list("id", flat=True))}
+        )
+    return (
+        Q(**{f"{prefix}id__in": ids})
+        | Q(**{f"{prefix}province_id__in": ids})
+        | Q(**{f"{prefix}district_id__in": ids})
+    )
 
 
 def today() -> datetime.date:
