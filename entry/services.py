@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts import policy
 from entry.models import Submission, Transition
-from indicators.cache import data_changed
+from indicators.cache import approved_written, data_changed
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, parse_period
 from indicators.services import FigureInput, FigureRowsError, figures_check, figures_write
@@ -214,8 +214,7 @@ def entry_save(
         bulk_update_with_history(
             to_update, Figure, [*sorted(changed), "updated_at"], default_user=user
         )
-    if any(f.status == Figure.Status.APPROVED for f in [*to_create, *to_update]):
-        data_changed()  # bulk writes send no signals (and drafts change no roll-up)
+    approved_written([*to_create, *to_update])
     if to_clear:
         for figure in Figure.objects.filter(pk__in=to_clear):
             figure._history_user = user

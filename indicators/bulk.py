@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts import policy
 from entry.models import Submission
 from indicators import copy_insert
-from indicators.cache import data_changed
+from indicators.cache import approved_written
 from indicators.models import Figure
 from indicators.services import CheckedRow, FigureInput, RowError, rows_check
 
@@ -198,8 +198,7 @@ def figures_import(
             # Another import stored one of these figures after they were looked up: nothing
             # of this one is kept (the savepoint is gone), and sending it again will work.
             raise ImportConflict(IMPORT_CONFLICT) from None
-        if any(f.status == Status.APPROVED for f in [*to_create, *to_update]):
-            data_changed()  # bulk writes send no signals; roll-ups read approved figures
+        approved_written([*to_create, *to_update])
         if not staff and (to_create or to_update):
             _touch_reports(to_create + to_update, reports)
         summary.stored = True

@@ -76,6 +76,13 @@ def _changed(sender, **kwargs) -> None:
     data_changed()
 
 
+def approved_written(figures) -> None:
+    """For bulk writes, which send no signals: move the version on if any of `figures` is
+    now approved (roll-ups read approved figures only)."""
+    if any(f.status == APPROVED for f in figures):
+        data_changed()
+
+
 def figure_saved(sender, instance, **kwargs) -> None:
     """Roll-ups read approved figures only: a draft saved over a draft changes none of them
     (at the quarter's end officials save drafts all day; the cache must outlive that).

@@ -12,7 +12,7 @@ import io
 from django.db import connection
 from django.utils import timezone
 
-from indicators.cache import data_changed
+from indicators.cache import approved_written
 from indicators.models import Figure
 
 COLUMNS = (
@@ -99,8 +99,7 @@ def copy_create(figures: list[Figure], *, history_user_id: int | None) -> int:
         )
         created = cursor.rowcount
         cursor.execute("DROP TABLE figure_copy")
-    if any(f.status == Figure.Status.APPROVED for f in figures):
-        data_changed()  # raw SQL sends no signals; roll-ups read approved figures only
+    approved_written(figures)  # raw SQL sends no signals
     return created
 
 
