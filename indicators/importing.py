@@ -296,10 +296,13 @@ def _figures_from_rows(rows, sheet: str) -> ReadFile:
             _("Bỏ qua các cột không dùng: %(columns)s.") % {"columns": ", ".join(extra)}
         )
     kept = [(i, name) for i, name in enumerate(header) if name in COLUMNS]
+    full = max(i for i, _name in kept) + 1
     for number, row in rows:  # those after the header
-        width = len(row)
-        record = {name: (row[i] if i < width else "") for i, name in kept}
-        if not any(v.strip() for v in record.values()):
+        if len(row) >= full:
+            record = {name: row[i] for i, name in kept}
+        else:
+            record = {name: (row[i] if i < len(row) else "") for i, name in kept}
+        if not "".join(record.values()).strip():
             continue  # blank lines between blocks are common
         item, problems = _input(record, number)
         if problems:
@@ -321,44 +324,46 @@ def _column(header) -> str:
 
 
 def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
+    """One row's figure, its text read as people write it; or what could not be read."""
     problems = []
     if _FORMULA_WITHOUT_VALUE in record.values():
         for column, value in record.items():
             if value == _FORMULA_WITHOUT_VALUE:
                 problems.append(RowError(row, column, str(FORMULA_WITHOUT_VALUE)))
         return None, problems
+    get = record.get
     try:
-        period = normalise_period(record.get("period", ""))
+        period = normalise_period(get("period", ""))
     except ValueError as exc:
         problems.append(RowError(row, "period", str(exc)))
     numbers = {}
     for column in ("value", "numerator", "denominator"):
         try:
-            numbers[column] = parse_number(record.get(column, ""))
+            numbers[column] = parse_number(get(column, ""))
         except ValueError as exc:
             problems.append(RowError(row, column, str(exc)))
     dates = {}
     for column in ("on", "source_on"):
         try:
-            dates[column] = parse_day(record.get(column, ""))
+            dates[column] = parse_day(get(column, ""))
         except ValueError as exc:
             problems.append(RowError(row, column, str(exc)))
     if problems:
         return None, problems
     return (
         FigureInput(
-            unit_code=str(record.get("unit_code", "")).strip(),
+            unit_code=get("unit_code", "").strip(),
             unit_on=dates["on"],
-            agency=str(record.get("agency", "")).strip(),
-            indicator=str(record.get("indicator", "")).strip().upper(),
+            agency=get("agency", "").strip(),
+            indicator=get("indicator", "").strip().upper(),
             period=period,
-            scope=str(record.get("scope", "")).strip() or "self",
+            scope=get("scope", "").strip() or "self",
             value=numbers["value"],
             numerator=numbers["numerator"],
             denominator=numbers["denominator"],
-            source=str(record.get("source", "")).strip(),
+            source=get("source", "").strip(),
             source_on=dates["source_on"],
-            note=str(record.get("note", "")).strip(),
+            note=get("note", "").strip(),
             row=row,
         ),
         [],
@@ -430,6 +435,7 @@ _THOUSANDS_DOT = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
+@functools.lru_cache(maxsize=4096)  # a sheet repeats its few values
 def parse_number(text) -> str:
     """A number as Vietnamese sheets write it, as a plain decimal string ("" when empty):
     "12,5" → 12.5; "1.234" → 1234; "1.234,5" → 1234.5; "1,234.5" → 1234.5; "85%" → 85."""

@@ -187,6 +187,10 @@ class Figure(models.Model):
     history = HistoricalRecords(
         excluded_fields=["updated_at"],
         no_db_index=["unit", "agency", "indicator", "entered_by"],
+        # Like the other links of a history record, its user is not checked by the database
+        # for every row a bulk import writes (Django still empties it when a user is
+        # deleted): docs/decisions/0010-bulk-import.md.
+        user_db_constraint=False,
     )
 
     class Meta:

@@ -88,9 +88,12 @@ def indicator_catalogue_load(*, path: Path) -> WriteSummary:
     return summary
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FigureInput:
     """One figure as a file, form or API gives it: codes, not database ids."""
+
+    # Not frozen: a frozen dataclass costs three times as much to make, and a file makes
+    # a hundred thousand of them.
 
     unit_code: str
     unit_on: datetime.date | None

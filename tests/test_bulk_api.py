@@ -231,3 +231,28 @@ def test_a_large_import_is_stored_with_its_history(staff):
         ("+", "warehouse")
     }
     assert post_csv(staff, body).json()["unchanged"] == 1200
+
+
+def test_a_large_import_keeps_every_character_of_its_text(staff):
+    """Above 1,000 rows PostgreSQL stores by COPY (indicators.copy_insert): a note with a tab,
+    a line break, a backslash and quotes is stored as written, in the figure and its history."""
+    from units.models import Unit
+
+    codes = (
+        Unit.objects.filter(level="commune", valid_from__isnull=True)
+        .order_by("code")
+        .values_list("code", flat=True)[:1100]
+    )
+    note = 'Theo "Báo cáo\tsố 12"\\nửa năm\r\ndòng hai'
+    rows = [
+        {"unit_code": code, "on": "2021-01-01", "indicator": "INF_LAN", "period": "2021Q1"}
+        | {"value": 1, "source": "\\\\máy\\", "note": note}
+        for code in codes
+    ]
+    summary = staff.post(URL, rows, format="json").json()
+    assert (summary["created"], summary["stored"]) == (1100, True), summary["errors"][:3]
+    stored = Figure.objects.filter(period="2021Q1", indicator__code="INF_LAN", unit__code__in=codes)
+    assert set(stored.values_list("note", "source")) == {(note, "\\\\máy\\")}
+    history = Figure.history.filter(id__in=stored.values("id"))
+    assert set(history.values_list("note", "source", "history_type")) == {(note, "\\\\máy\\", "+")}
+    assert history.count() == 1100
