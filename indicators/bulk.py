@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts import policy
 from entry.models import Submission
-from indicators import copy_insert
+from indicators import copy_write
 from indicators.cache import approved_written
 from indicators.models import Figure
 from indicators.services import CheckedRow, FigureInput, RowError, rows_check
@@ -173,8 +173,8 @@ def figures_import(
         history_user = user if user and user.is_authenticated else None
         try:
             with transaction.atomic():
-                if to_create and copy_insert.usable(len(to_create)):
-                    copy_insert.copy_create(
+                if to_create and copy_write.usable(len(to_create)):
+                    copy_write.copy_create(
                         to_create, history_user_id=history_user.pk if history_user else None
                     )
                 elif to_create:
@@ -184,7 +184,11 @@ def figures_import(
                         batch_size=BATCH,
                         default_user=history_user,
                     )
-                if to_update:
+                if to_update and copy_write.usable(len(to_update)):
+                    copy_write.copy_update(
+                        to_update, history_user_id=history_user.pk if history_user else None
+                    )
+                elif to_update:
                     bulk_update_with_history(
                         to_update,
                         Figure,

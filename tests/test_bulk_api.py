@@ -232,9 +232,23 @@ def test_a_large_import_is_stored_with_its_history(staff):
     }
     assert post_csv(staff, body).json()["unchanged"] == 1200
 
+    # Sent again with other sources: every figure is updated, each with a "~" record.
+    entered = dict(stored.values_list("id", "entered_at"))
+    summary = post_csv(staff, body.replace(",lô lớn\n", ",lô lớn (sửa)\n")).json()
+    assert (summary["updated"], summary["unchanged"], summary["stored"]) == (1200, 0, True)
+    updated = Figure.objects.filter(period="2021Q1", source="lô lớn (sửa)")
+    assert updated.count() == 1200
+    assert dict(updated.values_list("id", "entered_at")) == entered
+    assert all(f.updated_at > f.entered_at for f in updated)
+    changes = Figure.history.filter(period="2021Q1", history_type="~")
+    assert set(changes.values_list("source", "history_user__username", "status")) == {
+        ("lô lớn (sửa)", "warehouse", "draft")
+    }
+    assert set(changes.values_list("id", flat=True)) == set(entered)
+
 
 def test_a_large_import_keeps_every_character_of_its_text(staff):
-    """Above 1,000 rows PostgreSQL stores by COPY (indicators.copy_insert): a note with a tab,
+    """Above 1,000 rows PostgreSQL stores by COPY (indicators.copy_write): a note with a tab,
     a line break, a backslash and quotes is stored as written, in the figure and its history."""
     from units.models import Unit
 

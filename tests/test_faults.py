@@ -161,7 +161,7 @@ def commune_rows(count: int) -> list[str]:
 def test_a_job_failing_in_the_database_at_its_last_row_stores_nothing(users):
     # More rows than one batch (indicators.bulk.BATCH = 2000): on SQLite the first batch is
     # written before the database refuses the last row, and must go with it; on PostgreSQL
-    # one COPY writes them all (indicators.copy_insert), and the refusal undoes it whole.
+    # one COPY writes them all (indicators.copy_write), and the refusal undoes it whole.
     rows = commune_rows(2050)
     rows[-1] = rows[-1].rsplit(",", 1)[0] + f",{REFUSED}"
     job = ImportJob.objects.create(user=users["admin"], filename="big.csv", data=csv_rows(rows))

@@ -1,10 +1,11 @@
-"""Creating many figures fast on PostgreSQL: their ids taken from the sequence in one query,
-then one COPY into the figures table and one into their history.
+"""Writing many figures fast on PostgreSQL, by COPY, with their history.
 
-The same rows as bulk_create_with_history would write (figures and their "+" history
-records), at COPY speed; the import path uses it for large batches on PostgreSQL and the
-ORM elsewhere (SQLite). Nothing passes through a temporary table: each row is written once
-per table (docs/decisions/0010-bulk-import.md).
+copy_create: the new figures' ids taken from the sequence in one query, then one COPY into
+the figures table and one into their history ("+" records). copy_update: the changed
+columns COPYed into a temporary table, then one UPDATE … FROM it whose RETURNING writes the
+"~" history records. The same rows as simple-history's bulk_create_with_history and
+bulk_update_with_history would write, at COPY speed; the import path uses them for large
+batches on PostgreSQL and those functions elsewhere (SQLite): docs/decisions/0010.
 """
 
 from collections.abc import Iterator
@@ -134,6 +135,73 @@ def _lines(figures: list, ids: list[int], now: str) -> Iterator[str]:
         )
         for pk, f in zip(ids, figures, strict=True)
     )
+
+
+# What an import may change in a stored figure.
+UPDATED = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
+
+
+def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
+    """Store the UPDATED columns of `figures` (stored figures, changed in memory) and their
+    history; returns how many were updated."""
+    if not figures:
+        return 0
+    now = timezone.now()
+    figure_table = Figure._meta.db_table
+    history_table = Figure.history.model._meta.db_table
+    text: dict[str, str] = {}
+
+    def escaped(value: str) -> str:
+        if value not in text:
+            text[value] = _escape(value)
+        return text[value]
+
+    lines = (
+        "\t".join(
+            (
+                str(f.pk),
+                str(f.value),
+                _null(f.numerator),
+                _null(f.denominator),
+                escaped(f.source),
+                _null(f.source_on),
+                escaped(f.note),
+                f.status,
+            )
+        )
+        + "\n"
+        for f in figures
+    )
+    changes = ", ".join(f"{c} = u.{c}" for c in UPDATED)
+    history = ", ".join(COLUMNS)
+    with connection.cursor() as cursor:
+        columns = ", ".join(UPDATED)  # in the order of the lines
+        cursor.execute(
+            f"CREATE TEMP TABLE figure_update ON COMMIT DROP AS "  # noqa: S608 - constants
+            f"SELECT id, {columns} FROM {figure_table} WITH NO DATA"
+        )
+        cursor.cursor.copy_expert(
+            f"COPY figure_update (id, {columns}) FROM STDIN",
+            LineStream(lines),
+            size=COPY_CHUNK,
+        )
+        cursor.execute("ANALYZE figure_update")  # its size, for the join's plan
+        cursor.execute(
+            f"""
+            WITH changed AS (
+                UPDATE {figure_table} f SET {changes}, updated_at = %s
+                FROM figure_update u WHERE f.id = u.id
+                RETURNING {", ".join(f"f.{c}" for c in COLUMNS)}
+            )
+            INSERT INTO {history_table} ({history}, history_date, history_type, history_user_id)
+            SELECT {history}, %s, '~', %s FROM changed
+            """,  # noqa: S608 - table and column names are constants of this module
+            [now, now, history_user_id],
+        )
+        updated = cursor.rowcount
+        cursor.execute("DROP TABLE figure_update")
+    approved_written(figures)
+    return updated
 
 
 def _null(value) -> str:
