@@ -1,11 +1,12 @@
 """Importing many figures at once (files, the bulk API, officials' templates), with an
 import summary like DHIS2's: created, updated, unchanged, rejected, and why.
 
-Rows are checked with indicators.validation (through figures_check) and accounts.policy;
+Rows are checked with indicators.validation (through rows_checked) and accounts.policy;
 nothing is stored unless every row is good, unless the caller asks for the good rows only.
 An approved figure is never overwritten by an import: the row is reported instead.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -19,7 +20,15 @@ from entry.models import Submission
 from indicators import copy_write
 from indicators.cache import approved_written
 from indicators.models import Figure
-from indicators.services import CheckedRow, FigureInput, RowError, rows_check
+from indicators.periods import PeriodError, parse_period
+from indicators.services import (
+    CheckedRow,
+    FigureInput,
+    FigureRefs,
+    RowError,
+    figure_refs,
+    rows_checked,
+)
 
 Status = Figure.Status
 _FIELDS = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
@@ -75,6 +84,19 @@ def _key(figure: Figure) -> tuple:
     return (figure.unit_id, figure.agency_id, figure.indicator_id, figure.period, figure.scope)
 
 
+class _Undo(Exception):
+    """Raised inside the import's transaction to leave nothing of it behind."""
+
+
+@dataclass
+class _Outcome:
+    """What deciding row by row found besides the figures to create."""
+
+    errors: list[RowError]
+    to_update: list[Figure] = field(default_factory=list)
+    unchanged: int = 0
+
+
 def figures_import(
     inputs: list[FigureInput],
     *,
@@ -90,25 +112,105 @@ def figures_import(
     take their report's status and may only be their own unit's (or agency's), scope "self",
     in a report that is not submitted or approved. `read_errors` are the rows the file
     reader could not read; they count as rejected.
+
+    On PostgreSQL a large file's new figures are stored by COPY as the rows are checked:
+    the database writes the first while Python checks the next (docs/decisions/0010). A bad
+    row found on the way undoes everything (unless valid_only), as if nothing had started.
     """
     summary = ImportSummary(rows=len(inputs) + len(read_errors), dry_run=dry_run)
-    errors = list(read_errors)
-    figures, check_errors = rows_check(inputs)
-    errors += check_errors
-
+    outcome = _Outcome(errors=list(read_errors))
     staff = policy.is_administrator(user) or bool(user and user.is_staff)
+    refs = figure_refs(inputs)
+    history_user = user if user and user.is_authenticated else None
+    history_user_id = history_user.pk if history_user else None
+    try:
+        with transaction.atomic():
+            existing = _existing(inputs, refs)
+            reports = {} if staff else _reports(inputs, refs, lock=not dry_run)
+            creations = _decide(
+                inputs,
+                refs,
+                user=user,
+                staff=staff,
+                status=status,
+                existing=existing,
+                reports=reports,
+                outcome=outcome,
+                keep_going=valid_only or dry_run,
+            )
+            if dry_run:
+                to_create = list(creations)
+            elif copy_write.usable(len(inputs)):
+                to_create = copy_write.copy_create(
+                    creations, count=len(inputs), history_user_id=history_user_id
+                )
+            else:
+                to_create = list(creations)
+                if to_create:
+                    bulk_create_with_history(
+                        [row.figure() for row in to_create],
+                        Figure,
+                        batch_size=BATCH,
+                        default_user=history_user,
+                    )
+            errors = sorted(outcome.errors, key=lambda e: (e.row or 0, e.field))
+            summary.errors = errors
+            summary.rejected = len({e.row for e in errors})
+            summary.created, summary.updated = len(to_create), len(outcome.to_update)
+            summary.unchanged = outcome.unchanged
+            if errors and not valid_only:
+                summary.created = summary.updated = summary.unchanged = 0
+                raise _Undo
+            if dry_run:
+                raise _Undo
+            _update(outcome.to_update, history_user)
+            approved_written([*to_create, *outcome.to_update])
+            if not staff and (to_create or outcome.to_update):
+                _touch_reports(to_create + outcome.to_update, reports)
+    except _Undo:
+        return summary
+    except IntegrityError as exc:
+        if not _unique_violation(exc):
+            raise
+        # Another import stored one of these figures after they were looked up: nothing
+        # of this one is kept, and sending it again will work.
+        raise ImportConflict(IMPORT_CONFLICT) from None
+    summary.stored = True
+    return summary
+
+
+def _decide(
+    inputs: list[FigureInput],
+    refs: FigureRefs,
+    *,
+    user,
+    staff: bool,
+    status: str | None,
+    existing: dict[tuple, Figure],
+    reports: dict[tuple, Submission],
+    outcome: _Outcome,
+    keep_going: bool,
+) -> Iterator[CheckedRow]:
+    """Each row checked and decided, in the file's order: yields the figures to create;
+    counts the unchanged, collects the figures to update and every error in `outcome`.
+    Unless `keep_going`, nothing more is yielded after the first error (nothing will be
+    stored), but every row is still checked so that all errors are reported."""
+    entered_by_id = user.pk if user and user.is_authenticated else None
     seen: dict[tuple, int] = {}
-    good = []
-    keys: dict[int, tuple] = {}
-    for figure in figures:
+    errors = outcome.errors
+    for figure, problems in rows_checked(inputs, refs):
+        if problems:
+            errors.extend(problems)
+            continue
         row = figure.row
-        key = keys[id(figure)] = _key(figure)
+        key = _key(figure)
         if key in seen:
             errors.append(
                 RowError(row, "period", _("Trùng với dòng %(row)s của tệp.") % {"row": seen[key]})
             )
             continue
         seen[key] = row
+        report = None
         if not staff:
             if not policy.can_enter(user, figure.unit, figure.agency):
                 errors.append(
@@ -120,123 +222,93 @@ def figures_import(
                     RowError(row, "scope", _("Cán bộ nhập liệu chỉ nhập số liệu của đơn vị mình."))
                 )
                 continue
-        good.append(figure)
-
-    with transaction.atomic():
-        existing = _existing(good, {keys[id(f)] for f in good})
-        reports = {} if staff else _reports(good, lock=not dry_run)
-        to_create, to_update = [], []
-        for figure in good:
-            row = figure.row
-            current = existing.get(keys[id(figure)])
-            if current is not None and not _differs(current, figure):
-                summary.unchanged += 1  # the same value again (a file sent twice)
-                continue
-            if current is not None and current.status == Status.APPROVED:
-                errors.append(
-                    RowError(row, "value", _("Số liệu đã được duyệt: không ghi đè khi nhập tệp."))
+            report = reports.get((figure.unit_id, figure.agency_id, figure.period))
+        current = existing.get(key)
+        if current is not None and not _differs(current, figure):
+            outcome.unchanged += 1  # the same value again (a file sent twice)
+            continue
+        if current is not None and current.status == Status.APPROVED:
+            errors.append(
+                RowError(row, "value", _("Số liệu đã được duyệt: không ghi đè khi nhập tệp."))
+            )
+            continue
+        if report is not None and not report.is_editable:
+            errors.append(
+                RowError(
+                    row,
+                    "period",
+                    _("Báo cáo kỳ này đang ở trạng thái «%(status)s»: không sửa được.")
+                    % {"status": report.get_status_display()},
                 )
-                continue
-            if staff:
-                figure.status = status or Status.DRAFT
-            else:
-                report = reports.get((figure.unit_id, figure.agency_id, figure.period))
-                if report is not None and not report.is_editable:
-                    errors.append(
-                        RowError(
-                            row,
-                            "period",
-                            _("Báo cáo kỳ này đang ở trạng thái «%(status)s»: không sửa được.")
-                            % {"status": report.get_status_display()},
-                        )
-                    )
-                    continue
-                figure.status = report.status if report is not None else Status.DRAFT
-            if current is None:
-                figure.entered_by_id = user.pk if user and user.is_authenticated else None
-                to_create.append(figure)
-            elif any(getattr(current, f) != getattr(figure, f) for f in _FIELDS):
-                for f in _FIELDS:
-                    setattr(current, f, getattr(figure, f))
-                current.updated_at = timezone.now()
-                to_update.append(current)
-            else:  # only the status would move: an import does not change a status
-                summary.unchanged += 1
-        errors.sort(key=lambda e: (e.row or 0, e.field))
-        summary.errors = errors
-        summary.rejected = len({e.row for e in errors})
-        summary.created, summary.updated = len(to_create), len(to_update)
-        if dry_run or (errors and not valid_only):
-            if errors and not valid_only:
-                summary.created = summary.updated = summary.unchanged = 0
-            return summary
-        history_user = user if user and user.is_authenticated else None
-        try:
-            with transaction.atomic():
-                if to_create and copy_write.usable(len(to_create)):
-                    copy_write.copy_create(
-                        to_create, history_user_id=history_user.pk if history_user else None
-                    )
-                elif to_create:
-                    bulk_create_with_history(
-                        [row.figure() for row in to_create],
-                        Figure,
-                        batch_size=BATCH,
-                        default_user=history_user,
-                    )
-                if to_update and copy_write.usable(len(to_update)):
-                    copy_write.copy_update(
-                        to_update, history_user_id=history_user.pk if history_user else None
-                    )
-                elif to_update:
-                    bulk_update_with_history(
-                        to_update,
-                        Figure,
-                        [*_FIELDS, "updated_at"],
-                        batch_size=BATCH,
-                        default_user=history_user,
-                    )
-        except IntegrityError as exc:
-            if not _unique_violation(exc):
-                raise
-            # Another import stored one of these figures after they were looked up: nothing
-            # of this one is kept (the savepoint is gone), and sending it again will work.
-            raise ImportConflict(IMPORT_CONFLICT) from None
-        approved_written([*to_create, *to_update])
-        if not staff and (to_create or to_update):
-            _touch_reports(to_create + to_update, reports)
-        summary.stored = True
-    return summary
+            )
+            continue
+        if staff:
+            figure.status = status or Status.DRAFT
+        else:
+            figure.status = report.status if report is not None else Status.DRAFT
+        if current is None:
+            figure.entered_by_id = entered_by_id
+            if keep_going or not errors:
+                yield figure
+        elif any(getattr(current, f) != getattr(figure, f) for f in _FIELDS):
+            for f in _FIELDS:
+                setattr(current, f, getattr(figure, f))
+            current.updated_at = timezone.now()
+            outcome.to_update.append(current)
+        else:  # only the status would move: an import does not change a status
+            outcome.unchanged += 1
 
 
-def _differs(current: Figure, wanted: Figure) -> bool:
+def _update(figures: list[Figure], history_user) -> None:
+    if figures and copy_write.usable(len(figures)):
+        copy_write.copy_update(figures, history_user_id=history_user.pk if history_user else None)
+    elif figures:
+        bulk_update_with_history(
+            figures,
+            Figure,
+            [*_FIELDS, "updated_at"],
+            batch_size=BATCH,
+            default_user=history_user,
+        )
+
+
+def _differs(current: Figure, wanted: CheckedRow) -> bool:
     """Whether storing `wanted` would change what `current` says (its status aside)."""
     return any(getattr(current, f) != getattr(wanted, f) for f in _FIELDS if f != "status")
 
 
-def _existing(figures: list[CheckedRow], wanted: set[tuple]) -> dict[tuple, Figure]:
-    """The figures already stored for these keys, in a few queries (not one per row)."""
-    if not figures:
+def _lookup_keys(inputs: list[FigureInput], refs: FigureRefs) -> tuple[set, set, set]:
+    """The unit, indicator and period ids the rows may mean (before they are checked)."""
+    units = {u.pk for code in {i.unit_code for i in inputs} for u in refs.units.get(code, ())}
+    indicators = {i.pk for i in refs.indicators.values()}
+    periods = set()
+    for text in {i.period for i in inputs}:
+        try:
+            periods.add(parse_period(text).id)
+        except PeriodError:
+            continue  # the row will say so
+    return units, indicators, periods
+
+
+def _existing(inputs: list[FigureInput], refs: FigureRefs) -> dict[tuple, Figure]:
+    """The figures already stored that the rows may overwrite, locked, in one query (not
+    one per row); looked up before the rows are checked, so by what they may mean."""
+    units, indicators, periods = _lookup_keys(inputs, refs)
+    if not (units and indicators and periods):
         return {}
-    found = Figure.objects.filter(
-        indicator_id__in={f.indicator_id for f in figures},
-        period__in={f.period for f in figures},
-    )
-    units = {f.unit_id for f in figures}
+    found = Figure.objects.filter(indicator_id__in=indicators, period__in=periods)
     if len(units) <= 500:
         found = found.filter(unit_id__in=units)
     # (A file of thousands of units reads its indicators' figures of those periods through
     # figure_rollup_idx rather than sending thousands of ids.)
-    return {_key(f): f for f in found.select_for_update() if _key(f) in wanted}
+    return {_key(f): f for f in found.select_for_update()}
 
 
-def _reports(figures: list[CheckedRow], *, lock: bool) -> dict[tuple, Submission]:
-    keys = {(f.unit_id, f.agency_id, f.period) for f in figures}
-    if not keys:
+def _reports(inputs: list[FigureInput], refs: FigureRefs, *, lock: bool) -> dict[tuple, Submission]:
+    units, _indicators, periods = _lookup_keys(inputs, refs)
+    if not (units and periods):
         return {}
-    reports = Submission.objects.filter(
-        unit_id__in={k[0] for k in keys}, period__in={k[2] for k in keys}
-    )
+    reports = Submission.objects.filter(unit_id__in=units, period__in=periods)
     if lock:
         reports = reports.select_for_update()
     return {(r.unit_id, r.agency_id, r.period): r for r in reports}

@@ -8,7 +8,7 @@ bulk_update_with_history would write, at COPY speed; the import path uses them f
 batches on PostgreSQL and those functions elsewhere (SQLite): docs/decisions/0010.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.db import connection
 from django.utils import timezone
@@ -47,38 +47,48 @@ def usable(count: int) -> bool:
     return connection.vendor == "postgresql" and count >= 1000
 
 
-def copy_create(figures: list, *, history_user_id: int | None) -> int:
-    """Insert `figures` (unsaved Figures, or rows with the same attributes) and their history;
-    returns how many were created."""
-    if not figures:
-        return 0
+def copy_create(figures: Iterable, *, count: int, history_user_id: int | None) -> list:
+    """Insert the figures `figures` yields, at most `count` (unsaved Figures, or rows with
+    the same attributes), and their history; returns those created.
+
+    `figures` may be a generator that checks rows as it goes: the database stores what it
+    has yielded while it makes the next, and an error it raises aborts the COPY."""
     now = timezone.now().isoformat()
     user = NULL if history_user_id is None else str(history_user_id)
     figure_table = Figure._meta.db_table
     history_table = Figure.history.model._meta.db_table
-    with connection.cursor() as cursor:
+    created: list = []
+
+    def kept(rows: Iterable) -> Iterator:
+        for row in rows:
+            created.append(row)
+            yield row
+
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        # Ids for as many rows as may come; those not used are a gap in the sequence.
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [figure_table])
         sequence = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(figures)]
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
         )
         ids = [row[0] for row in cursor.fetchall()]
         # Each COPY reads its lines as they are made: the database stores the first rows
         # while the next are written, and the text of all rows is never held at once.
-        figure_lines = (f"{line}\t{now}\n" for line in _lines(figures, ids, now))
+        figure_lines = (f"{line}\t{now}\n" for line in _lines(kept(figures), ids, now))
         cursor.cursor.copy_expert(
             f"COPY {figure_table} ({', '.join(FIGURE_COLUMNS)}) FROM STDIN",
             LineStream(figure_lines),
             size=COPY_CHUNK,
         )
-        history_lines = (f"{line}\t{now}\t+\t{user}\n" for line in _lines(figures, ids, now))
-        cursor.cursor.copy_expert(
-            f"COPY {history_table} ({', '.join(HISTORY_COLUMNS)}) FROM STDIN",
-            LineStream(history_lines),
-            size=COPY_CHUNK,
-        )
-    approved_written(figures)  # raw SQL sends no signals
-    return len(ids)
+        if created:
+            history_lines = (f"{line}\t{now}\t+\t{user}\n" for line in _lines(created, ids, now))
+            cursor.cursor.copy_expert(
+                f"COPY {history_table} ({', '.join(HISTORY_COLUMNS)}) FROM STDIN",
+                LineStream(history_lines),
+                size=COPY_CHUNK,
+            )
+    approved_written(created)  # raw SQL sends no signals
+    return created
 
 
 COPY_CHUNK = 64 * 1024  # characters handed to the database at a time
@@ -100,7 +110,7 @@ class LineStream:
         return "".join(parts)  # "" once every line is read: the end of the file
 
 
-def _lines(figures: list, ids: list[int], now: str) -> Iterator[str]:
+def _lines(figures: Iterable, ids: list[int], now: str) -> Iterator[str]:
     """Each figure's shared columns as one line of COPY's text format (without its end)."""
     text: dict[str, str] = {}  # sources and notes repeat: each escaped once
 
@@ -114,7 +124,7 @@ def _lines(figures: list, ids: list[int], now: str) -> Iterator[str]:
     return (
         "\t".join(
             (
-                str(pk),
+                str(ids[n]),  # an IndexError if more figures come than ids were taken
                 str(f.unit_id),
                 _null(f.agency_id),
                 str(f.indicator_id),
@@ -133,7 +143,7 @@ def _lines(figures: list, ids: list[int], now: str) -> Iterator[str]:
                 now,
             )
         )
-        for pk, f in zip(ids, figures, strict=True)
+        for n, f in enumerate(figures)
     )
 
 
@@ -174,7 +184,7 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
     )
     changes = ", ".join(f"{c} = u.{c}" for c in UPDATED)
     history = ", ".join(COLUMNS)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         columns = ", ".join(UPDATED)  # in the order of the lines
         cursor.execute(
             f"CREATE TEMP TABLE figure_update ON COMMIT DROP AS "  # noqa: S608 - constants

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -136,7 +137,16 @@ class FigureWriteSummary(WriteSummary):
     figure_ids: list[int] = field(default_factory=list)
 
 
-def _resolve(inputs: list[FigureInput]):
+@dataclass
+class FigureRefs:
+    """The units, indicators and agencies a set of rows names, fetched once."""
+
+    units: dict[str, list[Unit]]  # by code: every unit that has had it
+    indicators: dict[str, Indicator]  # by code
+    agencies: dict[tuple[int, str], Agency]  # by (unit id, name)
+
+
+def figure_refs(inputs: list[FigureInput]) -> FigureRefs:
     """Fetches every unit, agency and indicator the rows name, in three queries."""
     units: dict[str, list[Unit]] = {}
     for unit in Unit.objects.filter(code__in={i.unit_code for i in inputs}):
@@ -148,7 +158,7 @@ def _resolve(inputs: list[FigureInput]):
         (a.unit_id, a.name): a
         for a in Agency.objects.filter(name__in={i.agency for i in inputs if i.agency})
     }
-    return units, indicators, agencies
+    return FigureRefs(units, indicators, agencies)
 
 
 @dataclass(slots=True)
@@ -224,8 +234,22 @@ class CheckedRow:
 def rows_check(inputs: list[FigureInput]) -> tuple[list[CheckedRow], list[RowError]]:
     """Checks every row with the one set of figure rules; returns the good rows and the
     errors (row, field, message)."""
-    units, indicators, agencies = _resolve(inputs)
     rows, errors = [], []
+    for row, problems in rows_checked(inputs, figure_refs(inputs)):
+        if problems:
+            errors.extend(problems)
+        else:
+            rows.append(row)
+    return rows, errors
+
+
+def rows_checked(
+    inputs: list[FigureInput], refs: FigureRefs
+) -> Iterator[tuple[CheckedRow | None, list[RowError]]]:
+    """Each row checked with the one set of figure rules, as it comes: the row that passed,
+    or its errors (row, field, message). A large import stores the first rows while the
+    next are checked (indicators.bulk)."""
+    units, indicators, agencies = refs.units, refs.indicators, refs.agencies
     # A file repeats itself: the same unit code and date, the same indicator for the same
     # kind of unit, the same few values. What was checked once is not checked again.
     unit_on: dict[tuple, Unit | None] = {}
@@ -280,10 +304,16 @@ def rows_check(inputs: list[FigureInput]) -> tuple[list[CheckedRow], list[RowErr
             if isinstance(checked, ValidationError):
                 raise checked
         except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                errors.extend(RowError(row=item.row, field=name, message=m) for m in messages)
+            yield (
+                None,
+                [
+                    RowError(row=item.row, field=name, message=m)
+                    for name, messages in exc.message_dict.items()
+                    for m in messages
+                ],
+            )
             continue
-        rows.append(
+        yield (
             CheckedRow(
                 row=item.row,
                 unit=unit,
@@ -297,9 +327,9 @@ def rows_check(inputs: list[FigureInput]) -> tuple[list[CheckedRow], list[RowErr
                 source=item.source,
                 source_on=item.source_on,
                 note=item.note,
-            )
+            ),
+            [],
         )
-    return rows, errors
 
 
 def _value_or_error(indicator: Indicator, item: FigureInput) -> FigureValue | ValidationError:

@@ -270,3 +270,76 @@ def test_a_large_import_keeps_every_character_of_its_text(staff):
     history = Figure.history.filter(id__in=stored.values("id"))
     assert set(history.values_list("note", "source", "history_type")) == {(note, "\\\\máy\\", "+")}
     assert history.count() == 1100
+
+
+# --- A large file: on PostgreSQL its figures are stored by COPY as its rows are checked ---
+
+
+def commune_body(count: int, *, bad: dict[int, str] = ()) -> tuple[list[str], str]:
+    """`count` rows of INF_LAN for 2021Q1, one per commune; `bad` replaces some rows' value
+    (by their index) with a wrong one."""
+    from units.models import Unit
+
+    codes = list(
+        Unit.objects.filter(level="commune", valid_from__isnull=True)
+        .order_by("code")
+        .values_list("code", flat=True)[:count]
+    )
+    bad = dict(bad)
+    body = "".join(
+        f"{code},2021-01-01,INF_LAN,2021Q1,{bad.get(n, n % 2)},,,lô lớn\n"
+        for n, code in enumerate(codes)
+    )
+    return codes, body
+
+
+def test_a_large_file_with_bad_rows_stores_nothing_and_names_every_one(staff):
+    """The first bad row comes when most of the file is already on its way to the database;
+    every bad row is still reported, and nothing stays behind."""
+    history = Figure.history.count()
+    _codes, body = commune_body(1500, bad={700: "7", 1400: "abc"})
+    response = post_csv(staff, body)
+    assert response.status_code == 400
+    summary = response.json()
+    assert (summary["stored"], summary["created"], summary["rejected"]) == (False, 0, 2)
+    assert [(e["row"], e["field"]) for e in summary["errors"]] == [(702, "value"), (1402, "value")]
+    assert figures_2021() == 0
+    assert Figure.history.count() == history
+
+
+def test_a_large_file_valid_only_stores_every_good_row(staff):
+    codes, body = commune_body(1500, bad={700: "7"})
+    summary = post_csv(staff, body, valid_only="true").json()
+    assert (summary["stored"], summary["created"], summary["rejected"]) == (True, 1499, 1)
+    stored = Figure.objects.filter(period="2021Q1", indicator__code="INF_LAN")
+    assert set(stored.values_list("unit__code", flat=True)) == set(codes) - {codes[700]}
+    assert Figure.history.filter(id__in=stored.values("id"), history_type="+").count() == 1499
+
+
+def test_a_large_dry_run_counts_and_stores_nothing(staff):
+    _codes, body = commune_body(1500)
+    history = Figure.history.count()
+    summary = post_csv(staff, body, dry_run="true").json()
+    assert (summary["dry_run"], summary["stored"], summary["created"]) == (True, False, 1500)
+    assert figures_2021() == 0
+    assert Figure.history.count() == history
+
+
+def test_a_large_file_sent_twice_with_a_duplicate_row(staff):
+    _codes, body = commune_body(1200)
+    assert post_csv(staff, body).json()["created"] == 1200
+    again = post_csv(staff, body + body.splitlines(keepends=True)[5]).json()
+    assert (again["stored"], again["unchanged"], again["rejected"]) == (False, 0, 1)
+    assert again["errors"][0]["message"] == "Trùng với dòng 7 của tệp."
+    assert post_csv(staff, body).json()["unchanged"] == 1200
+
+
+def test_an_official_cannot_slip_other_units_into_a_large_file(api_client):
+    demo_users_create()
+    official = get_user_model().objects.get(username="hoxa.nhaplieu")
+    api_client.force_authenticate(official)
+    _codes, body = commune_body(1200)
+    summary = post_csv(api_client, body).json()
+    assert (summary["stored"], summary["rejected"]) == (False, 1200)
+    assert {e["field"] for e in summary["errors"]} == {"unit_code"}
+    assert figures_2021() == 0
