@@ -12,7 +12,9 @@ from import_export import fields, widgets
 from indicators.catalogue import DIRECTIONS, PILLARS, ROLLUPS_FOR_TYPE, TIME_ROLLUPS, VALUE_TYPES
 from indicators.models import Figure, Indicator, pack_list
 from indicators.validation import (
+    AGENCY_UNKNOWN,
     INDICATOR_UNKNOWN,
+    UNIT_UNKNOWN_ON,
     figure_target_check,
     figure_value_check,
     period_check,
@@ -41,8 +43,6 @@ VALIDITY_REVERSED = _("Ngày hết áp dụng trước ngày bắt đầu áp d�
 TYPE_LOCKED = _(
     "Chỉ tiêu %(code)s đã có số liệu hoặc mục tiêu: không đổi kiểu giá trị bằng tệp nhập."
 )
-UNIT_UNKNOWN_ON = _("Không có đơn vị mã «%(code)s» vào ngày %(day)s.")
-AGENCY_UNKNOWN = _("%(unit)s không có cơ quan «%(name)s».")
 
 
 class PackedListWidget(widgets.Widget):

@@ -14,7 +14,9 @@ from indicators import catalogue
 from indicators.models import Figure, Indicator, pack_list
 from indicators.periods import Period
 from indicators.validation import (
+    AGENCY_UNKNOWN,
     INDICATOR_UNKNOWN,
+    UNIT_UNKNOWN_ON,
     FigureValue,
     figure_source_check,
     figure_target_check,
@@ -269,14 +271,17 @@ def rows_checked(
             unit = unit_on[item.unit_code, day]
             if unit is None:
                 raise ValidationError(
-                    {"unit_code": f"Không có đơn vị mã «{item.unit_code}» vào ngày {day:%d/%m/%Y}."}
+                    {
+                        "unit_code": UNIT_UNKNOWN_ON
+                        % {"code": item.unit_code, "day": f"{day:%d/%m/%Y}"}
+                    }
                 )
             agency = None
             if item.agency:
                 agency = agencies.get((unit.pk, item.agency))
                 if agency is None:
                     raise ValidationError(
-                        {"agency": f"{unit.name} không có cơ quan «{item.agency}»."}
+                        {"agency": AGENCY_UNKNOWN % {"unit": unit.name, "name": item.agency}}
                     )
             # What figure_target_check looks at, when it passed: not worth checking again.
             target = (

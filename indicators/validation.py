@@ -16,6 +16,8 @@ from units.models import Agency, Unit
 HUNDRED = Decimal(100)
 
 INDICATOR_UNKNOWN = _("Không có chỉ tiêu mã «%(code)s».")
+UNIT_UNKNOWN_ON = _("Không có đơn vị mã «%(code)s» vào ngày %(day)s.")
+AGENCY_UNKNOWN = _("%(unit)s không có cơ quan «%(name)s».")
 PERIOD_INVALID = _("Kỳ «%(period)s» không hợp lệ (ví dụ: 2021, 2021S1, 2021Q3, 202107).")
 INDICATOR_NOT_VALID = _("Chỉ tiêu %(code)s không áp dụng trong kỳ %(period)s.")
 INDICATOR_NOT_FOR_UNIT = _("Chỉ tiêu %(code)s không áp dụng cho %(what)s.")

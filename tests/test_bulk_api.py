@@ -80,6 +80,13 @@ def test_a_bad_row_rejects_the_whole_file_and_says_why(staff, row, field, messag
     assert figures_2021() == 0
 
 
+def test_row_errors_are_in_english_for_an_english_client(staff):
+    body = (HEADER + "99999,2021-01-01,INF_LAN,2021Q1,1,,,\n").encode()
+    response = staff.post(URL, body, content_type="text/csv", HTTP_ACCEPT_LANGUAGE="en")
+    (error,) = response.json()["errors"]
+    assert error["message"] == 'No unit with code "99999" on 01/01/2021.'
+
+
 def test_duplicate_rows_in_one_file(staff):
     body = post_csv(staff, GOOD + "464,2021-01-01,INF_LAN,Quý 1/2021,0,,,\n").json()
     assert body["errors"][0]["row"] == 4
