@@ -9,11 +9,11 @@ An approved figure is never overwritten by an import: the row is reported instea
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from accounts import policy
 from entry.models import Submission
@@ -260,15 +260,27 @@ def _decide(
 
 
 def _update(figures: list[Figure], history_user) -> None:
+    """Store the changed figures and their "~" history records."""
     if figures and copy_write.usable(len(figures)):
         copy_write.copy_update(figures, history_user_id=history_user.pk if history_user else None)
     elif figures:
-        bulk_update_with_history(
-            figures,
-            Figure,
-            [*_FIELDS, "updated_at"],
-            batch_size=BATCH,
-            default_user=history_user,
+        # One UPDATE statement run for each row (Django's bulk_update builds a CASE per
+        # column and row: 2.5 ms a row on SQLite), then the history as
+        # bulk_update_with_history writes it.
+        fields = [Figure._meta.get_field(name) for name in (*_FIELDS, "updated_at")]
+        setting = ", ".join(f"{field.column} = %s" for field in fields)
+        rows = [
+            [field.get_db_prep_save(getattr(f, field.attname), connection) for field in fields]
+            + [f.pk]
+            for f in figures
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Figure._meta.db_table} SET {setting} WHERE id = %s",  # noqa: S608
+                rows,
+            )
+        Figure.history.bulk_history_create(
+            figures, batch_size=BATCH, update=True, default_user=history_user
         )
 
 

@@ -55,6 +55,23 @@ def test_good_rows_are_stored_and_sending_them_again_changes_nothing(staff):
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
 
 
+def test_corrected_rows_update_their_figures_and_history(staff):
+    post_csv(staff, GOOD)
+    corrected = (
+        "464,2021-01-01,INF_LAN,2021Q1,0,,,Báo cáo quý (sửa)\n"
+        "464,2021-01-01,HR_PROFICIENT,Q1/2021,,12,16,\n"
+    )
+    summary = post_csv(staff, corrected).json()
+    assert (summary["updated"], summary["unchanged"], summary["stored"]) == (2, 0, True)
+    lan = Figure.objects.get(indicator__code="INF_LAN", period="2021Q1")
+    proficient = Figure.objects.get(indicator__code="HR_PROFICIENT", period="2021Q1")
+    assert (lan.value, lan.source) == (0, "Báo cáo quý (sửa)")
+    assert (proficient.value, proficient.numerator, proficient.denominator) == (75, 12, 16)
+    assert proficient.updated_at > proficient.entered_at
+    changed = Figure.history.filter(id=proficient.pk, history_type="~").get()
+    assert (changed.value, changed.numerator, changed.history_user.username) == (75, 12, "warehouse")
+
+
 @pytest.mark.parametrize(
     ("row", "field", "message"),
     [
