@@ -55,8 +55,10 @@ case "${1:-web}" in
         ;;
     worker)
         wait_for_database
+        # --beat: the worker also runs the periodic sweep of dead jobs (CELERY_BEAT_SCHEDULE).
         exec celery -A egov_portal worker --loglevel "${LOG_LEVEL:-INFO}" \
-            --concurrency "${WORKER_CONCURRENCY:-2}"
+            --concurrency "${WORKER_CONCURRENCY:-2}" \
+            --beat --schedule /tmp/celerybeat-schedule
         ;;
     *)
         exec "$@"

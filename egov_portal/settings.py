@@ -223,6 +223,16 @@ else:
 CELERY_TASK_IGNORE_RESULT = True  # a job's outcome is its ImportJob row, not a result backend
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Run by the worker's embedded beat (`celery … worker --beat`, as docker/entrypoint.sh does):
+# a job whose worker died is marked failed within this many seconds of going stale, even if
+# no one opens its page and no worker restarts. Harmless if several workers run it.
+IMPORT_JOB_SWEEP_SECONDS = env_int("IMPORT_JOB_SWEEP_SECONDS", 600)
+CELERY_BEAT_SCHEDULE = {
+    "import-jobs-fail-stale": {
+        "task": "entry.tasks.import_jobs_sweep",
+        "schedule": IMPORT_JOB_SWEEP_SECONDS,
+    }
+}
 
 # The cache holds the API's throttle counters, so every web container must share it: Redis
 # in production. Without Redis, each process counts on its own (fine for one developer).

@@ -12,6 +12,12 @@ def import_figures(job_id: int) -> None:
     run_import_job(job_id)
 
 
+@shared_task(name="entry.tasks.import_jobs_sweep", ignore_result=True)
+def import_jobs_sweep() -> int:
+    """Fail the jobs left running by a dead worker (settings.CELERY_BEAT_SCHEDULE)."""
+    return import_jobs_fail_stale()
+
+
 @worker_ready.connect
 def fail_stale_import_jobs(**kwargs) -> None:
     """A worker starting (often: restarted after one was killed) fails the jobs left running

@@ -69,7 +69,11 @@ def test_corrected_rows_update_their_figures_and_history(staff):
     assert (proficient.value, proficient.numerator, proficient.denominator) == (75, 12, 16)
     assert proficient.updated_at > proficient.entered_at
     changed = Figure.history.filter(id=proficient.pk, history_type="~").get()
-    assert (changed.value, changed.numerator, changed.history_user.username) == (75, 12, "warehouse")
+    assert (changed.value, changed.numerator, changed.history_user.username) == (
+        75,
+        12,
+        "warehouse",
+    )
 
 
 @pytest.mark.parametrize(

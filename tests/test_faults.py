@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.services import demo_users_create
-from entry import jobs, services
+from entry import jobs, services, tasks  # tasks: its worker_ready handler, its tasks
 from entry.models import ImportJob, Submission, Transition
 from entry.services import EntryValue, WorkflowError, entry_save, submission_act
 from indicators import bulk
@@ -433,6 +433,26 @@ def test_a_worker_starting_fails_only_the_jobs_left_silent(users, settings):
     statuses = dict(ImportJob.objects.values_list("pk", "status"))
     assert statuses == {silent.pk: "failed", live.pk: "running", queued.pk: "queued"}
     assert ImportJob.objects.get(pk=silent.pk).data  # kept, to run again
+
+
+def test_the_periodic_sweep_fails_a_job_left_silent(users, settings):
+    """The worker's beat runs the sweep every IMPORT_JOB_SWEEP_SECONDS, so a dead job is
+    failed even if no one opens its page and no worker starts."""
+    from egov_portal.celery import app
+
+    settings.IMPORT_JOB_STALE_MINUTES = 30
+    official = users["hoxa.nhaplieu"]
+    now = timezone.now()
+    silent = hoxa_job(official, status="running", heartbeat_at=now - datetime.timedelta(hours=1))
+    live = hoxa_job(official, status="running", heartbeat_at=now - datetime.timedelta(minutes=5))
+    entry = settings.CELERY_BEAT_SCHEDULE["import-jobs-fail-stale"]
+    assert entry["schedule"] == settings.IMPORT_JOB_SWEEP_SECONDS
+
+    assert app.tasks[entry["task"]].name == tasks.import_jobs_sweep.name
+    assert tasks.import_jobs_sweep.delay().get() == 1
+
+    statuses = dict(ImportJob.objects.values_list("pk", "status"))
+    assert statuses == {silent.pk: "failed", live.pk: "running"}
 
 
 def test_a_job_failed_as_stale_while_its_worker_lives_stores_nothing(
