@@ -4,10 +4,12 @@ copy_create: the new figures' ids taken from the sequence in one query, then one
 the figures table and one into their history ("+" records). copy_update: the changed
 columns COPYed into a temporary table, then one UPDATE … FROM it whose RETURNING writes the
 "~" history records. The same rows as simple-history's bulk_create_with_history and
-bulk_update_with_history would write, at COPY speed; the import path uses them for large
-batches on PostgreSQL and those functions elsewhere (SQLite): docs/decisions/0010.
+bulk_update_with_history would write, at COPY speed; the import path (indicators.bulk) uses
+them for large batches on PostgreSQL, and plainer statements elsewhere (SQLite, small
+files): docs/decisions/0010.
 """
 
+import functools
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
@@ -112,15 +114,6 @@ class LineStream:
 
 def _lines(figures: Iterable, ids: list[int], now: str) -> Iterator[str]:
     """Each figure's shared columns as one line of COPY's text format (without its end)."""
-    text: dict[str, str] = {}  # sources and notes repeat: each escaped once
-
-    def escaped(value: str) -> str:
-        try:
-            return text[value]
-        except KeyError:
-            text[value] = _escape(value)
-            return text[value]
-
     return (
         "\t".join(
             (
@@ -136,9 +129,9 @@ def _lines(figures: Iterable, ids: list[int], now: str) -> Iterator[str]:
                 _null(f.denominator),
                 str(f.value),
                 f.status,
-                escaped(f.source),
+                _escape(f.source),
                 _null(f.source_on),
-                escaped(f.note),
+                _escape(f.note),
                 _null(f.entered_by_id),
                 now,
             )
@@ -159,13 +152,6 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
     now = timezone.now()
     figure_table = Figure._meta.db_table
     history_table = Figure.history.model._meta.db_table
-    text: dict[str, str] = {}
-
-    def escaped(value: str) -> str:
-        if value not in text:
-            text[value] = _escape(value)
-        return text[value]
-
     lines = (
         "\t".join(
             (
@@ -173,9 +159,9 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
                 str(f.value),
                 _null(f.numerator),
                 _null(f.denominator),
-                escaped(f.source),
+                _escape(f.source),
                 _null(f.source_on),
-                escaped(f.note),
+                _escape(f.note),
                 f.status,
             )
         )
@@ -218,6 +204,7 @@ def _null(value) -> str:
     return NULL if value is None else str(value)
 
 
+@functools.lru_cache(maxsize=4096)  # sources and notes repeat: each escaped once
 def _escape(value: str) -> str:
     """A text value as COPY's text format reads it: backslash, tab and line ends escaped."""
     return (
