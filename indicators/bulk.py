@@ -22,16 +22,17 @@ from indicators.cache import approved_written
 from indicators.models import Figure
 from indicators.periods import PeriodError, parse_period
 from indicators.services import (
+    FIGURE_WRITABLE,
     CheckedRow,
     FigureInput,
     FigureRefs,
     RowError,
+    figure_key,
     figure_refs,
     rows_checked,
 )
 
 Status = Figure.Status
-_FIELDS = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
 BATCH = 2000
 
 
@@ -78,10 +79,6 @@ class ImportConflict(Exception):
 def _unique_violation(exc: IntegrityError) -> bool:
     """A clash on figure_unit_uniq / figure_agency_uniq (PostgreSQL's 23505, SQLite's words)."""
     return getattr(exc.__cause__, "pgcode", None) == "23505" or "UNIQUE constraint" in str(exc)
-
-
-def _key(figure: Figure) -> tuple:
-    return (figure.unit_id, figure.agency_id, figure.indicator_id, figure.period, figure.scope)
 
 
 class _Undo(Exception):
@@ -203,7 +200,7 @@ def _decide(
             errors.extend(problems)
             continue
         row = figure.row
-        key = _key(figure)
+        key = figure_key(figure)
         if key in seen:
             errors.append(
                 RowError(row, "period", _("Trùng với dòng %(row)s của tệp.") % {"row": seen[key]})
@@ -250,8 +247,8 @@ def _decide(
             figure.entered_by_id = entered_by_id
             if keep_going or not errors:
                 yield figure
-        elif any(getattr(current, f) != getattr(figure, f) for f in _FIELDS):
-            for f in _FIELDS:
+        elif any(getattr(current, f) != getattr(figure, f) for f in FIGURE_WRITABLE):
+            for f in FIGURE_WRITABLE:
                 setattr(current, f, getattr(figure, f))
             current.updated_at = timezone.now()
             outcome.to_update.append(current)
@@ -267,7 +264,7 @@ def _update(figures: list[Figure], history_user) -> None:
         # One UPDATE statement run for each row (Django's bulk_update builds a CASE per
         # column and row: 2.5 ms a row on SQLite), then the history as
         # bulk_update_with_history writes it.
-        fields = [Figure._meta.get_field(name) for name in (*_FIELDS, "updated_at")]
+        fields = [Figure._meta.get_field(name) for name in (*FIGURE_WRITABLE, "updated_at")]
         setting = ", ".join(f"{field.column} = %s" for field in fields)
         rows = [
             [field.get_db_prep_save(getattr(f, field.attname), connection) for field in fields]
@@ -286,7 +283,7 @@ def _update(figures: list[Figure], history_user) -> None:
 
 def _differs(current: Figure, wanted: CheckedRow) -> bool:
     """Whether storing `wanted` would change what `current` says (its status aside)."""
-    return any(getattr(current, f) != getattr(wanted, f) for f in _FIELDS if f != "status")
+    return any(getattr(current, f) != getattr(wanted, f) for f in FIGURE_WRITABLE if f != "status")
 
 
 def _lookup_keys(inputs: list[FigureInput], refs: FigureRefs) -> tuple[set, set, set]:
@@ -313,7 +310,7 @@ def _existing(inputs: list[FigureInput], refs: FigureRefs) -> dict[tuple, Figure
         found = found.filter(unit_id__in=units)
     # (A file of thousands of units reads its indicators' figures of those periods through
     # figure_rollup_idx rather than sending thousands of ids.)
-    return {_key(f): f for f in found.select_for_update()}
+    return {figure_key(f): f for f in found.select_for_update()}
 
 
 def _reports(inputs: list[FigureInput], refs: FigureRefs, *, lock: bool) -> dict[tuple, Submission]:

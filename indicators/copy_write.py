@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from indicators.cache import approved_written
 from indicators.models import Figure
+from indicators.services import FIGURE_WRITABLE
 
 # The columns both tables share, in the order each line carries them.
 COLUMNS = (
@@ -140,12 +141,8 @@ def _lines(figures: Iterable, ids: list[int], now: str) -> Iterator[str]:
     )
 
 
-# What an import may change in a stored figure.
-UPDATED = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
-
-
 def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
-    """Store the UPDATED columns of `figures` (stored figures, changed in memory) and their
+    """Store the FIGURE_WRITABLE columns of `figures` (stored figures, changed in memory) and their
     history; returns how many were updated."""
     if not figures:
         return 0
@@ -168,10 +165,10 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
         + "\n"
         for f in figures
     )
-    changes = ", ".join(f"{c} = u.{c}" for c in UPDATED)
+    changes = ", ".join(f"{c} = u.{c}" for c in FIGURE_WRITABLE)
     history = ", ".join(COLUMNS)
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        columns = ", ".join(UPDATED)  # in the order of the lines
+        columns = ", ".join(FIGURE_WRITABLE)  # in the order of the lines
         cursor.execute(
             f"CREATE TEMP TABLE figure_update ON COMMIT DROP AS "  # noqa: S608 - constants
             f"SELECT id, {columns} FROM {figure_table} WITH NO DATA"

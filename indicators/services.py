@@ -356,10 +356,12 @@ def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowErro
     return [row.figure() for row in rows], errors
 
 
-_FIGURE_FIELDS = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
+# What a save or an import may change in a stored figure.
+FIGURE_WRITABLE = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
 
 
-def _key(figure: Figure) -> tuple:
+def figure_key(figure: Figure) -> tuple:
+    """What makes a figure one of a kind (figure_unit_uniq, figure_agency_uniq)."""
     return (figure.unit_id, figure.agency_id, figure.indicator_id, figure.period, figure.scope)
 
 
@@ -384,7 +386,7 @@ def figures_write(
     summary = FigureWriteSummary()
     # Lock the rows we may overwrite, so a concurrent save cannot slip in between.
     existing = {
-        _key(f): f
+        figure_key(f): f
         for f in Figure.objects.select_for_update().filter(
             unit_id__in={f.unit_id for f in figures},
             indicator_id__in={f.indicator_id for f in figures},
@@ -393,17 +395,17 @@ def figures_write(
     }
     for figure in figures:
         figure.status = status
-        current = existing.get(_key(figure))
+        current = existing.get(figure_key(figure))
         if current is None:
             figure.entered_by = by
             figure._history_user = by
             figure._was_approved = False  # indicators.cache.figure_saved
             figure.save()
             summary.created += 1
-            current = existing[_key(figure)] = figure
-        elif any(getattr(current, f) != getattr(figure, f) for f in _FIGURE_FIELDS):
+            current = existing[figure_key(figure)] = figure
+        elif any(getattr(current, f) != getattr(figure, f) for f in FIGURE_WRITABLE):
             current._was_approved = current.status == Figure.Status.APPROVED
-            for f in _FIGURE_FIELDS:
+            for f in FIGURE_WRITABLE:
                 setattr(current, f, getattr(figure, f))
             current._history_user = by
             current.save()
