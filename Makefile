@@ -36,11 +36,12 @@ lint: $(VENV)/.dev
 
 # make bench: the benchmark suite on PostgreSQL, on a database of its own (BENCH_DB_URL),
 # with the national data set generated first (BENCH_PERIODS, BENCH_SCALE to make it smaller).
-BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432/egov_bench
+BENCH_DB ?= egov_bench
+BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
 BENCH_PERIODS ?= 2019Q1:2025Q2
 BENCH_SCALE ?= 1
 bench: $(VENV)/.dev
-	createdb -h 127.0.0.1 -U postgres egov_bench 2>/dev/null || true
+	createdb -h 127.0.0.1 -U postgres $(BENCH_DB) 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python manage.py migrate --no-input
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python manage.py load_reference_data
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python manage.py generate_national_data --clear \

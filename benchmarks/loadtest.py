@@ -53,13 +53,12 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.staticfiles.finders import get_finders  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Exists, OuterRef  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
+from shared import MARKER, reports_clear, server_version  # noqa: E402
 
 from accounts.models import Membership  # noqa: E402
-from entry.models import Submission  # noqa: E402
-from indicators.cache import data_changed  # noqa: E402
 from indicators.models import Figure  # noqa: E402
 from indicators.periods import parse_period  # noqa: E402
 from units.models import Unit  # noqa: E402
@@ -71,7 +70,6 @@ VIEW_PERIOD = "2025Q2"  # the last quarter of the three-tier structure in the na
 INDICATOR = "INF_LAN"
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "egov-loadtest-2026")
 RESULTS = HERE / "RESULTS.md"
-HISTORY_MARKER = "<!-- the history below is kept by benchmarks/run.py -->"
 START, END = "<!-- loadtest:start -->", "<!-- loadtest:end -->"
 SERVER_READY_SECONDS = 90
 KINDS = {"officials": "load.xa", "committees": "load.bcd", "api_clients": "load.api"}
@@ -208,18 +206,6 @@ def accounts_close(accounts: dict) -> None:
     Token.objects.filter(user__username__in=names).delete()
 
 
-@transaction.atomic
-def entry_period_clear(commune_ids: list[int]) -> int:
-    """Deletes the officials' reports and figures of ENTRY_PERIOD, with their history."""
-    deleted, _ = Figure.objects.filter(period=ENTRY_PERIOD, unit_id__in=commune_ids).delete()
-    # After the figures: deleting them wrote a history row each.
-    Figure.history.filter(period=ENTRY_PERIOD, unit_id__in=commune_ids).delete()
-    Submission.objects.filter(period=ENTRY_PERIOD, unit_id__in=commune_ids).delete()
-    if deleted:
-        data_changed()
-    return deleted
-
-
 # --- the server and locust ----------------------------------------------------------------
 
 
@@ -249,8 +235,8 @@ def server_env(database_url: str, cache_url: str | None = None) -> dict[str, str
     """Production settings, minus https: gunicorn answers on the loopback, no proxy."""
     cache = {"REDIS_CACHE_URL": cache_url} if cache_url else {}
     return {
-        **cache,
         **os.environ,
+        **cache,  # the database just emptied, whatever REDIS_CACHE_URL the shell exports
         "DATABASE_URL": database_url,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -287,23 +273,19 @@ def static_files_collect(env: dict[str, str]) -> None:
 
 
 def wait_until_ready(base: str, server: subprocess.Popen) -> None:
-    """Until /healthz answers 200 (or "/" answers, on a portal without /healthz)."""
+    """Until /healthz answers 200."""
     deadline = time.monotonic() + SERVER_READY_SECONDS
-    path = "/healthz"
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"gunicorn stopped at start (exit code {server.returncode}).")
         try:
-            with urllib.request.urlopen(base + path, timeout=5) as answer:  # noqa: S310
+            with urllib.request.urlopen(base + "/healthz", timeout=5) as answer:  # noqa: S310
                 if answer.status == 200:
                     return
-        except urllib.error.HTTPError as error:
-            if error.code == 404 and path == "/healthz":
-                path = "/"
         except OSError:
             pass
         time.sleep(0.5)
-    raise SystemExit(f"gunicorn did not answer {path} within {SERVER_READY_SECONDS} s.")
+    raise SystemExit(f"gunicorn did not answer /healthz within {SERVER_READY_SECONDS} s.")
 
 
 def seconds(run_time: str) -> int:
@@ -421,11 +403,7 @@ def table(rows: list[dict]) -> list[str]:
 
 def block(rows: list[dict], args) -> str:
     figures = Figure.objects.count()
-    server = (
-        f" {connection.cursor().connection.server_version}"
-        if connection.vendor == "postgresql"
-        else ""
-    )
+    server = f" {server_version()}" if server_version() else ""
     when = datetime.datetime.now().astimezone().isoformat(timespec="minutes")
     cache = (
         "the cache in one Redis shared by the workers, empty at the start"
@@ -461,8 +439,8 @@ def results_write(text: str) -> None:
         after = rest.split(END, 1)[1]
         updated = before + text + after
     else:
-        if HISTORY_MARKER not in current:
-            current = current.rstrip("\n") + "\n\n" + HISTORY_MARKER + "\n"
+        if MARKER not in current:
+            current = current.rstrip("\n") + "\n\n" + MARKER + "\n"
         updated = current.rstrip("\n") + "\n\n" + text + "\n"
     RESULTS.write_text(updated, encoding="utf-8")
 
@@ -498,14 +476,14 @@ def main() -> int:
     print(f"preparing {args.users} accounts of each kind…", flush=True)
     accounts = accounts_prepare(args.users)
     communes = [a["unit"] for a in accounts["officials"]]
-    entry_period_clear(communes)
+    reports_clear(ENTRY_PERIOD, communes)
     accounts_file = work / "accounts.json"
     accounts_file.write_text(json.dumps(accounts), encoding="utf-8")
     try:
         locust_code = run(args, accounts_file, work)
     finally:
         connection.close()  # the run took minutes: the driver's connection may be gone
-        print(f"removed {entry_period_clear(communes):,} figures of {ENTRY_PERIOD}")
+        print(f"removed {reports_clear(ENTRY_PERIOD, communes):,} figures of {ENTRY_PERIOD}")
         accounts_close(accounts)
     rows = stats_read(work / "stats.csv")
     print("\n".join(table(rows)))

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -34,11 +33,11 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from shared import MARKER, peak_mb, reports_clear, server_version  # noqa: E402
 
 from accounts.models import Membership  # noqa: E402
 from accounts.services import demo_users_create  # noqa: E402
 from entry import services as entry_services  # noqa: E402
-from entry.models import Submission  # noqa: E402
 from indicators import analytics  # noqa: E402
 from indicators.models import Figure, Indicator  # noqa: E402
 from indicators.periods import parse_period  # noqa: E402
@@ -53,14 +52,11 @@ INDICATOR = "INF_LAN"
 EMPTY_PERIOD = "2018Q4"
 
 
-def timed(work, repeat: int = REPEAT, before=None) -> list[float]:
-    """Milliseconds of each run of `work` (after one run to warm up, as a server would be);
-    `before` runs untimed ahead of each (to empty a cache, say)."""
+def timed(work, repeat: int = REPEAT) -> list[float]:
+    """Milliseconds of each run of `work` (after one run to warm up, as a server would be)."""
     work()
     times = []
     for _ in range(repeat):
-        if before is not None:
-            before()
         started = time.perf_counter()
         work()
         times.append((time.perf_counter() - started) * 1000)
@@ -238,7 +234,7 @@ def bulk_import(client, rows: int) -> dict:
         if response.status_code != 200 or body.get("created") != rows:
             raise SystemExit(f"bulk import answered {response.status_code}: {str(body)[:500]}")
         del response, body
-    peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    peak = peak_mb()
     del data
     _data, table = bulk_rows(rows, table=True)
     copy = []
@@ -254,7 +250,7 @@ def bulk_import(client, rows: int) -> dict:
         "api_rows_per_s": round(statistics.median(api)),
         "api_rows_per_s_each": [round(r) for r in api],
         "copy_rows_per_s": round(statistics.median(copy)),
-        "peak_mb": peak_mb,
+        "peak_mb": peak,
     }
 
 
@@ -272,9 +268,6 @@ def national_export(client) -> dict:
             size += len(chunk)
             lines += chunk.count(b"\n")
         return lines - 1, size, time.perf_counter() - started  # less the header
-
-    def peak_mb() -> int:
-        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
     small, _size, _seconds = export(f"&period={latest_period()}")
     small_peak = peak_mb()
@@ -362,9 +355,7 @@ def main() -> None:
     official_client.force_login(official)
     save, fields = form_save(official_client, commune, empty)
     add(f"form save ({fields} values)", 100, timed(save))
-    Submission.objects.filter(unit=commune, period=empty.id).delete()
-    Figure.history.filter(unit=commune, period=empty.id).delete()
-    Figure.objects.filter(unit=commune, period=empty.id).delete()
+    reports_clear(empty.id, [commune.pk])
 
     # In a process of its own, so that its peak memory is the import's alone.
     done = subprocess.run(  # noqa: S603 - this interpreter and this file
@@ -383,9 +374,7 @@ def main() -> None:
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1),
         "python": platform.python_version(),
         "database": connection.vendor,
-        "server": connection.cursor().connection.server_version
-        if connection.vendor == "postgresql"
-        else "",
+        "server": server_version(),
         "figures": figures,
         "period": period.id,
         "date": datetime.datetime.now().astimezone().isoformat(timespec="minutes"),
@@ -472,12 +461,12 @@ def write_markdown(rows, imported, exported, machine) -> None:
     ]
     path = HERE / "RESULTS.md"
     kept = ""
-    if path.exists() and MARKER in path.read_text():
-        kept = path.read_text().split(MARKER, 1)[1]
-    path.write_text("\n".join(lines) + MARKER + kept)
+    if path.exists() and MARKER_LINE in path.read_text():
+        kept = path.read_text().split(MARKER_LINE, 1)[1]
+    path.write_text("\n".join(lines) + MARKER_LINE + kept)
 
 
-MARKER = "\n<!-- the history below is kept by benchmarks/run.py -->\n"
+MARKER_LINE = f"\n{MARKER}\n"
 
 
 def alone_main(what: str) -> None:

@@ -1,0 +1,36 @@
+"""What benchmarks/run.py and benchmarks/loadtest.py both need (imported after
+django.setup())."""
+
+import resource
+
+from django.db import connection, transaction
+
+from entry.models import Submission
+from indicators.models import Figure
+
+# RESULTS.md: run.py rewrites what is above this line and keeps what follows (the history of
+# the work, and the load test's block).
+MARKER = "<!-- the history below is kept by benchmarks/run.py -->"
+
+
+def server_version() -> str:
+    """PostgreSQL's version number ("" on another database)."""
+    if connection.vendor != "postgresql":
+        return ""
+    return str(connection.cursor().connection.server_version)
+
+
+def peak_mb() -> int:
+    """The peak resident memory of this process so far."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+@transaction.atomic
+def reports_clear(period: str, unit_ids: list[int]) -> int:
+    """Deletes these units' reports and figures of `period`, with the figures' history;
+    returns how many figures were deleted."""
+    deleted, _ = Figure.objects.filter(period=period, unit_id__in=unit_ids).delete()
+    # After the figures: deleting them wrote a history row each.
+    Figure.history.filter(period=period, unit_id__in=unit_ids).delete()
+    Submission.objects.filter(period=period, unit_id__in=unit_ids).delete()
+    return deleted
