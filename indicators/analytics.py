@@ -264,7 +264,9 @@ def _evaluate(
         # period's figures either way); the units in force under the tops, by join.
         tree_q = in_force_q(on, "unit__") & subtree_q(top_ids, "unit__", by_join=True)
         leaf_q = tree_q & Q(unit__level=_COMMUNE) & ~Q(unit_id__in=top_ids)
-        inner_figures = figures.filter(tree_q).exclude(leaf_q)
+        inner_figures = figures.filter(tree_q)
+        if not communes_as_rows:  # as `units`: the communes are rows for all_agencies
+            inner_figures = inner_figures.exclude(leaf_q)
     agencies = None
     leaves = None
     if scope in rollup.AGENCY_SCOPES:

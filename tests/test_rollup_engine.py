@@ -187,6 +187,25 @@ def test_agencies_of_a_unit_and_the_peoples_committee(vinh_linh):
     assert everyone.coverage_level == "agency"
 
 
+@pytest.mark.parametrize("id_list_max", [analytics.ID_LIST_MAX, 0], ids=["by ids", "by join"])
+def test_all_agencies_counts_the_communes_agencies_however_the_subtree_is_read(
+    vinh_linh, monkeypatch, id_list_max
+):
+    """A subtree is read by its ids, or (most of the country) by a join: either way the
+    agencies of its communes count for scope all_agencies."""
+    monkeypatch.setattr(analytics, "ID_LIST_MAX", id_list_max)
+    office = Agency.objects.get(unit=vinh_linh, kind="office")
+    school = Agency.objects.create(
+        unit=communes_of(vinh_linh, JAN_2024)[0], kind="school", name="Trường Tiểu học số 1"
+    )
+    add(office, "APP_DOC_MGMT", "2024Q1", value=0)
+    add(school, "APP_DOC_MGMT", "2024Q1", value=1)
+    everyone = analytics.rollup_value(
+        indicator("APP_DOC_MGMT"), vinh_linh, parse_period("2024Q1"), "all_agencies"
+    )
+    assert (everyone.value, everyone.numerator, everyone.denominator) == (50, 1, 2)
+
+
 def test_only_approved_figures_count_unless_asked(vinh_linh):
     add(vinh_linh, "HR_PROFICIENT", "2024Q1", value=95, status=Figure.Status.DRAFT)
     q1 = parse_period("2024Q1")
