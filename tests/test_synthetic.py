@@ -100,3 +100,11 @@ def test_bad_options():
         generate(scale=0)
     with pytest.raises(CommandError):
         generate(periods="2024Q9:2024Q1")
+
+
+def test_clearing_writes_no_history():
+    generate(periods="2024Q4", scale=0.3)
+    history = Figure.history.count()
+    assert synthetic.clear() > 0
+    assert not Figure.objects.filter(source=synthetic.SOURCE).exists()
+    assert Figure.history.count() == history
