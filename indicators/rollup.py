@@ -291,34 +291,6 @@ def evaluate_tree(
     return pd.concat(results)[["parent_id", "level", "node_scope", *NODE_COLUMNS]]
 
 
-def evaluate_trees(
-    units: pd.DataFrame,
-    figures: pd.DataFrame,
-    *,
-    scope: str,
-    rules: dict[int, Rule],
-    agencies: pd.DataFrame | None = None,
-    leaf_stats: pd.DataFrame | None = None,
-) -> dict[int, pd.DataFrame]:
-    """evaluate_tree for several indicators in one pass: `figures` and `leaf_stats` carry an
-    `indicator_id`; returns {indicator id: the frame evaluate_tree would give}.
-
-    Each indicator gets a slot and every unit, agency and parent id is shifted into it, so
-    the one tree walk serves them all (pandas pays per operation, not per row).
-    """
-    nodes, slots = _evaluate_slotted(units, figures, scope, rules, agencies, leaf_stats)
-    node_slots = (nodes.index.to_numpy(dtype=float) // SLOT).astype(int)
-    result = {}
-    for indicator_id, slot in slots.items():
-        mine = nodes[node_slots == slot].copy()
-        mine.index = pd.Index(
-            (mine.index.to_numpy(dtype=float) - slot * SLOT).astype(int), name="id"
-        )
-        mine["parent_id"] = mine["parent_id"].astype(float) - slot * SLOT
-        result[indicator_id] = mine
-    return result
-
-
 def evaluate_tops(
     units: pd.DataFrame,
     figures: pd.DataFrame,
@@ -329,9 +301,12 @@ def evaluate_tops(
     agencies: pd.DataFrame | None = None,
     leaf_stats: pd.DataFrame | None = None,
 ) -> dict[int, dict[int, dict]]:
-    """evaluate_trees, keeping only the `tops`' results, as plain rows:
-    {indicator id: {unit id: its row}} — one conversion for all indicators (a dashboard asks
-    for tens of indicators of tens of units, and pandas pays per call)."""
+    """evaluate_tree for several indicators in one pass, keeping only the `tops`' results, as
+    plain rows: {indicator id: {unit id: its row}}. `figures` and `leaf_stats` carry an
+    `indicator_id`. Each indicator gets a slot and every unit, agency and parent id is
+    shifted into it, so the one tree walk serves them all, and one conversion gives all the
+    rows (a dashboard asks for tens of indicators of tens of units; pandas pays per
+    operation, not per row)."""
     nodes, slots = _evaluate_slotted(units, figures, scope, rules, agencies, leaf_stats)
     wanted = [top + slot * SLOT for slot in slots.values() for top in tops]
     rows = nodes.loc[nodes.index.isin(wanted)].to_dict("index")
@@ -342,7 +317,7 @@ def evaluate_tops(
 
 
 def _evaluate_slotted(units, figures, scope, rules, agencies, leaf_stats):
-    """The tree walk of evaluate_trees: all indicators' nodes, ids shifted into their slots."""
+    """The tree walk of evaluate_tops: all indicators' nodes, ids shifted into their slots."""
     slots = {indicator_id: n for n, indicator_id in enumerate(rules, start=1)}
 
     def shift(values, slot_values):
