@@ -122,8 +122,9 @@ def figures_import(
     history_user_id = history_user.pk if history_user else None
     try:
         with transaction.atomic():
-            existing = _existing(inputs, refs)
-            reports = {} if staff else _reports(inputs, refs, lock=not dry_run)
+            keys = _lookup_keys(inputs, refs)
+            existing = _existing(keys)
+            reports = {} if staff else _reports(keys, lock=not dry_run)
             creations = _decide(
                 inputs,
                 refs,
@@ -150,6 +151,7 @@ def figures_import(
                         batch_size=BATCH,
                         default_user=history_user,
                     )
+                    approved_written(to_create)  # bulk_create sends no signals
             errors = sorted(outcome.errors, key=lambda e: (e.row or 0, e.field))
             summary.errors = errors
             summary.rejected = len({e.row for e in errors})
@@ -161,7 +163,6 @@ def figures_import(
             if dry_run:
                 raise _Undo
             _update(outcome.to_update, history_user)
-            approved_written([*to_create, *outcome.to_update])
             if not staff and (to_create or outcome.to_update):
                 _touch_reports(to_create + outcome.to_update, reports)
     except _Undo:
@@ -279,6 +280,7 @@ def _update(figures: list[Figure], history_user) -> None:
         Figure.history.bulk_history_create(
             figures, batch_size=BATCH, update=True, default_user=history_user
         )
+        approved_written(figures)  # raw SQL sends no signals
 
 
 def _differs(current: Figure, wanted: CheckedRow) -> bool:
@@ -299,10 +301,11 @@ def _lookup_keys(inputs: list[FigureInput], refs: FigureRefs) -> tuple[set, set,
     return units, indicators, periods
 
 
-def _existing(inputs: list[FigureInput], refs: FigureRefs) -> dict[tuple, Figure]:
+def _existing(keys: tuple[set, set, set]) -> dict[tuple, Figure]:
     """The figures already stored that the rows may overwrite, locked, in one query (not
-    one per row); looked up before the rows are checked, so by what they may mean."""
-    units, indicators, periods = _lookup_keys(inputs, refs)
+    one per row); looked up before the rows are checked, so by what they may mean
+    (`_lookup_keys`)."""
+    units, indicators, periods = keys
     if not (units and indicators and periods):
         return {}
     found = Figure.objects.filter(indicator_id__in=indicators, period__in=periods)
@@ -313,8 +316,8 @@ def _existing(inputs: list[FigureInput], refs: FigureRefs) -> dict[tuple, Figure
     return {figure_key(f): f for f in found.select_for_update()}
 
 
-def _reports(inputs: list[FigureInput], refs: FigureRefs, *, lock: bool) -> dict[tuple, Submission]:
-    units, _indicators, periods = _lookup_keys(inputs, refs)
+def _reports(keys: tuple[set, set, set], *, lock: bool) -> dict[tuple, Submission]:
+    units, _indicators, periods = keys
     if not (units and periods):
         return {}
     reports = Submission.objects.filter(unit_id__in=units, period__in=periods)
