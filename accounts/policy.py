@@ -15,6 +15,7 @@ Every page and API endpoint asks these functions; none decides on its own.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership
 from entry.models import Submission
@@ -70,6 +71,21 @@ def can_view_unit(user, unit: Unit) -> bool:
         return False
     root = member.unit_id
     return root in (unit.pk, unit.province_id, unit.district_id)
+
+
+NOT_YOUR_UNIT = gettext_lazy("Bạn không được nhập số liệu cho đơn vị này.")
+OWN_FIGURES_ONLY = gettext_lazy("Cán bộ nhập liệu chỉ nhập số liệu của chính đơn vị mình.")
+
+
+def writes_any_figure(user) -> bool:
+    """Administrators and staff (a data warehouse's account) write any figure through the
+    API and imports: any unit, any scope, any status."""
+    return is_administrator(user) or bool(user and user.is_staff)
+
+
+def can_enter_scope(user, scope: str) -> bool:
+    """Officials enter their own unit's figures (scope "self"), not a whole tier's."""
+    return scope == "self" or writes_any_figure(user)
 
 
 def can_enter(user, unit: Unit, agency: Agency | None = None) -> bool:

@@ -126,7 +126,7 @@ def entry_save(
     and nothing is written.
     """
     if not policy.can_enter(user, unit, agency):
-        raise PermissionDenied(_("Bạn không được nhập số liệu cho đơn vị này."))
+        raise PermissionDenied(policy.NOT_YOUR_UNIT)
     if not _in_force_during(unit, period):
         raise PermissionDenied(
             _("%(unit)s không tồn tại trong kỳ %(period)s.")
@@ -335,7 +335,7 @@ def figure_api_save(*, user, item: FigureInput, status: str | None = None) -> tu
     """One figure sent through the API by an official: their own unit or agency only, into
     their report for that period while it is a draft or returned. Returns (summary, figure id).
     Staff (administrators) write any figure, with any status, as before."""
-    if policy.is_administrator(user) or user.is_staff:
+    if policy.writes_any_figure(user):
         summary = figures_write(inputs=[item], by=user, status=status or Status.DRAFT)
         return summary, summary.figure_ids[0]
     figures, errors = figures_check([item])
@@ -343,9 +343,9 @@ def figure_api_save(*, user, item: FigureInput, status: str | None = None) -> tu
         raise FigureRowsError(errors)
     figure = figures[0]
     if not policy.can_enter(user, figure.unit, figure.agency):
-        raise PermissionDenied(_("Bạn không được nhập số liệu cho đơn vị này."))
-    if figure.scope != Figure.Scope.SELF:
-        raise PermissionDenied(_("Cán bộ nhập liệu chỉ nhập số liệu của chính đơn vị mình."))
+        raise PermissionDenied(policy.NOT_YOUR_UNIT)
+    if not policy.can_enter_scope(user, figure.scope):
+        raise PermissionDenied(policy.OWN_FIGURES_ONLY)
     period = parse_period(figure.period)
     submission, _created = Submission.objects.select_for_update().get_or_create(
         unit=figure.unit,

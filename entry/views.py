@@ -123,7 +123,7 @@ def _entry_page(request, unit: Unit, agency: Agency | None, period: Period):
         raise Http404(_("Không có báo cáo này."))
     if request.method == "POST":
         if not may_enter:
-            raise PermissionDenied(_("Bạn không được nhập số liệu cho đơn vị này."))
+            raise PermissionDenied(policy.NOT_YOUR_UNIT)
         return _entry_post(request, unit, agency, period)
     return _entry_render(request, unit, agency, period, may_enter=may_enter)
 

@@ -16,7 +16,7 @@ from egov_portal.api import FigureCursorPagination
 from entry import services as entry_services
 from indicators import analytics, bulk, exports, importing, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter
-from indicators.models import Figure, Indicator
+from indicators.models import Indicator
 from indicators.periods import parse_period
 from indicators.serializers import (
     AnalyticsQuerySerializer,
@@ -202,17 +202,14 @@ class ObservationViewSet(
 
     def perform_destroy(self, instance):
         user = self.request.user
-        if not (policy.is_administrator(user) or user.is_staff):
+        if not policy.writes_any_figure(user):
             report = entry_services.submission_get(
                 instance.unit, instance.agency, parse_period(instance.period)
             )
             if not policy.can_enter(user, instance.unit, instance.agency):
                 raise exceptions.PermissionDenied()
-            # As for PATCH (entry.services.figure_api_save): officials write scope "self" only.
-            if instance.scope != Figure.Scope.SELF:
-                raise exceptions.PermissionDenied(
-                    _("Cán bộ nhập liệu chỉ nhập số liệu của chính đơn vị mình.")
-                )
+            if not policy.can_enter_scope(user, instance.scope):
+                raise exceptions.PermissionDenied(policy.OWN_FIGURES_ONLY)
             if report is not None and not report.is_editable:
                 raise Conflict(_("Báo cáo đã gửi hoặc đã duyệt: không xóa được."))
         instance._history_user = user

@@ -116,7 +116,7 @@ def figures_import(
     """
     summary = ImportSummary(rows=len(inputs) + len(read_errors), dry_run=dry_run)
     outcome = _Outcome(errors=list(read_errors))
-    staff = policy.is_administrator(user) or bool(user and user.is_staff)
+    staff = policy.writes_any_figure(user)
     refs = figure_refs(inputs)
     history_user = user if user and user.is_authenticated else None
     history_user_id = history_user.pk if history_user else None
@@ -211,14 +211,10 @@ def _decide(
         report = None
         if not staff:
             if not policy.can_enter(user, figure.unit, figure.agency):
-                errors.append(
-                    RowError(row, "unit_code", _("Bạn không được nhập số liệu cho đơn vị này."))
-                )
+                errors.append(RowError(row, "unit_code", str(policy.NOT_YOUR_UNIT)))
                 continue
-            if figure.scope != Figure.Scope.SELF:
-                errors.append(
-                    RowError(row, "scope", _("Cán bộ nhập liệu chỉ nhập số liệu của đơn vị mình."))
-                )
+            if not policy.can_enter_scope(user, figure.scope):
+                errors.append(RowError(row, "scope", str(policy.OWN_FIGURES_ONLY)))
                 continue
             report = reports.get((figure.unit_id, figure.agency_id, figure.period))
         current = existing.get(key)

@@ -390,3 +390,15 @@ def test_an_agency_official_cannot_enter_their_agency_under_another_unit(units, 
     office = agency(units["VL"], OFFICE)
     assert not policy.can_enter(office_official, units["HX"], office)
     assert not policy.can_enter(office_official, units["HNX"], office)
+
+
+def test_officials_enter_their_own_figures_only_staff_any_scope(users):
+    staff = get_user_model().objects.create_user("warehouse", is_staff=True)
+    for user in (users["admin"], staff):
+        assert policy.writes_any_figure(user)
+        assert policy.can_enter_scope(user, "communes")
+    official = users["hoxa.nhaplieu"]
+    assert not policy.writes_any_figure(official)
+    assert policy.can_enter_scope(official, "self")
+    assert not policy.can_enter_scope(official, "communes")
+    assert not policy.writes_any_figure(AnonymousUser())
