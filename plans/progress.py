@@ -337,8 +337,9 @@ def _members(
     """The units (or agencies) an "every unit" target counts one by one."""
     on = analytics.structure_date(subject, period)
     if target.scope in _AGENCY_KINDS:
+        # One query: the units in force under the subject, as a subquery of the agencies'.
         agencies = Agency.objects.filter(
-            subtree_q(subject, "unit__"), unit__in=Unit.objects.in_force(on)
+            unit__in=Unit.objects.in_force(on).filter(subtree_q(subject))
         ).select_related("unit")
         kinds = _AGENCY_KINDS[target.scope]
         if kinds is not None:
