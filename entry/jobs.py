@@ -183,17 +183,39 @@ def import_jobs_fail_stale(*, job_id: int | None = None) -> int:
         )
 
 
+JOB_NOT_QUEUED = gettext_lazy("Không đưa được việc nhập vào hàng đợi: %(error)s")
+
+
+def import_job_queue(job_id: int) -> None:
+    """Hand a queued job to the worker once this transaction commits (so a worker in another
+    process finds its row); if the broker is down, the job fails and its page says why."""
+    from entry import tasks  # entry.tasks imports this module
+
+    def queue():
+        try:
+            tasks.import_figures.delay(job_id)
+        except Exception as exc:
+            ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+                status=ImportJob.Status.FAILED, error=str(JOB_NOT_QUEUED) % {"error": exc}
+            )
+
+    transaction.on_commit(queue)
+
+
+def rerunnable():
+    """The jobs that can be run again: failed, with their file kept."""
+    return ImportJob.objects.filter(status=ImportJob.Status.FAILED).exclude(data=b"")
+
+
 def import_job_rerun(*, job_id: int) -> None:
     """Queue a failed job again, from its kept file (a job stopped with its worker keeps
     it); the task runs once this transaction commits. Raises ValueError (JOB_NOT_RERUNNABLE)
     for a job that is not failed or whose file is gone."""
     queued = (
-        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.FAILED)
-        .exclude(data=b"")
+        rerunnable()
+        .filter(pk=job_id)
         .update(status=ImportJob.Status.QUEUED, progress=0, error="", summary={}, heartbeat_at=None)
     )
     if not queued:
         raise ValueError(str(JOB_NOT_RERUNNABLE))
-    from entry import tasks  # entry.tasks imports this module
-
-    transaction.on_commit(lambda: tasks.import_figures.delay(job_id))
+    import_job_queue(job_id)

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policy
-from entry import jobs, services, tasks, templates_xlsx
+from entry import jobs, services, templates_xlsx
 from entry.deadlines import due_dates
 from entry.forms import (
     EntryRow,
@@ -685,17 +684,7 @@ def _import_later(request, name: str, data: bytes, valid_only: bool, dry_run: bo
         dry_run=dry_run,
     )
 
-    def queue():
-        try:
-            tasks.import_figures.delay(job.pk)
-        except Exception as exc:  # the broker is down: say so on the job's page
-            ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
-                status=ImportJob.Status.FAILED,
-                error=_("Không đưa được việc nhập vào hàng đợi: %(error)s") % {"error": exc},
-            )
-
-    # Once the job's row is committed, so a worker in another process finds it.
-    transaction.on_commit(queue)
+    jobs.import_job_queue(job.pk)
     return redirect("entry:import-job", pk=job.pk)
 
 
@@ -704,7 +693,13 @@ def _job_or_404(request, pk: int) -> ImportJob:
     if job.user_id != request.user.pk and not policy.is_administrator(request.user):
         raise Http404(_("Không có lượt nhập này."))
     # A job whose worker was killed would say "running" for ever: it says "failed" instead.
-    if job.status == ImportJob.Status.RUNNING and jobs.import_jobs_fail_stale(job_id=job.pk):
+    # (Looked at only once its last sign of life is old: the page polls every second.)
+    silent = job.heartbeat_at is None or job.heartbeat_at < timezone.now() - jobs.stale_after()
+    if (
+        job.status == ImportJob.Status.RUNNING
+        and silent
+        and jobs.import_jobs_fail_stale(job_id=job.pk)
+    ):
         job.refresh_from_db(fields=["status", "progress", "error", "heartbeat_at"])
     return job
 
@@ -726,7 +721,7 @@ def import_job_view(request, pk: int):
             "result": _for_page(job.summary) if done else None,
             "filename": job.filename,
             "can_rerun": job.status == ImportJob.Status.FAILED
-            and ImportJob.objects.filter(pk=job.pk).exclude(data=b"").exists(),
+            and jobs.rerunnable().filter(pk=job.pk).exists(),
         },
     )
 

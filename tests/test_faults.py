@@ -373,6 +373,24 @@ def hoxa_job(user, *, status=ImportJob.Status.QUEUED, **fields) -> ImportJob:
     )
 
 
+def test_a_job_run_again_while_the_broker_is_down_fails_saying_so(
+    users, monkeypatch, django_capture_on_commit_callbacks
+):
+    job = hoxa_job(users["hoxa.nhaplieu"], status=ImportJob.Status.FAILED)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is not answering")
+
+    monkeypatch.setattr(tasks.import_figures, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.import_job_rerun(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error == "Không đưa được việc nhập vào hàng đợi: Redis is not answering"
+    assert job.data  # kept: it can be run again once the broker is back
+
+
 def test_a_job_whose_worker_died_says_so_on_its_page_and_runs_again(
     client, users, hoxa, django_capture_on_commit_callbacks
 ):
