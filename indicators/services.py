@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from indicators import catalogue
+from indicators.cache import data_changed
 from indicators.models import Figure, Indicator, pack_list
 from indicators.periods import Period
 from indicators.validation import (
@@ -88,6 +89,8 @@ def indicator_catalogue_load(*, path: Path) -> WriteSummary:
     Indicator.objects.bulk_create(to_create)
     Indicator.objects.bulk_update(to_update, _INDICATOR_FIELDS)
     summary.created, summary.updated = len(to_create), len(to_update)
+    if to_create or to_update:
+        data_changed()  # bulk writes send no signals
     return summary
 
 

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from indicators.cache import data_changed
 from units import lineage_matching, reference_files
 from units.models import REORGANISATION_2025_ON, Agency, Unit, UnitChange
 from units.names import fold
@@ -100,6 +101,7 @@ def reference_units_load(*, directory: Path) -> ReferenceLoadSummary:
     edges.update(_district_edges(commune_edges=commune_edges, old=old))
     _changes_sync(edges=edges, summary=summary)
     _agencies_sync(rows=agency_rows, path=agencies_path, summary=summary)
+    data_changed()  # bulk writes send no signals; roll-ups read the units
     return summary
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.cache import data_changed
 from indicators.models import Figure
 from indicators.services import (
     FigureRowsError,
@@ -60,7 +59,6 @@ class Command(BaseCommand):
         except ReferenceFileError as exc:
             raise CommandError(f"Không nạp gì cả. {exc}") from exc
         self._units_summary(summary, verbosity)
-        data_changed()  # the loaders write in bulk, which sends no signals
         try:
             catalogue = indicator_catalogue_load(path=indicators)
         except ReferenceFileError as exc:
@@ -87,7 +85,6 @@ class Command(BaseCommand):
             f"Kế hoạch: {plans.plans} văn bản, {plans.targets} mục tiêu, "
             f"{plans.budget_lines} dòng kinh phí; {plans.changed} thay đổi."
         )
-        data_changed()  # the plans' targets too are written in bulk
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu tham chiếu."))
 
     def _units_summary(self, summary, verbosity: int) -> None:
