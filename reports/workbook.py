@@ -20,11 +20,11 @@ from openpyxl.utils import get_column_letter
 from entry import selectors as entry_selectors
 from indicators.models import Figure, Indicator
 from indicators.periods import Period
+from indicators.selectors import figures_under
 from plans import exports, progress
 from plans.models import Plan
 from plans.validation import is_percentage
 from units.models import Unit
-from units.selectors import subtree_q
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -233,7 +233,7 @@ def _figures_table(
         period_end__lte=period.end,
     )
     if subject is not None:
-        figures = figures.filter(subtree_q(subject, "unit__"))
+        figures = figures_under(figures, unit=subject)
     figures = figures.select_related("unit", "agency", "indicator").order_by(
         "indicator__position", "indicator__code", "unit__code", "agency__name", "period_start"
     )
