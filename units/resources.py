@@ -378,7 +378,9 @@ class _FilesAdminMixin:
         return self.has_add_permission(request) and self.has_change_permission(request)
 
     def import_action(self, request, **kwargs):
-        # Over the upload limit (IMPORT_MAX_MB): refused before the file is read.
+        # Over the upload limit (IMPORT_MAX_MB): refused before django-import-export opens
+        # and parses the file. (The admin's CSRF check has already spooled the upload to a
+        # temporary file by then, never to memory.)
         if request.method == "POST":
             try:
                 check_request_size(request.META.get("CONTENT_LENGTH"))
