@@ -20,6 +20,7 @@ from indicators import rollup
 from indicators.cache import cached
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, periods_within
+from indicators.selectors import of_period_q, within_q
 from units.models import Agency, Unit, UnitChange, in_force_q
 from units.selectors import subtree_q
 
@@ -422,8 +423,7 @@ def _in_period(figures, indicators, rolled, period: Period, statuses):
     no figure of the indicator lies in a shorter period inside it, else `_time_rolled`."""
     rolled_ids = {i.pk for i in rolled}
     keep = Q(indicator_id__in=[i.pk for i in indicators if i.pk not in rolled_ids])
-    # The period's dates as well as its id: they lead figure_unit_period_idx.
-    keep &= Q(period=period.id, period_start=period.start, period_end=period.end)
+    keep &= of_period_q(period)
     for flow in (False, True):
         group = [i.pk for i in rolled if (i.time_rollup == Indicator.TimeRollup.FLOW) == flow]
         if group:
@@ -469,9 +469,7 @@ def _time_rule(period: Period, statuses: Sequence[str], *, flow: bool) -> Q:
             Q(period_end__gt=OuterRef("period_end"))
             | Q(period_end=OuterRef("period_end"), period_start__lt=OuterRef("period_start"))
         )
-    # period_end >= start is implied; it bounds figure_unit_period_idx's range.
-    inside = Q(period_start__gte=period.start, period_end__gte=period.start)
-    return inside & Q(period_end__lte=period.end) & ~Exists(beaten)
+    return within_q(period.start, period.end) & ~Exists(beaten)
 
 
 def _flow_totals(frame: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:

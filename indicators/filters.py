@@ -81,8 +81,7 @@ class FigureFilter(filters.FilterSet):
 
     def filter_period(self, queryset, name, value):
         period = _period(value, name)
-        # The dates as well as the id: they lead figure_unit_period_idx.
-        return queryset.filter(period=period.id, period_start=period.start, period_end=period.end)
+        return queryset.filter(selectors.of_period_q(period))
 
     def filter_period_from(self, queryset, name, value):
         return queryset.filter(period_start__gte=_period(value, name).start)

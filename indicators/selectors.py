@@ -46,6 +46,18 @@ def figure_list() -> QuerySet[Figure]:
     )
 
 
+def of_period_q(period) -> Q:
+    """Figures of exactly `period`: its dates as well as its id, since they lead
+    figure_unit_period_idx (docs/decisions/0009)."""
+    return Q(period=period.id, period_start=period.start, period_end=period.end)
+
+
+def within_q(start: datetime.date, end: datetime.date) -> Q:
+    """Figures of any period inside [start, end]. `period_end >= start` is implied, but it
+    bounds figure_unit_period_idx's range."""
+    return Q(period_start__gte=start, period_end__gte=start, period_end__lte=end)
+
+
 def figures_under(figures: QuerySet[Figure], *, unit: Unit) -> QuerySet[Figure]:
     """Figures of `unit` and of every unit below it (stored ancestors: one indexed filter)."""
     return figures.filter(subtree_q(unit, "unit__"))

@@ -18,6 +18,7 @@ from indicators import analytics
 from indicators.cache import cached, one_version
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, parse_period, period_of, period_previous
+from indicators.selectors import of_period_q, within_q
 from indicators.validation import indicator_valid_in
 from plans import progress
 from plans.models import Plan, Target
@@ -308,10 +309,8 @@ def _figures(unit: Unit, period: Period) -> tuple[list[Figure], int]:
     """The first FIGURE_ROWS approved figures under the unit for the period, and how many."""
     figures = Figure.objects.filter(
         subtree_q(unit, "unit__"),
+        of_period_q(period),
         status=Figure.Status.APPROVED,
-        period=period.id,
-        period_start=period.start,
-        period_end=period.end,
     ).order_by("indicator__position", "unit__code", "scope")
     shown = list(figures.select_related("unit", "agency", "indicator")[:FIGURE_ROWS])
     return shown, figures.count()
@@ -328,10 +327,8 @@ def _data_present_read(units: list[Unit], period: Period) -> _Present:
     rows = (
         Figure.objects.filter(
             under,
+            within_q(period.start, period.end),
             status=Figure.Status.APPROVED,
-            period_start__gte=period.start,
-            period_end__gte=period.start,  # implied; it bounds the index range
-            period_end__lte=period.end,
         )
         .order_by()
         .values_list("indicator_id", "scope", "unit__level", "agency__kind")
@@ -360,10 +357,8 @@ def _reported_indicators_read(units: list[Unit], periods: list[Period]) -> set[i
     return set(
         Figure.objects.filter(
             under,
+            within_q(start, end),
             status=Figure.Status.APPROVED,
-            period_start__gte=start,
-            period_end__gte=start,  # implied; it bounds the index range
-            period_end__lte=end,
         )
         .order_by()
         .values_list("indicator_id", flat=True)
