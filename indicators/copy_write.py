@@ -142,27 +142,15 @@ def _lines(figures: Iterable, ids: list[int], now: str) -> Iterator[str]:
 
 
 def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
-    """Store the FIGURE_WRITABLE columns of `figures` (stored figures, changed in memory) and their
-    history; returns how many were updated."""
+    """Store the FIGURE_WRITABLE columns of `figures` (stored figures, changed in memory) and
+    their history; returns how many were updated."""
     if not figures:
         return 0
     now = timezone.now()
     figure_table = Figure._meta.db_table
     history_table = Figure.history.model._meta.db_table
     lines = (
-        "\t".join(
-            (
-                str(f.pk),
-                str(f.value),
-                _null(f.numerator),
-                _null(f.denominator),
-                _escape(f.source),
-                _null(f.source_on),
-                _escape(f.note),
-                f.status,
-            )
-        )
-        + "\n"
+        "\t".join([str(f.pk), *(_text(getattr(f, c)) for c in FIGURE_WRITABLE)]) + "\n"
         for f in figures
     )
     changes = ", ".join(f"{c} = u.{c}" for c in FIGURE_WRITABLE)
@@ -199,6 +187,11 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
 
 def _null(value) -> str:
     return NULL if value is None else str(value)
+
+
+def _text(value) -> str:
+    """Any value as COPY's text format reads it."""
+    return _escape(value) if isinstance(value, str) else _null(value)
 
 
 @functools.lru_cache(maxsize=4096)  # sources and notes repeat: each escaped once

@@ -44,7 +44,7 @@ SOURCE_TOO_LONG = _("Nguồn dài %(length)s ký tự, quá 255 ký tự cho ph�
 # rounded to 4 places. PostgreSQL refuses a larger number with the whole write ("numeric
 # field overflow"), so it is refused here, row by row, with a message.
 VALUE_LIMIT = Decimal(10) ** 16 - Decimal("0.00005")
-SOURCE_MAX_LENGTH = 255
+SOURCE_MAX_LENGTH = Figure._meta.get_field("source").max_length
 
 # A tier scope makes sense only above that tier; and the indicator must apply to it.
 _SCOPE_FOR_LEVEL = {
