@@ -90,27 +90,24 @@ def history_changes(
     """
     history_model = get_history_manager_for_model(model).model
     pk = model._meta.pk.attname
+    since_at = _day_start(since) if since is not None else None
     in_range = history_model.objects.all()
     if object_ids is not None:
         in_range = in_range.filter(**{f"{pk}__in": object_ids})
-    if since is not None:
-        in_range = in_range.filter(history_date__gte=_day_start(since))
-    records = history_model.objects.filter(**{f"{pk}__in": in_range.values(pk)})
+    if since_at is not None:
+        in_range = in_range.filter(history_date__gte=since_at)
+    wanted = history_model.objects.filter(**{f"{pk}__in": in_range.values(pk)})
     if until is not None:
         end = _day_start(until + datetime.timedelta(days=1))
-        records = records.filter(history_date__lt=end)
+        wanted = wanted.filter(history_date__lt=end)
     # Earlier records are read too: the first one in the range is diffed against its
     # predecessor.
-    records_qs = records
-    records = list(
-        records.select_related("history_user").order_by(pk, "history_date", "history_id")
-    )
+    records = list(wanted.select_related("history_user").order_by(pk, "history_date", "history_id"))
     fields = [f for f in history_model.tracked_fields if f.name != model._meta.pk.name]
     fk_labels = _foreign_key_labels(fields, records)
-    m2m_values = _many_to_many_values(history_model, records_qs)
+    m2m_values = _many_to_many_values(history_model, wanted)
     current = _current_labels(model, {getattr(r, pk) for r in records})
 
-    since_at = _day_start(since) if since is not None else None
     lines: list[HistoryLine] = []
     previous = None
     for record in records:
