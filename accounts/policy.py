@@ -88,6 +88,23 @@ def can_enter_scope(user, scope: str) -> bool:
     return scope == "self" or writes_any_figure(user)
 
 
+APPROVED_LOCKED = gettext_lazy(
+    "Số liệu đã được duyệt và công bố: không sửa, không xóa được. Muốn sửa, người duyệt mở "
+    "lại báo cáo (ghi rõ lý do), hoặc quản trị viên sửa."
+)
+
+
+def can_change_approved(user) -> bool:
+    """Change or delete a figure once it is approved (published): administrators only, one
+    figure at a time (the admin's form, the API), every change kept in its history. Everyone
+    else goes through the review workflow: a reviewer reopens the report, with a reason.
+
+    `None` is the command line (load_reference_data): whoever runs manage.py holds the
+    database already. Imports of files never overwrite an approved figure, whoever sends
+    them (indicators.bulk)."""
+    return user is None or is_administrator(user)
+
+
 def can_enter(user, unit: Unit, agency: Agency | None = None) -> bool:
     """Enter and submit figures for this unit (or agency): only one's own (administrators:
     any)."""

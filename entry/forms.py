@@ -6,6 +6,7 @@ indicators.validation) and says which are wrong; add_errors puts its messages ba
 fields.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 from django import forms
@@ -130,6 +131,10 @@ class EntryRow:
     previous: Figure | None
     target: Target | None
     target_label: str = ""
+    # Approved, on a form that is otherwise open: shown, not editable (accounts.policy).
+    published: bool = False
+    # What the service said of it when it has no input (an approved figure sent changed).
+    errors: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass

@@ -20,14 +20,20 @@ from entry.models import Submission, Transition
 from indicators.cache import approved_written, data_changed
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, parse_period
-from indicators.services import FigureInput, FigureRowsError, figures_check, figures_write
+from indicators.services import (
+    FigureInput,
+    FigureLocked,
+    FigureRowsError,
+    figures_check,
+    figures_write,
+)
 from indicators.validation import figure_value_check, indicator_valid_in
 from units.models import Agency, Unit
 
 Status = Figure.Status
 
 
-class EntryLocked(Exception):
+class EntryLocked(FigureLocked):
     """The report is submitted or approved: nobody edits it until it is returned."""
 
 
@@ -144,7 +150,17 @@ def entry_save(
             % {"status": submission.get_status_display()}
         )
     indicators = {i.code: i for i in applicable_indicators(unit, agency, period)}
-    current = {f.indicator.code: f for f in report_figures(submission).select_related("indicator")}
+    # Locked after the report, by id: the order every writer locks in (docs/decisions/0011).
+    current = {
+        f.indicator.code: f
+        for f in report_figures(submission)
+        .select_related("indicator")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    }
+    # Approved figures are published: the form leaves them as they are (shown, not editable)
+    # unless the user may change them (accounts.policy.can_change_approved).
+    approved_locked = not policy.can_change_approved(user)
     if submission.version != version:
         seen = opened or {}
         changed = {
@@ -161,7 +177,10 @@ def entry_save(
     for code, indicator in indicators.items():
         given = values.get(code, EntryValue())
         figure = current.get(code)
+        published = approved_locked and figure is not None and figure.status == Status.APPROVED
         if given.is_blank:
+            if published:
+                continue  # shown, not sent: it stays as it is
             result.missing.append(code)
             if figure is not None:
                 to_clear.append(figure.pk)
@@ -185,6 +204,10 @@ def entry_save(
             "source": given.source.strip()[:255],
             "status": submission.status,
         }
+        if published:
+            if any(getattr(figure, k) != v for k, v in wanted.items() if k != "status"):
+                result.errors[code] = {"value": [str(policy.APPROVED_LOCKED)]}
+            continue
         if figure is None:
             to_create.append(
                 Figure(
@@ -289,8 +312,18 @@ def missing_indicators(submission: Submission) -> list[str]:
 
 
 def _move(submission: Submission, target: str, *, user, reason: str = "") -> None:
-    """Set the report's and its figures' status, and record the step."""
-    figures = list(report_figures(submission))
+    """Set the report's and its figures' status, and record the step.
+
+    A figure approved before (a seed, a figure an administrator approved, last quarter's
+    import) stays published while the report is submitted, returned and approved around
+    it; only reopening an approved report takes its figures back, with the reason."""
+    reopening = submission.status == Status.APPROVED
+    # Locked after the report, by id: the order every writer locks in (docs/decisions/0011).
+    figures = [
+        f
+        for f in report_figures(submission).select_for_update().order_by("pk")
+        if reopening or f.status != Status.APPROVED
+    ]
     for figure in figures:
         figure.status = target
     if figures:

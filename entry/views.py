@@ -212,14 +212,22 @@ def _entry_render(
     editable = may_enter and (submission is None or submission.is_editable)
     data = entry_data(request.POST, indicators, current) if posted else None
     targets = _targets(unit, agency, period, indicators)
+    # Approved figures are published: shown, not editable (accounts.policy).
+    approved_locked = not policy.can_change_approved(request.user)
     rows = []
     for indicator in indicators:
         code = indicator.code
+        figure = current.get(code)
+        published = (
+            approved_locked and figure is not None and figure.status == Figure.Status.APPROVED
+        )
         form = None
-        if editable:
-            form = IndicatorEntryForm(data, indicator=indicator, figure=current.get(code))
+        messages_here = [m for ms in (errors or {}).get(code, {}).values() for m in ms]
+        if editable and not published:
+            form = IndicatorEntryForm(data, indicator=indicator, figure=figure)
             if errors and code in errors:
                 form.add_errors(errors[code])
+            messages_here = []
         target = targets.get(code)
         rows.append(
             EntryRow(
@@ -229,6 +237,8 @@ def _entry_render(
                 previous=previous.get(code),
                 target=target,
                 target_label=_target_text(target) if target else "",
+                published=editable and published,
+                errors=messages_here,
             )
         )
     changed = []

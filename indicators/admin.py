@@ -2,8 +2,10 @@
 XLSX import and export by codes (indicators.resources), figures checked as everywhere else."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import policy
 from indicators.forms import FigureAdminForm
 from indicators.models import Figure, Indicator
 from indicators.resources import FigureResource, IndicatorResource
@@ -29,3 +31,35 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
     search_fields = ["indicator__code", "unit__code", "unit__name", "agency__name", "period"]
     autocomplete_fields = ["unit", "agency", "indicator"]
     readonly_fields = ["entered_by", "entered_at", "updated_at"]
+
+    # An approved figure is published: only an administrator changes or deletes it
+    # (accounts.policy.can_change_approved); others see it read-only.
+    def _published_for(self, request, obj) -> bool:
+        return (
+            obj is not None
+            and obj.status == Figure.Status.APPROVED
+            and not policy.can_change_approved(request.user)
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._published_for(request, obj):
+            return [*FigureAdminForm.Meta.fields, *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        if self._published_for(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if (
+            not policy.can_change_approved(request.user)
+            and queryset.filter(status=Figure.Status.APPROVED).exists()
+        ):
+            raise PermissionDenied(policy.APPROVED_LOCKED)
+        super().delete_queryset(request, queryset)

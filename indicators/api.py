@@ -100,7 +100,7 @@ class ObservationViewSet(
             raise _rows_error(exc) from None
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from None
-        except entry_services.EntryLocked as exc:
+        except services.FigureLocked as exc:  # a published figure, or a locked report
             raise Conflict(str(exc)) from None
 
     @extend_schema(request=FigureWriteSerializer, responses=FigureSerializer)
@@ -121,6 +121,12 @@ class ObservationViewSet(
         incoming = FigureValueUpdateSerializer(data=request.data, partial=kwargs.get("partial"))
         incoming.is_valid(raise_exception=True)
         changes = incoming.validated_data
+        if (
+            figure.status == figure.Status.APPROVED
+            and changes.get("status", figure.status) != figure.status
+            and not policy.can_change_approved(request.user)
+        ):
+            raise Conflict(policy.APPROVED_LOCKED)  # unpublishing is a change too
         current = {
             "value": figure.value,
             "numerator": figure.numerator,
@@ -202,14 +208,18 @@ class ObservationViewSet(
 
     def perform_destroy(self, instance):
         user = self.request.user
-        if not policy.writes_any_figure(user):
-            report = entry_services.submission_get(
-                instance.unit, instance.agency, parse_period(instance.period)
-            )
+        staff = policy.writes_any_figure(user)
+        if not staff:
             if not policy.can_enter(user, instance.unit, instance.agency):
                 raise exceptions.PermissionDenied()
             if not policy.can_enter_scope(user, instance.scope):
                 raise exceptions.PermissionDenied(policy.OWN_FIGURES_ONLY)
+        if instance.status == instance.Status.APPROVED and not policy.can_change_approved(user):
+            raise Conflict(policy.APPROVED_LOCKED)
+        if not staff:
+            report = entry_services.submission_get(
+                instance.unit, instance.agency, parse_period(instance.period)
+            )
             if report is not None and not report.is_editable:
                 raise Conflict(_("Báo cáo đã gửi hoặc đã duyệt: không xóa được."))
         instance._history_user = user

@@ -27,6 +27,7 @@ from indicators.services import (
     FigureInput,
     FigureRefs,
     RowError,
+    figure_differs,
     figure_key,
     figure_refs,
     rows_checked,
@@ -218,7 +219,7 @@ def _decide(
                 continue
             report = reports.get((figure.unit_id, figure.agency_id, figure.period))
         current = existing.get(key)
-        if current is not None and not _differs(current, figure):
+        if current is not None and not figure_differs(current, figure):
             outcome.unchanged += 1  # the same value again (a file sent twice)
             continue
         if current is not None and current.status == Status.APPROVED:
@@ -277,11 +278,6 @@ def _update(figures: list[Figure], history_user) -> None:
             figures, batch_size=BATCH, update=True, default_user=history_user
         )
         approved_written(figures)  # raw SQL sends no signals
-
-
-def _differs(current: Figure, wanted: CheckedRow) -> bool:
-    """Whether storing `wanted` would change what `current` says (its status aside)."""
-    return any(getattr(current, f) != getattr(wanted, f) for f in FIGURE_WRITABLE if f != "status")
 
 
 def _lookup_keys(inputs: list[FigureInput], refs: FigureRefs) -> tuple[set, set, set]:

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts import policy
 from indicators.models import Figure
 from indicators.validation import (
     AGENCY_NOT_OF_UNIT,
@@ -30,13 +31,24 @@ class FigureAdminForm(forms.ModelForm):
             "note",
         ]
 
+    user = None  # who saves (set by FigureAdmin.get_form; nobody: approved figures stay)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A ratio may be given as numerator and denominator only: the check computes it.
-        self.fields["value"].required = False
+        if "value" in self.fields:  # (read-only for a published figure: FigureAdmin)
+            self.fields["value"].required = False
 
     def clean(self):
         data = super().clean()
+        # self.instance still holds what is stored: the form's values go in after clean().
+        if (
+            self.instance.pk is not None
+            and self.instance.status == Figure.Status.APPROVED
+            and self.has_changed()
+            and not (self.user is not None and policy.can_change_approved(self.user))
+        ):
+            raise ValidationError(policy.APPROVED_LOCKED)
         unit, indicator = data.get("unit"), data.get("indicator")
         if unit is None or indicator is None or "period" in self.errors:
             return data

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
+from accounts import policy
 from indicators.catalogue import DIRECTIONS, PILLARS, ROLLUPS_FOR_TYPE, TIME_ROLLUPS, VALUE_TYPES
 from indicators.models import Figure, Indicator, pack_list
+from indicators.services import FIGURE_WRITABLE
 from indicators.validation import (
     AGENCY_UNKNOWN,
     INDICATOR_UNKNOWN,
@@ -250,9 +252,13 @@ class FigureResource(NaturalKeyResource):
             unit, agency, indicator, period, scope = self.resolve(row)
         except ValidationError:
             return None  # check_row reports it
-        return Figure.objects.filter(
+        figure = Figure.objects.filter(
             unit=unit, agency=agency, indicator=indicator, period=period.id, scope=scope
         ).first()
+        if figure is not None:
+            # What it says before the row's columns are read into it (check_row compares).
+            figure._stored = {f: getattr(figure, f) for f in FIGURE_WRITABLE}
+        return figure
 
     def check_row(self, instance, row, failed, **kwargs):
         unit, agency, indicator, period, scope = self.resolve(row)
@@ -271,6 +277,14 @@ class FigureResource(NaturalKeyResource):
         instance.period_start, instance.period_end = period.start, period.end
         instance.value = checked.value
         instance.numerator, instance.denominator = checked.numerator, checked.denominator
+        stored = getattr(instance, "_stored", None)
+        if (
+            stored is not None
+            and stored["status"] == Figure.Status.APPROVED
+            and any(getattr(instance, f) != stored[f] for f in FIGURE_WRITABLE)
+            and not policy.can_change_approved(kwargs.get("user"))
+        ):
+            raise ValidationError({"value": policy.APPROVED_LOCKED})
 
     def before_save_instance(self, instance, row, **kwargs):
         user = kwargs.get("user")

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts import policy
 from indicators import catalogue
 from indicators.cache import data_changed
 from indicators.models import Figure, Indicator, pack_list
@@ -125,6 +126,11 @@ class RowError:
     def __str__(self) -> str:
         where = f"dòng {self.row}, " if self.row is not None else ""
         return f"{where}cột {self.field}: {self.message}"
+
+
+class FigureLocked(Exception):
+    """The write would change a published (approved) figure, or a report that is submitted
+    or approved; nothing was written. The message says why and what to do."""
 
 
 class FigureRowsError(Exception):
@@ -363,6 +369,11 @@ def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowErro
 FIGURE_WRITABLE = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
 
 
+def figure_differs(current: Figure, wanted) -> bool:
+    """Whether storing `wanted` would change what `current` says (its status aside)."""
+    return any(getattr(current, f) != getattr(wanted, f) for f in FIGURE_WRITABLE if f != "status")
+
+
 def figure_key(figure: Figure) -> tuple:
     """What makes a figure one of a kind (figure_unit_uniq, figure_agency_uniq)."""
     return (figure.unit_id, figure.agency_id, figure.indicator_id, figure.period, figure.scope)
@@ -387,14 +398,17 @@ def figures_write(
     if errors:
         raise FigureRowsError(errors)
     summary = FigureWriteSummary()
-    # Lock the rows we may overwrite, so a concurrent save cannot slip in between.
+    # Lock the rows we may overwrite, so a concurrent save cannot slip in between; by id, the
+    # order every writer locks figures in (after the report: docs/decisions/0011).
     existing = {
         figure_key(f): f
-        for f in Figure.objects.select_for_update().filter(
+        for f in Figure.objects.select_for_update()
+        .filter(
             unit_id__in={f.unit_id for f in figures},
             indicator_id__in={f.indicator_id for f in figures},
             period__in={f.period for f in figures},
         )
+        .order_by("pk")
     }
     for figure in figures:
         figure.status = status
@@ -407,6 +421,13 @@ def figures_write(
             summary.created += 1
             current = existing[figure_key(figure)] = figure
         elif any(getattr(current, f) != getattr(figure, f) for f in FIGURE_WRITABLE):
+            if current.status == Figure.Status.APPROVED and not policy.can_change_approved(by):
+                if figure_differs(current, figure):
+                    raise FigureLocked(policy.APPROVED_LOCKED)
+                # The same figure sent again: it stays published, whatever status came.
+                summary.unchanged += 1
+                summary.figure_ids.append(current.pk)
+                continue
             current._was_approved = current.status == Figure.Status.APPROVED
             for f in FIGURE_WRITABLE:
                 setattr(current, f, getattr(figure, f))
