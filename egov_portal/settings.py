@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "egov_portal.middleware.ReplicaReadsMiddleware",
+    # A deadlock or a lock not had in time: a 409 saying to save again, not a 500.
+    "egov_portal.middleware.WriteClashMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

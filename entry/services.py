@@ -150,7 +150,7 @@ def entry_save(
             % {"status": submission.get_status_display()}
         )
     indicators = {i.code: i for i in applicable_indicators(unit, agency, period)}
-    # Locked after the report, by id: the order every writer locks in (docs/decisions/0011).
+    # Locked after the report, by id: the order every writer locks in (docs/decisions/0012).
     current = {
         f.indicator.code: f
         for f in report_figures(submission)
@@ -318,7 +318,7 @@ def _move(submission: Submission, target: str, *, user, reason: str = "") -> Non
     import) stays published while the report is submitted, returned and approved around
     it; only reopening an approved report takes its figures back, with the reason."""
     reopening = submission.status == Status.APPROVED
-    # Locked after the report, by id: the order every writer locks in (docs/decisions/0011).
+    # Locked after the report, by id: the order every writer locks in (docs/decisions/0012).
     figures = [
         f
         for f in report_figures(submission).select_for_update().order_by("pk")

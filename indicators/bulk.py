@@ -124,8 +124,11 @@ def figures_import(
     try:
         with transaction.atomic():
             keys = _lookup_keys(inputs, refs)
+            # The official's reports before any figure, each by id: the order every writer
+            # locks in (docs/decisions/0012), so an import and a form save or an approval
+            # on the same figures wait for each other instead of deadlocking.
+            reports = {} if staff else _reports(keys, user=user, lock=not dry_run)
             existing = _existing(keys)
-            reports = {} if staff else _reports(keys, lock=not dry_run)
             creations = _decide(
                 inputs,
                 refs,
@@ -164,7 +167,7 @@ def figures_import(
             if dry_run:
                 raise _Undo
             _update(outcome.to_update, history_user)
-            if not staff and (to_create or outcome.to_update):
+            if not staff:
                 _touch_reports(to_create + outcome.to_update, reports)
     except _Undo:
         return summary
@@ -305,38 +308,80 @@ def _existing(keys: tuple[set, set, set]) -> dict[tuple, Figure]:
         found = found.filter(unit_id__in=units)
     # (A file of thousands of units reads its indicators' figures of those periods through
     # figure_rollup_idx rather than sending thousands of ids.)
-    return {figure_key(f): f for f in found.select_for_update()}
+    return {figure_key(f): f for f in found.select_for_update().order_by("pk")}
 
 
-def _reports(keys: tuple[set, set, set], *, lock: bool) -> dict[tuple, Submission]:
+def _reports(keys: tuple[set, set, set], *, user, lock: bool) -> dict[tuple, Submission]:
+    """The reports an official's rows go into, by (unit, agency, period). When `lock`, the
+    official's own reports for the file's periods are made (as drafts) where there are none,
+    then all are locked, by id: a report made at the end, after the figures, would wait for
+    a form that holds it while the form waits for those figures. _touch_reports removes the
+    ones no row went into."""
     units, _indicators, periods = keys
     if not (units and periods):
         return {}
+    made: set[int] = set()
+    unit, agency = policy.reporters_of(user)
+    if lock and unit is not None and unit.pk in units:
+        made = _reports_make(unit, agency, periods)
     reports = Submission.objects.filter(unit_id__in=units, period__in=periods)
     if lock:
-        reports = reports.select_for_update()
-    return {(r.unit_id, r.agency_id, r.period): r for r in reports}
+        reports = reports.select_for_update().order_by("pk")
+    found = {(r.unit_id, r.agency_id, r.period): r for r in reports}
+    for report in found.values():
+        report._made_for_import = report.pk in made
+    return found
+
+
+def _reports_make(unit, agency, periods: set[str]) -> set[int]:
+    """The unit's (or agency's) reports for `periods` that do not exist yet, made as drafts
+    in one statement; their ids. (A form making one of them at the same moment: each is
+    then made or found one by one.)"""
+    have = set(
+        Submission.objects.filter(unit=unit, agency=agency, period__in=periods).values_list(
+            "period", flat=True
+        )
+    )
+    new = []
+    for period in sorted(periods - have):
+        p = parse_period(period)
+        new.append(
+            Submission(
+                unit=unit, agency=agency, period=p.id, period_start=p.start, period_end=p.end
+            )
+        )
+    if not new:
+        return set()
+    try:
+        with transaction.atomic():
+            return {r.pk for r in Submission.objects.bulk_create(new)}
+    except IntegrityError:
+        made = set()
+        for report in new:
+            report, created = Submission.objects.get_or_create(
+                unit=unit,
+                agency=agency,
+                period=report.period,
+                defaults={"period_start": report.period_start, "period_end": report.period_end},
+            )
+            if created:
+                made.add(report.pk)
+        return made
 
 
 def _touch_reports(figures: list, reports: dict[tuple, Submission]) -> None:
-    """An official's import goes into their report for each period (created as a draft
-    where there is none), whose version moves on so an open form is told."""
-    for unit_id, agency_id, period in {(f.unit_id, f.agency_id, f.period) for f in figures}:
-        report = reports.get((unit_id, agency_id, period))
-        if report is None:
-            sample = next(
-                f
-                for f in figures
-                if (f.unit_id, f.agency_id, f.period) == (unit_id, agency_id, period)
-            )
-            Submission.objects.create(
-                unit_id=unit_id,
-                agency_id=agency_id,
-                period=period,
-                period_start=sample.period_start,
-                period_end=sample.period_end,
-                version=1,
-            )
-        else:
-            report.version += 1
-            report.save(update_fields=["version", "updated_at"])
+    """An official's import goes into their report for each period (made by _reports),
+    whose version moves on so an open form is told; reports made for the import that no
+    row went into are removed again."""
+    touched = {(f.unit_id, f.agency_id, f.period) for f in figures}
+    for key in touched:
+        report = reports[key]  # every row an official may write has its report (_reports)
+        report.version += 1
+        report.save(update_fields=["version", "updated_at"])
+    unused = [
+        r.pk
+        for key, r in reports.items()
+        if key not in touched and getattr(r, "_made_for_import", False)
+    ]
+    if unused:
+        Submission.objects.filter(pk__in=unused).delete()

@@ -399,7 +399,7 @@ def figures_write(
         raise FigureRowsError(errors)
     summary = FigureWriteSummary()
     # Lock the rows we may overwrite, so a concurrent save cannot slip in between; by id, the
-    # order every writer locks figures in (after the report: docs/decisions/0011).
+    # order every writer locks figures in (after the report: docs/decisions/0012).
     existing = {
         figure_key(f): f
         for f in Figure.objects.select_for_update()

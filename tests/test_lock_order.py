@@ -1,0 +1,200 @@
+"""One lock order for every writer of figures: the report first, then its figures by id
+(docs/decisions/0012). A bulk import and a form save or an approval on the same figures
+wait for each other; they never deadlock (issue 16, item 5). Should the database still give
+up on a writer, its user gets a 409 saying what to do."""
+
+import io
+import queue
+import threading
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import OperationalError, connection
+
+from accounts.services import demo_users_create
+from entry import services
+from entry.models import Submission
+from entry.services import EntryConflict, EntryValue, entry_save, submission_act, submission_get
+from indicators import bulk
+from indicators.importing import read_figures
+from indicators.models import Figure
+from indicators.periods import parse_period
+from units.models import Unit
+
+Q4 = parse_period("2024Q4")
+ON = "2024-01-01"
+CODES = ("INF_LAN", "INF_BROADBAND", "HR_IT_STAFF", "HR_COMPUTER_USE")
+YES_NO = ("INF_LAN", "INF_BROADBAND")
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs two sessions writing at once with row locks (PostgreSQL); SQLite has one "
+    "writer and select_for_update does nothing there",
+)
+
+
+@pytest.fixture
+def committed(transactional_db, reference_data):
+    """Real commits, which the other thread sees (see tests/test_faults.py)."""
+    if not Unit.objects.filter(code="19363").exists():
+        call_command("load_reference_data", stdout=io.StringIO())
+
+
+def import_rows(value: int) -> bytes:
+    lines = ["unit_code,on,indicator,period,value"]
+    lines += [f"19363,{ON},{code},{Q4.id},{1 if code in YES_NO else value}" for code in CODES]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def form_values(value: int) -> dict[str, EntryValue]:
+    return {code: EntryValue(value="0" if code in YES_NO else str(value)) for code in CODES}
+
+
+def slow(monkeypatch, module, name: str, seconds: float = 0.3) -> None:
+    """Hold the first writer between its two locks a moment, so that the other certainly
+    comes in between: with two lock orders, that is a deadlock every time."""
+    real = getattr(module, name)
+
+    def held(*args, **kwargs):
+        result = real(*args, **kwargs)
+        time.sleep(seconds)
+        return result
+
+    monkeypatch.setattr(module, name, held)
+
+
+def race(*writers) -> list[tuple[str, str]]:
+    start = threading.Barrier(len(writers))
+    outcomes: queue.Queue = queue.Queue()
+
+    def run(writer):
+        try:
+            start.wait()
+            outcomes.put(("done", writer()))
+        except (EntryConflict, bulk.ImportConflict) as exc:  # refusals that say what to do
+            outcomes.put(("refused", type(exc).__name__))
+        except OperationalError as exc:
+            outcomes.put(("database", str(exc).splitlines()[0]))
+        except Exception as exc:  # any other outcome fails the test, with its reason
+            outcomes.put(("error", repr(exc)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return [outcomes.get_nowait() for _ in writers]
+
+
+@postgresql_only
+def test_an_import_and_a_form_save_on_the_same_figures_never_deadlock(committed, monkeypatch):
+    demo_users_create()
+    official = get_user_model().objects.get(username="hoxa.nhaplieu")
+    hoxa = Unit.objects.in_force(parse_period("2024Q1").end).get(code="19363")
+    entry_save(user=official, unit=hoxa, agency=None, period=Q4, values=form_values(1), version=0)
+    # The import holds its first lock a moment; so does the form (applicable_indicators
+    # runs between the report's lock and its figures').
+    slow(monkeypatch, bulk, "_reports")
+    slow(monkeypatch, bulk, "_existing")
+    slow(monkeypatch, services, "applicable_indicators")
+    for round_ in range(3):
+
+        def by_file(value=10 + round_):
+            return bulk.figures_import(read_figures(import_rows(value)).inputs, user=official)
+
+        def by_form(value=20 + round_):
+            report = submission_get(hoxa, None, Q4)
+            return entry_save(
+                user=official,
+                unit=hoxa,
+                agency=None,
+                period=Q4,
+                values=form_values(value),
+                version=report.version,
+            )
+
+        outcomes = race(by_file, by_form)
+        kinds = sorted(kind for kind, _detail in outcomes)
+        assert "database" not in kinds and "error" not in kinds, outcomes
+        assert "done" in kinds, outcomes
+    # Whoever came second either waited and wrote, or was told the form is stale.
+    assert Figure.objects.filter(unit=hoxa, period=Q4.id).count() == len(CODES)
+
+
+@postgresql_only
+def test_an_import_and_an_approval_on_the_same_figures_never_deadlock(committed, monkeypatch):
+    demo_users_create()
+    official = get_user_model().objects.get(username="hoxa.nhaplieu")
+    reviewer = get_user_model().objects.get(username="vinhlinh.duyet")
+    hoxa = Unit.objects.in_force(parse_period("2024Q1").end).get(code="19363")
+    for round_ in range(3):
+        Submission.objects.filter(unit=hoxa, period=Q4.id).delete()
+        Figure.objects.filter(unit=hoxa, period=Q4.id).delete()
+        complete = {
+            i.code: (
+                EntryValue(numerator="1", denominator="2")
+                if i.value_type == "ratio"
+                else EntryValue(value="1")
+            )
+            for i in services.applicable_indicators(hoxa, None, Q4)
+        }
+        result = entry_save(
+            user=official,
+            unit=hoxa,
+            agency=None,
+            period=Q4,
+            values=complete,
+            version=0,
+            submit=True,
+        )
+        assert result.submitted, result.missing
+        report = result.submission
+        if round_ == 0:
+            slow(monkeypatch, bulk, "_reports")
+            slow(monkeypatch, bulk, "_existing")
+
+        def by_file(value=30 + round_):
+            return bulk.figures_import(read_figures(import_rows(value)).inputs, user=official)
+
+        def approve(report=report):
+            return submission_act(user=reviewer, submission=report, action="approve")
+
+        outcomes = race(by_file, approve)
+        kinds = sorted(kind for kind, _detail in outcomes)
+        assert "database" not in kinds and "error" not in kinds, outcomes
+        report.refresh_from_db()
+        assert report.status == Submission.Status.APPROVED
+        # The import came before the approval (and was stored) or after it (and every row
+        # was refused: the report is approved); never half of it.
+        statuses = set(
+            Figure.objects.filter(unit=hoxa, period=Q4.id).values_list("status", flat=True)
+        )
+        assert statuses == {Figure.Status.APPROVED}
+
+
+def test_a_deadlock_the_database_gives_up_on_is_a_409_saying_what_to_do(client, db, monkeypatch):
+    from psycopg2 import errors
+
+    demo_users_create()
+    client.force_login(get_user_model().objects.get(username="hoxa.nhaplieu"))
+    hoxa = Unit.objects.in_force(parse_period("2024Q1").end).get(code="19363")
+
+    def deadlocked(**kwargs):
+        raise OperationalError("deadlock detected") from errors.DeadlockDetected()
+
+    monkeypatch.setattr(services, "entry_save", deadlocked)
+    monkeypatch.setattr(services, "figure_api_save", deadlocked)
+    response = client.post(f"/entry/{hoxa.pk}/2024Q4/", {"version": "0", "INF_LAN-value": "1"})
+    assert response.status_code == 409
+    assert "Cùng lúc có người khác đang lưu" in response.content.decode()
+    response = client.post(
+        "/api/v1/observations/",
+        {"unit_code": "19363", "on": ON, "indicator": "INF_LAN", "period": Q4.id, "value": "1"},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert "Cùng lúc có người khác đang lưu" in response.json()["detail"]
