@@ -9,6 +9,7 @@ from accounts import policy
 from indicators.forms import FigureAdminForm
 from indicators.models import Figure, Indicator
 from indicators.resources import FigureResource, IndicatorResource
+from indicators.services import FIGURE_WRITABLE
 from units.resources import FilesImportExportMixin
 
 
@@ -34,12 +35,25 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
 
     # An approved figure is published: only an administrator changes or deletes it
     # (accounts.policy.can_change_approved); others see it read-only.
+    # (By what is stored: a history page hands over an old version of the figure.)
     def _published_for(self, request, obj) -> bool:
         return (
             obj is not None
-            and obj.status == Figure.Status.APPROVED
+            and obj.pk is not None
             and not policy.can_change_approved(request.user)
+            and Figure.objects.filter(pk=obj.pk, status=Figure.Status.APPROVED).exists()
         )
+
+    def revert_disabled(self, request, obj=None):
+        return self._published_for(request, obj) or super().revert_disabled(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # The last guard, whichever page saves (the change form, a history version).
+        if change and self._published_for(request, obj):
+            stored = Figure.objects.get(pk=obj.pk)
+            if any(getattr(obj, f) != getattr(stored, f) for f in FIGURE_WRITABLE):
+                raise PermissionDenied(policy.APPROVED_LOCKED)
+        super().save_model(request, obj, form, change)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

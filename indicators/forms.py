@@ -41,12 +41,12 @@ class FigureAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        # self.instance still holds what is stored: the form's values go in after clean().
+        # By what is stored (a history page's form holds an old version of the figure).
         if (
             self.instance.pk is not None
-            and self.instance.status == Figure.Status.APPROVED
             and self.has_changed()
             and not (self.user is not None and policy.can_change_approved(self.user))
+            and Figure.objects.filter(pk=self.instance.pk, status=Figure.Status.APPROVED).exists()
         ):
             raise ValidationError(policy.APPROVED_LOCKED)
         unit, indicator = data.get("unit"), data.get("indicator")

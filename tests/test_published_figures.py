@@ -323,3 +323,20 @@ def test_a_published_figure_stays_published_through_submit_and_return_until_reop
     submission_act(user=reviewer, submission=report, action="reopen", reason="Sai số liệu")
     assert Figure.objects.get(pk=seventy.pk).status == Figure.Status.RETURNED
     assert Decimal(Figure.objects.get(pk=seventy.pk).value) == 70
+
+
+def test_an_old_version_of_a_published_figure_is_not_restored_by_staff(
+    client, users, warehouse, seventy
+):
+    # An administrator changed it once (75, kept published); the old 70 is in its history.
+    client.force_login(users["admin"])
+    figure = Figure.objects.get(pk=seventy.pk)
+    figure.value = 75
+    figure._history_user = users["admin"]
+    figure.save()
+    old = figure.history.order_by("history_date").first()
+    assert old.value == 70
+    client.force_login(warehouse)
+    url = f"/admin/indicators/figure/{seventy.pk}/history/{old.history_id}/"
+    assert client.post(url, {}).status_code == 403
+    assert Figure.objects.get(pk=seventy.pk).value == 75
