@@ -234,19 +234,29 @@ CELERY_BEAT_SCHEDULE = {
     }
 }
 
+
 # The cache holds the API's throttle counters, so every web container must share it: Redis
 # in production. Without Redis, each process counts on its own (fine for one developer).
-# Sessions stay in the database: any web container can serve any request.
-REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL).strip()
-if REDIS_CACHE_URL:
-    CACHES = {
+# Sessions stay in the database: any web container can serve any request, and signing in
+# works while Redis is down. So does everything else: the backend acts as a cache miss while
+# Redis cannot be reached (throttles let requests through, roll-ups are computed afresh) and
+# logs it once (egov_portal/redis_cache.py). A connect to Redis on the local network takes
+# milliseconds; the short timeouts keep a dead host from holding requests up.
+def redis_caches(url: str) -> dict:
+    """CACHES for a Redis server at `url`."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_CACHE_URL,
+            "BACKEND": "egov_portal.redis_cache.DegradingRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": "egov",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
+
+
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL).strip()
+if REDIS_CACHE_URL:
+    CACHES = redis_caches(REDIS_CACHE_URL)
 
 # Lockout after repeated failed logins (django-axes): 5 failures for a username lock it
 # for an hour; a successful login resets the count.

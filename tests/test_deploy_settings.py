@@ -110,7 +110,7 @@ def test_redis_replica_origins_and_rates_come_from_the_environment(tmp_path):
     result = run_python(["-c", SHOW], env)
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
-    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert shown["cache"] == "egov_portal.redis_cache.DegradingRedisCache"
     assert shown["databases"] == ["default", "replica"]
     assert shown["mirror"] == "default"  # tests never write to a second database
     assert shown["origins"] == ["https://egov.example.vn", "https://www.egov.example.vn"]
