@@ -10,7 +10,8 @@ throttles find no count and let the request through, the roll-ups are computed a
 The outage is logged once per process (a warning with the error), again at most every
 LOG_EVERY_SECONDS while it lasts, and its end once. After a failure the process leaves
 Redis alone for RETRY_SECONDS: a dead host then costs one connect timeout per process and
-interval, not one per cache call (a throttled API call makes six).
+interval, not one per cache call (an API call makes up to six: three throttles, a read
+and a write each).
 """
 
 import logging
