@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import get_history_manager_for_model, get_m2m_reverse_field_name
 
 from accounts.models import PASSWORD_CHANGED
+from egov_portal.spreadsheet_cells import inert
 from units.services import REFERENCE_LOAD
 
 EXPORT_PERMISSION = "accounts.export_history"
@@ -214,15 +215,6 @@ def _current_labels(model, ids: set) -> dict:
     return {pk: str(obj) for pk, obj in objects.items()}
 
 
-# Excel runs a cell that starts with one of these as a formula: a unit named "=HYPERLINK(…)"
-# must come out as text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
 def history_csv(lines: list[HistoryLine]) -> str:
     """The lines as CSV text, with the header; cells that Excel would run are quoted."""
     out = io.StringIO()
@@ -232,16 +224,16 @@ def history_csv(lines: list[HistoryLine]) -> str:
         writer.writerow(
             [
                 line.at.isoformat(sep=" ", timespec="seconds"),
-                _cell(line.user),
-                line.type,
+                inert(line.user),
+                line.type,  # "+", "~" or "-" alone: no formula, and read as the type
                 line.table,
                 line.object_id,
-                _cell(line.object),
+                inert(line.object),
                 line.field,
-                _cell(line.field_label),
-                _cell(line.old),
-                _cell(line.new),
-                _cell(line.reason),
+                inert(line.field_label),
+                inert(line.old),
+                inert(line.new),
+                inert(line.reason),
             ]
         )
     return out.getvalue()

@@ -7,6 +7,9 @@ DEBUG                 "1"/"true"/"yes" or "0"/"false"/"no"; default on for a dev
 ALLOWED_HOSTS         comma-separated; default localhost names while DEBUG is on
 CSRF_TRUSTED_ORIGINS  comma-separated, e.g. https://egov.example.vn
 REDIS_URL             Celery broker, and the cache unless REDIS_CACHE_URL says otherwise
+EMAIL_BACKEND         smtp (default with DEBUG off), console (default with DEBUG on), dummy
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL,
+EMAIL_TIMEOUT, DEFAULT_FROM_EMAIL   the SMTP server the password reset mails go through
 LOG_LEVEL             DEBUG, INFO (default), WARNING, ERROR
 The security settings (SECURE_SSL_REDIRECT, cookies, HSTS, proxy header) are on when DEBUG is
 off; each can be overridden by a variable of the same name. docs/deploy.md lists them all.
@@ -60,6 +63,25 @@ def env_rate(name: str, default: str) -> str:
     count, _, period = raw.partition("/")
     if not (count.isdigit() and period[:1] in {"s", "m", "h", "d"}):
         raise ImproperlyConfigured(f"{name} must look like 300/min or 1000/day; got {raw!r}.")
+    return raw
+
+
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+def env_email_backend(name: str, default: str) -> str:
+    """A mail backend: smtp, console, dummy, or a backend's dotted path."""
+    raw = os.environ.get(name, default).strip()
+    if raw in EMAIL_BACKENDS:
+        return EMAIL_BACKENDS[raw]
+    if "." not in raw:
+        raise ImproperlyConfigured(
+            f"{name} must be smtp, console, dummy or a backend's dotted path; got {raw!r}."
+        )
     return raw
 
 
@@ -236,19 +258,45 @@ CELERY_BEAT_SCHEDULE = {
     }
 }
 
+
 # The cache holds the API's throttle counters, so every web container must share it: Redis
 # in production. Without Redis, each process counts on its own (fine for one developer).
-# Sessions stay in the database: any web container can serve any request.
-REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL).strip()
-if REDIS_CACHE_URL:
-    CACHES = {
+# Sessions stay in the database: any web container can serve any request, and signing in
+# works while Redis is down. So does everything else: the backend acts as a cache miss while
+# Redis cannot be reached (throttles let requests through, roll-ups are computed afresh) and
+# logs it once (egov_portal/redis_cache.py). A connect to Redis on the local network takes
+# milliseconds; the short timeouts keep a dead host from holding requests up.
+def redis_caches(url: str) -> dict:
+    """CACHES for a Redis server at `url`."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_CACHE_URL,
+            "BACKEND": "egov_portal.redis_cache.DegradingRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": "egov",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
+
+
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL).strip()
+if REDIS_CACHE_URL:
+    CACHES = redis_caches(REDIS_CACHE_URL)
+
+# E-mail: the password reset links. Printed to the console under DEBUG; otherwise sent by
+# SMTP to EMAIL_HOST. A reset whose mail cannot be sent says so (accounts/views.py), so the
+# timeout stays well under the web timeout. EMAIL_BACKEND may also be "console", "dummy" or a
+# backend's dotted path.
+EMAIL_BACKEND = env_email_backend("EMAIL_BACKEND", "console" if DEBUG else "smtp")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost").strip()
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the start, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds, for each connect and command
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost").strip()
 
 # Lockout after repeated failed logins (django-axes): 5 failures for a username lock it
 # for an hour; a successful login resets the count.

@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
+from accounts import views as accounts_views
 from egov_portal import health, views
 from indicators.api import AnalyticsView, IndicatorViewSet, ObservationViewSet
 from plans.api import PlanViewSet
@@ -22,6 +23,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before Django's own, under its name: a reset whose mail cannot be sent says so.
+    path(
+        "accounts/password_reset/",
+        accounts_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts import policy
+from egov_portal.spreadsheet_cells import inert
 from entry import services
 from indicators.importing import COLUMNS, INFO_COLUMNS
 from indicators.models import Figure, Indicator
@@ -196,7 +197,8 @@ def template_workbook(
     sheet = book.active
     sheet.title = SHEET
 
-    sheet.cell(TITLE_ROW, 1, f"{title_text(reporter, period, with_children)}\n{INSTRUCTIONS}")
+    title = f"{title_text(reporter, period, with_children)}\n{INSTRUCTIONS}"
+    sheet.cell(TITLE_ROW, 1, inert(title))
     sheet.cell(TITLE_ROW, 1).font = Font(bold=True, size=12)
     sheet.cell(TITLE_ROW, 1).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells(
@@ -268,7 +270,9 @@ def template_workbook(
         }
         for name, value in values.items():
             if name in at:
-                cell = sheet.cell(number, at[name], value)
+                # Names, definitions and targets are typed by people: inert, so that none
+                # runs as a formula (the import reads them back: indicators.importing).
+                cell = sheet.cell(number, at[name], inert(value))
                 if name in KEY_COLUMNS:
                     cell.number_format = "@"  # codes stay text: "01" is not 1
         kind = indicator.value_type
@@ -303,7 +307,8 @@ def template_workbook(
 
     guide = book.create_sheet(GUIDE_SHEET)
     guide.column_dimensions["A"].width = 110
-    guide.cell(1, 1, title_text(reporter, period, with_children)).font = Font(bold=True, size=12)
+    guide_title = inert(title_text(reporter, period, with_children))
+    guide.cell(1, 1, guide_title).font = Font(bold=True, size=12)
     for line, text in enumerate(GUIDE, start=3):
         guide.cell(line, 1, f"{line - 2}. {text}").alignment = Alignment(wrap_text=True)
     explained = len(GUIDE) + 4

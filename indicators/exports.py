@@ -1,5 +1,6 @@
 """Streaming downloads of figures: CSV row by row, XLSX through a temporary file, so an
-export of any size runs in constant memory."""
+export of any size runs in constant memory. Text cells are made inert (no formula runs when
+the file is opened: egov_portal/spreadsheet_cells.py); the import reads them back as they were."""
 
 import csv
 import tempfile
@@ -7,6 +8,8 @@ from collections.abc import Iterable, Iterator
 
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
+
+from egov_portal.spreadsheet_cells import inert_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,7 +25,7 @@ def _csv_lines(header: list[str], rows: Iterable[tuple]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)  # a byte-order mark, for Excel
     for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
+        yield writer.writerow(["" if v is None else v for v in inert_row(row)])
 
 
 def csv_response(header: list[str], rows: Iterable[tuple], *, filename: str):
@@ -39,7 +42,7 @@ def xlsx_response(header: list[str], rows: Iterable[tuple], *, filename: str):
     sheet = workbook.create_sheet("figures")
     sheet.append(header)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(inert_row(row))
     handle = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(handle)
     handle.seek(0)

@@ -5,7 +5,9 @@ through indicators.bulk, like every other way figures come in.
 
 The file's content says what it is, never its name: a ZIP holding xl/workbook.xml is XLSX,
 text without NUL bytes is CSV, anything else (PDF, .xls, .docx, a program…) is refused with a
-message saying so. XLSX cells are read as the file last saved them, never evaluated.
+message saying so. XLSX cells are read as the file last saved them, never evaluated; the
+apostrophe an export puts before a text that would run as a formula is taken off again
+(egov_portal/spreadsheet_cells.py).
 """
 
 import csv
@@ -24,6 +26,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from egov_portal.spreadsheet_cells import restored
 from indicators.periods import PeriodError, parse_period
 from indicators.services import FigureInput, RowError
 from units.names import fold
@@ -298,10 +301,12 @@ def _figures_from_rows(rows, sheet: str) -> ReadFile:
     kept = [(i, name) for i, name in enumerate(header) if name in COLUMNS]
     full = max(i for i, _name in kept) + 1
     for number, row in rows:  # those after the header
+        # restored: a cell the portal's own export made inert (a source "'=…") reads as it
+        # was stored, so that an export imports back unchanged.
         if len(row) >= full:
-            record = {name: row[i] for i, name in kept}
+            record = {name: restored(row[i]) for i, name in kept}
         else:
-            record = {name: (row[i] if i < len(row) else "") for i, name in kept}
+            record = {name: (restored(row[i]) if i < len(row) else "") for i, name in kept}
         if not "".join(record.values()).strip():
             continue  # blank lines between blocks are common
         item, problems = _input(record, number)

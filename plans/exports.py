@@ -6,6 +6,7 @@ import pandas as pd
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
+from egov_portal.spreadsheet_cells import inert, inert_frame
 from plans.models import Plan
 from plans.progress import Laggard, target_label
 
@@ -50,17 +51,18 @@ def plan_citation(plan: Plan) -> str:
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens Vietnamese text correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with a byte-order mark, so Excel opens Vietnamese text correctly; text cells
+    inert (egov_portal/spreadsheet_cells.py)."""
+    return inert_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_xlsx(frame: pd.DataFrame, *, title: str, sheet: str) -> bytes:
-    """The table under a title line (the plan's citation and the period)."""
+    """The table under a title line (the plan's citation and the period); text cells inert."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet, index=False, startrow=2)
+        inert_frame(frame).to_excel(writer, sheet_name=sheet, index=False, startrow=2)
         worksheet = writer.sheets[sheet]
-        worksheet["A1"] = title
+        worksheet["A1"] = inert(title)
         worksheet["A1"].font = Font(bold=True)
         for column in worksheet.columns:
             width = max(len(str(cell.value or "")) for cell in column[2:]) if column else 10

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from openpyxl.styles import Font
 
+from egov_portal.spreadsheet_cells import inert, inert_frame
 from indicators import analytics
 from indicators.models import Figure
 from plans.exports import to_csv
@@ -116,13 +117,14 @@ def download(request, export: str, tables: dict, *, unit, indicator, period) -> 
 
 
 def _xlsx(sheets: dict[str, pd.DataFrame], *, title: str) -> bytes:
-    """Each table on its sheet, under a title line (as plans/exports.py does)."""
+    """Each table on its sheet, under a title line (as plans/exports.py does); text cells
+    inert (egov_portal/spreadsheet_cells.py)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=sheet, index=False, startrow=2)
+            inert_frame(frame).to_excel(writer, sheet_name=sheet, index=False, startrow=2)
             worksheet = writer.sheets[sheet]
-            worksheet["A1"] = title
+            worksheet["A1"] = inert(title)
             worksheet["A1"].font = Font(bold=True)
             for column in worksheet.columns:
                 width = max(len(str(cell.value or "")) for cell in column[2:]) if column else 10

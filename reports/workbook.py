@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from egov_portal.spreadsheet_cells import inert, inert_frame
 from entry import selectors as entry_selectors
 from indicators.models import Figure, Indicator
 from indicators.periods import Period
@@ -296,13 +297,16 @@ def _write(writer: pd.ExcelWriter, table: Table, *, title: str, heading: str) ->
     if table.frame is None:
         pd.DataFrame().to_excel(writer, sheet_name=name, index=False)
         sheet = writer.sheets[name]
-        sheet.cell(row=HEADER_ROW, column=1, value=table.note)
+        sheet.cell(row=HEADER_ROW, column=1, value=inert(table.note))
     else:
-        table.frame.to_excel(writer, sheet_name=name, index=False, startrow=HEADER_ROW - 1)
+        # Text cells inert (egov_portal/spreadsheet_cells.py): a plan's title, a unit's name,
+        # a figure's source or note never runs as a formula.
+        frame = inert_frame(table.frame)
+        frame.to_excel(writer, sheet_name=name, index=False, startrow=HEADER_ROW - 1)
         sheet = writer.sheets[name]
         _format_table(sheet, table)
-    sheet["A1"] = title
-    sheet["A2"] = heading
+    sheet["A1"] = inert(title)
+    sheet["A2"] = inert(heading)
     sheet["A1"].font = sheet["A2"].font = Font(bold=True)
 
 

@@ -20,6 +20,15 @@ OURS = {
     "REDIS_CACHE_URL",
     "CSRF_TRUSTED_ORIGINS",
     "LOG_LEVEL",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "EMAIL_TIMEOUT",
+    "DEFAULT_FROM_EMAIL",
 }
 SECURITY_OFF = [
     "SECURE_SSL_REDIRECT",
@@ -36,7 +45,10 @@ SHOW = (
     "'hsts': s.SECURE_HSTS_SECONDS, 'origins': s.CSRF_TRUSTED_ORIGINS, "
     "'cache': s.CACHES['default']['BACKEND'], 'databases': sorted(s.DATABASES), "
     "'mirror': s.DATABASES.get('replica', {}).get('TEST', {}).get('MIRROR'), "
-    "'rates': s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']}))"
+    "'rates': s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'], "
+    "'mail': [s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, "
+    "s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.EMAIL_TIMEOUT, "
+    "s.DEFAULT_FROM_EMAIL]}))"
 )
 
 
@@ -110,7 +122,7 @@ def test_redis_replica_origins_and_rates_come_from_the_environment(tmp_path):
     result = run_python(["-c", SHOW], env)
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
-    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert shown["cache"] == "egov_portal.redis_cache.DegradingRedisCache"
     assert shown["databases"] == ["default", "replica"]
     assert shown["mirror"] == "default"  # tests never write to a second database
     assert shown["origins"] == ["https://egov.example.vn", "https://www.egov.example.vn"]
@@ -124,3 +136,69 @@ def test_refuses_a_throttle_rate_or_log_level_it_cannot_read(tmp_path):
     level = run_python(["-c", SHOW], production_env(tmp_path, LOG_LEVEL="loud"))
     assert level.returncode != 0
     assert "LOG_LEVEL must be" in level.stderr
+
+
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_mail_goes_by_smtp_in_production_and_to_the_console_under_debug(tmp_path):
+    production = json.loads(run_python(["-c", SHOW], production_env(tmp_path)).stdout)
+    assert production["mail"] == [
+        SMTP,
+        "localhost",
+        25,
+        "",
+        "",
+        False,
+        False,
+        10,
+        "webmaster@localhost",
+    ]
+    development = run_python(["-c", SHOW], production_env(tmp_path, DEBUG="1"))
+    assert json.loads(development.stdout)["mail"][0] == (
+        "django.core.mail.backends.console.EmailBackend"
+    )
+
+
+def test_mail_settings_come_from_the_environment(tmp_path):
+    env = production_env(
+        tmp_path,
+        EMAIL_HOST="smtp.quangtri.gov.vn",
+        EMAIL_HOST_USER="egov",
+        EMAIL_HOST_PASSWORD="s3cret",
+        EMAIL_USE_TLS="1",
+        EMAIL_TIMEOUT="5",
+        DEFAULT_FROM_EMAIL="egov-portal <egov@quangtri.gov.vn>",
+    )
+    shown = json.loads(run_python(["-c", SHOW], env).stdout)
+    assert shown["mail"] == [
+        SMTP,
+        "smtp.quangtri.gov.vn",
+        587,  # STARTTLS's port, unless EMAIL_PORT says otherwise
+        "egov",
+        "s3cret",
+        True,
+        False,
+        5,
+        "egov-portal <egov@quangtri.gov.vn>",
+    ]
+    ssl = json.loads(run_python(["-c", SHOW], production_env(tmp_path, EMAIL_USE_SSL="1")).stdout)
+    assert ssl["mail"][2] == 465
+    other = production_env(tmp_path, EMAIL_BACKEND="dummy", EMAIL_PORT="2525")
+    assert json.loads(run_python(["-c", SHOW], other).stdout)["mail"][:3] == [
+        "django.core.mail.backends.dummy.EmailBackend",
+        "localhost",
+        2525,
+    ]
+
+
+def test_refuses_mail_settings_it_cannot_read(tmp_path):
+    both = run_python(["-c", SHOW], production_env(tmp_path, EMAIL_USE_TLS="1", EMAIL_USE_SSL="1"))
+    assert both.returncode != 0
+    assert "EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on" in both.stderr
+    backend = run_python(["-c", SHOW], production_env(tmp_path, EMAIL_BACKEND="sendmail"))
+    assert backend.returncode != 0
+    assert "EMAIL_BACKEND must be smtp, console, dummy" in backend.stderr
+    port = run_python(["-c", SHOW], production_env(tmp_path, EMAIL_PORT="smtp"))
+    assert port.returncode != 0
+    assert "EMAIL_PORT must be a whole number" in port.stderr

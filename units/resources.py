@@ -23,6 +23,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 
+from egov_portal.spreadsheet_cells import inert, restored
 from indicators.importing import ImportFileError, check_request_size
 from units.models import Agency, Unit, UnitChange
 from units.names import fold
@@ -48,7 +49,8 @@ IMPORT_ROLLED_BACK = _(
 
 
 def cell_text(value) -> str:
-    """A cell as trimmed NFC text; 464.0 from a spreadsheet is "464", None is ""."""
+    """A cell as trimmed NFC text; 464.0 from a spreadsheet is "464", None is "", and a text
+    an export made inert ("'=…", see InertExportMixin) is read as it was."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -57,7 +59,7 @@ def cell_text(value) -> str:
         value = value.date()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return restored(unicodedata.normalize("NFC", str(value)).strip())
 
 
 def cell_date(value) -> datetime.date | None:
@@ -80,7 +82,7 @@ def cell_date(value) -> datetime.date | None:
 def cell_raw(value):
     """A number cell kept as typed ("12,5" stays "12,5") for indicators.validation.to_decimal."""
     if isinstance(value, str):
-        return value.strip() or None
+        return restored(value.strip()) or None
     return value
 
 
@@ -238,7 +240,16 @@ class UnitByCodeWidget(widgets.ForeignKeyWidget):
 # --- The base resource ----------------------------------------------------------------------
 
 
-class NaturalKeyResource(resources.ModelResource):
+class InertExportMixin:
+    """Exported text cells are inert: a unit, an agency, a plan or a figure's source named
+    "=HYPERLINK(…)" comes out as text, not as a formula (egov_portal/spreadsheet_cells.py);
+    cell_text reads it back as it was, so an export imports back unchanged."""
+
+    def export_field(self, field, instance, **kwargs):
+        return inert(super().export_field(field, instance, **kwargs))
+
+
+class NaturalKeyResource(InertExportMixin, resources.ModelResource):
     """A resource whose rows are keyed by natural keys and whose errors are keyed by column.
 
     - a bad key never aborts the import: the row is reported, with its column, as invalid;
@@ -568,7 +579,7 @@ class AgencyResource(NaturalKeyResource):
         instance.name = clean_name(instance.name or "")
 
 
-class UnitChangeResource(resources.ModelResource):
+class UnitChangeResource(InertExportMixin, resources.ModelResource):
     """The lineage, export only: the reference loader derives it from the GSO files."""
 
     predecessor_code = fields.Field("predecessor", "predecessor_code", AttributeWidget("code"))
