@@ -1,5 +1,5 @@
-"""GET /healthz: 200 when the parts answer, 503 naming the part that does not, with nothing
-sensitive in the answer, and no login."""
+"""GET /healthz: 200 when the parts answer (Redis down: "degraded"), 503 naming a database
+that does not, with nothing sensitive in the answer, and no login."""
 
 import json
 import socket
@@ -29,11 +29,12 @@ def test_answers_ok_to_anyone_when_the_database_answers(client):
 
 
 @pytest.mark.django_db
-def test_names_redis_when_it_does_not_answer(client, settings):
+def test_names_redis_when_it_does_not_answer_and_stays_up(client, settings):
+    # Every page and the API work without Redis: the container is degraded, not down.
     settings.REDIS_URL = CLOSED_REDIS
     response = client.get(URL)
-    assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "ok", "redis": "error"}
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "redis": "error"}
     for secret in ("hunter2", "127.0.0.1", "Connection", "refused"):
         assert secret not in response.content.decode()
 
@@ -42,7 +43,7 @@ def test_names_redis_when_it_does_not_answer(client, settings):
 def test_checks_the_cache_redis_too(client, settings):
     settings.REDIS_CACHE_URL = CLOSED_REDIS
     response = client.get(URL)
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json()["redis"] == "error"
 
 
