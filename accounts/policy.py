@@ -98,11 +98,9 @@ def can_change_approved(user) -> bool:
     """Change or delete a figure once it is approved (published): administrators only, one
     figure at a time (the admin's form, the API), every change kept in its history. Everyone
     else goes through the review workflow: a reviewer reopens the report, with a reason.
-
-    `None` is the command line (load_reference_data): whoever runs manage.py holds the
-    database already. Imports of files never overwrite an approved figure, whoever sends
-    them (indicators.bulk)."""
-    return user is None or is_administrator(user)
+    Files (the bulk API, the officials' import) never overwrite an approved figure
+    (indicators.bulk), nor does the quarterly form (entry.services)."""
+    return is_administrator(user)
 
 
 def can_enter(user, unit: Unit, agency: Agency | None = None) -> bool:

@@ -8,13 +8,13 @@ import uuid
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.db import DatabaseError, OperationalError
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.encoding import escape_uri_path
-from django.utils.translation import gettext_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from egov_portal import db_router
+from egov_portal import db_errors, db_router
 
 logger = logging.getLogger("egov_portal.request")
 
@@ -145,33 +145,6 @@ class ReplicaReadsMiddleware:
         return self.get_response(request)
 
 
-# PostgreSQL's words for two writers that met on the same rows: a deadlock, a serialisation
-# failure, a lock not had in time. None of them changed anything: the transaction was
-# rolled back whole, and the same request sent again will go through.
-_CLASH_SQLSTATES = {"40P01", "40001", "55P03"}
-
-WRITE_CLASH = gettext_lazy(
-    "Cùng lúc có người khác đang lưu các số liệu này; chưa có gì được lưu. Hãy tải lại trang "
-    "(hoặc gửi lại yêu cầu) và lưu lại."
-)
-
-
-def is_write_clash(exc: BaseException) -> bool:
-    """Whether a database error is two writers meeting (see _CLASH_SQLSTATES)."""
-    if not isinstance(exc, OperationalError):
-        return False
-    cause = exc.__cause__
-    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
-    if code is None and cause is not None:
-        # An error made by hand (tests) has no code; its class says which it is.
-        try:
-            from psycopg2 import errors
-        except ImportError:  # pragma: no cover - SQLite installs without psycopg2
-            return False
-        return any(isinstance(cause, errors.lookup(state)) for state in _CLASH_SQLSTATES)
-    return code in _CLASH_SQLSTATES
-
-
 class WriteClashMiddleware:
     """Two writers on the same figures lock them in one order (docs/decisions/0012) and wait
     for each other; should the database still give up on one of them, its user gets a 409
@@ -184,9 +157,13 @@ class WriteClashMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not is_write_clash(exception):
+        if not db_errors.is_write_clash(exception):
             return None
         logger.warning("write clash: %s", type(exception.__cause__).__name__)
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": str(WRITE_CLASH)}, status=409)
-        return render(request, "clash.html", {"message": WRITE_CLASH}, status=409)
+            return JsonResponse({"detail": str(db_errors.WRITE_CLASH)}, status=409)
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+            back = ""
+        context = {"message": db_errors.WRITE_CLASH, "back": back}
+        return render(request, "clash.html", context, status=409)

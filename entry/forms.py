@@ -131,8 +131,10 @@ class EntryRow:
     previous: Figure | None
     target: Target | None
     target_label: str = ""
-    # Approved, on a form that is otherwise open: shown, not editable (accounts.policy).
+    # Approved, on a form that is otherwise open: shown, not editable (docs/decisions/0012);
+    # what it showed (the form sends it back, to tell a change made meanwhile).
     published: bool = False
+    opened: str = ""
     # What the service said of it when it has no input (an approved figure sent changed).
     errors: list[str] = dataclasses.field(default_factory=list)
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from egov_portal.db_errors import WRITE_CLASH, is_write_clash
 from entry.models import ImportJob
 from indicators.bulk import ImportSummary, figures_import
 from indicators.importing import XLSX_MAGIC, ImportFileError, ReadFile, file_kind, read_figures
@@ -140,12 +141,11 @@ def run_import_job(job_id: int) -> ImportJob | None:
         _save(job, status=ImportJob.Status.FAILED, progress=DONE, error=str(exc), data=b"")
     except Exception as exc:
         logger.exception("Import job %s failed", job_id)
-        _save(
-            job,
-            status=ImportJob.Status.FAILED,
-            progress=DONE,
-            error=_("Lỗi khi nhập tệp: %(error)s") % {"error": exc},
-        )
+        if is_write_clash(exc):  # nothing stored; the same file run again will go through
+            error = _("%(clash)s Bấm «Chạy lại».") % {"clash": WRITE_CLASH}
+        else:
+            error = _("Lỗi khi nhập tệp: %(error)s") % {"error": exc}
+        _save(job, status=ImportJob.Status.FAILED, progress=DONE, error=error)
     return job
 
 

@@ -158,9 +158,6 @@ def entry_save(
         .select_for_update(of=("self",))
         .order_by("pk")
     }
-    # Approved figures are published: the form leaves them as they are (shown, not editable)
-    # unless the user may change them (accounts.policy.can_change_approved).
-    approved_locked = not policy.can_change_approved(user)
     if submission.version != version:
         seen = opened or {}
         changed = {
@@ -177,7 +174,10 @@ def entry_save(
     for code, indicator in indicators.items():
         given = values.get(code, EntryValue())
         figure = current.get(code)
-        published = approved_locked and figure is not None and figure.status == Status.APPROVED
+        # Approved figures are published: the form shows them and leaves them as they are,
+        # whoever saves it; they change by reopening the report, or one at a time by an
+        # administrator (the admin, the API): docs/decisions/0012.
+        published = figure is not None and figure.status == Status.APPROVED
         if given.is_blank:
             if published:
                 continue  # shown, not sent: it stays as it is
@@ -231,6 +231,9 @@ def entry_save(
                 changed.update(differ)
                 to_update.append(figure)
     if to_create:
+        # New figures go in by key (here: by indicator), as every writer inserts them: two
+        # writers making the same figures then wait for each other instead of deadlocking.
+        to_create.sort(key=lambda f: f.indicator_id)
         bulk_create_with_history(to_create, Figure, default_user=user)
     if to_update:
         # Only the columns that changed: Django writes each as a CASE over every row.
@@ -396,3 +399,35 @@ def figure_api_save(*, user, item: FigureInput, status: str | None = None) -> tu
     submission.version += 1
     submission.save(update_fields=["version", "updated_at"])
     return summary, summary.figure_ids[0]
+
+
+@transaction.atomic
+def figure_api_delete(*, user, figure: Figure) -> None:
+    """One figure deleted through the API: staff delete any figure (an approved one only if
+    they are an administrator); an official deletes their own unit's or agency's, scope
+    "self", while its report is a draft or returned. The report is locked, then the figure
+    (docs/decisions/0012), and both are checked again under the locks."""
+    staff = policy.writes_any_figure(user)
+    if not staff:
+        if not policy.can_enter(user, figure.unit, figure.agency):
+            raise PermissionDenied(policy.NOT_YOUR_UNIT)
+        if not policy.can_enter_scope(user, figure.scope):
+            raise PermissionDenied(policy.OWN_FIGURES_ONLY)
+    report = (
+        Submission.objects.select_for_update()
+        .filter(unit_id=figure.unit_id, agency_id=figure.agency_id, period=figure.period)
+        .first()
+    )
+    figure = Figure.objects.select_for_update().filter(pk=figure.pk).first()
+    if figure is None:
+        return  # deleted meanwhile: what was asked is done
+    if figure.status == Status.APPROVED and not policy.can_change_approved(user):
+        raise FigureLocked(policy.APPROVED_LOCKED)
+    if not staff and report is not None and not report.is_editable:
+        raise EntryLocked(_("Báo cáo đã gửi hoặc đã duyệt: không xóa được."))
+    figure._history_user = user
+    figure.delete()
+    if report is not None and figure.scope == Figure.Scope.SELF:
+        # A form opened before must not put it back silently.
+        report.version += 1
+        report.save(update_fields=["version", "updated_at"])

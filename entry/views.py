@@ -212,15 +212,12 @@ def _entry_render(
     editable = may_enter and (submission is None or submission.is_editable)
     data = entry_data(request.POST, indicators, current) if posted else None
     targets = _targets(unit, agency, period, indicators)
-    # Approved figures are published: shown, not editable (accounts.policy).
-    approved_locked = not policy.can_change_approved(request.user)
     rows = []
     for indicator in indicators:
         code = indicator.code
         figure = current.get(code)
-        published = (
-            approved_locked and figure is not None and figure.status == Figure.Status.APPROVED
-        )
+        # Approved: published, shown but not editable (docs/decisions/0012).
+        published = figure is not None and figure.status == Figure.Status.APPROVED
         form = None
         messages_here = [m for ms in (errors or {}).get(code, {}).values() for m in ms]
         if editable and not published:
@@ -238,6 +235,7 @@ def _entry_render(
                 target=target,
                 target_label=_target_text(target) if target else "",
                 published=editable and published,
+                opened=services.fingerprint(figure) if editable and published else "",
                 errors=messages_here,
             )
         )

@@ -9,7 +9,6 @@ from accounts import policy
 from indicators.forms import FigureAdminForm
 from indicators.models import Figure, Indicator
 from indicators.resources import FigureResource, IndicatorResource
-from indicators.services import FIGURE_WRITABLE
 from units.resources import FilesImportExportMixin
 
 
@@ -34,8 +33,8 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
     readonly_fields = ["entered_by", "entered_at", "updated_at"]
 
     # An approved figure is published: only an administrator changes or deletes it
-    # (accounts.policy.can_change_approved); others see it read-only.
-    # (By what is stored: a history page hands over an old version of the figure.)
+    # (accounts.policy.can_change_approved); others may view it, and its history, only.
+    # (By what is stored, locked: a history page hands over an old version of the figure.)
     def _published_for(self, request, obj) -> bool:
         return (
             obj is not None
@@ -44,26 +43,24 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
             and Figure.objects.filter(pk=obj.pk, status=Figure.Status.APPROVED).exists()
         )
 
-    def revert_disabled(self, request, obj=None):
-        return self._published_for(request, obj) or super().revert_disabled(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        # The last guard, whichever page saves (the change form, a history version).
-        if change and self._published_for(request, obj):
-            stored = Figure.objects.get(pk=obj.pk)
-            if any(getattr(obj, f) != getattr(stored, f) for f in FIGURE_WRITABLE):
-                raise PermissionDenied(policy.APPROVED_LOCKED)
-        super().save_model(request, obj, form, change)
-
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
         return form
 
-    def get_readonly_fields(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
         if self._published_for(request, obj):
-            return [*FigureAdminForm.Meta.fields, *self.readonly_fields]
-        return self.readonly_fields
+            return False
+        return super().has_change_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history saves a version POSTed here after checking view permission
+        # only: whoever may not change the figure may not restore an old version of it.
+        if request.method == "POST":
+            figure = Figure.objects.filter(pk=object_id).first()
+            if figure is None or not self.has_change_permission(request, figure):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         if self._published_for(request, obj):
@@ -71,9 +68,9 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj)
 
     def delete_queryset(self, request, queryset):
-        if (
-            not policy.can_change_approved(request.user)
-            and queryset.filter(status=Figure.Status.APPROVED).exists()
-        ):
+        # The changelist's "delete selected": refused whole if it holds a published figure.
+        if not policy.can_change_approved(request.user) and queryset.filter(
+            status=Figure.Status.APPROVED
+        ).exists():
             raise PermissionDenied(policy.APPROVED_LOCKED)
         super().delete_queryset(request, queryset)

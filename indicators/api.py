@@ -17,7 +17,6 @@ from entry import services as entry_services
 from indicators import analytics, bulk, exports, importing, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter
 from indicators.models import Indicator
-from indicators.periods import parse_period
 from indicators.serializers import (
     AnalyticsQuerySerializer,
     FigureSerializer,
@@ -207,23 +206,12 @@ class ObservationViewSet(
         return exports.csv_response(header, rows, filename="figures.csv")
 
     def perform_destroy(self, instance):
-        user = self.request.user
-        staff = policy.writes_any_figure(user)
-        if not staff:
-            if not policy.can_enter(user, instance.unit, instance.agency):
-                raise exceptions.PermissionDenied()
-            if not policy.can_enter_scope(user, instance.scope):
-                raise exceptions.PermissionDenied(policy.OWN_FIGURES_ONLY)
-        if instance.status == instance.Status.APPROVED and not policy.can_change_approved(user):
-            raise Conflict(policy.APPROVED_LOCKED)
-        if not staff:
-            report = entry_services.submission_get(
-                instance.unit, instance.agency, parse_period(instance.period)
-            )
-            if report is not None and not report.is_editable:
-                raise Conflict(_("Báo cáo đã gửi hoặc đã duyệt: không xóa được."))
-        instance._history_user = user
-        instance.delete()
+        try:
+            entry_services.figure_api_delete(user=self.request.user, figure=instance)
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
+        except services.FigureLocked as exc:  # a published figure, or a locked report
+            raise Conflict(str(exc)) from None
 
 
 class Conflict(exceptions.APIException):

@@ -127,8 +127,8 @@ def figures_import(
             # The official's reports before any figure, each by id: the order every writer
             # locks in (docs/decisions/0012), so an import and a form save or an approval
             # on the same figures wait for each other instead of deadlocking.
-            reports = {} if staff else _reports(keys, user=user, lock=not dry_run)
-            existing = _existing(keys)
+            reports, made = ({}, set()) if staff else _reports(keys, user=user, lock=not dry_run)
+            existing = _existing(keys, lock=not dry_run)
             creations = _decide(
                 inputs,
                 refs,
@@ -149,6 +149,9 @@ def figures_import(
             else:
                 to_create = list(creations)
                 if to_create:
+                    # By key, as every writer inserts new figures: two writers making the
+                    # same ones then wait for each other instead of deadlocking.
+                    to_create.sort(key=_insert_order)
                     bulk_create_with_history(
                         [row.figure() for row in to_create],
                         Figure,
@@ -168,7 +171,7 @@ def figures_import(
                 raise _Undo
             _update(outcome.to_update, history_user)
             if not staff:
-                _touch_reports(to_create + outcome.to_update, reports)
+                _touch_reports(to_create + outcome.to_update, reports, made=made)
     except _Undo:
         return summary
     except IntegrityError as exc:
@@ -296,7 +299,7 @@ def _lookup_keys(inputs: list[FigureInput], refs: FigureRefs) -> tuple[set, set,
     return units, indicators, periods
 
 
-def _existing(keys: tuple[set, set, set]) -> dict[tuple, Figure]:
+def _existing(keys: tuple[set, set, set], *, lock: bool) -> dict[tuple, Figure]:
     """The figures already stored that the rows may overwrite, locked, in one query (not
     one per row); looked up before the rows are checked, so by what they may mean
     (`_lookup_keys`)."""
@@ -308,34 +311,34 @@ def _existing(keys: tuple[set, set, set]) -> dict[tuple, Figure]:
         found = found.filter(unit_id__in=units)
     # (A file of thousands of units reads its indicators' figures of those periods through
     # figure_rollup_idx rather than sending thousands of ids.)
-    return {figure_key(f): f for f in found.select_for_update().order_by("pk")}
+    if lock:  # (a dry run stores nothing: it holds no lock either)
+        found = found.select_for_update().order_by("pk")
+    return {figure_key(f): f for f in found}
 
 
-def _reports(keys: tuple[set, set, set], *, user, lock: bool) -> dict[tuple, Submission]:
-    """The reports an official's rows go into, by (unit, agency, period). When `lock`, the
-    official's own reports for the file's periods are made (as drafts) where there are none,
-    then all are locked, by id: a report made at the end, after the figures, would wait for
-    a form that holds it while the form waits for those figures. _touch_reports removes the
-    ones no row went into."""
+def _reports(
+    keys: tuple[set, set, set], *, user, lock: bool
+) -> tuple[dict[tuple, Submission], set[tuple]]:
+    """The official's own reports for the file's periods, by (unit, agency, period) (rows of
+    any other unit are refused before a report is asked for), and the keys of those made
+    for this import. When `lock`, the missing ones are made (as drafts) and all are locked,
+    by id, before any figure: a report made at the end, after the figures, would wait for a
+    form that holds it while the form waits for those figures. _touch_reports removes the
+    made ones that no row went into."""
     units, _indicators, periods = keys
-    if not (units and periods):
-        return {}
-    made: set[int] = set()
     unit, agency = policy.reporters_of(user)
-    if lock and unit is not None and unit.pk in units:
-        made = _reports_make(unit, agency, periods)
-    reports = Submission.objects.filter(unit_id__in=units, period__in=periods)
+    if unit is None or unit.pk not in units or not periods:
+        return {}, set()
+    made = _reports_make(unit, agency, periods) if lock else set()
+    reports = Submission.objects.filter(unit=unit, agency=agency, period__in=periods)
     if lock:
         reports = reports.select_for_update().order_by("pk")
-    found = {(r.unit_id, r.agency_id, r.period): r for r in reports}
-    for report in found.values():
-        report._made_for_import = report.pk in made
-    return found
+    return {(r.unit_id, r.agency_id, r.period): r for r in reports}, made
 
 
-def _reports_make(unit, agency, periods: set[str]) -> set[int]:
+def _reports_make(unit, agency, periods: set[str]) -> set[tuple]:
     """The unit's (or agency's) reports for `periods` that do not exist yet, made as drafts
-    in one statement; their ids. (A form making one of them at the same moment: each is
+    in one statement; their keys. (A form making one of them at the same moment: each is
     then made or found one by one.)"""
     have = set(
         Submission.objects.filter(unit=unit, agency=agency, period__in=periods).values_list(
@@ -350,38 +353,49 @@ def _reports_make(unit, agency, periods: set[str]) -> set[int]:
                 unit=unit, agency=agency, period=p.id, period_start=p.start, period_end=p.end
             )
         )
-    if not new:
-        return set()
     try:
         with transaction.atomic():
-            return {r.pk for r in Submission.objects.bulk_create(new)}
+            Submission.objects.bulk_create(new)
+        made = new
     except IntegrityError:
-        made = set()
+        made = []
         for report in new:
-            report, created = Submission.objects.get_or_create(
+            _found, created = Submission.objects.get_or_create(
                 unit=unit,
                 agency=agency,
                 period=report.period,
                 defaults={"period_start": report.period_start, "period_end": report.period_end},
             )
             if created:
-                made.add(report.pk)
-        return made
+                made.append(report)
+    return {(unit.pk, agency.pk if agency else None, r.period) for r in made}
 
 
-def _touch_reports(figures: list, reports: dict[tuple, Submission]) -> None:
+def _touch_reports(figures: list, reports: dict[tuple, Submission], *, made: set[tuple]) -> None:
     """An official's import goes into their report for each period (made by _reports),
     whose version moves on so an open form is told; reports made for the import that no
     row went into are removed again."""
     touched = {(f.unit_id, f.agency_id, f.period) for f in figures}
     for key in touched:
-        report = reports[key]  # every row an official may write has its report (_reports)
+        report = reports.get(key)
+        if report is None:  # (not asked for: a membership whose agency is another unit's)
+            sample = next(f for f in figures if (f.unit_id, f.agency_id, f.period) == key)
+            Submission.objects.create(
+                unit_id=key[0],
+                agency_id=key[1],
+                period=key[2],
+                period_start=sample.period_start,
+                period_end=sample.period_end,
+                version=1,
+            )
+            continue
         report.version += 1
         report.save(update_fields=["version", "updated_at"])
-    unused = [
-        r.pk
-        for key, r in reports.items()
-        if key not in touched and getattr(r, "_made_for_import", False)
-    ]
+    unused = [reports[key].pk for key in made - touched if key in reports]
     if unused:
         Submission.objects.filter(pk__in=unused).delete()
+
+
+def _insert_order(row: CheckedRow) -> tuple:
+    """figure_key's order, with "no agency" first (None does not sort among ids)."""
+    return (row.unit_id, row.agency_id or 0, row.indicator_id, row.period, row.scope)

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import OperationalError, connection
 
 from accounts.services import demo_users_create
+from egov_portal.db_errors import WRITE_CLASH
 from entry import services
 from entry.models import Submission
 from entry.services import EntryConflict, EntryValue, entry_save, submission_act, submission_get
@@ -126,11 +127,19 @@ def test_an_import_and_a_form_save_on_the_same_figures_never_deadlock(committed,
 
 
 @postgresql_only
-def test_an_import_and_an_approval_on_the_same_figures_never_deadlock(committed, monkeypatch):
+@pytest.mark.parametrize("importer", ["hoxa.nhaplieu", "warehouse"])
+def test_an_import_and_an_approval_on_the_same_figures_never_deadlock(
+    committed, monkeypatch, importer
+):
     demo_users_create()
     official = get_user_model().objects.get(username="hoxa.nhaplieu")
     reviewer = get_user_model().objects.get(username="vinhlinh.duyet")
+    # A data warehouse's account writes any figure and takes no report: it locks figures only.
+    get_user_model().objects.create_user("warehouse", password="x", is_staff=True)
+    sender = get_user_model().objects.get(username=importer)
     hoxa = Unit.objects.in_force(parse_period("2024Q1").end).get(code="19363")
+    slow(monkeypatch, bulk, "_reports")
+    slow(monkeypatch, bulk, "_existing")
     for round_ in range(3):
         Submission.objects.filter(unit=hoxa, period=Q4.id).delete()
         Figure.objects.filter(unit=hoxa, period=Q4.id).delete()
@@ -153,12 +162,9 @@ def test_an_import_and_an_approval_on_the_same_figures_never_deadlock(committed,
         )
         assert result.submitted, result.missing
         report = result.submission
-        if round_ == 0:
-            slow(monkeypatch, bulk, "_reports")
-            slow(monkeypatch, bulk, "_existing")
 
         def by_file(value=30 + round_):
-            return bulk.figures_import(read_figures(import_rows(value)).inputs, user=official)
+            return bulk.figures_import(read_figures(import_rows(value)).inputs, user=sender)
 
         def approve(report=report):
             return submission_act(user=reviewer, submission=report, action="approve")
@@ -168,12 +174,13 @@ def test_an_import_and_an_approval_on_the_same_figures_never_deadlock(committed,
         assert "database" not in kinds and "error" not in kinds, outcomes
         report.refresh_from_db()
         assert report.status == Submission.Status.APPROVED
-        # The import came before the approval (and was stored) or after it (and every row
-        # was refused: the report is approved); never half of it.
-        statuses = set(
-            Figure.objects.filter(unit=hoxa, period=Q4.id).values_list("status", flat=True)
-        )
-        assert statuses == {Figure.Status.APPROVED}
+        # The official's rows are refused (the report is submitted, then approved); the
+        # warehouse's are stored before the approval (and approved with it) or refused after
+        # it (approved figures are never overwritten by a file): never half of them.
+        figures = Figure.objects.filter(unit=hoxa, period=Q4.id)
+        assert set(figures.values_list("status", flat=True)) == {Figure.Status.APPROVED}
+        stored = figures.get(indicator__code="HR_IT_STAFF").value
+        assert stored in ({1, 30 + round_} if importer == "warehouse" else {1})
 
 
 def test_a_deadlock_the_database_gives_up_on_is_a_409_saying_what_to_do(client, db, monkeypatch):
@@ -190,11 +197,26 @@ def test_a_deadlock_the_database_gives_up_on_is_a_409_saying_what_to_do(client, 
     monkeypatch.setattr(services, "figure_api_save", deadlocked)
     response = client.post(f"/entry/{hoxa.pk}/2024Q4/", {"version": "0", "INF_LAN-value": "1"})
     assert response.status_code == 409
-    assert "Cùng lúc có người khác đang lưu" in response.content.decode()
+    assert str(WRITE_CLASH) in response.content.decode()
     response = client.post(
         "/api/v1/observations/",
         {"unit_code": "19363", "on": ON, "indicator": "INF_LAN", "period": Q4.id, "value": "1"},
         content_type="application/json",
     )
     assert response.status_code == 409
-    assert "Cùng lúc có người khác đang lưu" in response.json()["detail"]
+    assert response.json()["detail"] == str(WRITE_CLASH)
+
+
+def test_any_other_database_error_is_not_taken_for_a_clash(client, db, monkeypatch):
+    from psycopg2 import errors
+
+    demo_users_create()
+    client.force_login(get_user_model().objects.get(username="hoxa.nhaplieu"))
+    hoxa = Unit.objects.in_force(parse_period("2024Q1").end).get(code="19363")
+
+    def broken(**kwargs):
+        raise OperationalError("disk full") from errors.DiskFull()
+
+    monkeypatch.setattr(services, "entry_save", broken)
+    with pytest.raises(OperationalError):  # a 500, as a server error is
+        client.post(f"/entry/{hoxa.pk}/2024Q4/", {"version": "0", "INF_LAN-value": "1"})

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts import policy
 from accounts.services import demo_users_create
 from entry.models import Submission
 from entry.services import applicable_indicators, entry_save, submission_act, submission_get
@@ -30,7 +31,7 @@ SEVENTY = {
     "period": "2020Q4",
     "value": "5",
 }
-LOCKED = "Số liệu đã được duyệt và công bố"
+LOCKED = str(policy.APPROVED_LOCKED)
 
 
 @pytest.fixture
@@ -53,6 +54,7 @@ def seventy(vinh_linh) -> Figure:
     )
     assert figure.status == Figure.Status.APPROVED and figure.value == 70
     assert submission_get(vinh_linh, None, Q4) is None
+    figure._history_rows = figure.history.count()
     return figure
 
 
@@ -66,13 +68,16 @@ def warehouse():
 
 
 def unchanged(figure: Figure) -> None:
+    """Still as the seed says, approved, and never saved since (no history row, no new
+    time of change)."""
     fresh = Figure.objects.get(pk=figure.pk)
-    assert (fresh.value, fresh.status, fresh.source) == (
+    assert (fresh.value, fresh.status, fresh.source, fresh.updated_at) == (
         figure.value,
         Figure.Status.APPROVED,
         figure.source,
+        figure.updated_at,
     )
-    assert fresh.history.count() == figure.history.count()
+    assert fresh.history.count() == figure._history_rows
     docs = Indicator.objects.get(code="APP_DIGSIG_DOCS")
     assert rollup_value(docs, fresh.unit, Q4, "self").value == 70
 
@@ -212,7 +217,8 @@ def test_the_admin_form_shows_a_published_figure_read_only_to_staff(client, ware
     page = client.get(url)
     assert page.status_code == 200
     assert 'name="value"' not in page.content.decode()
-    client.post(url, {"value": "5", "status": "draft"})
+    assert client.post(url, {"value": "5", "status": "draft"}).status_code == 403
+    assert client.post(url, {}).status_code == 403  # not even saved as it is
     unchanged(seventy)
     assert client.get(f"/admin/indicators/figure/{seventy.pk}/delete/").status_code == 403
     response = client.post(
@@ -340,3 +346,55 @@ def test_an_old_version_of_a_published_figure_is_not_restored_by_staff(
     url = f"/admin/indicators/figure/{seventy.pk}/history/{old.history_id}/"
     assert client.post(url, {}).status_code == 403
     assert Figure.objects.get(pk=seventy.pk).value == 75
+
+
+def test_the_entry_form_leaves_published_figures_to_an_administrator_too(
+    client, users, vinh_linh, seventy
+):
+    # An administrator changes a published figure one at a time (the admin, the API); the
+    # quarterly form neither unpublishes the figures it shows nor clears those it does not.
+    client.force_login(users["admin"])
+    published = Figure.objects.filter(unit=vinh_linh, period="2020Q4", status="approved")
+    before = {f.pk: (f.value, f.status) for f in published}
+    url = f"/entry/{vinh_linh.pk}/2020Q4/"
+    response = client.post(url, {"version": "0", "HR_IT_STAFF-value": "3"})
+    assert response.status_code == 302
+    assert {f.pk: (f.value, f.status) for f in published.filter(pk__in=before)} == before
+    unchanged(seventy)
+
+
+def test_a_stale_form_names_only_what_changed_not_the_published_figures(
+    client, users, vinh_linh, seventy
+):
+    client.force_login(users["vinhlinh.nhaplieu"])
+    url = f"/entry/{vinh_linh.pk}/2020Q4/"
+    page = client.get(url)
+    fingerprints = {
+        f"{row.indicator.code}-opened": row.opened
+        for group in page.context["groups"]
+        for row in group.rows
+        if row.published
+    }
+    assert fingerprints["APP_DIGSIG_DOCS-opened"] == "70||"
+    client.post(url, {"version": "0", "HR_IT_STAFF-value": "3"})  # someone else saves
+    response = client.post(url, {"version": "0", "HR_IT_STAFF-value": "4", **fingerprints})
+    assert response.status_code == 409
+    changed = [item["indicator"].code for item in response.context["changed"]]
+    assert changed == ["HR_IT_STAFF"]
+
+
+def test_an_official_deletes_a_draft_of_their_own_and_the_open_form_is_told(
+    api_client, users, vinh_linh
+):
+    api_client.force_authenticate(users["vinhlinh.nhaplieu"])
+    created = api_client.post(
+        "/api/v1/observations/",
+        {"unit_code": "464", "indicator": "HR_IT_STAFF", "period": "2020Q4", "value": "3"},
+        format="json",
+    )
+    assert created.status_code == 201
+    report = Submission.objects.get(unit=vinh_linh, agency=None, period="2020Q4")
+    response = api_client.delete(f"/api/v1/observations/{created.json()['id']}/")
+    assert response.status_code == 204
+    report.refresh_from_db()
+    assert report.version == 2  # moved by the save, then by the deletion

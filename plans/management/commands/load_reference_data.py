@@ -69,7 +69,9 @@ class Command(BaseCommand):
         )
         try:
             seeds = figures_save_many(
-                inputs=read_figures_file(figures), status=Figure.Status.APPROVED
+                inputs=read_figures_file(figures),
+                status=Figure.Status.APPROVED,
+                reference_files=True,
             )
         except (ReferenceFileError, FigureRowsError) as exc:
             raise CommandError(f"Không nạp số liệu từ {figures.name}. {exc}") from exc
