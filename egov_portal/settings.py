@@ -8,6 +8,7 @@ ALLOWED_HOSTS         comma-separated; default localhost names while DEBUG is on
 CSRF_TRUSTED_ORIGINS  comma-separated, e.g. https://egov.example.vn
 REDIS_URL             Celery broker, and the cache unless REDIS_CACHE_URL says otherwise
 LOG_LEVEL             DEBUG, INFO (default), WARNING, ERROR
+STATIC_ROOT           where collectstatic writes; default: staticfiles/ in the project
 The security settings (SECURE_SSL_REDIRECT, cookies, HSTS, proxy header) are on when DEBUG is
 off; each can be overridden by a variable of the same name. docs/deploy.md lists them all.
 """
@@ -179,7 +180,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the files WhiteNoise serves: the image collects them at build
+# time; elsewhere (scripts/production_smoke.py) a folder outside the checkout can be given.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "egov_portal" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
