@@ -222,13 +222,13 @@ class Database:
         self.connection.close()
 
 
-def redis_db_free() -> int:
-    """An empty Redis database number (from 15 down): this run's queue and cache, apart
-    from anything else on the server; flushed at the end."""
+def redis_db_claim() -> int:
+    """An empty Redis database number (from 15 down), claimed with a key of its own so that
+    two runs at once never share one: this run's queue and cache, flushed at the end."""
     for number in range(15, 1, -1):
         client = redis.Redis.from_url(f"{REDIS_SERVER}/{number}", socket_timeout=5)
         try:
-            if client.dbsize() == 0:
+            if client.dbsize() == 0 and client.set("egov-smoke", os.getpid(), nx=True):
                 return number
         finally:
             client.close()
@@ -248,7 +248,7 @@ class Page:
 
 class FormFields(html.parser.HTMLParser):
     """The fields a browser would send with the form whose action is `action`: inputs
-    (not buttons), the selected option of each select, textareas."""
+    (but buttons, and check boxes: left unticked), each select's selected option, textareas."""
 
     def __init__(self, action: str):
         super().__init__()
@@ -390,7 +390,8 @@ class Smoke:
     # The environment a container gets: docker-compose.yml's, with plain http allowed (as
     # docs/deploy.md says for trying the stack on one machine) and a quick sweep.
     def env(self, **extra: str) -> dict[str, str]:
-        kept = {k: os.environ[k] for k in ("HOME", "LANG", "LC_ALL", "TZ") if k in os.environ}
+        passed = ("HOME", "LANG", "LC_ALL", "TZ", "PGPASSWORD")
+        kept = {k: os.environ[k] for k in passed if k in os.environ}
         return {
             **kept,
             "PATH": f"{PYTHON_BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
@@ -420,7 +421,7 @@ class Smoke:
     def fresh_database(self) -> str:
         run([*pg_args("createdb"), self.database], self.env(), timeout=30)
         self.made_databases.append(self.database)
-        self.redis_db = redis_db_free()
+        self.redis_db = redis_db_claim()
         self.db = Database(self.database)
         return f"database {self.database}, Redis database {self.redis_db}"
 
