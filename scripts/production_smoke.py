@@ -13,7 +13,8 @@ client programs, and Redis (SMOKE_REDIS_URL, default redis://127.0.0.1:6379). St
  4. accounts made as a deployment makes them: `createsuperuser --noinput`, and an official
     of Thị trấn Hồ Xá (a Membership) through `manage.py shell`;
  5. `docker/entrypoint.sh web` (gunicorn on 127.0.0.1, a free port) and
-    `docker/entrypoint.sh worker` (Celery and its beat), until /healthz answers ok;
+    `docker/entrypoint.sh worker` (Celery and its beat), until /healthz answers ok; then
+    docker-compose.yml's health checks of both;
  6. the official signs in (a CSRF round trip) and saves a draft of Hồ Xá's 2024Q4 form;
  7. the administrator uploads a file of more than IMPORT_SYNC_ROWS rows: it becomes a job,
     which the worker runs to done;
@@ -488,7 +489,12 @@ class Smoke:
 
         health = wait_for("/healthz to answer ok", healthy, timeout=90, alive=[web])
         expect(health == {"status": "ok", "database": "ok", "redis": "ok"}, f"/healthz: {health}")
-        # DEBUG is off: no technical 404 page; static files hashed, compressed, cached long.
+        # docker-compose.yml's health checks of both, as compose runs them.
+        run(["python", "docker/healthcheck.py"], web_env, timeout=30)
+        node = f"celery@{socket.gethostname()}"
+        ping = ["celery", "-A", "egov_portal", "inspect", "ping", "-d", node, "--timeout", "10"]
+        run(ping, self.env(), timeout=60)
+        # DEBUG is off: no technical 404 page; static files hashed and cached for long.
         browser = Browser(self.base)
         missing = browser.get("/no-such-page/")
         expect(missing.status == 404, f"/no-such-page/ answered {missing.status}")
@@ -499,7 +505,10 @@ class Smoke:
         static = browser.get(css.group(1))
         expect(static.status == 200, f"{css.group(1)} answered {static.status}")
         expect("max-age=315360000" in static.headers.get("Cache-Control", ""), "not cached long")
-        return f"gunicorn on {self.base}, /healthz {json.dumps(health)}; static {css.group(1)}"
+        return (
+            f"gunicorn on {self.base}, /healthz {json.dumps(health)}, {node} answers ping; "
+            f"static {css.group(1)}"
+        )
 
     def worker_start(self) -> None:
         number = sum(1 for s in self.services if s.name.startswith("worker")) + 1
