@@ -558,7 +558,7 @@ class Smoke:
 
     # 7, 8
     def job_file(self, period: str, start: str, end: str) -> tuple[bytes, int]:
-        """A CSV of JOB_INDICATORS for every commune in force all through the period."""
+        """A CSV of ROW_VALUES for every commune in force all through the period."""
         communes = [
             code
             for (code,) in self.db.rows(
