@@ -1,10 +1,11 @@
 # make run: set everything up on a fresh machine and serve http://127.0.0.1:8000/
 # make test: the whole test suite (SQLite unless DATABASE_URL says otherwise)
+# make smoke: production as the containers run it, on PostgreSQL and Redis (CI runs it)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint setup migrate bench loadtest
+.PHONY: run test smoke lint setup migrate bench loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,13 @@ run: setup
 test: $(VENV)/.dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# make smoke: docker/entrypoint.sh's setup, web and worker under production settings, on a
+# database of their own (PGHOST, PGPORT, PGUSER; default postgres@127.0.0.1:5432) and Redis
+# on 127.0.0.1:6379, driven over HTTP, stopped and dropped at the end; a few minutes
+# (scripts/production_smoke.py).
+smoke: $(VENV)/.runtime
+	$(BIN)/python scripts/production_smoke.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

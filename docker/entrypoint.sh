@@ -56,9 +56,10 @@ case "${1:-web}" in
     worker)
         wait_for_database
         # --beat: the worker also runs the periodic sweep of dead jobs (CELERY_BEAT_SCHEDULE).
+        # The beat's state file is the container's own; outside one, give each worker its own.
         exec celery -A egov_portal worker --loglevel "${LOG_LEVEL:-INFO}" \
             --concurrency "${WORKER_CONCURRENCY:-2}" \
-            --beat --schedule /tmp/celerybeat-schedule
+            --beat --schedule "${BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}"
         ;;
     *)
         exec "$@"

@@ -11,6 +11,7 @@ EMAIL_BACKEND         smtp (default with DEBUG off), console (default with DEBUG
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL,
 EMAIL_TIMEOUT, DEFAULT_FROM_EMAIL   the SMTP server the password reset mails go through
 LOG_LEVEL             DEBUG, INFO (default), WARNING, ERROR
+STATIC_ROOT           where collectstatic writes; default: staticfiles/ in the project
 The security settings (SECURE_SSL_REDIRECT, cookies, HSTS, proxy header) are on when DEBUG is
 off; each can be overridden by a variable of the same name. docs/deploy.md lists them all.
 """
@@ -203,7 +204,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the files WhiteNoise serves: the image collects them at build
+# time; elsewhere (scripts/production_smoke.py) a folder outside the checkout can be given.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "egov_portal" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
