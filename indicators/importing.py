@@ -24,8 +24,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from egov_portal.text import excerpt
 from indicators.periods import PeriodError, parse_period
 from indicators.services import FigureInput, RowError
+from indicators.validation import number_check, number_text_check
 from units.names import fold
 
 COLUMNS = (
@@ -388,12 +390,25 @@ _MONTH_PATTERNS = (
 )
 
 
-@functools.lru_cache(maxsize=512)
+# Longer than any spelling of a period ("tháng 07 năm 2021"): not kept in the cache below.
+PERIOD_MAX_LENGTH = 40
+PERIOD_UNCLEAR = gettext_lazy(
+    "Kỳ «%(period)s» không rõ: viết như 2021Q3, Q3/2021, Quý 3/2021, 07/2021 hoặc 2021."
+)
+
+
 def normalise_period(text: str) -> str:
     """A period id from the common spellings: "2021Q3", "Q3/2021", "2021-Q3", "Quý 3/2021",
     "quý III/2021", "S1/2021", "07/2021", "2021-07", "2021". Ambiguous or unknown spellings
     are refused with the accepted forms."""
     raw = str(text or "").strip()
+    if len(raw) > PERIOD_MAX_LENGTH:
+        raise ValueError(str(PERIOD_UNCLEAR) % {"period": excerpt(raw)})
+    return _normalise_period(raw)
+
+
+@functools.lru_cache(maxsize=512)
+def _normalise_period(raw: str) -> str:
     folded = fold(raw).replace(".", "").strip()
     candidate = None
     if re.fullmatch(r"\d{4}(q[1-4]|s[12]|\d{2})?", folded):
@@ -419,10 +434,7 @@ def normalise_period(text: str) -> str:
             if 1 <= int(month) <= 12:
                 candidate = f"{year}{int(month):02d}"
     if candidate is None:
-        raise ValueError(
-            _("Kỳ «%(period)s» không rõ: viết như 2021Q3, Q3/2021, Quý 3/2021, 07/2021 hoặc 2021.")
-            % {"period": raw}
-        )
+        raise ValueError(str(PERIOD_UNCLEAR) % {"period": raw})
     try:
         return parse_period(candidate).id
     except PeriodError:
@@ -435,11 +447,18 @@ _THOUSANDS_DOT = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-@functools.lru_cache(maxsize=4096)  # a sheet repeats its few values
 def parse_number(text) -> str:
     """A number as Vietnamese sheets write it, as a plain decimal string ("" when empty):
-    "12,5" → 12.5; "1.234" → 1234; "1.234,5" → 1234.5; "1,234.5" → 1234.5; "85%" → 85."""
+    "12,5" → 12.5; "1.234" → 1234; "1.234,5" → 1234.5; "1,234.5" → 1234.5; "85%" → 85.
+    Raises ValueError for text that is not a number, or one the figure columns cannot hold
+    (too long, too large, too many places): by its size, before it is written out."""
     raw = str(text or "").strip()
+    number_text_check(raw)  # before the cache, which would keep a long text
+    return _parse_number(raw)
+
+
+@functools.lru_cache(maxsize=4096)  # a sheet repeats its few values
+def _parse_number(raw: str) -> str:
     if not raw:
         return ""
     if _PLAIN_NUMBER.fullmatch(raw) and not _THOUSANDS_DOT.match(raw):
@@ -458,9 +477,8 @@ def parse_number(text) -> str:
         number = Decimal(cleaned)
     except InvalidOperation:
         raise ValueError(_("«%(value)s» không phải là số.") % {"value": raw}) from None
-    if not number.is_finite():
-        raise ValueError(_("«%(value)s» không phải là số.") % {"value": raw})
-    return format(number, "f")
+    # format() writes the number out: 1e50000000 as fifty million digits, hence the check.
+    return format(number_check(number, raw), "f")
 
 
 @functools.lru_cache(maxsize=512)

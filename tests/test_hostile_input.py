@@ -1,0 +1,120 @@
+"""Odd or hostile input at every entrance (issue 16, items 3 and 7): a number no column holds,
+NUL characters, JSON nested too deeply, a period the calendar has nothing before, an unknown
+status, a decomposed (NFD) name. Each is a 400 (or the form's message), never a 500, and the
+log never carries more than a short prefix of what was sent.
+
+The NUL cases fail only on PostgreSQL, which refuses NUL in text: run this module with
+DATABASE_URL=postgres://… too.
+"""
+
+import datetime
+import logging
+import re
+import unicodedata
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts.services import demo_users_create
+from indicators.models import Figure
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+OLD = datetime.date(2024, 1, 1)
+Q4 = "2024Q4"
+BULK = "/api/v1/observations/bulk/"
+SINGLE = "/api/v1/observations/"
+# Huyện Vĩnh Linh's office, as a Mac or a PDF may hand its name over: decomposed.
+OFFICE = "Văn phòng HĐND và UBND huyện Vĩnh Linh"
+OFFICE_NFD = unicodedata.normalize("NFD", OFFICE)
+# 97 bytes of JSON once made fifty million digits (+367 MB of memory, +286 MB of log).
+HUGE = "1e50000000"
+LONG = "9" * 100_000
+
+
+@pytest.fixture
+def users():
+    demo_users_create()
+    return get_user_model().objects.in_bulk(["admin", "hoxa.nhaplieu"], field_name="username")
+
+
+@pytest.fixture
+def admin_api(api_client, users):
+    api_client.force_authenticate(users["admin"])
+    return api_client
+
+
+@pytest.fixture
+def hoxa():
+    return Unit.objects.in_force(OLD).get(code="19363")
+
+
+def longest_run(text: str, char: str) -> int:
+    return max((len(run) for run in re.findall(f"{re.escape(char)}+", text)), default=0)
+
+
+def figure(value, **extra) -> dict:
+    row = {"unit_code": "464", "on": "2024-01-01", "indicator": "INF_LAN", "period": Q4}
+    return row | {"value": value} | extra
+
+
+# --- item 3: a number the catalogue cannot hold --------------------------------------------
+
+
+@pytest.mark.parametrize("value", [HUGE, "-1E+999999999", "1e-50000000", LONG])
+def test_a_number_no_column_holds_is_a_400_from_each_api_entrance_and_not_in_the_log(
+    admin_api, caplog, value
+):
+    header = "unit_code,on,indicator,period,value\n"
+    with caplog.at_level(logging.DEBUG):
+        single = admin_api.post(SINGLE, figure(value), format="json")
+        bulk = admin_api.post(BULK, [figure(value)], format="json")
+        csv = admin_api.post(
+            BULK, f"{header}464,2024-01-01,INF_LAN,{Q4},{value}\n".encode(), content_type="text/csv"
+        )
+    assert single.status_code == 400
+    [message] = single.json()["value"]
+    assert len(message) < 200
+    for response in (bulk, csv):
+        assert response.status_code == 400
+        [error] = response.json()["errors"]
+        assert (error["field"], error["message"]) == ("value", message)
+    assert not Figure.objects.filter(period=Q4, unit__code="464").exists()
+    # Neither the value written out (zeros) nor the value itself, beyond a short prefix.
+    assert longest_run(caplog.text, "0") < 200
+    assert longest_run(caplog.text, "9") < 200
+
+
+def test_the_entry_form_names_a_number_no_column_holds(client, users, hoxa, caplog):
+    client.force_login(users["hoxa.nhaplieu"])
+    data = {
+        "version": "0",
+        "action": "save",
+        "FIN_IT_BUDGET-value": HUGE,
+        "HR_IT_STAFF-value": LONG,
+    }
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(f"/entry/{hoxa.pk}/{Q4}/", data)
+    assert response.status_code == 200  # the form again, with its messages (as for any error)
+    text = response.content.decode()
+    assert "«1e50000000» quá lớn: tối đa 16 chữ số trước dấu thập phân." in text
+    assert f"«{'9' * 40}…» dài quá 64 ký tự: không phải một số." in text
+    assert not Figure.objects.filter(unit=hoxa, period=Q4).exists()
+    assert longest_run(caplog.text, "0") < 200
+    assert longest_run(caplog.text, "9") < 200
+
+
+# --- item 7: the smaller 500s -----------------------------------------------------------
+
+
+def test_a_denominator_the_column_rounds_to_zero_is_a_400(admin_api):
+    row = figure(None, indicator="HR_PROFICIENT", numerator="0.00001", denominator="0.00002")
+    response = admin_api.post(SINGLE, row, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "denominator": [
+            "Mẫu số 0.00002 làm tròn đến 4 chữ số thập phân thành 0: mẫu số phải lớn hơn 0."
+        ]
+    }
+    assert not Figure.objects.filter(period=Q4, unit__code="464").exists()
