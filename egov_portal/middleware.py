@@ -1,4 +1,5 @@
-"""Per-request plumbing: the request id, one log line per request, reads from the replica."""
+"""Per-request plumbing: the request id, one log line per request (never carrying a long
+submitted value), reads from the replica."""
 
 import contextvars
 import logging
@@ -12,6 +13,7 @@ from django.db import DatabaseError
 from django.utils.encoding import escape_uri_path
 
 from egov_portal import db_router
+from egov_portal.text import excerpt
 
 logger = logging.getLogger("egov_portal.request")
 
@@ -22,6 +24,13 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # Query parameters whose values never reach the log.
 _SECRET_PARAM = re.compile(r"token|pass|secret|key|auth|session|csrf|sig", re.IGNORECASE)
 _QUERY_MAX = 300
+_PATH_MAX = 300
+# What a log record may repeat of a value it is given (a path, a code) and of one line of a
+# traceback (an exception's message may quote what was submitted: a KeyError its key).
+LOG_VALUE_MAX = 200
+LOG_LINE_MAX = 500
+# Control characters in a value would forge log lines (a %0A in a path).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 _request_id = contextvars.ContextVar("request_id", default="-")
 
@@ -35,6 +44,47 @@ class RequestIdFilter(logging.Filter):
             request = getattr(record, "request", None)
             record.request_id = getattr(request, "request_id", None) or _request_id.get()
         return True
+
+
+class LogValueCap(logging.Filter):
+    """Cuts what a log record repeats of the request: each string argument to LOG_VALUE_MAX
+    characters (control characters escaped), each line of its message and traceback to
+    LOG_LINE_MAX. A value of fifty million digits in an exception's message once put 286 MB
+    into the log; no record now carries more than a short prefix of anything submitted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = str(record.msg) % _capped(record.args) if record.args else record.getMessage()
+        except (TypeError, ValueError, KeyError):
+            return True  # the handler reports a record that does not format, as before
+        record.msg, record.args = _cut_lines(str(message), LOG_LINE_MAX), None
+        if record.exc_info and not record.exc_text:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = _cut_lines(text, LOG_LINE_MAX)
+        if record.stack_info:
+            record.stack_info = _cut_lines(record.stack_info, LOG_LINE_MAX)
+        return True
+
+
+def _capped(args):
+    if isinstance(args, dict):
+        return {k: _capped_value(v) for k, v in args.items()}
+    return tuple(_capped_value(v) for v in args)
+
+
+def _capped_value(value):
+    if isinstance(value, BaseException):
+        value = str(value)
+    elif not isinstance(value, str):
+        return value
+    escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return excerpt(escaped, LOG_VALUE_MAX)
+
+
+def _cut_lines(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return "\n".join(excerpt(line, limit) for line in text.split("\n"))
 
 
 def request_id_from(request) -> str:
@@ -117,7 +167,7 @@ class RequestLogMiddleware:
             level,
             "%s %s%s %s %.1fms user=%s unit=%s",
             request.method,
-            escape_uri_path(request.path),
+            excerpt(escape_uri_path(request.path), _PATH_MAX),
             safe_query(request.META.get("QUERY_STRING", "")),
             status,
             seconds * 1000,

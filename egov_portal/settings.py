@@ -357,7 +357,10 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "egov_portal.middleware.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "egov_portal.middleware.RequestIdFilter"},
+        "value_cap": {"()": "egov_portal.middleware.LogValueCap"},
+    },
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -365,7 +368,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "line",
-            "filters": ["request_id"],
+            "filters": ["request_id", "value_cap"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
