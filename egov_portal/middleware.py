@@ -1,5 +1,5 @@
 """Per-request plumbing: the request id, one log line per request (never carrying a long
-submitted value), reads from the replica."""
+submitted value), NUL characters refused, reads from the replica."""
 
 import contextvars
 import logging
@@ -9,8 +9,11 @@ import uuid
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError
+from django.http import JsonResponse
 from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
 
 from egov_portal import db_router
 from egov_portal.text import excerpt
@@ -175,6 +178,28 @@ class RequestLogMiddleware:
             unit,
             extra={"request_id": request.request_id, "status_code": status},
         )
+
+
+class NulRefusalMiddleware:
+    """Answers 400 to a path or query string holding a NUL character (%00). No code, name
+    or search has one, and PostgreSQL refuses it in any text it is sent ("A string literal
+    cannot contain NUL"): a page looking up /units/%00/ or ?q=%00 would be a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in name or any("\x00" in value for value in values)
+            for name, values in request.GET.lists()
+        ):
+            message = _("Địa chỉ hoặc tham số có ký tự NUL (mã 0).")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": message}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
+            raise BadRequest(message)
+        return self.get_response(request)
 
 
 class ReplicaReadsMiddleware:

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     # First, so that its one log line times the whole request and every later log record
     # carries the request id.
     "egov_portal.middleware.RequestLogMiddleware",
+    # Before anything reads the database with the path or a parameter.
+    "egov_portal.middleware.NulRefusalMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

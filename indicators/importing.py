@@ -325,6 +325,9 @@ def _column(header) -> str:
     return ALIASES.get(folded) or ALIASES.get(spaced) or spaced.replace(" ", "_")
 
 
+NUL_IN_TEXT = gettext_lazy("Ô có ký tự NUL (mã 0), không phải văn bản: xóa ký tự đó.")
+
+
 def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
     """One row's figure, its text read as people write it; or what could not be read."""
     problems = []
@@ -332,6 +335,13 @@ def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
         for column, value in record.items():
             if value == _FORMULA_WITHOUT_VALUE:
                 problems.append(RowError(row, column, str(FORMULA_WITHOUT_VALUE)))
+        return None, problems
+    # A CSV has no NUL (file_kind refuses it), but a JSON string or an XLSX cell (_x0000_)
+    # can, and PostgreSQL refuses it in text with the whole request.
+    for column, value in record.items():
+        if "\x00" in value:
+            problems.append(RowError(row, column, str(NUL_IN_TEXT)))
+    if problems:
         return None, problems
     get = record.get
     try:

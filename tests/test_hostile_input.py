@@ -118,3 +118,52 @@ def test_a_denominator_the_column_rounds_to_zero_is_a_400(admin_api):
         ]
     }
     assert not Figure.objects.filter(period=Q4, unit__code="464").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/units/%00/",
+        "/units/?q=%00",
+        "/indicators/%00/",
+        "/indicators/?q=x%00",
+        "/plans/%00/",
+        "/dashboard/compare/?codes=4%005&on=2024-01-01",
+        "/api/v1/units/?q=%00",
+        "/api/v1/indicators/%00/",
+        "/api/v1/observations/?unit_code=%00",
+    ],
+)
+def test_a_nul_in_a_path_or_a_parameter_is_a_400(client, users, url):
+    client.force_login(users["admin"])
+    response = client.get(url)
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        assert response.json() == {"detail": "Địa chỉ hoặc tham số có ký tự NUL (mã 0)."}
+
+
+def test_a_nul_in_a_bulk_rows_codes_is_named_by_column(admin_api):
+    row = figure("1", unit_code="46\x004", indicator="INF_\x00LAN", agency="x\x00")
+    response = admin_api.post(BULK, [row], format="json")
+    assert response.status_code == 400
+    errors = {(e["row"], e["field"]) for e in response.json()["errors"]}
+    assert errors == {(1, "unit_code"), (1, "indicator"), (1, "agency")}
+
+
+def test_a_nul_in_the_single_post_is_refused_by_field(admin_api):
+    response = admin_api.post(SINGLE, figure("1", unit_code="46\x004"), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["unit_code"]
+
+
+def test_a_nul_in_an_entry_forms_note_is_dropped(client, users, hoxa):
+    client.force_login(users["hoxa.nhaplieu"])
+    data = {
+        "version": "0",
+        "action": "save",
+        "HR_IT_STAFF-value": "3",
+        "HR_IT_STAFF-note": "a\x00b",
+    }
+    response = client.post(f"/entry/{hoxa.pk}/{Q4}/", data)
+    assert response.status_code == 302
+    assert Figure.objects.get(unit=hoxa, period=Q4, indicator__code="HR_IT_STAFF").note == "ab"
