@@ -271,6 +271,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["egov_portal.api.IsStaffOrReadOnly"],
+    # DRF's own three; the JSON one refuses a body nested too deeply with a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "egov_portal.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "egov_portal.api.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

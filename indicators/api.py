@@ -7,12 +7,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
-from egov_portal.api import FigureCursorPagination
+from egov_portal.api import FigureCursorPagination, JSONParser
 from entry import services as entry_services
 from indicators import analytics, bulk, exports, importing, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter

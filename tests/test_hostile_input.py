@@ -167,3 +167,10 @@ def test_a_nul_in_an_entry_forms_note_is_dropped(client, users, hoxa):
     response = client.post(f"/entry/{hoxa.pk}/{Q4}/", data)
     assert response.status_code == 302
     assert Figure.objects.get(unit=hoxa, period=Q4, indicator__code="HR_IT_STAFF").note == "ab"
+
+
+@pytest.mark.parametrize("url", [SINGLE, BULK])
+def test_json_nested_fifty_thousand_deep_is_a_400(admin_api, url):
+    response = admin_api.post(url, "[" * 50_000, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "JSON lồng nhau quá sâu."}
