@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.services import demo_users_create
 from indicators.models import Figure
-from units.models import Unit
+from units.models import Agency, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +174,21 @@ def test_json_nested_fifty_thousand_deep_is_a_400(admin_api, url):
     response = admin_api.post(url, "[" * 50_000, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"detail": "JSON lồng nhau quá sâu."}
+
+
+@pytest.mark.parametrize("period", ["1990Q1", "1990", "1990S1", "199001"])
+def test_a_dashboard_of_the_calendars_first_period_is_a_400_saying_why(client, users, period):
+    client.force_login(users["admin"])
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    response = client.get(f"/dashboard/{vinh_linh.pk}/?period={period}")
+    assert response.status_code == 400
+    assert f"Kỳ {period} không có kỳ trước (lịch bắt đầu từ năm 1990)" in response.content.decode()
+
+
+@pytest.mark.parametrize("suffix", ["", "template.xlsx"])
+def test_an_entry_form_of_the_calendars_first_quarter_is_not_found(client, users, suffix):
+    client.force_login(users["admin"])
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    assert client.get(f"/entry/{vinh_linh.pk}/1990Q1/{suffix}").status_code == 404
+    office = Agency.objects.get(unit=vinh_linh, name=OFFICE)
+    assert client.get(f"/entry/agency/{office.pk}/1990Q1/{suffix}").status_code == 404
