@@ -13,10 +13,11 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from egov_portal.api import FigureCursorPagination, JSONParser
+from egov_portal.text import excerpt
 from entry import services as entry_services
 from indicators import analytics, bulk, exports, importing, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter
-from indicators.models import Indicator
+from indicators.models import Figure, Indicator
 from indicators.periods import parse_period
 from indicators.serializers import (
     AnalyticsQuerySerializer,
@@ -151,6 +152,12 @@ class ObservationViewSet(
         parameters=[
             OpenApiParameter("dry_run", bool, description="Kiểm tra, không lưu."),
             OpenApiParameter("valid_only", bool, description="Lưu các dòng đúng, bỏ dòng sai."),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=Figure.Status.values,
+                description="Trạng thái của số liệu nhập (quản trị; mặc định: nháp).",
+            ),
         ],
     )
     @action(
@@ -166,6 +173,7 @@ class ObservationViewSet(
         nothing unless valid_only=true; dry_run=true checks without storing. The answer is
         the import summary: created, updated, unchanged, rejected and each row's errors."""
         flag = lambda name: str(request.query_params.get(name, "")).lower() in ("1", "true")  # noqa: E731
+        figure_status = _bulk_status(request.query_params.get("status"))
         try:
             read = _bulk_rows(request)
         except importing.ImportFileError as exc:
@@ -176,7 +184,7 @@ class ObservationViewSet(
                 user=request.user,
                 dry_run=flag("dry_run"),
                 valid_only=flag("valid_only"),
-                status=request.query_params.get("status") or None,
+                status=figure_status,
                 read_errors=read.errors,
             )
         except bulk.ImportConflict as exc:
@@ -281,6 +289,22 @@ EXPORT_COLUMNS = [
     ("source_on", "source_on"),
     ("note", "note"),
 ]
+
+
+STATUS_UNKNOWN = gettext_lazy("Trạng thái «%(status)s» không có: chọn một trong %(allowed)s.")
+
+
+def _bulk_status(given: str | None) -> str | None:
+    """The status a bulk import asks for (None: the default); one not in Figure.Status is
+    a 400 listing those that are, before it could be stored as it is."""
+    if not given:
+        return None
+    if given not in Figure.Status.values:
+        allowed = ", ".join(Figure.Status.values)
+        raise exceptions.ValidationError(
+            {"status": [STATUS_UNKNOWN % {"status": excerpt(given), "allowed": allowed}]}
+        )
+    return given
 
 
 def _bulk_rows(request) -> importing.ReadFile:

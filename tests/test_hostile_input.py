@@ -192,3 +192,17 @@ def test_an_entry_form_of_the_calendars_first_quarter_is_not_found(client, users
     assert client.get(f"/entry/{vinh_linh.pk}/1990Q1/{suffix}").status_code == 404
     office = Agency.objects.get(unit=vinh_linh, name=OFFICE)
     assert client.get(f"/entry/agency/{office.pk}/1990Q1/{suffix}").status_code == 404
+
+
+def test_a_bulk_status_not_in_the_list_is_a_400_listing_the_statuses(admin_api):
+    response = admin_api.post(f"{BULK}?status=bogus", [figure("1")], format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": [
+            "Trạng thái «bogus» không có: chọn một trong draft, submitted, approved, returned."
+        ]
+    }
+    assert not Figure.objects.filter(period=Q4, unit__code="464").exists()
+    stored = admin_api.post(f"{BULK}?status=approved", [figure("1")], format="json")
+    assert stored.status_code == 200
+    assert Figure.objects.get(period=Q4, unit__code="464").status == "approved"
