@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from rest_framework import exceptions, pagination, parsers, permissions
+from rest_framework import exceptions, pagination, parsers, permissions, serializers
+
+from egov_portal.text import nfc
 
 JSON_TOO_DEEP = _("JSON lồng nhau quá sâu.")
 
@@ -55,3 +57,10 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError(JSON_TOO_DEEP) from None
+
+
+class TextField(serializers.CharField):
+    """Text in composed form (NFC), however it was typed: see egov_portal.text."""
+
+    def to_internal_value(self, data):
+        return nfc(super().to_internal_value(data))

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from egov_portal.text import excerpt
+from egov_portal.text import excerpt, nfc
 from indicators.periods import PeriodError, parse_period
 from indicators.services import FigureInput, RowError
 from indicators.validation import number_check, number_text_check
@@ -343,6 +343,9 @@ def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
             problems.append(RowError(row, column, str(NUL_IN_TEXT)))
     if problems:
         return None, problems
+    # JSON and XLSX text as well as CSV's (read_figures normalises the whole file): an
+    # agency name typed decomposed must find the agency stored composed.
+    record = {column: nfc(value) for column, value in record.items()}
     get = record.get
     try:
         period = normalise_period(get("period", ""))

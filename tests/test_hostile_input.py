@@ -8,15 +8,19 @@ DATABASE_URL=postgres://… too.
 """
 
 import datetime
+import io
 import logging
 import re
 import unicodedata
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.services import demo_users_create
-from indicators.models import Figure
+from entry.services import applicable_indicators
+from indicators.models import Figure, Indicator
+from indicators.periods import parse_period
 from units.models import Agency, Unit
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +210,52 @@ def test_a_bulk_status_not_in_the_list_is_a_400_listing_the_statuses(admin_api):
     stored = admin_api.post(f"{BULK}?status=approved", [figure("1")], format="json")
     assert stored.status_code == 200
     assert Figure.objects.get(period=Q4, unit__code="464").status == "approved"
+
+
+def _nfd_agency_row():
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    office = Agency.objects.get(unit=vinh_linh, name=OFFICE)
+    [indicator, *_] = applicable_indicators(vinh_linh, office, parse_period(Q4))
+    row = figure("1", indicator=indicator.code, agency=OFFICE_NFD)
+    return office, indicator, row
+
+
+def _xlsx(row: dict) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(list(row))
+    book.active.append(list(row.values()))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("entrance", ["csv", "xlsx", "json", "single"])
+def test_an_agency_named_in_nfd_is_found_from_every_entrance(admin_api, entrance):
+    office, indicator, row = _nfd_agency_row()
+    if entrance == "csv":
+        body = ",".join(row) + "\n" + ",".join(row.values()) + "\n"
+        response = admin_api.post(BULK, body.encode(), content_type="text/csv")
+    elif entrance == "xlsx":
+        upload = io.BytesIO(_xlsx(row))
+        upload.name = "figures.xlsx"
+        response = admin_api.post(BULK, {"file": upload}, format="multipart")
+    elif entrance == "json":
+        response = admin_api.post(BULK, [row], format="json")
+    else:
+        response = admin_api.post(SINGLE, row, format="json")
+    assert response.status_code in (200, 201), response.json()
+    stored = Figure.objects.get(period=Q4, indicator=indicator, agency=office)
+    assert stored.value == 1
+
+
+def test_the_single_posts_text_is_stored_composed(admin_api):
+    row = figure("1", note=unicodedata.normalize("NFD", "Ghi chú của huyện"))
+    assert admin_api.post(SINGLE, row, format="json").status_code == 201
+    assert Figure.objects.get(period=Q4, unit__code="464").note == "Ghi chú của huyện"
+
+
+def test_the_catalogue_search_finds_a_name_typed_decomposed(client):
+    name = Indicator.objects.get(code="INF_LAN").name
+    response = client.get("/indicators/", {"q": unicodedata.normalize("NFD", name)})
+    assert response.status_code == 200
+    assert "INF_LAN" in [i.code for i in response.context["indicators"]]

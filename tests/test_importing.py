@@ -105,6 +105,18 @@ def test_a_long_period_is_refused_with_its_start_only():
     assert len(str(caught.value)) < 200
 
 
+def test_json_and_xlsx_text_is_read_composed_and_a_nul_is_named():
+    agency = unicodedata.normalize("NFD", "Văn phòng UBND")
+    read = read_records(
+        [
+            {"unit_code": "464", "indicator": "INF_LAN", "period": "2021Q1", "agency": agency},
+            {"unit_code": "46\x004", "indicator": "INF_LAN", "period": "2021Q1", "value": 1},
+        ]
+    )
+    assert [i.agency for i in read.inputs] == ["Văn phòng UBND"]
+    assert [(e.row, e.field) for e in read.errors] == [(2, "unit_code")]
+
+
 def to_cp1258(text: str) -> bytes:
     """Vietnamese the way Windows-1258 stores it: base letters (ă, â, ơ…) precomposed, tone
     marks as combining characters."""
