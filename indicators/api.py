@@ -21,6 +21,7 @@ from indicators.models import Figure, Indicator
 from indicators.periods import parse_period
 from indicators.serializers import (
     AnalyticsQuerySerializer,
+    AnalyticsSerializer,
     FigureSerializer,
     FigureValueUpdateSerializer,
     FigureWriteSerializer,
@@ -234,9 +235,8 @@ class AnalyticsView(APIView):
     """The value of an indicator for a unit (or each of its children), period and scope,
     rolled up by the indicator's rules, with its coverage and origin."""
 
-    @extend_schema(
-        parameters=[AnalyticsQuerySerializer], responses=RolledValueSerializer(many=True)
-    )
+    # The answer is an object holding the list (the schema once said a bare list).
+    @extend_schema(parameters=[AnalyticsQuerySerializer], responses=AnalyticsSerializer)
     def get(self, request):
         query = AnalyticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

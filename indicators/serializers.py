@@ -133,3 +133,14 @@ class RolledValueSerializer(serializers.Serializer):
     source = serializers.CharField()
     partial = serializers.BooleanField(source="is_partial")
     predecessors = UnitRefSerializer(many=True)
+
+
+class AnalyticsSerializer(serializers.Serializer):
+    """/api/v1/analytics/: what was asked, and the unit's value or each child's."""
+
+    indicator = serializers.CharField()
+    period = serializers.CharField()
+    scope = serializers.ChoiceField(choices=Figure.Scope.choices)
+    by = serializers.ChoiceField(choices=["unit", "children"])
+    unit = UnitRefSerializer()
+    results = RolledValueSerializer(many=True)
