@@ -1,7 +1,12 @@
-"""The REST API's shared policy: who may write, and how lists are paged."""
+"""The REST API's shared policy: who may write, how lists are paged, how bodies are read."""
 
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from rest_framework import pagination, permissions
+from rest_framework import exceptions, pagination, parsers, permissions, serializers
+
+from egov_portal.text import nfc
+
+JSON_TOO_DEEP = _("JSON lồng nhau quá sâu.")
 
 # What a 64-bit id column holds. A larger number in a query string must be a 400 naming the
 # parameter, not an OverflowError in the database driver (a 500, found by tests/test_api_fuzz.py).
@@ -41,3 +46,21 @@ class FigureCursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = "id"
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, except that a body nested deeper than Python's parser can follow
+    (50,000 "[" make a RecursionError, so a 500) is refused as any malformed body is: 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(JSON_TOO_DEEP) from None
+
+
+class TextField(serializers.CharField):
+    """Text in composed form (NFC), however it was typed: see egov_portal.text."""
+
+    def to_internal_value(self, data):
+        return nfc(super().to_internal_value(data))

@@ -1,4 +1,5 @@
-"""Per-request plumbing: the request id, one log line per request, reads from the replica."""
+"""Per-request plumbing: the request id, one log line per request (never carrying a long
+submitted value), NUL characters refused, reads from the replica."""
 
 import contextvars
 import logging
@@ -8,13 +9,16 @@ import uuid
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from egov_portal import db_errors, db_router
+from egov_portal.text import excerpt
 
 logger = logging.getLogger("egov_portal.request")
 
@@ -25,6 +29,13 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # Query parameters whose values never reach the log.
 _SECRET_PARAM = re.compile(r"token|pass|secret|key|auth|session|csrf|sig", re.IGNORECASE)
 _QUERY_MAX = 300
+_PATH_MAX = 300
+# What a log record may repeat of a value it is given (a path, a code) and of one line of a
+# traceback (an exception's message may quote what was submitted: a KeyError its key).
+LOG_VALUE_MAX = 200
+LOG_LINE_MAX = 500
+# Control characters in a value would forge log lines (a %0A in a path).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 _request_id = contextvars.ContextVar("request_id", default="-")
 
@@ -38,6 +49,47 @@ class RequestIdFilter(logging.Filter):
             request = getattr(record, "request", None)
             record.request_id = getattr(request, "request_id", None) or _request_id.get()
         return True
+
+
+class LogValueCap(logging.Filter):
+    """Cuts what a log record repeats of the request: each string argument to LOG_VALUE_MAX
+    characters (control characters escaped), each line of its message and traceback to
+    LOG_LINE_MAX. A value of fifty million digits in an exception's message once put 286 MB
+    into the log; no record now carries more than a short prefix of anything submitted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = str(record.msg) % _capped(record.args) if record.args else record.getMessage()
+        except (TypeError, ValueError, KeyError):
+            return True  # the handler reports a record that does not format, as before
+        record.msg, record.args = _cut_lines(str(message), LOG_LINE_MAX), None
+        if record.exc_info and not record.exc_text:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = _cut_lines(text, LOG_LINE_MAX)
+        if record.stack_info:
+            record.stack_info = _cut_lines(record.stack_info, LOG_LINE_MAX)
+        return True
+
+
+def _capped(args):
+    if isinstance(args, dict):
+        return {k: _capped_value(v) for k, v in args.items()}
+    return tuple(_capped_value(v) for v in args)
+
+
+def _capped_value(value):
+    if isinstance(value, BaseException):
+        value = str(value)
+    elif not isinstance(value, str):
+        return value
+    escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return excerpt(escaped, LOG_VALUE_MAX)
+
+
+def _cut_lines(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return "\n".join(excerpt(line, limit) for line in text.split("\n"))
 
 
 def request_id_from(request) -> str:
@@ -120,7 +172,7 @@ class RequestLogMiddleware:
             level,
             "%s %s%s %s %.1fms user=%s unit=%s",
             request.method,
-            escape_uri_path(request.path),
+            excerpt(escape_uri_path(request.path), _PATH_MAX),
             safe_query(request.META.get("QUERY_STRING", "")),
             status,
             seconds * 1000,
@@ -128,6 +180,28 @@ class RequestLogMiddleware:
             unit,
             extra={"request_id": request.request_id, "status_code": status},
         )
+
+
+class NulRefusalMiddleware:
+    """Answers 400 to a path or query string holding a NUL character (%00). No code, name
+    or search has one, and PostgreSQL refuses it in any text it is sent ("A string literal
+    cannot contain NUL"): a page looking up /units/%00/ or ?q=%00 would be a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in name or any("\x00" in value for value in values)
+            for name, values in request.GET.lists()
+        ):
+            message = _("Địa chỉ hoặc tham số có ký tự NUL (mã 0).")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": message}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
+            raise BadRequest(message)
+        return self.get_response(request)
 
 
 class ReplicaReadsMiddleware:

@@ -128,6 +128,8 @@ MIDDLEWARE = [
     # First, so that its one log line times the whole request and every later log record
     # carries the request id.
     "egov_portal.middleware.RequestLogMiddleware",
+    # Before anything reads the database with the path or a parameter.
+    "egov_portal.middleware.NulRefusalMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -322,6 +324,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["egov_portal.api.IsStaffOrReadOnly"],
+    # DRF's own three; the JSON one refuses a body nested too deeply with a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "egov_portal.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "egov_portal.api.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -410,7 +418,10 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "egov_portal.middleware.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "egov_portal.middleware.RequestIdFilter"},
+        "value_cap": {"()": "egov_portal.middleware.LogValueCap"},
+    },
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -418,7 +429,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "line",
-            "filters": ["request_id"],
+            "filters": ["request_id", "value_cap"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov_portal.text import nfc
 from entry.services import EntryValue, fingerprint
 from indicators.models import Figure, Indicator
 from plans.forms import BootstrapMixin
@@ -90,9 +91,10 @@ class IndicatorEntryForm(BootstrapMixin, forms.Form):
         return "denominator" in self.fields
 
     def raw(self, name: str) -> str:
-        """What was typed in a field (bound form) or what it shows (unbound)."""
+        """What was typed in a field (bound form), in composed form (NFC) and without NUL
+        characters, which no text needs and PostgreSQL refuses; or what it shows (unbound)."""
         if self.is_bound:
-            return (self.data.get(self.add_prefix(name)) or "").strip()
+            return nfc(self.data.get(self.add_prefix(name)) or "").replace("\x00", "").strip()
         return str(self.initial.get(name) or "")
 
     def entry_value(self) -> EntryValue:

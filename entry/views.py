@@ -76,9 +76,11 @@ def entry_list_view(request):
 
 
 def _period_or_404(text: str, unit: Unit) -> Period:
-    """A quarter within the unit's life (a 2024 commune has no 2025Q3)."""
+    """A quarter within the unit's life (a 2024 commune has no 2025Q3), with a quarter
+    before it, which the form and the template show (the calendar's 1990Q1 has none)."""
     try:
         period = parse_period(text)
+        period_previous(period)
     except PeriodError:
         raise Http404(_("Không có kỳ báo cáo này.")) from None
     outside = (unit.valid_from and unit.valid_from > period.end) or (

@@ -69,8 +69,9 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
 
     def delete_queryset(self, request, queryset):
         # The changelist's "delete selected": refused whole if it holds a published figure.
-        if not policy.can_change_approved(request.user) and queryset.filter(
-            status=Figure.Status.APPROVED
-        ).exists():
+        if (
+            not policy.can_change_approved(request.user)
+            and queryset.filter(status=Figure.Status.APPROVED).exists()
+        ):
             raise PermissionDenied(policy.APPROVED_LOCKED)
         super().delete_queryset(request, queryset)

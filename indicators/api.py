@@ -7,18 +7,20 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
-from egov_portal.api import FigureCursorPagination
+from egov_portal.api import FigureCursorPagination, JSONParser
+from egov_portal.text import excerpt
 from entry import services as entry_services
 from indicators import analytics, bulk, exports, importing, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter
-from indicators.models import Indicator
+from indicators.models import Figure, Indicator
 from indicators.serializers import (
     AnalyticsQuerySerializer,
+    AnalyticsSerializer,
     FigureSerializer,
     FigureValueUpdateSerializer,
     FigureWriteSerializer,
@@ -156,6 +158,12 @@ class ObservationViewSet(
         parameters=[
             OpenApiParameter("dry_run", bool, description="Kiểm tra, không lưu."),
             OpenApiParameter("valid_only", bool, description="Lưu các dòng đúng, bỏ dòng sai."),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=Figure.Status.values,
+                description="Trạng thái của số liệu nhập (quản trị; mặc định: nháp).",
+            ),
         ],
     )
     @action(
@@ -171,6 +179,7 @@ class ObservationViewSet(
         nothing unless valid_only=true; dry_run=true checks without storing. The answer is
         the import summary: created, updated, unchanged, rejected and each row's errors."""
         flag = lambda name: str(request.query_params.get(name, "")).lower() in ("1", "true")  # noqa: E731
+        figure_status = _bulk_status(request.query_params.get("status"))
         try:
             read = _bulk_rows(request)
         except importing.ImportFileError as exc:
@@ -181,7 +190,7 @@ class ObservationViewSet(
                 user=request.user,
                 dry_run=flag("dry_run"),
                 valid_only=flag("valid_only"),
-                status=request.query_params.get("status") or None,
+                status=figure_status,
                 read_errors=read.errors,
             )
         except bulk.ImportConflict as exc:
@@ -224,9 +233,8 @@ class AnalyticsView(APIView):
     """The value of an indicator for a unit (or each of its children), period and scope,
     rolled up by the indicator's rules, with its coverage and origin."""
 
-    @extend_schema(
-        parameters=[AnalyticsQuerySerializer], responses=RolledValueSerializer(many=True)
-    )
+    # The answer is an object holding the list (the schema once said a bare list).
+    @extend_schema(parameters=[AnalyticsQuerySerializer], responses=AnalyticsSerializer)
     def get(self, request):
         query = AnalyticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -279,6 +287,22 @@ EXPORT_COLUMNS = [
     ("source_on", "source_on"),
     ("note", "note"),
 ]
+
+
+STATUS_UNKNOWN = gettext_lazy("Trạng thái «%(status)s» không có: chọn một trong %(allowed)s.")
+
+
+def _bulk_status(given: str | None) -> str | None:
+    """The status a bulk import asks for (None: the default); one not in Figure.Status is
+    a 400 listing those that are, before it could be stored as it is."""
+    if not given:
+        return None
+    if given not in Figure.Status.values:
+        allowed = ", ".join(Figure.Status.values)
+        raise exceptions.ValidationError(
+            {"status": [STATUS_UNKNOWN % {"status": excerpt(given), "allowed": allowed}]}
+        )
+    return given
 
 
 def _bulk_rows(request) -> importing.ReadFile:

@@ -27,8 +27,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egov_portal.spreadsheet_cells import restored
+from egov_portal.text import excerpt, nfc
 from indicators.periods import PeriodError, parse_period
 from indicators.services import FigureInput, RowError
+from indicators.validation import number_check, number_text_check
 from units.names import fold
 
 COLUMNS = (
@@ -328,6 +330,9 @@ def _column(header) -> str:
     return ALIASES.get(folded) or ALIASES.get(spaced) or spaced.replace(" ", "_")
 
 
+NUL_IN_TEXT = gettext_lazy("Ô có ký tự NUL (mã 0), không phải văn bản: xóa ký tự đó.")
+
+
 def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
     """One row's figure, its text read as people write it; or what could not be read."""
     problems = []
@@ -336,6 +341,16 @@ def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
             if value == _FORMULA_WITHOUT_VALUE:
                 problems.append(RowError(row, column, str(FORMULA_WITHOUT_VALUE)))
         return None, problems
+    # A CSV has no NUL (file_kind refuses it), but a JSON string or an XLSX cell (_x0000_)
+    # can, and PostgreSQL refuses it in text with the whole request.
+    for column, value in record.items():
+        if "\x00" in value:
+            problems.append(RowError(row, column, str(NUL_IN_TEXT)))
+    if problems:
+        return None, problems
+    # JSON and XLSX text as well as CSV's (read_figures normalises the whole file): an
+    # agency name typed decomposed must find the agency stored composed.
+    record = {column: nfc(value) for column, value in record.items()}
     get = record.get
     try:
         period = normalise_period(get("period", ""))
@@ -393,12 +408,25 @@ _MONTH_PATTERNS = (
 )
 
 
-@functools.lru_cache(maxsize=512)
+# Longer than any spelling of a period ("tháng 07 năm 2021"): not kept in the cache below.
+PERIOD_MAX_LENGTH = 40
+PERIOD_UNCLEAR = gettext_lazy(
+    "Kỳ «%(period)s» không rõ: viết như 2021Q3, Q3/2021, Quý 3/2021, 07/2021 hoặc 2021."
+)
+
+
 def normalise_period(text: str) -> str:
     """A period id from the common spellings: "2021Q3", "Q3/2021", "2021-Q3", "Quý 3/2021",
     "quý III/2021", "S1/2021", "07/2021", "2021-07", "2021". Ambiguous or unknown spellings
     are refused with the accepted forms."""
     raw = str(text or "").strip()
+    if len(raw) > PERIOD_MAX_LENGTH:
+        raise ValueError(str(PERIOD_UNCLEAR) % {"period": excerpt(raw)})
+    return _normalise_period(raw)
+
+
+@functools.lru_cache(maxsize=512)
+def _normalise_period(raw: str) -> str:
     folded = fold(raw).replace(".", "").strip()
     candidate = None
     if re.fullmatch(r"\d{4}(q[1-4]|s[12]|\d{2})?", folded):
@@ -424,10 +452,7 @@ def normalise_period(text: str) -> str:
             if 1 <= int(month) <= 12:
                 candidate = f"{year}{int(month):02d}"
     if candidate is None:
-        raise ValueError(
-            _("Kỳ «%(period)s» không rõ: viết như 2021Q3, Q3/2021, Quý 3/2021, 07/2021 hoặc 2021.")
-            % {"period": raw}
-        )
+        raise ValueError(str(PERIOD_UNCLEAR) % {"period": raw})
     try:
         return parse_period(candidate).id
     except PeriodError:
@@ -440,11 +465,18 @@ _THOUSANDS_DOT = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-@functools.lru_cache(maxsize=4096)  # a sheet repeats its few values
 def parse_number(text) -> str:
     """A number as Vietnamese sheets write it, as a plain decimal string ("" when empty):
-    "12,5" → 12.5; "1.234" → 1234; "1.234,5" → 1234.5; "1,234.5" → 1234.5; "85%" → 85."""
+    "12,5" → 12.5; "1.234" → 1234; "1.234,5" → 1234.5; "1,234.5" → 1234.5; "85%" → 85.
+    Raises ValueError for text that is not a number, or one the figure columns cannot hold
+    (too long, too large, too many places): by its size, before it is written out."""
     raw = str(text or "").strip()
+    number_text_check(raw)  # before the cache, which would keep a long text
+    return _parse_number(raw)
+
+
+@functools.lru_cache(maxsize=4096)  # a sheet repeats its few values
+def _parse_number(raw: str) -> str:
     if not raw:
         return ""
     if _PLAIN_NUMBER.fullmatch(raw) and not _THOUSANDS_DOT.match(raw):
@@ -463,9 +495,8 @@ def parse_number(text) -> str:
         number = Decimal(cleaned)
     except InvalidOperation:
         raise ValueError(_("«%(value)s» không phải là số.") % {"value": raw}) from None
-    if not number.is_finite():
-        raise ValueError(_("«%(value)s» không phải là số.") % {"value": raw})
-    return format(number, "f")
+    # format() writes the number out: 1e50000000 as fifty million digits, hence the check.
+    return format(number_check(number, raw), "f")
 
 
 @functools.lru_cache(maxsize=512)

@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
+from egov_portal.text import nfc
 from indicators.models import Figure, Indicator
 from units.models import Unit
 from units.selectors import subtree_q
@@ -32,7 +33,7 @@ def indicator_list(
             Q(valid_to__isnull=True) | Q(valid_to__gte=valid_on),
         )
     if q:
-        text = q.strip()
+        text = nfc(q.strip())  # the names are stored composed
         indicators = indicators.filter(
             Q(code__icontains=text) | Q(name__icontains=text) | Q(name_en__icontains=text)
         )

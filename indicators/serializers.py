@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from egov_portal.api import TextField
 from indicators.analytics import coverage_label
 from indicators.models import Figure, Indicator
 from units.serializers import UnitRefSerializer
@@ -60,23 +61,24 @@ class FigureSerializer(serializers.ModelSerializer):
 
 
 class FigureWriteSerializer(serializers.Serializer):
-    """A figure as staff send it: codes, not ids (the same shape imports use)."""
+    """A figure as staff send it: codes, not ids (the same shape imports use). Text fields
+    are NFC, as the imports make them: an agency name typed decomposed finds its agency."""
 
-    unit_code = serializers.CharField(max_length=5)
+    unit_code = TextField(max_length=5)
     on = serializers.DateField(
         required=False, allow_null=True, help_text="Ngày để hiểu unit_code (mặc định: cuối kỳ)."
     )
-    agency = serializers.CharField(required=False, allow_blank=True, default="")
-    indicator = serializers.CharField(max_length=40)
-    period = serializers.CharField(max_length=7)
+    agency = TextField(required=False, allow_blank=True, default="")
+    indicator = TextField(max_length=40)
+    period = TextField(max_length=7)
     scope = serializers.ChoiceField(choices=Figure.Scope.choices, default=Figure.Scope.SELF)
     value = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     numerator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     denominator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     status = serializers.ChoiceField(choices=Figure.Status.choices, default=Figure.Status.DRAFT)
-    source = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    source = TextField(required=False, allow_blank=True, default="", max_length=255)
     source_on = serializers.DateField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class FigureValueUpdateSerializer(serializers.Serializer):
@@ -86,9 +88,9 @@ class FigureValueUpdateSerializer(serializers.Serializer):
     numerator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     denominator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     status = serializers.ChoiceField(choices=Figure.Status.choices, required=False)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    source = TextField(required=False, allow_blank=True, max_length=255)
     source_on = serializers.DateField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = TextField(required=False, allow_blank=True)
 
 
 class AnalyticsQuerySerializer(serializers.Serializer):
@@ -131,3 +133,14 @@ class RolledValueSerializer(serializers.Serializer):
     source = serializers.CharField()
     partial = serializers.BooleanField(source="is_partial")
     predecessors = UnitRefSerializer(many=True)
+
+
+class AnalyticsSerializer(serializers.Serializer):
+    """/api/v1/analytics/: what was asked, and the unit's value or each child's."""
+
+    indicator = serializers.CharField()
+    period = serializers.CharField()
+    scope = serializers.ChoiceField(choices=Figure.Scope.choices)
+    by = serializers.ChoiceField(choices=["unit", "children"])
+    unit = UnitRefSerializer()
+    results = RolledValueSerializer(many=True)

@@ -4,11 +4,12 @@ Works on already-fetched objects (no queries), so it can check thousands of rows
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from egov_portal.text import excerpt
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, parse_period
 from units.models import Agency, Unit
@@ -28,6 +29,9 @@ VALUE_NOT_NUMBER = _("«%(value)s» không phải là số.")
 PERCENT_OUT_OF_RANGE = _("Tỷ lệ phải từ 0 đến 100 (đang là %(value)s).")
 NUMERATOR_WITHOUT_DENOMINATOR = _("Cần nhập cả tử số và mẫu số.")
 DENOMINATOR_NOT_POSITIVE = _("Mẫu số phải lớn hơn 0.")
+DENOMINATOR_ROUNDS_TO_ZERO = _(
+    "Mẫu số %(den)s làm tròn đến %(places)s chữ số thập phân thành 0: mẫu số phải lớn hơn 0."
+)
 NUMERATOR_NEGATIVE = _("Tử số không được âm.")
 NUMERATOR_OVER_DENOMINATOR = _("Tử số (%(num)s) lớn hơn mẫu số (%(den)s).")
 RATIO_DISAGREES = _("Tỷ lệ %(value)s không khớp với %(num)s/%(den)s.")
@@ -38,12 +42,24 @@ WHOLE_NUMBER = _("Số lượng phải là số nguyên.")
 AGENCY_NOT_OF_UNIT = _("Cơ quan này không thuộc đơn vị đã chọn.")
 NOT_A_RATIO = _("Chỉ tiêu %(code)s không phải tỷ lệ: không nhập tử số, mẫu số.")
 VALUE_TOO_LARGE = _("«%(value)s» quá lớn: tối đa 16 chữ số trước dấu thập phân.")
+VALUE_TOO_LONG = _("«%(value)s» dài quá %(limit)s ký tự: không phải một số.")
+VALUE_TOO_PRECISE = _(
+    "«%(value)s» có quá nhiều chữ số sau dấu thập phân: số liệu lưu %(places)s chữ số."
+)
 SOURCE_TOO_LONG = _("Nguồn dài %(length)s ký tự, quá 255 ký tự cho phép.")
 
 # What Figure's number columns hold (max_digits=20, decimal_places=4): under 10^16 once
 # rounded to 4 places. PostgreSQL refuses a larger number with the whole write ("numeric
 # field overflow"), so it is refused here, row by row, with a message.
-VALUE_LIMIT = Decimal(10) ** 16 - Decimal("0.00005")
+NUMBER_PLACES = Figure._meta.get_field("value").decimal_places
+INTEGER_DIGITS = Figure._meta.get_field("value").max_digits - NUMBER_PLACES
+VALUE_LIMIT = Decimal(10) ** INTEGER_DIGITS - Decimal("0.00005")
+STORED_PLACE = Decimal(1).scaleb(-NUMBER_PLACES)  # 0.0001
+# Longer than any number a person or a spreadsheet writes (16 digits, 4 places, thousands
+# separators, or a float's 17 digits and exponent): refused before it is read, so neither a
+# message nor parse_number's cache ever holds a megabyte of digits. No number written out
+# within it has more decimal places either: only an exponent (1e-50000000) gets there.
+NUMBER_MAX_LENGTH = 64
 SOURCE_MAX_LENGTH = Figure._meta.get_field("source").max_length
 
 # A tier scope makes sense only above that tier; and the indicator must apply to it.
@@ -66,26 +82,49 @@ class FigureValue:
     denominator: Decimal | None
 
 
+def number_text_check(text: str) -> None:
+    """Refuses (ValueError) text too long to be a number, before anything reads it."""
+    if len(text) > NUMBER_MAX_LENGTH:
+        raise ValueError(VALUE_TOO_LONG % {"value": excerpt(text), "limit": NUMBER_MAX_LENGTH})
+
+
+def number_check(number: Decimal, raw) -> Decimal:
+    """`number` if the figure columns can hold it; else ValueError with the message, which
+    shows the start of `raw`. Looks at the exponent and the digits only: Decimal keeps
+    1e50000000 as 1 and an exponent, and any arithmetic on it (abs, quantize, format)
+    overflows or writes out fifty million digits."""
+    if not number.is_finite():
+        raise ValueError(VALUE_NOT_NUMBER % {"value": excerpt(raw)})
+    if not number:
+        return Decimal(0)  # 0e50000000 is 0 too, whatever its exponent says
+    if number.adjusted() >= INTEGER_DIGITS or abs(number) >= VALUE_LIMIT:
+        raise ValueError(VALUE_TOO_LARGE % {"value": excerpt(raw)})
+    if number.as_tuple().exponent < -NUMBER_MAX_LENGTH:
+        raise ValueError(VALUE_TOO_PRECISE % {"value": excerpt(raw), "places": NUMBER_PLACES})
+    return number
+
+
 def to_decimal(raw, field: str) -> Decimal | None:
-    """Reads a number the way officials type it: "12,5" and "12.5" are both 12.5."""
+    """Reads a number the way officials type it: "12,5" and "12.5" are both 12.5; a number
+    the figure columns cannot hold is refused by its size alone (number_check)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    if isinstance(raw, Decimal):
-        return raw
     if isinstance(raw, bool):
         return Decimal(int(raw))
-    text = str(raw).strip().replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
     try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError({field: VALUE_NOT_NUMBER % {"value": raw}}) from None
-    if not number.is_finite():
-        raise ValidationError({field: VALUE_NOT_NUMBER % {"value": raw}})
-    if abs(number) >= VALUE_LIMIT:
-        raise ValidationError({field: VALUE_TOO_LARGE % {"value": raw}})
-    return number
+        if isinstance(raw, Decimal):
+            return number_check(raw, raw)
+        text = str(raw).strip().replace(" ", "")
+        number_text_check(text)
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(VALUE_NOT_NUMBER % {"value": excerpt(raw)}) from None
+        return number_check(number, raw)
+    except ValueError as exc:
+        raise ValidationError({field: str(exc)}) from None
 
 
 def figure_source_check(source: str) -> None:
@@ -127,6 +166,16 @@ def figure_value_check(
             raise ValidationError({field: NUMERATOR_WITHOUT_DENOMINATOR})
         if denominator <= 0:
             raise ValidationError({"denominator": DENOMINATOR_NOT_POSITIVE})
+        # The column keeps 4 places: 0.00002 would be stored as 0, which the database's
+        # figure_denominator_positive refuses with the whole write. Rounded half to even,
+        # the stricter of the databases' roundings (PostgreSQL keeps 0.00005 as 0.0001).
+        if not denominator.quantize(STORED_PLACE, rounding=ROUND_HALF_EVEN):
+            raise ValidationError(
+                {
+                    "denominator": DENOMINATOR_ROUNDS_TO_ZERO
+                    % {"den": excerpt(denominator), "places": NUMBER_PLACES}
+                }
+            )
         if numerator < 0:
             raise ValidationError({"numerator": NUMERATOR_NEGATIVE})
         if numerator > denominator:

@@ -16,6 +16,8 @@ from plans.models import Plan
 from plans.serializers import (
     LaggardSerializer,
     PlanDetailSerializer,
+    PlanLaggardsSerializer,
+    PlanProgressSerializer,
     PlanSerializer,
     ProgressQuerySerializer,
     TargetProgressSerializer,
@@ -54,10 +56,14 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return PlanSerializer if self.action == "list" else PlanDetailSerializer
 
+    # One plan's whole answer: neither the list's filters nor its pages apply (the schema
+    # once promised both, and a `count` the answer never had).
     @extend_schema(
-        parameters=[ProgressQuerySerializer], responses=TargetProgressSerializer(many=True)
+        parameters=[ProgressQuerySerializer],
+        responses=PlanProgressSerializer,
+        operation_id="plans_progress_list",  # as generated clients have always called it
     )
-    @action(detail=True)
+    @action(detail=True, pagination_class=None, filter_backends=[])
     def progress(self, request, pk=None):
         """Each target's progress (the plan's own, then those it inherits) for the issuing
         unit, the given unit, or the whole country for a national document."""
@@ -74,9 +80,18 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
-        parameters=[ProgressQuerySerializer, EXPORT], responses=LaggardSerializer(many=True)
+        parameters=[ProgressQuerySerializer, EXPORT],
+        operation_id="plans_laggards_list",
+        responses={
+            (200, "application/json"): PlanLaggardsSerializer,
+            (200, "text/csv"): bytes,
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): bytes,
+        },
     )
-    @action(detail=True)
+    @action(detail=True, pagination_class=None, filter_backends=[])
     def laggards(self, request, pk=None):
         """Every unit or agency missing at least one mandatory target: which, by how much.
         `?export=csv` or `?export=xlsx` downloads the same table."""

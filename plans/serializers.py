@@ -150,3 +150,23 @@ class LaggardSerializer(serializers.Serializer):
 
     def get_kind(self, laggard) -> str:
         return "agency" if laggard.agency is not None else "unit"
+
+
+class PlanProgressSerializer(serializers.Serializer):
+    """/plans/{id}/progress/: every target of the plan, whole (a plan has a few dozen, so
+    the answer is not paged and has no count)."""
+
+    plan = serializers.CharField(help_text="Mã kế hoạch.")
+    period = serializers.CharField(help_text="Kỳ đánh giá.")
+    unit = UnitRefSerializer(
+        allow_null=True, help_text="Đơn vị được đánh giá (null: cả nước, văn bản TW)."
+    )
+    results = TargetProgressSerializer(many=True)
+
+
+class PlanLaggardsSerializer(serializers.Serializer):
+    """/plans/{id}/laggards/: every unit or agency lagging, whole (not paged)."""
+
+    plan = serializers.CharField(help_text="Mã kế hoạch.")
+    period = serializers.CharField(help_text="Kỳ đánh giá.")
+    results = LaggardSerializer(many=True)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from indicators.models import Indicator
+from indicators.periods import MIN_YEAR, PeriodError, period_previous
 from indicators.validation import period_check
 from units.models import Unit
 
@@ -16,6 +17,10 @@ COMPARE_MAX = 6
 NOT_AN_ID = _("«%(value)s» không phải mã số đơn vị.")
 CODE_UNKNOWN = _("Không có đơn vị mã %(codes)s vào ngày %(on)s.")
 CODES_NEED_DATE = _("Cần chọn ngày để tìm đơn vị theo mã.")
+NO_PERIOD_BEFORE = _(
+    "Kỳ %(period)s không có kỳ trước (lịch bắt đầu từ năm %(year)s): bảng điều khiển cần kỳ "
+    "trước để so sánh."
+)
 TOO_FEW = ngettext_lazy(
     "Chọn ít nhất %(min)d đơn vị để so sánh (đang có %(n)d).",
     "Chọn ít nhất %(min)d đơn vị để so sánh (đang có %(n)d).",
@@ -55,6 +60,22 @@ class PeriodForm(forms.Form):
 
     def clean_period(self):
         return _period(self.cleaned_data["period"])
+
+
+class DashboardPeriodForm(PeriodForm):
+    """A unit's dashboard compares the period with the one before it, which the calendar's
+    first periods (1990, 1990S1, 1990Q1, 199001) do not have."""
+
+    def clean_period(self):
+        period = super().clean_period()
+        if period is not None:
+            try:
+                period_previous(period)
+            except PeriodError:
+                raise ValidationError(
+                    NO_PERIOD_BEFORE % {"period": period.id, "year": MIN_YEAR}
+                ) from None
+        return period
 
 
 class WordsField(forms.Field):

@@ -23,7 +23,7 @@ from plans import progress
 from plans.models import Target
 from reports import charts, dashboard, downloads, indicator_page
 from reports.downloads import ORIGIN_LABELS
-from reports.forms import CompareForm, PeriodForm
+from reports.forms import CompareForm, DashboardPeriodForm, PeriodForm
 from units.models import Unit
 from units.selectors import today
 
@@ -56,7 +56,7 @@ def my_dashboard(request):
 @login_required
 def unit_dashboard(request, unit_id: int):
     unit = _unit_or_404(request, unit_id)
-    form, period = _period_query(request, unit)
+    form, period = _period_query(request, unit, DashboardPeriodForm)
     context = {
         "unit": unit,
         "form": form,
@@ -197,10 +197,12 @@ def _ancestors(user, unit: Unit) -> list[tuple[Unit, bool]]:
     return [(u, policy.can_view_unit(user, u)) for u in above]
 
 
-def _period_query(request, unit: Unit) -> tuple[PeriodForm, Period | None]:
+def _period_query(
+    request, unit: Unit, form_class: type[PeriodForm] = PeriodForm
+) -> tuple[PeriodForm, Period | None]:
     """The period asked for (default: the unit's latest with figures); None, with the
     reason as a message, when it cannot be read."""
-    form = PeriodForm(request.GET)
+    form = form_class(request.GET)
     if not form.is_valid():
         for error in form.errors.get("period", []):
             messages.error(request, error)

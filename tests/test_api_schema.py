@@ -16,3 +16,8 @@ def test_schema_is_valid_and_lists_the_endpoints(tmp_path):
     paths = yaml.safe_load(target.read_text(encoding="utf-8"))["paths"]
     assert {"/api/v1/analytics/", "/api/v1/observations/", "/api/v1/indicators/"} <= set(paths)
     assert "post" in paths["/api/v1/observations/"]
+    # One plan's progress and laggards answer whole: not paged, no `count` (issue 16).
+    for path in ("/api/v1/plans/{id}/progress/", "/api/v1/plans/{id}/laggards/"):
+        operation = paths[path]["get"]
+        assert "page" not in {p["name"] for p in operation["parameters"]}
+        assert "Paginated" not in str(operation["responses"]["200"])

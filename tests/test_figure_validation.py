@@ -66,6 +66,60 @@ def test_ratio_rejections_name_the_field(kwargs, field, message):
     assert messages(caught.value) == {field: [message]}
 
 
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("1e50000000", "«1e50000000» quá lớn: tối đa 16 chữ số trước dấu thập phân."),
+        ("-1E+999999999", "«-1E+999999999» quá lớn: tối đa 16 chữ số trước dấu thập phân."),
+        (Decimal("1e50000000"), "«1E+50000000» quá lớn: tối đa 16 chữ số trước dấu thập phân."),
+        ("1e16", "«1e16» quá lớn: tối đa 16 chữ số trước dấu thập phân."),
+        (
+            "1e-50000000",
+            "«1e-50000000» có quá nhiều chữ số sau dấu thập phân: số liệu lưu 4 chữ số.",
+        ),
+        ("9" * 100_000, f"«{'9' * 40}…» dài quá 64 ký tự: không phải một số."),
+        ("x" * 60, f"«{'x' * 40}…» không phải là số."),
+    ],
+)
+def test_a_number_the_columns_cannot_hold_is_refused_by_its_size_alone(raw, message):
+    # Before: decimal.Overflow (a 500) for the first three, the whole value in the message.
+    with pytest.raises(ValidationError) as caught:
+        validation.figure_value_check(indicator=indicator("amount"), scope="self", value=raw)
+    assert messages(caught.value) == {"value": [message]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [
+        ("0e50000000", Decimal(0)),
+        ("-0e-50000000", Decimal(0)),
+        ("9999999999999999.9999", Decimal("9999999999999999.9999")),
+        ("1e-60", Decimal("1e-60")),  # stored as 0, like 0.00001
+    ],
+)
+def test_a_number_within_the_columns_is_read_whatever_its_exponent(raw, number):
+    read = validation.to_decimal(raw, "value")
+    assert read == number
+    assert len(format(read, "f")) < 80
+
+
+@pytest.mark.parametrize("denominator", ["0.00002", "0.00005", "1e-9"])
+def test_a_denominator_the_column_rounds_to_zero_is_refused(denominator):
+    with pytest.raises(ValidationError) as caught:
+        validation.figure_value_check(
+            indicator=indicator(), scope="self", numerator="0", denominator=denominator
+        )
+    [message] = messages(caught.value)["denominator"]
+    assert message.endswith("làm tròn đến 4 chữ số thập phân thành 0: mẫu số phải lớn hơn 0.")
+
+
+def test_a_denominator_the_column_keeps_above_zero_is_taken():
+    checked = validation.figure_value_check(
+        indicator=indicator(), scope="self", numerator="0.00003", denominator="0.00006"
+    )
+    assert (checked.value, checked.denominator) == (Decimal(50), Decimal("0.00006"))
+
+
 def test_yes_no_takes_only_yes_or_no_for_one_unit():
     yes_no = indicator("boolean")
     assert validation.figure_value_check(indicator=yes_no, scope="self", value=1).value == 1

@@ -79,6 +79,44 @@ def test_not_a_number():
         parse_number("mười")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1e50000000", "«1e50000000» quá lớn"),
+        ("1,5e50000000", "«1,5e50000000» quá lớn"),
+        ("1e-50000000", "«1e-50000000» có quá nhiều chữ số sau dấu thập phân"),
+        ("1" * 100_000, "dài quá 64 ký tự"),
+    ],
+)
+def test_a_number_no_column_holds_is_refused_before_it_is_written_out(text, message):
+    # Before: "1e50000000" came back as fifty million digits, kept in the cache.
+    with pytest.raises(ValueError, match=message) as caught:
+        parse_number(text)
+    assert len(str(caught.value)) < 200
+
+
+def test_zero_is_zero_whatever_its_exponent():
+    assert parse_number("0e-50000000") == "0"
+
+
+def test_a_long_period_is_refused_with_its_start_only():
+    with pytest.raises(ValueError, match="2021Q3") as caught:
+        normalise_period("2021Q3" * 20_000)
+    assert len(str(caught.value)) < 200
+
+
+def test_json_and_xlsx_text_is_read_composed_and_a_nul_is_named():
+    agency = unicodedata.normalize("NFD", "Văn phòng UBND")
+    read = read_records(
+        [
+            {"unit_code": "464", "indicator": "INF_LAN", "period": "2021Q1", "agency": agency},
+            {"unit_code": "46\x004", "indicator": "INF_LAN", "period": "2021Q1", "value": 1},
+        ]
+    )
+    assert [i.agency for i in read.inputs] == ["Văn phòng UBND"]
+    assert [(e.row, e.field) for e in read.errors] == [(2, "unit_code")]
+
+
 def to_cp1258(text: str) -> bytes:
     """Vietnamese the way Windows-1258 stores it: base letters (ă, â, ơ…) precomposed, tone
     marks as combining characters."""

@@ -3,6 +3,7 @@ the request id; server errors logged with the same id as the response's X-Reques
 
 import logging
 import re
+import sys
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,7 +11,7 @@ from django.test import Client
 from django.urls import include, path
 
 from accounts.services import demo_users_create
-from egov_portal.middleware import user_and_unit
+from egov_portal.middleware import LOG_LINE_MAX, LOG_VALUE_MAX, LogValueCap, user_and_unit
 
 LOGGER = "egov_portal.request"
 
@@ -117,3 +118,42 @@ def test_djangos_own_record_of_a_client_error_has_the_request_id(client, caplog)
     assert response.status_code == 404
     [warning] = [r for r in caplog.records if r.name == "django.request"]
     assert warning.request_id == response["X-Request-ID"]
+
+
+def test_a_log_record_carries_only_a_prefix_of_a_long_value_and_escapes_line_breaks():
+    value = "7" * 100_000
+    try:
+        raise KeyError(value)  # as a dict lookup of a submitted value would
+    except KeyError:
+        exc_info = sys.exc_info()
+    record = logging.LogRecord(
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Not Found: %s",
+        (f"/x\nFORGED{value}",),
+        exc_info,
+    )
+    # The console handler of settings.LOGGING, which every record passes through.
+    [console] = [
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, LogValueCap) for f in h.filters)
+    ]
+    assert console.filter(record)
+    text = console.format(record)
+    assert "7" * (LOG_LINE_MAX + 1) not in text
+    first, *traceback = text.split("\n")
+    shown = "/x\\x0aFORGED"  # the line break escaped: no forged line
+    assert first.endswith(f"Not Found: {shown}{'7' * (LOG_VALUE_MAX - len(shown))}…")
+    assert traceback[-1].startswith("KeyError: '777")
+    assert all(len(line) <= LOG_LINE_MAX + 1 for line in traceback)
+
+
+@pytest.mark.django_db
+def test_the_request_line_cuts_a_long_path(client, caplog):
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        client.get("/units/" + "8" * 10_000 + "/")
+    [line] = request_lines(caplog)
+    assert "8" * 301 not in line.getMessage()
