@@ -79,11 +79,30 @@ def _capped(args):
 
 def _capped_value(value):
     if isinstance(value, BaseException):
-        value = str(value)
-    elif not isinstance(value, str):
+        return _CappedException(value)
+    if not isinstance(value, str):
         return value
+    return _capped_text(value)
+
+
+def _capped_text(value: str) -> str:
     escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     return excerpt(escaped, LOG_VALUE_MAX)
+
+
+class _CappedException:
+    """An exception as %s and %r show it (its class stays in %r), each cut as a string is."""
+
+    __slots__ = ("_repr", "_str")
+
+    def __init__(self, exc: BaseException):
+        self._str, self._repr = _capped_text(str(exc)), _capped_text(repr(exc))
+
+    def __str__(self) -> str:
+        return self._str
+
+    def __repr__(self) -> str:
+        return self._repr
 
 
 def _cut_lines(text: str, limit: int) -> str:

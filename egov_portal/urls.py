@@ -3,11 +3,10 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import AnonRateThrottle
 
 from accounts import views as accounts_views
+from accounts.api import TokenView
 from egov_portal import health, views
 from indicators.api import AnalyticsView, IndicatorViewSet, ObservationViewSet
 from plans.api import PlanViewSet
@@ -38,12 +37,7 @@ urlpatterns = [
     path("dashboard/", include("reports.urls")),
     path("api/v1/analytics/", AnalyticsView.as_view(), name="api-analytics"),
     # An official's API token, for scripts that push their unit's figures.
-    # DRF leaves it unthrottled; django-axes locks a username, this limits an address.
-    path(
-        "api/v1/token/",
-        ObtainAuthToken.as_view(throttle_classes=[AnonRateThrottle]),
-        name="api-token",
-    ),
+    path("api/v1/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.

@@ -18,7 +18,9 @@ def unit_id(code: str, on: str) -> int:
 
 @pytest.fixture
 def staff_client(api_client):
-    user = get_user_model().objects.create_user("staff", password="x", is_staff=True)
+    # An administrator: the figures written here are approved, which only an administrator
+    # changes or deletes afterwards (tests/test_published_figures.py).
+    user = get_user_model().objects.create_superuser("staff", password="x")
     api_client.force_authenticate(user)
     api_client.user = user
     return api_client
