@@ -6,10 +6,8 @@ rows left empty are skipped, not refused — and runs the stages of a background
 """
 
 import datetime
-import io
 import logging
 
-import openpyxl
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -19,8 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from entry.models import ImportJob
 from indicators.bulk import ImportSummary, figures_import
-from indicators.importing import XLSX_MAGIC, ImportFileError, ReadFile, file_kind, read_figures
+from indicators.importing import ImportFileError, ReadFile, file_kind, read_figures
 from indicators.services import FigureInput
+from indicators.spreadsheets import xlsx_scan
 
 logger = logging.getLogger(__name__)
 
@@ -63,19 +62,13 @@ def import_now(read: ReadFile, *, user, dry_run: bool, valid_only: bool) -> dict
     return result_dict(summary, read, notices, dry_run=dry_run)
 
 
-def rows_estimate(data: bytes) -> int | None:
-    """About how many rows a file has, without reading it: its lines (CSV) or the sheet's
-    recorded size (XLSX). None when that cannot be told cheaply."""
-    if data.startswith(XLSX_MAGIC):
-        try:
-            file_kind(data)  # not a sound XLSX (or a ZIP bomb): not opened here
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-            try:
-                return book.worksheets[0].max_row if book.worksheets else None
-            finally:
-                book.close()
-        except Exception:  # a broken file: reading it says why, in the request
-            return None
+def rows_estimate(data: bytes) -> int:
+    """About how many rows a file has, without reading its cells: its lines (CSV), or the
+    most rows with a value in one sheet, as the scan of indicators.spreadsheets counts them
+    in constant memory (XLSX). Raises ImportFileError for a file that is neither, or a
+    workbook past the bounds of an import (IMPORT_MAX_ROWS…)."""
+    if file_kind(data) == "xlsx":
+        return xlsx_scan(data).rows
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
 

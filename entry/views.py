@@ -630,8 +630,9 @@ def _import_view(request):
     try:
         check_size(upload.size)  # before reading a byte of it
         data = upload.read()
-        estimate = jobs.rows_estimate(data)
-        if estimate is not None and estimate > _sync_rows():
+        # Counted without reading a cell, so that a big file is read by a job, not in this
+        # request; a workbook past the bounds of an import is refused here.
+        if jobs.rows_estimate(data) > _sync_rows():
             return _import_later(request, upload.name, data, valid_only, dry_run)
         read = read_figures(data)
     except ImportFileError as exc:
