@@ -5,8 +5,12 @@ asks accounts.policy row by row). This module only adds what a filled-in templat
 rows left empty are skipped, not refused — and runs the stages of a background job.
 """
 
+import csv
 import datetime
+import gzip
+import io
 import logging
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from entry.models import ImportJob
 from indicators.bulk import ImportSummary, figures_import
 from indicators.importing import ImportFileError, ReadFile, file_kind, read_figures
-from indicators.services import FigureInput
+from indicators.services import FigureInput, RowError
 from indicators.spreadsheets import xlsx_scan
 
 logger = logging.getLogger(__name__)
@@ -53,13 +57,61 @@ def result_dict(
     return summary.as_dict() | {"dry_run": dry_run, "notices": notices, "sheet": read.sheet}
 
 
-def import_now(read: ReadFile, *, user, dry_run: bool, valid_only: bool) -> dict:
-    """Import a file already read, in this request."""
+def import_now(
+    read: ReadFile, *, user, dry_run: bool, valid_only: bool, filename: str = ""
+) -> dict:
+    """Import a file already read, in this request. A result with more errors than it lists
+    is kept as a finished ImportJob too, whose errors.csv has them all: its id is the
+    result's "job"."""
     inputs, notices = filled_rows(read)
     summary = figures_import(
         inputs, user=user, dry_run=dry_run, valid_only=valid_only, read_errors=read.errors
     )
-    return result_dict(summary, read, notices, dry_run=dry_run)
+    result = result_dict(summary, read, notices, dry_run=dry_run)
+    if result["errors_truncated"]:
+        job = ImportJob.objects.create(
+            user=user,
+            filename=filename[:255],
+            data=b"",
+            valid_only=valid_only,
+            dry_run=dry_run,
+            status=ImportJob.Status.DONE,
+            progress=DONE,
+            summary=result,
+            errors_file=errors_file(summary.errors),
+        )
+        result = result | {"job": job.pk}
+    return result
+
+
+def errors_file(errors: list[RowError]) -> bytes:
+    """Every error as CSV (row, field, message; with a byte-order mark, for Excel),
+    compressed with gzip: what a job keeps besides its summary's first errors; b"" when
+    there are none. Messages repeat, so a hundred thousand errors take a few hundred KB."""
+    if not errors:
+        return b""
+    out = io.BytesIO()
+    # Closing the text closes the gzip stream (writing its end), not `out`.
+    with io.TextIOWrapper(
+        gzip.GzipFile(fileobj=out, mode="wb", mtime=0), encoding="utf-8-sig", newline=""
+    ) as text:
+        writer = csv.writer(text)
+        writer.writerow(["row", "field", "message"])
+        writer.writerows(["" if e.row is None else e.row, e.field, str(e.message)] for e in errors)
+    return out.getvalue()
+
+
+def errors_file_chunks(data: bytes) -> Iterator[bytes]:
+    """The CSV errors_file made, decompressed as it is sent."""
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as packed:
+        while chunk := packed.read(64 * 1024):
+            yield chunk
+
+
+def job_errors_file(*, job_id: int) -> bytes:
+    """The errors file a job kept (b"" if none)."""
+    data = ImportJob.objects.filter(pk=job_id).values_list("errors_file", flat=True).first()
+    return bytes(data or b"")
 
 
 def rows_estimate(data: bytes) -> int:
@@ -125,6 +177,7 @@ def run_import_job(job_id: int) -> ImportJob | None:
                 status=ImportJob.Status.DONE,
                 progress=DONE,
                 summary=result_dict(summary, read, notices, dry_run=job.dry_run),
+                errors_file=errors_file(summary.errors),
                 # The summary says what was in the file; the bytes are not kept once read.
                 data=b"",
             )
@@ -207,7 +260,14 @@ def import_job_rerun(*, job_id: int) -> None:
     queued = (
         rerunnable()
         .filter(pk=job_id)
-        .update(status=ImportJob.Status.QUEUED, progress=0, error="", summary={}, heartbeat_at=None)
+        .update(
+            status=ImportJob.Status.QUEUED,
+            progress=0,
+            error="",
+            summary={},
+            errors_file=b"",
+            heartbeat_at=None,
+        )
     )
     if not queued:
         raise ValueError(str(JOB_NOT_RERUNNABLE))
