@@ -204,6 +204,8 @@ def read_figures(data: bytes) -> ReadFile:
 def read_records(records: list[dict]) -> ReadFile:
     """The figures of JSON objects (the bulk API), read with the same rules as a file's rows;
     rows are numbered from 1."""
+    if len(records) > max_rows():
+        raise too_many_rows(max_rows())
     result = ReadFile(inputs=[])
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
