@@ -47,7 +47,7 @@ EMPTY_ROWS = 20_000
 LAST_ROW = 1_048_576
 # XML elements in one row, for each column allowed: a cell is <c>, <v> or <f>, <is><t>…
 ELEMENTS_PER_COLUMN = 8
-# Shared strings (and their characters) for each row of figures allowed: a row's note and
+# Shared strings (and their characters) for each row a sheet may have: a row's note and
 # source may be text of their own; codes and names repeat.
 STRINGS_PER_ROW = 2
 STRING_CHARACTERS_PER_ROW = 100
@@ -219,7 +219,7 @@ class _Part:
             self.row_start(attributes)
         elif name == _STRING:
             self.strings += 1
-            limit = self.limits.rows * STRINGS_PER_ROW
+            limit = self.limits.sheet_rows * STRINGS_PER_ROW
             if self.strings > limit:
                 raise self.refuse(WHAT_STRINGS, limit)
             self.in_string, self.in_row_elements = True, 0
@@ -247,7 +247,7 @@ class _Part:
     def characters_read(self, text: str) -> None:
         if self.in_string:
             self.characters += len(text)
-            limit = self.limits.rows * STRING_CHARACTERS_PER_ROW
+            limit = self.limits.sheet_rows * STRING_CHARACTERS_PER_ROW
             if self.characters > limit:
                 raise self.refuse(WHAT_CHARACTERS, limit)
         elif self.text_of is not None and text:
