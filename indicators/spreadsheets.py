@@ -124,6 +124,7 @@ class XlsxScan:
 
     rows: int = 0
     formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    formulas_found: int = 0
 
 
 def xlsx_scan(data: bytes) -> XlsxScan:
@@ -167,9 +168,9 @@ class _Part:
         self.row = self.column = 0
         self.in_row = self.in_string = False
         self.row_has_value = False
-        self.in_row_elements = 0
+        self.inner_elements = 0  # in the current row, or shared string
         self.cell_formula = self.cell_value = False
-        self.text_of = None  # "value", "formula" or "text": the element whose text is read
+        self.in_text = False  # in a cell's <v>, or its inline <t>
 
     def read(self, source) -> None:
         head = source.read(1 << 16)
@@ -200,20 +201,18 @@ class _Part:
 
     def start(self, name: str, attributes: dict) -> None:
         if self.in_row:
-            self.in_row_elements += 1
-            if self.in_row_elements > self.limits.columns * ELEMENTS_PER_COLUMN:
+            self.inner_elements += 1
+            if self.inner_elements > self.limits.columns * ELEMENTS_PER_COLUMN:
                 raise self.refuse(WHAT_ROW, self.limits.columns * ELEMENTS_PER_COLUMN)
             if name == _CELL:
                 self.cell_start(attributes)
-            elif name == _VALUE:
-                self.text_of = "value"
+            elif name in (_VALUE, _TEXT):
+                self.in_text = True
             elif name == _FORMULA:
                 self.cell_formula = True
-            elif name == _TEXT:
-                self.text_of = "text"
         elif self.in_string:
-            self.in_row_elements += 1  # runs of rich text, each with its format
-            if self.in_row_elements > STRING_ELEMENTS:
+            self.inner_elements += 1  # runs of rich text, each with its format
+            if self.inner_elements > STRING_ELEMENTS:
                 raise self.refuse(WHAT_STRING, STRING_ELEMENTS)
         elif name == _ROW:
             self.row_start(attributes)
@@ -222,7 +221,7 @@ class _Part:
             limit = self.limits.sheet_rows * STRINGS_PER_ROW
             if self.strings > limit:
                 raise self.refuse(WHAT_STRINGS, limit)
-            self.in_string, self.in_row_elements = True, 0
+            self.in_string, self.inner_elements = True, 0
         else:
             self.elements += 1
             if self.elements > PART_ELEMENTS:
@@ -231,7 +230,7 @@ class _Part:
                 self.dimension(attributes.get("ref", ""))
 
     def end(self, name: str) -> None:
-        self.text_of = None
+        self.in_text = False
         if name == _CELL and self.in_row:
             self.cell_end()
         elif name == _ROW and self.in_row:
@@ -250,7 +249,7 @@ class _Part:
             limit = self.limits.sheet_rows * STRING_CHARACTERS_PER_ROW
             if self.characters > limit:
                 raise self.refuse(WHAT_CHARACTERS, limit)
-        elif self.text_of is not None and text:
+        elif self.in_text and text:
             # openpyxl reads any text as a value, even spaces.
             self.cell_value = True
 
@@ -264,7 +263,7 @@ class _Part:
         if self.row_elements > self.limits.sheet_rows + EMPTY_ROWS:
             raise ImportFileError(str(TOO_MANY_EMPTY_ROWS) % {"limit": _n(EMPTY_ROWS)})
         self.in_row, self.row_has_value = True, False
-        self.in_row_elements = self.column = 0
+        self.inner_elements = self.column = 0
 
     def cell_start(self, attributes: dict) -> None:
         reference = attributes.get("r")
@@ -287,9 +286,9 @@ class _Part:
                 }
             )
         if self.cell_formula and not self.cell_value:
-            found = self.scan.formulas.setdefault(self.name, set())
-            found.add((self.row, self.column))
-            if sum(len(cells) for cells in self.scan.formulas.values()) > FORMULAS_WITHOUT_VALUE:
+            self.scan.formulas.setdefault(self.name, set()).add((self.row, self.column))
+            self.scan.formulas_found += 1
+            if self.scan.formulas_found > FORMULAS_WITHOUT_VALUE:
                 raise ImportFileError(
                     str(TOO_MANY_FORMULAS) % {"limit": _n(FORMULAS_WITHOUT_VALUE)}
                 )

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.services import demo_users_create
 from entry import jobs
 from entry.models import ImportJob
+from indicators import spreadsheets
 from indicators.importing import XLSX_MAX_EXPANSION, read_figures
 from indicators.models import Figure
 from indicators.spreadsheets import ImportFileError, TooManyRows
@@ -311,6 +312,20 @@ def test_a_value_past_the_last_column_is_refused_and_empty_cells_there_are_not(s
 def test_a_row_past_excels_last_row_is_refused():
     with pytest.raises(ImportFileError, match=r"dòng số 1\.048\.577"):
         read_figures(workbook([HEADER_ROW, '<row r="1048577"><c><v>1</v></c></row>']))
+
+
+def test_a_workbook_of_formulas_without_values_is_refused_past_a_few(monkeypatch):
+    monkeypatch.setattr(spreadsheets, "FORMULAS_WITHOUT_VALUE", 2)
+    formula = "<row><c><f>1+1</f></c><c><f>2+2</f></c><c><v>3</v><f>1+2</f></c></row>"
+    assert read_figures(workbook([HEADER_ROW, figure_row(), formula])).errors  # two: read
+    with pytest.raises(ImportFileError, match="hơn 2 ô công thức không lưu giá trị"):
+        read_figures(workbook([HEADER_ROW, figure_row(), formula, formula]))
+
+
+def test_binary_parts_are_not_scanned_as_xml():
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    data = workbook([HEADER_ROW, figure_row()], parts={"xl/media/image1.png": png})
+    assert len(read_figures(data).inputs) == 1
 
 
 def test_the_header_is_looked_for_among_the_first_rows_only():
