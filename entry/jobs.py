@@ -5,11 +5,13 @@ asks accounts.policy row by row). This module only adds what a filled-in templat
 rows left empty are skipped, not refused — and runs the stages of a background job.
 """
 
+import csv
 import datetime
+import gzip
 import io
 import logging
+from collections.abc import Iterator
 
-import openpyxl
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -20,8 +22,9 @@ from django.utils.translation import gettext_lazy
 from egov_portal.db_errors import WRITE_CLASH, is_write_clash
 from entry.models import ImportJob
 from indicators.bulk import ImportSummary, figures_import
-from indicators.importing import XLSX_MAGIC, ImportFileError, ReadFile, file_kind, read_figures
-from indicators.services import FigureInput
+from indicators.importing import ImportFileError, ReadFile, file_kind, read_figures
+from indicators.services import FigureInput, RowError
+from indicators.spreadsheets import xlsx_scan
 
 logger = logging.getLogger(__name__)
 
@@ -55,28 +58,70 @@ def result_dict(
     return summary.as_dict() | {"dry_run": dry_run, "notices": notices, "sheet": read.sheet}
 
 
-def import_now(read: ReadFile, *, user, dry_run: bool, valid_only: bool) -> dict:
-    """Import a file already read, in this request."""
+def import_now(
+    read: ReadFile, *, user, dry_run: bool, valid_only: bool, filename: str = ""
+) -> dict:
+    """Import a file already read, in this request. A result with more errors than it lists
+    is kept as a finished ImportJob too, whose errors.csv has them all: its id is the
+    result's "job"."""
     inputs, notices = filled_rows(read)
     summary = figures_import(
         inputs, user=user, dry_run=dry_run, valid_only=valid_only, read_errors=read.errors
     )
-    return result_dict(summary, read, notices, dry_run=dry_run)
+    result = result_dict(summary, read, notices, dry_run=dry_run)
+    if result["errors_truncated"]:
+        job = ImportJob.objects.create(
+            user=user,
+            filename=filename[:255],
+            data=b"",
+            valid_only=valid_only,
+            dry_run=dry_run,
+            status=ImportJob.Status.DONE,
+            progress=DONE,
+            summary=result,
+            errors_file=errors_file(summary.errors),
+        )
+        result = result | {"job": job.pk}
+    return result
 
 
-def rows_estimate(data: bytes) -> int | None:
-    """About how many rows a file has, without reading it: its lines (CSV) or the sheet's
-    recorded size (XLSX). None when that cannot be told cheaply."""
-    if data.startswith(XLSX_MAGIC):
-        try:
-            file_kind(data)  # not a sound XLSX (or a ZIP bomb): not opened here
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-            try:
-                return book.worksheets[0].max_row if book.worksheets else None
-            finally:
-                book.close()
-        except Exception:  # a broken file: reading it says why, in the request
-            return None
+def errors_file(errors: list[RowError]) -> bytes:
+    """Every error as CSV (row, field, message; with a byte-order mark, for Excel),
+    compressed with gzip: what a job keeps besides its summary's first errors; b"" when
+    there are none. Messages repeat, so a hundred thousand errors take a few hundred KB."""
+    if not errors:
+        return b""
+    out = io.BytesIO()
+    # Closing the text closes the gzip stream (writing its end), not `out`.
+    with io.TextIOWrapper(
+        gzip.GzipFile(fileobj=out, mode="wb", mtime=0), encoding="utf-8-sig", newline=""
+    ) as text:
+        writer = csv.writer(text)
+        writer.writerow(["row", "field", "message"])
+        writer.writerows(["" if e.row is None else e.row, e.field, str(e.message)] for e in errors)
+    return out.getvalue()
+
+
+def errors_file_chunks(data: bytes) -> Iterator[bytes]:
+    """The CSV errors_file made, decompressed as it is sent."""
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as packed:
+        while chunk := packed.read(64 * 1024):
+            yield chunk
+
+
+def job_errors_file(*, job_id: int) -> bytes:
+    """The errors file a job kept (b"" if none)."""
+    data = ImportJob.objects.filter(pk=job_id).values_list("errors_file", flat=True).first()
+    return bytes(data or b"")
+
+
+def rows_estimate(data: bytes) -> int:
+    """About how many rows a file has, without reading its cells: its lines (CSV), or the
+    most rows with a value in one sheet, as the scan of indicators.spreadsheets counts them
+    in constant memory (XLSX). Raises ImportFileError for a file that is neither, or a
+    workbook past the bounds of an import (IMPORT_MAX_ROWS…)."""
+    if file_kind(data) == "xlsx":
+        return xlsx_scan(data).rows
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
 
@@ -133,6 +178,7 @@ def run_import_job(job_id: int) -> ImportJob | None:
                 status=ImportJob.Status.DONE,
                 progress=DONE,
                 summary=result_dict(summary, read, notices, dry_run=job.dry_run),
+                errors_file=errors_file(summary.errors),
                 # The summary says what was in the file; the bytes are not kept once read.
                 data=b"",
             )
@@ -214,7 +260,14 @@ def import_job_rerun(*, job_id: int) -> None:
     queued = (
         rerunnable()
         .filter(pk=job_id)
-        .update(status=ImportJob.Status.QUEUED, progress=0, error="", summary={}, heartbeat_at=None)
+        .update(
+            status=ImportJob.Status.QUEUED,
+            progress=0,
+            error="",
+            summary={},
+            errors_file=b"",
+            heartbeat_at=None,
+        )
     )
     if not queued:
         raise ValueError(str(JOB_NOT_RERUNNABLE))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/", views.import_view, name="entry-import"),
     path("import/<int:pk>/", views.import_job_view, name="import-job"),
     path("import/<int:pk>/status/", views.import_job_status, name="import-job-status"),
+    path("import/<int:pk>/errors.csv", views.import_job_errors, name="import-job-errors"),
     path("import/<int:pk>/rerun/", views.import_job_rerun, name="import-job-rerun"),
     path(
         "agency/<int:agency_id>/<str:period>/template.xlsx",

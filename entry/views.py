@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -622,7 +622,7 @@ def _import_context(request, form: ImportForm) -> dict:
     return {
         "form": form,
         "max_mb": round(max_upload_bytes() / 1024 / 1024, 1),
-        "jobs": ImportJob.objects.filter(user=request.user).defer("data")[:5],
+        "jobs": ImportJob.objects.filter(user=request.user).defer("data", "errors_file")[:5],
     }
 
 
@@ -640,8 +640,9 @@ def _import_view(request):
     try:
         check_size(upload.size)  # before reading a byte of it
         data = upload.read()
-        estimate = jobs.rows_estimate(data)
-        if estimate is not None and estimate > _sync_rows():
+        # Counted without reading a cell, so that a big file is read by a job, not in this
+        # request; a workbook past the bounds of an import is refused here.
+        if jobs.rows_estimate(data) > _sync_rows():
             return _import_later(request, upload.name, data, valid_only, dry_run)
         read = read_figures(data)
     except ImportFileError as exc:
@@ -650,12 +651,20 @@ def _import_view(request):
     if len(read.inputs) + len(read.errors) > _sync_rows():
         return _import_later(request, upload.name, data, valid_only, dry_run)
     try:
-        result = jobs.import_now(read, user=request.user, dry_run=dry_run, valid_only=valid_only)
+        result = jobs.import_now(
+            read,
+            user=request.user,
+            dry_run=dry_run,
+            valid_only=valid_only,
+            filename=upload.name or "",
+        )
     except ImportConflict as exc:
         context["file_error"] = str(exc)
         return render(request, "entry/import_form.html", context, status=409)
     context["result"] = _for_page(result)
     context["filename"] = upload.name
+    if "job" in result:  # more errors than the page lists: kept for download
+        context["errors_url"] = reverse("entry:import-job-errors", args=[result["job"]])
     refused = not result["stored"] and not result["dry_run"]  # as the bulk API answers
     return render(request, "entry/import_form.html", context, status=400 if refused else 200)
 
@@ -682,7 +691,9 @@ def _for_page(result: dict) -> dict:
     column in words, and whether anything changed."""
     errors = [e | {"label": COLUMN_LABELS.get(e["field"], "")} for e in result.get("errors", [])]
     changed = result.get("created", 0) + result.get("updated", 0)
-    return result | {"errors": errors, "changed": changed}
+    # (A job done before the errors were counted listed them all.)
+    total = result.get("errors_total", len(errors))
+    return result | {"errors": errors, "changed": changed, "errors_total": total}
 
 
 def _import_later(request, name: str, data: bytes, valid_only: bool, dry_run: bool):
@@ -699,7 +710,9 @@ def _import_later(request, name: str, data: bytes, valid_only: bool, dry_run: bo
 
 
 def _job_or_404(request, pk: int) -> ImportJob:
-    job = get_object_or_404(ImportJob.objects.defer("data").select_related("user"), pk=pk)
+    job = get_object_or_404(
+        ImportJob.objects.defer("data", "errors_file").select_related("user"), pk=pk
+    )
     if job.user_id != request.user.pk and not policy.is_administrator(request.user):
         raise Http404(_("Không có lượt nhập này."))
     # A job whose worker was killed would say "running" for ever: it says "failed" instead.
@@ -732,8 +745,26 @@ def import_job_view(request, pk: int):
             "filename": job.filename,
             "can_rerun": job.status == ImportJob.Status.FAILED
             and jobs.rerunnable().filter(pk=job.pk).exists(),
+            "errors_url": reverse("entry:import-job-errors", args=[job.pk])
+            if done and job.summary.get("errors_total")  # (older jobs kept no file)
+            else "",
         },
     )
+
+
+@login_required
+@require_GET
+def import_job_errors(request, pk: int):
+    """Every error of a job's import as CSV (row, field, message): its page lists the first."""
+    job = _job_or_404(request, pk)
+    data = jobs.job_errors_file(job_id=job.pk)
+    if not data:
+        raise Http404(_("Lượt nhập này không có danh sách lỗi."))
+    response = StreamingHttpResponse(
+        jobs.errors_file_chunks(data), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="loi-nhap-{job.pk}.csv"'
+    return response
 
 
 @login_required

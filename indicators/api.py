@@ -1,5 +1,7 @@
 """/api/v1/indicators/, /api/v1/observations/ and /api/v1/analytics/."""
 
+import io
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -15,7 +17,7 @@ from accounts import policy
 from egov_portal.api import FigureCursorPagination, JSONParser
 from egov_portal.text import excerpt
 from entry import services as entry_services
-from indicators import analytics, bulk, exports, importing, selectors, services
+from indicators import analytics, bulk, exports, importing, selectors, services, spreadsheets
 from indicators.filters import FigureFilter, IndicatorFilter
 from indicators.models import Figure, Indicator
 from indicators.serializers import (
@@ -56,6 +58,18 @@ class CSVBodyParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         return stream.read() if stream is not None else b""
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON, refused past the rows an import takes before it is parsed: each row is an
+    object, and the body's 20 MB of "{}," would be millions of them."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        body = stream.read() if stream is not None else b""
+        # One more object for {"figures": [...]}; an object inside a row counts too.
+        if body.count(b"{") > spreadsheets.max_rows() + 1:
+            raise spreadsheets.too_many_rows(spreadsheets.max_rows())
+        return super().parse(io.BytesIO(body), media_type, parser_context)
 
 
 class ReadOrSignedIn(permissions.BasePermission):
@@ -170,14 +184,16 @@ class ObservationViewSet(
         detail=False,
         methods=["post"],
         url_path="bulk",
-        parser_classes=[JSONParser, CSVBodyParser, MultiPartParser, FormParser],
+        parser_classes=[BoundedJSONParser, CSVBodyParser, MultiPartParser, FormParser],
         throttle_scope="bulk",  # settings THROTTLE_BULK
     )
     def bulk(self, request):
         """Many figures at once: a JSON list of {unit_code, on?, indicator, period, scope?,
         value | numerator + denominator, source?} or CSV with the same columns. All or
         nothing unless valid_only=true; dry_run=true checks without storing. The answer is
-        the import summary: created, updated, unchanged, rejected and each row's errors."""
+        the import summary: created, updated, unchanged, rejected (rows) and the errors, the
+        first 200 of them listed (errors_total counts them all, errors_truncated says some
+        were left out). At most IMPORT_MAX_ROWS rows (100,000) a request."""
         flag = lambda name: str(request.query_params.get(name, "")).lower() in ("1", "true")  # noqa: E731
         figure_status = _bulk_status(request.query_params.get("status"))
         try:

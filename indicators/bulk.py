@@ -35,6 +35,10 @@ from indicators.services import (
 
 Status = Figure.Status
 BATCH = 2000
+# An import's summary lists its first errors (by row) and counts them all: every error of a
+# 19 MB file of bad rows made a summary of 52 MB and a result page of 159 MB. An import job
+# keeps the full list for download (entry.jobs.errors_file).
+ERRORS_LISTED = 200
 
 
 @dataclass
@@ -62,8 +66,11 @@ class ImportSummary:
             "dry_run": self.dry_run,
             "stored": self.stored,
             "errors": [
-                {"row": e.row, "field": e.field, "message": str(e.message)} for e in self.errors
+                {"row": e.row, "field": e.field, "message": str(e.message)}
+                for e in self.errors[:ERRORS_LISTED]
             ],
+            "errors_total": len(self.errors),
+            "errors_truncated": len(self.errors) > ERRORS_LISTED,
         }
 
 

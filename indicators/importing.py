@@ -5,15 +5,17 @@ through indicators.bulk, like every other way figures come in.
 
 The file's content says what it is, never its name: a ZIP holding xl/workbook.xml is XLSX,
 text without NUL bytes is CSV, anything else (PDF, .xls, .docx, a program…) is refused with a
-message saying so. XLSX cells are read as the file last saved them, never evaluated; the
-apostrophe an export puts before a text that would run as a formula is taken off again
-(egov_portal/spreadsheet_cells.py).
+message saying so. XLSX cells are read as the file last saved them, never evaluated, and
+within the bounds of indicators.spreadsheets; a file is refused past IMPORT_MAX_ROWS rows of
+figures, whatever it is. The apostrophe an export puts before a text that would run as a
+formula is taken off again (egov_portal/spreadsheet_cells.py).
 """
 
 import csv
 import datetime
 import functools
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -21,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +31,15 @@ from egov_portal.spreadsheet_cells import restored
 from egov_portal.text import excerpt, nfc
 from indicators.periods import PeriodError, parse_period
 from indicators.services import FigureInput, RowError
+from indicators.spreadsheets import (
+    BROKEN_XLSX,
+    FORMULA_WITHOUT_VALUE_CELL,
+    HEADER_ROWS,
+    ImportFileError,
+    max_rows,
+    too_many_rows,
+    xlsx_rows,
+)
 from indicators.validation import number_check, number_text_check
 from units.names import fold
 
@@ -84,15 +94,14 @@ XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97–2003 (OLE2): .xls, .doc
 PDF_MAGIC = b"%PDF-"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-# An XLSX may unpack to this many times the upload limit, no more: a "ZIP bomb" of a few
-# megabytes would otherwise fill the memory when openpyxl reads its shared strings.
+# An XLSX may unpack to this many times the upload limit, no more: what a "ZIP bomb" of a few
+# megabytes holds is refused before even the scan of indicators.spreadsheets reads it through.
 XLSX_MAX_EXPANSION = 10
 
 NOT_XLSX_ZIP = gettext_lazy(
     "Tệp nén ZIP nhưng không phải bảng tính XLSX (có thể là tệp .docx hay .ods): "
     "mở bằng Excel và lưu dưới dạng .xlsx."
 )
-BROKEN_XLSX = gettext_lazy("Tệp XLSX bị hỏng, không mở được.")
 XLSX_TOO_BIG_UNPACKED = gettext_lazy(
     "Tệp XLSX khi giải nén quá lớn (%(size)s MB, tối đa %(limit)s MB)."
 )
@@ -106,10 +115,6 @@ UTF16_TEXT = gettext_lazy(
 BINARY_FILE = gettext_lazy(
     "Tệp không phải XLSX hay CSV (nội dung là dữ liệu nhị phân): cần tệp XLSX hoặc CSV."
 )
-
-
-class ImportFileError(ValueError):
-    """The whole file cannot be read: empty, too big, wrong columns, not CSV or XLSX."""
 
 
 @dataclass
@@ -195,7 +200,7 @@ def read_figures(data: bytes) -> ReadFile:
     else:
         sheet, rows = "", _csv_rows(data)
     try:
-        return _figures_from_rows(rows, sheet)
+        return _figures_from_rows(rows, sheet, limit=max_rows())
     except csv.Error as exc:  # read row by row: a broken line shows up here
         raise ImportFileError(_("Không đọc được tệp CSV: %(error)s") % {"error": exc}) from None
 
@@ -203,6 +208,8 @@ def read_figures(data: bytes) -> ReadFile:
 def read_records(records: list[dict]) -> ReadFile:
     """The figures of JSON objects (the bulk API), read with the same rules as a file's rows;
     rows are numbered from 1."""
+    if len(records) > max_rows():
+        raise too_many_rows(max_rows())
     result = ReadFile(inputs=[])
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
@@ -235,31 +242,20 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     return enumerate(reader, start=1)  # row by row: a large file is never held as lists
 
 
-def _xlsx_rows(data: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
+def _xlsx_rows(data: bytes) -> tuple[str, Iterator[tuple[int, list[str]]]]:
     """Cell values as the file last saved them; a formula with no saved value is an error."""
-    try:
-        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(_("Không đọc được tệp XLSX: %(error)s") % {"error": exc}) from None
-    sheet = values.worksheets[0]
-    raw = formulas.worksheets[0]
-    rows = []
-    for n, (cells, raw_cells) in enumerate(
-        zip(sheet.iter_rows(values_only=True), raw.iter_rows(values_only=True), strict=False),
-        start=1,
-    ):
-        row = []
-        for value, formula in zip(cells, raw_cells, strict=False):
-            if value is None and isinstance(formula, str) and formula.startswith("="):
-                row.append(_FORMULA_WITHOUT_VALUE)
-            else:
-                row.append(_cell_text(value))
-        rows.append((n, row))
-    return sheet.title, rows
+    sheet, rows = xlsx_rows(data)
+    return sheet, ((number, _cell_texts(values)) for number, values in rows)
 
 
-_FORMULA_WITHOUT_VALUE = "\x00formula"
+def _cell_texts(values: tuple) -> list[str]:
+    end = len(values)
+    while end and values[end - 1] is None:  # a row is read as wide as any sheet may be
+        end -= 1
+    return [_cell_text(value) for value in values[:end]]
+
+
+_FORMULA_WITHOUT_VALUE = FORMULA_WITHOUT_VALUE_CELL
 FORMULA_WITHOUT_VALUE = gettext_lazy(
     "Ô có công thức nhưng tệp không lưu giá trị tính sẵn: mở tệp bằng Excel và lưu lại."
 )
@@ -275,10 +271,20 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _figures_from_rows(rows, sheet: str) -> ReadFile:
+def _figures_from_rows(rows, sheet: str, *, limit: int) -> ReadFile:
+    """The figures of rows of text; raises ImportFileError for a file without the columns
+    needed, and TooManyRows past `limit` rows of figures (read no further)."""
     rows = iter(rows)
-    # The header is the first row with a known column (templates put titles above it).
-    titles = next((row for _n, row in rows if any(_column(c) in COLUMNS for c in row)), None)
+    # The header is the first row with a known column (templates put titles above it), among
+    # the first few: a file without one is not read to its end to say so.
+    titles = next(
+        (
+            row
+            for _n, row in itertools.islice(rows, HEADER_ROWS)
+            if any(_column(c) in COLUMNS for c in row)
+        ),
+        None,
+    )
     if titles is None:
         raise ImportFileError(
             _("Không thấy dòng tiêu đề: cần các cột %(columns)s.")
@@ -302,6 +308,7 @@ def _figures_from_rows(rows, sheet: str) -> ReadFile:
         )
     kept = [(i, name) for i, name in enumerate(header) if name in COLUMNS]
     full = max(i for i, _name in kept) + 1
+    read = 0
     for number, row in rows:  # those after the header
         # restored: a cell the portal's own export made inert (a source "'=…") reads as it
         # was stored, so that an export imports back unchanged.
@@ -311,6 +318,9 @@ def _figures_from_rows(rows, sheet: str) -> ReadFile:
             record = {name: (restored(row[i]) if i < len(row) else "") for i, name in kept}
         if not "".join(record.values()).strip():
             continue  # blank lines between blocks are common
+        read += 1
+        if read > limit:
+            raise too_many_rows(limit)
         item, problems = _input(record, number)
         if problems:
             result.errors.extend(problems)

@@ -26,9 +26,11 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Membership
 from accounts.services import demo_users_create
+from entry import jobs
 from entry.models import ImportJob, Submission, Transition
 from indicators.models import Figure, Indicator
 from indicators.periods import parse_period
+from indicators.services import RowError
 from plans.models import BudgetLine, Plan, Target
 from units.models import Agency, Unit
 
@@ -221,6 +223,10 @@ ROUTES: dict[str, Route] = {
     ),
     "entry:import-job-status": Route(
         r("entry:import-job-status", pk="ctx:job"), (LOGIN, 404, 200, 404, 200)
+    ),
+    # Every error of a job's file: seen as the job's page is.
+    "entry:import-job-errors": Route(
+        r("entry:import-job-errors", pk="ctx:done_job"), (LOGIN, 404, 200, 404, 200)
     ),
     # --- dashboards ---
     "reports:dashboard-home": Route(r("reports:dashboard-home"), (LOGIN, 302, 302, 302, 302)),
@@ -436,6 +442,14 @@ def ctx():
             filename="a.csv",
             data=b"unit_code,indicator,period,value\n19363,HR_PROFICIENT,2024Q4,90\n",
             status=ImportJob.Status.FAILED,
+        ).pk,
+        # Done, with its errors kept for download.
+        "done_job": ImportJob.objects.create(
+            user=member,
+            filename="b.csv",
+            status=ImportJob.Status.DONE,
+            summary={"errors_total": 1},
+            errors_file=jobs.errors_file([RowError(2, "value", "«x» không phải là số.")]),
         ).pk,
         "plan": plan.code,
         "plan_id": plan.pk,

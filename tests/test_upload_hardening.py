@@ -101,7 +101,8 @@ def test_an_xlsx_that_unpacks_too_big_is_refused_before_it_is_opened(settings):
     assert len(data) < settings.IMPORT_MAX_BYTES  # a few kilobytes on the wire
     with pytest.raises(ImportFileError, match="khi giải nén quá lớn"):
         read_figures(data)
-    assert jobs.rows_estimate(data) is None  # not opened to count its rows either
+    with pytest.raises(ImportFileError, match="khi giải nén quá lớn"):
+        jobs.rows_estimate(data)  # not opened to count its rows either
 
 
 # --- Formulas are never evaluated -------------------------------------------------------------

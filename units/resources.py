@@ -12,6 +12,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
+import tablib
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db.models import Max, Q
@@ -25,13 +26,49 @@ from import_export.formats import base_formats
 
 from egov_portal.spreadsheet_cells import inert, restored
 from indicators.importing import ImportFileError, check_request_size
+from indicators.spreadsheets import HEADER_ROWS, max_rows, too_many_rows, xlsx_rows
 from units.models import Agency, Unit, UnitChange
 from units.names import fold
 from units.reference_files import CODE_LENGTH, LEVELS, clean_name
 from units.selectors import today
 
+
+class CSVFormat(base_formats.CSV):
+    """import-export's CSV, refused past the rows an import takes (IMPORT_MAX_ROWS) before
+    tablib holds it all (lines are counted, so blank lines count too)."""
+
+    def create_dataset(self, in_stream):
+        lines = in_stream.count("\n" if isinstance(in_stream, str) else b"\n")
+        if lines > max_rows() + HEADER_ROWS:
+            raise too_many_rows(max_rows())
+        return super().create_dataset(in_stream)
+
+
+class XLSXFormat(base_formats.XLSX):
+    """import-export's XLSX read as every import reads one (indicators.spreadsheets): within
+    its bounds, streamed, the sheet's declared size not trusted, blank rows left out. Its
+    columns are the header's."""
+
+    def create_dataset(self, in_stream):
+        dataset = tablib.Dataset()
+        _title, rows = xlsx_rows(in_stream, active=True, formulas=False)
+        first = next(rows, None)
+        if first is None:
+            return dataset
+        headers = list(first[1])
+        while headers and headers[-1] is None:
+            headers.pop()
+        dataset.headers = headers
+        for _number, values in rows:
+            dataset.append(values[: len(headers)])
+        return dataset
+
+
 # The two formats offered in the admin; CSV is written with a BOM so Excel reads Vietnamese.
+# Files are read by the classes above (in the same order: the form gives the index), written
+# by import-export's own, which its export tells apart by their exact class.
 FILE_FORMATS = [base_formats.CSV, base_formats.XLSX]
+IMPORT_FORMATS = [CSVFormat, XLSXFormat]
 
 NOT_A_DATE = _("«%(value)s» không phải ngày (YYYY-MM-DD hoặc DD/MM/YYYY).")
 NOT_A_WHOLE_NUMBER = _("«%(value)s» không phải số nguyên.")
@@ -380,6 +417,7 @@ class _FilesAdminMixin:
     """CSV (with a BOM, for Excel) and XLSX; the admin's own permissions decide who may."""
 
     formats = FILE_FORMATS
+    import_formats = IMPORT_FORMATS
     to_encoding = "utf-8-sig"
 
     def has_export_permission(self, request):
@@ -399,6 +437,14 @@ class _FilesAdminMixin:
                 messages.error(request, str(exc))
                 return HttpResponseRedirect(request.path)
         return super().import_action(request, **kwargs)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # A file past the bounds of an import, or broken, is refused with the reason
+        # (import-export would only name the exception's class).
+        if isinstance(e, ImportFileError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def process_result(self, result, request):
         # The file changed between the preview and the confirmation, or the data did: the
