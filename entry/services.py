@@ -13,11 +13,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts import policy
 from entry.models import Submission, Transition
-from indicators.cache import approved_written, data_changed
+from indicators import store
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, parse_period
 from indicators.services import (
@@ -169,8 +168,6 @@ def entry_save(
 
     result = EntryResult(submission=submission)
     to_create, to_update, to_clear = [], [], []
-    changed: set[str] = set()  # the columns any updated figure changes
-    now = timezone.now()
     for code, indicator in indicators.items():
         given = values.get(code, EntryValue())
         figure = current.get(code)
@@ -183,7 +180,7 @@ def entry_save(
                 continue  # shown, not sent: it stays as it is
             result.missing.append(code)
             if figure is not None:
-                to_clear.append(figure.pk)
+                to_clear.append(figure)
             continue
         try:
             checked = figure_value_check(
@@ -222,29 +219,11 @@ def entry_save(
                     **wanted,
                 )
             )
-        else:
-            differ = [k for k, v in wanted.items() if getattr(figure, k) != v]
-            if differ:
-                for k in differ:
-                    setattr(figure, k, wanted[k])
-                figure.updated_at = now
-                changed.update(differ)
-                to_update.append(figure)
-    if to_create:
-        # New figures go in by key (here: by indicator), as every writer inserts them: two
-        # writers making the same figures then wait for each other instead of deadlocking.
-        to_create.sort(key=lambda f: f.indicator_id)
-        bulk_create_with_history(to_create, Figure, default_user=user)
-    if to_update:
-        # Only the columns that changed: Django writes each as a CASE over every row.
-        bulk_update_with_history(
-            to_update, Figure, [*sorted(changed), "updated_at"], default_user=user
-        )
-    approved_written([*to_create, *to_update])
-    if to_clear:
-        for figure in Figure.objects.filter(pk__in=to_clear):
-            figure._history_user = user
-            figure.delete()
+        elif any(getattr(figure, k) != v for k, v in wanted.items()):
+            for k, v in wanted.items():
+                setattr(figure, k, v)
+            to_update.append(figure)
+    store.figures_store(create=to_create, update=to_update, delete=to_clear, by=user)
     result.saved = len(to_create) + len(to_update)
     result.cleared = len(to_clear)
     if result.saved or result.cleared:
@@ -329,10 +308,7 @@ def _move(submission: Submission, target: str, *, user, reason: str = "") -> Non
     ]
     for figure in figures:
         figure.status = target
-    if figures:
-        bulk_update_with_history(figures, Figure, ["status"], default_user=user)
-        if Figure.Status.APPROVED in (target, submission.status):
-            data_changed()  # bulk writes send no signals; roll-ups read approved figures
+    store.figures_store(update=figures, by=user, was_published=reopening)
     Transition.objects.create(
         submission=submission,
         from_status=submission.status,
@@ -425,8 +401,7 @@ def figure_api_delete(*, user, figure: Figure) -> None:
         raise FigureLocked(policy.APPROVED_LOCKED)
     if not staff and report is not None and not report.is_editable:
         raise EntryLocked(_("Báo cáo đã gửi hoặc đã duyệt: không xóa được."))
-    figure._history_user = user
-    figure.delete()
+    store.figures_store(delete=[figure], by=user)
     if report is not None and figure.scope == Figure.Scope.SELF:
         # A form opened before must not put it back silently.
         report.version += 1

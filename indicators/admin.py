@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import policy
+from indicators import store
 from indicators.forms import FigureAdminForm
 from indicators.models import Figure, Indicator
 from indicators.resources import FigureResource, IndicatorResource
@@ -48,6 +49,15 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
         form.user = request.user
         return form
 
+    # A stored figure's key is what it is a figure of: a figure of something else is another
+    # figure (add it; delete this one). indicators.store writes FIGURE_WRITABLE.
+    KEY_FIELDS = ("unit", "agency", "indicator", "period", "scope")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.pk is not None:
+            return [*self.KEY_FIELDS, *self.readonly_fields]
+        return self.readonly_fields
+
     def has_change_permission(self, request, obj=None):
         if self._published_for(request, obj):
             return False
@@ -74,4 +84,17 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
             and queryset.filter(status=Figure.Status.APPROVED).exists()
         ):
             raise PermissionDenied(policy.APPROVED_LOCKED)
-        super().delete_queryset(request, queryset)
+        store.figures_store(delete=list(queryset), by=request.user)
+
+    # Written as every figure is: indicators.store, with its history and the cache told.
+    def save_model(self, request, obj, form, change):
+        stored = Figure.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        store.figures_store(
+            create=() if change else [obj],
+            update=[obj] if change else (),
+            by=request.user,
+            was_published=stored == Figure.Status.APPROVED,
+        )
+
+    def delete_model(self, request, obj):
+        store.figures_store(delete=[obj], by=request.user)

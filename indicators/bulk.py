@@ -9,16 +9,13 @@ An approved figure is never overwritten by an import: the row is reported instea
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history
 
 from accounts import policy
 from entry.models import Submission
-from indicators import copy_write
-from indicators.cache import approved_written
+from indicators import store
 from indicators.models import Figure
 from indicators.periods import PeriodError, parse_period
 from indicators.services import (
@@ -34,7 +31,6 @@ from indicators.services import (
 )
 
 Status = Figure.Status
-BATCH = 2000
 # An import's summary lists its first errors (by row) and counts them all: every error of a
 # 19 MB file of bad rows made a summary of 52 MB and a result page of 159 MB. An import job
 # keeps the full list for download (entry.jobs.errors_file).
@@ -126,8 +122,6 @@ def figures_import(
     outcome = _Outcome(errors=list(read_errors))
     staff = policy.writes_any_figure(user)
     refs = figure_refs(inputs)
-    history_user = user if user and user.is_authenticated else None
-    history_user_id = history_user.pk if history_user else None
     try:
         with transaction.atomic():
             keys = _lookup_keys(inputs, refs)
@@ -149,23 +143,11 @@ def figures_import(
             )
             if dry_run:
                 to_create = list(creations)
-            elif copy_write.usable(len(inputs)):
-                to_create = copy_write.copy_create(
-                    creations, count=len(inputs), history_user_id=history_user_id
-                )
+            elif store.streams(len(inputs)):
+                to_create = store.figures_copy_create(creations, count=len(inputs), by=user)
             else:
                 to_create = list(creations)
-                if to_create:
-                    # By key, as every writer inserts new figures: two writers making the
-                    # same ones then wait for each other instead of deadlocking.
-                    to_create.sort(key=_insert_order)
-                    bulk_create_with_history(
-                        [row.figure() for row in to_create],
-                        Figure,
-                        batch_size=BATCH,
-                        default_user=history_user,
-                    )
-                    approved_written(to_create)  # bulk_create sends no signals
+                store.figures_store(create=[row.figure() for row in to_create], by=user)
             errors = sorted(outcome.errors, key=lambda e: (e.row or 0, e.field))
             summary.errors = errors
             summary.rejected = len({e.row for e in errors})
@@ -176,7 +158,7 @@ def figures_import(
                 raise _Undo
             if dry_run:
                 raise _Undo
-            _update(outcome.to_update, history_user)
+            store.figures_store(update=outcome.to_update, by=user)
             if not staff:
                 _touch_reports(to_create + outcome.to_update, reports, made=made)
     except _Undo:
@@ -261,36 +243,9 @@ def _decide(
         elif any(getattr(current, f) != getattr(figure, f) for f in FIGURE_WRITABLE):
             for f in FIGURE_WRITABLE:
                 setattr(current, f, getattr(figure, f))
-            current.updated_at = timezone.now()
             outcome.to_update.append(current)
         else:  # only the status would move: an import does not change a status
             outcome.unchanged += 1
-
-
-def _update(figures: list[Figure], history_user) -> None:
-    """Store the changed figures and their "~" history records."""
-    if figures and copy_write.usable(len(figures)):
-        copy_write.copy_update(figures, history_user_id=history_user.pk if history_user else None)
-    elif figures:
-        # One UPDATE statement run for each row (Django's bulk_update builds a CASE per
-        # column and row: 2.5 ms a row on SQLite), then the history as
-        # bulk_update_with_history writes it.
-        fields = [Figure._meta.get_field(name) for name in (*FIGURE_WRITABLE, "updated_at")]
-        setting = ", ".join(f"{field.column} = %s" for field in fields)
-        rows = [
-            [field.get_db_prep_save(getattr(f, field.attname), connection) for field in fields]
-            + [f.pk]
-            for f in figures
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {Figure._meta.db_table} SET {setting} WHERE id = %s",  # noqa: S608
-                rows,
-            )
-        Figure.history.bulk_history_create(
-            figures, batch_size=BATCH, update=True, default_user=history_user
-        )
-        approved_written(figures)  # raw SQL sends no signals
 
 
 def _lookup_keys(inputs: list[FigureInput], refs: FigureRefs) -> tuple[set, set, set]:
@@ -401,8 +356,3 @@ def _touch_reports(figures: list, reports: dict[tuple, Submission], *, made: set
     unused = [reports[key].pk for key in made - touched if key in reports]
     if unused:
         Submission.objects.filter(pk__in=unused).delete()
-
-
-def _insert_order(row: CheckedRow) -> tuple:
-    """figure_key's order, with "no agency" first (None does not sort among ids)."""
-    return (row.unit_id, row.agency_id or 0, row.indicator_id, row.period, row.scope)

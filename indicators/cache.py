@@ -4,8 +4,9 @@ A roll-up reads approved figures, units, agencies, lineage and the indicators' r
 any committed change to one of them the data version (one row, indicators.DataVersion) moves
 on, and results cached under the old version are never read again. Drafts and submissions
 do not move it: only results over approved figures are cached. Writes through the ORM move
-it by signal (apps.py); bulk paths that bypass signals (COPY, bulk_update, the reference
-loader, the synthetic data) call data_changed() themselves. docs/decisions/0009 says why.
+it by signal (apps.py), figures through indicators.store, the one place they are written;
+bulk paths that bypass signals (the reference loader, the synthetic data) call
+data_changed() themselves. docs/decisions/0009 says why.
 """
 
 import contextlib
@@ -20,10 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from indicators.models import DataVersion, Figure
-
-APPROVED = Figure.Status.APPROVED
-
+from indicators.models import DataVersion
 
 # Set by one_version(): the version a whole page reads its cached parts by.
 _pinned: contextvars.ContextVar[int | None] = contextvars.ContextVar("data_version", default=None)
@@ -74,27 +72,6 @@ def follow(*models, links=()) -> None:
 
 def _changed(sender, **kwargs) -> None:
     data_changed()
-
-
-def approved_written(figures) -> None:
-    """For bulk writes, which send no signals: move the version on if any of `figures` is
-    now approved (roll-ups read approved figures only)."""
-    if any(f.status == APPROVED for f in figures):
-        data_changed()
-
-
-def figure_saved(sender, instance, **kwargs) -> None:
-    """Roll-ups read approved figures only: a draft saved over a draft changes none of them
-    (at the quarter's end officials save drafts all day; the cache must outlive that).
-    Whoever saves a figure that may have been approved before says so in `_was_approved`;
-    without it, the change counts."""
-    if instance.status == APPROVED or getattr(instance, "_was_approved", True):
-        data_changed()
-
-
-def figure_deleted(sender, instance, **kwargs) -> None:
-    if instance.status == APPROVED:
-        data_changed()
 
 
 def _bump() -> None:

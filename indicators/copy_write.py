@@ -4,9 +4,9 @@ copy_create: the new figures' ids taken from the sequence in one query, then one
 the figures table and one into their history ("+" records). copy_update: the changed
 columns COPYed into a temporary table, then one UPDATE … FROM it whose RETURNING writes the
 "~" history records. The same rows as simple-history's bulk_create_with_history and
-bulk_update_with_history would write, at COPY speed; the import path (indicators.bulk) uses
-them for large batches on PostgreSQL, and plainer statements elsewhere (SQLite, small
-files): docs/decisions/0010.
+bulk_update_with_history would write, at COPY speed; indicators.store uses them for large
+batches on PostgreSQL, and plainer statements elsewhere (SQLite, small files):
+docs/decisions/0010. Only indicators.store calls them: it tells the roll-up cache.
 """
 
 import functools
@@ -15,9 +15,7 @@ from collections.abc import Iterable, Iterator
 from django.db import connection
 from django.utils import timezone
 
-from indicators.cache import approved_written
-from indicators.models import Figure
-from indicators.services import FIGURE_WRITABLE
+from indicators.models import FIGURE_WRITABLE, Figure
 
 # The columns both tables share, in the order each line carries them.
 COLUMNS = (
@@ -90,7 +88,6 @@ def copy_create(figures: Iterable, *, count: int, history_user_id: int | None) -
                 LineStream(history_lines),
                 size=COPY_CHUNK,
             )
-    approved_written(created)  # raw SQL sends no signals
     return created
 
 
@@ -181,7 +178,6 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
         )
         updated = cursor.rowcount
         cursor.execute("DROP TABLE figure_update")
-    approved_written(figures)
     return updated
 
 

@@ -49,12 +49,12 @@ class FigureAdminForm(forms.ModelForm):
             and Figure.objects.filter(pk=self.instance.pk, status=Figure.Status.APPROVED).exists()
         ):
             raise ValidationError(policy.APPROVED_LOCKED)
-        unit, indicator = data.get("unit"), data.get("indicator")
+        unit, indicator = self._given(data, "unit"), self._given(data, "indicator")
         if unit is None or indicator is None or "period" in self.errors:
             return data
-        agency = data.get("agency")
+        agency = self._given(data, "agency")
         try:
-            period = period_check(data.get("period") or "")
+            period = period_check(self._given(data, "period") or "")
             if agency is not None and agency.unit_id != unit.pk:
                 raise ValidationError({"agency": AGENCY_NOT_OF_UNIT})
             figure_target_check(
@@ -62,11 +62,11 @@ class FigureAdminForm(forms.ModelForm):
                 unit=unit,
                 agency=agency,
                 period=period,
-                scope=data.get("scope") or Figure.Scope.SELF,
+                scope=self._given(data, "scope") or Figure.Scope.SELF,
             )
             checked = figure_value_check(
                 indicator=indicator,
-                scope=data.get("scope") or Figure.Scope.SELF,
+                scope=self._given(data, "scope") or Figure.Scope.SELF,
                 value=data.get("value"),
                 numerator=data.get("numerator"),
                 denominator=data.get("denominator"),
@@ -75,7 +75,8 @@ class FigureAdminForm(forms.ModelForm):
             for name, messages in exc.message_dict.items():
                 self.add_error(name if name in self.fields else None, messages)
             return data
-        data["period"] = period.id
+        if "period" in self.fields:
+            data["period"] = period.id
         data["value"], data["numerator"], data["denominator"] = (
             checked.value,
             checked.numerator,
@@ -83,3 +84,10 @@ class FigureAdminForm(forms.ModelForm):
         )
         self.instance.period_start, self.instance.period_end = period.start, period.end
         return data
+
+    def _given(self, data: dict, name: str):
+        """What the form says of a field, or what the figure holds where the field is shown
+        read-only (a stored figure's key: FigureAdmin)."""
+        if name in self.fields:
+            return data.get(name)
+        return getattr(self.instance, name) if self.instance.pk is not None else None

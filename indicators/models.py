@@ -239,3 +239,17 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+# What a save or an import may change in a stored figure.
+FIGURE_WRITABLE = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
+
+
+def figure_differs(current: Figure, wanted) -> bool:
+    """Whether storing `wanted` would change what `current` says (its status aside)."""
+    return any(getattr(current, f) != getattr(wanted, f) for f in FIGURE_WRITABLE if f != "status")
+
+
+def figure_key(figure: Figure) -> tuple:
+    """What makes a figure one of a kind (figure_unit_uniq, figure_agency_uniq)."""
+    return (figure.unit_id, figure.agency_id, figure.indicator_id, figure.period, figure.scope)

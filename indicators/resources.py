@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from accounts import policy
+from indicators import store
 from indicators.catalogue import DIRECTIONS, PILLARS, ROLLUPS_FOR_TYPE, TIME_ROLLUPS, VALUE_TYPES
-from indicators.models import Figure, Indicator, pack_list
-from indicators.services import FIGURE_WRITABLE
+from indicators.models import FIGURE_WRITABLE, Figure, Indicator, pack_list
 from indicators.validation import (
     AGENCY_UNKNOWN,
     INDICATOR_UNKNOWN,
@@ -315,7 +315,16 @@ class FigureResource(NaturalKeyResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         user = kwargs.get("user")
-        if user is not None and user.is_authenticated:
-            if instance.pk is None:
-                instance.entered_by = user
-            instance._history_user = user
+        self._by = user  # do_instance_save is told nothing of who imports
+        if user is not None and user.is_authenticated and instance.pk is None:
+            instance.entered_by = user
+
+    def do_instance_save(self, instance, is_create):
+        # Written as every figure is: indicators.store, with its history and the cache told.
+        stored = getattr(instance, "_stored", None)
+        store.figures_store(
+            create=[instance] if is_create else (),
+            update=() if is_create else [instance],
+            by=getattr(self, "_by", None),
+            was_published=bool(stored) and stored["status"] == Figure.Status.APPROVED,
+        )

@@ -11,9 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import policy
-from indicators import catalogue
+from indicators import catalogue, store
 from indicators.cache import data_changed
-from indicators.models import Figure, Indicator, pack_list
+from indicators.models import (
+    FIGURE_WRITABLE,
+    Figure,
+    Indicator,
+    figure_differs,
+    figure_key,
+    pack_list,
+)
 from indicators.periods import Period
 from indicators.validation import (
     AGENCY_UNKNOWN,
@@ -365,20 +372,6 @@ def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowErro
     return [row.figure() for row in rows], errors
 
 
-# What a save or an import may change in a stored figure.
-FIGURE_WRITABLE = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
-
-
-def figure_differs(current: Figure, wanted) -> bool:
-    """Whether storing `wanted` would change what `current` says (its status aside)."""
-    return any(getattr(current, f) != getattr(wanted, f) for f in FIGURE_WRITABLE if f != "status")
-
-
-def figure_key(figure: Figure) -> tuple:
-    """What makes a figure one of a kind (figure_unit_uniq, figure_agency_uniq)."""
-    return (figure.unit_id, figure.agency_id, figure.indicator_id, figure.period, figure.scope)
-
-
 @transaction.atomic(durable=True)
 def figures_save_many(
     *,
@@ -421,14 +414,16 @@ def figures_write(
         )
         .order_by("pk")
     }
+    created: list[Figure] = []
+    updated: dict[int, Figure] = {}
+    was_published = False
+    stored: list[Figure] = []  # each input's figure, in the order of the inputs
     for figure in figures:
         figure.status = status
         current = existing.get(figure_key(figure))
         if current is None:
             figure.entered_by = by
-            figure._history_user = by
-            figure._was_approved = False  # indicators.cache.figure_saved
-            figure.save()
+            created.append(figure)
             summary.created += 1
             current = existing[figure_key(figure)] = figure
         elif any(getattr(current, f) != getattr(figure, f) for f in FIGURE_WRITABLE):
@@ -437,17 +432,21 @@ def figures_write(
                     raise FigureLocked(policy.APPROVED_LOCKED)
                 # The same figure sent again: it stays published, whatever status came.
                 summary.unchanged += 1
-                summary.figure_ids.append(current.pk)
+                stored.append(current)
                 continue
-            current._was_approved = current.status == Figure.Status.APPROVED
+            was_published |= current.status == Figure.Status.APPROVED
             for f in FIGURE_WRITABLE:
                 setattr(current, f, getattr(figure, f))
-            current._history_user = by
-            current.save()
+            if current.pk is not None:  # (not one made by an earlier row of these)
+                updated[current.pk] = current
             summary.updated += 1
         else:
             summary.unchanged += 1
-        summary.figure_ids.append(current.pk)
+        stored.append(current)
+    store.figures_store(
+        create=created, update=list(updated.values()), by=by, was_published=was_published
+    )
+    summary.figure_ids = [f.pk for f in stored]
     return summary
 
 

@@ -1,0 +1,99 @@
+"""The one place figure rows are written: created, changed and deleted, each with its
+history record, and the roll-up cache told once per call.
+
+Every way a figure changes decides what to write, under its own locks and checks
+(docs/decisions/0012), and hands it here: the quarterly form and the review workflow
+(entry.services), the API (entry.services), imports (indicators.bulk), the admin's form and
+import (indicators.admin, indicators.resources) and the reference data (indicators.services).
+tests/test_write_paths.py fails if figure rows are written anywhere else.
+
+Strategies by size: on PostgreSQL, from copy_write.usable() rows, COPY (docs/decisions/0010);
+below it, one INSERT for the new rows and one plain UPDATE statement run for each changed
+one (Django's bulk_update builds a CASE per column and row: 2.5 ms a row on SQLite).
+"""
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from indicators import copy_write
+from indicators.cache import data_changed
+from indicators.models import FIGURE_WRITABLE, Figure
+
+APPROVED = Figure.Status.APPROVED
+BATCH = 2000
+
+
+def figures_store(
+    *,
+    create: Sequence[Figure] = (),
+    update: Sequence[Figure] = (),
+    delete: Sequence[Figure] = (),
+    by=None,
+    was_published: bool = False,
+) -> None:
+    """Insert `create` (unsaved figures), store the FIGURE_WRITABLE columns of `update`
+    (stored figures changed in memory) and delete `delete`, with their history records
+    ("+", "~", "-") in the name of `by`.
+
+    Roll-ups read approved figures only: the cache is told once, if any figure is approved
+    now or was before the change. The caller, who read the stored figures, says whether
+    one of those it changes or deletes was approved (`was_published`)."""
+    user = by if by is not None and by.is_authenticated else None
+    if create:
+        # In key order, as every writer inserts new figures: two writers making the same
+        # ones wait for each other instead of deadlocking (docs/decisions/0012).
+        ordered = sorted(create, key=insert_order)
+        bulk_create_with_history(ordered, Figure, batch_size=BATCH, default_user=user)
+    if update:
+        _update(list(update), user)
+    for figure in delete:
+        figure._history_user = user
+        figure.delete()
+    if was_published or any(f.status == APPROVED for f in (*create, *update, *delete)):
+        data_changed()
+
+
+def streams(count: int) -> bool:
+    """Whether `count` new figures go by COPY, stored as they come (figures_copy_create)."""
+    return copy_write.usable(count)
+
+
+def figures_copy_create(rows: Iterable, *, count: int, by) -> list:
+    """The new figures a large import yields (unsaved figures or rows with the same
+    attributes), inserted by COPY as they come while the next are checked: see
+    copy_write.copy_create. Returns those created."""
+    user = by if by is not None and by.is_authenticated else None
+    created = copy_write.copy_create(rows, count=count, history_user_id=user.pk if user else None)
+    if any(row.status == APPROVED for row in created):
+        data_changed()
+    return created
+
+
+def insert_order(figure) -> tuple:
+    """figure_key's order, with "no agency" first (None does not sort among ids)."""
+    return (figure.unit_id, figure.agency_id or 0, figure.indicator_id, figure.period, figure.scope)
+
+
+def _update(figures: list[Figure], user) -> None:
+    if copy_write.usable(len(figures)):
+        copy_write.copy_update(figures, history_user_id=user.pk if user else None)
+        return
+    now = timezone.now()
+    for figure in figures:
+        figure.updated_at = now
+    fields = [Figure._meta.get_field(name) for name in (*FIGURE_WRITABLE, "updated_at")]
+    setting = ", ".join(f"{field.column} = %s" for field in fields)
+    rows = [
+        [field.get_db_prep_save(getattr(f, field.attname), connection) for field in fields] + [f.pk]
+        for f in figures
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Figure._meta.db_table} SET {setting} WHERE id = %s",  # noqa: S608
+            rows,
+        )
+    # The history as bulk_update_with_history writes it.
+    Figure.history.bulk_history_create(figures, batch_size=BATCH, update=True, default_user=user)
