@@ -111,6 +111,34 @@ def fingerprint(figure: Figure | None) -> str:
     return "|".join("" if p is None else f"{Decimal(p).normalize():f}" for p in parts)
 
 
+def report_locked_message(report: Submission) -> str:
+    return _("Báo cáo đang ở trạng thái «%(status)s»: không sửa được.") % {
+        "status": report.get_status_display()
+    }
+
+
+def report_open(*, unit: Unit, agency: Agency | None, period: Period) -> Submission:
+    """The report a unit's (or agency's) figures of `period` go into, locked (made as a
+    draft where there is none): EntryLocked while it is submitted or approved. Locked
+    before its figures, as every writer does (docs/decisions/0012)."""
+    report, _created = Submission.objects.select_for_update().get_or_create(
+        unit=unit,
+        agency=agency,
+        period=period.id,
+        defaults={"period_start": period.start, "period_end": period.end},
+    )
+    if not report.is_editable:
+        raise EntryLocked(report_locked_message(report))
+    return report
+
+
+def report_touch(report: Submission) -> None:
+    """The report's figures changed: its version moves on, so that a form opened before
+    is told instead of overwriting them silently."""
+    report.version += 1
+    report.save(update_fields=["version", "updated_at"])
+
+
 @transaction.atomic
 def entry_save(
     *,
@@ -137,17 +165,7 @@ def entry_save(
             _("%(unit)s không tồn tại trong kỳ %(period)s.")
             % {"unit": unit.name, "period": period.id}
         )
-    submission, _created = Submission.objects.select_for_update().get_or_create(
-        unit=unit,
-        agency=agency,
-        period=period.id,
-        defaults={"period_start": period.start, "period_end": period.end},
-    )
-    if not submission.is_editable:
-        raise EntryLocked(
-            _("Báo cáo đang ở trạng thái «%(status)s»: không sửa được.")
-            % {"status": submission.get_status_display()}
-        )
+    submission = report_open(unit=unit, agency=agency, period=period)
     indicators = {i.code: i for i in applicable_indicators(unit, agency, period)}
     # Locked after the report, by id: the order every writer locks in (docs/decisions/0012).
     current = {
@@ -227,9 +245,7 @@ def entry_save(
     result.saved = len(to_create) + len(to_update)
     result.cleared = len(to_clear)
     if result.saved or result.cleared:
-        # Only a save that wrote something makes other open forms stale.
-        submission.version += 1
-        submission.save(update_fields=["version", "updated_at"])
+        report_touch(submission)  # only a save that wrote something makes open forms stale
     if submit and not result.errors and not result.missing:
         _move(submission, Status.SUBMITTED, user=user)
         result.submitted = True
@@ -359,21 +375,9 @@ def figure_api_save(*, user, item: FigureInput, status: str | None = None) -> tu
     if not policy.can_enter_scope(user, figure.scope):
         raise PermissionDenied(policy.OWN_FIGURES_ONLY)
     period = parse_period(figure.period)
-    submission, _created = Submission.objects.select_for_update().get_or_create(
-        unit=figure.unit,
-        agency=figure.agency,
-        period=period.id,
-        defaults={"period_start": period.start, "period_end": period.end},
-    )
-    if not submission.is_editable:
-        raise EntryLocked(
-            _("Báo cáo đang ở trạng thái «%(status)s»: không sửa được.")
-            % {"status": submission.get_status_display()}
-        )
+    submission = report_open(unit=figure.unit, agency=figure.agency, period=period)
     summary = figures_write(inputs=[item], by=user, status=submission.status)
-    # An entry form opened before this write must not overwrite it silently.
-    submission.version += 1
-    submission.save(update_fields=["version", "updated_at"])
+    report_touch(submission)
     return summary, summary.figure_ids[0]
 
 
@@ -400,9 +404,7 @@ def figure_api_delete(*, user, figure: Figure) -> None:
     if figure.status == Status.APPROVED and not policy.can_change_approved(user):
         raise FigureLocked(policy.APPROVED_LOCKED)
     if not staff and report is not None and not report.is_editable:
-        raise EntryLocked(_("Báo cáo đã gửi hoặc đã duyệt: không xóa được."))
+        raise EntryLocked(report_locked_message(report))
     store.figures_store(delete=[figure], by=user)
     if report is not None and figure.scope == Figure.Scope.SELF:
-        # A form opened before must not put it back silently.
-        report.version += 1
-        report.save(update_fields=["version", "updated_at"])
+        report_touch(report)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from entry.models import Submission
+from entry.services import report_locked_message, report_touch
 from indicators import store
 from indicators.models import Figure
 from indicators.periods import PeriodError, parse_period
@@ -227,8 +228,7 @@ def _decide(
                 RowError(
                     row,
                     "period",
-                    _("Báo cáo kỳ này đang ở trạng thái «%(status)s»: không sửa được.")
-                    % {"status": report.get_status_display()},
+                    report_locked_message(report),
                 )
             )
             continue
@@ -351,8 +351,7 @@ def _touch_reports(figures: list, reports: dict[tuple, Submission], *, made: set
                 version=1,
             )
             continue
-        report.version += 1
-        report.save(update_fields=["version", "updated_at"])
+        report_touch(report)
     unused = [reports[key].pk for key in made - touched if key in reports]
     if unused:
         Submission.objects.filter(pk__in=unused).delete()
