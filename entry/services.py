@@ -139,7 +139,7 @@ def report_touch(report: Submission) -> None:
     report.save(update_fields=["version", "updated_at"])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def entry_save(
     *,
     user,
@@ -261,7 +261,7 @@ ACTIONS = {
 }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def submission_act(*, user, submission: Submission, action: str, reason: str = "") -> Submission:
     """Approve, return or reopen a report (reviewers), or submit it (its official) — every
     step recorded with who, when, from, to and why."""
@@ -358,7 +358,7 @@ def reviewed_by(user) -> QuerySet[Submission]:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def figure_api_save(*, user, item: FigureInput, status: str | None = None) -> tuple:
     """One figure sent through the API by an official: their own unit or agency only, into
     their report for that period while it is a draft or returned. Returns (summary, figure id).
@@ -381,7 +381,7 @@ def figure_api_save(*, user, item: FigureInput, status: str | None = None) -> tu
     return summary, summary.figure_ids[0]
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def figure_api_delete(*, user, figure: Figure) -> None:
     """One figure deleted through the API: staff delete any figure (an approved one only if
     they are an administrator); an official deletes their own unit's or agency's, scope
