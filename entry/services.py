@@ -83,12 +83,6 @@ def applicable_indicators(unit: Unit, agency: Agency | None, period: Period) -> 
     return [i for i in indicators if indicator_valid_in(i, period)]
 
 
-def _in_force_during(unit: Unit, period: Period) -> bool:
-    return (unit.valid_from is None or unit.valid_from <= period.end) and (
-        unit.valid_to is None or unit.valid_to >= period.start
-    )
-
-
 def submission_get(unit: Unit, agency: Agency | None, period: Period) -> Submission | None:
     return Submission.objects.filter(unit=unit, agency=agency, period=period.id).first()
 
@@ -160,7 +154,7 @@ def entry_save(
     """
     if not policy.can_enter(user, unit, agency):
         raise PermissionDenied(policy.NOT_YOUR_UNIT)
-    if not _in_force_during(unit, period):
+    if not unit.is_in_force_during(period.start, period.end):
         raise PermissionDenied(
             _("%(unit)s không tồn tại trong kỳ %(period)s.")
             % {"unit": unit.name, "period": period.id}

@@ -83,10 +83,9 @@ def _period_or_404(text: str, unit: Unit) -> Period:
         period_previous(period)
     except PeriodError:
         raise Http404(_("Không có kỳ báo cáo này.")) from None
-    outside = (unit.valid_from and unit.valid_from > period.end) or (
-        unit.valid_to and unit.valid_to < period.start
-    )
-    if period.kind is not PeriodKind.QUARTER or outside:
+    if period.kind is not PeriodKind.QUARTER or not unit.is_in_force_during(
+        period.start, period.end
+    ):
         raise Http404(_("Không có kỳ báo cáo này."))
     return period
 

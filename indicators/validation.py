@@ -226,9 +226,7 @@ def figure_target_check(
         raise ValidationError(
             {"indicator": INDICATOR_NOT_VALID % {"code": indicator.code, "period": period.id}}
         )
-    if (unit.valid_from and unit.valid_from > period.end) or (
-        unit.valid_to and unit.valid_to < period.start
-    ):
+    if not unit.is_in_force_during(period.start, period.end):
         raise ValidationError(
             {"unit": UNIT_NOT_IN_FORCE % {"unit": unit.name, "period": period.id}}
         )

@@ -135,6 +135,12 @@ class Unit(models.Model):
             self.valid_to is None or on <= self.valid_to
         )
 
+    def is_in_force_during(self, start: datetime.date, end: datetime.date) -> bool:
+        """Whether the unit existed on at least one day from `start` to `end` (a period)."""
+        return (self.valid_from is None or self.valid_from <= end) and (
+            self.valid_to is None or start <= self.valid_to
+        )
+
 
 class Agency(models.Model):
     """A body under a unit: its People's Committee, a department, an office, a school…"""
