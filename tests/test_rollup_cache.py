@@ -111,7 +111,7 @@ def test_one_transaction_moves_the_version_once(hoxa, committed):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 def test_a_bulk_import_by_copy_moves_the_version_on(committed):
-    from indicators import copy_write
+    from indicators import store
     from indicators.periods import parse_period
 
     period = parse_period("2019Q1")
@@ -131,7 +131,7 @@ def test_a_bulk_import_by_copy_moves_the_version_on(committed):
     ]
     before = data_version()
     with committed():
-        created = copy_write.copy_create(figures, count=len(figures), history_user_id=None)
+        created = store.figures_copy_create(figures, count=len(figures), by=None)
         assert len(created) == len(communes)
     assert data_version() == before + 1
 
