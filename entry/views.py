@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policy
+from egov_portal import table_files
 from entry import jobs, services, templates_xlsx
 from entry.deadlines import due_dates
 from entry.forms import (
@@ -45,7 +46,6 @@ from indicators.importing import (
 )
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, PeriodKind, parse_period, period_previous
-from plans.exports import to_csv
 from plans.models import Target
 from plans.progress import engine_scope, target_label
 from units.models import Agency, Unit
@@ -508,7 +508,7 @@ def _completeness_csv(unit: Unit, period: Period, rows: list[ReportRow]) -> Http
         for row in rows
     ]
     frame = pd.DataFrame(data, columns=columns)
-    response = HttpResponse(to_csv(frame), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(table_files.frame_csv(frame), content_type=table_files.CSV)
     filename = f"hoan-thanh-{unit.code}-{period.id}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -521,8 +521,6 @@ def _local_time(moment) -> str:
 
 
 # --- the Excel template and imports from files ---------------------------------------------
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _may_open(user, unit: Unit, agency: Agency | None, period: Period) -> bool:
@@ -566,7 +564,7 @@ def _template_response(request, unit: Unit, agency: Agency | None, period: Perio
     reporters = templates_xlsx.reporters_for(unit, agency, period, request.user, children=children)
     rows = templates_xlsx.template_rows(reporters, period, _target_labels)
     data = templates_xlsx.template_workbook(agency or unit, period, rows, with_children=children)
-    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response = HttpResponse(data, content_type=table_files.XLSX)
     name = templates_xlsx.filename(unit, agency, period, children=children)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -14,10 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
+from egov_portal import table_files
 from egov_portal.api import FigureCursorPagination, JSONParser
 from egov_portal.text import excerpt
 from entry import services as entry_services
-from indicators import analytics, bulk, exports, importing, selectors, services, spreadsheets
+from indicators import analytics, bulk, importing, selectors, services, spreadsheets
 from indicators.filters import FigureFilter, IndicatorFilter
 from indicators.models import Figure, Indicator
 from indicators.serializers import (
@@ -227,8 +228,8 @@ class ObservationViewSet(
         rows = figures.values_list(*[c for c, _name in EXPORT_COLUMNS]).iterator(chunk_size=2000)
         header = [name for _c, name in EXPORT_COLUMNS]
         if request.query_params.get("file") == "xlsx":
-            return exports.xlsx_response(header, rows, filename="figures.xlsx")
-        return exports.csv_response(header, rows, filename="figures.csv")
+            return table_files.xlsx_response(header, rows, filename="figures.xlsx")
+        return table_files.csv_response(header, rows, filename="figures.csv")
 
     def perform_destroy(self, instance):
         try:

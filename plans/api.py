@@ -8,6 +8,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from egov_portal import table_files
 from indicators.periods import Period
 from indicators.validation import period_check
 from plans import exports, progress, selectors
@@ -85,10 +86,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         responses={
             (200, "application/json"): PlanLaggardsSerializer,
             (200, "text/csv"): bytes,
-            (
-                200,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ): bytes,
+            (200, table_files.XLSX): bytes,
         },
     )
     @action(detail=True, pagination_class=None, filter_backends=[])
@@ -114,12 +112,12 @@ def laggards_download(plan: Plan, period: Period, laggards, export: str) -> Http
     frame = exports.laggards_frame(laggards)
     name = f"laggards-{plan.code}-{period.id}.{export}"
     if export == "csv":
-        response = HttpResponse(exports.to_csv(frame), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(table_files.frame_csv(frame), content_type=table_files.CSV)
     else:
         title = f"{exports.plan_citation(plan)} — {_('kỳ')} {period.id}"
         response = HttpResponse(
-            exports.to_xlsx(frame, title=title, sheet=_("Đơn vị chậm")),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            table_files.frames_xlsx({_("Đơn vị chậm"): frame}, title=title),
+            content_type=table_files.XLSX,
         )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

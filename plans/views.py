@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import policy
+from egov_portal import table_files
 from plans import progress, selectors
 from plans.api import laggards_download
 from plans.forms import PlanForm, ProgressForm, TargetForm
@@ -116,7 +117,7 @@ def plan_workbook(request, code: str):
         io.BytesIO(content),
         as_attachment=True,
         filename=workbook.workbook_filename(plan, period, unit),
-        content_type=workbook.CONTENT_TYPE,
+        content_type=table_files.XLSX,
     )
 
 

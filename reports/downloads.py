@@ -1,20 +1,15 @@
 """Downloads of the indicator page: its tables as CSV or XLSX (pandas, openpyxl)."""
 
-import io
-
 import pandas as pd
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
-from openpyxl.styles import Font
 
-from egov_portal.spreadsheet_cells import inert, inert_frame
+from egov_portal import table_files
 from indicators import analytics
 from indicators.models import Figure
-from plans.exports import to_csv
 
 TABLES = ("trend", "children", "figures")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Where a value comes from (the context keeps "báo cáo" apart from the noun "report").
 ORIGIN_LABELS = {
     "reported": pgettext_lazy("nguồn gốc số liệu", "báo cáo"),
@@ -100,7 +95,7 @@ def download(request, export: str, tables: dict, *, unit, indicator, period) -> 
     if export == "csv":
         table = request.GET.get("table")
         table = table if table in TABLES else "trend"
-        response = HttpResponse(to_csv(tables[table]), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(table_files.frame_csv(tables[table]), content_type=table_files.CSV)
         name = f"{stem}-{table}.csv"
     else:
         title = f"{indicator.code} — {indicator.localized_name} — {unit.name} ({unit.code}), "
@@ -110,24 +105,9 @@ def download(request, export: str, tables: dict, *, unit, indicator, period) -> 
             _("Đơn vị trực thuộc"): tables["children"],
             _("Số liệu"): tables["figures"],
         }
-        response = HttpResponse(_xlsx(sheets, title=title), content_type=XLSX)
+        response = HttpResponse(
+            table_files.frames_xlsx(sheets, title=title), content_type=table_files.XLSX
+        )
         name = f"{stem}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _xlsx(sheets: dict[str, pd.DataFrame], *, title: str) -> bytes:
-    """Each table on its sheet, under a title line (as plans/exports.py does); text cells
-    inert (egov_portal/spreadsheet_cells.py)."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for sheet, frame in sheets.items():
-            inert_frame(frame).to_excel(writer, sheet_name=sheet, index=False, startrow=2)
-            worksheet = writer.sheets[sheet]
-            worksheet["A1"] = inert(title)
-            worksheet["A1"].font = Font(bold=True)
-            for column in worksheet.columns:
-                width = max(len(str(cell.value or "")) for cell in column[2:]) if column else 10
-                worksheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
-            worksheet.freeze_panes = "A4"
-    return buffer.getvalue()

@@ -27,8 +27,6 @@ from plans.models import Plan
 from plans.validation import is_percentage
 from units.models import Unit
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 HEADER_ROW = 4  # 1: citation, 2: period and unit, 3: blank
 PERCENT_FORMAT = "0.0"
 INTEGER_FORMAT = "#,##0"

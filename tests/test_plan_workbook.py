@@ -14,12 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Membership
+from egov_portal.table_files import XLSX
 from entry.models import Submission
 from indicators.models import Figure, Indicator
 from indicators.periods import parse_period
 from plans import exports
 from plans.models import Plan
-from reports.workbook import CONTENT_TYPE, HEADER_ROW, plan_workbook
+from reports.workbook import HEADER_ROW, plan_workbook
 from units.models import Agency, Unit
 
 pytestmark = pytest.mark.django_db
@@ -280,7 +281,7 @@ def test_the_plan_page_links_to_the_workbook(client):
 def test_the_workbook_download(client):
     response = client.get(f"{QB}workbook/", {"period": "2018"})
     assert response.status_code == 200
-    assert response["Content-Type"] == CONTENT_TYPE
+    assert response["Content-Type"] == XLSX
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment")
     assert "QB-2342-2018" in disposition
