@@ -29,6 +29,7 @@ run: setup
 
 test: $(VENV)/.dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 # make smoke: docker/entrypoint.sh's setup, web and worker under production settings, on a
