@@ -169,20 +169,28 @@ def entry_save(
         .select_for_update(of=("self",))
         .order_by("pk")
     }
-    if submission.version != version:
-        seen = opened or {}
-        changed = {
-            code: current.get(code)
-            for code in indicators
-            if fingerprint(current.get(code)) != seen.get(code, "")
-        }
+    # What the form showed against what is stored, whatever the version: a writer that does
+    # not move it (staff through the API or a file, the admin) must not be overwritten, nor
+    # its new figures cleared, by a form opened before.
+    seen = opened or {}
+    stale = submission.version != version
+    changed = {
+        code: current.get(code)
+        for code in indicators
+        if (stale or code in seen) and fingerprint(current.get(code)) != seen.get(code, "")
+    }
+    if submission.version != version or changed:
         raise EntryConflict(changed)
 
     result = EntryResult(submission=submission)
     to_create, to_update, to_clear = [], [], []
     for code, indicator in indicators.items():
-        given = values.get(code, EntryValue())
         figure = current.get(code)
+        if code not in values:  # not on the form that was sent: left as it is
+            if figure is None:
+                result.missing.append(code)
+            continue
+        given = values[code]
         # Approved figures are published: the form shows them and leaves them as they are,
         # whoever saves it; they change by reopening the report, or one at a time by an
         # administrator (the admin, the API): docs/decisions/0012.

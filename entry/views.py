@@ -52,6 +52,8 @@ from units.models import Agency, Unit
 from units.selectors import today
 
 STATUS_ORDER = ("none", "draft", "submitted", "returned", "approved")
+# The inputs that say a row of the form was sent (IndicatorEntryForm's numbers).
+SENT_FIELDS = ("value", "numerator", "denominator")
 
 
 # --- the entry list --------------------------------------------------------------------
@@ -142,9 +144,18 @@ def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
             unit=unit,
             agency=agency,
             period=period,
-            values={code: form.entry_value() for code, form in forms.items()},
+            # Only what the form sent: a row without its inputs is left as it is, not cleared.
+            values={
+                code: form.entry_value()
+                for code, form in forms.items()
+                if any(f"{code}-{name}" in request.POST for name in SENT_FIELDS)
+            },
             version=version,
-            opened={code: request.POST.get(f"{code}-opened", "") for code in forms},
+            opened={
+                code: request.POST[f"{code}-opened"]
+                for code in forms
+                if f"{code}-opened" in request.POST
+            },
             submit=action == "submit",
         )
     except services.EntryConflict as conflict:

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.services import demo_users_create
 from entry.models import Submission
-from entry.services import applicable_indicators
+from entry.services import applicable_indicators, fingerprint
 from indicators.models import Figure, Indicator
 from indicators.periods import parse_period
 from units.models import Unit
@@ -44,11 +44,18 @@ def form_url(unit: Unit, period: str = Q1) -> str:
 
 
 def full_data(unit: Unit, period: str = Q1, *, version: int = 0, action: str = "submit"):
-    """Every applicable indicator filled in with a valid value."""
+    """Every applicable indicator filled in with a valid value, over what the form showed
+    (each row's fingerprint of the figure stored now, as the page sends it back)."""
     data = {"version": str(version), "action": action}
+    shown = {
+        f.indicator.code: fingerprint(f)
+        for f in Figure.objects.filter(
+            unit=unit, agency=None, period=period, scope="self"
+        ).select_related("indicator")
+    }
     for indicator in applicable_indicators(unit, None, parse_period(period)):
         code = indicator.code
-        data[f"{code}-opened"] = ""
+        data[f"{code}-opened"] = shown.get(code, "")
         if indicator.value_type == Indicator.ValueType.RATIO:
             data[f"{code}-numerator"] = "1"
             data[f"{code}-denominator"] = "1"

@@ -398,3 +398,42 @@ def test_an_official_deletes_a_draft_of_their_own_and_the_open_form_is_told(
     assert response.status_code == 204
     report.refresh_from_db()
     assert report.version == 2  # moved by the save, then by the deletion
+
+
+def test_a_form_opened_before_a_staff_write_neither_overwrites_nor_clears_it(
+    client, api_client, users, warehouse, vinh_linh, seventy
+):
+    # Staff and administrators write without moving the report's version: the form compares
+    # what it showed with what is stored, row by row.
+    client.force_login(users["vinhlinh.nhaplieu"])
+    url = f"/entry/{vinh_linh.pk}/2020Q4/"
+    page = client.get(url)
+    shown = {
+        f"{row.indicator.code}-opened": (row.form["opened"].value() if row.form else row.opened)
+        for group in page.context["groups"]
+        for row in group.rows
+    }
+    api_client.force_authenticate(users["admin"])
+    fixed = api_client.patch(
+        f"/api/v1/observations/{seventy.pk}/",
+        {"value": "71", "status": "approved"},
+        format="json",
+    )
+    assert fixed.status_code == 200
+    created = api_client.post(
+        "/api/v1/observations/",
+        {"unit_code": "464", "indicator": "HR_IT_STAFF", "period": "2020Q4", "value": "4"},
+        format="json",
+    )
+    assert created.status_code == 201
+    # The old form, sent with one value and every row's fingerprint as the page has them.
+    response = client.post(url, {"version": "0", "SEC_INCIDENTS-value": "1", **shown})
+    assert response.status_code == 409
+    changed = {item["indicator"].code for item in response.context["changed"]}
+    assert changed == {"APP_DIGSIG_DOCS", "HR_IT_STAFF"}
+    assert Figure.objects.get(pk=seventy.pk).value == 71
+    assert Figure.objects.get(pk=created.json()["id"]).value == 4
+    # A row the form did not send at all is left as it is, not cleared.
+    response = client.post(url, {"version": "0", "SEC_INCIDENTS-value": "1"})
+    assert response.status_code == 302
+    assert Figure.objects.filter(pk=created.json()["id"]).exists()

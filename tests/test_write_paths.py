@@ -80,7 +80,7 @@ def test_every_way_a_figure_changes_writes_through_the_store(client, api_client,
         report = result.submission
         values["INF_LAN"] = EntryValue(value="0")
         entry_save(user=official, unit=hoxa, agency=None, period=Q4, values=values, version=1)
-        values.pop("HR_IT_STAFF")
+        values["HR_IT_STAFF"] = EntryValue()  # emptied: cleared
         entry_save(user=official, unit=hoxa, agency=None, period=Q4, values=values, version=2)
         values["HR_IT_STAFF"] = EntryValue(value="3")
         entry_save(
