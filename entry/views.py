@@ -389,7 +389,9 @@ def submission_detail(request, pk: int):
         ):
             raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với báo cáo."))
         action = request.POST.get("action", "")
-        reason = request.POST.get("reason", "")
+        # NUL (which PostgreSQL refuses) and lone surrogates out; a reason is a short text.
+        reason = request.POST.get("reason", "").replace("\x00", "")
+        reason = reason.encode("utf-8", "ignore").decode("utf-8")[:2000]
         try:
             services.submission_act(
                 user=request.user, submission=submission, action=action, reason=reason

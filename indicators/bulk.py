@@ -126,6 +126,11 @@ def figures_import(
     try:
         with transaction.atomic():
             keys = _lookup_keys(inputs, refs)
+            if not staff:
+                # An official writes their own unit's figures only: the others' are neither
+                # read nor locked (a file naming every commune must not lock the country).
+                own, _agency = policy.reporters_of(user)
+                keys = ({own.pk} & keys[0] if own else set(), keys[1], keys[2])
             # The official's reports before any figure, each by id: the order every writer
             # locks in (docs/decisions/0012), so an import and a form save or an approval
             # on the same figures wait for each other instead of deadlocking.

@@ -158,7 +158,7 @@ def file_kind(data: bytes) -> str:
     """The file's kind, "xlsx" or "csv", from its content alone; raises ImportFileError for
     anything else."""
     if data.startswith(XLSX_MAGIC):
-        _check_xlsx_archive(data)
+        check_xlsx_archive(data)
         return "xlsx"
     if data.startswith(XLS_MAGIC):
         raise ImportFileError(str(OLD_EXCEL))
@@ -173,7 +173,7 @@ def file_kind(data: bytes) -> str:
     return "csv"
 
 
-def _check_xlsx_archive(data: bytes) -> None:
+def check_xlsx_archive(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -341,6 +341,9 @@ def _column(header) -> str:
 
 
 NUL_IN_TEXT = gettext_lazy("Ô có ký tự NUL (mã 0), không phải văn bản: xóa ký tự đó.")
+NOT_TEXT = gettext_lazy("Ô có ký tự không phải văn bản (nửa cặp UTF-16): xóa ký tự đó.")
+# A lone UTF-16 surrogate: JSON may carry one ("\ud800"), no text encoding can store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
@@ -356,6 +359,8 @@ def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
     for column, value in record.items():
         if "\x00" in value:
             problems.append(RowError(row, column, str(NUL_IN_TEXT)))
+        elif _SURROGATE.search(value):
+            problems.append(RowError(row, column, str(NOT_TEXT)))
     if problems:
         return None, problems
     # JSON and XLSX text as well as CSV's (read_figures normalises the whole file): an

@@ -40,7 +40,7 @@ LONG = "9" * 100_000
 @pytest.fixture
 def users():
     demo_users_create()
-    return get_user_model().objects.in_bulk(["admin", "hoxa.nhaplieu"], field_name="username")
+    return {u.username: u for u in get_user_model().objects.all()}
 
 
 @pytest.fixture
@@ -152,6 +152,46 @@ def test_a_nul_in_a_bulk_rows_codes_is_named_by_column(admin_api):
     assert response.status_code == 400
     errors = {(e["row"], e["field"]) for e in response.json()["errors"]}
     assert errors == {(1, "unit_code"), (1, "indicator"), (1, "agency")}
+
+
+def test_a_lone_surrogate_in_a_bulk_row_is_named_by_column(admin_api, users):
+    # JSON may carry half a UTF-16 pair ("\ud800"); no database text holds it (was a 500).
+    body = '[{"unit_code": "464", "on": "2024-01-01", "indicator": "INF_LAN", "period": '
+    body += '"2024Q4", "value": "1", "note": "\\ud800"}]'
+    for user in ("admin", "vinhlinh.nhaplieu"):
+        admin_api.force_authenticate(users[user])
+        response = admin_api.post(BULK, body, content_type="application/json")
+        assert response.status_code == 400
+        assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(1, "note")]
+
+
+def test_a_nul_in_a_review_reason_is_taken_out(client, users, hoxa):
+    from entry.models import Transition
+    from entry.services import EntryValue, entry_save
+
+    period = parse_period(Q4)
+    values = {
+        i.code: EntryValue(numerator="1", denominator="2")
+        if i.value_type == "ratio"
+        else EntryValue(value="1")
+        for i in applicable_indicators(hoxa, None, period)
+    }
+    official = users["hoxa.nhaplieu"]
+    report = entry_save(
+        user=official,
+        unit=hoxa,
+        agency=None,
+        period=period,
+        values=values,
+        version=0,
+        submit=True,
+    ).submission
+    client.force_login(users["vinhlinh.duyet"])
+    response = client.post(
+        f"/entry/reports/{report.pk}/", {"action": "return", "reason": "Thi\x00ếu nguồn"}
+    )
+    assert response.status_code == 302
+    assert Transition.objects.filter(submission=report).latest("at").reason == "Thiếu nguồn"
 
 
 def test_a_nul_in_the_single_post_is_refused_by_field(admin_api):

@@ -420,3 +420,18 @@ def test_the_admin_import_refuses_them_with_the_reason(superuser):
     (error,) = response.context["form"].errors["import_file"]
     assert HOSTILE["huge_dimension"][1] in error
     assert Figure.objects.count() == before
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_the_admin_import_counts_a_csvs_rows_whatever_its_line_ends(superuser, settings, line_end):
+    # csv reads a lone CR as a line end too: a file of CR-only lines once went past the count.
+    settings.IMPORT_MAX_ROWS = 3
+    header = "unit_code,unit_on,agency,indicator,period,scope,value"
+    rows = [f"464,2024-01-01,,INF_LAN,20{n:02d}Q1,self,1" for n in range(30)]
+    upload = SimpleUploadedFile("x.csv", line_end.join([header, *rows]).encode())
+    response = superuser.post(
+        "/admin/indicators/figure/import/",
+        {"format": "0", "resource": "0", "import_file": upload},
+    )
+    assert response.status_code == 200
+    assert "import_file" in response.context["form"].errors

@@ -25,7 +25,7 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 
 from egov_portal.spreadsheet_cells import inert, restored
-from indicators.importing import ImportFileError, check_request_size
+from indicators.importing import ImportFileError, check_request_size, check_xlsx_archive
 from indicators.spreadsheets import HEADER_ROWS, max_rows, too_many_rows, xlsx_rows
 from units.models import Agency, Unit, UnitChange
 from units.names import fold
@@ -38,7 +38,11 @@ class CSVFormat(base_formats.CSV):
     tablib holds it all (lines are counted, so blank lines count too)."""
 
     def create_dataset(self, in_stream):
-        lines = in_stream.count("\n" if isinstance(in_stream, str) else b"\n")
+        # Line ends as csv reads them: LF, CR LF, and a lone CR too.
+        nl, cr, crlf = (
+            ("\n", "\r", "\r\n") if isinstance(in_stream, str) else (b"\n", b"\r", b"\r\n")
+        )
+        lines = in_stream.count(nl) + in_stream.count(cr) - in_stream.count(crlf)
         if lines > max_rows() + HEADER_ROWS:
             raise too_many_rows(max_rows())
         return super().create_dataset(in_stream)
@@ -50,6 +54,7 @@ class XLSXFormat(base_formats.XLSX):
     columns are the header's."""
 
     def create_dataset(self, in_stream):
+        check_xlsx_archive(in_stream)  # its unpacked size, before any part is read
         dataset = tablib.Dataset()
         _title, rows = xlsx_rows(in_stream, active=True, formulas=False)
         first = next(rows, None)
