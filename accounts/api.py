@@ -4,7 +4,10 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle
+
+from egov_portal.api import JSONParser
 
 # What a password may be: enough for any passphrase, too little to keep a hasher busy.
 PASSWORD_MAX = 4096
@@ -30,7 +33,9 @@ class TokenRequestSerializer(AuthTokenSerializer):
 
 
 class TokenView(ObtainAuthToken):
-    """DRF leaves it unthrottled; django-axes locks a username, this limits an address."""
+    """DRF leaves it unthrottled; django-axes locks a username, this limits an address. Its
+    JSON is read by the API's parser (egov_portal.api: bounded), not DRF's own."""
 
     serializer_class = TokenRequestSerializer
     throttle_classes = [AnonRateThrottle]
+    parser_classes = [FormParser, MultiPartParser, JSONParser]

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from egov_portal import table_files
-from egov_portal.api import FigureCursorPagination, JSONParser
+from egov_portal.api import JSON_MAX_CONTAINERS, FigureCursorPagination, JSONParser
 from egov_portal.text import excerpt
 from entry import services as entry_services
 from indicators import analytics, bulk, importing, selectors, services, spreadsheets
@@ -64,6 +64,11 @@ class CSVBodyParser(BaseParser):
 class BoundedJSONParser(JSONParser):
     """JSON, refused past the rows an import takes before it is parsed: each row is an
     object, and the body's 20 MB of "{}," would be millions of them."""
+
+    def max_containers(self) -> int:
+        # A row per object, the list around them and {"figures": [...]}, with room for a few
+        # arrays a client may add.
+        return spreadsheets.max_rows() + JSON_MAX_CONTAINERS
 
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read() if stream is not None else b""
