@@ -51,6 +51,11 @@ ELEMENTS_PER_COLUMN = 8
 # source may be text of their own; codes and names repeat.
 STRINGS_PER_ROW = 2
 STRING_CHARACTERS_PER_ROW = 100
+# Characters of one cell's text: Excel's own limit (openpyxl holds a row's cells whole).
+CELL_CHARACTERS = 32_767
+# Characters of a part outside cells' text and shared strings: the whitespace between
+# elements, mostly (a few per element); openpyxl keeps it as it parses.
+OTHER_CHARACTERS = 5_000_000
 # XML elements in one shared string (a run of rich text is its text and its format).
 STRING_ELEMENTS = 1_000
 # Elements of one part outside rows and shared strings (styles, merged cells, columns…):
@@ -93,6 +98,8 @@ WHAT_STRING = gettext_lazy("hơn %(limit)s phần tử XML trong một chuỗi")
 WHAT_STRINGS = gettext_lazy("hơn %(limit)s chuỗi dùng chung")
 WHAT_CHARACTERS = gettext_lazy("hơn %(limit)s ký tự trong các chuỗi dùng chung")
 WHAT_ELEMENTS = gettext_lazy("hơn %(limit)s phần tử XML")
+WHAT_CELL_CHARACTERS = gettext_lazy("một ô có hơn %(limit)s ký tự")
+WHAT_OTHER_CHARACTERS = gettext_lazy("hơn %(limit)s ký tự ngoài các ô")
 WHAT_DOCTYPE = gettext_lazy("khai báo DOCTYPE, điều Excel không bao giờ ghi")
 TOO_MANY_FORMULAS = gettext_lazy(
     "Tệp có hơn %(limit)s ô công thức không lưu giá trị tính sẵn: mở tệp bằng Excel và lưu lại."
@@ -165,6 +172,7 @@ class _Part:
         self.name, self.limits, self.scan = name, limits, scan
         self.rows = self.row_elements = self.elements = 0
         self.strings = self.characters = 0
+        self.cell_characters = self.other_characters = 0
         self.row = self.column = 0
         self.in_row = self.in_string = False
         self.row_has_value = False
@@ -249,9 +257,16 @@ class _Part:
             limit = self.limits.sheet_rows * STRING_CHARACTERS_PER_ROW
             if self.characters > limit:
                 raise self.refuse(WHAT_CHARACTERS, limit)
-        elif self.in_text and text:
+        elif self.in_text:
             # openpyxl reads any text as a value, even spaces.
-            self.cell_value = True
+            self.cell_value = self.cell_value or bool(text)
+            self.cell_characters += len(text)
+            if self.cell_characters > CELL_CHARACTERS:
+                raise self.refuse(WHAT_CELL_CHARACTERS, CELL_CHARACTERS)
+        else:
+            self.other_characters += len(text)
+            if self.other_characters > OTHER_CHARACTERS:
+                raise self.refuse(WHAT_OTHER_CHARACTERS, OTHER_CHARACTERS)
 
     def row_start(self, attributes: dict) -> None:
         # Numbered as openpyxl numbers them: "r" if given, else one more than the last.
@@ -272,6 +287,7 @@ class _Part:
         else:
             self.column += 1
         self.cell_formula = self.cell_value = False
+        self.cell_characters = 0
 
     def cell_end(self) -> None:
         if not (self.cell_value or self.cell_formula):

@@ -159,6 +159,17 @@ def billion_laughs() -> bytes:
     return workbook([], parts={"xl/worksheets/sheet1.xml": sheet.encode()})
 
 
+def one_huge_cell() -> bytes:
+    """Sixty million characters in one inline string: openpyxl holds a row's cells whole."""
+    cell = b'<row><c t="inlineStr"><is><t>' + b"x" * 60_000_000 + b"</t></is></c></row>"
+    return workbook([HEADER_ROW.encode(), cell])
+
+
+def spaces_between_rows() -> bytes:
+    """Sixty million spaces between two rows: openpyxl keeps them as it parses."""
+    return workbook([HEADER_ROW.encode(), b" " * 60_000_000, HEADER_ROW.encode()])
+
+
 HOSTILE = {
     "huge_dimension": (
         huge_dimension,
@@ -173,6 +184,8 @@ HOSTILE = {
     "one_wide_row": (one_wide_row, "phần tử XML trong một dòng"),
     "styles_bomb": (styles_bomb, "Phần xl/styles.xml của tệp XLSX quá lớn"),
     "billion_laughs": (billion_laughs, "DOCTYPE"),
+    "one_huge_cell": (one_huge_cell, "một ô có hơn 32.767 ký tự"),
+    "spaces_between_rows": (spaces_between_rows, "hơn 5.000.000 ký tự ngoài các ô"),
 }
 
 # Run in a process of its own, with a ceiling on its address space: what Django, pandas and
