@@ -414,6 +414,10 @@ def figures_write(
         )
         .order_by("pk")
     }
+    # The reference files hold the seeds as the articles give them, and are loaded again at
+    # every deployment; a seed a person has changed since (an administrator's correction, a
+    # report reopened) is theirs now, and stays as they left it.
+    kept = _changed_by_people(existing.values()) if reference_files else set()
     created: list[Figure] = []
     updated: dict[int, Figure] = {}
     was_published = False
@@ -426,6 +430,8 @@ def figures_write(
             created.append(figure)
             summary.created += 1
             current = existing[figure_key(figure)] = figure
+        elif current.pk in kept:
+            summary.unchanged += 1
         elif any(getattr(current, f) != getattr(figure, f) for f in FIGURE_WRITABLE):
             if current.status == Figure.Status.APPROVED and not may_change_approved:
                 if figure_differs(current, figure):
@@ -448,6 +454,19 @@ def figures_write(
     )
     summary.figure_ids = [f.pk for f in stored]
     return summary
+
+
+def _changed_by_people(figures) -> set[int]:
+    """The figures among `figures` that a person has written (a history record with a user),
+    in one query."""
+    ids = [f.pk for f in figures if f.pk is not None]
+    if not ids:
+        return set()
+    return set(
+        Figure.history.filter(id__in=ids, history_user_id__isnull=False)
+        .values_list("id", flat=True)
+        .distinct()
+    )
 
 
 def read_figures_file(path: Path) -> list[FigureInput]:

@@ -127,3 +127,20 @@ def test_a_malformed_row_loads_nothing_into_an_empty_database(tmp_path):
     assert Unit.objects.count() == 0
     assert UnitChange.objects.count() == 0
     assert Agency.objects.count() == 0
+
+
+def test_a_reload_repairs_a_seed_nobody_changed_and_keeps_one_a_person_did():
+    from django.contrib.auth import get_user_model
+
+    from indicators import store
+
+    seeds = Figure.objects.filter(unit__code="464", period="2020Q4", scope="self")
+    untouched = seeds.get(indicator__code="HR_COMPUTER_USE")
+    Figure.objects.filter(pk=untouched.pk).update(value=1)  # not a person's write: no history
+    corrected = seeds.get(indicator__code="APP_DIGSIG_DOCS")
+    corrected.value = 72
+    administrator = get_user_model().objects.create_superuser("root", password="x")
+    store.figures_store(update=[corrected], by=administrator, was_published=True)
+    load()  # as every deployment does (docker/entrypoint.sh setup)
+    assert seeds.get(pk=untouched.pk).value == 100
+    assert seeds.get(pk=corrected.pk).value == 72
