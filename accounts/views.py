@@ -1,6 +1,7 @@
 """The password reset request page, which tells the truth when no mail can be sent."""
 
 import logging
+import smtplib
 
 from django.contrib.auth import views as auth_views
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,18 @@ class PasswordResetView(auth_views.PasswordResetView):
             return super().form_valid(form)
         except MailNotSent as failure:
             # The cause, not the address: who asked is no business of the log.
-            logger.error("Password reset mail not sent: %r", failure.__cause__)
+            logger.error("Password reset mail not sent: %s", cause_text(failure.__cause__))
             form.add_error(None, MAIL_NOT_SENT)
             return self.render_to_response(self.get_context_data(form=form), status=503)
+
+
+def cause_text(exc: BaseException | None) -> str:
+    """Why a mail was not sent, for the log: the server's answer, never the address (a
+    refused recipient's error carries it: its codes and messages only are kept)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = "; ".join(
+            f"{code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
+            for code, message in exc.recipients.values()
+        )
+        return f"SMTPRecipientsRefused: {answers}"
+    return repr(exc)

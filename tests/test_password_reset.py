@@ -120,8 +120,9 @@ class RefusingSMTPServer(threading.Thread):
     """Greets and says hello, then refuses every sender: a server that does not take our
     mail (a relay refused, a full mailbox)."""
 
-    def __init__(self):
+    def __init__(self, refuse: bytes = b"MAIL"):
         super().__init__(daemon=True)
+        self.refuse = refuse  # the command answered 550: MAIL (the sender) or RCPT
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
 
@@ -138,7 +139,7 @@ class RefusingSMTPServer(threading.Thread):
                     command = line.split(b" ", 1)[0].strip().upper()
                     if command == b"EHLO":
                         connection.sendall(b"250 refusing\r\n")
-                    elif command == b"MAIL":
+                    elif command == self.refuse:
                         connection.sendall(b"550 5.7.1 Relaying denied\r\n")
                     elif command == b"QUIT":
                         connection.sendall(b"221 bye\r\n")
@@ -147,8 +148,11 @@ class RefusingSMTPServer(threading.Thread):
                         connection.sendall(b"250 ok\r\n")
 
 
-def test_when_the_smtp_server_refuses_the_mail_the_page_says_so(client, settings, official, caplog):
-    server = RefusingSMTPServer()
+@pytest.mark.parametrize("refused", [b"MAIL", b"RCPT"])
+def test_when_the_smtp_server_refuses_the_mail_the_page_says_so(
+    client, settings, official, caplog, refused
+):
+    server = RefusingSMTPServer(refuse=refused)
     server.start()
     smtp_at(settings, server.port)
     response = client.post(URL, {"email": ADDRESS})
@@ -156,6 +160,7 @@ def test_when_the_smtp_server_refuses_the_mail_the_page_says_so(client, settings
     assert response.status_code == 503
     assert str(MAIL_NOT_SENT) in response.content.decode()
     assert "Relaying denied" in failures(caplog)[0]
+    assert ADDRESS not in failures(caplog)[0]  # a refused recipient's error carries it
 
 
 def test_logged_once_as_an_error(client, settings, official, caplog):
