@@ -372,15 +372,21 @@ def figure_api_save(*, user, item: FigureInput, status: str | None = None) -> tu
     if errors:
         raise FigureRowsError(errors)
     figure = figures[0]
-    if not policy.can_enter(user, figure.unit, figure.agency):
-        raise PermissionDenied(policy.NOT_YOUR_UNIT)
-    if not policy.can_enter_scope(user, figure.scope):
-        raise PermissionDenied(policy.OWN_FIGURES_ONLY)
+    _official_may_write(user, figure)
     period = parse_period(figure.period)
     submission = report_open(unit=figure.unit, agency=figure.agency, period=period)
     summary = figures_write(inputs=[item], by=user, status=submission.status)
     report_touch(submission)
     return summary, summary.figure_ids[0]
+
+
+def _official_may_write(user, figure) -> None:
+    """An official writes their own unit's (or agency's) own figures: PermissionDenied,
+    saying which rule, otherwise."""
+    if not policy.can_enter(user, figure.unit, figure.agency):
+        raise PermissionDenied(policy.NOT_YOUR_UNIT)
+    if not policy.can_enter_scope(user, figure.scope):
+        raise PermissionDenied(policy.OWN_FIGURES_ONLY)
 
 
 @transaction.atomic(durable=True)
@@ -391,10 +397,7 @@ def figure_api_delete(*, user, figure: Figure) -> None:
     (docs/decisions/0012), and both are checked again under the locks."""
     staff = policy.writes_any_figure(user)
     if not staff:
-        if not policy.can_enter(user, figure.unit, figure.agency):
-            raise PermissionDenied(policy.NOT_YOUR_UNIT)
-        if not policy.can_enter_scope(user, figure.scope):
-            raise PermissionDenied(policy.OWN_FIGURES_ONLY)
+        _official_may_write(user, figure)
     report = (
         Submission.objects.select_for_update()
         .filter(unit_id=figure.unit_id, agency_id=figure.agency_id, period=figure.period)

@@ -45,7 +45,7 @@ def figures_store(
     if create:
         # In key order, as every writer inserts new figures: two writers making the same
         # ones wait for each other instead of deadlocking (docs/decisions/0012).
-        ordered = sorted(create, key=insert_order)
+        ordered = sorted(create, key=_insert_order)
         bulk_create_with_history(ordered, Figure, batch_size=BATCH, default_user=user)
     if update:
         _update(list(update), user)
@@ -72,7 +72,7 @@ def figures_copy_create(rows: Iterable, *, count: int, by) -> list:
     return created
 
 
-def insert_order(figure) -> tuple:
+def _insert_order(figure) -> tuple:
     """figure_key's order, with "no agency" first (None does not sort among ids)."""
     return (figure.unit_id, figure.agency_id or 0, figure.indicator_id, figure.period, figure.scope)
 
