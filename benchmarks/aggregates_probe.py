@@ -122,7 +122,7 @@ def engine_nodes(indicators, period, scope, *, tree=None, statuses=APPROVED) -> 
     figures = Figure.objects.filter(indicator__in=indicators, status__in=statuses).order_by()
     figures = analytics._in_period(figures, indicators, rolled, period, statuses)
     figures = figures.filter(in_force_q(on, "unit__"))
-    rows = analytics._figure_rows(figures, scope)
+    rows = analytics._figure_rows(figures, [scope])
     flows = {i.pk: i for i in indicators if i.time_rollup == Indicator.TimeRollup.FLOW}
     if flows and not rows.empty:
         flowing = rows["indicator_id"].isin(flows)

@@ -6,7 +6,8 @@ import resource
 from django.db import connection, transaction
 
 from entry.models import Submission
-from indicators.models import Figure
+from indicators import aggregates
+from indicators.models import Aggregate, Figure
 
 # RESULTS.md: run.py rewrites what is above this line and keeps what follows (the history of
 # the work, and the load test's block).
@@ -33,4 +34,9 @@ def reports_clear(period: str, unit_ids: list[int]) -> int:
     # After the figures: deleting them wrote a history row each.
     Figure.history.filter(period=period, unit_id__in=unit_ids).delete()
     Submission.objects.filter(period=period, unit_id__in=unit_ids).delete()
+    # Past the write path: the aggregates that read these figures are forgotten (computed
+    # from the figures when read, until the next write there stores them again).
+    Aggregate.objects.filter(
+        unit_id__in=aggregates.touched_units(unit_ids), period__in=aggregates.containing(period)
+    ).delete()
     return deleted

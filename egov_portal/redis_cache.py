@@ -1,11 +1,10 @@
 """The cache backend for Redis: Django's, except that a Redis outage degrades it instead of
 breaking every request that touches the cache.
 
-What the cache holds may be lost at any time: the API's throttle counters and the roll-up
-engine's results (indicators/cache.py, keyed by a data version kept in the database). So
-when Redis cannot be reached (connection refused, a timeout, a connection lost mid-command),
-an operation acts as a miss: a read returns its default, a write stores nothing, the
-throttles find no count and let the request through, the roll-ups are computed afresh.
+What the cache holds may be lost at any time: the API's throttle counters, sessions' rate
+limits and whatever else is cached. So when Redis cannot be reached (connection refused, a
+timeout, a connection lost mid-command), an operation acts as a miss: a read returns its
+default, a write stores nothing, the throttles find no count and let the request through.
 
 The outage is logged once per process (a warning with the error), again at most every
 LOG_EVERY_SECONDS while it lasts, and its end once. After a failure the process leaves

@@ -243,10 +243,6 @@ IMPORT_SYNC_ROWS = env_int("IMPORT_SYNC_ROWS", 2000)
 # worker was killed; nothing of it was stored) and can be run again: see entry.jobs.
 IMPORT_JOB_STALE_MINUTES = env_int("IMPORT_JOB_STALE_MINUTES", 30)
 
-# How long the roll-up engine keeps a result in the cache (0: not at all). A result is keyed
-# by the data version, which moves on with every committed change (indicators/cache.py).
-ROLLUP_CACHE_SECONDS = env_int("ROLLUP_CACHE_SECONDS", 600)
-
 # Celery (egov_portal/celery.py reads every CELERY_* setting). With REDIS_URL set, jobs go to
 # Redis and a worker runs them (`celery -A egov_portal worker`); without it, a task runs in
 # the process that queues it, so a fresh machine needs nothing more.

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from entry.models import Submission, Transition
-from indicators import store
+from indicators import aggregates, store
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, parse_period
 from indicators.services import (
@@ -133,7 +132,7 @@ def report_touch(report: Submission) -> None:
     report.save(update_fields=["version", "updated_at"])
 
 
-@transaction.atomic(durable=True)
+@aggregates.atomic()
 def entry_save(
     *,
     user,
@@ -263,7 +262,7 @@ ACTIONS = {
 }
 
 
-@transaction.atomic(durable=True)
+@aggregates.atomic()
 def submission_act(*, user, submission: Submission, action: str, reason: str = "") -> Submission:
     """Approve, return or reopen a report (reviewers), or submit it (its official) — every
     step recorded with who, when, from, to and why."""
@@ -360,7 +359,7 @@ def reviewed_by(user) -> QuerySet[Submission]:
     )
 
 
-@transaction.atomic(durable=True)
+@aggregates.atomic()
 def figure_api_save(*, user, item: FigureInput, status: str | None = None) -> tuple:
     """One figure sent through the API by an official: their own unit or agency only, into
     their report for that period while it is a draft or returned. Returns (summary, figure id).
@@ -389,7 +388,7 @@ def _official_may_write(user, figure) -> None:
         raise PermissionDenied(policy.OWN_FIGURES_ONLY)
 
 
-@transaction.atomic(durable=True)
+@aggregates.atomic()
 def figure_api_delete(*, user, figure: Figure) -> None:
     """One figure deleted through the API: staff delete any figure (an approved one only if
     they are an administrator); an official deletes their own unit's or agency's, scope

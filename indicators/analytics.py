@@ -16,8 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import ngettext
 
-from indicators import rollup
-from indicators.cache import cached
+from indicators import aggregate_table, rollup
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, periods_within
 from indicators.selectors import of_period_q, within_q
@@ -136,19 +135,55 @@ def rollup_indicators(
 ) -> dict[str, list[RolledValue]]:
     """Several indicators for the same units, period and scope: {code: values in unit order}.
 
-    The database is asked once for all the indicators (a handful of queries per structure
-    date), so a dashboard costs the same whether it shows one indicator or twenty; the
-    result is cached until the data changes (indicators/cache.py).
+    Districts and provinces are read from the live aggregates (indicators/aggregates.py
+    keeps them current with every approved figure), in one query; the other units (a
+    commune: its own figure) and any value the table does not hold are computed here from
+    the figures, all the indicators at once (a handful of queries per structure date).
+    Figures not yet approved are never in the table: `statuses` other than approved only
+    are always computed.
     """
-
-    def compute():
+    indicators = list(indicators)
+    if tuple(statuses) != APPROVED_ONLY or not aggregate_table.readable():
         return _rollup_indicators(indicators, units, period, scope, statuses=statuses)
+    found = aggregate_table.read([i.pk for i in indicators], units, period.id, scope)
+    missing = [u for u in units if any((u.pk, i.pk) not in found for i in indicators)]
+    computed = _rollup_indicators(indicators, missing, period, scope) if missing else {}
+    result = {}
+    for indicator in indicators:
+        from_engine = dict(
+            zip((u.pk for u in missing), computed.get(indicator.code, ()), strict=True)
+        )
+        values = []
+        for unit in units:
+            row = found.get((unit.pk, indicator.pk))
+            if row is None:
+                values.append(from_engine[unit.pk])
+            else:
+                values.append(_stored_value(unit, indicator, period, scope, row))
+        result[indicator.code] = values
+    return result
 
-    # The data version follows approved figures only (indicators/cache.py).
-    if tuple(statuses) != APPROVED_ONLY:
-        return compute()
-    parts = (tuple(i.pk for i in indicators), tuple(u.pk for u in units), period.id, scope)
-    return cached("rollup", parts, compute)
+
+def _stored_value(unit: Unit, indicator: Indicator, period: Period, scope: str, row: dict):
+    return RolledValue(
+        unit=unit,
+        indicator=indicator,
+        period=period,
+        scope=scope,
+        value=_number(row["value"]),
+        numerator=_number(row["numerator"]),
+        denominator=_number(row["denominator"]),
+        origin=row["origin"],
+        covered=row["covered"],
+        expected=row["expected"],
+        coverage_level=row["coverage_level"],
+        figure_id=row["figure_id"],
+        figure_period=row["figure_period"] or None,
+        source=row["source"],
+        is_partial=row["is_partial"],
+        is_answer=row["is_answer"],
+        predecessors=row.get("predecessors", ()),
+    )
 
 
 def _rollup_indicators(
@@ -228,6 +263,8 @@ def _evaluate(
     scope: str,
     on: datetime.date,
     statuses: Sequence[str],
+    *,
+    also: Sequence[int] = (),
 ) -> dict[str, dict[int, dict]]:
     """Six queries whatever the size of the subtree and the number of indicators.
 
@@ -235,8 +272,40 @@ def _evaluate(
     the communes below them are added up by the database, GROUP BY indicator and parent
     (`_leaf_stats`), except for scope all_agencies, where their agencies count one by one.
     Then pandas evaluates each indicator's tree (rollup.evaluate_tree); the result is each
-    indicator's rows of the tops: {code: {unit id: row}}.
+    indicator's rows of the tops, and of the units `also` inside their subtrees (districts
+    of a province: the same walk evaluates them): {code: {unit id: row}}.
     """
+    read = _subtree_read(indicators, tops, period, [scope], on, statuses)
+    nodes = rollup.evaluate_tops(
+        read.units,
+        read.rows,
+        scope=scope,
+        rules={i.pk: _rule(i) for i in indicators},
+        tops=[*(unit.pk for unit in tops), *also],
+        agencies=read.agencies,
+        leaf_stats=read.leaves,
+    )
+    return {i.code: nodes[i.pk] for i in indicators}
+
+
+@dataclass
+class _SubtreeRead:
+    units: pd.DataFrame  # the rows of the tree walked: id, parent_id (NaN at a top), level
+    rows: pd.DataFrame  # their chosen figures (_figure_rows, flows added up)
+    agencies: pd.DataFrame | None  # for an agency scope
+    leaves: pd.DataFrame | None  # the communes added up per parent (_leaf_stats)
+
+
+def _subtree_read(
+    indicators: list[Indicator],
+    tops: list[Unit],
+    period: Period,
+    scopes: Sequence[str],
+    on: datetime.date,
+    statuses: Sequence[str],
+) -> _SubtreeRead:
+    """What evaluating the tops' subtrees for `scopes` reads: several unit scopes share it
+    (one agency scope reads its agencies)."""
     top_ids = [unit.pk for unit in tops]
     # Every unit in force under the tops, read once: the tree, and the ids whose figures are
     # read (`unit_id IN (…)`, which PostgreSQL answers by index: figure_unit_period_idx).
@@ -248,7 +317,7 @@ def _evaluate(
     )
     is_top = tree["id"].isin(top_ids)
     is_leaf = (tree["level"] == _COMMUNE) & ~is_top
-    communes_as_rows = scope == "all_agencies"
+    communes_as_rows = "all_agencies" in scopes
     units = (tree if communes_as_rows else tree[~is_leaf]).copy()
     units.loc[units["id"].isin(top_ids), "parent_id"] = np.nan
 
@@ -270,8 +339,9 @@ def _evaluate(
             inner_figures = inner_figures.exclude(leaf_q)
     agencies = None
     leaves = None
-    if scope in rollup.AGENCY_SCOPES:
-        agency_level, kinds = rollup.AGENCY_SCOPES[scope]
+    agency_scopes = [s for s in scopes if s in rollup.AGENCY_SCOPES]
+    if agency_scopes:
+        agency_level, kinds = rollup.AGENCY_SCOPES[agency_scopes[0]]
         wanted = Agency.objects.filter(tree_q)
         if kinds is not None:
             wanted = wanted.filter(kind__in=kinds, unit__level=agency_level)
@@ -285,23 +355,87 @@ def _evaluate(
         # A commune has one figure per period unless a flow adds up several.
         several = any(i.time_rollup == Indicator.TimeRollup.FLOW for i in rolled)
         leaves = _leaf_stats(expected, leaf_figures, indicators, several_per_commune=several)
-    rows = _figure_rows(inner_figures, scope)
+    rows = _figure_rows(inner_figures, scopes)
     flows = {i.pk: i for i in indicators if i.time_rollup == Indicator.TimeRollup.FLOW}
     if flows and not rows.empty:
         flowing = rows["indicator_id"].isin(flows)
         ratios = {pk for pk, i in flows.items() if i.value_type == Indicator.ValueType.RATIO}
         totals = _flow_totals(rows[flowing], ratios)
         rows = pd.concat([rows[~flowing], totals], ignore_index=True)
-    nodes = rollup.evaluate_tops(
-        units,
-        rows,
-        scope=scope,
-        rules={i.pk: _rule(i) for i in indicators},
-        tops=top_ids,
-        agencies=agencies,
-        leaf_stats=leaves,
-    )
-    return {i.code: nodes[i.pk] for i in indicators}
+    return _SubtreeRead(units, rows, agencies, leaves)
+
+
+def evaluate_periods(
+    indicators: list[Indicator],
+    tops: list[Unit],
+    periods: Sequence[Period],
+    scopes: Sequence[str],
+    *,
+    also: Sequence[int] = (),
+) -> dict[tuple[str, str], dict[str, dict[int, dict]]]:
+    """What `_evaluate` gives for each period and unit scope, over approved figures, for
+    tops sharing one validity and in force since before each period began (no predecessors
+    to fall back on): {(period id, scope): {code: {unit id: row}}}, `also` included.
+
+    One read per period (every scope at once), then one tree walk per scope for every
+    indicator and period together (a slot per indicator × period): what keeping the live
+    aggregates current costs is pandas' per-operation price, paid once per scope instead
+    of once per period, scope and level (indicators/aggregates.py)."""
+    if not tops or not periods:
+        return {}
+    top_ids = [unit.pk for unit in tops]
+    slots: dict[tuple[str, int], int] = {}
+    rules: dict[int, rollup.Rule] = {}
+    units, rows, leaves = [], [], []
+    for period in periods:
+        read = _subtree_read(
+            indicators, tops, period, scopes, structure_date(tops[0], period), APPROVED_ONLY
+        )
+        mine = {}
+        for indicator in indicators:
+            slot = mine[indicator.pk] = len(slots) + 1
+            slots[(period.id, indicator.pk)] = slot
+            rules[slot] = _rule(indicator)
+        shifts = np.array(list(mine.values()), dtype=float) * float(rollup.SLOT)
+        n = len(read.units)
+        units.append(
+            pd.DataFrame(
+                {
+                    "id": np.tile(read.units["id"].to_numpy(dtype=float), len(shifts))
+                    + np.repeat(shifts, n),
+                    "parent_id": np.tile(read.units["parent_id"].to_numpy(dtype=float), len(shifts))
+                    + np.repeat(shifts, n),
+                    "level": np.tile(read.units["level"].to_numpy(), len(shifts)),
+                }
+            )
+        )
+        figures = read.rows[read.rows["indicator_id"].isin(mine)].copy()
+        shift = figures["indicator_id"].map(mine).astype(float) * float(rollup.SLOT)
+        figures["unit_id"] = figures["unit_id"].astype(float) + shift
+        figures["agency_id"] = figures["agency_id"].astype(float) + shift
+        rows.append(figures)
+        leaf = read.leaves[read.leaves["indicator_id"].isin(mine)].copy()
+        leaf["key"] = leaf["key"].astype(float) + leaf["indicator_id"].map(mine).astype(
+            float
+        ) * float(rollup.SLOT)
+        leaves.append(leaf[rollup.STATS_COLUMNS])
+    all_units = pd.concat(units, ignore_index=True)
+    all_rows = pd.concat(rows, ignore_index=True)
+    all_leaves = pd.concat(leaves, ignore_index=True)
+    wanted = [*top_ids, *also]
+    keys = [slot * rollup.SLOT + unit_id for slot in slots.values() for unit_id in wanted]
+    result: dict[tuple[str, str], dict[str, dict[int, dict]]] = {}
+    for scope in scopes:
+        nodes = rollup.evaluate_tree(
+            all_units, all_rows, scope=scope, rule=rollup.Rules(rules), leaf_stats=all_leaves
+        )
+        found = nodes.loc[nodes.index.isin(keys)].to_dict("index")
+        for (period_id, indicator_pk), slot in slots.items():
+            code = next(i.code for i in indicators if i.pk == indicator_pk)
+            result.setdefault((period_id, scope), {})[code] = {
+                unit_id: found[slot * rollup.SLOT + unit_id] for unit_id in wanted
+            }
+    return result
 
 
 _COMMUNE = Unit.Level.COMMUNE
@@ -327,13 +461,14 @@ _FIGURE_FIELDS = [
 ]
 
 
-def _figure_rows(figures, scope: str) -> pd.DataFrame:
-    """The figures of the units read as rows, one per unit or agency, scope and period."""
-    scopes = {rollup.SELF, scope} | {
-        rollup.node_scope(level, scope) for level in rollup.LEVELS_BOTTOM_UP
+def _figure_rows(figures, asked: Sequence[str]) -> pd.DataFrame:
+    """The figures of the units read as rows, one per unit or agency, scope and period, for
+    the scopes `asked`."""
+    scopes = {rollup.SELF, *asked} | {
+        rollup.node_scope(level, scope) for level in rollup.LEVELS_BOTTOM_UP for scope in asked
     }
     figures = figures.filter(scope__in=scopes)
-    if scope not in rollup.AGENCY_SCOPES:
+    if not any(scope in rollup.AGENCY_SCOPES for scope in asked):
         # Agencies count only as their unit's People's Committee.
         figures = figures.filter(
             Q(agency__isnull=True) | Q(agency__kind=rollup.PEOPLES_COMMITTEE, scope=rollup.SELF)
@@ -546,24 +681,34 @@ def _from_predecessors(
         [(edge.successor_id, edge.predecessor_id) for edge in edges],
         columns=["successor_id", "predecessor_id"],
     )
+    # Every indicator in one combine: each gets a slot, keys are slot × SLOT + successor.
+    slots = {i.pk: n for n, i in enumerate(indicators, start=1)}
+    rules = rollup.Rules({slots[i.pk]: _rule(i) for i in indicators})
+    node = _values_frame([v for i in indicators for v in all_values[i.code]], scope)
+    node.index = [
+        slots[i.pk] * rollup.SLOT + v.unit.pk for i in indicators for v in all_values[i.code]
+    ]
+    combined = pd.DataFrame()
+    if not pairs.empty:
+        picked = np.concatenate(
+            [slots[i.pk] * rollup.SLOT + pairs["predecessor_id"].to_numpy() for i in indicators]
+        )
+        keys = pd.Series(
+            np.concatenate(
+                [slots[i.pk] * float(rollup.SLOT) + pairs["successor_id"] for i in indicators]
+            )
+        )
+        members = rollup.as_members(node.loc[picked], keys, rules, count_one=False)
+        combined = rollup.combine(members, rules)
     result: dict[str, dict[int, dict]] = {}
     for indicator in indicators:
-        rule = _rule(indicator)
-        values = all_values[indicator.code]
-        node = _values_frame(values, scope)
-        level_of = {v.unit.pk: v.coverage_level for v in values}
-        members = rollup.as_members(
-            node.loc[pairs["predecessor_id"]] if not pairs.empty else node.iloc[0:0],
-            pairs["successor_id"],
-            rule,
-            count_one=False,
-        )
-        combined = rollup.combine(members, rule.unit_rollup)
+        level_of = {v.unit.pk: v.coverage_level for v in all_values[indicator.code]}
         rows = {}
         for unit in units:
             mine = by_successor.get(unit.pk, [])
-            if unit.pk in combined.index and mine:
-                row = combined.loc[unit.pk].to_dict()
+            key = slots[indicator.pk] * rollup.SLOT + unit.pk
+            if mine and key in combined.index:
+                row = combined.loc[key].to_dict()
                 has_value = not _missing(row["value"])
                 row.update(
                     origin=rollup.PREDECESSORS if has_value else rollup.NO_DATA,

@@ -7,11 +7,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Chỉ tiêu và số liệu")
 
     def ready(self):
-        from indicators.cache import follow
-        from indicators.models import Indicator
-        from units.models import Agency, Unit, UnitChange
+        from indicators.aggregates import follow_structure
 
-        # What a roll-up reads: a change moves the data version on (indicators/cache.py).
-        # Figures are written by indicators.store only, which says when one that is, or
-        # was, approved changes.
-        follow(Indicator, Unit, Agency, UnitChange)
+        # The live aggregates read units, agencies, lineage and the indicators' rules.
+        follow_structure()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from accounts import policy
 from entry.models import Submission
 from entry.services import report_locked_message, report_touch
-from indicators import store
+from indicators import aggregates, store
 from indicators.models import Figure
 from indicators.periods import PeriodError, parse_period
 from indicators.services import (
@@ -124,7 +124,7 @@ def figures_import(
     staff = policy.writes_any_figure(user)
     refs = figure_refs(inputs)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), aggregates.gathered():
             keys = _lookup_keys(inputs, refs)
             if not staff:
                 # An official writes their own unit's figures only: the others' are neither

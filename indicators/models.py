@@ -227,18 +227,47 @@ class Figure(models.Model):
         return f"{self.indicator.code} {who} {self.period}: {self.value}"
 
 
-class DataVersion(models.Model):
-    """One row whose number changes after every committed change to figures, units or
-    indicators: the roll-up engine's cached results are keyed by it (indicators/cache.py),
-    so every process sees a change at once, whatever its cache backend."""
+class Aggregate(models.Model):
+    """An indicator's rolled-up value for a district or province, period and scope: what
+    indicators.analytics computes from the approved figures, kept current by the one write
+    path (indicators/aggregates.py) and read by every dashboard, ranking and export.
 
-    version = models.BigIntegerField(default=0)
+    Derived data: `python manage.py verify_aggregates` recomputes and compares, and
+    `build_aggregates` fills the table. No database foreign keys, as for any derived row
+    (docs/decisions/0015-live-aggregates.md)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, db_constraint=False)
+    indicator = models.ForeignKey(Indicator, on_delete=models.DO_NOTHING, db_constraint=False)
+    period = models.CharField(max_length=7)
+    # The scope the unit is evaluated for (rollup.node_scope): "self", "communes", "districts".
+    scope = models.CharField(max_length=20)
+    value = models.DecimalField(max_digits=34, decimal_places=10, null=True)
+    numerator = models.DecimalField(max_digits=34, decimal_places=10, null=True)
+    denominator = models.DecimalField(max_digits=34, decimal_places=10, null=True)
+    is_answer = models.BooleanField(default=False)
+    origin = models.CharField(max_length=12)
+    covered = models.IntegerField()
+    expected = models.IntegerField()
+    coverage_level = models.CharField(max_length=10)
+    figure_id = models.BigIntegerField(null=True)
+    figure_period = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    is_partial = models.BooleanField(default=False)
+    # The value came from the units this one was formed from (a 2025 province before 2025).
+    via_predecessors = models.BooleanField(default=False)
 
     class Meta:
-        verbose_name = _("phiên bản dữ liệu")
+        constraints = [
+            # A dashboard (one unit, many indicators), a trend (one unit and indicator, many
+            # periods) and a national roll-up (63 units) are all probes of this key.
+            models.UniqueConstraint(
+                fields=["unit", "period", "scope", "indicator"], name="aggregate_key_uniq"
+            ),
+        ]
+        indexes = [models.Index(fields=["indicator", "period"], name="aggregate_indicator_idx")]
 
     def __str__(self) -> str:
-        return str(self.version)
+        return f"{self.indicator_id} {self.unit_id} {self.period} {self.scope}: {self.value}"
 
 
 # What a save or an import may change in a stored figure.

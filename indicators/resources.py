@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from accounts import policy
-from indicators import store
+from indicators import aggregates, store
 from indicators.catalogue import DIRECTIONS, PILLARS, ROLLUPS_FOR_TYPE, TIME_ROLLUPS, VALUE_TYPES
 from indicators.models import FIGURE_WRITABLE, Figure, Indicator, pack_list
 from indicators.validation import (
@@ -312,6 +312,11 @@ class FigureResource(NaturalKeyResource):
             and not policy.can_change_approved(kwargs.get("user"))
         ):
             raise ValidationError({"value": policy.APPROVED_LOCKED})
+
+    def import_data_inner(self, *args, **kwargs):
+        # Inside the import's transaction: the aggregates are recomputed once for the file.
+        with aggregates.gathered():
+            return super().import_data_inner(*args, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         user = kwargs.get("user")

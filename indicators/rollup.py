@@ -323,26 +323,31 @@ def _evaluate_slotted(units, figures, scope, rules, agencies, leaf_stats):
     def shift(values, slot_values):
         return values.astype(float) + slot_values * float(SLOT)
 
-    unit_frames = []
-    for slot in slots.values():
-        copy = units.copy()
-        copy["id"] = shift(copy["id"], slot)
-        copy["parent_id"] = shift(copy["parent_id"], slot)
-        unit_frames.append(copy)
-    all_units = pd.concat(unit_frames, ignore_index=True)
+    every_slot = np.array(list(slots.values()), dtype=float) * float(SLOT)
+
+    def in_every_slot(frame: pd.DataFrame, shifted: tuple[str, ...]) -> pd.DataFrame:
+        # The frame repeated once per slot (slot by slot), its `shifted` ids moved into it.
+        n = len(frame)
+        return pd.DataFrame(
+            {
+                column: (
+                    np.tile(frame[column].to_numpy(dtype=float), len(every_slot))
+                    + np.repeat(every_slot, n)
+                    if column in shifted
+                    else np.tile(frame[column].to_numpy(), len(every_slot))
+                )
+                for column in frame.columns
+            }
+        )
+
+    all_units = in_every_slot(units, ("id", "parent_id"))
     figures = figures[figures["indicator_id"].isin(slots)].copy()
     figure_slots = figures["indicator_id"].map(slots).astype(float)
     figures["unit_id"] = shift(figures["unit_id"], figure_slots)
     figures["agency_id"] = shift(figures["agency_id"], figure_slots)
     all_agencies = None
     if agencies is not None:
-        agency_frames = []
-        for slot in slots.values():
-            copy = agencies.copy()
-            copy["id"] = shift(copy["id"], slot)
-            copy["unit_id"] = shift(copy["unit_id"], slot)
-            agency_frames.append(copy)
-        all_agencies = pd.concat(agency_frames, ignore_index=True)
+        all_agencies = in_every_slot(agencies, ("id", "unit_id"))
     all_leaves = None
     if leaf_stats is not None and not leaf_stats.empty:
         all_leaves = leaf_stats[leaf_stats["indicator_id"].isin(slots)].copy()

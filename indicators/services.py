@@ -11,8 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import policy
-from indicators import catalogue, store
-from indicators.cache import data_changed
+from indicators import aggregates, catalogue, store
 from indicators.models import (
     FIGURE_WRITABLE,
     Figure,
@@ -66,7 +65,7 @@ def indicator_catalogue_load(*, path: Path) -> WriteSummary:
     rows = catalogue.read_catalogue(path)
     existing = {i.code: i for i in Indicator.objects.all()}
     summary = WriteSummary()
-    to_create, to_update = [], []
+    to_create, to_update, rules_changed = [], [], []
     for position, row in enumerate(rows, start=1):
         wanted = Indicator(
             code=row.code,
@@ -89,6 +88,8 @@ def indicator_catalogue_load(*, path: Path) -> WriteSummary:
         if current is None:
             to_create.append(wanted)
         elif any(getattr(current, f) != getattr(wanted, f) for f in _INDICATOR_FIELDS):
+            if any(getattr(current, f) != getattr(wanted, f) for f in _ROLLUP_FIELDS):
+                rules_changed.append(current.pk)
             for f in _INDICATOR_FIELDS:
                 setattr(current, f, getattr(wanted, f))
             to_update.append(current)
@@ -97,9 +98,13 @@ def indicator_catalogue_load(*, path: Path) -> WriteSummary:
     Indicator.objects.bulk_create(to_create)
     Indicator.objects.bulk_update(to_update, _INDICATOR_FIELDS)
     summary.created, summary.updated = len(to_create), len(to_update)
-    if to_create or to_update:
-        data_changed()  # bulk writes send no signals
+    for pk in rules_changed:  # bulk_update sends no signals
+        aggregates.indicator_changed(pk)
     return summary
+
+
+# What the roll-ups read of an indicator: a change recomputes its aggregates.
+_ROLLUP_FIELDS = ("value_type", "unit_rollup", "time_rollup")
 
 
 @dataclass(slots=True)
@@ -372,7 +377,7 @@ def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowErro
     return [row.figure() for row in rows], errors
 
 
-@transaction.atomic(durable=True)
+@aggregates.atomic()
 def figures_save_many(
     *,
     inputs: list[FigureInput],

@@ -1,5 +1,5 @@
 """The one place figure rows are written: created, changed and deleted, each with its
-history record, and the roll-up cache told once per call.
+history record, and the live aggregates told which approved figures changed.
 
 Every way a figure changes decides what to write, under its own locks and checks
 (docs/decisions/0012), and hands it here: the quarterly form and the review workflow
@@ -18,8 +18,7 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from indicators import copy_write
-from indicators.cache import data_changed
+from indicators import aggregates, copy_write
 from indicators.models import FIGURE_WRITABLE, Figure
 
 APPROVED = Figure.Status.APPROVED
@@ -38,9 +37,9 @@ def figures_store(
     (stored figures changed in memory) and delete `delete`, with their history records
     ("+", "~", "-") in the name of `by`.
 
-    Roll-ups read approved figures only: the cache is told once, if any figure is approved
-    now or was before the change. The caller, who read the stored figures, says whether
-    one of those it changes or deletes was approved (`was_published`)."""
+    Roll-ups read approved figures only: the aggregates are told the keys of the figures
+    approved now or before the change. The caller, who read the stored figures, says
+    whether those it changes or deletes were approved (`was_published`)."""
     user = by if by is not None and by.is_authenticated else None
     if create:
         # In key order, as every writer inserts new figures: two writers making the same
@@ -52,8 +51,11 @@ def figures_store(
     for figure in delete:
         figure._history_user = user
         figure.delete()
-    if was_published or any(f.status == APPROVED for f in (*create, *update, *delete)):
-        data_changed()
+    aggregates.figures_changed(
+        _keys(create, update, delete)
+        if was_published
+        else _keys(create, update, delete, only_approved=True)
+    )
 
 
 def streams(count: int) -> bool:
@@ -67,9 +69,19 @@ def figures_copy_create(rows: Iterable, *, count: int, by) -> list:
     copy_write.copy_create. Returns those created."""
     user = by if by is not None and by.is_authenticated else None
     created = copy_write.copy_create(rows, count=count, history_user_id=user.pk if user else None)
-    if any(row.status == APPROVED for row in created):
-        data_changed()
+    aggregates.figures_changed(_keys(created, only_approved=True))
     return created
+
+
+def _keys(*groups, only_approved: bool = False) -> set[tuple[int, int, str]]:
+    """The aggregates' keys (unit, indicator, period) of these figures (the approved ones).
+    An agency's figure counts for its unit."""
+    return {
+        (f.unit_id, f.indicator_id, f.period)
+        for group in groups
+        for f in group
+        if not only_approved or f.status == APPROVED
+    }
 
 
 def _insert_order(figure) -> tuple:

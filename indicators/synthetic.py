@@ -20,7 +20,6 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from indicators.cache import data_changed
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, parse_period, periods_between
 from indicators.validation import indicator_valid_in
@@ -90,7 +89,6 @@ def generate(
             readiness.update(zip(missing["id"].tolist(), drawn.tolist(), strict=True))
         frame = _period_frame(units, indicators, period, readiness, rng)
         _write(frame)
-        data_changed()  # COPY sends no signals
         yield period, len(frame)
         # Everyone gains a little each quarter, some more than others.
         for unit_id in units["id"].tolist():
@@ -104,8 +102,6 @@ def clear() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {Figure._meta.db_table} WHERE source = %s", [SOURCE])  # noqa: S608
         count = cursor.rowcount
-    if count:
-        data_changed()  # raw SQL sends no signals
     return count
 
 

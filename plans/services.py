@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators.cache import data_changed
 from indicators.models import Indicator
 from plans.models import BudgetLine, Plan, Target
 from plans.validation import target_check
@@ -292,7 +291,6 @@ def plans_load(*, directory: Path) -> PlansLoadSummary:
         key=lambda b: (b.plan_id, b.source),
         fields=("amount", "at_least", "note"),
     )
-    data_changed()  # bulk writes send no signals; dashboards read the targets
     return summary
 
 

@@ -15,7 +15,6 @@ from django.db.models import Max
 
 from entry import selectors as entry_selectors
 from indicators import analytics
-from indicators.cache import cached, one_version
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, parse_period, period_of, period_previous
 from indicators.selectors import of_period_q, within_q
@@ -128,12 +127,7 @@ def default_period(unit: Unit, today: datetime.date) -> Period:
 
 
 def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dashboard:
-    """Everything the unit's dashboard shows (its cached parts read by one data version)."""
-    with one_version():
-        return _dashboard_build(unit, period, today=today)
-
-
-def _dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dashboard:
+    """Everything the unit's dashboard shows."""
     previous = period_previous(period)
     indicators = _indicators(KEY_INDICATORS, period)
     on = analytics.structure_date(unit, period)
@@ -176,21 +170,9 @@ def _dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Das
         for i in indicators
     ]
     ranking_indicators = index_indicators(children, period)
-    figures, figures_total = cached(
-        "dashboard-figures", (unit.pk, period.id), lambda: _figures(unit, period)
-    )
-    ranking = cached(
-        "ranking",
-        (
-            tuple(u.pk for u in children),
-            tuple(i.pk for i in ranking_indicators),
-            period.id,
-            tuple(p.pk for p in plans),
-            tuple(u.pk for u in sources),
-        ),
-        lambda: rank_units(
-            children, ranking_indicators, period, previous, plans=plans, sources=sources
-        ),
+    figures, figures_total = _figures(unit, period)
+    ranking = rank_units(
+        children, ranking_indicators, period, previous, plans=plans, sources=sources
     )
     return Dashboard(
         unit=unit,
@@ -317,12 +299,6 @@ def _figures(unit: Unit, period: Period) -> tuple[list[Figure], int]:
 
 
 def _data_present(units: list[Unit], period: Period) -> _Present:
-    """Cached until the data changes (indicators/cache.py), like the roll-ups."""
-    key = (tuple(u.pk for u in units), period.id)
-    return cached("data-present", key, lambda: _data_present_read(units, period))
-
-
-def _data_present_read(units: list[Unit], period: Period) -> _Present:
     under = subtree_q(units, "unit__")
     rows = (
         Figure.objects.filter(
@@ -346,11 +322,6 @@ def _data_present_read(units: list[Unit], period: Period) -> _Present:
 
 
 def _reported_indicators(units: list[Unit], periods: list[Period]) -> set[int]:
-    key = (tuple(u.pk for u in units), tuple(p.id for p in periods))
-    return cached("reported", key, lambda: _reported_indicators_read(units, periods))
-
-
-def _reported_indicators_read(units: list[Unit], periods: list[Period]) -> set[int]:
     under = subtree_q(units, "unit__")
     start = min(p.start for p in periods)
     end = max(p.end for p in periods)

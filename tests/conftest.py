@@ -30,10 +30,7 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    """Each test starts with an empty cache (throttle counters included), and without the
-    roll-up cache: its data version moves on only after a commit, which a test rolled back
-    never makes. tests/test_rollup_cache.py turns it on where commits are real."""
-    settings.ROLLUP_CACHE_SECONDS = 0
+    """Each test starts with an empty cache (throttle counters included)."""
     cache.clear()
     yield
     cache.clear()

@@ -9,7 +9,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators.cache import data_changed
 from units import lineage_matching, reference_files
 from units.models import REORGANISATION_2025_ON, Agency, Unit, UnitChange
 from units.names import fold
@@ -38,6 +37,9 @@ class ReferenceLoadSummary:
     links_by_method: Counter = field(default_factory=Counter)
     unresolved: list[lineage_matching.Unresolved] = field(default_factory=list)
     unlinked_old_communes: list[str] = field(default_factory=list)
+    # Units whose place in the tree, validity, lineage or agencies changed (or that were
+    # made), with their former parents: what the roll-ups read of them changed.
+    structure_changed: set[int] = field(default_factory=set)
 
     @property
     def lineage_coverage(self) -> float:
@@ -54,6 +56,8 @@ _UNIT_FIELDS = (
     "district_id",
     "valid_to",
 )
+# What the roll-ups read of a unit (its name aside).
+_TREE_FIELDS = ("level", "parent_id", "province_id", "district_id", "valid_to")
 _CHANGE_FIELDS = ("changed_on", "kind", "is_partial", "legal_basis", "method")
 
 
@@ -101,7 +105,6 @@ def reference_units_load(*, directory: Path) -> ReferenceLoadSummary:
     edges.update(_district_edges(commune_edges=commune_edges, old=old))
     _changes_sync(edges=edges, summary=summary)
     _agencies_sync(rows=agency_rows, path=agencies_path, summary=summary)
-    data_changed()  # bulk writes send no signals; roll-ups read the units
     return summary
 
 
@@ -139,6 +142,7 @@ def _agencies_sync(
         bulk_update_with_history(to_update, Agency, ["kind"], default_change_reason=REFERENCE_LOAD)
     summary.agencies_created = len(to_create)
     summary.agencies_updated = len(to_update)
+    summary.structure_changed.update(a.unit_id for a in [*to_create, *to_update])
 
 
 def _units_sync(
@@ -179,6 +183,12 @@ def _units_sync(
                 to_create.append(wanted)
                 by_code[row.code] = wanted
             elif any(getattr(current, f) != getattr(wanted, f) for f in _UNIT_FIELDS):
+                if any(getattr(current, f) != getattr(wanted, f) for f in _TREE_FIELDS):
+                    summary.structure_changed.update(
+                        pk
+                        for pk in (current.pk, current.parent_id, wanted.parent_id)
+                        if pk is not None
+                    )
                 for f in _UNIT_FIELDS:
                     setattr(current, f, getattr(wanted, f))
                 to_update.append(current)
@@ -190,6 +200,7 @@ def _units_sync(
         Unit.objects.bulk_create(to_create, batch_size=2000)
         Unit.objects.bulk_update(to_update, _UNIT_FIELDS, batch_size=2000)
         # Each created or changed unit gets its history row, as every change to a unit.
+        summary.structure_changed.update(u.pk for u in to_create)
         _history_copy(Unit, [u.pk for u in to_create], history_type="+")
         _history_copy(Unit, [u.pk for u in to_update], history_type="~")
         summary.units_created += len(to_create)
@@ -339,6 +350,11 @@ def _changes_sync(*, edges: Edges, summary: ReferenceLoadSummary) -> None:
     summary.changes_created = len(to_create)
     summary.changes_updated = len(to_update)
     summary.changes_deleted = len(existing)
+    summary.structure_changed.update(
+        pk
+        for change in [*to_create, *to_update, *existing.values()]
+        for pk in (change.predecessor_id, change.successor_id)
+    )
 
 
 # A batch of ids stays under SQLite's limit of 999 parameters per statement.

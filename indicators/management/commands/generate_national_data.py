@@ -4,8 +4,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators import synthetic
+from indicators import aggregates, synthetic
+from indicators.models import Aggregate
 from indicators.periods import PeriodError
+from units.models import Unit
 
 
 class Command(BaseCommand):
@@ -39,6 +41,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Đã xóa {synthetic.clear():,} số liệu giả lập cũ.")
         started = time.perf_counter()
         total = 0
+        generated: list[str] = []
         for period, count in synthetic.generate(
             periods=span,
             structure=structure,
@@ -47,9 +50,28 @@ class Command(BaseCommand):
             provinces=[c.strip() for c in provinces.split(",") if c.strip()] or None,
         ):
             total += count
+            generated.append(period.id)
             self.stdout.write(f"{period.id}: {count:,} số liệu")
         elapsed = time.perf_counter() - started
         rate = total / elapsed if elapsed else 0
         self.stdout.write(
             self.style.SUCCESS(f"Đã sinh {total:,} số liệu trong {elapsed:.1f} s ({rate:,.0f}/s).")
         )
+        # The generator writes by COPY, past the write path: the aggregates of every period
+        # it wrote (or cleared) are built here, as build_aggregates would.
+        started = time.perf_counter()
+        periods = set()
+        if clear:  # the figures cleared were of any period
+            periods.update(Aggregate.objects.values_list("period", flat=True).distinct())
+        for period in generated:
+            periods.update(aggregates.containing(period))
+        codes = [c.strip() for c in provinces.split(",") if c.strip()]
+        unit_ids = None  # every unit: a clear deletes the generated figures of the country
+        if codes and not clear:
+            unit_ids = list(
+                Unit.objects.filter(code__in=codes, level=Unit.Level.PROVINCE).values_list(
+                    "pk", flat=True
+                )
+            )
+        rows = aggregates.build(periods=periods, unit_ids=unit_ids)
+        self.stdout.write(f"Tổng hợp: {rows:,} dòng trong {time.perf_counter() - started:.1f} s.")

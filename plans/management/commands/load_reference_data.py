@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators import aggregates
 from indicators.models import Figure
 from indicators.services import (
     FigureRowsError,
@@ -67,6 +68,10 @@ class Command(BaseCommand):
             f"Chỉ tiêu: {catalogue.created} thêm mới, {catalogue.updated} cập nhật, "
             f"{catalogue.unchanged} không đổi."
         )
+        # The bulk loaders send no signals: the aggregates that read a unit whose place,
+        # validity, lineage or agencies changed are computed again (an indicator's, by the
+        # catalogue's loader; the seeds below tell them their own).
+        aggregates.units_changed(summary.structure_changed)
         try:
             seeds = figures_save_many(
                 inputs=read_figures_file(figures),

@@ -1,0 +1,456 @@
+"""Live aggregates: the rolled-up values of districts and provinces (indicators.Aggregate),
+kept current by the write path and read by every roll-up (docs/decisions/0015).
+
+A change of approved figures names its keys (unit, indicator, period) through
+`figures_changed`; the rows they touch are recomputed by the engine
+(`analytics._rollup_indicators`, over `indicators/rollup.py`'s rules) in the writer's own
+transaction, so a reader sees figures and aggregates of one commit, never one without the
+other. What one figure touches: its unit (if a district or province), the district and
+province above it, the units formed from any of these in 2025 (and the province above
+those), for its period and every longer period containing it. Inside `atomic()` the keys
+are gathered and recomputed once, just before the commit; outside it, at once.
+
+Two writers touching the same district or province take its lock (PostgreSQL advisory
+locks, in ascending unit order, after every figure and report lock): the second computes
+only once the first has committed, and sees its figures.
+"""
+
+import contextlib
+import contextvars
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from indicators import aggregate_table, analytics
+from indicators.models import Aggregate, Figure, Indicator
+from indicators.periods import PeriodKind, enclosing, parse_period
+from units.models import Agency, Unit, UnitChange
+
+_LOCK_CLASS = 17017  # the first key of the advisory locks on aggregates (of a unit)
+_UNIT_SCOPES = (analytics.rollup.SELF, "communes", "districts")
+
+# The keys gathered by atomic(), recomputed before it commits; None outside one.
+_pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("pending", default=None)
+
+
+@contextlib.contextmanager
+def atomic():
+    """A durable transaction (an entry point of the write path) whose figure changes are
+    recomputed into the aggregates once, last, before it commits. Also a decorator."""
+    with transaction.atomic(durable=True), gathered():
+        yield
+
+
+@contextlib.contextmanager
+def gathered():
+    """Gather the figure changes made inside and recompute them once, at the end (inside
+    another gathered(), at the end of that one). Call it inside a transaction."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set(set())
+    try:
+        yield
+        keys = _pending.get()
+    finally:
+        _pending.reset(token)
+    if keys:
+        refresh(keys)
+
+
+def figures_changed(keys: Iterable[tuple[int, int, str]]) -> None:
+    """Approved figures of these (unit id, indicator id, period id) were written or deleted
+    (or were approved before the change)."""
+    keys = set(keys)
+    if not keys:
+        return
+    pending = _pending.get()
+    if pending is None:
+        refresh(keys)
+    else:
+        pending |= keys
+
+
+def units_changed(unit_ids: Iterable[int]) -> None:
+    """Units (their validity, parent, lineage or agencies) changed: recompute every row
+    that reads them (a row the table does not hold is computed when read)."""
+    if not Aggregate.objects.exists():
+        return
+    touched = touched_units(unit_ids)
+    if not touched:
+        return
+    periods = set(
+        Aggregate.objects.filter(unit_id__in=touched).values_list("period", flat=True).distinct()
+    )
+    indicators = set(Indicator.objects.values_list("pk", flat=True))
+    recompute(touched, {p: indicators for p in periods}, forget_others=True)
+
+
+def forget_units(unit_ids: Iterable[int]) -> int:
+    """Delete the rows that read these units (theirs, their district's and province's, and
+    those of the units formed from any of them): they are computed from the figures when
+    read until a write or `build_aggregates` stores them again. Two queries, whatever the
+    unit: what a signal sent for each of ten thousand deleted communes can afford."""
+    ids = {pk for pk in unit_ids if pk is not None}
+    if not ids:
+        return 0
+    ids |= set(
+        UnitChange.objects.filter(predecessor_id__in=ids).values_list("successor_id", flat=True)
+    )
+    deleted, _ = Aggregate.objects.filter(unit_id__in=ids).delete()
+    return deleted
+
+
+def follow_structure() -> None:
+    """Forget the rows that read a unit, agency or lineage edge whenever one is saved or
+    deleted through the ORM (the admin, a queryset's delete); recompute an indicator's rows
+    when its rules change. Bulk loaders send no signals and call units_changed /
+    indicator_changed themselves."""
+    pre_save.connect(_unit_before, sender=Unit, dispatch_uid="aggregates-unit-before")
+    for model, handler in (
+        (Unit, _unit_after),
+        (Agency, _agency_after),
+        (UnitChange, _edge_after),
+        (Indicator, _indicator_after),
+    ):
+        post_save.connect(handler, sender=model, dispatch_uid=f"aggregates-save-{model}")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"aggregates-del-{model}")
+
+
+def _tree_of(unit) -> set:
+    return {unit.pk, unit.parent_id, unit.district_id, unit.province_id}
+
+
+def _unit_before(sender, instance, **kwargs) -> None:
+    # Where the unit hung before the save: those ancestors' rows change too.
+    instance._aggregates_before = {
+        pk
+        for row in Unit.objects.filter(pk=instance.pk).values_list(
+            "parent_id", "district_id", "province_id"
+        )
+        for pk in row
+    }
+
+
+def _unit_after(sender, instance, **kwargs) -> None:
+    forget_units(_tree_of(instance) | getattr(instance, "_aggregates_before", set()))
+
+
+def _agency_after(sender, instance, **kwargs) -> None:
+    unit = Unit.objects.filter(pk=instance.unit_id).first()
+    if unit is not None:
+        forget_units(_tree_of(unit))
+
+
+def _edge_after(sender, instance, **kwargs) -> None:
+    units = Unit.objects.filter(pk__in=[instance.predecessor_id, instance.successor_id])
+    forget_units({pk for unit in units for pk in _tree_of(unit)})
+
+
+def _indicator_after(sender, instance, **kwargs) -> None:
+    indicator_changed(instance.pk)
+
+
+def indicator_changed(indicator_id: int) -> None:
+    """An indicator's rules changed: recompute its rows, every period the table holds."""
+    periods = set(
+        Aggregate.objects.filter(indicator_id=indicator_id)
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    if not Indicator.objects.filter(pk=indicator_id).exists():
+        Aggregate.objects.filter(indicator_id=indicator_id).delete()
+    elif periods:
+        units = stored_units()
+        recompute(units, {p: {indicator_id} for p in periods}, forget_others=True)
+
+
+def refresh(keys: Iterable[tuple[int, int, str]]) -> int:
+    """Recompute every row the changed keys touch; returns how many rows were written."""
+    keys = set(keys)
+    by_period: dict[str, set[int]] = {}
+    for _unit, indicator_id, period_id in keys:
+        for period in containing(period_id):
+            by_period.setdefault(period, set()).add(indicator_id)
+    return recompute(touched_units({unit for unit, _, _ in keys}), by_period)
+
+
+def containing(period_id: str) -> list[str]:
+    """The period and every longer one containing it (2024Q3: 2024Q3, 2024S2, 2024)."""
+    period = parse_period(period_id)
+    return [period_id] + [
+        enclosing(period, kind).id for kind in PeriodKind if kind.rank < period.kind.rank
+    ]
+
+
+def touched_units(unit_ids: Iterable[int]) -> set[int]:
+    """The districts and provinces whose rows read the figures of `unit_ids`: the units
+    themselves, the district and province above them, and, again, of the units formed from
+    any of these (a 2025 province from 2024 provinces, a 2025 commune from 2024 communes);
+    and the other units those 2025 provinces were formed from."""
+    seen: set[int] = set()
+    frontier = set(unit_ids)
+    while frontier:
+        found = set()
+        for row in Unit.objects.filter(pk__in=frontier).values_list(
+            "id", "district_id", "province_id"
+        ):
+            found.update(pk for pk in row if pk is not None)
+        found |= set(
+            UnitChange.objects.filter(predecessor_id__in=found | frontier).values_list(
+                "successor_id", flat=True
+            )
+        )
+        seen |= frontier
+        frontier = found - seen
+    stored = set(
+        Unit.objects.filter(pk__in=seen, level__in=aggregate_table.STORED_LEVELS).values_list(
+            "id", flat=True
+        )
+    )
+    # The others a 2025 province was formed from: it reads their rows, which are computed
+    # with the rest (in one walk) rather than from the figures when read.
+    return stored | set(
+        UnitChange.objects.filter(successor_id__in=stored)
+        .filter(predecessor__level=F("successor__level"))
+        .values_list("predecessor_id", flat=True)
+    )
+
+
+def stored_units() -> set[int]:
+    return set(
+        Unit.objects.filter(level__in=aggregate_table.STORED_LEVELS).values_list("id", flat=True)
+    )
+
+
+def recompute(
+    unit_ids: Iterable[int], by_period: dict[str, set[int]], *, forget_others: bool = False
+) -> int:
+    """Compute the rows of these units for each period's indicators, every kept scope, with
+    the engine, and write them (under the units' locks). `forget_others`: first delete the
+    rows of these units, periods and indicators (a unit no longer in force keeps none)."""
+    unit_ids = sorted(set(unit_ids))
+    if not unit_ids or not by_period:
+        return 0
+    _lock(unit_ids)
+    units = list(Unit.objects.filter(pk__in=unit_ids).order_by("pk"))
+    indicators = Indicator.objects.in_bulk({pk for ids in by_period.values() for pk in ids})
+    if forget_others:
+        for period_id, wanted in by_period.items():
+            Aggregate.objects.filter(
+                unit_id__in=unit_ids, period=period_id, indicator_id__in=wanted
+            ).delete()
+    periods = [parse_period(p) for p in sorted(by_period)]
+    wanted = [indicators[pk] for pk in sorted(indicators)]
+    if not wanted:
+        return 0
+    # The units in force since before a period began: every period at once. Then, period by
+    # period, those formed after it began, which may read the units they were formed from
+    # (written just before, read back from the table).
+    written = aggregate_table.write(_settled(wanted, units, periods))
+    for period in periods:
+        formed = [
+            u
+            for u in units
+            if u.valid_from is not None
+            and u.valid_from > period.start
+            and (u.valid_to is None or u.valid_to >= period.start)
+        ]
+        if formed:
+            written += aggregate_table.write(computed(wanted, formed, period, reading=True))
+    return written
+
+
+def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
+    """The rows of the units in force from before each period began to at least its start,
+    for every period: analytics.evaluate_periods per validity (one read per period, one
+    walk per scope), a province's districts taken from its walk (the same nodes as asked
+    for alone: verify_aggregates and tests/test_aggregates.py compare them)."""
+    by_validity: dict[tuple, list[Unit]] = {}
+    for unit in units:
+        by_validity.setdefault((unit.valid_from, unit.valid_to), []).append(unit)
+    rows = []
+    with aggregate_table.engine_only():
+        for (starts, ends), group in by_validity.items():
+            span = [
+                p
+                for p in periods
+                if (starts is None or starts <= p.start) and (ends is None or ends >= p.start)
+            ]
+            provinces = [u for u in group if u.level == Unit.Level.PROVINCE]
+            ids = {u.pk for u in provinces}
+            inner = [u for u in group if u.level == Unit.Level.DISTRICT and u.province_id in ids]
+            alone = [u for u in group if u.level == Unit.Level.DISTRICT and u not in inner]
+            for tops, also in ((provinces, inner), (alone, [])):
+                found = analytics.evaluate_periods(
+                    indicators, tops, span, _UNIT_SCOPES, also=[u.pk for u in also]
+                )
+                for (period_id, scope), nodes in found.items():
+                    period = next(p for p in span if p.id == period_id)
+                    for unit in [*tops, *also]:
+                        if scope not in aggregate_table.STORED_SCOPES[unit.level]:
+                            continue
+                        rows.extend(
+                            aggregate_table.row_of(
+                                analytics._rolled_value(
+                                    unit, i, period, scope, nodes[i.code][unit.pk]
+                                )
+                            )
+                            for i in indicators
+                        )
+    return rows
+
+
+def computed(indicators: list, units: list, period, *, reading: bool = False) -> list[Aggregate]:
+    """The rows of these districts and provinces for these indicators and period, every
+    kept scope, as the engine computes them (`_rollup_indicators`, each level asked for
+    alone: the engine cuts a unit asked for with its ancestor out of the ancestor's tree);
+    with `reading`, the values of the units a 2025 unit was formed from are read from the
+    table. A unit gone before the period began has no row (no query)."""
+    rows = []
+    with contextlib.nullcontext() if reading else aggregate_table.engine_only():
+        for scope in _UNIT_SCOPES:
+            for level in aggregate_table.STORED_LEVELS:
+                tops = [
+                    u
+                    for u in units
+                    if u.level == level
+                    and scope in aggregate_table.STORED_SCOPES[level]
+                    and (u.valid_to is None or u.valid_to >= period.start)
+                ]
+                if tops:
+                    values = analytics._rollup_indicators(indicators, tops, period, scope)
+                    rows.extend(aggregate_table.row_of(v) for vs in values.values() for v in vs)
+    return rows
+
+
+def build(
+    *, periods: Iterable[str] | None = None, indicator_ids=None, unit_ids=None, out=None
+) -> int:
+    """Fill the table: every district and province (or those among, below, above and
+    formed from `unit_ids`), for every period with approved figures and the longer periods
+    containing them, and every period it holds already (or `periods`), each period in a
+    transaction of its own. Returns the rows written."""
+    if periods is None:
+        periods = set(Aggregate.objects.values_list("period", flat=True).distinct())
+        for period_id in (
+            Figure.objects.filter(status=Figure.Status.APPROVED)
+            .order_by()
+            .values_list("period", flat=True)
+            .distinct()
+        ):
+            periods.update(containing(period_id))
+    wanted = set(indicator_ids or Indicator.objects.values_list("pk", flat=True))
+    units = stored_units() if unit_ids is None else touched_units(unit_ids) | _below(unit_ids)
+    written = 0
+    for period_id in sorted(periods):
+        with transaction.atomic():
+            rows = recompute(units, {period_id: wanted}, forget_others=True)
+        written += rows
+        if out is not None:
+            out(f"{period_id}: {rows} rows")
+    return written
+
+
+def _lock(unit_ids: list[int]) -> None:
+    """Take the units' aggregate locks, in ascending order, until the transaction ends."""
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer at a time anyway
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, u))"
+            " FROM (SELECT unnest(%s::int[]) AS u ORDER BY 1) ordered",
+            [_LOCK_CLASS, unit_ids],
+        )
+
+
+# What verify compares: every stored field, as the engine computes it.
+_COMPARED = (
+    "value",
+    "numerator",
+    "denominator",
+    "is_answer",
+    "origin",
+    "covered",
+    "expected",
+    "coverage_level",
+    "figure_id",
+    "figure_period",
+    "source",
+    "is_partial",
+    "via_predecessors",
+)
+
+
+def differences(
+    *, unit_ids: Iterable[int] | None = None, periods=None, indicator_ids=None
+) -> list[str]:
+    """Every difference between the table and a recompute from the figures by the engine:
+    a row too many, a field differing. One line each; none when the table is current. A row
+    the table does not hold is no difference: it is computed when read.
+
+    unit_ids: only the districts and provinces among these units, below them, above them
+    and formed from them (default: all); periods: default every period the table holds or
+    approved figures make; indicator_ids: default all."""
+    units = stored_units() if unit_ids is None else touched_units(unit_ids) | _below(unit_ids)
+    if periods is None:
+        periods = set(Aggregate.objects.values_list("period", flat=True).distinct())
+        for period_id in (
+            Figure.objects.filter(status=Figure.Status.APPROVED)
+            .order_by()
+            .values_list("period", flat=True)
+            .distinct()
+        ):
+            periods.update(containing(period_id))
+    indicators = Indicator.objects.in_bulk(indicator_ids)
+    all_units = list(Unit.objects.filter(pk__in=units).order_by("pk"))
+    out: list[str] = []
+    for period_id in sorted(periods):
+        period = parse_period(period_id)
+        fresh = {
+            (row.unit_id, row.indicator_id, row.scope): row
+            for row in computed(list(indicators.values()), all_units, period)
+        }
+        stored = {
+            (row.unit_id, row.indicator_id, row.scope): row
+            for row in Aggregate.objects.filter(
+                unit_id__in=units, period=period_id, indicator_id__in=list(indicators)
+            )
+        }
+        names = {u.pk: f"{u.code} ({u.name}, #{u.pk})" for u in all_units}
+        for key in sorted(set(fresh) | set(stored)):
+            unit_id, indicator_id, scope = key
+            where = (
+                f"{names.get(unit_id, unit_id)} {indicators[indicator_id].code} {period_id} {scope}"
+            )
+            mine, theirs = stored.get(key), fresh.get(key)
+            if mine is None:
+                continue  # not stored: read from the figures, as computed here
+            if theirs is None:
+                out.append(f"{where}: dòng thừa ({mine.value}, {mine.origin})")
+                continue
+            for name in _COMPARED:
+                a, b = getattr(mine, name), getattr(theirs, name)
+                if name in ("value", "numerator", "denominator"):
+                    same = (a is None and b is None) or (
+                        a is not None and b is not None and abs(float(a) - float(b)) <= 1e-9
+                    )
+                else:
+                    same = a == b
+                if not same:
+                    out.append(f"{where}: {name} lưu {a!r}, tính lại {b!r}")
+    return out
+
+
+def _below(unit_ids: Iterable[int]) -> set[int]:
+    """The districts and provinces below these units, and the units themselves."""
+    ids = set(unit_ids)
+    return set(
+        Unit.objects.filter(level__in=aggregate_table.STORED_LEVELS)
+        .filter(
+            Q(pk__in=ids) | Q(parent_id__in=ids) | Q(district_id__in=ids) | Q(province_id__in=ids)
+        )
+        .values_list("id", flat=True)
+    )

@@ -1,0 +1,249 @@
+"""The live aggregates (indicators/aggregates.py) never drift from the figures.
+
+A Hypothesis state machine runs random sequences of what changes figures in real life — an
+official's draft and submission, a reviewer's approval, return and reopening, an
+administrator's write, import and deletion through the API's services, a unit's validity
+changed in the admin — on the real units of Vĩnh Linh (Quảng Trị, 2024) and their 2025
+successors; after every step the table equals a full recompute by the engine
+(aggregates.differences finds nothing). Then the reads: dashboards and the analytics API
+read the table, and `verify_aggregates` says so.
+"""
+
+import contextlib
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.db import transaction
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+
+from accounts.models import Membership
+from accounts.services import demo_users_create
+from entry.services import (
+    EntryValue,
+    WorkflowError,
+    applicable_indicators,
+    entry_save,
+    figure_api_delete,
+    figure_api_save,
+    submission_act,
+    submission_get,
+)
+from indicators import aggregates, analytics
+from indicators.bulk import figures_import
+from indicators.models import Aggregate, Figure, Indicator
+from indicators.periods import parse_period
+from indicators.services import FigureInput, FigureLocked, FigureRowsError
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+OLD = datetime.date(2024, 1, 1)
+PERIODS = ["2025Q1", "2025Q2"]
+# Each period and the longer ones containing it: 2025 runs across the reorganisation.
+CHECKED = sorted({p for q in PERIODS for p in aggregates.containing(q)})
+COMMUNES = ["19363", "19366", "19372"]  # Hồ Xá, Bến Quan, Vĩnh Long (huyện Vĩnh Linh)
+# A ratio of sums (status), a yes/no share of units, a count added up over units and time.
+INDICATORS = ["INF_PC_EQUIPPED", "WEB_PORTAL", "INF_ONLINE_MEETING_COUNT"]
+STEPS = settings(max_examples=8, stateful_step_count=6, deadline=None, derandomize=True)
+
+
+def drift(province: Unit) -> list[str]:
+    return aggregates.differences(unit_ids=[province.pk], periods=CHECKED)
+
+
+class Aggregates(RuleBasedStateMachine):
+    """Every step through a service, as its page or endpoint calls it; each example inside
+    a savepoint rolled back at the end, so examples start from the same data."""
+
+    def __init__(self):
+        super().__init__()
+        self.savepoint = transaction.savepoint()
+        users = {u.username: u for u in get_user_model().objects.all()}
+        self.admin = users["admin"]
+        self.reviewer = users["vinhlinh.duyet"]
+        self.communes = {c: Unit.objects.in_force(OLD).get(code=c) for c in COMMUNES}
+        self.officials = {}
+        for code, unit in self.communes.items():
+            user = get_user_model().objects.create_user(f"official-{code}", password="x")
+            Membership.objects.create(user=user, unit=unit, is_data_entry=True)
+            self.officials[code] = user
+        self.province = Unit.objects.in_force(OLD).get(code="45")
+
+    def teardown(self):
+        transaction.savepoint_rollback(self.savepoint)
+
+    def check(self):
+        assert drift(self.province) == []
+
+    @rule(
+        commune=st.sampled_from(COMMUNES),
+        period=st.sampled_from(PERIODS),
+        share=st.integers(0, 10),
+        submit=st.booleans(),
+    )
+    def official_saves(self, commune, period, share, submit):
+        unit, period = self.communes[commune], parse_period(period)
+        values = {}
+        for indicator in applicable_indicators(unit, None, period):
+            if indicator.value_type == Indicator.ValueType.BOOLEAN:
+                values[indicator.code] = EntryValue(value=str(share % 2))
+            elif indicator.value_type == Indicator.ValueType.RATIO:
+                values[indicator.code] = EntryValue(numerator=str(share), denominator="10")
+            else:
+                values[indicator.code] = EntryValue(value=str(share))
+        report = submission_get(unit, None, period)
+        # A report under review or approved refuses: nothing written.
+        with contextlib.suppress(FigureLocked, WorkflowError):
+            entry_save(
+                user=self.officials[commune],
+                unit=unit,
+                agency=None,
+                period=period,
+                values=values,
+                version=report.version if report else 0,
+                submit=submit,
+            )
+        self.check()
+
+    @rule(
+        commune=st.sampled_from(COMMUNES),
+        period=st.sampled_from(PERIODS),
+        action=st.sampled_from(["approve", "return", "reopen"]),
+    )
+    def reviewer_acts(self, commune, period, action):
+        report = submission_get(self.communes[commune], None, parse_period(period))
+        if report is None:
+            return
+        with contextlib.suppress(WorkflowError):  # not in a state the action applies to
+            submission_act(user=self.reviewer, submission=report, action=action, reason="Xem lại")
+        self.check()
+
+    @rule(
+        code=st.sampled_from([*COMMUNES, "464", "45"]),
+        indicator=st.sampled_from(INDICATORS),
+        period=st.sampled_from([*PERIODS, "2025S1"]),
+        value=st.integers(0, 100),
+    )
+    def administrator_writes(self, code, indicator, period, value):
+        if Indicator.objects.get(code=indicator).value_type == Indicator.ValueType.BOOLEAN:
+            value = value % 2
+        item = FigureInput(
+            unit_code=code, unit_on=OLD, indicator=indicator, period=period, value=str(value)
+        )
+        with contextlib.suppress(FigureRowsError):  # an indicator not for the unit's level
+            figure_api_save(user=self.admin, item=item, status=Figure.Status.APPROVED)
+        self.check()
+
+    @rule(
+        codes=st.lists(st.sampled_from(COMMUNES), min_size=1, max_size=3, unique=True),
+        period=st.sampled_from(PERIODS),
+        value=st.integers(0, 9),
+    )
+    def administrator_imports(self, codes, period, value):
+        rows = [
+            FigureInput(
+                unit_code=code,
+                unit_on=OLD,
+                indicator="INF_ONLINE_MEETING_COUNT",
+                period=period,
+                value=str(value),
+                row=n,
+            )
+            for n, code in enumerate(codes, start=2)
+        ]
+        figures_import(rows, user=self.admin, status=Figure.Status.APPROVED, valid_only=True)
+        self.check()
+
+    @rule(pick=st.integers(0, 10**6))
+    def administrator_deletes(self, pick):
+        figures = list(
+            Figure.objects.filter(
+                unit__in=[*self.communes.values(), self.province], period__in=CHECKED
+            ).order_by("pk")
+        )
+        if not figures:
+            return
+        with contextlib.suppress(FigureLocked, PermissionDenied):
+            figure_api_delete(user=self.admin, figure=figures[pick % len(figures)])
+        self.check()
+
+    @rule(commune=st.sampled_from(COMMUNES), ends=st.sampled_from([None, "2025-03-31"]))
+    def unit_validity_changes(self, commune, ends):
+        # As the admin's unit form saves it (a signal tells the aggregates).
+        unit = self.communes[commune]
+        unit.valid_to = datetime.date.fromisoformat(ends) if ends else datetime.date(2025, 6, 30)
+        unit.save()
+        self.check()
+
+
+def test_the_table_equals_a_full_recompute_after_every_step(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo_users_create()
+    run_state_machine_as_test(Aggregates, settings=STEPS)
+
+
+def test_an_approval_is_read_from_the_table_in_the_same_transaction(django_assert_num_queries):
+    """The seeds' figure for Vĩnh Linh is in the table as loaded; a change by the
+    administrator moves it before anything commits, and the read serves it from the row."""
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    indicator = Indicator.objects.get(code="APP_DIGSIG_DOCS")
+    period = parse_period("2020Q4")
+    row = Aggregate.objects.get(unit=vinh_linh, indicator=indicator, period="2020Q4", scope="self")
+    assert row.value == Decimal("70") and row.origin == "reported"
+    demo_users_create()
+    admin = get_user_model().objects.get(username="admin")
+    figure_api_save(
+        user=admin,
+        item=FigureInput(
+            unit_code="464", unit_on=OLD, indicator=indicator.code, period="2020Q4", value="75"
+        ),
+        status=Figure.Status.APPROVED,
+    )
+    row.refresh_from_db()
+    assert row.value == Decimal("75")
+    with django_assert_num_queries(1):
+        assert analytics.rollup_value(indicator, vinh_linh, period).value == 75
+    # The year containing the quarter moved too.
+    year = Aggregate.objects.get(unit=vinh_linh, indicator=indicator, period="2020", scope="self")
+    assert year.value == Decimal("75")
+
+
+def test_verify_aggregates_reports_a_row_that_drifted_and_exits_1():
+    out = io.StringIO()
+    call_command("verify_aggregates", "--unit", "464", "--period", "2020Q4", stdout=out)
+    assert "khớp" in out.getvalue()
+    Aggregate.objects.filter(
+        unit__code="464", period="2020Q4", indicator__code="APP_DIGSIG_DOCS", scope="self"
+    ).update(value=Decimal("12.5"))
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("verify_aggregates", "--unit", "464", "--period", "2020Q4", stdout=out)
+    assert exit_.value.code == 1
+    assert "APP_DIGSIG_DOCS 2020Q4 self: value lưu Decimal('12.5000000000'), tính lại" in (
+        out.getvalue()
+    )
+
+
+def test_build_aggregates_fills_what_a_bulk_load_left_out():
+    """A row the table does not hold is computed from the figures when read (no
+    difference); build_aggregates stores it again."""
+    key = {"unit__code": "464", "period": "2020Q4", "indicator__code": "APP_DIGSIG_DOCS"}
+    assert Aggregate.objects.filter(**key, scope="self").exists()
+    Aggregate.objects.all().delete()
+    assert aggregates.differences(periods=["2020Q4"]) == []
+    vinh_linh = Unit.objects.get(code="464")
+    indicator = Indicator.objects.get(code="APP_DIGSIG_DOCS")
+    assert analytics.rollup_value(indicator, vinh_linh, parse_period("2020Q4")).value == 70
+    out = io.StringIO()
+    call_command("build_aggregates", "--period", "2020Q4", stdout=out)
+    assert "2020Q4:" in out.getvalue()
+    assert Aggregate.objects.get(**key, scope="self").value == Decimal("70")
+    assert Aggregate.objects.filter(period="2020Q4", unit__level="province").exists()
+    assert aggregates.differences(periods=["2020Q4"]) == []
