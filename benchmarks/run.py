@@ -17,6 +17,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -128,40 +129,107 @@ def form_save(client, unit: Unit, period) -> tuple:
     return save, len(indicators)
 
 
-def approvals(official, commune: Unit, period) -> list[float]:
-    """Milliseconds of approving the commune's complete report of `period` by its reviewer
-    (an administrator here), its aggregates recomputed in the same transaction; between
-    runs the report is reopened and submitted again (not timed)."""
-    admin = get_user_model().objects.get(username="admin")
-    values = {}
-    for i in entry_services.applicable_indicators(commune, None, period):
-        if i.value_type == Indicator.ValueType.RATIO:
-            values[i.code] = entry_services.EntryValue(numerator="1", denominator="2")
-        else:
-            values[i.code] = entry_services.EntryValue(value="1")
-    times = []
-    for run in range(REPEAT + 1):
-        report = entry_services.submission_get(commune, None, period)
+class ReportCycle:
+    """A commune's complete report of `period`, taken round by its official and a reviewer
+    (an administrator here): reopened if approved, saved and submitted, then approved —
+    which is what moves the aggregates (the approval, and the reopening before it)."""
+
+    def __init__(self, official, commune: Unit, period):
+        self.official, self.commune, self.period = official, commune, period
+        self.admin = get_user_model().objects.get(username="admin")
+        self.values = {}
+        for i in entry_services.applicable_indicators(commune, None, period):
+            if i.value_type == Indicator.ValueType.RATIO:
+                self.values[i.code] = entry_services.EntryValue(numerator="1", denominator="2")
+            else:
+                self.values[i.code] = entry_services.EntryValue(value="1")
+
+    def submit(self):
+        report = entry_services.submission_get(self.commune, None, self.period)
         if report is not None and report.status == Figure.Status.APPROVED:
             entry_services.submission_act(
-                user=admin, submission=report, action="reopen", reason="benchmark"
+                user=self.admin, submission=report, action="reopen", reason="benchmark"
             )
-            report = entry_services.submission_get(commune, None, period)
+            report = entry_services.submission_get(self.commune, None, self.period)
         entry_services.entry_save(
-            user=official,
-            unit=commune,
+            user=self.official,
+            unit=self.commune,
             agency=None,
-            period=period,
-            values=values,
+            period=self.period,
+            values=self.values,
             version=report.version if report else 0,
             submit=True,
         )
-        report = entry_services.submission_get(commune, None, period)
+        return entry_services.submission_get(self.commune, None, self.period)
+
+    def approve(self, report) -> float:
+        """Milliseconds of the approval alone."""
         started = time.perf_counter()
-        entry_services.submission_act(user=admin, submission=report, action="approve")
-        if run:  # the first run warms up, as timed() does
-            times.append((time.perf_counter() - started) * 1000)
-    return times
+        entry_services.submission_act(user=self.admin, submission=report, action="approve")
+        return (time.perf_counter() - started) * 1000
+
+
+def approvals(official, commune: Unit, period) -> list[float]:
+    """Milliseconds of approving the commune's complete report of `period`, its aggregates
+    recomputed in the same transaction; between runs the report is reopened and submitted
+    again (not timed). The first run warms up, as timed() does."""
+    cycle = ReportCycle(official, commune, period)
+    return [cycle.approve(cycle.submit()) for _ in range(REPEAT + 1)][1:]
+
+
+class ApprovalStream(threading.Thread):
+    """Reports approved one after another in the background, in the province being read
+    (each moving its aggregates), for as long as the readers are measured: the reporting
+    weeks' load. `rate()` is the approved reports per second it achieved."""
+
+    def __init__(self, cycles: list[ReportCycle]):
+        super().__init__(daemon=True)
+        self.cycles = cycles
+        self.done = threading.Event()
+        self.approved = 0
+        self.error: BaseException | None = None
+
+    def run(self):
+        self.started = time.perf_counter()
+        try:
+            while not self.done.is_set():
+                cycle = self.cycles[self.approved % len(self.cycles)]
+                cycle.approve(cycle.submit())
+                self.approved += 1
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self.ended = time.perf_counter()
+            connection.close()
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        if self.error is not None:
+            raise SystemExit(f"the approval stream failed: {self.error!r}")
+        return self.approved / (self.ended - self.started)
+
+
+def stream_cycles(province: Unit, period, count: int = 3) -> list[ReportCycle]:
+    """Report cycles for communes of `province` without figures in `period` (the
+    synthetic data leaves some out), each with an official of its own."""
+    with_figures = Figure.objects.filter(period=period.id).values("unit_id")
+    communes = list(
+        Unit.objects.in_force(period.end)
+        .filter(province=province, level="commune")
+        .exclude(pk__in=with_figures)
+        .order_by("code")[:count]
+    )
+    cycles = []
+    for commune in communes:
+        official, _ = get_user_model().objects.get_or_create(username=f"bench.{commune.code}")
+        Membership.objects.update_or_create(
+            user=official, defaults={"unit": commune, "agency": None, "is_data_entry": True}
+        )
+        cycles.append(ReportCycle(official, commune, period))
+    if not cycles:
+        raise SystemExit(f"no commune of {province} without figures in {period.id}")
+    return cycles
 
 
 def bulk_rows(rows: int, *, table: bool) -> tuple[bytes, list[tuple]]:
@@ -345,12 +413,20 @@ def main() -> None:
         reference=reference,
         note="live aggregates, no cache; reference: the raw SQL GROUP BY",
     )
+    # The readers, while reports of the province are approved one after another.
+    cycles = stream_cycles(province, period)
+    stream = ApprovalStream(cycles)
+    stream.start()
     url = f"/api/v1/analytics/?indicator={INDICATOR}&unit={province.pk}&period={period.id}"
     analytics_call = lambda: client.get(url + "&by=children")  # noqa: E731
-    add("analytics endpoint, by=children", 50, timed(analytics_call))
+    note = "with approvals streaming in the province"
+    add("analytics endpoint, by=children", 50, timed(analytics_call), note=note)
     for name, unit, goal in (("province", province, 150), ("district", district, 100)):
         page = lambda unit=unit: client.get(f"/dashboard/{unit.pk}/?period={period.id}")  # noqa: E731
-        add(f"{name} dashboard", goal, timed(page))
+        add(f"{name} dashboard", goal, timed(page), note=note)
+    stream_rate = stream.stop()
+    print(f"  approval stream: {stream_rate:.2f} approved reports a second", flush=True)
+    reports_clear(period.id, [c.commune.pk for c in cycles])
     listing = f"/api/v1/observations/?descendants_of={province.pk}"
     add("observations, first page", 50, timed(lambda: client.get(listing)))
     deep = page_url(client, listing, 200)
@@ -395,6 +471,7 @@ def main() -> None:
         "server": server_version(),
         "figures": figures,
         "period": period.id,
+        "approvals_per_s": round(stream_rate, 2),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="minutes"),
     }
     print_table(rows, imported, exported, machine)
@@ -415,6 +492,7 @@ def main() -> None:
 
 def print_table(rows, imported, exported, machine) -> None:
     print(f"{machine['figures']:,} figures · {machine['database']} · {machine['cores']} cores")
+    print(f"approvals streamed during the reads: {machine['approvals_per_s']} a second (goal ≥ 1)")
     print(f"{'workload':40} {'median':>9} {'p95':>9} {'reference':>10}  goal")
     for row in rows:
         reference = row.get("reference", {}).get("median_ms", "")
@@ -454,7 +532,9 @@ def write_markdown(rows, imported, exported, machine) -> None:
         f"{machine['database']} {machine['server']}, Python {machine['python']}; "
         f"{machine['figures']:,} figures, period {machine['period']}. "
         "Nothing cached: roll-ups are read from the live aggregates "
-        "(docs/decisions/0015-live-aggregates.md).",
+        "(docs/decisions/0015-live-aggregates.md). The analytics endpoint and the dashboards "
+        f"were measured while reports of the province were approved in the background "
+        f"({machine['approvals_per_s']} a second; goal ≥ 1).",
         "",
         "| workload | median (ms) | p95 (ms) | reference median (ms) | goal | met |",
         "|---|---|---|---|---|---|",
