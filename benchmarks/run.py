@@ -94,13 +94,15 @@ def raw_group_by(indicator_id: int, period: str) -> None:
         cursor.fetchall()
 
 
-def page_url(client, url: str, page: int) -> str:
-    """The URL of the `page`-th page of a cursor-paged list (following `next`)."""
-    for _ in range(page - 1):
-        url = client.get(url).json()["next"]
-        if url is None:
-            raise SystemExit(f"fewer than {page} pages")
-    return url
+def page_url(client, url: str, page: int) -> tuple[str, int]:
+    """The URL of the `page`-th page of a cursor-paged list (following `next`), or of the
+    last when there are fewer (a smaller data set); and that page's number."""
+    for number in range(1, page):
+        following = client.get(url).json()["next"]
+        if following is None:
+            return url, number
+        url = following
+    return url, page
 
 
 def form_save(client, unit: Unit, period) -> tuple:
@@ -429,8 +431,8 @@ def main() -> None:
     reports_clear(period.id, [c.commune.pk for c in cycles])
     listing = f"/api/v1/observations/?descendants_of={province.pk}"
     add("observations, first page", 50, timed(lambda: client.get(listing)))
-    deep = page_url(client, listing, 200)
-    add("observations, page 200", 50, timed(lambda: client.get(deep)))
+    deep, number = page_url(client, listing, 200)
+    add(f"observations, page {number}", 50, timed(lambda: client.get(deep)))
 
     # An official's quarterly form: a commune with nothing in EMPTY_PERIOD.
     empty = parse_period(EMPTY_PERIOD)
