@@ -7,7 +7,7 @@ from django.db import connection, transaction
 
 from entry.models import Submission
 from indicators import aggregates
-from indicators.models import Aggregate, Figure
+from indicators.models import Figure
 
 # RESULTS.md: run.py rewrites what is above this line and keeps what follows (the history of
 # the work, and the load test's block).
@@ -29,14 +29,17 @@ def peak_mb() -> int:
 @transaction.atomic
 def reports_clear(period: str, unit_ids: list[int]) -> int:
     """Deletes these units' reports and figures of `period`, with the figures' history;
-    returns how many figures were deleted."""
-    deleted, _ = Figure.objects.filter(period=period, unit_id__in=unit_ids).delete()
+    returns how many figures were deleted. The aggregates that read the approved ones are
+    recomputed, as the write path would."""
+    figures = Figure.objects.filter(period=period, unit_id__in=unit_ids)
+    keys = set(
+        figures.filter(status=Figure.Status.APPROVED).values_list(
+            "unit_id", "indicator_id", "period"
+        )
+    )
+    deleted, _ = figures.delete()
     # After the figures: deleting them wrote a history row each.
     Figure.history.filter(period=period, unit_id__in=unit_ids).delete()
     Submission.objects.filter(period=period, unit_id__in=unit_ids).delete()
-    # Past the write path: the aggregates that read these figures are forgotten (computed
-    # from the figures when read, until the next write there stores them again).
-    Aggregate.objects.filter(
-        unit_id__in=aggregates.touched_units(unit_ids), period__in=aggregates.containing(period)
-    ).delete()
+    aggregates.figures_changed(keys)
     return deleted

@@ -19,6 +19,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterable
 
+import pandas as pd
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -250,6 +251,8 @@ def recompute(
     # period, those formed after it began, which may read the units they were formed from
     # (written just before, read back from the table).
     written = aggregate_table.write(_settled(wanted, units, periods))
+    rows, left = _from_predecessor_rows(wanted, units, periods)
+    written += aggregate_table.write(rows)
     for period in periods:
         formed = [
             u
@@ -257,10 +260,126 @@ def recompute(
             if u.valid_from is not None
             and u.valid_from > period.start
             and (u.valid_to is None or u.valid_to >= period.start)
+            and (u.pk, period.id) in left
         ]
         if formed:
             written += aggregate_table.write(computed(wanted, formed, period, reading=True))
     return written
+
+
+def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tuple[list, set]:
+    """The rows of units formed after a period ended (a 2025 province for 2024), combined
+    from the rows of the units they were formed from — analytics._from_predecessors' rule
+    (rollup.as_members, rollup.combine), for every period and scope at once. Returns the
+    rows, and the (unit id, period id) still to compute by the engine: those formed during
+    the period (2025, for a 2025 province), and any whose predecessors' rows are missing."""
+    left = {
+        (u.pk, p.id)
+        for p in periods
+        for u in units
+        if u.valid_from is not None and u.valid_from > p.start
+    }
+    later = [
+        (u, p) for p in periods for u in units if u.valid_from is not None and u.valid_from > p.end
+    ]
+    if not later:
+        return [], left
+    edges: dict[int, list] = {}
+    for edge in (
+        UnitChange.objects.filter(successor__in={u.pk for u, _ in later})
+        .filter(predecessor__level=F("successor__level"))
+        .select_related("predecessor")
+        .order_by("successor_id", "predecessor__code")
+    ):
+        edges.setdefault(edge.successor_id, []).append(edge)
+    predecessors = {e.predecessor_id: e.predecessor for es in edges.values() for e in es}
+    stored = {
+        (r["unit_id"], r["indicator_id"], r["period"], r["scope"]): r
+        for r in Aggregate.objects.filter(
+            unit_id__in=list(predecessors),
+            period__in=list({p.id for _, p in later}),
+            indicator_id__in=[i.pk for i in indicators],
+        ).values("unit_id", "indicator_id", "period", "scope", *aggregate_table.VALUE_FIELDS)
+    }
+    slots: dict[tuple, int] = {}
+    rules: dict[int, analytics.rollup.Rule] = {}
+    members, keys, wanted = [], [], []
+    for unit, period in later:
+        mine = edges.get(unit.pk, [])
+        rows_of = {}
+        complete = True
+        for scope in aggregate_table.STORED_SCOPES[unit.level]:
+            for indicator in indicators:
+                found = []
+                for edge in mine:
+                    kept = aggregate_table.stored_scope(edge.predecessor.level, scope)
+                    row = stored.get((edge.predecessor_id, indicator.pk, period.id, kept))
+                    if row is None:
+                        complete = False
+                        break
+                    found.append((edge, row))
+                if not complete:
+                    break
+                rows_of[(scope, indicator.pk)] = found
+            if not complete:
+                break
+        if not complete:
+            continue  # left to the engine, which computes what the table lacks
+        left.discard((unit.pk, period.id))
+        for (scope, indicator_pk), found in rows_of.items():
+            slot = slots.setdefault((period.id, scope, indicator_pk), len(slots) + 1)
+            rules[slot] = analytics._rule(next(i for i in indicators if i.pk == indicator_pk))
+            key = slot * analytics.rollup.SLOT + unit.pk
+            wanted.append((unit, period, scope, indicator_pk, key, mine, found))
+            for _edge, row in found:
+                members.append(
+                    {
+                        "value": analytics._number(row["value"]),
+                        "numerator": analytics._number(row["numerator"]),
+                        "denominator": analytics._number(row["denominator"]),
+                        "answer": row["is_answer"],
+                        "origin": row["origin"],
+                        "node_scope": scope,
+                        "covered": row["covered"],
+                        "expected": row["expected"],
+                    }
+                )
+                keys.append(float(key))
+    if not wanted:
+        return [], left
+    combined = pd.DataFrame()
+    if members:
+        frame = pd.DataFrame(members)
+        frame[["value", "numerator", "denominator"]] = frame[
+            ["value", "numerator", "denominator"]
+        ].astype(float)
+        rule = analytics.rollup.Rules(rules)
+        combined = analytics.rollup.combine(
+            analytics.rollup.as_members(frame, pd.Series(keys), rule, count_one=False), rule
+        )
+    by_pk = {i.pk: i for i in indicators}
+    out = []
+    for unit, period, scope, indicator_pk, key, mine, found in wanted:
+        if mine and key in combined.index:
+            row = combined.loc[key].to_dict()
+            row.update(
+                origin=(
+                    analytics.rollup.PREDECESSORS
+                    if not analytics._missing(row["value"])
+                    else analytics.rollup.NO_DATA
+                ),
+                coverage_level=found[0][1]["coverage_level"],
+            )
+        else:
+            row = analytics._nothing(unit)
+        row["is_partial"] = any(edge.is_partial for edge in mine)
+        row["predecessors"] = tuple(edge.predecessor for edge in mine)
+        out.append(
+            aggregate_table.row_of(
+                analytics._rolled_value(unit, by_pk[indicator_pk], period, scope, row)
+            )
+        )
+    return out, left
 
 
 def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
