@@ -453,14 +453,7 @@ def build(
     containing them, and every period it holds already (or `periods`), each period in a
     transaction of its own. Returns the rows written."""
     if periods is None:
-        periods = set(Aggregate.objects.values_list("period", flat=True).distinct())
-        for period_id in (
-            Figure.objects.filter(status=Figure.Status.APPROVED)
-            .order_by()
-            .values_list("period", flat=True)
-            .distinct()
-        ):
-            periods.update(containing(period_id))
+        periods = all_periods()
     wanted = set(indicator_ids or Indicator.objects.values_list("pk", flat=True))
     units = stored_units() if unit_ids is None else touched_units(unit_ids) | _below(unit_ids)
     written = 0
@@ -471,6 +464,20 @@ def build(
         if out is not None:
             out(f"{period_id}: {rows} rows")
     return written
+
+
+def all_periods() -> set[str]:
+    """Every period the table holds, and every period with approved figures and the longer
+    periods containing them."""
+    periods = set(Aggregate.objects.values_list("period", flat=True).distinct())
+    for period_id in (
+        Figure.objects.filter(status=Figure.Status.APPROVED)
+        .order_by()
+        .values_list("period", flat=True)
+        .distinct()
+    ):
+        periods.update(containing(period_id))
+    return periods
 
 
 def _lock(unit_ids: list[int]) -> None:
@@ -485,24 +492,6 @@ def _lock(unit_ids: list[int]) -> None:
         )
 
 
-# What verify compares: every stored field, as the engine computes it.
-_COMPARED = (
-    "value",
-    "numerator",
-    "denominator",
-    "is_answer",
-    "origin",
-    "covered",
-    "expected",
-    "coverage_level",
-    "figure_id",
-    "figure_period",
-    "source",
-    "is_partial",
-    "via_predecessors",
-)
-
-
 def differences(
     *, unit_ids: Iterable[int] | None = None, periods=None, indicator_ids=None
 ) -> list[str]:
@@ -515,14 +504,7 @@ def differences(
     approved figures make; indicator_ids: default all."""
     units = stored_units() if unit_ids is None else touched_units(unit_ids) | _below(unit_ids)
     if periods is None:
-        periods = set(Aggregate.objects.values_list("period", flat=True).distinct())
-        for period_id in (
-            Figure.objects.filter(status=Figure.Status.APPROVED)
-            .order_by()
-            .values_list("period", flat=True)
-            .distinct()
-        ):
-            periods.update(containing(period_id))
+        periods = all_periods()
     indicators = Indicator.objects.in_bulk(indicator_ids)
     all_units = list(Unit.objects.filter(pk__in=units).order_by("pk"))
     out: list[str] = []
@@ -550,7 +532,7 @@ def differences(
             if theirs is None:
                 out.append(f"{where}: dòng thừa ({mine.value}, {mine.origin})")
                 continue
-            for name in _COMPARED:
+            for name in aggregate_table.VALUE_FIELDS:
                 a, b = getattr(mine, name), getattr(theirs, name)
                 if name in ("value", "numerator", "denominator"):
                     same = (a is None and b is None) or (

@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -247,3 +247,16 @@ def test_build_aggregates_fills_what_a_bulk_load_left_out():
     assert Aggregate.objects.get(**key, scope="self").value == Decimal("70")
     assert Aggregate.objects.filter(period="2020Q4", unit__level="province").exists()
     assert aggregates.differences(periods=["2020Q4"]) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--unit", "99999"], "Không có đơn vị mã 99999."),
+        (["--indicator", "NO_SUCH"], "Không có chỉ tiêu mã NO_SUCH."),
+        (["--period", "2024Q9"], "--period:"),
+    ],
+)
+def test_verify_aggregates_names_what_it_does_not_know(options, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("verify_aggregates", *options, stdout=io.StringIO())

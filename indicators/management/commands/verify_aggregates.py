@@ -3,8 +3,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators import aggregates
-from indicators.models import Indicator
-from indicators.periods import PeriodError, parse_period
+from indicators.management.aggregate_options import (
+    add_period_and_indicator,
+    indicators_named,
+    periods_named,
+)
 from units.models import Unit
 
 
@@ -21,8 +24,7 @@ class Command(BaseCommand):
             default=[],
             help="Mã đơn vị (lặp lại được): đơn vị, các đơn vị dưới, trên và kế thừa nó.",
         )
-        parser.add_argument("--period", action="append", default=[], help="Kỳ, ví dụ 2024Q3.")
-        parser.add_argument("--indicator", action="append", default=[], help="Mã chỉ tiêu.")
+        add_period_and_indicator(parser)
 
     def handle(self, *args, unit, period, indicator, **options):
         unit_ids = None
@@ -32,21 +34,10 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"Không có đơn vị mã {', '.join(sorted(unknown))}.")
             unit_ids = [pk for pk, _ in found]
-        periods = None
-        if period:
-            try:
-                periods = {parse_period(p).id for p in period}
-            except PeriodError as exc:
-                raise CommandError(f"--period: {exc}") from exc
-        indicator_ids = None
-        if indicator:
-            found = dict(Indicator.objects.filter(code__in=indicator).values_list("code", "pk"))
-            unknown = set(indicator) - set(found)
-            if unknown:
-                raise CommandError(f"Không có chỉ tiêu mã {', '.join(sorted(unknown))}.")
-            indicator_ids = list(found.values())
         lines = aggregates.differences(
-            unit_ids=unit_ids, periods=periods, indicator_ids=indicator_ids
+            unit_ids=unit_ids,
+            periods=periods_named(period),
+            indicator_ids=indicators_named(indicator),
         )
         for line in lines:
             self.stdout.write(line)
