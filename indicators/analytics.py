@@ -321,10 +321,11 @@ def _subtree_read(
     units = (tree if communes_as_rows else tree[~is_leaf]).copy()
     units.loc[units["id"].isin(top_ids), "parent_id"] = np.nan
 
-    rolled = _with_sub_period_figures(indicators, period)
+    small = len(tree) <= ID_LIST_MAX
+    rolled = _with_sub_period_figures(indicators, period, tree["id"].tolist() if small else None)
     figures = Figure.objects.filter(indicator__in=indicators, status__in=statuses).order_by()
     figures = _in_period(figures, indicators, rolled, period, statuses)
-    if len(tree) <= ID_LIST_MAX:
+    if small:
         inner_figures = figures.filter(unit_id__in=units["id"].tolist())
         tree_q = Q(unit_id__in=tree["id"].tolist())
         leaf_q = Q(unit_id__in=tree.loc[is_leaf, "id"].tolist())
@@ -538,18 +539,23 @@ def _leaf_stats(
     return stats[[*rollup.STATS_COLUMNS, "indicator_id"]]
 
 
-def _with_sub_period_figures(indicators: list[Indicator], period: Period) -> list[Indicator]:
+def _with_sub_period_figures(
+    indicators: list[Indicator], period: Period, unit_ids: list[int] | None = None
+) -> list[Indicator]:
     """The indicators with a figure in a shorter period inside `period` (one indexed query;
-    none for a month)."""
+    none for a month), in the whole country or among `unit_ids`' figures.
+
+    Asked for a subtree's units, the answer may be "none" where the country's is "some":
+    then no member of the subtree has a figure inside the period but its own, and the rule
+    over time keeps exactly the period's own figures for each of them — what the cheaper
+    filter (_in_period) keeps too."""
     inner = _inner_period_ids(period)
     if not inner:
         return []
-    found = set(
-        Figure.objects.filter(indicator__in=indicators, period__in=inner)
-        .order_by()
-        .values_list("indicator_id", flat=True)
-        .distinct()
-    )
+    figures = Figure.objects.filter(indicator__in=indicators, period__in=inner)
+    if unit_ids is not None:
+        figures = figures.filter(unit_id__in=unit_ids)
+    found = set(figures.order_by().values_list("indicator_id", flat=True).distinct())
     return [i for i in indicators if i.pk in found]
 
 
