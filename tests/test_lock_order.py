@@ -220,3 +220,50 @@ def test_any_other_database_error_is_not_taken_for_a_clash(client, db, monkeypat
     monkeypatch.setattr(services, "entry_save", broken)
     with pytest.raises(OperationalError):  # a 500, as a server error is
         client.post(f"/entry/{hoxa.pk}/2024Q4/", {"version": "0", "INF_LAN-value": "1"})
+
+
+@postgresql_only
+def test_two_approvals_in_one_district_at_once_both_reach_its_aggregates(committed, monkeypatch):
+    """Each approval recomputes the district's and province's aggregates in its own
+    transaction. Without the units' aggregate locks, the second would compute while the
+    first has not committed, without its figures, and commit last: a lost update. With
+    them it waits, then reads the first's commit (docs/decisions/0015)."""
+    from accounts.models import Membership
+    from indicators import aggregates
+
+    demo_users_create()
+    reviewer = get_user_model().objects.get(username="vinhlinh.duyet")
+    reports = []
+    for code in ("19363", "19366"):  # Hồ Xá, Bến Quan: both in huyện Vĩnh Linh
+        unit = Unit.objects.in_force(parse_period("2024Q1").end).get(code=code)
+        official = get_user_model().objects.create_user(f"official-{code}", password="x")
+        Membership.objects.create(user=official, unit=unit, is_data_entry=True)
+        complete = {
+            i.code: (
+                EntryValue(numerator="1", denominator="2")
+                if i.value_type == "ratio"
+                else EntryValue(value="1")
+            )
+            for i in services.applicable_indicators(unit, None, Q4)
+        }
+        result = entry_save(
+            user=official, unit=unit, agency=None, period=Q4, values=complete, version=0,
+            submit=True,
+        )  # fmt: skip
+        assert result.submitted, result.missing
+        reports.append(result.submission)
+    # Each computes slowly: the two certainly overlap.
+    slow(monkeypatch, aggregates, "_settled", seconds=1.0)
+    outcomes = race(
+        *(
+            lambda report=report: submission_act(user=reviewer, submission=report, action="approve")
+            for report in reports
+        )
+    )
+    assert [kind for kind, _ in outcomes] == ["done", "done"], outcomes
+    vinh_linh = Unit.objects.get(code="464")
+    assert (
+        aggregates.differences(unit_ids=[vinh_linh.pk], periods=aggregates.containing(Q4.id)) == []
+    )
+    row = vinh_linh.aggregate_set.get(indicator__code="INF_LAN", period=Q4.id, scope="self")
+    assert row.covered == 2  # both communes' answers, each yes
