@@ -14,6 +14,7 @@ import io
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -179,37 +180,49 @@ def approvals(official, commune: Unit, period) -> list[float]:
     return [cycle.approve(cycle.submit()) for _ in range(REPEAT + 1)][1:]
 
 
-class ApprovalStream(threading.Thread):
+class ApprovalStream:
     """Reports approved one after another in the background, in the province being read
     (each moving its aggregates), for as long as the readers are measured: the reporting
-    weeks' load. `rate()` is the approved reports per second it achieved."""
+    weeks' load. In a process of its own (`run.py stream PROVINCE PERIOD`), as another
+    gunicorn worker would be: not sharing the readers' interpreter. `stop()` returns the
+    approved reports per second it achieved."""
 
-    def __init__(self, cycles: list[ReportCycle]):
-        super().__init__(daemon=True)
-        self.cycles = cycles
-        self.done = threading.Event()
-        self.approved = 0
-        self.error: BaseException | None = None
-
-    def run(self):
-        self.started = time.perf_counter()
-        try:
-            while not self.done.is_set():
-                cycle = self.cycles[self.approved % len(self.cycles)]
-                cycle.approve(cycle.submit())
-                self.approved += 1
-        except BaseException as exc:
-            self.error = exc
-        finally:
-            self.ended = time.perf_counter()
-            connection.close()
+    def __init__(self, province: Unit, period):
+        self.process = subprocess.Popen(  # noqa: S603 - this interpreter and this file
+            [sys.executable, __file__, "stream", str(province.pk), period.id],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        # The stream says when its reports are set up and it starts approving.
+        if self.process.stdout.readline().strip() != "streaming":
+            raise SystemExit("the approval stream did not start")
 
     def stop(self) -> float:
-        self.done.set()
-        self.join()
-        if self.error is not None:
-            raise SystemExit(f"the approval stream failed: {self.error!r}")
-        return self.approved / (self.ended - self.started)
+        self.process.send_signal(signal.SIGTERM)
+        out, _ = self.process.communicate(timeout=120)
+        if self.process.returncode != 0:
+            raise SystemExit(f"the approval stream failed ({self.process.returncode})")
+        return json.loads(out.strip().splitlines()[-1])["per_second"]
+
+
+def stream_main(province_id: str, period_id: str) -> None:
+    """`run.py stream PROVINCE PERIOD`: approve reports of the province's communes without
+    figures in the period, one after another, until SIGTERM; then print the rate as JSON,
+    and take the reports away again."""
+    settings.DEBUG = False
+    period = parse_period(period_id)
+    cycles = stream_cycles(Unit.objects.get(pk=int(province_id)), period)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    print("streaming", flush=True)
+    approved, started = 0, time.perf_counter()
+    while not stopping.is_set():
+        cycle = cycles[approved % len(cycles)]
+        cycle.approve(cycle.submit())
+        approved += 1
+    elapsed = time.perf_counter() - started
+    reports_clear(period.id, [c.commune.pk for c in cycles])
+    print(json.dumps({"approved": approved, "per_second": round(approved / elapsed, 2)}))
 
 
 def stream_cycles(province: Unit, period, count: int = 3) -> list[ReportCycle]:
@@ -416,9 +429,7 @@ def main() -> None:
         note="live aggregates, no cache; reference: the raw SQL GROUP BY",
     )
     # The readers, while reports of the province are approved one after another.
-    cycles = stream_cycles(province, period)
-    stream = ApprovalStream(cycles)
-    stream.start()
+    stream = ApprovalStream(province, period)
     url = f"/api/v1/analytics/?indicator={INDICATOR}&unit={province.pk}&period={period.id}"
     analytics_call = lambda: client.get(url + "&by=children")  # noqa: E731
     note = "with approvals streaming in the province"
@@ -428,7 +439,6 @@ def main() -> None:
         add(f"{name} dashboard", goal, timed(page), note=note)
     stream_rate = stream.stop()
     print(f"  approval stream: {stream_rate:.2f} approved reports a second", flush=True)
-    reports_clear(period.id, [c.commune.pk for c in cycles])
     listing = f"/api/v1/observations/?descendants_of={province.pk}"
     add("observations, first page", 50, timed(lambda: client.get(listing)))
     deep, number = page_url(client, listing, 200)
@@ -583,5 +593,7 @@ def alone_main(what: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1:] in (["bulk"], ["export"]):
         alone_main(sys.argv[1])
+    elif sys.argv[1:2] == ["stream"]:
+        stream_main(*sys.argv[2:4])
     else:
         main()
