@@ -6,7 +6,7 @@ columns COPYed into a temporary table, then one UPDATE … FROM it whose RETURNI
 "~" history records. The same rows as simple-history's bulk_create_with_history and
 bulk_update_with_history would write, at COPY speed; indicators.store uses them for large
 batches on PostgreSQL, and plainer statements elsewhere (SQLite, small files):
-docs/decisions/0010. Only indicators.store calls them: it tells the roll-up cache.
+docs/decisions/0010. Only indicators.store calls them: it tells the live aggregates.
 """
 
 import functools
