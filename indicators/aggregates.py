@@ -29,6 +29,8 @@ from indicators.models import Aggregate, Figure, Indicator
 from indicators.periods import PeriodKind, enclosing, parse_period
 from units.models import Agency, Unit, UnitChange
 
+# What the roll-ups read of an indicator: a change to one of them recomputes its rows.
+ROLLUP_FIELDS = ("value_type", "unit_rollup", "time_rollup")
 _LOCK_CLASS = 17017  # the first key of the advisory locks on aggregates (of a unit)
 _UNIT_SCOPES = (analytics.rollup.SELF, "communes", "districts")
 
@@ -107,9 +109,12 @@ def forget_units(unit_ids: Iterable[int]) -> int:
 def follow_structure() -> None:
     """Forget the rows that read a unit, agency or lineage edge whenever one is saved or
     deleted through the ORM (the admin, a queryset's delete); recompute an indicator's rows
-    when its rules change. Bulk loaders send no signals and call units_changed /
+    when its rules (ROLLUP_FIELDS) change. Bulk loaders send no signals and call units_changed /
     indicator_changed themselves."""
     pre_save.connect(_unit_before, sender=Unit, dispatch_uid="aggregates-unit-before")
+    pre_save.connect(
+        _indicator_before, sender=Indicator, dispatch_uid="aggregates-indicator-before"
+    )
     for model, handler in (
         (Unit, _unit_after),
         (Agency, _agency_after),
@@ -150,7 +155,18 @@ def _edge_after(sender, instance, **kwargs) -> None:
     forget_units({pk for unit in units for pk in _tree_of(unit)})
 
 
+def _indicator_before(sender, instance, **kwargs) -> None:
+    instance._aggregates_before = (
+        Indicator.objects.filter(pk=instance.pk).values_list(*ROLLUP_FIELDS).first()
+    )
+
+
 def _indicator_after(sender, instance, **kwargs) -> None:
+    # Saved with the same rules (a name, a definition): no row changes.
+    saved = "created" in kwargs
+    rules = tuple(getattr(instance, f) for f in ROLLUP_FIELDS)
+    if saved and getattr(instance, "_aggregates_before", None) in (None, rules):
+        return
     indicator_changed(instance.pk)
 
 
@@ -254,14 +270,7 @@ def recompute(
     rows, left = _from_predecessor_rows(wanted, units, periods)
     written += aggregate_table.write(rows)
     for period in periods:
-        formed = [
-            u
-            for u in units
-            if u.valid_from is not None
-            and u.valid_from > period.start
-            and (u.valid_to is None or u.valid_to >= period.start)
-            and (u.pk, period.id) in left
-        ]
+        formed = [u for u in units if (u.pk, period.id) in left]
         if formed:
             written += aggregate_table.write(computed(wanted, formed, period, reading=True))
     return written
@@ -304,31 +313,16 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
     slots: dict[tuple, int] = {}
     rules: dict[int, analytics.rollup.Rule] = {}
     members, keys, wanted = [], [], []
+    by_pk = {i.pk: i for i in indicators}
     for unit, period in later:
         mine = edges.get(unit.pk, [])
-        rows_of = {}
-        complete = True
-        for scope in aggregate_table.STORED_SCOPES[unit.level]:
-            for indicator in indicators:
-                found = []
-                for edge in mine:
-                    kept = aggregate_table.stored_scope(edge.predecessor.level, scope)
-                    row = stored.get((edge.predecessor_id, indicator.pk, period.id, kept))
-                    if row is None:
-                        complete = False
-                        break
-                    found.append((edge, row))
-                if not complete:
-                    break
-                rows_of[(scope, indicator.pk)] = found
-            if not complete:
-                break
-        if not complete:
+        rows_of = _predecessors_rows(unit, mine, indicators, period.id, stored)
+        if rows_of is None:
             continue  # left to the engine, which computes what the table lacks
         left.discard((unit.pk, period.id))
         for (scope, indicator_pk), found in rows_of.items():
             slot = slots.setdefault((period.id, scope, indicator_pk), len(slots) + 1)
-            rules[slot] = analytics._rule(next(i for i in indicators if i.pk == indicator_pk))
+            rules[slot] = analytics._rule(by_pk[indicator_pk])
             key = slot * analytics.rollup.SLOT + unit.pk
             wanted.append((unit, period, scope, indicator_pk, key, mine, found))
             for _edge, row in found:
@@ -357,7 +351,6 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
         combined = analytics.rollup.combine(
             analytics.rollup.as_members(frame, pd.Series(keys), rule, count_one=False), rule
         )
-    by_pk = {i.pk: i for i in indicators}
     out = []
     for unit, period, scope, indicator_pk, key, mine, found in wanted:
         if mine and key in combined.index:
@@ -380,6 +373,23 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
             )
         )
     return out, left
+
+
+def _predecessors_rows(unit, edges: list, indicators: list, period_id: str, stored: dict):
+    """For each kept scope and indicator of `unit`, its predecessors' stored rows (edge,
+    row) in the edges' order; None if one of them is not in the table."""
+    rows_of = {}
+    for scope in aggregate_table.STORED_SCOPES[unit.level]:
+        for indicator in indicators:
+            found = []
+            for edge in edges:
+                kept = aggregate_table.stored_scope(edge.predecessor.level, scope)
+                row = stored.get((edge.predecessor_id, indicator.pk, period_id, kept))
+                if row is None:
+                    return None
+                found.append((edge, row))
+            rows_of[(scope, indicator.pk)] = found
+    return rows_of
 
 
 def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
@@ -455,7 +465,7 @@ def build(
     if periods is None:
         periods = all_periods()
     wanted = set(indicator_ids or Indicator.objects.values_list("pk", flat=True))
-    units = stored_units() if unit_ids is None else touched_units(unit_ids) | _below(unit_ids)
+    units = _units_of(unit_ids)
     written = 0
     for period_id in sorted(periods):
         with transaction.atomic():
@@ -502,11 +512,12 @@ def differences(
     unit_ids: only the districts and provinces among these units, below them, above them
     and formed from them (default: all); periods: default every period the table holds or
     approved figures make; indicator_ids: default all."""
-    units = stored_units() if unit_ids is None else touched_units(unit_ids) | _below(unit_ids)
+    units = _units_of(unit_ids)
     if periods is None:
         periods = all_periods()
     indicators = Indicator.objects.in_bulk(indicator_ids)
     all_units = list(Unit.objects.filter(pk__in=units).order_by("pk"))
+    names = {u.pk: f"{u.code} ({u.name}, #{u.pk})" for u in all_units}
     out: list[str] = []
     for period_id in sorted(periods):
         period = parse_period(period_id)
@@ -520,7 +531,6 @@ def differences(
                 unit_id__in=units, period=period_id, indicator_id__in=list(indicators)
             )
         }
-        names = {u.pk: f"{u.code} ({u.name}, #{u.pk})" for u in all_units}
         for key in sorted(set(fresh) | set(stored)):
             unit_id, indicator_id, scope = key
             where = (
@@ -543,6 +553,13 @@ def differences(
                 if not same:
                     out.append(f"{where}: {name} lưu {a!r}, tính lại {b!r}")
     return out
+
+
+def _units_of(unit_ids: Iterable[int] | None) -> set[int]:
+    """Every district and province, or those among, below, above and formed from these."""
+    if unit_ids is None:
+        return stored_units()
+    return touched_units(unit_ids) | _below(unit_ids)
 
 
 def _below(unit_ids: Iterable[int]) -> set[int]:

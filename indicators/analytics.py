@@ -165,25 +165,9 @@ def rollup_indicators(
 
 
 def _stored_value(unit: Unit, indicator: Indicator, period: Period, scope: str, row: dict):
-    return RolledValue(
-        unit=unit,
-        indicator=indicator,
-        period=period,
-        scope=scope,
-        value=_number(row["value"]),
-        numerator=_number(row["numerator"]),
-        denominator=_number(row["denominator"]),
-        origin=row["origin"],
-        covered=row["covered"],
-        expected=row["expected"],
-        coverage_level=row["coverage_level"],
-        figure_id=row["figure_id"],
-        figure_period=row["figure_period"] or None,
-        source=row["source"],
-        is_partial=row["is_partial"],
-        is_answer=row["is_answer"],
-        predecessors=row.get("predecessors", ()),
-    )
+    """A row of the live aggregates (aggregate_table.read) as the engine's value."""
+    row = {**row, "answer": row["is_answer"], "figure_period": row["figure_period"] or None}
+    return _rolled_value(unit, indicator, period, scope, row)
 
 
 def _rollup_indicators(
@@ -397,19 +381,7 @@ def evaluate_periods(
             slot = mine[indicator.pk] = len(slots) + 1
             slots[(period.id, indicator.pk)] = slot
             rules[slot] = _rule(indicator)
-        shifts = np.array(list(mine.values()), dtype=float) * float(rollup.SLOT)
-        n = len(read.units)
-        units.append(
-            pd.DataFrame(
-                {
-                    "id": np.tile(read.units["id"].to_numpy(dtype=float), len(shifts))
-                    + np.repeat(shifts, n),
-                    "parent_id": np.tile(read.units["parent_id"].to_numpy(dtype=float), len(shifts))
-                    + np.repeat(shifts, n),
-                    "level": np.tile(read.units["level"].to_numpy(), len(shifts)),
-                }
-            )
-        )
+        units.append(rollup.in_slots(read.units, list(mine.values()), ("id", "parent_id")))
         figures = read.rows[read.rows["indicator_id"].isin(mine)].copy()
         shift = figures["indicator_id"].map(mine).astype(float) * float(rollup.SLOT)
         figures["unit_id"] = figures["unit_id"].astype(float) + shift
@@ -424,6 +396,7 @@ def evaluate_periods(
     all_rows = pd.concat(rows, ignore_index=True)
     all_leaves = pd.concat(leaves, ignore_index=True)
     wanted = [*top_ids, *also]
+    codes = {i.pk: i.code for i in indicators}
     keys = [slot * rollup.SLOT + unit_id for slot in slots.values() for unit_id in wanted]
     result: dict[tuple[str, str], dict[str, dict[int, dict]]] = {}
     for scope in scopes:
@@ -432,8 +405,7 @@ def evaluate_periods(
         )
         found = nodes.loc[nodes.index.isin(keys)].to_dict("index")
         for (period_id, indicator_pk), slot in slots.items():
-            code = next(i.code for i in indicators if i.pk == indicator_pk)
-            result.setdefault((period_id, scope), {})[code] = {
+            result.setdefault((period_id, scope), {})[codes[indicator_pk]] = {
                 unit_id: found[slot * rollup.SLOT + unit_id] for unit_id in wanted
             }
     return result

@@ -323,31 +323,14 @@ def _evaluate_slotted(units, figures, scope, rules, agencies, leaf_stats):
     def shift(values, slot_values):
         return values.astype(float) + slot_values * float(SLOT)
 
-    every_slot = np.array(list(slots.values()), dtype=float) * float(SLOT)
-
-    def in_every_slot(frame: pd.DataFrame, shifted: tuple[str, ...]) -> pd.DataFrame:
-        # The frame repeated once per slot (slot by slot), its `shifted` ids moved into it.
-        n = len(frame)
-        return pd.DataFrame(
-            {
-                column: (
-                    np.tile(frame[column].to_numpy(dtype=float), len(every_slot))
-                    + np.repeat(every_slot, n)
-                    if column in shifted
-                    else np.tile(frame[column].to_numpy(), len(every_slot))
-                )
-                for column in frame.columns
-            }
-        )
-
-    all_units = in_every_slot(units, ("id", "parent_id"))
+    all_units = in_slots(units, list(slots.values()), ("id", "parent_id"))
     figures = figures[figures["indicator_id"].isin(slots)].copy()
     figure_slots = figures["indicator_id"].map(slots).astype(float)
     figures["unit_id"] = shift(figures["unit_id"], figure_slots)
     figures["agency_id"] = shift(figures["agency_id"], figure_slots)
     all_agencies = None
     if agencies is not None:
-        all_agencies = in_every_slot(agencies, ("id", "unit_id"))
+        all_agencies = in_slots(agencies, list(slots.values()), ("id", "unit_id"))
     all_leaves = None
     if leaf_stats is not None and not leaf_stats.empty:
         all_leaves = leaf_stats[leaf_stats["indicator_id"].isin(slots)].copy()
@@ -362,6 +345,23 @@ def _evaluate_slotted(units, figures, scope, rules, agencies, leaf_stats):
         leaf_stats=all_leaves,
     )
     return nodes, slots
+
+
+def in_slots(frame: pd.DataFrame, slots: list[int], shifted: tuple[str, ...]) -> pd.DataFrame:
+    """The frame repeated once per slot (slot by slot), its `shifted` id columns moved into
+    the slot (id + slot × SLOT): one tree walk then serves every slot at once."""
+    shifts = np.array(slots, dtype=float) * float(SLOT)
+    n = len(frame)
+    return pd.DataFrame(
+        {
+            column: (
+                np.tile(frame[column].to_numpy(dtype=float), len(shifts)) + np.repeat(shifts, n)
+                if column in shifted
+                else np.tile(frame[column].to_numpy(), len(shifts))
+            )
+            for column in frame.columns
+        }
+    )
 
 
 def as_members(nodes: pd.DataFrame, key: pd.Series, rule: Rule, *, count_one: bool) -> pd.DataFrame:

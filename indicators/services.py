@@ -88,7 +88,7 @@ def indicator_catalogue_load(*, path: Path) -> WriteSummary:
         if current is None:
             to_create.append(wanted)
         elif any(getattr(current, f) != getattr(wanted, f) for f in _INDICATOR_FIELDS):
-            if any(getattr(current, f) != getattr(wanted, f) for f in _ROLLUP_FIELDS):
+            if any(getattr(current, f) != getattr(wanted, f) for f in aggregates.ROLLUP_FIELDS):
                 rules_changed.append(current.pk)
             for f in _INDICATOR_FIELDS:
                 setattr(current, f, getattr(wanted, f))
@@ -101,10 +101,6 @@ def indicator_catalogue_load(*, path: Path) -> WriteSummary:
     for pk in rules_changed:  # bulk_update sends no signals
         aggregates.indicator_changed(pk)
     return summary
-
-
-# What the roll-ups read of an indicator: a change recomputes its aggregates.
-_ROLLUP_FIELDS = ("value_type", "unit_rollup", "time_rollup")
 
 
 @dataclass(slots=True)

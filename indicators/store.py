@@ -51,11 +51,7 @@ def figures_store(
     for figure in delete:
         figure._history_user = user
         figure.delete()
-    aggregates.figures_changed(
-        _keys(create, update, delete)
-        if was_published
-        else _keys(create, update, delete, only_approved=True)
-    )
+    aggregates.figures_changed(_keys(create, update, delete, only_approved=not was_published))
 
 
 def streams(count: int) -> bool:
