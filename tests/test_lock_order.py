@@ -53,6 +53,18 @@ def form_values(value: int) -> dict[str, EntryValue]:
     return {code: EntryValue(value="0" if code in YES_NO else str(value)) for code in CODES}
 
 
+def complete_values(unit: Unit) -> dict[str, EntryValue]:
+    """A value for every indicator the unit reports in Q4: 1 of 2, or 1."""
+    return {
+        i.code: (
+            EntryValue(numerator="1", denominator="2")
+            if i.value_type == "ratio"
+            else EntryValue(value="1")
+        )
+        for i in services.applicable_indicators(unit, None, Q4)
+    }
+
+
 def slow(monkeypatch, module, name: str, seconds: float = 0.3) -> None:
     """Hold the first writer between its two locks a moment, so that the other certainly
     comes in between: with two lock orders, that is a deadlock every time."""
@@ -143,14 +155,7 @@ def test_an_import_and_an_approval_on_the_same_figures_never_deadlock(
     for round_ in range(3):
         Submission.objects.filter(unit=hoxa, period=Q4.id).delete()
         Figure.objects.filter(unit=hoxa, period=Q4.id).delete()
-        complete = {
-            i.code: (
-                EntryValue(numerator="1", denominator="2")
-                if i.value_type == "ratio"
-                else EntryValue(value="1")
-            )
-            for i in services.applicable_indicators(hoxa, None, Q4)
-        }
+        complete = complete_values(hoxa)
         result = entry_save(
             user=official,
             unit=hoxa,
@@ -238,14 +243,7 @@ def test_two_approvals_in_one_district_at_once_both_reach_its_aggregates(committ
         unit = Unit.objects.in_force(parse_period("2024Q1").end).get(code=code)
         official = get_user_model().objects.create_user(f"official-{code}", password="x")
         Membership.objects.create(user=official, unit=unit, is_data_entry=True)
-        complete = {
-            i.code: (
-                EntryValue(numerator="1", denominator="2")
-                if i.value_type == "ratio"
-                else EntryValue(value="1")
-            )
-            for i in services.applicable_indicators(unit, None, Q4)
-        }
+        complete = complete_values(unit)
         result = entry_save(
             user=official, unit=unit, agency=None, period=Q4, values=complete, version=0,
             submit=True,
