@@ -541,7 +541,9 @@ def _in_period(figures, indicators, rolled, period: Period, statuses):
         group = [i.pk for i in rolled if (i.time_rollup == Indicator.TimeRollup.FLOW) == flow]
         if group:
             keep |= Q(indicator_id__in=group) & _time_rule(period, statuses, flow=flow)
-    return figures.filter(keep)
+    # Named by their ids as well as their dates, outside the OR: figure_rollup_idx
+    # (indicator, period, scope) finds them by exact probes (no range scan of every period).
+    return figures.filter(period__in=[period.id, *_inner_period_ids(period)]).filter(keep)
 
 
 def _inner_period_ids(period: Period) -> list[str]:
@@ -559,11 +561,16 @@ def _time_rule(period: Period, statuses: Sequence[str], *, flow: bool) -> Q:
     """The figures inside `period` that the rule over time keeps: for status indicators, a
     unit's or agency's latest (on a tie of end dates, the wider); for flow indicators, all
     of them except a period a wider figure of the same unit already covers."""
+    # Every period inside `period` named by its id too: figure_rollup_idx (indicator,
+    # period, scope) then finds them by a few exact probes instead of a range scan of the
+    # indicators' figures over every period.
+    periods = [period.id, *_inner_period_ids(period)]
     same_member = Figure.objects.filter(
         indicator_id=OuterRef("indicator_id"),
         status__in=statuses,
         unit_id=OuterRef("unit_id"),
         scope=OuterRef("scope"),
+        period__in=periods,
         period_start__gte=period.start,
         period_end__lte=period.end,
     )
