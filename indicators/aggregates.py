@@ -205,8 +205,9 @@ def containing(period_id: str) -> list[str]:
 def touched_units(unit_ids: Iterable[int]) -> set[int]:
     """The districts and provinces whose rows read the figures of `unit_ids`: the units
     themselves, the district and province above them, and, again, of the units formed from
-    any of these (a 2025 province from 2024 provinces, a 2025 commune from 2024 communes);
-    and the other units those 2025 provinces were formed from."""
+    any of these (a 2025 province from 2024 provinces, a 2025 commune from 2024 communes).
+    The other units a 2025 province was formed from are not touched: their rows are read as
+    they stand (and, where one is missing, the 2025 province is computed from the figures)."""
     seen: set[int] = set()
     frontier = set(unit_ids)
     while frontier:
@@ -222,17 +223,10 @@ def touched_units(unit_ids: Iterable[int]) -> set[int]:
         )
         seen |= frontier
         frontier = found - seen
-    stored = set(
+    return set(
         Unit.objects.filter(pk__in=seen, level__in=aggregate_table.STORED_LEVELS).values_list(
             "id", flat=True
         )
-    )
-    # The others a 2025 province was formed from: it reads their rows, which are computed
-    # with the rest (in one walk) rather than from the figures when read.
-    return stored | set(
-        UnitChange.objects.filter(successor_id__in=stored)
-        .filter(predecessor__level=F("successor__level"))
-        .values_list("predecessor_id", flat=True)
     )
 
 

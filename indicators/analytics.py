@@ -489,6 +489,8 @@ def _leaf_stats(
         )
     )
     columns = ["indicator_id", "key", "n", "covered", "n_counted", "s_num", "s_den", "s_value"]
+    if not expected:  # no commune under the tops (the tops are communes): nothing to read
+        return pd.DataFrame(columns=[*rollup.STATS_COLUMNS, "indicator_id"], dtype=float)
     found = pd.DataFrame.from_records(list(grouped), columns=columns)
     numbers = columns[2:]
     found[numbers] = found[numbers].apply(pd.to_numeric, errors="coerce").astype(float)
@@ -603,6 +605,38 @@ def _flow_totals(frame: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
         agency_id=frame["agency_id"].fillna(-1),
         agency_kind=frame["agency_kind"].fillna(""),
     )
+    several = frame.duplicated(keys, keep=False)
+    if several.any():
+        totals = _added_up(frame, keys, several)
+    else:
+        # One figure each (a quarter's figures): its own sums, as the grouping gives them,
+        # without paying for a grouping.
+        totals = frame[keys].assign(
+            value=frame["value"].fillna(0.0),
+            mean=frame["value"],
+            numerator=frame["numerator"].fillna(0.0),
+            denominator=frame["denominator"].fillna(0.0),
+            counted=frame["_counted"],
+            parts=1,
+            figure_id=frame["figure_id"],
+            figure_period=frame["figure_period"],
+            source=frame["source"],
+        )
+    is_ratio = totals["indicator_id"].isin(ratios)
+    counted = is_ratio & totals["counted"] & (totals["denominator"] > 0)
+    ratio = 100 * totals["numerator"] / totals["denominator"].where(counted)
+    totals["value"] = ratio.where(counted, totals["value"].where(~is_ratio, totals["mean"]))
+    totals[["numerator", "denominator"]] = totals[["numerator", "denominator"]].where(
+        counted, np.nan, axis=0
+    )
+    totals.loc[totals["parts"] > 1, "figure_id"] = np.nan
+    totals["agency_id"] = totals["agency_id"].replace(-1, np.nan)
+    totals["agency_kind"] = totals["agency_kind"].replace("", None)
+    return totals
+
+
+def _added_up(frame: pd.DataFrame, keys: list[str], several: pd.Series) -> pd.DataFrame:
+    """_flow_totals' sums per member, where some members have several figures."""
     grouped = frame.groupby(keys, sort=False)
     totals = grouped.agg(
         value=("value", "sum"),
@@ -616,29 +650,16 @@ def _flow_totals(frame: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
         source=("source", "first"),
     ).reset_index()
     # Where several figures add up, name all their periods (joined in Python only for those).
-    several = grouped["figure_id"].transform("size") > 1
-    if several.any():
-        joined = (
-            frame[several]
-            .groupby(keys, sort=False)["figure_period"]
-            .agg(lambda s: ", ".join(sorted(s)))
-            .rename("joined")
-            .reset_index()
-        )
-        totals = totals.merge(joined, on=keys, how="left")
-        totals["figure_period"] = totals["joined"].fillna(totals["figure_period"])
-        totals = totals.drop(columns="joined")
-    is_ratio = totals["indicator_id"].isin(ratios)
-    counted = is_ratio & totals["counted"] & (totals["denominator"] > 0)
-    ratio = 100 * totals["numerator"] / totals["denominator"].where(counted)
-    totals["value"] = ratio.where(counted, totals["value"].where(~is_ratio, totals["mean"]))
-    totals[["numerator", "denominator"]] = totals[["numerator", "denominator"]].where(
-        counted, np.nan, axis=0
+    joined = (
+        frame[several]
+        .groupby(keys, sort=False)["figure_period"]
+        .agg(lambda s: ", ".join(sorted(s)))
+        .rename("joined")
+        .reset_index()
     )
-    totals.loc[totals["parts"] > 1, "figure_id"] = np.nan
-    totals["agency_id"] = totals["agency_id"].replace(-1, np.nan)
-    totals["agency_kind"] = totals["agency_kind"].replace("", None)
-    return totals
+    totals = totals.merge(joined, on=keys, how="left")
+    totals["figure_period"] = totals["joined"].fillna(totals["figure_period"])
+    return totals.drop(columns="joined")
 
 
 def _from_predecessors(
