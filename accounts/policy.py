@@ -14,13 +14,17 @@ or unapproved figures. Approved figures, units, indicators and plans are open da
 Every page and API endpoint asks these functions; none decides on its own.
 """
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership
-from entry.models import Submission
 from units.models import Agency, Unit
 from units.selectors import subtree_q
+
+if TYPE_CHECKING:  # a report, for the annotations only: reports sit in a layer above
+    from indicators.models import Submission
 
 
 def membership(user) -> Membership | None:
@@ -138,7 +142,7 @@ def reviewable_q(user) -> Q:
     return Q(agency__isnull=True, unit__parent_id=unit) | Q(agency__unit_id=unit)
 
 
-def can_review(user, submission: Submission) -> bool:
+def can_review(user, submission: "Submission") -> bool:
     if is_administrator(user):
         return True
     member = membership(user)
@@ -149,7 +153,7 @@ def can_review(user, submission: Submission) -> bool:
     return submission.unit.parent_id == member.unit_id
 
 
-def can_view_submission(user, submission: Submission) -> bool:
+def can_view_submission(user, submission: "Submission") -> bool:
     """Its reporter, its reviewers, and anyone who reads the unit's subtree."""
     return (
         can_enter(user, submission.unit, submission.agency)

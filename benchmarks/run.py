@@ -39,7 +39,7 @@ from shared import MARKER, peak_mb, reports_clear, server_version  # noqa: E402
 from accounts.models import Membership  # noqa: E402
 from accounts.services import demo_users_create  # noqa: E402
 from entry import services as entry_services  # noqa: E402
-from indicators import aggregates, analytics  # noqa: E402
+from indicators import aggregates, analytics, reports  # noqa: E402
 from indicators.models import Figure, Indicator  # noqa: E402
 from indicators.periods import parse_period  # noqa: E402
 from indicators.validation import indicator_valid_in  # noqa: E402
@@ -115,7 +115,7 @@ def form_save(client, unit: Unit, period) -> tuple:
 
     def save():
         turn[0] += 1
-        report = entry_services.submission_get(unit, None, period)
+        report = reports.submission_get(unit, None, period)
         data = {"version": report.version if report else 0, "action": "save"}
         for i in indicators:
             if i.value_type == Indicator.ValueType.RATIO:
@@ -148,12 +148,12 @@ class ReportCycle:
                 self.values[i.code] = entry_services.EntryValue(value="1")
 
     def submit(self):
-        report = entry_services.submission_get(self.commune, None, self.period)
+        report = reports.submission_get(self.commune, None, self.period)
         if report is not None and report.status == Figure.Status.APPROVED:
             entry_services.submission_act(
                 user=self.admin, submission=report, action="reopen", reason="benchmark"
             )
-            report = entry_services.submission_get(self.commune, None, self.period)
+            report = reports.submission_get(self.commune, None, self.period)
         entry_services.entry_save(
             user=self.official,
             unit=self.commune,
@@ -163,7 +163,7 @@ class ReportCycle:
             version=report.version if report else 0,
             submit=True,
         )
-        return entry_services.submission_get(self.commune, None, self.period)
+        return reports.submission_get(self.commune, None, self.period)
 
     def approve(self, report) -> float:
         """Milliseconds of the approval alone."""

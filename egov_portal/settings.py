@@ -232,7 +232,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 # An import (a file of figures, the bulk API, the admin's) takes at most this many rows of
 # figures, and a sheet at most this many columns: past them a file is refused, before it is
 # read, so that no file, whatever it claims, takes a worker past about 300 MB
-# (indicators/spreadsheets.py, docs/decisions/0011-import-limits.md).
+# (egov_portal/spreadsheets.py, docs/decisions/0011-import-limits.md).
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
 

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egov_portal.db_errors import WRITE_CLASH, is_write_clash
+from egov_portal.spreadsheets import xlsx_scan
+from egov_portal.upload_files import file_kind
 from entry.models import ImportJob
 from indicators.bulk import ImportSummary, figures_import
-from indicators.importing import ImportFileError, ReadFile, file_kind, read_figures
+from indicators.importing import ImportFileError, ReadFile, read_figures
 from indicators.services import FigureInput, RowError
-from indicators.spreadsheets import xlsx_scan
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def job_errors_file(*, job_id: int) -> bytes:
 
 def rows_estimate(data: bytes) -> int:
     """About how many rows a file has, without reading its cells: its lines (CSV), or the
-    most rows with a value in one sheet, as the scan of indicators.spreadsheets counts them
+    most rows with a value in one sheet, as the scan of egov_portal/spreadsheets.py counts them
     in constant memory (XLSX). Raises ImportFileError for a file that is neither, or a
     workbook past the bounds of an import (IMPORT_MAX_ROWS…)."""
     if file_kind(data) == "xlsx":

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts import policy
 from entry.deadlines import due_dates
-from entry.models import Submission
+from indicators.models import Submission
 from indicators.periods import Period, PeriodKind, period_of, period_previous
 from units.models import Agency, Unit
 

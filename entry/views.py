@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from egov_portal import table_files
+from egov_portal.upload_files import check_request_size, check_size, max_upload_bytes
 from entry import jobs, services, templates_xlsx
 from entry.deadlines import due_dates
 from entry.forms import (
@@ -34,17 +35,12 @@ from entry.forms import (
     entry_data,
     group_by_pillar,
 )
-from entry.models import ImportJob, Submission
+from entry.models import ImportJob
 from entry.selectors import ReportRow, completeness, entry_list, reporting_periods
+from indicators import reports
 from indicators.bulk import ImportConflict
-from indicators.importing import (
-    ImportFileError,
-    check_request_size,
-    check_size,
-    max_upload_bytes,
-    read_figures,
-)
-from indicators.models import Figure, Indicator
+from indicators.importing import ImportFileError, read_figures
+from indicators.models import Figure, Indicator, Submission
 from indicators.periods import Period, PeriodError, PeriodKind, parse_period, period_previous
 from plans.models import Target
 from plans.progress import engine_scope, target_label
@@ -114,7 +110,7 @@ def _form_url(unit: Unit, agency: Agency | None, period: Period) -> str:
 
 def _entry_page(request, unit: Unit, agency: Agency | None, period: Period):
     user = request.user
-    submission = services.submission_get(unit, agency, period)
+    submission = reports.submission_get(unit, agency, period)
     may_enter = policy.can_enter(user, unit, agency)
     may_view = (
         may_enter
@@ -162,7 +158,7 @@ def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
         return _entry_render(
             request, unit, agency, period, may_enter=True, posted=True, conflict=conflict
         )
-    except services.EntryLocked as locked:
+    except reports.ReportLocked as locked:
         messages.error(request, str(locked))
         return _entry_render(request, unit, agency, period, may_enter=True)
 
@@ -216,7 +212,7 @@ def _entry_render(
     errors: dict | None = None,
 ):
     """The form as the report stands now; after a POST, with what was typed kept."""
-    submission = services.submission_get(unit, agency, period)
+    submission = reports.submission_get(unit, agency, period)
     indicators = services.applicable_indicators(unit, agency, period)
     current = _figures(unit, agency, period)
     previous_period = period_previous(period)
@@ -296,9 +292,7 @@ def _figures(unit: Unit, agency: Agency | None, period: Period) -> dict[str, Fig
     """A report's figures (those of the unit or agency itself) by indicator code, whether or
     not a report was ever opened for the period (figures may come from an import)."""
     report = Submission(unit=unit, agency=agency, period=period.id)
-    return {
-        f.indicator.code: f for f in services.report_figures(report).select_related("indicator")
-    }
+    return {f.indicator.code: f for f in reports.report_figures(report).select_related("indicator")}
 
 
 def _target_text(target: Target) -> str:
@@ -417,7 +411,7 @@ def _detail_context(request, submission: Submission, form: ReviewForm) -> dict:
         if submission.status in sources and (may_enter if action == "submit" else may_review)
     ]
     figures = (
-        services.report_figures(submission)
+        reports.report_figures(submission)
         .select_related("indicator")
         .order_by("indicator__pillar", "indicator__position", "indicator__code")
     )
@@ -540,7 +534,7 @@ def _may_open(user, unit: Unit, agency: Agency | None, period: Period) -> bool:
     """Who may open a report's form (to enter it, or to read it): the same for its template."""
     if policy.can_enter(user, unit, agency) or policy.can_view_unit(user, unit):
         return True
-    submission = services.submission_get(unit, agency, period)
+    submission = reports.submission_get(unit, agency, period)
     return submission is not None and policy.can_review(user, submission)
 
 

@@ -1,5 +1,6 @@
 """Admin for the indicator catalogue and figures (figures keep their change history); CSV and
-XLSX import and export by codes (indicators.resources), figures checked as everywhere else."""
+XLSX import and export by codes (indicators.resources), figures checked as everywhere else;
+reports, read-only (they move through review in the portal)."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -8,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts import policy
 from indicators import store
 from indicators.forms import FigureAdminForm
-from indicators.models import Figure, Indicator
+from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.resources import FigureResource, IndicatorResource
 from units.resources import FilesImportExportMixin
 
@@ -98,3 +99,30 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         store.figures_store(delete=[obj], by=request.user)
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "by", "at", "reason"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-only here: reports move through review in the portal, where the rules apply."""
+
+    list_display = ["unit", "agency", "period", "status", "submitted_at"]
+    list_filter = ["status", "period"]
+    search_fields = ["unit__code", "unit__name", "agency__name"]
+    list_select_related = ["unit", "agency"]
+    inlines = [TransitionInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -12,11 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
-from egov_portal import table_files
+from egov_portal import spreadsheets, table_files, upload_files
 from egov_portal.api import JSON_MAX_CONTAINERS, FigureCursorPagination, JSONParser
 from egov_portal.text import excerpt
-from entry import services as entry_services
-from indicators import analytics, bulk, importing, selectors, services, spreadsheets
+from indicators import analytics, bulk, importing, reports, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter
 from indicators.models import Figure, Indicator
 from indicators.serializers import (
@@ -111,9 +110,7 @@ class ObservationViewSet(
 
     def _save(self, item: services.FigureInput, figure_status: str | None):
         try:
-            return entry_services.figure_api_save(
-                user=self.request.user, item=item, status=figure_status
-            )
+            return reports.figure_api_save(user=self.request.user, item=item, status=figure_status)
         except services.FigureRowsError as exc:
             raise _rows_error(exc) from None
         except DjangoPermissionDenied as exc:
@@ -235,7 +232,7 @@ class ObservationViewSet(
 
     def perform_destroy(self, instance):
         try:
-            entry_services.figure_api_delete(user=self.request.user, figure=instance)
+            reports.figure_api_delete(user=self.request.user, figure=instance)
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from None
         except services.FigureLocked as exc:  # a published figure, or a locked report
@@ -327,14 +324,14 @@ def _bulk_status(given: str | None) -> str | None:
 def _bulk_rows(request) -> importing.ReadFile:
     """The rows of a bulk request: a CSV body, an uploaded file, or a JSON list."""
     # The declared size is checked before the body is read (or an upload spooled to disk).
-    importing.check_request_size(request.META.get("CONTENT_LENGTH"))
+    upload_files.check_request_size(request.META.get("CONTENT_LENGTH"))
     if request.content_type.startswith("text/csv"):
-        importing.check_size(int(request.META.get("CONTENT_LENGTH") or 0))
+        upload_files.check_size(int(request.META.get("CONTENT_LENGTH") or 0))
         body = request.data  # DRF gives an empty dict for an empty body
         return importing.read_figures(body if isinstance(body, bytes) else b"")
     upload = request.FILES.get("file")
     if upload is not None:
-        importing.check_size(upload.size)
+        upload_files.check_size(upload.size)
         return importing.read_figures(upload.read())
     records = request.data
     if isinstance(records, dict):

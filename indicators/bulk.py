@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import policy
-from entry.models import Submission
-from entry.services import report_locked_message, report_touch
 from indicators import aggregates, store
-from indicators.models import Figure
+from indicators.models import Figure, Submission
 from indicators.periods import PeriodError, parse_period
+from indicators.reports import report_locked_message, report_touch
 from indicators.services import (
     FIGURE_WRITABLE,
     CheckedRow,

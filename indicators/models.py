@@ -1,4 +1,5 @@
-"""Indicators (what is measured) and figures (a value for a unit or agency, period and scope)."""
+"""Indicators (what is measured), figures (a value for a unit or agency, period and scope),
+the reports that hold a unit's figures of a period through review, and the live aggregates."""
 
 from django.conf import settings
 from django.db import models
@@ -282,3 +283,91 @@ def figure_differs(current: Figure, wanted) -> bool:
 def figure_key(figure: Figure) -> tuple:
     """What makes a figure one of a kind (figure_unit_uniq, figure_agency_uniq)."""
     return (figure.unit_id, figure.agency_id, figure.indicator_id, figure.period, figure.scope)
+
+
+class Submission(models.Model):
+    """The report of a unit or agency for a period. Its figures are those of the same unit,
+    agency and period with scope "self"; they share its status."""
+
+    Status = Figure.Status
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
+    period = models.CharField(_("kỳ"), max_length=7)
+    period_start = models.DateField(editable=False)
+    period_end = models.DateField(editable=False)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Raised by every save of the form: a save made from an older version is a conflict.
+    version = models.PositiveIntegerField(_("phiên bản"), default=0)
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("báo cáo")
+        verbose_name_plural = _("báo cáo")
+        ordering = ["-period_start", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period"],
+                condition=Q(agency__isnull=True),
+                name="submission_unit_uniq",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "period"],
+                condition=Q(agency__isnull=False),
+                name="submission_agency_uniq",
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "status"], name="submission_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency or self.unit} — {self.period}"
+
+    @property
+    def reporter(self):
+        return self.agency or self.unit
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class Transition(models.Model):
+    """One step of a report's review: who moved it from what to what, when, and why."""
+
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("báo cáo"),
+        on_delete=models.CASCADE,
+        related_name="transitions",
+    )
+    from_status = models.CharField(_("từ"), max_length=10, choices=Figure.Status.choices)
+    to_status = models.CharField(_("sang"), max_length=10, choices=Figure.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    reason = models.TextField(_("lý do"), blank=True)
+
+    class Meta:
+        verbose_name = _("bước duyệt")
+        verbose_name_plural = _("các bước duyệt")
+        ordering = ["submission", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.from_status} → {self.to_status}"

@@ -30,15 +30,13 @@ from entry.services import (
     WorkflowError,
     applicable_indicators,
     entry_save,
-    figure_api_delete,
-    figure_api_save,
     submission_act,
-    submission_get,
 )
 from indicators import aggregates, analytics
 from indicators.bulk import figures_import
 from indicators.models import Aggregate, Figure, Indicator
 from indicators.periods import parse_period
+from indicators.reports import figure_api_delete, figure_api_save, submission_get
 from indicators.services import FigureInput, FigureLocked, FigureRowsError
 from units.models import Unit
 

@@ -11,10 +11,9 @@ import pytest
 
 from accounts.demo import OLD
 from accounts.services import demo_users_create
-from entry.models import Submission
 from entry.services import applicable_indicators
 from indicators.analytics import rollup_value
-from indicators.models import Figure, Indicator
+from indicators.models import Figure, Indicator, Submission
 from indicators.periods import parse_period
 from tests.browser import TIMEOUT_MS, Page, launch, log_in, require_browser, sync_playwright
 from units.models import Unit

@@ -9,8 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from accounts.services import demo_users_create
-from entry.models import Submission
-from indicators.models import Figure
+from indicators.models import Figure, Submission
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/observations/bulk/"

@@ -14,9 +14,9 @@ from openpyxl.utils import get_column_letter
 from accounts.services import demo_users_create
 from egov_portal.celery import app as celery_app
 from entry import jobs, services, templates_xlsx
-from entry.models import ImportJob, Submission
+from entry.models import ImportJob
 from indicators.analytics import rollup_value
-from indicators.models import Figure, Indicator
+from indicators.models import Figure, Indicator, Submission
 from indicators.periods import parse_period
 from units.models import Agency, Unit
 

@@ -7,9 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.services import demo_users_create
-from entry.models import Submission
 from entry.services import applicable_indicators, fingerprint
-from indicators.models import Figure, Indicator
+from indicators.models import Figure, Indicator, Submission
 from indicators.periods import parse_period
 from units.models import Unit
 

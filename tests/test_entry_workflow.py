@@ -12,25 +12,23 @@ from django.core.exceptions import PermissionDenied
 from accounts.models import Membership
 from accounts.services import demo_users_create
 from entry import selectors
-from entry.models import ReportingDeadline, Submission, Transition
+from entry.models import ReportingDeadline
 from entry.services import (
     EntryConflict,
-    EntryLocked,
     EntryValue,
     WorkflowError,
     applicable_indicators,
     entry_save,
     fingerprint,
     missing_indicators,
-    report_figures,
     review_inbox,
     reviewed_by,
     submission_act,
-    submission_get,
 )
 from indicators.analytics import rollup_value
-from indicators.models import Figure, Indicator
+from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.periods import Period, parse_period
+from indicators.reports import ReportLocked, report_figures, submission_get
 from units.models import Agency, Unit
 
 pytestmark = pytest.mark.django_db
@@ -403,7 +401,7 @@ def test_an_unknown_action_is_a_workflow_error(users, submitted):
 def test_a_submitted_or_approved_report_is_locked(users, hoxa, status):
     submission = report_in(status, users, hoxa)
     before = {code: fingerprint(f) for code, f in figures(submission).items()}
-    with pytest.raises(EntryLocked, match=f"«{Status(status).label}»"):
+    with pytest.raises(ReportLocked, match=f"«{Status(status).label}»"):
         save(users["hoxa.nhaplieu"], hoxa, {"INF_LAN": EntryValue(value="0")})
     assert {code: fingerprint(f) for code, f in figures(submission).items()} == before
 

@@ -29,12 +29,12 @@ from django.utils import timezone
 from accounts.models import Membership
 from accounts.services import demo_users_create
 from entry import jobs, services, tasks  # tasks: its worker_ready handler, its tasks
-from entry.models import ImportJob, Submission, Transition
+from entry.models import ImportJob
 from entry.services import EntryValue, WorkflowError, entry_save, submission_act
-from indicators import bulk
+from indicators import bulk, reports
 from indicators.bulk import ImportConflict, figures_import
 from indicators.importing import read_figures
-from indicators.models import Figure
+from indicators.models import Figure, Submission, Transition
 from indicators.periods import parse_period
 from indicators.validation import SOURCE_TOO_LONG, VALUE_TOO_LARGE
 from units.models import Unit
@@ -243,7 +243,7 @@ def test_a_database_error_in_the_middle_of_a_form_save_keeps_the_previous_figure
     )
     assert first.saved == 2
     submission = first.submission
-    before = {f.indicator.code: (f.value, f.note) for f in services.report_figures(submission)}
+    before = {f.indicator.code: (f.value, f.note) for f in reports.report_figures(submission)}
     history = Figure.history.count()
     version = submission.version
     # The save creates a figure, then updates two in one statement; the database refuses
@@ -264,7 +264,7 @@ def test_a_database_error_in_the_middle_of_a_form_save_keeps_the_previous_figure
             version=submission.version,
         )
 
-    after = {f.indicator.code: (f.value, f.note) for f in services.report_figures(submission)}
+    after = {f.indicator.code: (f.value, f.note) for f in reports.report_figures(submission)}
     assert after == before == {"INF_LAN": (1, ""), "HR_PROFICIENT": (90, "")}
     assert Figure.history.count() == history
     submission.refresh_from_db()
@@ -359,9 +359,7 @@ def test_two_reviewers_approving_at_once_give_one_approval_and_one_refusal(
     assert report.status == Status.APPROVED
     steps = Transition.objects.filter(submission=report, to_status=Status.APPROVED)
     assert steps.count() == 1
-    assert set(services.report_figures(report).values_list("status", flat=True)) == {
-        Status.APPROVED
-    }
+    assert set(reports.report_figures(report).values_list("status", flat=True)) == {Status.APPROVED}
 
 
 # --- a worker killed mid-import -----------------------------------------------------------

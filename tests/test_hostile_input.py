@@ -166,8 +166,8 @@ def test_a_lone_surrogate_in_a_bulk_row_is_named_by_column(admin_api, users):
 
 
 def test_a_nul_in_a_review_reason_is_taken_out(client, users, hoxa):
-    from entry.models import Transition
     from entry.services import EntryValue, entry_save
+    from indicators.models import Transition
 
     period = parse_period(Q4)
     values = {

@@ -1,4 +1,4 @@
-"""The bounds of an import (indicators/spreadsheets.py, IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS):
+"""The bounds of an import (egov_portal/spreadsheets.py, IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS):
 workbooks that claim, or hold, far more than an import takes are refused with a message, in
 bounded memory, on every way in (the entry import page, the bulk API, the admin's import), and
 a file within them still reads (issue 16, item 2)."""
@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.services import demo_users_create
+from egov_portal import spreadsheets
+from egov_portal.spreadsheets import ImportFileError, TooManyRows
+from egov_portal.upload_files import XLSX_MAX_EXPANSION
 from entry import jobs
 from entry.models import ImportJob
-from indicators import spreadsheets
-from indicators.importing import XLSX_MAX_EXPANSION, read_figures
+from indicators.importing import read_figures
 from indicators.models import Figure
-from indicators.spreadsheets import ImportFileError, TooManyRows
 from tests.processes import environment, run_python
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -203,7 +204,7 @@ import pandas  # noqa: F401  (loaded in every web and worker process)
 
 from entry import jobs
 from indicators.importing import read_figures
-from indicators.spreadsheets import ImportFileError
+from egov_portal.spreadsheets import ImportFileError
 from units.resources import XLSXFormat
 
 limit = int(sys.argv[1])

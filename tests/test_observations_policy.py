@@ -6,8 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.services import demo_users_create
-from entry.models import Submission
-from indicators.models import Figure, Indicator
+from indicators.models import Figure, Indicator, Submission
 from indicators.periods import parse_period
 from units.models import Unit
 

@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from egov_portal.table_files import XLSX
-from entry.models import Submission
-from indicators.models import Figure, Indicator
+from indicators.models import Figure, Indicator, Submission
 from indicators.periods import parse_period
 from plans import exports
 from plans.models import Plan

@@ -15,7 +15,7 @@ from django.db.models import Q
 from accounts import policy
 from accounts.models import Membership
 from accounts.services import demo_users_create
-from entry.models import Submission
+from indicators.models import Submission
 from indicators.periods import parse_period
 from units.models import Agency, Unit
 

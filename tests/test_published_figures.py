@@ -14,11 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import policy
 from accounts.services import demo_users_create
-from entry.models import Submission
-from entry.services import applicable_indicators, entry_save, submission_act, submission_get
+from entry.services import applicable_indicators, entry_save, submission_act
 from indicators.analytics import rollup_value
-from indicators.models import Figure, Indicator
+from indicators.models import Figure, Indicator, Submission
 from indicators.periods import parse_period
+from indicators.reports import submission_get
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

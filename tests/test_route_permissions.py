@@ -27,8 +27,8 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Membership
 from accounts.services import demo_users_create
 from entry import jobs
-from entry.models import ImportJob, Submission, Transition
-from indicators.models import Figure, Indicator
+from entry.models import ImportJob
+from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.periods import parse_period
 from indicators.services import RowError
 from plans.models import BudgetLine, Plan, Target

@@ -15,21 +15,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.services import demo_users_create
-from entry import jobs
-from entry.models import ImportJob
-from indicators.importing import (
+from egov_portal.spreadsheets import BROKEN_XLSX
+from egov_portal.upload_files import (
     BINARY_FILE,
-    BROKEN_XLSX,
-    FORMULA_WITHOUT_VALUE,
     NOT_XLSX_ZIP,
     OLD_EXCEL,
     PDF_FILE,
     UTF16_TEXT,
-    ImportFileError,
     check_request_size,
     file_kind,
-    read_figures,
 )
+from entry import jobs
+from entry.models import ImportJob
+from indicators.importing import FORMULA_WITHOUT_VALUE, ImportFileError, read_figures
 
 CSV = b"unit_code,on,indicator,period,value\n464,2021-03-31,INF_LAN,2021Q1,1\n"
 HEADER = ["unit_code", "on", "indicator", "period", "value"]

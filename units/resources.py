@@ -25,8 +25,14 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 
 from egov_portal.spreadsheet_cells import inert, restored
-from indicators.importing import ImportFileError, check_request_size, check_xlsx_archive
-from indicators.spreadsheets import HEADER_ROWS, max_rows, too_many_rows, xlsx_rows
+from egov_portal.spreadsheets import (
+    HEADER_ROWS,
+    ImportFileError,
+    max_rows,
+    too_many_rows,
+    xlsx_rows,
+)
+from egov_portal.upload_files import check_request_size, check_xlsx_archive
 from units.models import Agency, Unit, UnitChange
 from units.names import fold
 from units.reference_files import CODE_LENGTH, LEVELS, clean_name
@@ -49,7 +55,7 @@ class CSVFormat(base_formats.CSV):
 
 
 class XLSXFormat(base_formats.XLSX):
-    """import-export's XLSX read as every import reads one (indicators.spreadsheets): within
+    """import-export's XLSX read as every import reads one (egov_portal/spreadsheets.py): within
     its bounds, streamed, the sheet's declared size not trusted, blank rows left out. Its
     columns are the header's."""
 
