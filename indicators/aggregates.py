@@ -19,6 +19,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -295,95 +296,125 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
         .order_by("successor_id", "predecessor__code")
     ):
         edges.setdefault(edge.successor_id, []).append(edge)
-    predecessors = {e.predecessor_id: e.predecessor for es in edges.values() for e in es}
-    stored = {
-        (r["unit_id"], r["indicator_id"], r["period"], r["scope"]): r
-        for r in Aggregate.objects.filter(
-            unit_id__in=list(predecessors),
-            period__in=list({p.id for _, p in later}),
-            indicator_id__in=[i.pk for i in indicators],
-        ).values("unit_id", "indicator_id", "period", "scope", *aggregate_table.VALUE_FIELDS)
-    }
-    slots: dict[tuple, int] = {}
-    rules: dict[int, analytics.rollup.Rule] = {}
-    members, keys, wanted = [], [], []
+    # One row per successor, period, kept scope and predecessor (in the edges' order), then
+    # per indicator: the predecessor's stored row it reads.
+    links = pd.DataFrame(
+        [
+            (
+                unit.pk,
+                period.id,
+                scope,
+                order,
+                edge.predecessor_id,
+                aggregate_table.stored_scope(edge.predecessor.level, scope),
+            )
+            for unit, period in later
+            for scope in aggregate_table.STORED_SCOPES[unit.level]
+            for order, edge in enumerate(edges.get(unit.pk, []))
+        ],
+        columns=["unit_id", "period", "scope", "order", "predecessor_id", "kept"],
+    )
     by_pk = {i.pk: i for i in indicators}
-    for unit, period in later:
-        mine = edges.get(unit.pk, [])
-        rows_of = _predecessors_rows(unit, mine, indicators, period.id, stored)
-        if rows_of is None:
-            continue  # left to the engine, which computes what the table lacks
-        left.discard((unit.pk, period.id))
-        for (scope, indicator_pk), found in rows_of.items():
-            slot = slots.setdefault((period.id, scope, indicator_pk), len(slots) + 1)
-            rules[slot] = analytics._rule(by_pk[indicator_pk])
-            key = slot * analytics.rollup.SLOT + unit.pk
-            wanted.append((unit, period, scope, indicator_pk, key, mine, found))
-            for _edge, row in found:
-                members.append(
-                    {
-                        "value": analytics._number(row["value"]),
-                        "numerator": analytics._number(row["numerator"]),
-                        "denominator": analytics._number(row["denominator"]),
-                        "answer": row["is_answer"],
-                        "origin": row["origin"],
-                        "node_scope": scope,
-                        "covered": row["covered"],
-                        "expected": row["expected"],
-                    }
-                )
-                keys.append(float(key))
-    if not wanted:
-        return [], left
-    combined = pd.DataFrame()
-    if members:
-        frame = pd.DataFrame(members)
-        frame[["value", "numerator", "denominator"]] = frame[
-            ["value", "numerator", "denominator"]
-        ].astype(float)
-        rule = analytics.rollup.Rules(rules)
-        combined = analytics.rollup.combine(
-            analytics.rollup.as_members(frame, pd.Series(keys), rule, count_one=False), rule
+    links = links.merge(pd.DataFrame({"indicator_id": list(by_pk)}), how="cross")
+    stored = pd.DataFrame.from_records(
+        Aggregate.objects.filter(
+            unit_id__in=list(links["predecessor_id"].unique()),
+            period__in=list({p.id for _, p in later}),
+            indicator_id__in=list(by_pk),
+        ).values_list("unit_id", "indicator_id", "period", "scope", *_MEMBER_FIELDS),
+        columns=["predecessor_id", "indicator_id", "period", "kept", *_MEMBER_FIELDS],
+    )
+    found = links.merge(stored, on=["predecessor_id", "indicator_id", "period", "kept"], how="left")
+    # A successor and period with any predecessor's row missing is left to the engine, which
+    # computes what the table lacks.
+    lacking = found.loc[found["origin"].isna(), ["unit_id", "period"]].drop_duplicates()
+    lacking = set(lacking.itertuples(index=False, name=None))
+    found = found[
+        [pair not in lacking for pair in zip(found["unit_id"], found["period"], strict=True)]
+    ].sort_values(["unit_id", "period", "scope", "indicator_id", "order"], kind="stable")
+    wanted = [(u, p) for u, p in later if (u.pk, p.id) not in lacking]
+    left -= {(u.pk, p.id) for u, p in wanted}
+    combined, first = {}, {}
+    if not found.empty:
+        slots = {
+            key: n
+            for n, key in enumerate(
+                found[["period", "scope", "indicator_id"]]
+                .drop_duplicates()
+                .itertuples(index=False, name=None),
+                start=1,
+            )
+        }
+        slot = [
+            slots[k]
+            for k in zip(found["period"], found["scope"], found["indicator_id"], strict=True)
+        ]
+        keys = pd.Series(np.array(slot, dtype=float) * analytics.rollup.SLOT + found["unit_id"])
+        rules = analytics.rollup.Rules(
+            {n: analytics._rule(by_pk[indicator]) for (_, _, indicator), n in slots.items()}
         )
+        members = pd.DataFrame(
+            {
+                "value": found["value"].map(analytics._number).astype(float),
+                "numerator": found["numerator"].map(analytics._number).astype(float),
+                "denominator": found["denominator"].map(analytics._number).astype(float),
+                "answer": found["is_answer"].astype(bool),
+                "origin": found["origin"],
+                "node_scope": found["scope"],
+                "covered": found["covered"],
+                "expected": found["expected"],
+            }
+        )
+        rows = analytics.rollup.combine(
+            analytics.rollup.as_members(members, keys, rules, count_one=False), rules
+        ).to_dict("index")
+        of_slot = {n: key for key, n in slots.items()}
+        for key, row in rows.items():
+            n, unit_id = divmod(int(key), analytics.rollup.SLOT)
+            combined[(unit_id, *of_slot[n])] = row
+        # The coverage level of the first predecessor's row (in the edges' order).
+        firsts = found.drop_duplicates(["unit_id", "period", "scope", "indicator_id"])
+        for row in firsts.itertuples():
+            first[(row.unit_id, row.period, row.scope, row.indicator_id)] = row.coverage_level
     out = []
-    for unit, period, scope, indicator_pk, key, mine, found in wanted:
-        if mine and key in combined.index:
-            row = combined.loc[key].to_dict()
-            row.update(
-                origin=(
-                    analytics.rollup.PREDECESSORS
-                    if not analytics._missing(row["value"])
-                    else analytics.rollup.NO_DATA
-                ),
-                coverage_level=found[0][1]["coverage_level"],
-            )
-        else:
-            row = analytics._nothing(unit)
-        row["is_partial"] = any(edge.is_partial for edge in mine)
-        row["predecessors"] = tuple(edge.predecessor for edge in mine)
-        out.append(
-            aggregate_table.row_of(
-                analytics._rolled_value(unit, by_pk[indicator_pk], period, scope, row)
-            )
-        )
+    for unit, period in wanted:
+        mine = edges.get(unit.pk, [])
+        for scope in aggregate_table.STORED_SCOPES[unit.level]:
+            for indicator in indicators:
+                key = (unit.pk, period.id, scope, indicator.pk)
+                if mine and key in combined:
+                    row = dict(combined[key])
+                    row.update(
+                        origin=(
+                            analytics.rollup.PREDECESSORS
+                            if not analytics._missing(row["value"])
+                            else analytics.rollup.NO_DATA
+                        ),
+                        coverage_level=first[key],
+                    )
+                else:
+                    row = analytics._nothing(unit)
+                row["is_partial"] = any(edge.is_partial for edge in mine)
+                row["predecessors"] = tuple(edge.predecessor for edge in mine)
+                out.append(
+                    aggregate_table.row_of(
+                        analytics._rolled_value(unit, indicator, period, scope, row)
+                    )
+                )
     return out, left
 
 
-def _predecessors_rows(unit, edges: list, indicators: list, period_id: str, stored: dict):
-    """For each kept scope and indicator of `unit`, its predecessors' stored rows (edge,
-    row) in the edges' order; None if one of them is not in the table."""
-    rows_of = {}
-    for scope in aggregate_table.STORED_SCOPES[unit.level]:
-        for indicator in indicators:
-            found = []
-            for edge in edges:
-                kept = aggregate_table.stored_scope(edge.predecessor.level, scope)
-                row = stored.get((edge.predecessor_id, indicator.pk, period_id, kept))
-                if row is None:
-                    return None
-                found.append((edge, row))
-            rows_of[(scope, indicator.pk)] = found
-    return rows_of
+# What a predecessor's row brings to its successor (rollup.as_members' columns).
+_MEMBER_FIELDS = (
+    "value",
+    "numerator",
+    "denominator",
+    "is_answer",
+    "origin",
+    "covered",
+    "expected",
+    "coverage_level",
+)
 
 
 def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
