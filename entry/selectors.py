@@ -53,9 +53,7 @@ def reporting_periods(unit: Unit, today: datetime.date) -> list[Period]:
     last_day = min(today, unit.valid_to) if unit.valid_to else today
     period = period_of(PeriodKind.QUARTER, last_day)
     periods = []
-    while len(periods) < QUARTERS_LISTED and (
-        unit.valid_from is None or period.end >= unit.valid_from
-    ):
+    while len(periods) < QUARTERS_LISTED and (not unit.formed_after(period.end)):
         periods.append(period)
         period = period_previous(period)
     return periods

@@ -42,6 +42,7 @@ from indicators.bulk import ImportConflict
 from indicators.importing import ImportFileError, read_figures
 from indicators.models import Figure, Indicator, Submission
 from indicators.periods import Period, PeriodError, PeriodKind, parse_period, period_previous
+from indicators.rollup import AGENCY_SCOPES
 from plans.models import Target
 from plans.progress import engine_scope, target_label
 from units.models import Agency, Unit
@@ -302,14 +303,6 @@ def _target_text(target: Target) -> str:
     return target_label(target)
 
 
-# Agencies' kinds that a plan target of these scopes reads one by one.
-_AGENCY_SCOPES = {
-    Target.Scope.ALL_AGENCIES: None,
-    Target.Scope.DEPARTMENTS: {Agency.Kind.DEPARTMENT},
-    Target.Scope.DISTRICT_OFFICES: {Agency.Kind.OFFICE},
-}
-
-
 def _targets(
     unit: Unit, agency: Agency | None, period: Period, indicators: list[Indicator]
 ) -> dict[str, Target]:
@@ -325,9 +318,9 @@ def _targets(
     best: dict[str, Target] = {}
     for target in candidates:
         if agency is not None:
-            if target.scope not in _AGENCY_SCOPES:
+            if target.scope not in AGENCY_SCOPES:
                 continue
-            kinds = _AGENCY_SCOPES[target.scope]
+            _level, kinds = AGENCY_SCOPES[target.scope]
             if kinds is not None and agency.kind not in kinds:
                 continue
         elif engine_scope(target.scope, unit.level) != "self":

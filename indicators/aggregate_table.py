@@ -24,8 +24,8 @@ from units.models import UnitChange
 # The scopes a row is kept for, by the unit's level: what rollup.node_scope makes of any
 # unit scope asked (a district asked for "districts" is its "self" node).
 STORED_SCOPES = {
-    "district": (rollup.SELF, "communes"),
-    "province": (rollup.SELF, "communes", "districts"),
+    level: tuple(s for s in rollup.SCOPES_OF_LEVEL[level] if s not in rollup.AGENCY_SCOPES)
+    for level in ("district", "province")
 }
 STORED_LEVELS = tuple(STORED_SCOPES)
 VALUE_FIELDS = (

@@ -33,7 +33,7 @@ from units.models import Agency, Unit, UnitChange
 # What the roll-ups read of an indicator: a change to one of them recomputes its rows.
 ROLLUP_FIELDS = ("value_type", "unit_rollup", "time_rollup")
 _LOCK_CLASS = 17017  # the first key of the advisory locks on aggregates (of a unit)
-_UNIT_SCOPES = (analytics.rollup.SELF, "communes", "districts")
+_UNIT_SCOPES = aggregate_table.STORED_SCOPES["province"]
 
 # The keys gathered by atomic(), recomputed before it commits; None outside one.
 _pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("pending", default=None)
@@ -277,15 +277,8 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
     (rollup.as_members, rollup.combine), for every period and scope at once. Returns the
     rows, and the (unit id, period id) still to compute by the engine: those formed during
     the period (2025, for a 2025 province), and any whose predecessors' rows are missing."""
-    left = {
-        (u.pk, p.id)
-        for p in periods
-        for u in units
-        if u.valid_from is not None and u.valid_from > p.start
-    }
-    later = [
-        (u, p) for p in periods for u in units if u.valid_from is not None and u.valid_from > p.end
-    ]
+    left = {(u.pk, p.id) for p in periods for u in units if u.formed_after(p.start)}
+    later = [(u, p) for p in periods for u in units if u.formed_after(p.end)]
     if not later:
         return [], left
     edges: dict[int, list] = {}
@@ -472,7 +465,7 @@ def computed(indicators: list, units: list, period, *, reading: bool = False) ->
                     for u in units
                     if u.level == level
                     and scope in aggregate_table.STORED_SCOPES[level]
-                    and (u.valid_to is None or u.valid_to >= period.start)
+                    and not u.ended_before(period.start)
                 ]
                 if tops:
                     values = analytics._rollup_indicators(indicators, tops, period, scope)

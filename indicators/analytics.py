@@ -183,9 +183,9 @@ def _rollup_indicators(
     by_date: dict[datetime.date, list[Unit]] = {}
     later: list[Unit] = []
     for unit in units:
-        if unit.valid_from is not None and unit.valid_from > period.end:
+        if unit.formed_after(period.end):
             later.append(unit)
-        elif unit.valid_to is not None and unit.valid_to < period.start:
+        elif unit.ended_before(period.start):
             for code in frames:
                 frames[code][unit.pk] = _nothing(unit)
         else:
@@ -225,7 +225,7 @@ def structure_date(unit: Unit, period: Period) -> datetime.date:
 
 
 def _formed_during(unit: Unit, period: Period) -> bool:
-    return unit.valid_from is not None and unit.valid_from > period.start
+    return unit.formed_after(period.start)
 
 
 def _nothing(unit: Unit) -> dict:

@@ -23,6 +23,13 @@ AGENCY_SCOPES: dict[str, tuple[str | None, tuple[str, ...] | None]] = {
     "district_offices": ("district", ("office",)),
     "all_agencies": (None, None),
 }
+# The scopes a unit of each level can be asked for (and a local plan of it can set): itself,
+# the tiers below it, and the agencies the agency scopes count. The one list of them.
+SCOPES_OF_LEVEL = {
+    "province": (SELF, "departments", "districts", "district_offices", "communes", "all_agencies"),
+    "district": (SELF, "district_offices", "communes", "all_agencies"),
+    "commune": (SELF, "all_agencies"),
+}
 PEOPLES_COMMITTEE = "peoples_committee"
 AGENCY = "agency"
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from indicators import analytics
+from indicators import analytics, rollup
 from indicators.models import Indicator
 from indicators.periods import Period, PeriodKind, parse_period, period_of
 from plans.models import Plan, Target
@@ -182,11 +182,6 @@ _TIER_LEVEL = {
     Target.Scope.DISTRICTS: "district",
     Target.Scope.COMMUNES: "commune",
 }
-_AGENCY_KINDS = {
-    Target.Scope.DEPARTMENTS: ("department",),
-    Target.Scope.DISTRICT_OFFICES: ("office",),
-    Target.Scope.ALL_AGENCIES: None,
-}
 
 
 def engine_scope(target_scope: str, level: str) -> str | None:
@@ -336,12 +331,12 @@ def _members(
 ) -> list[MemberProgress]:
     """The units (or agencies) an "every unit" target counts one by one."""
     on = analytics.structure_date(subject, period)
-    if target.scope in _AGENCY_KINDS:
+    if target.scope in rollup.AGENCY_SCOPES:
         # One query: the units in force under the subject, as a subquery of the agencies'.
         agencies = Agency.objects.filter(
             unit__in=Unit.objects.in_force(on).filter(subtree_q(subject))
         ).select_related("unit")
-        kinds = _AGENCY_KINDS[target.scope]
+        _level, kinds = rollup.AGENCY_SCOPES[target.scope]
         if kinds is not None:
             agencies = agencies.filter(kind__in=kinds)
         agencies = list(agencies.order_by("unit__code", "name"))

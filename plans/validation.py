@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator
 from indicators.periods import Period
+from indicators.rollup import SCOPES_OF_LEVEL
 from indicators.validation import HUNDRED, indicator_valid_in, period_check, to_decimal
 from plans.models import Target
 from units.models import Unit
@@ -26,20 +27,6 @@ SCOPE_NOT_FOR_ISSUER = _("Phạm vi «%(scope)s» không dùng được cho %(un
 EVERY_UNIT_NEEDS_TIER = _("«Từng đơn vị» cần một phạm vi có nhiều đơn vị (các xã, các huyện…).")
 BASELINE_NEEDS_PERIOD = _("Giá trị cơ sở cần kỳ cơ sở.")
 BASELINE_AFTER_DEADLINE = _("Kỳ cơ sở %(baseline)s nằm sau thời hạn %(deadline)s.")
-
-# Which scopes a local plan can set, by the level of the unit that issues it.
-_SCOPES_FOR_LEVEL = {
-    "province": {
-        "self",
-        "departments",
-        "district_offices",
-        "districts",
-        "communes",
-        "all_agencies",
-    },
-    "district": {"self", "district_offices", "communes", "all_agencies"},
-    "commune": {"self", "all_agencies"},
-}
 
 
 @dataclass(frozen=True)
@@ -85,7 +72,7 @@ def target_check(
             errors["scope"] = SCOPE_NOT_NATIONAL
     elif scope == Target.Scope.PROVINCES:
         errors["scope"] = SCOPE_NATIONAL_ONLY
-    elif scope not in _SCOPES_FOR_LEVEL[issuing_unit.level]:
+    elif scope not in SCOPES_OF_LEVEL[issuing_unit.level]:
         errors["scope"] = SCOPE_NOT_FOR_ISSUER % {"scope": scope, "unit": issuing_unit.name}
     if mode == Target.Mode.EVERY_UNIT and scope == Target.Scope.SELF:
         errors["mode"] = EVERY_UNIT_NEEDS_TIER

@@ -14,7 +14,7 @@ import pandas as pd
 from django.db.models import Max
 
 from entry import selectors as entry_selectors
-from indicators import analytics
+from indicators import analytics, rollup
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, parse_period, period_of, period_previous
 from indicators.selectors import of_period_q, within_q
@@ -47,9 +47,8 @@ KEY_INDICATORS = (
 FIGURE_ROWS = 100
 # Tier scopes a card also shows, by the unit's level (Đắk Lắk's 2016 baseline is all tiers).
 TIER_SCOPES = {
-    "province": ("departments", "districts", "district_offices", "communes", "all_agencies"),
-    "district": ("district_offices", "communes", "all_agencies"),
-    "commune": ("all_agencies",),
+    level: tuple(s for s in scopes if s != rollup.SELF)
+    for level, scopes in rollup.SCOPES_OF_LEVEL.items()
 }
 
 
@@ -369,7 +368,7 @@ def _ancestors(unit: Unit) -> list[Unit]:
 
 def _predecessors(unit: Unit, period: Period) -> list[UnitChange]:
     """The units this one was formed from, when the period is from before it existed."""
-    if unit.valid_from is None or unit.valid_from <= period.start:
+    if not unit.formed_after(period.start):
         return []
     return list(
         UnitChange.objects.filter(successor=unit, predecessor__level=unit.level)
@@ -380,7 +379,7 @@ def _predecessors(unit: Unit, period: Period) -> list[UnitChange]:
 
 def _successors(unit: Unit, today: datetime.date) -> list[Unit]:
     """What became of a unit that no longer exists."""
-    if unit.valid_to is None or unit.valid_to >= today:
+    if not unit.ended_before(today):
         return []
     return list(
         Unit.objects.filter(changes_in__predecessor=unit)

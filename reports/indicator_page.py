@@ -79,7 +79,7 @@ def indicator_figures(
     """The approved figures of the indicator under the unit from `first` to `last`; under the
     units it was formed from too, when the span starts before it existed."""
     ids = [unit.pk]
-    if unit.valid_from is not None and unit.valid_from > first.start:
+    if unit.formed_after(first.start):
         ids += UnitChange.objects.filter(successor=unit, predecessor__level=unit.level).values_list(
             "predecessor_id", flat=True
         )

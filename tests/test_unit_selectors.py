@@ -42,6 +42,16 @@ def test_no_children_on_a_day_the_unit_did_not_exist():
     assert list(unit_children(unit=vinh_linh, on=AFTER)) == []
 
 
+def test_a_unit_knows_the_days_it_did_not_exist_yet_or_any_more():
+    vinh_linh = unit_get_by_code(code="464", on=BEFORE)  # a district until 30/6/2025
+    quang_tri = unit_get_by_code(code="44", on=AFTER)  # formed on 1/7/2025
+    last_day, first_day = datetime.date(2025, 6, 30), datetime.date(2025, 7, 1)
+    assert not vinh_linh.ended_before(last_day) and vinh_linh.ended_before(first_day)
+    assert quang_tri.formed_after(last_day) and not quang_tri.formed_after(first_day)
+    assert not vinh_linh.formed_after(datetime.date(1990, 1, 1))  # in force from the start
+    assert not quang_tri.ended_before(AFTER)  # still in force
+
+
 def test_descendants_of_a_province_cover_districts_and_communes():
     quang_binh = unit_get_by_code(code="44", on=BEFORE)
     descendants = unit_descendants(unit=quang_binh, on=BEFORE)

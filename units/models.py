@@ -135,6 +135,14 @@ class Unit(models.Model):
             self.valid_to is None or on <= self.valid_to
         )
 
+    def formed_after(self, day: datetime.date) -> bool:
+        """Whether the unit did not exist yet on `day` (it was formed later)."""
+        return self.valid_from is not None and self.valid_from > day
+
+    def ended_before(self, day: datetime.date) -> bool:
+        """Whether the unit no longer existed on `day`."""
+        return self.valid_to is not None and self.valid_to < day
+
     def is_in_force_during(self, start: datetime.date, end: datetime.date) -> bool:
         """Whether the unit existed on at least one day from `start` to `end` (a period)."""
         return (self.valid_from is None or self.valid_from <= end) and (
