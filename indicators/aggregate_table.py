@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
+import pandas as pd
 from django.db import connection
 from django.db.models import F, Q
 from psycopg2.extras import execute_values
@@ -75,16 +76,9 @@ def read(indicator_ids: Sequence[int], units: Sequence, period_id: str, scope: s
     """The rows of `units` for these indicators, period and scope (one query, by key):
     {(unit id, indicator id): {field: value}}, the predecessors of a row that came from them
     as `predecessors` (one more query, only then)."""
-    by_scope: dict[str, list[int]] = {}
-    for unit in units:
-        kept = stored_scope(unit.level, scope)
-        if kept is not None:
-            by_scope.setdefault(kept, []).append(unit.pk)
-    if not by_scope or not indicator_ids:
+    which = _rows_of(units, scope)
+    if which is None or not indicator_ids:
         return {}
-    which = Q()
-    for kept, ids in by_scope.items():
-        which |= Q(scope=kept, unit_id__in=ids)
     found = {}
     for row in Aggregate.objects.filter(
         which, period=period_id, indicator_id__in=list(indicator_ids)
@@ -127,6 +121,38 @@ class Row(NamedTuple):
     source: str
     is_partial: bool
     via_predecessors: bool
+
+
+def read_values(indicator_ids: Sequence[int], units: Sequence, period_id: str, scope: str):
+    """The values of `units` for these indicators, period and scope, as a frame (one query):
+    unit_id, indicator_id, value (float, NaN for none) and is_answer."""
+    columns = ["unit_id", "indicator_id", "value", "is_answer"]
+    which = _rows_of(units, scope)
+    if which is None or not indicator_ids:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame.from_records(
+        Aggregate.objects.filter(
+            which, period=period_id, indicator_id__in=list(indicator_ids)
+        ).values_list(*columns),
+        columns=columns,
+    )
+    frame["value"] = pd.to_numeric(frame["value"]).astype(float)
+    return frame
+
+
+def _rows_of(units: Sequence, scope: str) -> Q | None:
+    """Which rows hold `units` asked for `scope` (None: none of them is kept)."""
+    by_scope: dict[str, list[int]] = {}
+    for unit in units:
+        kept = stored_scope(unit.level, scope)
+        if kept is not None:
+            by_scope.setdefault(kept, []).append(unit.pk)
+    if not by_scope:
+        return None
+    which = Q()
+    for kept, ids in by_scope.items():
+        which |= Q(scope=kept, unit_id__in=ids)
+    return which
 
 
 def row_of(rolled) -> Row:

@@ -164,6 +164,53 @@ def rollup_indicators(
     return result
 
 
+def percent_values(
+    indicators: Sequence[Indicator], units: Sequence[Unit], period: Period, scope: str = rollup.SELF
+) -> pd.DataFrame:
+    """Each unit's value of each approved indicator on the scale targets use
+    (RolledValue.percent_or_value: a yes/no answer as 100 or 0), as a frame: a row per unit
+    id, a column per indicator code. What rankings compare: the live aggregates read as one
+    frame (no value built row by row), the units they do not hold computed."""
+    indicators = list(indicators)
+    codes = {i.pk: i.code for i in indicators}
+    frame = pd.DataFrame(
+        np.nan, index=pd.Index([u.pk for u in units]), columns=list(codes.values()), dtype=float
+    )
+    if not units or not indicators:
+        return frame
+    if aggregate_table.readable():
+        stored = aggregate_table.read_values(list(codes), units, period.id, scope)
+    else:
+        stored = pd.DataFrame(columns=["unit_id", "indicator_id", "value", "is_answer"])
+    held = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    if not stored.empty:
+        scaled = stored["value"].where(~stored["is_answer"].astype(bool), stored["value"] * 100)
+        cells = stored.assign(value=scaled, code=stored["indicator_id"].map(codes), held=True)
+        frame = (
+            cells.pivot(index="unit_id", columns="code", values="value")
+            .reindex(index=frame.index, columns=frame.columns)
+            .astype(float)
+        )
+        held = (
+            cells.pivot(index="unit_id", columns="code", values="held")
+            .reindex(index=frame.index, columns=frame.columns)
+            .notna()
+        )
+    # The values the table does not hold, computed as rollup_indicators does.
+    complete = held.all(axis=1).to_numpy()
+    missing = [u for u, done in zip(units, complete, strict=True) if not done]
+    if missing:
+        computed = _rollup_indicators(indicators, missing, period, scope)
+        for indicator in indicators:
+            ids = [u.pk for u in missing]
+            mine = np.array([v.percent_or_value for v in computed[indicator.code]], dtype=float)
+            lacking = ~held.loc[ids, indicator.code].to_numpy(dtype=bool)
+            frame.loc[
+                [pk for pk, lack in zip(ids, lacking, strict=True) if lack], indicator.code
+            ] = mine[lacking]
+    return frame.astype(float)
+
+
 def _stored_value(unit: Unit, indicator: Indicator, period: Period, scope: str, row: dict):
     """A row of the live aggregates (aggregate_table.read) as the engine's value."""
     row = {**row, "answer": row["is_answer"], "figure_period": row["figure_period"] or None}

@@ -260,12 +260,7 @@ def rank_units(
 
 
 def _values(indicators: list[Indicator], units: list[Unit], period: Period) -> pd.DataFrame:
-    values = analytics.rollup_indicators(indicators, units, period)
-    return pd.DataFrame(
-        {code: [v.percent_or_value for v in rolled] for code, rolled in values.items()},
-        index=[u.pk for u in units],
-        dtype=float,
-    )
+    return analytics.percent_values(indicators, units, period)
 
 
 @dataclass

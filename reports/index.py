@@ -10,6 +10,7 @@ no value at all is not ranked.
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 
@@ -39,20 +40,29 @@ class IndexResult:
 
 def normalise(values: pd.Series, spec: IndicatorSpec) -> pd.Series:
     """0–1 scores of one indicator's values across the units compared (NaN stays NaN)."""
-    values = values.astype(float)
-    if spec.target is not None and spec.target > 0:
-        if spec.higher_is_better:
-            scores = values / spec.target
-        else:
-            scores = (spec.target / values.where(values > 0)).fillna(1.0).where(values.notna())
-        return scores.clip(upper=1.0, lower=0.0)
+    return normalise_all(values.to_frame(spec.code), [spec])[spec.code]
+
+
+def normalise_all(values: pd.DataFrame, specs: list[IndicatorSpec]) -> pd.DataFrame:
+    """normalise() for every indicator of `specs` found in `values` at once (a column each):
+    against its target where it has one, else min–max across the rows."""
+    specs = [spec for spec in specs if spec.code in values]
+    codes = [spec.code for spec in specs]
+    values = values[codes].astype(float)
+    target = pd.Series([spec.target or np.nan for spec in specs], index=codes, dtype=float)
+    target = target.where(target > 0)
+    higher = pd.Series([spec.higher_is_better for spec in specs], index=codes, dtype=bool)
+    # Against the target: value / target, or target / value for lower-is-better (a value of
+    # 0 meets any target), capped to 0–1.
+    up = values.div(target, axis=1)
+    down = values.where(values > 0).rdiv(target, axis=1).fillna(1.0).where(values.notna())
+    against = up.where(higher, down, axis=1).clip(lower=0.0, upper=1.0)
+    # Across the units: min–max; all equal scores 1 whichever the direction.
     low, high = values.min(), values.max()
-    if pd.isna(low):
-        return values
-    if high == low:
-        return values.where(values.isna(), 1.0)
-    scores = (values - low) / (high - low)
-    return scores if spec.higher_is_better else 1.0 - scores
+    spread = (values - low).div((high - low).where(high > low), axis=1)
+    spread = spread.where(higher, 1.0 - spread, axis=1)
+    spread = spread.where(~(high == low) | values.isna(), 1.0)
+    return against.where(target.notna(), spread, axis=1)
 
 
 def readiness_index(
@@ -62,10 +72,7 @@ def readiness_index(
 
     Returns one row per unit: a column per pillar (its score) and `index`, in 0–1.
     """
-    scores = pd.DataFrame(index=values.index)
-    for spec in specs:
-        if spec.code in values:
-            scores[spec.code] = normalise(values[spec.code], spec)
+    scores = normalise_all(values, specs)
     pillars = sorted({spec.pillar for spec in specs})
     result = pd.DataFrame(index=values.index)
     for pillar in pillars:

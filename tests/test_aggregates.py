@@ -14,6 +14,7 @@ import datetime
 import io
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -238,6 +239,30 @@ def test_an_approval_is_read_from_the_table_in_the_same_transaction(django_asser
     # The year containing the quarter moved too.
     year = Aggregate.objects.get(unit=vinh_linh, indicator=indicator, period="2020", scope="self")
     assert year.value == Decimal("75")
+
+
+def test_rankings_read_the_same_values_as_frames():
+    """analytics.percent_values (what rankings compare) gives what the values themselves
+    say: a province and its districts from the table, the communes computed, yes/no answers
+    as 100 or 0, a unit without a value NaN."""
+    period = parse_period("2020Q4")
+    quang_tri = Unit.objects.in_force(OLD).get(code="45")
+    units = [
+        quang_tri,
+        *Unit.objects.in_force(OLD).filter(parent=quang_tri).order_by("code"),
+        *Unit.objects.in_force(OLD).filter(parent__code="464").order_by("code"),
+    ]
+    indicators = list(Indicator.objects.filter(value_type__in=["ratio", "boolean"]))
+    frame = analytics.percent_values(indicators, units, period)
+    values = analytics.rollup_indicators(indicators, units, period)
+    expected = pd.DataFrame(
+        {code: [v.percent_or_value for v in rolled] for code, rolled in values.items()},
+        index=[u.pk for u in units],
+        dtype=float,
+    )
+    pd.testing.assert_frame_equal(frame, expected[frame.columns], check_names=False)
+    assert frame.loc[Unit.objects.in_force(OLD).get(code="464").pk, "APP_DIGSIG_DOCS"] == 70
+    assert frame.notna().any().any() and frame.isna().any().any()
 
 
 def test_verify_aggregates_reports_a_row_that_drifted_and_exits_1():
