@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from entry import selectors as entry_selectors
 from indicators import analytics, rollup
@@ -282,14 +282,37 @@ class _Present:
 
 
 def _figures(unit: Unit, period: Period) -> tuple[list[Figure], int]:
-    """The first FIGURE_ROWS approved figures under the unit for the period, and how many."""
+    """The first FIGURE_ROWS approved figures under the unit for the period (by indicator,
+    then unit code), and how many. Counted per indicator first (one GROUP BY), so that the
+    database sorts only the figures of the first indicators, never the whole subtree's (a
+    province has 20,000 a quarter: sorting them all took 0.23 s)."""
     figures = Figure.objects.filter(
         subtree_q(unit, "unit__"),
         of_period_q(period),
         status=Figure.Status.APPROVED,
-    ).order_by("indicator__position", "unit__code", "scope")
-    shown = list(figures.select_related("unit", "agency", "indicator")[:FIGURE_ROWS])
-    return shown, figures.count()
+    )
+    counts = dict(
+        figures.order_by()
+        .values_list("indicator_id")
+        .annotate(n=Count("id"))
+        .values_list("indicator_id", "n")
+    )
+    first, enough = [], 0
+    for indicator_id in (
+        Indicator.objects.filter(pk__in=counts)
+        .order_by("position", "pk")
+        .values_list("pk", flat=True)
+    ):
+        if enough >= FIGURE_ROWS:
+            break
+        first.append(indicator_id)
+        enough += counts[indicator_id]
+    shown = list(
+        figures.filter(indicator_id__in=first)
+        .order_by("indicator__position", "unit__code", "scope")
+        .select_related("unit", "agency", "indicator")[:FIGURE_ROWS]
+    )
+    return shown, sum(counts.values())
 
 
 def _data_present(units: list[Unit], period: Period) -> _Present:
