@@ -354,10 +354,12 @@ def _subtree_read(
 
     small = len(tree) <= ID_LIST_MAX
     rolled = _with_sub_period_figures(indicators, period, tree["id"].tolist() if small else None)
-    figures = Figure.objects.filter(indicator__in=indicators, status__in=statuses).order_by()
-    figures = _in_period(figures, indicators, rolled, period, statuses)
+    figures = Figure.objects.filter(status__in=statuses).order_by()
+    parts = _in_period_parts(figures, indicators, rolled, period, statuses) or [
+        ([], figures.none())
+    ]
     if small:
-        inner_figures = figures.filter(unit_id__in=units["id"].tolist())
+        inner_q = Q(unit_id__in=units["id"].tolist())
         tree_q = Q(unit_id__in=tree["id"].tolist())
         leaf_q = Q(unit_id__in=tree.loc[is_leaf, "id"].tolist())
     else:
@@ -366,9 +368,9 @@ def _subtree_read(
         # period's figures either way); the units in force under the tops, by join.
         tree_q = in_force_q(on, "unit__") & subtree_q(top_ids, "unit__", by_join=True)
         leaf_q = tree_q & Q(unit__level=_COMMUNE) & ~Q(unit_id__in=top_ids)
-        inner_figures = figures.filter(tree_q)
+        inner_q = tree_q
         if not communes_as_rows:  # as `units`: the communes are rows for all_agencies
-            inner_figures = inner_figures.exclude(leaf_q)
+            inner_q = tree_q & ~leaf_q
     agencies = None
     leaves = None
     agency_scopes = [s for s in scopes if s in rollup.AGENCY_SCOPES]
@@ -383,11 +385,19 @@ def _subtree_read(
     else:
         leaves = tree[is_leaf]
         expected = leaves["parent_id"].astype("int64").value_counts().to_dict()
-        leaf_figures = figures.filter(leaf_q, scope=rollup.SELF, agency__isnull=True)
-        # A commune has one figure per period unless a flow adds up several.
-        several = any(i.time_rollup == Indicator.TimeRollup.FLOW for i in rolled)
-        leaves = _leaf_stats(expected, leaf_figures, indicators, several_per_commune=several)
-    rows = _figure_rows(inner_figures, scopes)
+        leaves = _concat(
+            [
+                _leaf_stats(
+                    expected,
+                    part.filter(leaf_q, scope=rollup.SELF, agency__isnull=True),
+                    group,
+                    # A commune has one figure per period unless a flow adds up several.
+                    several_per_commune=any(i in rolled and _is_flow(i) for i in group),
+                )
+                for group, part in parts
+            ]
+        )
+    rows = _concat([_figure_rows(part.filter(inner_q), scopes) for _group, part in parts])
     flows = {i.pk: i for i in indicators if i.time_rollup == Indicator.TimeRollup.FLOW}
     if flows and not rows.empty:
         flowing = rows["indicator_id"].isin(flows)
@@ -582,17 +592,48 @@ def _with_sub_period_figures(
 
 def _in_period(figures, indicators, rolled, period: Period, statuses):
     """The figures each indicator's rule over time keeps: those of the period itself when
-    no figure of the indicator lies in a shorter period inside it, else `_time_rolled`."""
+    no figure of the indicator lies in a shorter period inside it, else `_time_rule`'s. One
+    query, for few figures (an agency's); a subtree's are read by _in_period_parts."""
     rolled_ids = {i.pk for i in rolled}
     keep = Q(indicator_id__in=[i.pk for i in indicators if i.pk not in rolled_ids])
     keep &= of_period_q(period)
     for flow in (False, True):
-        group = [i.pk for i in rolled if (i.time_rollup == Indicator.TimeRollup.FLOW) == flow]
+        group = [i.pk for i in rolled if _is_flow(i) == flow]
         if group:
             keep |= Q(indicator_id__in=group) & _time_rule(period, statuses, flow=flow)
-    # Named by their ids as well as their dates, outside the OR: figure_rollup_idx
-    # (indicator, period, scope) finds them by exact probes (no range scan of every period).
     return figures.filter(period__in=[period.id, *_inner_period_ids(period)]).filter(keep)
+
+
+def _in_period_parts(figures, indicators, rolled, period: Period, statuses) -> list[tuple]:
+    """_in_period as (indicators, their figures) for each kind of rule: the indicators read
+    at the period itself, those whose latest figure in it counts, and the flows added up.
+    Each query is a plain conjunction, so PostgreSQL answers the rule over time's NOT EXISTS
+    with an anti-join over the period's figures; under an OR it probes it once per figure
+    (a year of the whole country: 1.9 million probes, more than 12 minutes, against 7 s)."""
+    rolled_ids = {i.pk for i in rolled}
+    # Named by their ids as well as their dates: figure_rollup_idx (indicator, period,
+    # scope) finds them by exact probes (no range scan of every period's figures).
+    within = figures.filter(period__in=[period.id, *_inner_period_ids(period)])
+    parts = []
+    plain = [i for i in indicators if i.pk not in rolled_ids]
+    if plain:
+        parts.append((plain, figures.filter(of_period_q(period), indicator__in=plain)))
+    for flow in (False, True):
+        group = [i for i in rolled if (i.time_rollup == Indicator.TimeRollup.FLOW) == flow]
+        if group:
+            rule = _time_rule(period, statuses, flow=flow)
+            parts.append((group, within.filter(rule, indicator__in=group)))
+    return parts
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one after another, the empty ones left out (their columns' types unknown)."""
+    full = [f for f in frames if not f.empty]
+    return pd.concat(full, ignore_index=True) if full else frames[0]
+
+
+def _is_flow(indicator: Indicator) -> bool:
+    return indicator.time_rollup == Indicator.TimeRollup.FLOW
 
 
 def _inner_period_ids(period: Period) -> list[str]:
