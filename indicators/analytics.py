@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import ngettext
 
 from indicators import aggregate_table, rollup
@@ -355,7 +355,8 @@ def _subtree_read(
     small = len(tree) <= ID_LIST_MAX
     rolled = _with_sub_period_figures(indicators, period, tree["id"].tolist() if small else None)
     figures = Figure.objects.filter(status__in=statuses).order_by()
-    parts = _in_period_parts(figures, indicators, rolled, period, statuses) or [
+    ids = tree["id"].tolist() if small else None
+    parts = _in_period_parts(figures, indicators, rolled, period, statuses, ids) or [
         ([], figures.none())
     ]
     if small:
@@ -604,12 +605,17 @@ def _in_period(figures, indicators, rolled, period: Period, statuses):
     return figures.filter(period__in=[period.id, *_inner_period_ids(period)]).filter(keep)
 
 
-def _in_period_parts(figures, indicators, rolled, period: Period, statuses) -> list[tuple]:
+def _in_period_parts(
+    figures, indicators, rolled, period: Period, statuses, unit_ids: list[int] | None = None
+) -> list[tuple]:
     """_in_period as (indicators, their figures) for each kind of rule: the indicators read
     at the period itself, those whose latest figure in it counts, and the flows added up.
     Each query is a plain conjunction, so PostgreSQL answers the rule over time's NOT EXISTS
     with an anti-join over the period's figures; under an OR it probes it once per figure
-    (a year of the whole country: 1.9 million probes, more than 12 minutes, against 7 s)."""
+    (a year of the whole country: 1.9 million probes, more than 12 minutes, against 7 s).
+    A unit's latest figure is picked by a window over the period's figures of `unit_ids`
+    (a subtree; None: every unit), one sort, rather than an anti-join probing each figure
+    (a province's year at full scale: 0.85 s)."""
     rolled_ids = {i.pk for i in rolled}
     # Named by their ids as well as their dates: figure_rollup_idx (indicator, period,
     # scope) finds them by exact probes (no range scan of every period's figures).
@@ -618,12 +624,42 @@ def _in_period_parts(figures, indicators, rolled, period: Period, statuses) -> l
     plain = [i for i in indicators if i.pk not in rolled_ids]
     if plain:
         parts.append((plain, figures.filter(of_period_q(period), indicator__in=plain)))
-    for flow in (False, True):
-        group = [i for i in rolled if (i.time_rollup == Indicator.TimeRollup.FLOW) == flow]
-        if group:
-            rule = _time_rule(period, statuses, flow=flow)
-            parts.append((group, within.filter(rule, indicator__in=group)))
+    latest = [i for i in rolled if not _is_flow(i)]
+    if latest:
+        ids = _latest_ids(period, statuses, latest, unit_ids)
+        parts.append((latest, within.filter(within_q(period.start, period.end), pk__in=ids)))
+    flows = [i for i in rolled if _is_flow(i)]
+    if flows:
+        rule = _time_rule(period, statuses, flow=True)
+        parts.append((flows, within.filter(rule, indicator__in=flows)))
     return parts
+
+
+def _latest_ids(period: Period, statuses, indicators: list, unit_ids: list[int] | None):
+    """The ids of each unit's or agency's latest figure inside `period` for these (status)
+    indicators — on a tie of end dates, the wider: what _time_rule keeps, by a window."""
+    figures = Figure.objects.filter(
+        indicator__in=indicators,
+        status__in=statuses,
+        period__in=[period.id, *_inner_period_ids(period)],
+        period_start__gte=period.start,
+        period_end__lte=period.end,
+    )
+    if unit_ids is not None:
+        figures = figures.filter(unit_id__in=unit_ids)
+    member = ["indicator_id", "unit_id", Coalesce("agency_id", 0), "scope"]
+    return (
+        figures.order_by()
+        .annotate(
+            _place=Window(
+                RowNumber(),
+                partition_by=member,
+                order_by=[F("period_end").desc(), F("period_start").asc()],
+            )
+        )
+        .filter(_place=1)
+        .values("pk")
+    )
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
