@@ -297,16 +297,19 @@ def _figures(unit: Unit, period: Period) -> tuple[list[Figure], int]:
         .annotate(n=Count("id"))
         .values_list("indicator_id", "n")
     )
-    first, enough = [], 0
-    for indicator_id in (
+    # Indicators in the page's order until they hold enough figures, and every other one of
+    # the last one's position (equal positions are ordered by unit code among themselves).
+    first, enough, last = [], 0, None
+    for indicator_id, position in (
         Indicator.objects.filter(pk__in=counts)
         .order_by("position", "pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "position")
     ):
-        if enough >= FIGURE_ROWS:
+        if enough >= FIGURE_ROWS and position != last:
             break
         first.append(indicator_id)
         enough += counts[indicator_id]
+        last = position
     shown = list(
         figures.filter(indicator_id__in=first)
         .order_by("indicator__position", "unit__code", "scope")

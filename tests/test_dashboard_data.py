@@ -113,3 +113,39 @@ def test_province_dashboard_queries_do_not_grow_with_units():
         _communes_report(district, 30, skip=2)  # more units, more figures
     assert count() == few
     assert few <= 60
+
+
+def test_the_figures_panel_lists_the_first_figures_in_the_pages_order(monkeypatch):
+    """The panel counts per indicator and sorts only the first indicators' figures: the
+    same rows as sorting them all, also when indicators share a position (then by unit
+    code among them)."""
+    from indicators import store
+    from reports import dashboard
+
+    period = parse_period("2024Q4")
+    vinh_linh = Unit.objects.in_force(period.end).get(code="464")
+    communes = list(Unit.objects.in_force(period.end).filter(parent=vinh_linh).order_by("code"))
+    first, second = Indicator.objects.filter(value_type="count").order_by("pk")[:2]
+    Indicator.objects.filter(pk__in=[first.pk, second.pk]).update(position=0)
+    made = [
+        Figure(
+            unit=commune,
+            indicator=indicator,
+            period=period.id,
+            period_start=period.start,
+            period_end=period.end,
+            value=1,
+            status=Figure.Status.APPROVED,
+        )
+        # The first indicator (lower id) at the last communes, the second at the first one.
+        for indicator, commune in [(first, c) for c in communes[-3:]] + [(second, communes[0])]
+    ]
+    store.figures_store(create=made)
+    monkeypatch.setattr(dashboard, "FIGURE_ROWS", 3)
+    shown, total = dashboard._figures(vinh_linh, period)
+    every = Figure.objects.filter(
+        unit__in=communes, period=period.id, status=Figure.Status.APPROVED
+    ).order_by("indicator__position", "unit__code", "scope")
+    assert total == every.count() == 4
+    assert [f.pk for f in shown] == [f.pk for f in every[:3]]
+    assert shown[0].indicator == second and shown[0].unit == communes[0]
