@@ -3,6 +3,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from indicators import aggregates, synthetic
 from indicators.models import Aggregate
@@ -58,7 +59,12 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Đã sinh {total:,} số liệu trong {elapsed:.1f} s ({rate:,.0f}/s).")
         )
         # The generator writes by COPY, past the write path: the aggregates of every period
-        # it wrote (or cleared) are built here, as build_aggregates would.
+        # it wrote (or cleared) are built here, as build_aggregates would — after the planner
+        # has statistics of what was written (autovacuum may not have run yet, or at all:
+        # without them a year's figures are read by scanning every period's).
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE indicators_figure")
         started = time.perf_counter()
         periods = set()
         if clear:  # the figures cleared were of any period
