@@ -314,8 +314,8 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
             unit_id__in=list(links["predecessor_id"].unique()),
             period__in=list({p.id for _, p in later}),
             indicator_id__in=list(by_pk),
-        ).values_list("unit_id", "indicator_id", "period", "scope", *_MEMBER_FIELDS),
-        columns=["predecessor_id", "indicator_id", "period", "kept", *_MEMBER_FIELDS],
+        ).values_list("unit_id", "indicator_id", "period", "scope", *aggregate_table.VALUE_FIELDS),
+        columns=["predecessor_id", "indicator_id", "period", "kept", *aggregate_table.VALUE_FIELDS],
     )
     found = links.merge(stored, on=["predecessor_id", "indicator_id", "period", "kept"], how="left")
     # A successor and period with any predecessor's row missing is left to the engine, which
@@ -395,19 +395,6 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
                     )
                 )
     return out, left
-
-
-# What a predecessor's row brings to its successor (rollup.as_members' columns).
-_MEMBER_FIELDS = (
-    "value",
-    "numerator",
-    "denominator",
-    "is_answer",
-    "origin",
-    "covered",
-    "expected",
-    "coverage_level",
-)
 
 
 def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:

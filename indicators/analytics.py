@@ -201,8 +201,8 @@ def percent_values(
     missing = [u for u, done in zip(units, complete, strict=True) if not done]
     if missing:
         computed = _rollup_indicators(indicators, missing, period, scope)
+        ids = [u.pk for u in missing]
         for indicator in indicators:
-            ids = [u.pk for u in missing]
             mine = np.array([v.percent_or_value for v in computed[indicator.code]], dtype=float)
             lacking = ~held.loc[ids, indicator.code].to_numpy(dtype=bool)
             frame.loc[
@@ -353,9 +353,9 @@ def _subtree_read(
     units.loc[units["id"].isin(top_ids), "parent_id"] = np.nan
 
     small = len(tree) <= ID_LIST_MAX
-    rolled = _with_sub_period_figures(indicators, period, tree["id"].tolist() if small else None)
-    figures = Figure.objects.filter(status__in=statuses).order_by()
     ids = tree["id"].tolist() if small else None
+    rolled = _with_sub_period_figures(indicators, period, ids)
+    figures = Figure.objects.filter(status__in=statuses).order_by()
     parts = _in_period_parts(figures, indicators, rolled, period, statuses, ids) or [
         ([], figures.none())
     ]
@@ -602,7 +602,7 @@ def _in_period(figures, indicators, rolled, period: Period, statuses):
         group = [i.pk for i in rolled if _is_flow(i) == flow]
         if group:
             keep |= Q(indicator_id__in=group) & _time_rule(period, statuses, flow=flow)
-    return figures.filter(period__in=[period.id, *_inner_period_ids(period)]).filter(keep)
+    return figures.filter(period__in=_ids_within(period)).filter(keep)
 
 
 def _in_period_parts(
@@ -619,7 +619,7 @@ def _in_period_parts(
     rolled_ids = {i.pk for i in rolled}
     # Named by their ids as well as their dates: figure_rollup_idx (indicator, period,
     # scope) finds them by exact probes (no range scan of every period's figures).
-    within = figures.filter(period__in=[period.id, *_inner_period_ids(period)])
+    within = figures.filter(period__in=_ids_within(period))
     parts = []
     plain = [i for i in indicators if i.pk not in rolled_ids]
     if plain:
@@ -641,7 +641,7 @@ def _latest_ids(period: Period, statuses, indicators: list, unit_ids: list[int] 
     figures = Figure.objects.filter(
         indicator__in=indicators,
         status__in=statuses,
-        period__in=[period.id, *_inner_period_ids(period)],
+        period__in=_ids_within(period),
         period_start__gte=period.start,
         period_end__lte=period.end,
     )
@@ -672,6 +672,11 @@ def _is_flow(indicator: Indicator) -> bool:
     return indicator.time_rollup == Indicator.TimeRollup.FLOW
 
 
+def _ids_within(period: Period) -> list[str]:
+    """The period's id and those of every period inside it."""
+    return [period.id, *_inner_period_ids(period)]
+
+
 def _inner_period_ids(period: Period) -> list[str]:
     """The ids of every period strictly inside `period` (a year: its halves, quarters and
     months) — 18 at most, so "are there any?" is one indexed lookup."""
@@ -690,13 +695,12 @@ def _time_rule(period: Period, statuses: Sequence[str], *, flow: bool) -> Q:
     # Every period inside `period` named by its id too: figure_rollup_idx (indicator,
     # period, scope) then finds them by a few exact probes instead of a range scan of the
     # indicators' figures over every period.
-    periods = [period.id, *_inner_period_ids(period)]
     same_member = Figure.objects.filter(
         indicator_id=OuterRef("indicator_id"),
         status__in=statuses,
         unit_id=OuterRef("unit_id"),
         scope=OuterRef("scope"),
-        period__in=periods,
+        period__in=_ids_within(period),
         period_start__gte=period.start,
         period_end__lte=period.end,
     )
