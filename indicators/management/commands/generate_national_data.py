@@ -3,8 +3,8 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
+from egov_portal import planner
 from indicators import aggregates, synthetic
 from indicators.models import Aggregate
 from indicators.periods import PeriodError
@@ -60,11 +60,10 @@ class Command(BaseCommand):
         )
         # The generator writes by COPY, past the write path: the aggregates of every period
         # it wrote (or cleared) are built here, as build_aggregates would — after the planner
-        # has statistics of what was written (autovacuum may not have run yet, or at all:
-        # without them a year's figures are read by scanning every period's).
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE indicators_figure")
+        # has statistics of what was written and of the units (autovacuum may not have run
+        # yet, or at all: without them a year's figures are read by scanning every period's,
+        # and a national year by nested loops over 7 communes assumed).
+        planner.analyse()
         started = time.perf_counter()
         periods = set()
         if clear:  # the figures cleared were of any period

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from egov_portal import planner
 from indicators import aggregates
 from indicators.models import Figure
 from indicators.services import (
@@ -68,6 +69,9 @@ class Command(BaseCommand):
             f"Chỉ tiêu: {catalogue.created} thêm mới, {catalogue.updated} cập nhật, "
             f"{catalogue.unchanged} không đổi."
         )
+        # Thousands of units written at once: the planner's statistics of them first, or it
+        # plans the tree queries below (and everyone's, until autovacuum) for a handful.
+        planner.analyse("units_unit", "units_unitchange", "units_agency")
         # The bulk loaders send no signals: the aggregates that read a unit whose place,
         # validity, lineage or agencies changed are computed again (an indicator's, by the
         # catalogue's loader; the seeds below tell them their own).
