@@ -136,7 +136,7 @@ def read_values(indicator_ids: Sequence[int], units: Sequence, period_id: str, s
         ).values_list(*columns),
         columns=columns,
     )
-    frame["value"] = pd.to_numeric(frame["value"]).astype(float)
+    frame["value"] = pd.Series([shown(v) for v in frame["value"]], dtype=float)
     return frame
 
 
@@ -217,7 +217,21 @@ def _upsert(rows: list[Row]) -> None:
 
 
 def _decimal(value: float | None) -> Decimal | None:
-    # The engine's values are already rounded to its 4 decimals (analytics._number).
+    """To the table's 10 decimals: a district's value as computed (not the 4 decimals shown),
+    because its province is combined from it (aggregates._untouched_districts)."""
     if value is None or math.isnan(value):
         return None
-    return Decimal(repr(value))
+    return Decimal(repr(value)).quantize(_PLACES)
+
+
+_PLACES = Decimal(1).scaleb(-Aggregate._meta.get_field("value").decimal_places)
+
+
+def shown(value) -> float | None:
+    """A stored value as the engine shows it: to 4 decimals (analytics._number's rounding)."""
+    if value is None:
+        return None
+    return round(float(value), SHOWN_DECIMALS)
+
+
+SHOWN_DECIMALS = 4

@@ -25,7 +25,7 @@ from units.selectors import subtree_q
 
 # Only figures a reviewer has signed off count, unless the caller says otherwise.
 APPROVED_ONLY = (Figure.Status.APPROVED,)
-_DECIMALS = 4
+_DECIMALS = aggregate_table.SHOWN_DECIMALS
 
 
 @dataclass(frozen=True)
@@ -334,16 +334,19 @@ def _subtree_read(
     scopes: Sequence[str],
     on: datetime.date,
     statuses: Sequence[str],
+    cut: Sequence[int] = (),
 ) -> _SubtreeRead:
     """What evaluating the tops' subtrees for `scopes` reads: several unit scopes share it
-    (one agency scope reads its agencies)."""
+    (one agency scope reads its agencies). The units `cut` (districts) are left out with
+    everything under them: their nodes are known (evaluate_tree's `known`)."""
     top_ids = [unit.pk for unit in tops]
     # Every unit in force under the tops, read once: the tree, and the ids whose figures are
     # read (`unit_id IN (…)`, which PostgreSQL answers by index: figure_unit_period_idx).
+    in_tree = Unit.objects.in_force(on).filter(subtree_q(top_ids))
+    if cut:
+        in_tree = in_tree.exclude(Q(pk__in=cut) | Q(parent_id__in=cut) | Q(district_id__in=cut))
     tree = pd.DataFrame.from_records(
-        Unit.objects.in_force(on)
-        .filter(subtree_q(top_ids))
-        .values_list("id", "parent_id", "level"),
+        in_tree.values_list("id", "parent_id", "level"),
         columns=["id", "parent_id", "level"],
     )
     is_top = tree["id"].isin(top_ids)
@@ -415,6 +418,7 @@ def evaluate_periods(
     scopes: Sequence[str],
     *,
     also: Sequence[int] = (),
+    known: dict[str, pd.DataFrame] | None = None,
 ) -> dict[tuple[str, str], dict[str, dict[int, dict]]]:
     """What `_evaluate` gives for each period and unit scope, over approved figures, for
     tops sharing one validity and in force since before each period began (no predecessors
@@ -423,22 +427,36 @@ def evaluate_periods(
     One read per period (every scope at once), then one tree walk per scope for every
     indicator and period together (a slot per indicator × period): what keeping the live
     aggregates current costs is pandas' per-operation price, paid once per scope instead
-    of once per period, scope and level (indicators/aggregates.py)."""
+    of once per period, scope and level (indicators/aggregates.py).
+
+    `known`, by period id: nodes under the tops whose values are known (the districts a
+    change did not touch, read from the live aggregates): a frame of unit_id, parent_id,
+    level, indicator_id, node_scope and rollup.NODE_COLUMNS. Their subtrees are not read;
+    they enter their parents as they are."""
     if not tops or not periods:
         return {}
+    known = known or {}
     top_ids = [unit.pk for unit in tops]
     slots: dict[tuple[str, int], int] = {}
     rules: dict[int, rollup.Rule] = {}
-    units, rows, leaves = [], [], []
+    units, rows, leaves, knowns = [], [], [], []
     for period in periods:
+        given = known.get(period.id)
+        cut = [] if given is None else given["unit_id"].unique().tolist()
         read = _subtree_read(
-            indicators, tops, period, scopes, structure_date(tops[0], period), APPROVED_ONLY
+            indicators, tops, period, scopes, structure_date(tops[0], period), APPROVED_ONLY, cut
         )
         mine = {}
         for indicator in indicators:
             slot = mine[indicator.pk] = len(slots) + 1
             slots[(period.id, indicator.pk)] = slot
             rules[slot] = _rule(indicator)
+        if given is not None:
+            nodes = given[given["indicator_id"].isin(mine)].copy()
+            shift = nodes["indicator_id"].map(mine).astype(float) * float(rollup.SLOT)
+            nodes["id"] = nodes["unit_id"].astype(float) + shift
+            nodes["parent_id"] = nodes["parent_id"].astype(float) + shift
+            knowns.append(nodes)
         units.append(rollup.in_slots(read.units, list(mine.values()), ("id", "parent_id")))
         figures = read.rows[read.rows["indicator_id"].isin(mine)].copy()
         shift = figures["indicator_id"].map(mine).astype(float) * float(rollup.SLOT)
@@ -456,10 +474,22 @@ def evaluate_periods(
     wanted = [*top_ids, *also]
     codes = {i.pk: i.code for i in indicators}
     keys = [slot * rollup.SLOT + unit_id for slot in slots.values() for unit_id in wanted]
+    all_known = pd.concat(knowns, ignore_index=True) if knowns else None
     result: dict[tuple[str, str], dict[str, dict[int, dict]]] = {}
     for scope in scopes:
+        scope_known = None
+        if all_known is not None:
+            wanted_scope = [rollup.node_scope(level, scope) for level in all_known["level"]]
+            scope_known = all_known[
+                all_known["node_scope"] == pd.Series(wanted_scope, index=all_known.index)
+            ].set_index("id")
         nodes = rollup.evaluate_tree(
-            all_units, all_rows, scope=scope, rule=rollup.Rules(rules), leaf_stats=all_leaves
+            all_units,
+            all_rows,
+            scope=scope,
+            rule=rollup.Rules(rules),
+            leaf_stats=all_leaves,
+            known=scope_known,
         )
         found = nodes.loc[nodes.index.isin(keys)].to_dict("index")
         for (period_id, indicator_pk), slot in slots.items():
@@ -901,16 +931,24 @@ def _rule(indicator: Indicator) -> rollup.Rule:
 
 
 def _rolled_value(
-    unit: Unit | None, indicator: Indicator, period: Period, scope: str, row: dict
+    unit: Unit | None,
+    indicator: Indicator,
+    period: Period,
+    scope: str,
+    row: dict,
+    *,
+    exact: bool = False,
 ) -> RolledValue:
+    """A node's row as a value, rounded to the 4 decimals shown (`exact`: as computed, for
+    the live aggregates, which keep 10 and are rounded when read)."""
     return RolledValue(
         unit=unit,
         indicator=indicator,
         period=period,
         scope=scope,
-        value=_number(row.get("value")),
-        numerator=_number(row.get("numerator")),
-        denominator=_number(row.get("denominator")),
+        value=_number(row.get("value"), exact=exact),
+        numerator=_number(row.get("numerator"), exact=exact),
+        denominator=_number(row.get("denominator"), exact=exact),
         origin=row.get("origin", rollup.NO_DATA),
         covered=int(row.get("covered") or 0),
         expected=int(row.get("expected") or 0),
@@ -928,10 +966,10 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _number(value) -> float | None:
+def _number(value, *, exact: bool = False) -> float | None:
     if _missing(value):
         return None
-    return round(float(value), _DECIMALS)
+    return float(value) if exact else round(float(value), _DECIMALS)
 
 
 def coverage_label(rolled: RolledValue) -> str:

@@ -210,6 +210,7 @@ def evaluate_tree(
     rule: Rule,
     agencies: pd.DataFrame | None = None,
     leaf_stats: pd.DataFrame | None = None,
+    known: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The value of every unit in `units` for `scope`, bottom-up; indexed by unit id.
 
@@ -221,6 +222,10 @@ def evaluate_tree(
     leaf_stats: communes left out of `units`, already added up per parent by the database
       (STATS_COLUMNS, `key` the parent's id; each commune one member, answering for
       itself). At national scale this is most of the rows, so they never reach Python.
+    known: nodes evaluated before, left out of `units` with their subtrees, that enter
+      their parents as evaluated nodes do (indexed by id: parent_id, level, node_scope and
+      NODE_COLUMNS, as this function returns them); not returned. The live aggregates pass
+      the districts a change did not touch, read from the table (indicators/aggregates.py).
     """
     if leaf_stats is None:
         leaf_stats = pd.DataFrame(columns=STATS_COLUMNS)
@@ -229,6 +234,8 @@ def evaluate_tree(
     is_unit_figure = figures["agency_id"].isna()
     results: list[pd.DataFrame] = []
     done = pd.DataFrame(columns=["parent_id", "level", "node_scope", *NODE_COLUMNS])
+    if known is not None and not known.empty:
+        done = known[done.columns]
     for level in LEVELS_BOTTOM_UP:
         nodes = units[units["level"] == level]
         if nodes.empty:

@@ -50,6 +50,9 @@ PERIODS = ["2025Q1", "2025Q2"]
 # 2025Q3 is the two-tier structure's (its communes' figures roll up to the new province).
 CHECKED = sorted({p for q in [*PERIODS, "2025Q3"] for p in aggregates.containing(q)})
 COMMUNES = ["19363", "19366", "19372"]  # Hồ Xá, Bến Quan, Vĩnh Long (huyện Vĩnh Linh)
+# Thành phố Đông Hà and its Phường Đông Giang: another district of the province, whose rows
+# the province is recomputed from when a change in Vĩnh Linh does not touch it.
+ELSEWHERE = ["461", "19330"]
 # A ratio of sums (status), a yes/no share of units, a count added up over units and time.
 INDICATORS = ["INF_PC_EQUIPPED", "WEB_PORTAL", "INF_ONLINE_MEETING_COUNT"]
 # Not shrunk: a failing sequence is printed as found (shrinking one takes many minutes,
@@ -136,7 +139,7 @@ class Aggregates(RuleBasedStateMachine):
         self.check()
 
     @rule(
-        code=st.sampled_from([*COMMUNES, "464", "45"]),
+        code=st.sampled_from([*COMMUNES, "464", "45", *ELSEWHERE]),
         indicator=st.sampled_from(INDICATORS),
         period=st.sampled_from([*PERIODS, "2025S1"]),
         value=st.integers(0, 100),
@@ -198,6 +201,14 @@ class Aggregates(RuleBasedStateMachine):
             return
         with contextlib.suppress(FigureLocked, PermissionDenied):
             figure_api_delete(user=self.admin, figure=figures[pick % len(figures)])
+        self.check()
+
+    @rule()
+    def administrator_builds(self):
+        # As build_aggregates does: every district of the province gets its rows, and from
+        # then on a change recomputes the province from the untouched districts' rows
+        # (aggregates._untouched_districts) instead of their figures.
+        aggregates.build(periods=CHECKED, unit_ids=[self.province.pk])
         self.check()
 
     @rule(commune=st.sampled_from(COMMUNES), ends=st.sampled_from([None, "2025-03-31"]))
@@ -310,3 +321,41 @@ def test_build_aggregates_fills_what_a_bulk_load_left_out():
 def test_verify_aggregates_names_what_it_does_not_know(options, message):
     with pytest.raises(CommandError, match=message):
         call_command("verify_aggregates", *options, stdout=io.StringIO())
+
+
+def test_a_province_is_recomputed_from_the_rows_of_districts_a_change_did_not_touch():
+    """Once every district of Quảng Trị has its rows, an approval in Vĩnh Linh recomputes
+    the province from Vĩnh Linh's figures and the other districts' rows: the other district's
+    commune still counts, and the rows equal a full recompute."""
+    demo_users_create()
+    admin = get_user_model().objects.get(username="admin")
+    province = Unit.objects.in_force(OLD).get(code="45")
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    other = (
+        Unit.objects.in_force(OLD)
+        .filter(province=province, level="commune")
+        .exclude(district=vinh_linh)
+        .order_by("code")
+        .first()
+    )
+    indicator = Indicator.objects.get(code="INF_PC_EQUIPPED")
+
+    def approve(code, numerator):
+        item = FigureInput(
+            unit_code=code,
+            unit_on=OLD,
+            indicator=indicator.code,
+            period="2025Q1",
+            numerator=numerator,
+            denominator="10",
+        )
+        figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
+
+    approve(other.code, "3")
+    aggregates.build(periods=aggregates.containing("2025Q1"), unit_ids=[province.pk])
+    approve("19363", "8")
+    row = Aggregate.objects.get(
+        unit=province, indicator=indicator, period="2025Q1", scope="communes"
+    )
+    assert (row.numerator, row.denominator, row.covered) == (Decimal(11), Decimal(20), 2)
+    assert aggregates.differences(unit_ids=[province.pk], periods=["2025Q1", "2025S1"]) == []
