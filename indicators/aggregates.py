@@ -22,7 +22,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from indicators import aggregate_table, analytics
@@ -188,10 +188,13 @@ def indicator_changed(indicator_id: int) -> None:
 def refresh(keys: Iterable[tuple[int, int, str]]) -> int:
     """Recompute every row the changed keys touch; returns how many rows were written."""
     keys = set(keys)
-    by_period: dict[str, set[int]] = {}
+    indicators_of: dict[str, set[int]] = {}
     for _unit, indicator_id, period_id in keys:
+        indicators_of.setdefault(period_id, set()).add(indicator_id)
+    by_period: dict[str, set[int]] = {}
+    for period_id, indicator_ids in indicators_of.items():  # a period at a time, not a key
         for period in containing(period_id):
-            by_period.setdefault(period, set()).add(indicator_id)
+            by_period.setdefault(period, set()).update(indicator_ids)
     return recompute(touched_units({unit for unit, _, _ in keys}), by_period)
 
 
@@ -243,9 +246,12 @@ def recompute(
     """Compute the rows of these units for each period's indicators, every kept scope, with
     the engine, and write them (under the units' locks). `forget_others`: first delete the
     rows of these units, periods and indicators (a unit no longer in force keeps none)."""
-    unit_ids = sorted(set(unit_ids))
+    unit_ids = set(unit_ids)
     if not unit_ids or not by_period:
         return 0
+    if not forget_others:
+        unit_ids |= _lacking_predecessors(unit_ids, by_period)
+    unit_ids = sorted(unit_ids)
     _lock(unit_ids)
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("pk"))
     indicators = Indicator.objects.in_bulk({pk for ids in by_period.values() for pk in ids})
@@ -269,6 +275,41 @@ def recompute(
         if formed:
             written += aggregate_table.write(computed(wanted, formed, period, reading=True))
     return written
+
+
+def _lacking_predecessors(unit_ids: set[int], by_period: dict[str, set[int]]) -> set[int]:
+    """The units a 2025 unit among these was formed from, for a period that ended before it
+    was formed, that have no rows for it yet (a period nobody had reported in): computed
+    here with the others, in the same walk, so that the 2025 unit is combined from their
+    rows — rather than each computed by the engine, alone, when the 2025 unit reads it."""
+    wanted: dict[tuple[int, str], int] = {}
+    for formed, predecessor, level in (
+        UnitChange.objects.filter(
+            successor_id__in=unit_ids,
+            predecessor__level=F("successor__level"),
+            predecessor__level__in=aggregate_table.STORED_LEVELS,
+        )
+        .exclude(predecessor_id__in=unit_ids)
+        .values_list("successor__valid_from", "predecessor_id", "predecessor__level")
+    ):
+        for period_id, indicator_ids in by_period.items():
+            if formed is not None and parse_period(period_id).end < formed:
+                scopes = len(aggregate_table.STORED_SCOPES[level])
+                wanted[(predecessor, period_id)] = len(indicator_ids) * scopes
+    if not wanted:
+        return set()
+    held = {
+        (unit_id, period_id): n
+        for unit_id, period_id, n in Aggregate.objects.filter(
+            unit_id__in={unit for unit, _ in wanted},
+            period__in=list(by_period),
+            indicator_id__in={i for ids in by_period.values() for i in ids},
+        )
+        .order_by()
+        .values_list("unit_id", "period")
+        .annotate(n=Count("*"))
+    }
+    return {unit for key, n in wanted.items() if held.get(key, 0) < n for unit in key[:1]}
 
 
 def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tuple[list, set]:
