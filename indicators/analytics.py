@@ -196,9 +196,26 @@ def percent_values(
             .reindex(index=frame.index, columns=frame.columns)
             .notna()
         )
-    # The values the table does not hold, computed as rollup_indicators does.
+    # The values the table does not hold, computed as rollup_indicators does; communes in
+    # force when the period began are their own figures (rollup.leaf_values: no tree walk,
+    # no value built one by one — a district's ranking, twice per dashboard).
     complete = held.all(axis=1).to_numpy()
     missing = [u for u, done in zip(units, complete, strict=True) if not done]
+    leaves = [
+        u
+        for u in missing
+        if u.level == _COMMUNE
+        and scope == rollup.SELF
+        and not u.formed_after(period.start)
+        and not u.ended_before(period.start)
+    ]
+    if leaves:
+        values = _leaf_percent_values(indicators, leaves, period)
+        kept = held.loc[values.index, values.columns]
+        frame.loc[values.index, values.columns] = frame.loc[values.index, values.columns].where(
+            kept, values
+        )
+        missing = [u for u in missing if u not in leaves]
     if missing:
         computed = _rollup_indicators(indicators, missing, period, scope)
         ids = [u.pk for u in missing]
@@ -209,6 +226,42 @@ def percent_values(
                 [pk for pk, lack in zip(ids, lacking, strict=True) if lack], indicator.code
             ] = mine[lacking]
     return frame.astype(float)
+
+
+def _leaf_percent_values(
+    indicators: list[Indicator], communes: list[Unit], period: Period
+) -> pd.DataFrame:
+    """percent_values of communes in force when the period began: the figure the rule over
+    time keeps for each (the read the engine makes), picked by rollup.leaf_values, rounded
+    as shown, a yes/no answer as 100 or 0. A frame like percent_values'."""
+    slots = {i.pk: n for n, i in enumerate(indicators, start=1)}
+    rules = rollup.Rules({slots[i.pk]: _rule(i) for i in indicators})
+    by_date: dict[datetime.date, list[Unit]] = {}
+    for unit in communes:
+        by_date.setdefault(structure_date(unit, period), []).append(unit)
+    frames = []
+    for on, tops in by_date.items():
+        rows = _subtree_read(indicators, tops, period, [rollup.SELF], on, APPROVED_ONLY).rows
+        rows = rows[rows["indicator_id"].isin(slots)].copy()
+        shift = rows["indicator_id"].map(slots).astype(float) * float(rollup.SLOT)
+        rows["unit_id"] = rows["unit_id"].astype(float) + shift
+        keys = pd.Index(
+            [float(n * rollup.SLOT + u.pk) for n in slots.values() for u in tops], dtype=float
+        )
+        found = rollup.leaf_values(rows, keys, rules)
+        value = found["value"].map(_number).astype(float)
+        found["value"] = value.where(~found["answer"], value * 100)
+        found["unit_id"] = (keys % rollup.SLOT).astype("int64")
+        found["slot"] = (keys // rollup.SLOT).astype("int64")
+        frames.append(found)
+    found = pd.concat(frames)
+    codes = {n: i.code for i, n in zip(indicators, slots.values(), strict=True)}
+    return (
+        found.assign(code=found["slot"].map(codes))
+        .pivot(index="unit_id", columns="code", values="value")
+        .reindex(index=[u.pk for u in communes], columns=[i.code for i in indicators])
+        .astype(float)
+    )
 
 
 def _stored_value(unit: Unit, indicator: Indicator, period: Period, scope: str, row: dict):

@@ -248,15 +248,7 @@ def evaluate_tree(
         stats.append(leaf_stats[leaf_stats["key"].isin(nodes["id"])])
         computed = finish(pd.concat([s for s in stats if not s.empty] or stats), rule)
 
-        own = figures[is_unit_figure & (figures["scope"] == ns)]
-        if ns == SELF:
-            # A unit's People's Committee speaks for the unit when the unit itself has no
-            # figure of its own.
-            committee = figures[
-                (figures["agency_kind"] == PEOPLES_COMMITTEE) & (figures["scope"] == SELF)
-            ]
-            own = pd.concat([own, committee[~committee["unit_id"].isin(own["unit_id"])]])
-        own = own.drop_duplicates("unit_id").set_index("unit_id")
+        own = own_figures(figures, ns, is_unit_figure)
 
         node = pd.DataFrame(index=pd.Index(nodes["id"], name="id"))
         node["parent_id"] = nodes["parent_id"].to_numpy()
@@ -303,6 +295,37 @@ def evaluate_tree(
     if not results:
         return done
     return pd.concat(results)[["parent_id", "level", "node_scope", *NODE_COLUMNS]]
+
+
+def own_figures(figures: pd.DataFrame, ns: str, is_unit_figure=None) -> pd.DataFrame:
+    """Each unit's own figure for node scope `ns`, indexed by unit_id: its figure of that
+    scope, or for "self", when it has none, its People's Committee's."""
+    if is_unit_figure is None:
+        is_unit_figure = figures["agency_id"].isna()
+    own = figures[is_unit_figure & (figures["scope"] == ns)]
+    if ns == SELF:
+        # A unit's People's Committee speaks for the unit when the unit itself has no
+        # figure of its own.
+        committee = figures[
+            (figures["agency_kind"] == PEOPLES_COMMITTEE) & (figures["scope"] == SELF)
+        ]
+        own = pd.concat([own, committee[~committee["unit_id"].isin(own["unit_id"])]])
+    return own.drop_duplicates("unit_id").set_index("unit_id")
+
+
+def leaf_values(figures: pd.DataFrame, leaves: pd.Index, rule) -> pd.DataFrame:
+    """What evaluate_tree gives units without members (a commune) for scope "self": its own
+    figure (own_figures), a yes/no answer as such, else no value. Indexed by `leaves`:
+    value and answer, without a tree walk (a district's ranking asks for its communes)."""
+    own = own_figures(figures, SELF)
+    reported = leaves.isin(own.index)
+    return pd.DataFrame(
+        {
+            "value": own["value"].reindex(leaves).to_numpy(dtype=float),
+            "answer": _rules(rule).is_boolean(leaves.to_numpy()) & reported,
+        },
+        index=leaves,
+    )
 
 
 def evaluate_tops(

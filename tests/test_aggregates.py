@@ -12,6 +12,7 @@ read the table, and `verify_aggregates` says so.
 import contextlib
 import datetime
 import io
+import math
 from decimal import Decimal
 
 import pandas as pd
@@ -93,6 +94,20 @@ class Aggregates(RuleBasedStateMachine):
 
     def check(self):
         assert drift(self.province) == []
+        # The communes' values a ranking compares (rollup.leaf_values, no tree walk) are
+        # the engine's.
+        communes = list(self.communes.values())
+        indicators = list(Indicator.objects.filter(code__in=[*INDICATORS, "INF_LAN"]))
+        for period_id in PERIODS:
+            period = parse_period(period_id)
+            frame = analytics.percent_values(indicators, communes, period)
+            values = analytics.rollup_indicators(indicators, communes, period)
+            for indicator in indicators:
+                expected = [
+                    math.nan if v.percent_or_value is None else v.percent_or_value
+                    for v in values[indicator.code]
+                ]
+                assert frame[indicator.code].tolist() == pytest.approx(expected, nan_ok=True)
 
     @rule(
         commune=st.sampled_from(COMMUNES),
@@ -140,7 +155,7 @@ class Aggregates(RuleBasedStateMachine):
 
     @rule(
         code=st.sampled_from([*COMMUNES, "464", "45", *ELSEWHERE]),
-        indicator=st.sampled_from(INDICATORS),
+        indicator=st.sampled_from([*INDICATORS, "INF_LAN"]),
         period=st.sampled_from([*PERIODS, "2025S1"]),
         value=st.integers(0, 100),
     )
@@ -359,3 +374,27 @@ def test_a_province_is_recomputed_from_the_rows_of_districts_a_change_did_not_to
     )
     assert (row.numerator, row.denominator, row.covered) == (Decimal(11), Decimal(20), 2)
     assert aggregates.differences(unit_ids=[province.pk], periods=["2025Q1", "2025S1"]) == []
+
+
+def test_a_communes_yes_answer_ranks_as_100_without_a_tree_walk():
+    """percent_values reads a commune's own figure (rollup.leaf_values): a yes answer is 100,
+    a share its percentage, as the engine gives them."""
+    demo_users_create()
+    admin = get_user_model().objects.get(username="admin")
+    hoxa, ben_quan = (Unit.objects.in_force(OLD).get(code=c) for c in COMMUNES[:2])
+    for code, indicator, value in (("19363", "INF_LAN", "1"), ("19366", "INF_LAN", "0")):
+        item = FigureInput(
+            unit_code=code, unit_on=OLD, indicator=indicator, period="2025Q1", value=value
+        )
+        figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
+    indicators = list(Indicator.objects.filter(code__in=["INF_LAN", "INF_PC_EQUIPPED"]))
+    period = parse_period("2025Q1")
+    frame = analytics.percent_values(indicators, [hoxa, ben_quan], period)
+    assert frame.loc[hoxa.pk, "INF_LAN"] == 100 and frame.loc[ben_quan.pk, "INF_LAN"] == 0
+    values = analytics.rollup_indicators(indicators, [hoxa, ben_quan], period)
+    for indicator in indicators:
+        expected = [
+            math.nan if v.percent_or_value is None else v.percent_or_value
+            for v in values[indicator.code]
+        ]
+        assert frame[indicator.code].tolist() == pytest.approx(expected, nan_ok=True)
