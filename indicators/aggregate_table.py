@@ -8,6 +8,7 @@ combined from many: a commune's value is its own figure, read from the figures a
 
 import contextlib
 import contextvars
+import decimal
 import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -221,10 +222,13 @@ def _decimal(value: float | None) -> Decimal | None:
     because its province is combined from it (aggregates._untouched_districts)."""
     if value is None or math.isnan(value):
         return None
-    return Decimal(repr(value)).quantize(_PLACES)
+    # (With the default 28 digits of precision, quantize fails from 10**18 on; the column
+    # holds 34.)
+    return Decimal(repr(value)).quantize(_PLACES, context=_WIDE)
 
 
 _PLACES = Decimal(1).scaleb(-Aggregate._meta.get_field("value").decimal_places)
+_WIDE = decimal.Context(prec=60)
 
 
 def shown(value) -> float | None:

@@ -446,6 +446,9 @@ def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
     by_validity: dict[tuple, list[Unit]] = {}
     for unit in units:
         by_validity.setdefault((unit.valid_from, unit.valid_to), []).append(unit)
+    # Every district recomputed here, whatever its validity: a province never reads one of
+    # them from the table (its row is not written yet).
+    districts = [u for u in units if u.level == Unit.Level.DISTRICT]
     rows = []
     with aggregate_table.engine_only():
         for (starts, ends), group in by_validity.items():
@@ -465,7 +468,9 @@ def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
                     span,
                     _UNIT_SCOPES,
                     also=[u.pk for u in also],
-                    known=_untouched_districts(indicators, tops, also, span),
+                    known=_untouched_districts(indicators, tops, districts, span)
+                    if tops is provinces
+                    else None,
                 )
                 for (period_id, scope), nodes in found.items():
                     period = next(p for p in span if p.id == period_id)

@@ -215,7 +215,8 @@ def percent_values(
         frame.loc[values.index, values.columns] = frame.loc[values.index, values.columns].where(
             kept, values
         )
-        missing = [u for u in missing if u not in leaves]
+        done = {u.pk for u in leaves}
+        missing = [u for u in missing if u.pk not in done]
     if missing:
         computed = _rollup_indicators(indicators, missing, period, scope)
         ids = [u.pk for u in missing]

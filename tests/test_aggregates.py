@@ -398,3 +398,43 @@ def test_a_communes_yes_answer_ranks_as_100_without_a_tree_walk():
             for v in values[indicator.code]
         ]
         assert frame[indicator.code].tolist() == pytest.approx(expected, nan_ok=True)
+
+
+def test_a_district_with_dates_of_its_own_is_recomputed_not_read():
+    """Found by a review: a district whose validity differs from its province's is computed
+    in a walk of its own; the province must not read its row from the table (the old one)
+    meanwhile, but its figures."""
+    demo_users_create()
+    admin = get_user_model().objects.get(username="admin")
+    province = Unit.objects.in_force(OLD).get(code="45")
+    # As if Vĩnh Linh had been formed in 2020 (no signal: nothing forgotten).
+    Unit.objects.filter(code="464", level="district").update(valid_from=datetime.date(2020, 1, 1))
+    indicator = Indicator.objects.get(code="INF_PC_EQUIPPED")
+
+    def approve(numerator):
+        item = FigureInput(
+            unit_code="19363",
+            unit_on=OLD,
+            indicator=indicator.code,
+            period="2025Q1",
+            numerator=numerator,
+            denominator="10",
+        )
+        figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
+
+    approve("3")
+    aggregates.build(periods=aggregates.containing("2025Q1"), unit_ids=[province.pk])
+    approve("8")
+    row = Aggregate.objects.get(
+        unit=province, indicator=indicator, period="2025Q1", scope="communes"
+    )
+    assert row.value == Decimal(80)
+    assert aggregates.differences(unit_ids=[province.pk], periods=["2025Q1"]) == []
+
+
+def test_a_sum_beyond_a_billion_billions_is_kept():
+    """Found by a review: the table's 10 decimals were quantized in 28 digits of
+    precision, which fails from 10**18 on (the column holds 34)."""
+    from indicators import aggregate_table
+
+    assert aggregate_table._decimal(3e21) == Decimal("3000000000000000000000")
