@@ -30,7 +30,8 @@ STORED_SCOPES = {
     for level in ("district", "province")
 }
 STORED_LEVELS = tuple(STORED_SCOPES)
-VALUE_FIELDS = (
+# What a row says of its node (rollup.NODE_COLUMNS; `answer` is stored as is_answer).
+NODE_FIELDS = (
     "value",
     "numerator",
     "denominator",
@@ -42,9 +43,8 @@ VALUE_FIELDS = (
     "figure_id",
     "figure_period",
     "source",
-    "is_partial",
-    "via_predecessors",
 )
+VALUE_FIELDS = (*NODE_FIELDS, "is_partial", "via_predecessors")
 KEY_FIELDS = ("unit", "period", "scope", "indicator")
 BATCH = 2000
 

@@ -282,6 +282,7 @@ def _lacking_predecessors(unit_ids: set[int], by_period: dict[str, set[int]]) ->
     was formed, that have no rows for it yet (a period nobody had reported in): computed
     here with the others, in the same walk, so that the 2025 unit is combined from their
     rows — rather than each computed by the engine, alone, when the 2025 unit reads it."""
+    ends = {period_id: parse_period(period_id).end for period_id in by_period}
     wanted: dict[tuple[int, str], int] = {}
     for formed, predecessor, level in (
         UnitChange.objects.filter(
@@ -293,7 +294,7 @@ def _lacking_predecessors(unit_ids: set[int], by_period: dict[str, set[int]]) ->
         .values_list("successor__valid_from", "predecessor_id", "predecessor__level")
     ):
         for period_id, indicator_ids in by_period.items():
-            if formed is not None and parse_period(period_id).end < formed:
+            if formed is not None and ends[period_id] < formed:
                 scopes = len(aggregate_table.STORED_SCOPES[level])
                 wanted[(predecessor, period_id)] = len(indicator_ids) * scopes
     if not wanted:
@@ -309,7 +310,7 @@ def _lacking_predecessors(unit_ids: set[int], by_period: dict[str, set[int]]) ->
         .values_list("unit_id", "period")
         .annotate(n=Count("*"))
     }
-    return {unit for key, n in wanted.items() if held.get(key, 0) < n for unit in key[:1]}
+    return {unit for (unit, period_id), n in wanted.items() if held.get((unit, period_id), 0) < n}
 
 
 def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tuple[list, set]:
@@ -522,8 +523,8 @@ def _untouched_districts(
                 scope__in=scopes,
                 indicator_id__in=[i.pk for i in indicators],
                 via_predecessors=False,
-            ).values_list("unit_id", "indicator_id", "scope", *_NODE_FIELDS),
-            columns=["unit_id", "indicator_id", "node_scope", *_NODE_FIELDS],
+            ).values_list("unit_id", "indicator_id", "scope", *aggregate_table.NODE_FIELDS),
+            columns=["unit_id", "indicator_id", "node_scope", *aggregate_table.NODE_FIELDS],
         )
         complete = rows.groupby("unit_id").size() == len(indicators) * len(scopes)
         rows = rows[rows["unit_id"].isin(complete.index[complete])]
@@ -536,22 +537,6 @@ def _untouched_districts(
             level=Unit.Level.DISTRICT,
         )
     return known
-
-
-# What a district's row says of its node (rollup.NODE_COLUMNS, `answer` stored as is_answer).
-_NODE_FIELDS = (
-    "value",
-    "numerator",
-    "denominator",
-    "is_answer",
-    "origin",
-    "covered",
-    "expected",
-    "coverage_level",
-    "figure_id",
-    "figure_period",
-    "source",
-)
 
 
 def computed(indicators: list, units: list, period, *, reading: bool = False) -> list[Aggregate]:

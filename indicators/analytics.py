@@ -25,7 +25,6 @@ from units.selectors import subtree_q
 
 # Only figures a reviewer has signed off count, unless the caller says otherwise.
 APPROVED_ONLY = (Figure.Status.APPROVED,)
-_DECIMALS = aggregate_table.SHOWN_DECIMALS
 
 
 @dataclass(frozen=True)
@@ -244,8 +243,7 @@ def _leaf_percent_values(
     for on, tops in by_date.items():
         rows = _subtree_read(indicators, tops, period, [rollup.SELF], on, APPROVED_ONLY).rows
         rows = rows[rows["indicator_id"].isin(slots)].copy()
-        shift = rows["indicator_id"].map(slots).astype(float) * float(rollup.SLOT)
-        rows["unit_id"] = rows["unit_id"].astype(float) + shift
+        rows["unit_id"] = rows["unit_id"].astype(float) + _slot_shift(rows, slots)
         keys = pd.Index(
             [float(n * rollup.SLOT + u.pk) for n in slots.values() for u in tops], dtype=float
         )
@@ -507,20 +505,18 @@ def evaluate_periods(
             rules[slot] = _rule(indicator)
         if given is not None:
             nodes = given[given["indicator_id"].isin(mine)].copy()
-            shift = nodes["indicator_id"].map(mine).astype(float) * float(rollup.SLOT)
+            shift = _slot_shift(nodes, mine)
             nodes["id"] = nodes["unit_id"].astype(float) + shift
             nodes["parent_id"] = nodes["parent_id"].astype(float) + shift
             knowns.append(nodes)
         units.append(rollup.in_slots(read.units, list(mine.values()), ("id", "parent_id")))
         figures = read.rows[read.rows["indicator_id"].isin(mine)].copy()
-        shift = figures["indicator_id"].map(mine).astype(float) * float(rollup.SLOT)
+        shift = _slot_shift(figures, mine)
         figures["unit_id"] = figures["unit_id"].astype(float) + shift
         figures["agency_id"] = figures["agency_id"].astype(float) + shift
         rows.append(figures)
         leaf = read.leaves[read.leaves["indicator_id"].isin(mine)].copy()
-        leaf["key"] = leaf["key"].astype(float) + leaf["indicator_id"].map(mine).astype(
-            float
-        ) * float(rollup.SLOT)
+        leaf["key"] = leaf["key"].astype(float) + _slot_shift(leaf, mine)
         leaves.append(leaf[rollup.STATS_COLUMNS])
     all_units = pd.concat(units, ignore_index=True)
     all_rows = pd.concat(rows, ignore_index=True)
@@ -533,10 +529,9 @@ def evaluate_periods(
     for scope in scopes:
         scope_known = None
         if all_known is not None:
-            wanted_scope = [rollup.node_scope(level, scope) for level in all_known["level"]]
-            scope_known = all_known[
-                all_known["node_scope"] == pd.Series(wanted_scope, index=all_known.index)
-            ].set_index("id")
+            levels = all_known["level"]
+            asked = levels.map({lv: rollup.node_scope(lv, scope) for lv in levels.unique()})
+            scope_known = all_known[all_known["node_scope"] == asked].set_index("id")
         nodes = rollup.evaluate_tree(
             all_units,
             all_rows,
@@ -551,6 +546,11 @@ def evaluate_periods(
                 unit_id: found[slot * rollup.SLOT + unit_id] for unit_id in wanted
             }
     return result
+
+
+def _slot_shift(frame: pd.DataFrame, slots: dict[int, int]) -> pd.Series:
+    """What moves each row's ids into its indicator's slot (rollup.SLOT): slot × SLOT."""
+    return frame["indicator_id"].map(slots).astype(float) * float(rollup.SLOT)
 
 
 _COMMUNE = Unit.Level.COMMUNE
@@ -1023,7 +1023,7 @@ def _missing(value) -> bool:
 def _number(value, *, exact: bool = False) -> float | None:
     if _missing(value):
         return None
-    return float(value) if exact else round(float(value), _DECIMALS)
+    return float(value) if exact else aggregate_table.shown(value)
 
 
 def coverage_label(rolled: RolledValue) -> str:

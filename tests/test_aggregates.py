@@ -338,6 +338,20 @@ def test_verify_aggregates_names_what_it_does_not_know(options, message):
         call_command("verify_aggregates", *options, stdout=io.StringIO())
 
 
+def approve_share(admin, code: str, indicator: Indicator, numerator: str) -> None:
+    """The administrator's approved figure of `numerator` out of 10 for a 2024 commune's
+    2025Q1, through the API's service."""
+    item = FigureInput(
+        unit_code=code,
+        unit_on=OLD,
+        indicator=indicator.code,
+        period="2025Q1",
+        numerator=numerator,
+        denominator="10",
+    )
+    figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
+
+
 def test_a_province_is_recomputed_from_the_rows_of_districts_a_change_did_not_touch():
     """Once every district of Quảng Trị has its rows, an approval in Vĩnh Linh recomputes
     the province from Vĩnh Linh's figures and the other districts' rows: the other district's
@@ -355,20 +369,9 @@ def test_a_province_is_recomputed_from_the_rows_of_districts_a_change_did_not_to
     )
     indicator = Indicator.objects.get(code="INF_PC_EQUIPPED")
 
-    def approve(code, numerator):
-        item = FigureInput(
-            unit_code=code,
-            unit_on=OLD,
-            indicator=indicator.code,
-            period="2025Q1",
-            numerator=numerator,
-            denominator="10",
-        )
-        figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
-
-    approve(other.code, "3")
+    approve_share(admin, other.code, indicator, "3")
     aggregates.build(periods=aggregates.containing("2025Q1"), unit_ids=[province.pk])
-    approve("19363", "8")
+    approve_share(admin, "19363", indicator, "8")
     row = Aggregate.objects.get(
         unit=province, indicator=indicator, period="2025Q1", scope="communes"
     )
@@ -411,20 +414,9 @@ def test_a_district_with_dates_of_its_own_is_recomputed_not_read():
     Unit.objects.filter(code="464", level="district").update(valid_from=datetime.date(2020, 1, 1))
     indicator = Indicator.objects.get(code="INF_PC_EQUIPPED")
 
-    def approve(numerator):
-        item = FigureInput(
-            unit_code="19363",
-            unit_on=OLD,
-            indicator=indicator.code,
-            period="2025Q1",
-            numerator=numerator,
-            denominator="10",
-        )
-        figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
-
-    approve("3")
+    approve_share(admin, "19363", indicator, "3")
     aggregates.build(periods=aggregates.containing("2025Q1"), unit_ids=[province.pk])
-    approve("8")
+    approve_share(admin, "19363", indicator, "8")
     row = Aggregate.objects.get(
         unit=province, indicator=indicator, period="2025Q1", scope="communes"
     )
