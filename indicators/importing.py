@@ -50,6 +50,7 @@ COLUMNS = (
     "value",
     "numerator",
     "denominator",
+    "approximate",
     "source",
     "source_on",
     "note",
@@ -83,6 +84,9 @@ ALIASES = {
     "ty le": "value",
     "tu so": "numerator",
     "mau so": "denominator",
+    "gan dung": "approximate",
+    "so gan dung": "approximate",
+    "khoang": "approximate",
     "nguon": "source",
     "ngay cua nguon": "source_on",
     "ghi chu": "note",
@@ -290,6 +294,10 @@ def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
             dates[column] = parse_day(get(column, ""))
         except ValueError as exc:
             problems.append(RowError(row, column, str(exc)))
+    try:
+        approximate = parse_flag(get("approximate", ""))
+    except ValueError as exc:
+        problems.append(RowError(row, "approximate", str(exc)))
     if problems:
         return None, problems
     return (
@@ -303,6 +311,7 @@ def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
             value=numbers["value"],
             numerator=numbers["numerator"],
             denominator=numbers["denominator"],
+            approximate=approximate,
             source=get("source", "").strip(),
             source_on=dates["source_on"],
             note=get("note", "").strip(),
@@ -434,4 +443,24 @@ def parse_day(text):
             continue
     raise ValueError(
         _("«%(value)s» không phải ngày (31/07/2021 hoặc 2021-07-31).") % {"value": raw}
+    )
+
+
+# How a file says a value is approximate ("khoảng 90%"), folded; empty means it is not.
+_YES = {"1", "x", "co", "yes", "true", "khoang", "gan dung"}
+_NO = {"", "0", "khong", "no", "false"}
+
+
+def parse_flag(text) -> bool:
+    """The approximate column: 1, x, "có" or "khoảng" for yes; empty, 0 or "không" for no."""
+    if isinstance(text, bool):
+        return text
+    raw = fold(str(text if text is not None else "")).strip()
+    if raw in _YES:
+        return True
+    if raw in _NO:
+        return False
+    raise ValueError(
+        _("«%(value)s» không rõ: ghi 1 (hoặc «khoảng») nếu là số gần đúng, để trống nếu không.")
+        % {"value": str(text)[:40]}
     )

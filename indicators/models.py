@@ -168,6 +168,9 @@ class Figure(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    # "khoảng 90%": the source gives the value as approximate, and every page and the API
+    # say so (and so does any value it enters).
+    is_approximate = models.BooleanField(_("số gần đúng"), default=False)
     source = models.CharField(_("nguồn"), max_length=255, blank=True)
     source_on = models.DateField(_("ngày của nguồn"), null=True, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
@@ -272,7 +275,16 @@ class Aggregate(models.Model):
 
 
 # What a save or an import may change in a stored figure.
-FIGURE_WRITABLE = ("value", "numerator", "denominator", "source", "source_on", "note", "status")
+FIGURE_WRITABLE = (
+    "value",
+    "numerator",
+    "denominator",
+    "is_approximate",
+    "source",
+    "source_on",
+    "note",
+    "status",
+)
 
 
 def figure_differs(current: Figure, wanted) -> bool:

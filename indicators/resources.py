@@ -167,6 +167,10 @@ class FigureResource(NaturalKeyResource):
     value = fields.Field("value", "value", RawNumberWidget(), readonly=True)
     numerator = fields.Field("numerator", "numerator", RawNumberWidget(), readonly=True)
     denominator = fields.Field("denominator", "denominator", RawNumberWidget(), readonly=True)
+    # An empty cell leaves the figure as it is (a new one: not approximate).
+    approximate = fields.Field(
+        "is_approximate", "approximate", widgets.BooleanWidget(), saves_null_values=False
+    )
     status = fields.Field("status", "status", OptionalTextWidget(), saves_null_values=False)
     source = fields.Field("source", "source", TextWidget())
     source_on = fields.Field("source_on", "source_on", DateWidget())
@@ -184,6 +188,7 @@ class FigureResource(NaturalKeyResource):
             "value",
             "numerator",
             "denominator",
+            "approximate",
             "status",
             "source",
             "source_on",

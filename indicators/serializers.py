@@ -39,6 +39,9 @@ class FigureSerializer(serializers.ModelSerializer):
         source="agency.name", default=None, read_only=True, allow_null=True
     )
     indicator = serializers.CharField(source="indicator.code", read_only=True)
+    approximate = serializers.BooleanField(
+        source="is_approximate", read_only=True, help_text="Nguồn ghi số gần đúng («khoảng»)."
+    )
 
     class Meta:
         model = Figure
@@ -52,6 +55,7 @@ class FigureSerializer(serializers.ModelSerializer):
             "value",
             "numerator",
             "denominator",
+            "approximate",
             "status",
             "source",
             "source_on",
@@ -75,6 +79,9 @@ class FigureWriteSerializer(serializers.Serializer):
     value = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     numerator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     denominator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    approximate = serializers.BooleanField(
+        required=False, default=False, help_text="Số gần đúng («khoảng» trong nguồn)."
+    )
     status = serializers.ChoiceField(choices=Figure.Status.choices, default=Figure.Status.DRAFT)
     source = TextField(required=False, allow_blank=True, default="", max_length=255)
     source_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -87,6 +94,7 @@ class FigureValueUpdateSerializer(serializers.Serializer):
     value = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     numerator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     denominator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    approximate = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=Figure.Status.choices, required=False)
     source = TextField(required=False, allow_blank=True, max_length=255)
     source_on = serializers.DateField(required=False, allow_null=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from accounts import policy
 from indicators import aggregates, catalogue, store
@@ -119,6 +120,7 @@ class FigureInput:
     value: object = None
     numerator: object = None
     denominator: object = None
+    approximate: bool = False
     source: str = ""
     source_on: datetime.date | None = None
     note: str = ""
@@ -154,6 +156,7 @@ class FigureWriteSummary(WriteSummary):
     errors: list[RowError] = field(default_factory=list)
     # The saved (or unchanged) figures' ids, in the order of the inputs.
     figure_ids: list[int] = field(default_factory=list)
+    retired: int = 0  # reference_figures_load: figures the file no longer holds
 
 
 @dataclass
@@ -194,6 +197,7 @@ class CheckedRow:
     value: Decimal
     numerator: Decimal | None
     denominator: Decimal | None
+    is_approximate: bool
     source: str
     source_on: datetime.date | None
     note: str
@@ -237,6 +241,7 @@ class CheckedRow:
             value=self.value,
             numerator=self.numerator,
             denominator=self.denominator,
+            is_approximate=self.is_approximate,
             source=self.source,
             source_on=self.source_on,
             note=self.note,
@@ -346,6 +351,7 @@ def rows_checked(
                 value=checked.value,
                 numerator=checked.numerator,
                 denominator=checked.denominator,
+                is_approximate=bool(item.approximate),
                 source=item.source,
                 source_on=item.source_on,
                 note=item.note,
@@ -388,6 +394,34 @@ def figures_save_many(
     it holds, approved ones included.
     """
     return figures_write(inputs=inputs, by=by, status=status, reference_files=reference_files)
+
+
+@transaction.atomic
+def reference_figures_load(*, inputs: list[FigureInput]) -> FigureWriteSummary:
+    """The reference data's figures (fixtures/figures/seeds.csv), approved, and the figures an
+    earlier version of that file held and this one no longer does retired: a seed read
+    again under another indicator or scope (Chợ Đồn's 90% is the district tier's, not the
+    district's) must not leave its old reading behind. Retired: the figures taken from the
+    same articles (their source starts with the article's file name), not in the file, and
+    never written by a person (those are theirs, as figures_write keeps them)."""
+    summary = figures_write(inputs=inputs, status=Figure.Status.APPROVED, reference_files=True)
+    articles = {item.source.split(" — ")[0].strip() for item in inputs if item.source.strip()}
+    if not articles:
+        return summary
+    same_articles = Q()
+    for article in articles:
+        same_articles |= Q(source__startswith=article)
+    stale = list(
+        Figure.objects.select_for_update()
+        .filter(same_articles)
+        .exclude(pk__in=summary.figure_ids)
+        .order_by("pk")
+    )
+    people = _changed_by_people(stale)
+    retired = [f for f in stale if f.pk not in people]
+    store.figures_store(delete=retired, was_published=True)
+    summary.retired = len(retired)
+    return summary
 
 
 def figures_write(
@@ -490,6 +524,7 @@ def read_figures_file(path: Path) -> list[FigureInput]:
                     value=record.get("value"),
                     numerator=record.get("numerator"),
                     denominator=record.get("denominator"),
+                    approximate=(record.get("approximate") or "").strip() == "1",
                     source=(record.get("source") or "").strip(),
                     source_on=dates["source_on"],
                     note=(record.get("note") or "").strip(),

@@ -51,8 +51,10 @@ def test_cho_don_digital_signatures_at_two_scopes(api_client):
         "/api/v1/observations/",
         {"indicator": "APP_DIGSIG_DOCS", "unit_code": "064", "on": "2021-07-31"},
     ).json()
-    by_scope = {f["scope"]: Decimal(f["value"]) for f in body["results"]}
-    assert by_scope == {"self": 90, "communes": 60}
+    by_scope = {f["scope"]: (Decimal(f["value"]), f["approximate"]) for f in body["results"]}
+    # "khoảng 90%" is the district tier's, "khoảng 60%" the communes': both approximate, and
+    # neither the whole district's (issue 18).
+    assert by_scope == {"district_offices": (90, True), "communes": (60, True)}
     assert {f["period"] for f in body["results"]} == {"2021Q3"}
 
 

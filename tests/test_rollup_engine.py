@@ -63,8 +63,11 @@ def test_cho_don_digital_signatures_own_and_communes():
     cho_don = unit("064", datetime.date(2021, 7, 31))
     q3 = parse_period("2021Q3")
     own = analytics.rollup_value(indicator("APP_DIGSIG_DOCS"), cho_don, q3)
+    offices = analytics.rollup_value(indicator("APP_DIGSIG_DOCS"), cho_don, q3, "district_offices")
     communes = analytics.rollup_value(indicator("APP_DIGSIG_DOCS"), cho_don, q3, "communes")
-    assert (own.value, own.origin) == (90, "reported")
+    # The district tier's rate is not the district's: no commune reported one of its own.
+    assert (own.value, own.origin) == (None, "none")
+    assert (offices.value, offices.origin) == (90, "reported")
     assert (communes.value, communes.origin) == (60, "reported")
     # A figure for a whole tier covers every commune of it.
     assert communes.covered == communes.expected == cho_don.children.count()

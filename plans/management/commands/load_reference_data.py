@@ -12,12 +12,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from egov_portal import planner
 from indicators import aggregates
-from indicators.models import Figure
 from indicators.services import (
     FigureRowsError,
-    figures_save_many,
     indicator_catalogue_load,
     read_figures_file,
+    reference_figures_load,
 )
 from plans.services import plans_load
 from units.reference_files import ReferenceFileError
@@ -77,16 +76,12 @@ class Command(BaseCommand):
         # catalogue's loader; the seeds below tell them their own).
         aggregates.units_changed(summary.structure_changed)
         try:
-            seeds = figures_save_many(
-                inputs=read_figures_file(figures),
-                status=Figure.Status.APPROVED,
-                reference_files=True,
-            )
+            seeds = reference_figures_load(inputs=read_figures_file(figures))
         except (ReferenceFileError, FigureRowsError) as exc:
             raise CommandError(f"Không nạp số liệu từ {figures.name}. {exc}") from exc
         self.stdout.write(
             f"Số liệu nguồn: {seeds.created} thêm mới, {seeds.updated} cập nhật, "
-            f"{seeds.unchanged} không đổi."
+            f"{seeds.unchanged} không đổi, {seeds.retired} bỏ đi (tệp không còn)."
         )
         try:
             plans = plans_load(directory=plans_dir)

@@ -1,0 +1,173 @@
+"""The seeds read exactly as the articles write them (issue 18, point 1): every figure and
+target carries the sentence it comes from, and what the sentence says is what is stored."""
+
+import csv
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from indicators.models import Figure
+from indicators.services import (
+    FigureInput,
+    figures_save_many,
+    read_figures_file,
+    reference_figures_load,
+)
+from plans.models import Plan, Target
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+SHARED = Path(settings.BASE_DIR).parent / "shared"
+SEEDS = FIXTURES / "figures" / "seeds.csv"
+QUOTE = re.compile(r"«(.+?)»")
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _article(source: str) -> str:
+    name = source.split(" — ")[0].strip()
+    return _plain((SHARED / "seeds" / name).read_text(encoding="utf-8"))
+
+
+def _rows(name: str) -> list[dict]:
+    with (FIXTURES / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+needs_shared = pytest.mark.skipif(
+    not (SHARED / "seeds").is_dir(), reason="../shared/seeds is not beside the repository"
+)
+
+
+@needs_shared
+def test_every_seed_figure_quotes_its_article_word_for_word():
+    for number, row in enumerate(_rows("figures/seeds.csv"), start=2):
+        quote = QUOTE.match(row["note"])
+        assert quote, f"seeds.csv line {number}: the note does not start with «the sentence»"
+        assert _plain(quote.group(1)) in _article(row["source"]), f"seeds.csv line {number}"
+
+
+@needs_shared
+def test_every_target_quotes_its_source_word_for_word():
+    plans = {row["code"]: row for row in _rows("plans/plans.csv")}
+    national = _plain((SHARED / "NATIONAL_TARGETS.md").read_text(encoding="utf-8"))
+    for number, row in enumerate(_rows("plans/targets.csv"), start=2):
+        quote = QUOTE.match(row["note"])
+        assert quote, f"targets.csv line {number}: the note does not start with «the sentence»"
+        source = plans[row["plan"]]["source"]
+        text = national if source.startswith("NATIONAL_TARGETS.md") else _article(source)
+        assert _plain(quote.group(1)) in text, f"targets.csv line {number}"
+
+
+def _figures(unit_code: str, indicator: str) -> dict[str, Figure]:
+    return {
+        f.scope: f for f in Figure.objects.filter(unit__code=unit_code, indicator__code=indicator)
+    }
+
+
+def test_vinh_linh_communes_have_internet_not_said_to_be_broadband(reference_data):
+    assert _figures("464", "INF_BROADBAND") == {}
+    internet = _figures("464", "INF_INTERNET")["communes"]
+    assert (internet.numerator, internet.denominator, internet.value) == (18, 18, 100)
+
+
+def test_dak_lak_departments_have_internet_and_their_offices_broadband(reference_data):
+    assert _figures("66", "INF_INTERNET")["departments"].value == 100
+    assert set(_figures("66", "INF_BROADBAND")) == {"district_offices", "communes"}
+
+
+def test_cho_don_can_use_or_proficient_is_not_proficiency(reference_data):
+    assert _figures("064", "HR_PROFICIENT") == {}
+    assert _figures("064", "HR_COMPUTER_SKILLS")["self"].value == 99
+
+
+def test_cho_don_postal_delivery_is_stored(reference_data):
+    assert _figures("064", "SVC_POSTAL_RESULTS")["self"].value == 1
+
+
+def test_cho_don_signature_rates_are_approximate_tiers_not_the_district(reference_data, api_client):
+    figures = _figures("064", "APP_DIGSIG_DOCS")
+    assert {s: (f.value, f.is_approximate) for s, f in figures.items()} == {
+        "district_offices": (Decimal(90), True),
+        "communes": (Decimal(60), True),
+    }
+    # Neither tier stands for the whole district, so nor for its province, then or now.
+    for unit_code, on in (("064", "2021-07-31"), ("06", "2021-07-31"), ("19", "2026-01-01")):
+        body = api_client.get(
+            "/api/v1/analytics/",
+            {"indicator": "APP_DIGSIG_DOCS", "unit_code": unit_code, "on": on, "period": "2021Q3"},
+        ).json()
+        assert body["results"][0]["value"] is None, unit_code
+
+
+def test_the_api_says_which_figures_are_approximate(reference_data, api_client):
+    body = api_client.get(
+        "/api/v1/observations/", {"unit_code": "064", "on": "2021-07-31", "page_size": 100}
+    ).json()
+    approximate = {(f["indicator"], f["scope"]) for f in body["results"] if f["approximate"]}
+    assert approximate == {("APP_DIGSIG_DOCS", "district_offices"), ("APP_DIGSIG_DOCS", "communes")}
+
+
+def test_vinh_phuc_directive_sets_no_target_for_past_work_or_directions(reference_data):
+    codes = set(
+        Target.objects.filter(plan__code="VP-CD-2016").values_list("indicator__code", flat=True)
+    )
+    assert codes == {"APP_DIGSIG_DOCS"}
+    goal = Plan.objects.get(code="VP-CD-2016").goal
+    assert "tăng cường sử dụng, khai thác" in goal and "không có con số" in goal
+
+
+def test_dak_lak_decision_date_unknown_article_date_kept(reference_data):
+    plan = Plan.objects.get(code="DL-KH-2016")
+    assert plan.issued_on is None
+    assert str(plan.source_on) == "2016-07-13"
+
+
+def test_vinh_linh_goal_says_smart_urban_areas(reference_data):
+    assert "đô thị thông minh" in Plan.objects.get(code="VL-KH-2021").goal
+    assert "thị trấn thông minh" not in Plan.objects.get(code="VL-KH-2021").goal
+
+
+def test_quang_binh_every_agency_not_the_province_itself(reference_data):
+    target = Target.objects.get(plan__code="QB-2342-2018", indicator__code="APP_SHARED_SOFTWARE")
+    assert target.scope == Target.Scope.ALL_AGENCIES
+
+
+def test_loading_again_retires_a_reading_the_file_no_longer_holds(reference_data):
+    source = (
+        "000_98ee4c67b2729a11.txt — Vĩnh Linh ban hành Kế hoạch ứng dụng CNTT giai đoạn 2021-2025"
+    )
+    old = FigureInput(
+        unit_code="464",
+        unit_on=None,
+        indicator="INF_BROADBAND",
+        period="2020Q4",
+        scope="communes",
+        value="100",
+        source=source,
+    )
+    figures_save_many(inputs=[old], status=Figure.Status.APPROVED, reference_files=True)
+    assert _figures("464", "INF_BROADBAND")
+    summary = reference_figures_load(inputs=read_figures_file(SEEDS))
+    assert summary.retired == 1
+    assert _figures("464", "INF_BROADBAND") == {}
+    assert _figures("464", "INF_INTERNET")  # the file's own figures stay
+
+
+def test_a_file_marks_a_figure_approximate(reference_data, api_client, django_user_model):
+    from indicators.importing import read_figures
+
+    read = read_figures(
+        "unit_code,on,indicator,period,value,khoảng\n464,2021-03-31,HR_COMPUTER_USE,2021Q1,95,x\n"
+        "464,2021-03-31,HR_IT_STAFF,2021Q1,3,\n464,2021-03-31,HR_IT_OFFICER,2021Q1,1,maybe\n".encode()
+    )
+    assert [i.approximate for i in read.inputs] == [True, False]
+    ((error),) = read.errors
+    assert (error.row, error.field) == (4, "approximate")
+    assert "maybe" in error.message
