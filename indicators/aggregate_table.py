@@ -43,6 +43,7 @@ NODE_FIELDS = (
     "figure_id",
     "figure_period",
     "source",
+    "percent_only",
 )
 VALUE_FIELDS = (*NODE_FIELDS, "is_partial", "via_predecessors")
 KEY_FIELDS = ("unit", "period", "scope", "indicator")
@@ -120,6 +121,7 @@ class Row(NamedTuple):
     figure_id: int | None
     figure_period: str
     source: str
+    percent_only: int
     is_partial: bool
     via_predecessors: bool
 
@@ -174,6 +176,7 @@ def row_of(rolled) -> Row:
         rolled.figure_id,
         rolled.figure_period or "",
         rolled.source or "",
+        rolled.percent_only,
         rolled.is_partial,
         bool(rolled.predecessors),
     )

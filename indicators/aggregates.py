@@ -316,7 +316,7 @@ def _lacking_predecessors(unit_ids: set[int], by_period: dict[str, set[int]]) ->
 def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tuple[list, set]:
     """The rows of units formed after a period ended (a 2025 province for 2024), combined
     from the rows of the units they were formed from — analytics._from_predecessors' rule
-    (rollup.as_members, rollup.combine), for every period and scope at once. Returns the
+    (rollup.combine_predecessors), for every period and scope at once. Returns the
     rows, and the (unit id, period id) still to compute by the engine: those formed during
     the period (2025, for a 2025 province), and any whose predecessors' rows are missing."""
     left = {(u.pk, p.id) for p in periods for u in units if u.formed_after(p.start)}
@@ -400,9 +400,7 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
                 "expected": found["expected"],
             }
         )
-        rows = analytics.rollup.combine(
-            analytics.rollup.as_members(members, keys, rules, count_one=False), rules
-        ).to_dict("index")
+        rows = analytics.rollup.combine_predecessors(members, keys, rules).to_dict("index")
         of_slot = {n: key for key, n in slots.items()}
         for key, row in rows.items():
             n, unit_id = divmod(int(key), analytics.rollup.SLOT)
@@ -425,7 +423,7 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
                             if not analytics._missing(row["value"])
                             else analytics.rollup.NO_DATA
                         ),
-                        coverage_level=first[key],
+                        coverage_level=unit.level if row["by_units"] else first[key],
                     )
                 else:
                     row = analytics._nothing(unit)

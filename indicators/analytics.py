@@ -5,6 +5,7 @@ units); `indicators/rollup.py` applies the rules. docs/decisions/0004-rollup.md 
 the rules are what they are.
 """
 
+import dataclasses
 import datetime
 import math
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators import aggregate_table, rollup
@@ -25,6 +27,15 @@ from units.selectors import subtree_q
 
 # Only figures a reviewer has signed off count, unless the caller says otherwise.
 APPROVED_ONLY = (Figure.Status.APPROVED,)
+# Below a third of the members it should cover, a combined value does not stand for the
+# unit: pages grey it with its coverage, the API says `sufficient: false`
+# (docs/decisions/0017).
+COVERAGE_THRESHOLD = 1 / 3
+COVERAGE_BASIS = {
+    rollup.REPORTED: "unit_report",
+    rollup.COMPUTED: "members",
+    rollup.PREDECESSORS: "predecessors",
+}
 
 
 @dataclass(frozen=True)
@@ -52,11 +63,32 @@ class RolledValue:
     is_partial: bool = False
     # A unit's own yes/no answer: value is 1 or 0, not a percentage.
     is_answer: bool = False
+    # Members with only a percentage, left out of a ratio of sums computed from the others.
+    percent_only: int = 0
     predecessors: tuple[Unit, ...] = field(default=())
+    # The figure it is was given as approximate ("khoảng 90%"): with_approximate() says.
+    is_approximate: bool = False
 
     @property
     def has_value(self) -> bool:
         return self.value is not None
+
+    @property
+    def coverage_basis(self) -> str:
+        """What the value stands on: the unit's own report, its members', its
+        predecessors', or nothing."""
+        return COVERAGE_BASIS.get(self.origin, "none")
+
+    @property
+    def low_coverage(self) -> bool:
+        """A value combined from too few of the members it should cover to stand for the
+        unit (below COVERAGE_THRESHOLD, or members unknown): shown greyed with its coverage,
+        never as the unit's figure (docs/decisions/0017)."""
+        if self.value is None or self.origin == rollup.REPORTED:
+            return False
+        if self.expected <= 0:
+            return True
+        return self.covered / self.expected < COVERAGE_THRESHOLD
 
     @property
     def percent_or_value(self) -> float | None:
@@ -916,8 +948,7 @@ def _from_predecessors(
                 [slots[i.pk] * float(rollup.SLOT) + pairs["successor_id"] for i in indicators]
             )
         )
-        members = rollup.as_members(node.loc[picked], keys, rules, count_one=False)
-        combined = rollup.combine(members, rules)
+        combined = rollup.combine_predecessors(node.loc[picked], keys, rules)
     result: dict[str, dict[int, dict]] = {}
     for indicator in indicators:
         level_of = {v.unit.pk: v.coverage_level for v in all_values[indicator.code]}
@@ -930,7 +961,9 @@ def _from_predecessors(
                 has_value = not _missing(row["value"])
                 row.update(
                     origin=rollup.PREDECESSORS if has_value else rollup.NO_DATA,
-                    coverage_level=level_of[mine[0].predecessor_id],
+                    coverage_level=(
+                        unit.level if row["by_units"] else level_of[mine[0].predecessor_id]
+                    ),
                 )
             else:
                 row = _nothing(unit)
@@ -1012,6 +1045,7 @@ def _rolled_value(
         source=row.get("source") or "",
         is_partial=bool(row.get("is_partial", False)),
         is_answer=bool(row.get("answer", False)),
+        percent_only=0 if _missing(row.get("percent_only")) else int(row["percent_only"]),
         predecessors=tuple(row.get("predecessors", ())),
     )
 
@@ -1026,8 +1060,36 @@ def _number(value, *, exact: bool = False) -> float | None:
     return float(value) if exact else aggregate_table.shown(value)
 
 
+def with_approximate(values: Sequence[RolledValue]) -> list[RolledValue]:
+    """`values`, those whose figure was given as approximate marked so (one query)."""
+    ids = {v.figure_id for v in values if v.figure_id is not None}
+    if not ids:
+        return list(values)
+    approximate = set(
+        Figure.objects.filter(pk__in=ids, is_approximate=True).values_list("pk", flat=True)
+    )
+    return [
+        dataclasses.replace(v, is_approximate=True) if v.figure_id in approximate else v
+        for v in values
+    ]
+
+
 def coverage_label(rolled: RolledValue) -> str:
-    """ "18/20 xã": how many of the units (or agencies) the value should cover reported."""
+    """ "18/20 xã": how many of the units (or agencies) the value should cover reported;
+    "báo cáo của đơn vị" for the unit's own figure (it covers what it says it does)."""
+    if rolled.origin == rollup.REPORTED:
+        return str(_("báo cáo của đơn vị"))
+    text = _members_label(rolled)
+    if rolled.percent_only:
+        text += ngettext(
+            "; %(n)s chỉ có tỷ lệ %%, không tính vào giá trị",
+            "; %(n)s chỉ có tỷ lệ %%, không tính vào giá trị",
+            rolled.percent_only,
+        ) % {"n": rolled.percent_only}
+    return text
+
+
+def _members_label(rolled: RolledValue) -> str:
     values = {"covered": rolled.covered, "expected": rolled.expected}
     n = rolled.expected
     match rolled.coverage_level:

@@ -274,6 +274,7 @@ class AnalyticsView(APIView):
             values = analytics.rollup_children(indicator, unit, period, params["scope"])
         else:
             values = [analytics.rollup_value(indicator, unit, period, params["scope"])]
+        values = analytics.with_approximate(values)
         return Response(
             {
                 "indicator": indicator.code,

@@ -256,6 +256,8 @@ class Aggregate(models.Model):
     figure_id = models.BigIntegerField(null=True)
     figure_period = models.TextField(blank=True)
     source = models.TextField(blank=True)
+    # Members with only a percentage, left out of a ratio of sums (rollup.finish).
+    percent_only = models.IntegerField(default=0)
     is_partial = models.BooleanField(default=False)
     # The value came from the units this one was formed from (a 2025 province before 2025).
     via_predecessors = models.BooleanField(default=False)

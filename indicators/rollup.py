@@ -63,6 +63,7 @@ NODE_COLUMNS = [
     "figure_id",
     "figure_period",
     "source",
+    "percent_only",
 ]
 
 
@@ -124,16 +125,19 @@ def node_scope(level: str, scope: str) -> str:
 def combine(members: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
     """Combine members per `key` by the indicator's rule over units.
 
-    - ratio_of_sums: Σ numerators / Σ denominators when every member has both; else the
-      mean of the members' percentages.
+    - ratio_of_sums: Σ numerators / Σ denominators over the members that have both; the
+      members with only a percentage are left out of it and counted (`percent_only`). When
+      no member has counts, the mean of the members' percentages.
     - share_yes: a yes/no answer counts as 1 of 1 (yes) or 0 of 1 (no), a share as its
-      numerator of its denominator; then as ratio_of_sums (a mean of percentages as soon
-      as one member is a share without counts).
+      numerator of its denominator; then Σ/Σ while every member has counts, else the mean
+      of the members' percentages: each member is one unit, whose share is its score (a
+      district's share computed from its communes enters as a percentage, as_members).
     - sum and mean: of the values.
 
     Returns one row per key (the index): value, numerator, denominator (NaN where the rule
     gives none), covered and expected (summed over all members, with or without a value),
-    and `reporting`, how many members had a value.
+    `reporting`, how many members had a value, and `percent_only`, how many members with a
+    value were left out of a ratio of sums for having no counts.
     """
     return finish(member_stats(members, unit_rollup), unit_rollup)
 
@@ -190,7 +194,13 @@ def finish(stats: pd.DataFrame, unit_rollup) -> pd.DataFrame:
     if unknown:
         raise ValueError(f"Quy tắc tổng hợp không hợp lệ: {unknown.pop()!r}")
     ratio_like = np.isin(rollups, [RATIO_OF_SUMS, SHARE_YES])
-    counted = ratio_like & reported & (totals["n_counted"] == n) & (totals["s_den"] > 0)
+    has_counts = reported & (totals["s_den"] > 0)
+    every_counted = ratio_like & has_counts & (totals["n_counted"] == n)
+    # A ratio keeps the counts it has: the members with counts give Σ/Σ, and those with a
+    # bare percentage are said, not averaged in unweighted (docs/decisions/0017).
+    some_counted = (rollups == RATIO_OF_SUMS) & has_counts & (totals["n_counted"] > 0)
+    counted = every_counted | some_counted
+    result["percent_only"] = np.where(counted, n - totals["n_counted"], 0).astype(int)
     ratio = 100 * totals["s_num"] / totals["s_den"].where(counted)
     result["numerator"] = totals["s_num"].where(counted)
     result["denominator"] = totals["s_den"].where(counted)
@@ -255,7 +265,9 @@ def evaluate_tree(
         node["level"] = level
         node["node_scope"] = ns
         node = node.join(computed, how="left")
-        node[["covered", "expected"]] = node[["covered", "expected"]].fillna(0)
+        node[["covered", "expected", "percent_only"]] = node[
+            ["covered", "expected", "percent_only"]
+        ].fillna(0)
         node["coverage_level"] = _coverage_level(ns, level, done, nodes, leaf_stats)
         node["answer"] = False
         node["origin"] = np.where(node["value"].notna(), COMPUTED, NO_DATA)
@@ -270,6 +282,7 @@ def evaluate_tree(
                 ["value", "numerator", "denominator"]
             ].to_numpy(dtype=float)
             node.loc[ids, "origin"] = REPORTED
+            node.loc[ids, "percent_only"] = 0
             node.loc[ids, "answer"] = rule.is_boolean(ids) & (ns == SELF)
             node.loc[ids, "figure_id"] = mine["figure_id"].to_numpy()
             node.loc[ids, "figure_period"] = mine["figure_period"].to_numpy()
@@ -431,6 +444,28 @@ def as_members(nodes: pd.DataFrame, key: pd.Series, rule: Rule, *, count_one: bo
         members["covered"] = nodes["covered"].to_numpy(dtype=int)
         members["expected"] = nodes["expected"].to_numpy(dtype=int)
     return members
+
+
+def combine_predecessors(nodes: pd.DataFrame, key: pd.Series, rule) -> pd.DataFrame:
+    """The values of units formed from others (`nodes`: the predecessors' nodes; `key`: the
+    successor each belongs to), combined by the rule over units.
+
+    Coverage passes through: a 2025 province's communes, or the departments of each province
+    it was formed from. But a predecessor with no value and nothing known to expect (a
+    province with no department registered) would add 0 of 0 and make the rest look
+    complete: then the coverage counts the predecessors instead, 1 of 2 provinces, with
+    `by_units` set (the caller names the level: the successor's)."""
+    rules = _rules(rule)
+    through = combine(as_members(nodes, key, rules, count_one=False), rules)
+    counted = combine(as_members(nodes, key, rules, count_one=True), rules)
+    unknown = pd.Series(
+        (nodes["value"].isna() & (nodes["expected"].astype(int) == 0)).to_numpy(),
+        index=key.to_numpy(),
+    )
+    lacking = unknown.groupby(level=0).any().reindex(through.index, fill_value=False)
+    through.loc[lacking, ["covered", "expected"]] = counted.loc[lacking, ["covered", "expected"]]
+    through["by_units"] = lacking
+    return through
 
 
 def _child_members(done: pd.DataFrame, nodes: pd.DataFrame, rule: Rule) -> pd.DataFrame:

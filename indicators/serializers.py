@@ -123,7 +123,26 @@ class CoverageSerializer(serializers.Serializer):
     covered = serializers.IntegerField()
     expected = serializers.IntegerField()
     level = serializers.CharField(source="coverage_level")
+    basis = serializers.ChoiceField(
+        source="coverage_basis",
+        choices=["unit_report", "members", "predecessors", "none"],
+        help_text=(
+            "unit_report: the unit's own figure (covered/expected are the tier it speaks "
+            "for); members: combined from the units or agencies below; predecessors: from "
+            "the units it was formed from."
+        ),
+    )
+    sufficient = serializers.SerializerMethodField(
+        help_text="False when a combined value covers under a third of its members: it does "
+        "not stand for the unit (docs/decisions/0017)."
+    )
+    percent_only = serializers.IntegerField(
+        help_text="Members with only a percentage, left out of a ratio computed from counts."
+    )
     label = serializers.SerializerMethodField()
+
+    def get_sufficient(self, rolled) -> bool:
+        return not rolled.low_coverage
 
     def get_label(self, rolled) -> str:
         return coverage_label(rolled)
@@ -140,6 +159,9 @@ class RolledValueSerializer(serializers.Serializer):
     figure_period = serializers.CharField(allow_null=True)
     source = serializers.CharField()
     partial = serializers.BooleanField(source="is_partial")
+    approximate = serializers.BooleanField(
+        source="is_approximate", help_text="The unit's figure was given as approximate."
+    )
     predecessors = UnitRefSerializer(many=True)
 
 

@@ -19,7 +19,9 @@ ORIGIN_LABELS = {
 
 
 def _coverage(value: analytics.RolledValue) -> str:
-    return analytics.coverage_label(value) if value.expected else ""
+    if value.origin == "reported" or value.expected:
+        return analytics.coverage_label(value)
+    return ""
 
 
 def _shown(value: float | None) -> float | None:

@@ -75,7 +75,7 @@ def unit_dashboard(request, unit_id: int):
         predecessors=[(c, policy.can_view_unit(user, c.predecessor)) for c in board.predecessors],
         successors=[(u, policy.can_view_unit(user, u)) for u in board.successors],
         ended_on=unit.valid_to + datetime.timedelta(days=1) if unit.valid_to else None,
-        cards=[_card(card) for card in board.cards],
+        cards=_cards(board.cards),
         pillars=pillars,
         ranking=ranking,
         ranking_chart=charts.ranking_chart(board.ranking),
@@ -121,7 +121,7 @@ def indicator_view(request, unit_id: int, code: str):
     context.update(
         neighbours=_neighbours(period),
         valid=indicator_valid_in(indicator, period),
-        trend=[_value_row(v) for v in reversed(trend)],
+        trend=[_value_row(v) for v in analytics.with_approximate(list(reversed(trend)))],
         target=target,
         trend_chart=charts.trend_chart(
             indicator,
@@ -129,7 +129,7 @@ def indicator_view(request, unit_id: int, code: str):
             target_value=float(target.value) if target is not None else None,
             target_label=_target_caption(target) if target is not None else "",
         ),
-        children=[_value_row(v) for v in children],
+        children=[_value_row(v) for v in analytics.with_approximate(children)],
         children_chart=charts.children_chart(indicator, children),
         figures=figures,
         first_period=page.periods[0],
@@ -222,16 +222,30 @@ def _neighbours(period: Period) -> dict:
 
 
 def _coverage(value: analytics.RolledValue) -> str:
-    return analytics.coverage_label(value) if value.expected else ""
+    if value.origin == "reported" or value.expected:
+        return analytics.coverage_label(value)
+    return ""
 
 
 def _value_row(value: analytics.RolledValue) -> dict:
-    """A rolled value with its words: origin and coverage."""
+    """A rolled value with its words: origin and coverage, and whether it covers too few to
+    stand for the unit (shown greyed, docs/decisions/0017)."""
     return {
         "value": value,
         "origin": ORIGIN_LABELS.get(value.origin, ""),
         "coverage": _coverage(value),
+        "low": value.low_coverage,
     }
+
+
+def _cards(cards: list[dashboard.Card]) -> list[dict]:
+    """The cards' rows, their approximate figures marked (one query)."""
+    values = analytics.with_approximate([v for card in cards for v in (card.value, *card.tiers)])
+    marked = iter(values)
+    for card in cards:
+        card.value = next(marked)
+        card.tiers = [next(marked) for _tier in card.tiers]
+    return [_card(card) for card in cards]
 
 
 def _card(card: dashboard.Card) -> dict:

@@ -30,7 +30,12 @@ def test_cho_don_example(api_client):
     cho_don = unit_id("064", "2021-07-31")
     own = api_client.get(
         "/api/v1/analytics/",
-        {"indicator": "APP_DIGSIG_DOCS", "unit": cho_don, "period": "2021Q3"},
+        {
+            "indicator": "APP_DIGSIG_DOCS",
+            "unit": cho_don,
+            "period": "2021Q3",
+            "scope": "district_offices",
+        },
     ).json()
     communes = api_client.get(
         "/api/v1/analytics/",
@@ -38,6 +43,7 @@ def test_cho_don_example(api_client):
     ).json()
     assert own["results"][0]["value"] == 90
     assert own["results"][0]["origin"] == "reported"
+    assert own["results"][0]["approximate"] is True
     assert communes["results"][0]["value"] == 60
     assert communes["scope"] == "communes"
 
@@ -55,7 +61,9 @@ def test_dak_lak_example(api_client):
     result = body["results"][0]
     assert (result["numerator"], result["denominator"]) == (18, 29)
     assert round(result["value"], 1) == 62.1
-    assert result["coverage"]["label"] == "29/29 cơ quan"
+    # The province's own report of 18 of 29: it says so, not "29/29".
+    assert result["coverage"]["label"] == "báo cáo của đơn vị"
+    assert (result["coverage"]["covered"], result["coverage"]["expected"]) == (29, 29)
     assert result["unit"]["name"] == "Tỉnh Đắk Lắk"
 
 
@@ -74,7 +82,7 @@ def test_unit_code_with_on_and_by_children(api_client):
     by_code = {r["unit"]["code"]: r for r in body["results"]}
     assert body["unit"]["name"] == "Tỉnh Quảng Trị"
     assert by_code["464"]["value"] == 100
-    assert by_code["464"]["coverage"]["label"] == "18/18 xã"
+    assert by_code["464"]["coverage"]["label"] == "báo cáo của đơn vị"
     others = [r for code, r in by_code.items() if code != "464"]
     assert others and all(r["value"] is None and r["origin"] == "none" for r in others)
 

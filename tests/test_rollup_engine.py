@@ -99,11 +99,12 @@ def test_ratio_of_sums_when_counts_are_known(vinh_linh):
     assert rolled.origin == "computed"
     assert (rolled.covered, rolled.expected) == (2, len(communes_of(vinh_linh, JAN_2024)))
 
-    # One commune with a percentage only: the mean of the three percentages.
+    # One commune with a percentage only: the counts are kept, 10/12, and it is said apart
+    # (no longer the mean of the three percentages, 60 %).
     add(third, "HR_COMPUTER_USE", "2024Q1", value=40)
     rolled = analytics.rollup_value(indicator("HR_COMPUTER_USE"), vinh_linh, parse_period("2024Q1"))
-    assert rolled.value == pytest.approx((50 + 90 + 40) / 3, abs=1e-4)
-    assert rolled.numerator is None and rolled.denominator is None
+    assert rolled.value == pytest.approx(83.3333, abs=1e-4)
+    assert (rolled.numerator, rolled.denominator, rolled.percent_only) == (10, 12, 1)
     assert rolled.covered == 3
 
 

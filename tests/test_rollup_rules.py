@@ -201,19 +201,30 @@ def test_ratio_of_sums_is_a_ratio_of_sums_not_a_mean_of_ratios():
     assert (row["covered"], row["expected"]) == (2, 2)
 
 
-def test_ratio_of_sums_falls_back_to_mean_of_percentages_when_a_member_lacks_counts():
+def test_ratio_of_sums_keeps_the_counts_it_has_and_counts_the_bare_percentages():
     members = members_frame(
         [
             {"key": "a", "value": 50.0, "numerator": 1.0, "denominator": 2.0},
+            {"key": "a", "value": 75.0, "numerator": 30.0, "denominator": 40.0},
             {"key": "a", "value": 70.0},  # a percentage only
         ]
     )
     row = combine(members, "ratio_of_sums").loc["a"]
-    # Mean of 50 and 70 = 60 when one member lacks counts; no counts in the result.
+    # Over the members with counts: (1 + 30) / (2 + 40) = 31/42 = 73.81 %; the 70 % without
+    # counts is said, not averaged in (the unweighted mean of 50, 75 and 70 was 65).
+    assert row["value"] == pytest.approx(100 * 31 / 42)
+    assert (row["numerator"], row["denominator"]) == (31.0, 42.0)
+    assert row["percent_only"] == 1
+    assert row["reporting"] == 3
+
+
+def test_ratio_of_sums_with_no_counts_at_all_is_the_mean_of_percentages():
+    members = members_frame([{"key": "a", "value": 50.0}, {"key": "a", "value": 70.0}])
+    row = combine(members, "ratio_of_sums").loc["a"]
+    # Nothing to weigh by: mean of 50 and 70 = 60; nothing left out.
     assert row["value"] == pytest.approx(60.0)
     assert math.isnan(row["numerator"])
-    assert math.isnan(row["denominator"])
-    assert row["reporting"] == 2
+    assert row["percent_only"] == 0
 
 
 def test_ratio_of_sums_member_with_only_a_numerator_counts_as_lacking_counts():
@@ -224,9 +235,9 @@ def test_ratio_of_sums_member_with_only_a_numerator_counts_as_lacking_counts():
         ]
     )
     row = combine(members, "ratio_of_sums").loc["a"]
-    # Not every member has both counts → mean of 25 and 75 = 50 (ratio of sums would be 4/4).
-    assert row["value"] == pytest.approx(50.0)
-    assert math.isnan(row["numerator"])
+    # Only the first has both counts → 1/4 = 25 %; the other is a percentage only.
+    assert row["value"] == pytest.approx(25.0)
+    assert (row["numerator"], row["percent_only"]) == (1.0, 1)
 
 
 def test_ratio_of_sums_with_zero_total_denominator_falls_back_to_mean():
@@ -257,9 +268,10 @@ def test_ratio_of_sums_groups_by_key():
     assert result.loc["a", "value"] == pytest.approx(40.0)
     assert result.loc["a", "numerator"] == pytest.approx(4.0)
     assert result.loc["a", "denominator"] == pytest.approx(10.0)
-    # b: one member lacks counts → mean of 50 and 30 = 40 %, counts NaN; a is unaffected.
-    assert result.loc["b", "value"] == pytest.approx(40.0)
-    assert math.isnan(result.loc["b", "numerator"])
+    # b: 5 of 10 = 50 % from the member with counts, one percentage only; a is unaffected.
+    assert result.loc["b", "value"] == pytest.approx(50.0)
+    assert (result.loc["b", "numerator"], result.loc["b", "percent_only"]) == (5.0, 1)
+    assert result.loc["a", "percent_only"] == 0
 
 
 # --- combine: share_yes -----------------------------------------------------------------
@@ -964,6 +976,7 @@ def test_result_columns():
         "figure_id",
         "figure_period",
         "source",
+        "percent_only",
     ]
     assert result.index.name == "id"
     assert np.isnan(result.loc[C12, "value"])
