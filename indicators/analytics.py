@@ -16,14 +16,14 @@ import pandas as pd
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from indicators import aggregate_table, rollup
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodKind, periods_within
 from indicators.selectors import of_period_q, within_q
 from units.models import Agency, Unit, UnitChange, in_force_q
-from units.selectors import subtree_q
+from units.selectors import structure_known, subtree_q
 
 # Only figures a reviewer has signed off count, unless the caller says otherwise.
 APPROVED_ONLY = (Figure.Status.APPROVED,)
@@ -118,7 +118,10 @@ def rollup_children(
     *,
     statuses: Sequence[str] = APPROVED_ONLY,
 ) -> list[RolledValue]:
-    """The value for each child of `unit` (as the tree stood at the end of `period`)."""
+    """The value for each child of `unit` (as the tree stood at the end of `period`); none
+    for a period after the unit ended (its children are not counted once gone)."""
+    if unit.valid_to is not None and unit.valid_to < period.start:
+        return []
     on = structure_date(unit, period)
     children = list(Unit.objects.in_force(on).filter(parent=unit).order_by("code"))
     return rollup_units(indicator, children, period, scope, statuses=statuses)
@@ -353,6 +356,21 @@ def structure_date(unit: Unit, period: Period) -> datetime.date:
     if unit.valid_from is not None:
         on = max(on, unit.valid_from)
     return on
+
+
+def structure_note(unit: Unit, period: Period) -> str:
+    """Empty when the tree the period is read through is known; else why it is not. (A
+    unit formed after the period is read through its predecessors' tree of the time.)"""
+    if structure_known(min(structure_date(unit, period), period.end)):
+        return ""
+    return str(STRUCTURE_UNKNOWN)
+
+
+STRUCTURE_UNKNOWN = gettext_lazy(
+    "Dữ liệu tham chiếu chỉ có cơ cấu đơn vị hành chính năm 2024 và từ 01/07/2025: kỳ trước "
+    "năm 2024 được đọc theo cơ cấu năm 2024, nên số đơn vị trực thuộc và độ phủ có thể khác "
+    "với thực tế lúc đó."
+)
 
 
 def _formed_during(unit: Unit, period: Period) -> bool:

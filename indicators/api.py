@@ -282,6 +282,8 @@ class AnalyticsView(APIView):
                 "scope": params["scope"],
                 "by": params["by"],
                 "unit": {"id": unit.pk, "code": unit.code, "name": unit.name},
+                "structure_known": not analytics.structure_note(unit, period),
+                "structure_note": analytics.structure_note(unit, period),
                 "results": RolledValueSerializer(values, many=True).data,
             }
         )

@@ -173,4 +173,9 @@ class AnalyticsSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=Figure.Scope.choices)
     by = serializers.ChoiceField(choices=["unit", "children"])
     unit = UnitRefSerializer()
+    structure_known = serializers.BooleanField(
+        help_text="False for a period before 2024: the reference data does not hold the "
+        "structure of the time, and the 2024 tree stands in for it."
+    )
+    structure_note = serializers.CharField(allow_blank=True)
     results = RolledValueSerializer(many=True)

@@ -75,6 +75,7 @@ def unit_dashboard(request, unit_id: int):
         predecessors=[(c, policy.can_view_unit(user, c.predecessor)) for c in board.predecessors],
         successors=[(u, policy.can_view_unit(user, u)) for u in board.successors],
         ended_on=unit.valid_to + datetime.timedelta(days=1) if unit.valid_to else None,
+        structure_note=analytics.structure_note(unit, period),
         cards=_cards(board.cards),
         pillars=pillars,
         ranking=ranking,
@@ -120,6 +121,7 @@ def indicator_view(request, unit_id: int, code: str):
         )
     context.update(
         neighbours=_neighbours(period),
+        structure_note=analytics.structure_note(unit, period),
         valid=indicator_valid_in(indicator, period),
         trend=[_value_row(v) for v in analytics.with_approximate(list(reversed(trend)))],
         target=target,

@@ -36,6 +36,17 @@ def subtree_q(units, prefix: str = "", *, by_join: bool = False) -> Q:
     )
 
 
+# The reference data holds two structures: the one in force in 2024 (until 30/06/2025) and
+# the one from 01/07/2025. Mergers and splits before 2024 are not in it: an earlier period is
+# read through the 2024 tree, and pages and the API say so (docs/decisions/0017).
+STRUCTURES_KNOWN_FROM = datetime.date(2024, 1, 1)
+
+
+def structure_known(on: datetime.date) -> bool:
+    """Whether the tree in force on `on` is known, not the 2024 one standing in for it."""
+    return on >= STRUCTURES_KNOWN_FROM
+
+
 def today() -> datetime.date:
     """The date in Vietnam (TIME_ZONE), which is what "in force today" means here."""
     return timezone.localdate()
