@@ -282,8 +282,14 @@ def test_noteless_commune_keeps_its_code_holder():
         new_communes=[new("00006", "Xã Bắc Hà", ""), new("00011", "Xã Cát Tiên", "", "90")],
         province_map=PROVINCES,
     )
-    [link] = result.links  # 00011 lies in another province: no link
-    assert (link.old_code, link.new_code, link.method) == ("00006", "00006", "code")
+    methods = {(link.old_code, link.new_code): link.method for link in result.links}
+    # 00011 lies in another province: no link. Bắc Hà, the one note-less commune of Huyện Bắc
+    # Sơn, also takes by elimination the communes of that district no note names.
+    assert methods == {
+        ("00006", "00006"): "code",
+        ("00005", "00006"): "residue",
+        ("00010", "00006"): "residue",
+    }
 
 
 def test_a_commune_shared_by_two_notes_is_partial_in_both():
@@ -399,7 +405,7 @@ def test_real_data_coverage(real):
     old, _, _, result, elapsed = real
     report = coverage_report(result, old)
     assert report["old_total"] == 10051
-    assert report["old_with_successor"] / report["old_total"] >= 0.97
+    assert report["old_with_successor"] / report["old_total"] >= 0.995
     assert elapsed < 10  # a couple of seconds on a normal machine
 
 

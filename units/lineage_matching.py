@@ -11,19 +11,22 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from units.names import fold, name_key, strip_division_prefix
 
 __all__ = [
+    "METHODS",
     "CommuneLink",
+    "DistrictLink",
     "ManualLink",
     "MatchResult",
     "NewCommune",
     "NoteItem",
     "OldCommune",
+    "OldDistrict",
     "ParsedNote",
     "Unresolved",
     "coverage_report",
@@ -41,6 +44,15 @@ class OldCommune:
     name: str
     district_code: str
     district_name: str
+    province_code: str
+
+
+@dataclass(frozen=True)
+class OldDistrict:
+    """A district of the 2024 list (the island districts had no communes of their own)."""
+
+    code: str
+    name: str
     province_code: str
 
 
@@ -66,9 +78,35 @@ class CommuneLink:
     kind: str  # "merge" | "split" | "rename" | "kept"
     is_partial: bool
     legal_basis: str  # "1680/NQ-UBTVQH15", "" if the note gives none
-    # "note" (exact name), "note-fuzzy" (typo / spelling variant / cut-off name in the note's
-    # districts), "code" (the new commune kept this one's code), "name" (a noteless new commune
-    # named like an old one nothing else took), "manual" (lineage_manual.csv)
+    method: str  # one of METHODS
+
+
+# How each link was found, surest first (docs/decisions/0002-commune-lineage.md).
+METHODS: dict[str, str] = {
+    "note": "the note names this old commune, spelt as in the 2024 list",
+    "note-fuzzy": "the note names it with a typo, another spelling or a cut-off name, "
+    "found among the note's own districts",
+    "code": "the new commune has no note naming it but kept this old commune's code",
+    "name": "the new commune has no note of its own and bears this old commune's name",
+    "residue": "no note names this old commune; the only new commune without a note that "
+    "was formed from its district took it (elimination)",
+    "manual": "checked by hand, with the reason in fixtures/units/lineage_manual.csv",
+}
+
+
+@dataclass(frozen=True)
+class DistrictLink:
+    """A 2024 district -> 2025 commune-level unit, when the note names the district itself.
+
+    The island districts (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo) had no communes:
+    their notes ("toàn bộ ... của huyện Cồn Cỏ thành đặc khu Cồn Cỏ") link the district whole.
+    """
+
+    old_code: str
+    new_code: str
+    kind: str
+    is_partial: bool
+    legal_basis: str
     method: str
 
 
@@ -88,6 +126,9 @@ class MatchResult:
 
     links: list[CommuneLink]
     unresolved: list[Unresolved]
+    district_links: list[DistrictLink] = field(default_factory=list)
+    # new code -> code of the note-less new commune its note describes (read as that one's)
+    notes_moved: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,6 +158,7 @@ class ParsedNote:
 
     predecessors: tuple[NoteItem, ...] = ()
     renamed_from: NoteItem | None = None
+    renamed_to: str = ""  # "Đổi tên từ X thành phường Y": "phường Y", as written
     kept: bool = False  # "Giữ nguyên": the unit itself carries on
     kept_partial: bool = False  # "Giữ nguyên mã, điều chỉnh 1 phần ... nhập vào ..."
     whole_districts: tuple[str, ...] = ()  # "toàn bộ ... của huyện X": every commune of X
@@ -324,8 +366,10 @@ def parse_note(note: str) -> ParsedNote:
     main = _ESTABLISH.sub(", hợp nhất ", main)
 
     renamed_from: NoteItem | None = None
+    renamed_to = ""
     rename = _RENAME.search(main)
     if rename:
+        renamed_to = _STRAY.sub("", rename.group("dst"))
         src_items, _, _, _ = _read_item(rename.group("src"), None, False)
         if src_items:
             renamed_from = src_items[0]
@@ -360,6 +404,7 @@ def parse_note(note: str) -> ParsedNote:
     return ParsedNote(
         predecessors=tuple(items),
         renamed_from=renamed_from,
+        renamed_to=renamed_to,
         whole_districts=whole,
         qualifiers=tuple(qualifiers),
         legal_basis=legal_basis,
@@ -449,7 +494,12 @@ def _edit_distance_le1(a: str, b: str) -> bool:
 class _OldIndex:
     """Old communes indexed by (new province, name key); built once, O(n)."""
 
-    def __init__(self, old_communes: Iterable[OldCommune], province_map: dict[str, str]):
+    def __init__(
+        self,
+        old_communes: Iterable[OldCommune],
+        province_map: dict[str, str],
+        old_districts: Iterable[OldDistrict] = (),
+    ):
         self.by_code: dict[str, OldCommune] = {}
         self.new_province: dict[str, str] = {}
         self.by_key: dict[tuple[str, str], list[OldCommune]] = defaultdict(list)
@@ -473,6 +523,16 @@ class _OldIndex:
                 self.districts[new_prov][old.district_code] = (
                     fold(old.district_name),
                     fold(strip_division_prefix(old.district_name)),
+                )
+        # Districts without communes (the island districts) can still be named by a note.
+        self.district_names: dict[str, str] = {}
+        for district in old_districts:
+            self.district_names[district.code] = district.name
+            new_prov = province_map.get(district.province_code)
+            if new_prov is not None and district.code not in self.districts[new_prov]:
+                self.districts[new_prov][district.code] = (
+                    fold(district.name),
+                    fold(strip_division_prefix(district.name)),
                 )
 
     def districts_named(self, new_prov: str, qualifier: str) -> set[str]:
@@ -498,6 +558,7 @@ class _Pending:
     exact: set[str]  # codes of candidates whose name key equals the item's (not just its fold)
     context: set[str]  # district codes named in the note, plus the code holder's district
     from_list: bool  # False for a rename source ("đổi tên từ X") that the list does not repeat
+    last: bool = False  # the note's last name: where a note cut off mid-name ends
 
 
 @dataclass
@@ -616,20 +677,37 @@ def match_communes(
     new_communes: list[NewCommune],
     province_map: dict[str, str],
     manual: Sequence[ManualLink] = (),
+    old_districts: Sequence[OldDistrict] = (),
 ) -> MatchResult:
     """Link every new commune to its predecessors (old communes of its predecessor provinces).
 
     Order of evidence: the note's names (with qualifiers, the code holder and the note's other
-    districts to pick among homonyms), then the code convention, then manual links.
+    districts to pick among homonyms), then the code convention, the name of a note-less new
+    commune, elimination (an old commune no note names goes to the one note-less new commune
+    formed from its district), then manual links. `old_districts` lets a note name a district
+    that had no communes (the island districts): those come back as `district_links`.
     """
-    index = _OldIndex(old_communes, province_map)
+    index = _OldIndex(old_communes, province_map, old_districts)
     found: dict[str, dict[str, _Found]] = defaultdict(dict)  # new code -> old code -> link
     legal: dict[str, str] = {}
     unresolved: list[Unresolved] = []
     pendings: list[_Pending] = []
     holders: dict[str, OldCommune | None] = {}
     partial_notes: set[str] = set()
+    district_found: dict[tuple[str, str], str] = {}  # (old district, new) -> legal basis
     by_new = {n.code: n for n in new_communes}
+    for new in new_communes:
+        holder = index.by_code.get(new.code)
+        if holder is not None and index.new_province[holder.code] != new.province_code:
+            holder = None
+        holders[new.code] = holder
+    parsed_notes = {n.code: parse_note(n.note) for n in new_communes}
+    for n in new_communes:
+        legal[n.code] = parsed_notes[n.code].legal_basis
+    notes_moved = _notes_describing_others(new_communes, parsed_notes, holders)
+    parsed_notes, effective = _move_notes(new_communes, parsed_notes, holders, notes_moved)
+    for target in notes_moved.values():
+        legal[target] = parsed_notes[target].legal_basis
 
     def add(new_code: str, old: OldCommune, partial: bool, method: str, from_list: bool) -> None:
         prev = found[new_code].get(old.code)
@@ -640,13 +718,9 @@ def match_communes(
             prev.is_partial = prev.is_partial or partial
             prev.from_list = prev.from_list or from_list
 
-    for new in new_communes:
-        holder = index.by_code.get(new.code)
-        if holder is not None and index.new_province[holder.code] != new.province_code:
-            holder = None
-        holders[new.code] = holder
-        parsed = parse_note(new.note)
-        legal[new.code] = parsed.legal_basis
+    for new in effective:
+        holder = holders[new.code]
+        parsed = parsed_notes[new.code]
         if _HAS_PARTIAL.search(new.note):
             partial_notes.add(new.code)
         if not new.note.strip():
@@ -663,8 +737,12 @@ def match_communes(
             continue
         for district in parsed.whole_districts:
             for code in index.districts_named(new.province_code, f"huyện {district}"):
-                for old in index.by_district[code]:
-                    add(new.code, old, False, "note", True)
+                if index.by_district[code]:
+                    for old in index.by_district[code]:
+                        add(new.code, old, False, "note", True)
+                elif code in index.district_names:
+                    # An island district without communes becomes the special zone itself.
+                    district_found[(code, new.code)] = parsed.legal_basis
         items = [(i, True) for i in parsed.predecessors]
         src = parsed.renamed_from
         if src is not None and not any(
@@ -676,9 +754,10 @@ def match_communes(
             context |= index.districts_named(new.province_code, q)
         if holder is not None:
             context.add(holder.district_code)
-        for item, from_list in items:
+        for n, (item, from_list) in enumerate(items):
             cands, exact = _lookup(item, new.province_code, index)
-            pendings.append(_Pending(new, item, cands, exact, context, from_list))
+            last = from_list and n == len(parsed.predecessors) - 1
+            pendings.append(_Pending(new, item, cands, exact, context, from_list, last))
         for frag in parsed.truncated:
             unresolved.append(Unresolved(new.code, new.name, frag, "truncated"))
 
@@ -713,12 +792,23 @@ def match_communes(
             progress = True
         waiting = still
 
+    # A note cut off after a few letters ("1 phần phường Tr. Bỏ cấp huyện"): the one commune of
+    # the note's districts that starts so and that the note does not already name.
+    still = []
+    for p in waiting:
+        choice = _cut_off_choice(p, found[p.new.code], index) if p.last else None
+        if choice is None:
+            still.append(p)
+        else:
+            add(p.new.code, choice, p.item.is_partial, "note-fuzzy", p.from_list)
+    waiting = still
+
     unresolved.extend(_resolve_conflicts(found, holders, partial_notes, by_new))
 
     # The code convention: a new commune almost always keeps the code of one predecessor. Used
     # when the note is missing or does not name that commune, unless a note gave it away whole.
     whole_taken = _whole_claims(found)
-    for new in new_communes:
+    for new in effective:
         holder = holders[new.code]
         if holder is None or holder.code in found[new.code]:
             continue
@@ -731,7 +821,7 @@ def match_communes(
 
     # A new commune named like an old commune that nothing else took: the old one is in it.
     linked = {old_code for links in found.values() for old_code in links}
-    for new in new_communes:
+    for new in effective:
         same = [
             o
             for o in index.by_key.get((new.province_code, _commune_key(new.name)), [])
@@ -745,9 +835,20 @@ def match_communes(
             same = [
                 o for o in same if o.district_code in near and any(_similar(m, o) for m in misses)
             ]
+        else:
+            holder = holders[new.code]
+            if holder is not None and holder.code in found[new.code]:
+                # The kept code places the commune: a namesake far from there is another one.
+                same = [o for o in same if o.district_code == holder.district_code]
         if len(same) == 1:
             add(new.code, same[0], False, "name", True)
             linked.add(same[0].code)
+    _namesakes_divided(effective, holders, found, index)
+
+    # Elimination: an old commune that no note names went into a new commune whose note is
+    # missing; when only one such new commune was formed from its district, it is that one.
+    doubtful = {u.new_code for u in unresolved} | {p.new.code for p in waiting}
+    _residue(effective, found, index, doubtful, {m.old_code for m in manual})
 
     for p in waiting:
         if any(
@@ -763,7 +864,176 @@ def match_communes(
             reason = "not found"
         unresolved.append(Unresolved(p.new.code, p.new.name, p.item.fragment, reason))
 
-    return _finish(new_communes, found, legal, unresolved, manual, index)
+    result = _finish(new_communes, found, legal, unresolved, manual, index)
+    result.notes_moved = notes_moved
+    for (district_code, new_code), basis in sorted(district_found.items()):
+        new = by_new[new_code]
+        same = _typo_form(strip_division_prefix(index.district_names[district_code])) == (
+            _typo_form(strip_division_prefix(new.name))
+        )
+        result.district_links.append(
+            DistrictLink(
+                district_code, new_code, "kept" if same else "rename", False, basis, "note"
+            )
+        )
+    return result
+
+
+def _notes_describing_others(
+    new_communes: Sequence[NewCommune],
+    parsed_notes: dict[str, ParsedNote],
+    holders: dict[str, OldCommune | None],
+) -> dict[str, str]:
+    """New communes whose note describes another, note-less new commune: code -> its code.
+
+    The 2025 list puts Văn Miếu – Quốc Tử Giám's note on Phường Kim Liên (00226): "Đổi tên từ
+    phường Phương Liên - Trung Tự thành phường Văn Miếu - Quốc Tử Giám, hợp nhất phường Khâm
+    Thiên, ... 1 phần phường Hàng Bột ...", while Văn Miếu – Quốc Tử Giám (00196) has none. A
+    note is read as the other commune's when it renames into that commune's name, that commune
+    has no note, and the note lists the old commune whose code that commune kept.
+    """
+    by_name: dict[tuple[str, str], list[NewCommune]] = defaultdict(list)
+    for n in new_communes:
+        by_name[(n.province_code, _commune_key(n.name))].append(n)
+    out: dict[str, str] = {}
+    for n in new_communes:
+        parsed = parsed_notes[n.code]
+        target = parsed.renamed_to
+        if not target or _commune_key(target) == _commune_key(n.name):
+            continue
+        others = [
+            o
+            for o in by_name.get((n.province_code, _commune_key(target)), [])
+            if o.code != n.code and not o.note.strip()
+        ]
+        if len(others) != 1:
+            continue
+        holder = holders[others[0].code]
+        if holder is None or not any(
+            _commune_key(i.name) == _commune_key(holder.name) for i in parsed.predecessors
+        ):
+            continue
+        out[n.code] = others[0].code
+    counts = Counter(out.values())
+    return {k: v for k, v in out.items() if counts[v] == 1}
+
+
+def _move_notes(
+    new_communes: Sequence[NewCommune],
+    parsed_notes: dict[str, ParsedNote],
+    holders: dict[str, OldCommune | None],
+    notes_moved: dict[str, str],
+) -> tuple[dict[str, ParsedNote], list[NewCommune]]:
+    """The communes with the notes they describe: a moved note goes to its commune, and the
+    commune it was on is read as note-less (its code holder and namesake then speak)."""
+    if not notes_moved:
+        return parsed_notes, list(new_communes)
+    by_code = {n.code: n for n in new_communes}
+    parsed = dict(parsed_notes)
+    notes = {n.code: n.note for n in new_communes}
+    for source, target in notes_moved.items():
+        note = parsed_notes[source]
+        src = note.renamed_from
+        holder = holders[source]
+        if (
+            src is not None
+            and holder is not None
+            and _commune_key(src.name) == _commune_key(holder.name)
+        ):
+            # The commune the note sat on kept this one's code: only part of it was renamed.
+            note = replace(note, renamed_from=replace(src, is_partial=True))
+        parsed[target] = note
+        notes[target] = by_code[source].note
+        parsed[source] = ParsedNote(legal_basis=note.legal_basis)
+        notes[source] = ""
+    effective = [
+        replace(n, note=notes[n.code]) if notes[n.code] != n.note else n for n in new_communes
+    ]
+    return parsed, effective
+
+
+def _cut_off_choice(p: _Pending, links: dict[str, _Found], index: _OldIndex) -> OldCommune | None:
+    """The old commune a note's cut-off last name stands for, if only one can."""
+    if p.candidates:
+        return None
+    target = _typo_form(p.item.name)
+    if len(target) < 2:
+        return None
+    near = p.context | {f.old.district_code for f in links.values()}
+    hits = {
+        o.code: o
+        for d in sorted(near)
+        for o in index.by_district[d]
+        if o.code not in links
+        and _division_ok(p.item, o)
+        and _typo_form(strip_division_prefix(o.name)).startswith(target)
+    }
+    return next(iter(hits.values())) if len(hits) == 1 else None
+
+
+def _namesakes_divided(
+    effective: Sequence[NewCommune],
+    holders: dict[str, OldCommune | None],
+    found: dict[str, dict[str, _Found]],
+    index: _OldIndex,
+) -> None:
+    """A note-less new commune named like an old commune of its code holder's district that
+    other notes took only parts of ("1 phần phường Yên Sở"): the rest is in the namesake."""
+    parts: dict[str, list[bool]] = defaultdict(list)
+    for links in found.values():
+        for old_code, f in links.items():
+            parts[old_code].append(f.is_partial)
+    for new in effective:
+        holder = holders[new.code]
+        if new.note.strip() or holder is None:
+            continue
+        same = [
+            o
+            for o in index.by_key.get((new.province_code, _commune_key(new.name)), [])
+            if o.district_code == holder.district_code
+            and o.code not in found[new.code]
+            and parts.get(o.code)
+            and all(parts[o.code])
+        ]
+        if len(same) == 1:
+            found[new.code][same[0].code] = _Found(same[0], True, "name")
+
+
+def _residue(
+    effective: Sequence[NewCommune],
+    found: dict[str, dict[str, _Found]],
+    index: _OldIndex,
+    doubtful_notes: set[str],
+    by_hand: set[str],
+) -> None:
+    """Old communes no note names, to the one note-less new commune formed from their district.
+
+    Not where a note about that district is cut off or left a name unread: the commune may be
+    the name that is missing there.
+    """
+    # A note-less commune is placed by the code it kept (a "code" link); one whose code holder
+    # went whole elsewhere is not placed at all, and takes nothing by elimination.
+    noteless = [
+        n
+        for n in effective
+        if not n.note.strip() and any(f.method == "code" for f in found.get(n.code, {}).values())
+    ]
+    doubtful: set[str] = set()
+    for new_code in doubtful_notes:
+        doubtful |= {f.old.district_code for f in found.get(new_code, {}).values()}
+    formed_from: dict[str, set[str]] = defaultdict(set)  # old district -> note-less new codes
+    for n in noteless:
+        for f in found[n.code].values():
+            if f.method == "code":
+                formed_from[f.old.district_code].add(n.code)
+    linked = {old_code for links in found.values() for old_code in links}
+    for district_code, new_codes in sorted(formed_from.items()):
+        if len(new_codes) != 1 or district_code in doubtful:
+            continue
+        [new_code] = new_codes
+        for old in index.by_district[district_code]:
+            if old.code not in linked and old.code not in by_hand:
+                found[new_code][old.code] = _Found(old, False, "residue")
 
 
 def _whole_claims(found: dict[str, dict[str, _Found]]) -> dict[str, set[str]]:
@@ -884,9 +1154,14 @@ def _finish(
 def _settled_by_manual(
     u: Unresolved, manual_by_new: dict[str, list[ManualLink]], index: _OldIndex
 ) -> bool:
-    """True when a manual link for the same new commune covers this fragment."""
+    """True when a manual link for the same new commune covers this fragment: it names the
+    old commune, or the manual line's reason quotes the name the note wrote."""
+    items, _, _, _ = _read_item(u.fragment, None, False)
+    quoted = [fold(i.name) for i in items if len(i.name) >= 4]
     return any(
-        m.old_code in u.reason or _similar(u.fragment, index.by_code[m.old_code])
+        m.old_code in u.reason
+        or _similar(u.fragment, index.by_code[m.old_code])
+        or any(q in fold(m.note) for q in quoted)
         for m in manual_by_new.get(u.new_code, [])
     )
 
@@ -924,4 +1199,6 @@ def coverage_report(result: MatchResult, old_communes: Sequence[OldCommune]) -> 
         "links_by_method": dict(Counter(link.method for link in result.links)),
         "links_by_kind": dict(Counter(link.kind for link in result.links)),
         "unresolved": len(result.unresolved),
+        "district_links": len(result.district_links),
+        "notes_moved": dict(result.notes_moved),
     }

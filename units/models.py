@@ -197,6 +197,7 @@ class UnitChange(models.Model):
         NOTE_FUZZY = "note-fuzzy", _("đọc từ ghi chú, tên viết khác")
         CODE = "code", _("theo mã")
         NAME = "name", _("theo tên")
+        RESIDUE = "residue", _("suy ra do loại trừ")
         MANUAL = "manual", _("xác định thủ công")
         DERIVED = "derived", _("suy ra từ đơn vị cấp dưới")
 

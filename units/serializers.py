@@ -33,10 +33,24 @@ class PredecessorSerializer(serializers.ModelSerializer):
     code = serializers.CharField(source="predecessor.code")
     name = serializers.CharField(source="predecessor.name")
     partial = serializers.BooleanField(source="is_partial")
+    method = serializers.ChoiceField(
+        choices=UnitChange.Method.choices,
+        read_only=True,
+        help_text=(
+            "How the link was established, surest first: official (Resolution 202/2025/QH15, "
+            "provinces); note (the official note names the old unit); note-fuzzy (the note "
+            "names it with a typo, another spelling or a cut-off name); code (the new commune "
+            "kept the old one's code); name (a new commune without a note bears the old one's "
+            "name); residue (no note names the old commune, and only one new commune without a "
+            "note was formed from its district); manual (checked by hand, reason in "
+            "fixtures/units/lineage_manual.csv); derived (a district's link, from its "
+            "communes')."
+        ),
+    )
 
     class Meta:
         model = UnitChange
-        fields = ["id", "code", "name", "changed_on", "kind", "partial", "legal_basis"]
+        fields = ["id", "code", "name", "changed_on", "kind", "partial", "legal_basis", "method"]
 
 
 class SuccessorSerializer(PredecessorSerializer):

@@ -36,7 +36,10 @@ class ReferenceLoadSummary:
     old_communes_with_successor: int = 0
     links_by_method: Counter = field(default_factory=Counter)
     unresolved: list[lineage_matching.Unresolved] = field(default_factory=list)
+    # "00229 Phường Kim Liên (Quận Đống Đa)": the 2024 communes no link reaches, by code.
     unlinked_old_communes: list[str] = field(default_factory=list)
+    # Districts without communes linked by their note to the unit they became (special zones).
+    district_links: int = 0
     # Units whose place in the tree, validity, lineage or agencies changed (or that were
     # made), with their former parents: what the roll-ups read of them changed.
     structure_changed: set[int] = field(default_factory=set)
@@ -92,7 +95,7 @@ def reference_units_load(*, directory: Path) -> ReferenceLoadSummary:
         summary=summary,
     )
     edges = _province_edges(mergers=mergers, old=old, new=new)
-    commune_edges = _commune_edges(
+    commune_edges, island_edges = _commune_edges(
         rows_2024=rows_2024,
         rows_2025=rows_2025,
         mergers=mergers,
@@ -103,6 +106,7 @@ def reference_units_load(*, directory: Path) -> ReferenceLoadSummary:
     )
     edges.update(commune_edges)
     edges.update(_district_edges(commune_edges=commune_edges, old=old))
+    edges.update(island_edges)
     _changes_sync(edges=edges, summary=summary)
     _agencies_sync(rows=agency_rows, path=agencies_path, summary=summary)
     return summary
@@ -250,7 +254,8 @@ def _commune_edges(
     old: dict[str, Unit],
     new: dict[str, Unit],
     summary: ReferenceLoadSummary,
-) -> Edges:
+) -> tuple[Edges, Edges]:
+    """The communes' edges, and those of the districts a note names whole (island districts)."""
     province_of_district = {
         row.code: row.parent_code for row in rows_2024 if row.level == "district"
     }
@@ -272,28 +277,47 @@ def _commune_edges(
         for row in rows_2025
         if row.level == "commune"
     ]
+    old_districts = [
+        lineage_matching.OldDistrict(code=row.code, name=row.name, province_code=row.parent_code)
+        for row in rows_2024
+        if row.level == "district"
+    ]
     result = lineage_matching.match_communes(
         old_communes=old_communes,
         new_communes=new_communes,
         province_map={row.old_code: row.new_code for row in mergers},
         manual=manual,
+        old_districts=old_districts,
     )
     linked = {link.old_code for link in result.links}
     summary.old_communes = len(old_communes)
     summary.old_communes_with_successor = len(linked)
     summary.links_by_method = Counter(link.method for link in result.links)
     summary.unresolved = list(result.unresolved)
-    summary.unlinked_old_communes = sorted(c.code for c in old_communes if c.code not in linked)
-    return {
-        (old[link.old_code].pk, new[link.new_code].pk): {
+    summary.unlinked_old_communes = [
+        f"{c.code} {c.name} ({c.district_name})"
+        for c in sorted(old_communes, key=lambda c: c.code)
+        if c.code not in linked
+    ]
+    summary.district_links = len(result.district_links)
+
+    def values(link) -> dict:
+        return {
             "changed_on": REORGANISATION_2025_ON,
             "kind": link.kind,
             "is_partial": link.is_partial,
             "legal_basis": link.legal_basis,
             "method": link.method,
         }
-        for link in result.links
+
+    commune_edges = {
+        (old[link.old_code].pk, new[link.new_code].pk): values(link) for link in result.links
     }
+    island_edges = {
+        (old[link.old_code].pk, new[link.new_code].pk): values(link)
+        for link in result.district_links
+    }
+    return commune_edges, island_edges
 
 
 def _district_edges(*, commune_edges: Edges, old: dict[str, Unit]) -> Edges:
