@@ -15,7 +15,7 @@ from accounts import policy
 from egov_portal import spreadsheets, table_files, upload_files
 from egov_portal.api import JSON_MAX_CONTAINERS, FigureCursorPagination, JSONParser
 from egov_portal.text import excerpt
-from indicators import analytics, bulk, importing, reports, selectors, services
+from indicators import analytics, bulk, importing, readings, reports, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter
 from indicators.models import Figure, Indicator
 from indicators.serializers import (
@@ -270,17 +270,22 @@ class AnalyticsView(APIView):
             unit = Unit.objects.in_force(day).filter(code=params["unit_code"]).first()
         if unit is None:
             raise exceptions.NotFound(_("Không có đơn vị này."))
+        day = today()
+        reading = params.get("reading") or readings.default_reading(unit, day)
         if params["by"] == "children":
-            values = analytics.rollup_children(indicator, unit, period, params["scope"])
+            units = readings.children(unit, period, reading, day)
         else:
-            values = [analytics.rollup_value(indicator, unit, period, params["scope"])]
-        values = analytics.with_approximate(values)
+            units = readings.subjects(unit, period, reading, day)
+        values = analytics.with_approximate(
+            analytics.rollup_units(indicator, units, period, params["scope"])
+        )
         return Response(
             {
                 "indicator": indicator.code,
                 "period": period.id,
                 "scope": params["scope"],
                 "by": params["by"],
+                "reading": reading,
                 "unit": {"id": unit.pk, "code": unit.code, "name": unit.name},
                 "structure_known": not analytics.structure_note(unit, period),
                 "structure_note": analytics.structure_note(unit, period),

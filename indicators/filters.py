@@ -5,7 +5,7 @@ from django_filters import rest_framework as filters
 from rest_framework import exceptions
 
 from egov_portal.api import IdFilter
-from indicators import selectors
+from indicators import readings, selectors
 from indicators.models import Figure, Indicator
 from indicators.validation import period_check
 from units.models import Unit
@@ -44,7 +44,19 @@ class FigureFilter(filters.FilterSet):
     unit = IdFilter(field_name="unit_id")
     unit_code = filters.CharFilter(method="filter_unit_code", help_text="Mã GSO; xem `on`.")
     on = filters.DateFilter(method="filter_noop", help_text="Ngày để hiểu unit_code.")
-    descendants_of = IdFilter(method="filter_descendants_of")
+    descendants_of = IdFilter(
+        method="filter_descendants_of",
+        help_text="Id đơn vị: số liệu của đơn vị và các đơn vị trực thuộc; xem `reading`.",
+    )
+    reading = filters.ChoiceFilter(
+        choices=readings.CHOICES,
+        method="filter_noop",
+        help_text=(
+            "With descendants_of: rebased (default for a unit in force today) also lists the "
+            "figures of the units it was formed from and theirs (a 2025 province: its old "
+            "provinces'); as_reported, its own subtree only."
+        ),
+    )
     period = filters.CharFilter(method="filter_period")
     period_from = filters.CharFilter(method="filter_period_from")
     period_to = filters.CharFilter(method="filter_period_to")
@@ -59,6 +71,7 @@ class FigureFilter(filters.FilterSet):
             "unit_code",
             "on",
             "descendants_of",
+            "reading",
             "period",
             "period_from",
             "period_to",
@@ -77,7 +90,8 @@ class FigureFilter(filters.FilterSet):
         unit = Unit.objects.filter(pk=value).first()
         if unit is None:
             return queryset.none()
-        return selectors.figures_under(queryset, unit=unit)
+        reading = self.form.cleaned_data.get("reading") or readings.default_reading(unit, today())
+        return readings.figures_under(queryset, unit, reading)
 
     def filter_period(self, queryset, name, value):
         period = _period(value, name)

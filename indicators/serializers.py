@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from egov_portal.api import TextField
+from indicators import readings
 from indicators.analytics import coverage_label
 from indicators.models import Figure, Indicator
 from units.serializers import UnitRefSerializer
@@ -112,6 +113,16 @@ class AnalyticsQuerySerializer(serializers.Serializer):
         choices=[("unit", _("đơn vị")), ("children", _("các đơn vị trực thuộc"))],
         default="unit",
     )
+    reading = serializers.ChoiceField(
+        choices=readings.CHOICES,
+        required=False,
+        help_text=(
+            "as_reported: the units of the time (a unit formed later is answered by those it "
+            "was formed from); rebased: today's units (one that has ended is answered by those "
+            "it went into, each taking its predecessors' values). Default: rebased for a unit "
+            "in force today, as_reported for one that has ended."
+        ),
+    )
 
     def validate(self, attrs):
         if attrs.get("unit") is None and not attrs.get("unit_code"):
@@ -172,6 +183,7 @@ class AnalyticsSerializer(serializers.Serializer):
     period = serializers.CharField()
     scope = serializers.ChoiceField(choices=Figure.Scope.choices)
     by = serializers.ChoiceField(choices=["unit", "children"])
+    reading = serializers.ChoiceField(choices=readings.CHOICES)
     unit = UnitRefSerializer()
     structure_known = serializers.BooleanField(
         help_text="False for a period before 2024: the reference data does not hold the "

@@ -1,0 +1,129 @@
+"""Two readings of history, per request (issue 18, point 5): as reported (the units of the
+time) or rebased (today's units), on /api/v1/analytics/ and /api/v1/observations/."""
+
+import datetime
+
+import pytest
+
+from indicators.models import Figure
+from indicators.services import FigureInput, figures_save_many
+from units.models import Unit, UnitChange
+
+pytestmark = pytest.mark.django_db
+
+ANALYTICS = "/api/v1/analytics/"
+NEW_QUANG_TRI = {"unit_code": "44", "on": "2026-01-01"}
+
+
+def unit(code: str, on: str) -> Unit:
+    return Unit.objects.in_force(datetime.date.fromisoformat(on)).get(code=code)
+
+
+def approve(rows: list[tuple[Unit, str]], indicator: str = "HR_COMPUTER_USE") -> None:
+    figures_save_many(
+        inputs=[
+            FigureInput(
+                unit_code=u.code,
+                unit_on=u.valid_to,
+                indicator=indicator,
+                period="2020Q4",
+                value=value,
+            )
+            for u, value in rows
+        ],
+        status=Figure.Status.APPROVED,
+        reference_files=True,
+    )
+
+
+def ask(api_client, **params) -> dict:
+    response = api_client.get(ANALYTICS, params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_rebased_children_of_a_2025_province_take_their_predecessors_values(
+    reference_data, api_client
+):
+    xa_vinh_linh = unit("19363", "2026-01-01")
+    formed_from = [c.predecessor for c in UnitChange.objects.filter(successor=xa_vinh_linh)]
+    assert {u.name for u in formed_from} >= {"Thị trấn Hồ Xá"}
+    approve([(u, "80") for u in formed_from])
+    # A 2025 commune formed in part from an old commune.
+    partial = (
+        UnitChange.objects.filter(is_partial=True, predecessor__level="commune")
+        .filter(successor__level="commune")
+        .select_related("predecessor", "successor")
+        .order_by("successor__code")
+        .first()
+    )
+    approve([(partial.predecessor, "50")])
+    body = ask(
+        api_client, indicator="HR_COMPUTER_USE", period="2020Q4", by="children", **NEW_QUANG_TRI
+    )
+    assert body["reading"] == "rebased"  # the default for a unit in force today
+    by_code = {r["unit"]["code"]: r for r in body["results"]}
+    assert all(len(code) == 5 for code in by_code)  # today's communes
+    whole = by_code["19363"]
+    assert (whole["value"], whole["origin"], whole["partial"]) == (80, "predecessors", False)
+    # Never split by a guess: the part's unit takes the whole value, marked partial.
+    (part,) = ask(
+        api_client,
+        indicator="HR_COMPUTER_USE",
+        period="2020Q4",
+        unit=partial.successor.pk,
+    )["results"]
+    assert part["origin"] == "predecessors" and part["partial"] is True
+
+
+def test_as_reported_a_2025_province_is_answered_by_the_units_of_the_time(
+    reference_data, api_client
+):
+    body = ask(
+        api_client,
+        indicator="INF_LAN",
+        period="2020Q4",
+        scope="communes",
+        reading="as_reported",
+        **NEW_QUANG_TRI,
+    )
+    assert body["reading"] == "as_reported"
+    assert [r["unit"]["name"] for r in body["results"]] == ["Tỉnh Quảng Bình", "Tỉnh Quảng Trị"]
+    children = ask(
+        api_client,
+        indicator="INF_LAN",
+        period="2020Q4",
+        scope="communes",
+        by="children",
+        reading="as_reported",
+        **NEW_QUANG_TRI,
+    )
+    by_code = {r["unit"]["code"]: r for r in children["results"]}
+    assert all(len(code) == 3 for code in by_code)  # the districts of 2020
+    assert by_code["464"]["value"] == 100  # Vĩnh Linh's own report of its communes
+
+
+def test_an_ended_unit_is_read_as_reported_by_default_and_rebased_onto_what_it_became(
+    reference_data, api_client
+):
+    params = {"indicator": "INF_LAN", "unit_code": "464", "on": "2020-10-13", "period": "2020Q4"}
+    as_reported = ask(api_client, **params)
+    assert as_reported["reading"] == "as_reported"
+    assert [r["unit"]["code"] for r in as_reported["results"]] == ["464"]
+    rebased = ask(api_client, reading="rebased", **params)
+    codes = [r["unit"]["code"] for r in rebased["results"]]
+    assert "19363" in codes and all(len(c) == 5 for c in codes)
+
+
+def test_observations_of_a_2025_province_list_its_old_units_figures_when_rebased(
+    reference_data, api_client
+):
+    new_quang_tri = unit("44", "2026-01-01")
+    params = {"descendants_of": new_quang_tri.pk, "page_size": 100}
+    rebased = api_client.get("/api/v1/observations/", params).json()
+    codes = {f["unit"]["code"] for f in rebased["results"]}
+    assert "464" in codes  # Vĩnh Linh's seeds, in old Quảng Trị
+    as_reported = api_client.get(
+        "/api/v1/observations/", {**params, "reading": "as_reported"}
+    ).json()
+    assert as_reported["results"] == []
