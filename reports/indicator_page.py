@@ -1,9 +1,10 @@
 """One indicator for one unit: its trend with the plan target, its children, its figures
 (no HTTP; the indicator page and its downloads read this)."""
 
+import datetime
 from dataclasses import dataclass
 
-from indicators import analytics
+from indicators import analytics, readings
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, period_previous
 from plans import progress
@@ -27,11 +28,16 @@ class IndicatorPage:
     figures: list[Figure]
 
 
-def indicator_page_build(indicator: Indicator, unit: Unit, period: Period) -> IndicatorPage:
+def indicator_page_build(
+    indicator: Indicator, unit: Unit, period: Period, *, reading: str, today: datetime.date
+) -> IndicatorPage:
+    """The page's parts; its children are the units one level down in `reading`
+    (indicators/readings.py): the units of the time, or today's."""
     periods = trend_periods(period)
     trend = [analytics.rollup_value(indicator, unit, p) for p in periods]
+    below = readings.children(unit, period, reading, today)
     children = sorted(
-        analytics.rollup_children(indicator, unit, period),
+        analytics.rollup_units(indicator, below, period) if below else [],
         key=lambda v: (v.percent_or_value is None, -(v.percent_or_value or 0), v.unit.code),
     )
     return IndicatorPage(

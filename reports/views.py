@@ -12,10 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from indicators import analytics
+from indicators import analytics, readings
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, period_next, period_previous
 from indicators.validation import indicator_valid_in
@@ -65,6 +66,15 @@ def unit_dashboard(request, unit_id: int):
     }
     if period is None:
         return render(request, "reports/unit_dashboard.html", context, status=400)
+    reading = _reading(request, unit)
+    answered_by = readings.subjects(unit, period, reading, today())
+    if answered_by != [unit]:
+        # The other reading names other units: the one it names, or a list of them.
+        if len(answered_by) == 1 and policy.can_view_unit(request.user, answered_by[0]):
+            target = reverse("reports:dashboard", args=[answered_by[0].pk])
+            return redirect(f"{target}?period={period.id}&reading={reading}")
+        context["answered_by"] = [(u, policy.can_view_unit(request.user, u)) for u in answered_by]
+    context.update(reading=reading, readings=readings.CHOICES)
     board = dashboard.dashboard_build(unit, period, today=today())
     pillars, ranking = _ranking_rows(board)
     counts = board.completeness_counts
@@ -107,7 +117,10 @@ def indicator_view(request, unit_id: int, code: str):
     }
     if period is None:
         return render(request, "reports/indicator.html", context, status=400)
-    page = indicator_page.indicator_page_build(indicator, unit, period)
+    reading = _reading(request, unit)
+    page = indicator_page.indicator_page_build(
+        indicator, unit, period, reading=reading, today=today()
+    )
     trend, target, children, figures = page.trend, page.target, page.children, page.figures
     export = request.GET.get("export")
     if export in EXPORTS:
@@ -122,6 +135,8 @@ def indicator_view(request, unit_id: int, code: str):
     context.update(
         neighbours=_neighbours(period),
         structure_note=analytics.structure_note(unit, period),
+        reading=reading,
+        readings=readings.CHOICES,
         valid=indicator_valid_in(indicator, period),
         trend=[_value_row(v) for v in analytics.with_approximate(list(reversed(trend)))],
         target=target,
@@ -221,6 +236,14 @@ def _neighbours(period: Period) -> dict:
         except PeriodError:
             found[name] = None
     return found
+
+
+def _reading(request, unit: Unit) -> str:
+    """The reading asked for (?reading=), else the unit's own (indicators/readings.py)."""
+    asked = request.GET.get("reading")
+    if asked in (readings.AS_REPORTED, readings.REBASED):
+        return asked
+    return readings.default_reading(unit, today())
 
 
 def _coverage(value: analytics.RolledValue) -> str:

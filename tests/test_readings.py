@@ -2,6 +2,7 @@
 time) or rebased (today's units), on /api/v1/analytics/ and /api/v1/observations/."""
 
 import datetime
+import re
 
 import pytest
 
@@ -127,3 +128,31 @@ def test_observations_of_a_2025_province_list_its_old_units_figures_when_rebased
         "/api/v1/observations/", {**params, "reading": "as_reported"}
     ).json()
     assert as_reported["results"] == []
+
+
+def test_the_dashboards_offer_the_same_switch(reference_data, admin_client):
+    new_quang_tri = unit("44", "2026-01-01")
+    page = admin_client.get(f"/dashboard/{new_quang_tri.pk}/?period=2020Q4").content.decode()
+    assert 'data-reading="rebased"' in page
+    assert "reading=as_reported" in page
+    # As reported, 2020Q4 was the time of Quảng Bình and old Quảng Trị: named, with links.
+    page = admin_client.get(
+        f"/dashboard/{new_quang_tri.pk}/?period=2020Q4&reading=as_reported"
+    ).content.decode()
+    assert 'data-banner="reading"' in page
+    assert "Tỉnh Quảng Bình" in page and "Tỉnh Quảng Trị" in page
+    # Old Quảng Trị rebased is the new one: the dashboard goes there.
+    old_quang_tri = unit("45", "2020-10-13")
+    response = admin_client.get(f"/dashboard/{old_quang_tri.pk}/?period=2020Q4&reading=rebased")
+    assert response.status_code == 302
+    assert response["Location"] == f"/dashboard/{new_quang_tri.pk}/?period=2020Q4&reading=rebased"
+    # The indicator page's children follow the reading: the districts of the time.
+    page = admin_client.get(
+        f"/dashboard/{new_quang_tri.pk}/indicator/INF_LAN/?period=2020Q4&reading=as_reported"
+    ).content.decode()
+    assert "Huyện Vĩnh Linh" in page
+    page = admin_client.get(
+        f"/dashboard/{new_quang_tri.pk}/indicator/INF_LAN/?period=2020Q4"
+    ).content.decode()
+    children = re.search(r'class="[^"]*dashboard-children".*?</table>', page, re.S).group(0)
+    assert "Huyện Vĩnh Linh" not in children and "Xã Vĩnh Linh" in children
