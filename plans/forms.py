@@ -178,7 +178,10 @@ class TargetForm(BootstrapMixin, forms.ModelForm):
         ]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "deadline": _("Mã kỳ: 2025, 2025S1, 2025Q4 hoặc 202512."),
+            "deadline": _(
+                "Mã kỳ: 2025, 2025S1, 2025Q4 hoặc 202512; để trống nếu văn bản không nêu "
+                "thời hạn (mục tiêu áp dụng ngay từ khi ban hành)."
+            ),
             "value": _("Chỉ tiêu tỷ lệ hoặc có/không: phần trăm, từ 0 đến 100."),
         }
 
@@ -216,7 +219,7 @@ class TargetForm(BootstrapMixin, forms.ModelForm):
                 if field is None or field not in self.errors:
                     self.add_error(field, messages)
             return data
-        data["deadline"] = self.checked.deadline.id
+        data["deadline"] = self.checked.deadline_fields()[0]
         data["baseline_period"] = (
             self.checked.baseline_period.id if self.checked.baseline_period else ""
         )
@@ -240,9 +243,7 @@ class TargetForm(BootstrapMixin, forms.ModelForm):
         target.plan = self.plan
         target.value = checked.value
         target.value_max = checked.value_max
-        target.deadline = checked.deadline.id
-        target.deadline_start = checked.deadline.start
-        target.deadline_end = checked.deadline.end
+        target.deadline, target.deadline_start, target.deadline_end = checked.deadline_fields()
         target.baseline_value = checked.baseline_value
         target.baseline_period = checked.baseline_period.id if checked.baseline_period else ""
         if target.pk is None:

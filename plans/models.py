@@ -1,5 +1,7 @@
 """Plans (kế hoạch, quyết định, chỉ thị, nghị quyết…), their budget lines and their targets."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -150,7 +152,8 @@ class Target(models.Model):
     value_max = models.DecimalField(
         _("cận trên"), max_digits=20, decimal_places=4, null=True, blank=True
     )
-    deadline = models.CharField(_("thời hạn (kỳ)"), max_length=7)
+    # Empty: the document gives no deadline (due from its issue; plans.validation.NO_DEADLINE).
+    deadline = models.CharField(_("thời hạn (kỳ)"), max_length=7, blank=True)
     deadline_start = models.DateField(editable=False)
     deadline_end = models.DateField(editable=False)
     mandatory = models.BooleanField(_("bắt buộc"), default=False)
@@ -183,7 +186,12 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} ({self.get_scope_display()}) {self.deadline}"
+        return f"{self.indicator.code} ({self.get_scope_display()}) {self.deadline or '—'}"
+
+    def due_end(self, period_end: datetime.date) -> datetime.date:
+        """The day the target is due when read at `period_end`: its deadline's last day, or,
+        when the document gives none, the period's own end (due at once)."""
+        return self.deadline_end if self.deadline else period_end
 
     @property
     def higher_is_better(self) -> bool:

@@ -207,10 +207,11 @@ def baseline_period(plan: Plan, target: Target) -> Period:
     """Where the baseline is read when the target gives none: the year the plan was issued
     (Vĩnh Linh's plan of October 2020: 2020), or the year before when that is the deadline
     year or later (Quảng Bình's plan for 2018: 2017)."""
-    deadline = parse_period(target.deadline)
+    # A target due from the document's issue (no deadline given): the year before it.
     year = plan.issued_on.year if plan.issued_on else plan.year_from - 1
-    if year >= deadline.year:
-        year = deadline.year - 1
+    last = parse_period(target.deadline).year if target.deadline else year
+    if year >= last:
+        year = last - 1
     return parse_period(str(year))
 
 
@@ -256,14 +257,13 @@ def target_progress(
         else:
             before = _country_value(target, scope, base_period)
         baseline = before.percent_or_value if before is not None else None
-    deadline = parse_period(target.deadline)
     value = whole.percent_or_value if whole is not None else None
     judged = assess(
         value=value,
         comparator=target.comparator,
         low=float(target.value),
         high=float(target.value_max) if target.value_max is not None else None,
-        deadline_end=deadline.end,
+        deadline_end=target.due_end(period.end),
         on=period.end,
         baseline=baseline,
         baseline_on=base_period.end,
@@ -378,7 +378,7 @@ def _member(target, period, base_period, fixed_baseline, now, before, i) -> Memb
         comparator=target.comparator,
         low=float(target.value),
         high=float(target.value_max) if target.value_max is not None else None,
-        deadline_end=parse_period(target.deadline).end,
+        deadline_end=target.due_end(period.end),
         on=period.end,
         baseline=baseline,
         baseline_on=base_period.end,

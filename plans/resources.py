@@ -217,11 +217,11 @@ class TargetResource(NaturalKeyResource):
     def get_instance(self, instance_loader, row):
         try:
             plan, indicator, scope, deadline = self.resolve(row)
-            period = period_check(deadline)
+            period = period_check(deadline) if deadline else None
         except ValidationError:
             return None  # check_row reports it
         return Target.objects.filter(
-            plan=plan, indicator=indicator, scope=scope, deadline=period.id
+            plan=plan, indicator=indicator, scope=scope, deadline=period.id if period else ""
         ).first()
 
     def check_row(self, instance, row, failed, **kwargs):
@@ -240,10 +240,8 @@ class TargetResource(NaturalKeyResource):
         )
         instance.plan, instance.indicator, instance.scope = plan, indicator, scope
         instance.value, instance.value_max = checked.value, checked.value_max
-        instance.deadline = checked.deadline.id
-        instance.deadline_start, instance.deadline_end = (
-            checked.deadline.start,
-            checked.deadline.end,
+        instance.deadline, instance.deadline_start, instance.deadline_end = (
+            checked.deadline_fields()
         )
         instance.baseline_value = checked.baseline_value
         base = checked.baseline_period

@@ -1,5 +1,6 @@
 """The rules a target must meet, in one place: the loader, the forms, the admin and the API."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -33,9 +34,21 @@ BASELINE_AFTER_DEADLINE = _("Kỳ cơ sở %(baseline)s nằm sau thời hạn %
 class CheckedTarget:
     value: Decimal
     value_max: Decimal | None
-    deadline: Period
+    deadline: Period | None  # None: the document gives none (due from its issue)
     baseline_value: Decimal | None
     baseline_period: Period | None
+
+    def deadline_fields(self) -> tuple[str, datetime.date, datetime.date]:
+        """Target.deadline, deadline_start and deadline_end (NO_DEADLINE when none)."""
+        if self.deadline is None:
+            return "", NO_DEADLINE, NO_DEADLINE
+        return self.deadline.id, self.deadline.start, self.deadline.end
+
+
+# A target whose document gives no deadline ("require agencies to sign every document they
+# send", with no date): stored with an empty deadline, sorted after every dated one, and
+# assessed as due in every period from the document's issue (plans/progress.py).
+NO_DEADLINE = datetime.date(9999, 12, 31)
 
 
 def is_percentage(indicator: Indicator) -> bool:
@@ -59,11 +72,12 @@ def target_check(
 ) -> CheckedTarget:
     """Checks one target; raises ValidationError with a message per field."""
     errors: dict[str, str] = {}
-    try:
-        period = period_check(deadline)
-    except ValidationError as exc:
-        errors["deadline"] = exc.message_dict["period"][0]
-        period = None
+    period = None
+    if deadline.strip():
+        try:
+            period = period_check(deadline)
+        except ValidationError as exc:
+            errors["deadline"] = exc.message_dict["period"][0]
     if period is not None and not indicator_valid_in(indicator, period):
         errors["indicator"] = INDICATOR_NOT_VALID_BY % {"code": indicator.code, "period": period.id}
 

@@ -316,5 +316,5 @@ def _target_caption(target: Target) -> str:
     return _("Mục tiêu %(target)s (%(plan)s, hạn %(deadline)s)") % {
         "target": progress.target_label(target),
         "plan": plan,
-        "deadline": target.deadline,
+        "deadline": target.deadline or _("không nêu"),
     }

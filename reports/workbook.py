@@ -111,7 +111,7 @@ def _progress_table(rows: list[progress.TargetProgress]) -> Table:
                 name: row.target.indicator.localized_name,
                 scope: row.target.get_scope_display(),
                 target: progress.target_label(row.target),
-                deadline: row.target.deadline,
+                deadline: row.target.deadline or _("không nêu"),
                 baseline: row.baseline,
                 baseline_period: row.baseline_period if row.baseline is not None else "",
                 value: row.value,

@@ -123,6 +123,18 @@ def test_vinh_phuc_directive_sets_no_target_for_past_work_or_directions(referenc
     assert "tăng cường sử dụng, khai thác" in goal and "không có con số" in goal
 
 
+def test_a_target_without_deadline_is_due_from_the_documents_issue(reference_data, admin_client):
+    from indicators.periods import parse_period
+    from plans.progress import Status, plan_progress
+
+    plan = Plan.objects.get(code="VP-CD-2016")
+    (row,) = [r for r in plan_progress(plan, parse_period("2016")) if r.target.plan == plan]
+    # Nobody reported: no data, and due already (a dated target would be "on track" for years).
+    assert row.status == Status.NO_DATA
+    page = admin_client.get(f"/plans/{plan.code}/?period=2016").content.decode()
+    assert "không nêu thời hạn" in page
+
+
 def test_dak_lak_decision_date_unknown_article_date_kept(reference_data):
     plan = Plan.objects.get(code="DL-KH-2016")
     assert plan.issued_on is None
