@@ -10,6 +10,7 @@ from accounts.api import TokenView
 from egov_portal import health, views
 from indicators.api import AnalyticsView, IndicatorViewSet, ObservationViewSet
 from plans.api import PlanViewSet
+from reports.api import ReadinessView
 from units.api import UnitViewSet
 
 router = DefaultRouter()
@@ -36,6 +37,7 @@ urlpatterns = [
     path("entry/", include("entry.urls")),
     path("dashboard/", include("reports.urls")),
     path("api/v1/analytics/", AnalyticsView.as_view(), name="api-analytics"),
+    path("api/v1/readiness/", ReadinessView.as_view(), name="api-readiness"),
     # An official's API token, for scripts that push their unit's figures.
     path("api/v1/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),

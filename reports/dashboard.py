@@ -10,7 +10,6 @@ grow with the number of units below.
 import datetime
 from dataclasses import dataclass, field
 
-import pandas as pd
 from django.db.models import Count, Max
 
 from entry import selectors as entry_selectors
@@ -20,9 +19,9 @@ from indicators.periods import Period, PeriodKind, parse_period, period_of, peri
 from indicators.selectors import of_period_q, within_q
 from indicators.validation import indicator_valid_in
 from plans import progress
-from plans.models import Plan, Target
-from reports import index as readiness
-from reports.models import PillarWeight
+from plans.models import Plan
+from reports import index, readiness
+from reports.readiness import plans_for
 from units.models import Unit, UnitChange
 from units.selectors import subtree_q
 
@@ -83,8 +82,8 @@ class Dashboard:
     ancestors: list[Unit]
     cards: list[Card]
     plans: list[PlanProgress]
-    ranking: list[readiness.IndexResult]  # key: the child Unit
-    ranking_indicators: list[Indicator]
+    ranking: list[index.IndexResult]  # key: the child Unit
+    ranking_indicators: list[Indicator]  # those the index scores the children on
     completeness: list[entry_selectors.ReportRow]
     laggards: list[progress.Laggard]
     figures: list[Figure]  # the first FIGURE_ROWS approved figures under the unit
@@ -95,6 +94,11 @@ class Dashboard:
     @property
     def from_predecessors(self) -> bool:
         return bool(self.predecessors)
+
+    @property
+    def ranking_min_coverage(self) -> int:
+        """The share of a pillar's indicators a child needs figures for to be scored (%)."""
+        return round(index.MIN_COVERAGE * 100)
 
     @property
     def completeness_counts(self) -> dict[str, int]:
@@ -139,7 +143,7 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
 
     now = analytics.rollup_indicators(indicators, [unit], period)
     before = analytics.rollup_indicators(indicators, [unit], previous)
-    sources = [c.predecessor for c in _predecessors(unit, period)] or [unit]
+    sources = [c.predecessor for c in readiness.predecessors(unit, period)] or [unit]
     present = _data_present(sources, period)
     tiers = {
         scope: analytics.rollup_indicators(
@@ -168,11 +172,13 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         )
         for i in indicators
     ]
-    ranking_indicators = index_indicators(children, period)
-    figures, figures_total = _figures(unit, period)
-    ranking = rank_units(
-        children, ranking_indicators, period, previous, plans=plans, sources=sources
+    scored = (
+        readiness.index_input(level=children[0].level, period=period, plans=plans)
+        if children
+        else readiness.IndexInput([], [])
     )
+    figures, figures_total = _figures(unit, period)
+    ranking = rank_units(children, scored, period, previous, sources=sources)
     return Dashboard(
         unit=unit,
         period=period,
@@ -181,86 +187,35 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         cards=cards,
         plans=plan_rows,
         ranking=ranking,
-        ranking_indicators=ranking_indicators,
+        ranking_indicators=scored.indicators,
         completeness=entry_selectors.completeness(unit, period, today),
         laggards=laggards,
         figures=figures,
         figures_total=figures_total,
-        predecessors=_predecessors(unit, period),
+        predecessors=readiness.predecessors(unit, period),
         successors=_successors(unit, today),
     )
 
 
-def plans_for(unit: Unit, period: Period) -> list[Plan]:
-    """Plans issued by the unit or a unit above it that cover the period's year."""
-    issuers = [unit.pk, unit.parent_id, unit.province_id, unit.district_id]
-    return list(
-        Plan.objects.filter(
-            issuing_unit_id__in=[i for i in issuers if i is not None],
-            year_from__lte=period.end.year,
-            year_to__gte=period.start.year,
-        )
-        .select_related("issuing_unit")
-        .order_by("-year_from", "code")
-    )
-
-
-def index_indicators(units: list[Unit], period: Period) -> list[Indicator]:
-    """What the ranking compares: the percentage indicators that apply to these units'
-    level and are valid in the period."""
-    if not units:
-        return []
-    level = units[0].level
-    return [
-        i
-        for i in Indicator.objects.filter(
-            levels__contains=f",{level},",
-            value_type__in=[Indicator.ValueType.RATIO, Indicator.ValueType.BOOLEAN],
-        ).order_by("position")
-        if indicator_valid_in(i, period)
-    ]
-
-
 def rank_units(
     units: list[Unit],
-    indicators: list[Indicator],
+    scored: readiness.IndexInput,
     period: Period,
     previous: Period,
     *,
-    plans: list[Plan] = (),
     sources: list[Unit] | None = None,
-) -> list[readiness.IndexResult]:
-    """The units ranked by the readiness index, with their rank in the previous period."""
-    if not units or not indicators:
+) -> list[index.IndexResult]:
+    """The units ranked by the readiness index (reports/readiness.py, the API's method), with
+    their rank in the previous period on the same indicators. `sources`: where the units'
+    figures of those periods sit (older units, across the 2025 reorganisation)."""
+    if not units:
         return []
-    reading = _targets_reading(units[0].level, period, plans)
-    specs = [
-        readiness.IndicatorSpec(
-            code=i.code,
-            pillar=i.pillar,
-            higher_is_better=i.direction == Indicator.Direction.HIGHER,
-            target=reading.get(i.pk),
-        )
-        for i in indicators
-    ]
-    weights = {w.pillar: float(w.weight) for w in PillarWeight.objects.all()}
+    weights = readiness.pillar_weights()
+    reported = readiness.reported_indicators(sources or units, [period, previous])
     keys = {u.pk: u for u in units}
-    # Indicators nobody below reported in either period cannot move the index: skip them.
-    # (Under `sources` when the units' figures of those periods sit under older units.)
-    reported = _reported_indicators(sources or units, [period, previous])
-    indicators = [i for i in indicators if i.pk in reported]
-    specs = [spec for spec in specs if spec.code in {i.code for i in indicators}]
-    if not indicators:
-        return readiness.ranked(
-            readiness.readiness_index(pd.DataFrame(index=list(keys)), [], weights), None, keys
-        )
-    now = readiness.readiness_index(_values(indicators, units, period), specs, weights)
-    before = readiness.readiness_index(_values(indicators, units, previous), specs, weights)
-    return readiness.ranked(now, before, keys)
-
-
-def _values(indicators: list[Indicator], units: list[Unit], period: Period) -> pd.DataFrame:
-    return analytics.percent_values(indicators, units, period)
+    now = readiness.readiness_scores(units, scored, period, weights=weights, reported=reported)
+    before = readiness.readiness_scores(units, scored, previous, weights=weights, reported=reported)
+    return index.ranked(now, before, keys)
 
 
 @dataclass
@@ -341,41 +296,6 @@ def _data_present(units: list[Unit], period: Period) -> _Present:
     return present
 
 
-def _reported_indicators(units: list[Unit], periods: list[Period]) -> set[int]:
-    under = subtree_q(units, "unit__")
-    start = min(p.start for p in periods)
-    end = max(p.end for p in periods)
-    return set(
-        Figure.objects.filter(
-            under,
-            within_q(start, end),
-            status=Figure.Status.APPROVED,
-        )
-        .order_by()
-        .values_list("indicator_id", flat=True)
-        .distinct()
-    )
-
-
-def _targets_reading(level: str, period: Period, plans: list[Plan]) -> dict[int, float]:
-    """For each indicator, the target of these plans (or of the documents they implement)
-    that reads on units of `level` themselves, with the nearest deadline not before the
-    period: the value that scores 1 in the index. One query per plan."""
-    found: dict[int, Target] = {}
-    for plan in plans:
-        for target in progress.plan_targets(plan):
-            if (
-                progress.engine_scope(target.scope, level) != "self"
-                or target.comparator == Target.Comparator.AT_MOST
-                or target.deadline_end < period.start
-            ):
-                continue
-            best = found.get(target.indicator_id)
-            if best is None or target.deadline_end < best.deadline_end:
-                found[target.indicator_id] = target
-    return {indicator_id: float(t.value) for indicator_id, t in found.items()}
-
-
 def _indicators(codes, period: Period) -> list[Indicator]:
     found = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
     return [found[c] for c in codes if c in found and indicator_valid_in(found[c], period)]
@@ -385,17 +305,6 @@ def _ancestors(unit: Unit) -> list[Unit]:
     ids = [i for i in (unit.province_id, unit.district_id) if i is not None]
     found = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
     return [found[i] for i in ids if i in found]
-
-
-def _predecessors(unit: Unit, period: Period) -> list[UnitChange]:
-    """The units this one was formed from, when the period is from before it existed."""
-    if not unit.formed_after(period.start):
-        return []
-    return list(
-        UnitChange.objects.filter(successor=unit, predecessor__level=unit.level)
-        .select_related("predecessor")
-        .order_by("predecessor__code")
-    )
 
 
 def _successors(unit: Unit, today: datetime.date) -> list[Unit]:

@@ -1,34 +1,87 @@
-"""The composite readiness index used to rank units (pure: no database).
+"""The readiness index (pure: no database): how far a unit has come towards e-government,
+scored per pillar and in total, with how much of it the figures cover.
 
-Method (docs/decisions/0007-dashboards.md), after Vietnam's ICT Index: each indicator is
-normalised to 0–1 — against the plan target where one applies (value / target, capped at
-1; inverted for lower-is-better), otherwise min–max across the units compared —, the
-normalised scores are averaged within each pillar, and the pillar scores are combined with
-the administrator's weights. Missing values are left out, not counted as zero; a unit with
-no value at all is not ranked.
+Method (docs/decisions/0016-readiness-index.md), after the Vietnam ICT Index and the DTI:
+1. every indicator is scored 0–1 against a fixed, stated reference (IndicatorSpec.reference):
+   a percentage — a ratio, or yes/no answers as the share of yes — against 100 %; a count or
+   an amount against the plan target that reads on the unit, and not at all without one (its
+   size follows the unit's). Capped at 1; a lower-is-better indicator is inverted;
+2. a pillar's score is the mean of its indicators' scores, given only when those with a value
+   are at least MIN_COVERAGE of the pillar's scored indicators: below it the score is None and
+   its coverage says why;
+3. the total is the mean of the pillar scores weighted by the pillars' weights, given only when
+   every pillar that weighs has a score; its coverage is the share of the index's weight whose
+   indicators have a value.
+A score never depends on which other units are compared: alone or ranked, a unit scores the
+same. Scores are kept exact here (0–1); `shown` rounds them once, for display (0–100).
 """
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
-import numpy as np
 import pandas as pd
+
+# What a percentage is measured against: all of it (Điểm = Tỷ lệ × điểm tối đa, in the DTI).
+PERCENT_REFERENCE = 100.0
+PERCENT_TYPES = frozenset({"ratio", "boolean"})
+# A pillar is scored when its indicators with a value make up at least this share of its
+# scored indicators: three of five, two of three, both of two.
+MIN_COVERAGE = 0.6
+# Scores and coverage are shown on 0–100, to one decimal, halves rounded up.
+SHOWN = Decimal("0.1")
+_EPSILON = 1e-9  # 3/5 is 0.6 in floating point, but 0.6 × 5 is not always 3
 
 
 @dataclass(frozen=True)
 class IndicatorSpec:
     code: str
     pillar: str
+    value_type: str = "ratio"  # ratio | boolean | count | amount (Indicator.ValueType)
     higher_is_better: bool = True
-    target: float | None = None  # the value that scores 1 (a plan target), if any
+    # A count's or an amount's reference: the plan target that reads on the unit. Ignored for
+    # percentages, whose reference is always 100 %.
+    target: float | None = None
+
+    @property
+    def reference(self) -> float | None:
+        """The value that scores 1 (for lower-is-better: the most that still scores 1); None:
+        the indicator is not scored."""
+        if self.value_type in PERCENT_TYPES:
+            return PERCENT_REFERENCE
+        if self.target is None or self.target < 0:
+            return None
+        if self.higher_is_better and self.target == 0:
+            return None  # "at least nothing" measures nothing
+        return float(self.target)
+
+    @property
+    def is_scored(self) -> bool:
+        return self.reference is not None
+
+
+@dataclass(frozen=True)
+class PillarScore:
+    pillar: str
+    score: float | None  # 0–1; None below MIN_COVERAGE
+    coverage: float  # 0–1: counted / applicable
+    counted: int  # scored indicators with a value
+    applicable: int  # scored indicators of the pillar
+    weight: float
 
 
 @dataclass
 class IndexResult:
     key: object  # the unit (or anything that identifies a row)
-    index: float | None
-    pillars: dict[str, float | None] = field(default_factory=dict)
+    index: float | None  # 0–1; None unless every pillar that weighs has a score
+    pillars: dict[str, float | None] = field(default_factory=dict)  # scores, 0–1
+    coverage: float | None = None  # 0–1, of the index's weight; None: nothing is scored
+    details: dict[str, PillarScore] = field(default_factory=dict)
     rank: int | None = None
     previous_rank: int | None = None
+
+    @property
+    def pillar_scores(self) -> list[PillarScore]:
+        return list(self.details.values())
 
     @property
     def rank_change(self) -> int | None:
@@ -38,52 +91,145 @@ class IndexResult:
         return self.previous_rank - self.rank
 
 
-def normalise(values: pd.Series, spec: IndicatorSpec) -> pd.Series:
-    """0–1 scores of one indicator's values across the units compared (NaN stays NaN)."""
-    return normalise_all(values.to_frame(spec.code), [spec])[spec.code]
+def shown(fraction: float | None) -> Decimal | None:
+    """A 0–1 score or coverage as shown: 0–100 to one decimal, halves up (0.7155 → 71.6)."""
+    if fraction is None or pd.isna(fraction):
+        return None
+    # The float's shortest repr, not its binary expansion: 0.635 × 100 shows as 63.5.
+    return Decimal(repr(float(fraction) * 100)).quantize(SHOWN, rounding=ROUND_HALF_UP)
+
+
+def indicator_score(value: float | None, spec: IndicatorSpec) -> float | None:
+    """One value's score, 0–1 (None: no value, or the indicator is not scored)."""
+    if value is None or pd.isna(value) or not spec.is_scored:
+        return None
+    result = _scores(pd.Series([float(value)]), spec).iloc[0]
+    return None if pd.isna(result) else float(result)
+
+
+def _scores(values: pd.Series, spec: IndicatorSpec) -> pd.Series:
+    reference = spec.reference
+    values = values.astype(float)
+    if spec.higher_is_better:
+        scores = values / reference
+    elif spec.value_type in PERCENT_TYPES:
+        scores = 1.0 - values / reference  # 0 % of failures scores 1, 100 % scores 0
+    elif reference > 0:
+        # At most the target scores 1; above it, target / value (twice the target: 0.5).
+        scores = (reference / values.where(values > reference)).fillna(1.0)
+    else:
+        scores = (values <= 0).astype(float)  # a target of zero is met or not
+    return scores.where(values.notna()).clip(lower=0.0, upper=1.0)
 
 
 def normalise_all(values: pd.DataFrame, specs: list[IndicatorSpec]) -> pd.DataFrame:
-    """normalise() for every indicator of `specs` found in `values` at once (a column each):
-    against its target where it has one, else min–max across the rows."""
-    specs = [spec for spec in specs if spec.code in values]
-    codes = [spec.code for spec in specs]
-    values = values[codes].astype(float)
-    target = pd.Series([spec.target or np.nan for spec in specs], index=codes, dtype=float)
-    target = target.where(target > 0)
-    higher = pd.Series([spec.higher_is_better for spec in specs], index=codes, dtype=bool)
-    # Against the target: value / target, or target / value for lower-is-better (a value of
-    # 0 meets any target), capped to 0–1.
-    up = values.div(target, axis=1)
-    down = values.where(values > 0).rdiv(target, axis=1).fillna(1.0).where(values.notna())
-    against = up.where(higher, down, axis=1).clip(lower=0.0, upper=1.0)
-    # Across the units: min–max; all equal scores 1 whichever the direction.
-    low, high = values.min(), values.max()
-    spread = (values - low).div((high - low).where(high > low), axis=1)
-    spread = spread.where(higher, 1.0 - spread, axis=1)
-    spread = spread.where(~(high == low) | values.isna(), 1.0)
-    return against.where(target.notna(), spread, axis=1)
+    """The 0–1 score of every value: a row per unit, a column per scored indicator of
+    `specs` (an indicator missing from `values` is a column of NaN). NaN stays NaN."""
+    scored = [spec for spec in specs if spec.is_scored]
+    columns = {
+        spec.code: (
+            _scores(values[spec.code], spec)
+            if spec.code in values
+            else pd.Series(float("nan"), index=values.index)
+        )
+        for spec in scored
+    }
+    return pd.DataFrame(columns, index=values.index, columns=[s.code for s in scored], dtype=float)
+
+
+@dataclass
+class Scores:
+    """readiness_index's answer: a row per unit in each frame, a column per pillar."""
+
+    pillars: list[str]  # in the order of the specs
+    score: pd.DataFrame  # 0–1; NaN below MIN_COVERAGE
+    coverage: pd.DataFrame  # 0–1
+    counted: pd.DataFrame  # scored indicators with a value
+    applicable: pd.Series  # scored indicators, by pillar
+    weight: pd.Series  # by pillar
+    index: pd.Series  # 0–1; NaN unless every pillar that weighs has a score
+    total_coverage: pd.Series  # 0–1 of the weight; NaN when nothing weighs
+
+    def results(self, keys: dict[object, object]) -> list[IndexResult]:
+        """An IndexResult per row, in the rows' order, unranked; `keys`: row id → key."""
+        results = []
+        for row_id in self.index.index:
+            details = {
+                p: PillarScore(
+                    pillar=p,
+                    score=_number(self.score.at[row_id, p]),
+                    coverage=float(self.coverage.at[row_id, p]),
+                    counted=int(self.counted.at[row_id, p]),
+                    applicable=int(self.applicable[p]),
+                    weight=float(self.weight[p]),
+                )
+                for p in self.pillars
+            }
+            results.append(
+                IndexResult(
+                    key=keys[row_id],
+                    index=_number(self.index[row_id]),
+                    pillars={p: d.score for p, d in details.items()},
+                    coverage=_number(self.total_coverage[row_id]),
+                    details=details,
+                )
+            )
+        return results
+
+
+def _number(value) -> float | None:
+    return None if pd.isna(value) else float(value)
 
 
 def readiness_index(
-    values: pd.DataFrame, specs: list[IndicatorSpec], weights: dict[str, float]
-) -> pd.DataFrame:
-    """values: one row per unit (index), one column per indicator code.
-
-    Returns one row per unit: a column per pillar (its score) and `index`, in 0–1.
-    """
+    values: pd.DataFrame,
+    specs: list[IndicatorSpec],
+    weights: dict[str, float],
+    *,
+    min_coverage: float = MIN_COVERAGE,
+) -> Scores:
+    """values: a row per unit (index), a column per indicator code, on the scale targets use
+    (percentages 0–100, a unit's own yes/no answer as 100 or 0; counts and amounts as they
+    are). specs: every indicator that applies to these units in the period, with or without a
+    value: those missing count against the coverage. weights: by pillar (missing: 1)."""
     scores = normalise_all(values, specs)
-    pillars = sorted({spec.pillar for spec in specs})
-    result = pd.DataFrame(index=values.index)
+    pillars = list(dict.fromkeys(spec.pillar for spec in specs if spec.is_scored))
+    index = values.index
+    score = pd.DataFrame(index=index, columns=pillars, dtype=float)
+    coverage = pd.DataFrame(index=index, columns=pillars, dtype=float)
+    counted = pd.DataFrame(0, index=index, columns=pillars, dtype=int)
+    applicable = pd.Series(0, index=pillars, dtype=int)
     for pillar in pillars:
-        codes = [s.code for s in specs if s.pillar == pillar and s.code in scores]
-        result[pillar] = scores[codes].mean(axis=1, skipna=True) if codes else float("nan")
-    weight = pd.Series({p: float(weights.get(p, 1.0)) for p in pillars}, dtype=float)
-    present = result[pillars].notna()
-    weighted = result[pillars].fillna(0.0).mul(weight, axis=1).sum(axis=1)
-    total = present.mul(weight, axis=1).sum(axis=1)
-    result["index"] = (weighted / total.where(total > 0)).where(present.any(axis=1))
-    return result
+        codes = [s.code for s in specs if s.pillar == pillar and s.is_scored]
+        present = scores[codes].notna().sum(axis=1)
+        share = present / len(codes)
+        counted[pillar] = present.astype(int)
+        applicable[pillar] = len(codes)
+        coverage[pillar] = share
+        score[pillar] = (
+            scores[codes].mean(axis=1, skipna=True).where(share >= min_coverage - _EPSILON)
+        )
+    weight = pd.Series({p: float(weights.get(p, 1.0)) for p in pillars}, index=pillars, dtype=float)
+    weighing = [p for p in pillars if weight[p] > 0]
+    total = weight[weighing].sum()
+    if weighing:
+        total_coverage = coverage[weighing].mul(weight[weighing], axis=1).sum(axis=1) / total
+        weighted = score[weighing].mul(weight[weighing], axis=1).sum(axis=1) / total
+        complete = score[weighing].notna().all(axis=1)
+        total_index = weighted.where(complete)
+    else:
+        total_coverage = pd.Series(float("nan"), index=index, dtype=float)
+        total_index = pd.Series(float("nan"), index=index, dtype=float)
+    return Scores(
+        pillars=pillars,
+        score=score,
+        coverage=coverage,
+        counted=counted,
+        applicable=applicable,
+        weight=weight,
+        index=total_index.astype(float),
+        total_coverage=total_coverage.astype(float),
+    )
 
 
 def rank(indexes: pd.Series) -> pd.Series:
@@ -91,26 +237,16 @@ def rank(indexes: pd.Series) -> pd.Series:
     return indexes.rank(method="min", ascending=False)
 
 
-def ranked(
-    now: pd.DataFrame, before: pd.DataFrame | None, keys: dict[object, object]
-) -> list[IndexResult]:
-    """IndexResults for the rows of `now`, best first (unranked last), with their rank in
-    `before` (the previous period) when there is one."""
-    ranks = rank(now["index"])
-    before_ranks = rank(before["index"]) if before is not None else pd.Series(dtype=float)
-    pillars = [c for c in now.columns if c != "index"]
-    results = []
-    for row_id, row in now.iterrows():
+def ranked(now: Scores, before: Scores | None, keys: dict[object, object]) -> list[IndexResult]:
+    """IndexResults for the rows of `now`, best first (unranked last, in their order), with
+    their rank in `before` (the previous period) when there is one."""
+    ranks = rank(now.index)
+    before_ranks = rank(before.index) if before is not None else pd.Series(dtype=float)
+    results = now.results(keys)
+    for row_id, result in zip(now.index.index, results, strict=True):
         r = ranks.get(row_id)
-        b = before_ranks.get(row_id) if before is not None else None
-        results.append(
-            IndexResult(
-                key=keys[row_id],
-                index=None if pd.isna(row["index"]) else round(float(row["index"]), 4),
-                pillars={p: None if pd.isna(row[p]) else round(float(row[p]), 4) for p in pillars},
-                rank=None if r is None or pd.isna(r) else int(r),
-                previous_rank=None if b is None or pd.isna(b) else int(b),
-            )
-        )
-    results.sort(key=lambda x: (x.rank is None, x.rank or 0))
+        b = before_ranks.get(row_id)
+        result.rank = None if r is None or pd.isna(r) else int(r)
+        result.previous_rank = None if b is None or pd.isna(b) else int(b)
+    results.sort(key=lambda x: (x.rank is None, x.rank or 0))  # stable: ties keep their order
     return results

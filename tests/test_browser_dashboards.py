@@ -117,7 +117,9 @@ def test_the_province_dashboard_drills_down_to_an_indicator_and_its_xlsx(
             response = page.goto(f"{base}{province_path}")
             assert response is not None and response.status == 200
             assert "Tỉnh Quảng Trị" in page.locator("h1").inner_text()
-            assert charts_drawn(page) >= 1  # the districts' ranking
+            # No district has figures enough for the readiness index (decision 0016): the
+            # ranking's chart gives way to a sentence, and what is drawn is drawn whole.
+            charts_drawn(page)
             figure = cell_texts(
                 page, "table.dashboard-figures tbody tr", "APP_DIGSIG_DOCS", "Huyện Vĩnh Linh"
             )

@@ -241,6 +241,13 @@ ROUTES: dict[str, Route] = {
     "api-analytics": Route(
         r("api-analytics", query="ctx:analytics_query"), OPEN, API_READ_ONLY, secret="nobody"
     ),
+    # Hồ Xá's draft quarter: the index counts approved figures only.
+    "api-readiness": Route(
+        r("api-readiness", query=f"unit=19363&on=2024-01-01&period={PERIOD}"),
+        OPEN,
+        API_READ_ONLY,
+        secret="nobody",
+    ),
     "unit-list": Route(r("unit-list"), OPEN, API_READ_ONLY),
     "unit-detail": Route(r("unit-detail", pk="ctx:hoxa"), OPEN, API_READ_ONLY),
     "indicator-list": Route(r("indicator-list"), OPEN, API_READ_ONLY),
