@@ -23,7 +23,12 @@ pytestmark = pytest.mark.django_db
 
 LOGGER = "egov_portal.redis_cache"
 REDIS = "redis://127.0.0.1:6379/15"
-ROLLUP = {"indicator": "APP_DIGSIG_DOCS", "unit_code": "064", "on": "2021-07-31"}
+ROLLUP = {
+    "indicator": "APP_DIGSIG_DOCS",
+    "unit_code": "064",
+    "on": "2021-07-31",
+    "scope": "district_offices",  # about 90% at district level
+}
 
 
 def closed_port() -> int:
