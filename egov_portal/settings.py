@@ -187,7 +187,7 @@ DATABASE_ROUTERS = ["egov_portal.db_router.ReplicaRouter"]
 for _database in DATABASES.values():
     if "postgresql" in _database["ENGINE"]:
         _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-REPLICA_READ_PATHS = ["/dashboard/", "/api/v1/analytics/"]
+REPLICA_READ_PATHS = ["/dashboard/", "/api/v1/analytics/", "/api/v1/readiness/"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -128,8 +128,9 @@ class Row(NamedTuple):
 
 def read_values(indicator_ids: Sequence[int], units: Sequence, period_id: str, scope: str):
     """The values of `units` for these indicators, period and scope, as a frame (one query):
-    unit_id, indicator_id, value (float, NaN for none) and is_answer."""
-    columns = ["unit_id", "indicator_id", "value", "is_answer"]
+    unit_id, indicator_id, value (float, NaN for none), is_answer, and the coverage (origin,
+    covered, expected)."""
+    columns = ["unit_id", "indicator_id", "value", "is_answer", "origin", "covered", "expected"]
     which = _rows_of(units, scope)
     if which is None or not indicator_ids:
         return pd.DataFrame(columns=columns)

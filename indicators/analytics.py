@@ -27,10 +27,7 @@ from units.selectors import structure_known, subtree_q
 
 # Only figures a reviewer has signed off count, unless the caller says otherwise.
 APPROVED_ONLY = (Figure.Status.APPROVED,)
-# Below a third of the members it should cover, a combined value does not stand for the
-# unit: pages grey it with its coverage, the API says `sufficient: false`
-# (docs/decisions/0017).
-COVERAGE_THRESHOLD = 1 / 3
+COVERAGE_THRESHOLD = rollup.COVERAGE_THRESHOLD
 COVERAGE_BASIS = {
     rollup.REPORTED: "unit_report",
     rollup.COMPUTED: "members",
@@ -84,11 +81,9 @@ class RolledValue:
         """A value combined from too few of the members it should cover to stand for the
         unit (below COVERAGE_THRESHOLD, or members unknown): shown greyed with its coverage,
         never as the unit's figure (docs/decisions/0017)."""
-        if self.value is None or self.origin == rollup.REPORTED:
+        if self.value is None:
             return False
-        if self.expected <= 0:
-            return True
-        return self.covered / self.expected < COVERAGE_THRESHOLD
+        return bool(rollup.low_coverage(self.origin, self.covered, self.expected))
 
     @property
     def percent_or_value(self) -> float | None:
@@ -199,12 +194,19 @@ def rollup_indicators(
 
 
 def percent_values(
-    indicators: Sequence[Indicator], units: Sequence[Unit], period: Period, scope: str = rollup.SELF
+    indicators: Sequence[Indicator],
+    units: Sequence[Unit],
+    period: Period,
+    scope: str = rollup.SELF,
+    *,
+    sufficient_only: bool = False,
 ) -> pd.DataFrame:
     """Each unit's value of each approved indicator on the scale targets use
     (RolledValue.percent_or_value: a yes/no answer as 100 or 0), as a frame: a row per unit
     id, a column per indicator code. What rankings compare: the live aggregates read as one
-    frame (no value built row by row), the units they do not hold computed."""
+    frame (no value built row by row), the units they do not hold computed.
+    `sufficient_only`: a value covering too few of its members (RolledValue.low_coverage)
+    is left out, as if missing (the readiness index)."""
     indicators = list(indicators)
     codes = {i.pk: i.code for i in indicators}
     frame = pd.DataFrame(
@@ -215,10 +217,23 @@ def percent_values(
     if aggregate_table.readable():
         stored = aggregate_table.read_values(list(codes), units, period.id, scope)
     else:
-        stored = pd.DataFrame(columns=["unit_id", "indicator_id", "value", "is_answer"])
+        stored = pd.DataFrame(
+            columns=[
+                "unit_id",
+                "indicator_id",
+                "value",
+                "is_answer",
+                "origin",
+                "covered",
+                "expected",
+            ]
+        )
     held = pd.DataFrame(False, index=frame.index, columns=frame.columns)
     if not stored.empty:
         scaled = stored["value"].where(~stored["is_answer"].astype(bool), stored["value"] * 100)
+        if sufficient_only:
+            low = rollup.low_coverage(stored["origin"], stored["covered"], stored["expected"])
+            scaled = scaled.where(~low)
         cells = stored.assign(value=scaled, code=stored["indicator_id"].map(codes), held=True)
         frame = (
             cells.pivot(index="unit_id", columns="code", values="value")
@@ -255,7 +270,13 @@ def percent_values(
         computed = _rollup_indicators(indicators, missing, period, scope)
         ids = [u.pk for u in missing]
         for indicator in indicators:
-            mine = np.array([v.percent_or_value for v in computed[indicator.code]], dtype=float)
+            mine = np.array(
+                [
+                    None if sufficient_only and v.low_coverage else v.percent_or_value
+                    for v in computed[indicator.code]
+                ],
+                dtype=float,
+            )
             lacking = ~held.loc[ids, indicator.code].to_numpy(dtype=bool)
             frame.loc[
                 [pk for pk, lack in zip(ids, lacking, strict=True) if lack], indicator.code

@@ -41,6 +41,22 @@ COMPUTED = "computed"
 PREDECESSORS = "predecessors"
 NO_DATA = "none"
 
+# Below a third of the members it should cover, a combined value does not stand for the
+# unit: pages grey it with its coverage, the API says `sufficient: false`, the readiness
+# index leaves it out (docs/decisions/0017).
+COVERAGE_THRESHOLD = 1 / 3
+
+
+def low_coverage(origin, covered, expected):
+    """Whether combined values (origin computed or predecessors) cover too few of their
+    members (or members unknown) to stand for their unit; scalars or arrays alike."""
+    origin, covered, expected = np.asarray(origin), np.asarray(covered), np.asarray(expected)
+    combined = np.isin(origin, [COMPUTED, PREDECESSORS])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(expected > 0, covered / np.where(expected > 0, expected, 1), 0.0)
+    return combined & ((expected <= 0) | (share < COVERAGE_THRESHOLD))
+
+
 RATIO_OF_SUMS = "ratio_of_sums"
 SHARE_YES = "share_yes"
 SUM = "sum"

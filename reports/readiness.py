@@ -106,7 +106,9 @@ def readiness_scores(
     count against the coverage all the same."""
     read = [i for i in found.indicators if i.pk in reported]
     if read:
-        values = analytics.percent_values(read, list(units), period)
+        # A value combined from too few of its members does not stand for the unit
+        # (docs/decisions/0017): it counts as missing, against the coverage.
+        values = analytics.percent_values(read, list(units), period, sufficient_only=True)
     else:
         values = pd.DataFrame(index=pd.Index([u.pk for u in units]), dtype=float)
     return index.readiness_index(values, found.specs, weights)

@@ -229,3 +229,14 @@ def test_approximate_figures_say_so_on_the_dashboard_and_in_analytics(
         scope="communes",
     )
     assert (result["value"], result["approximate"]) == (60, True)
+
+
+def test_the_readiness_index_leaves_out_a_value_of_too_few_members(reference_data):
+    vinh_linh = unit("464", "2024-01-01")
+    _approve_commune_figure(vinh_linh, "HR_COMPUTER_USE", "90")
+    indicator = Indicator.objects.get(code="HR_COMPUTER_USE")
+    period = parse_period("2024Q1")
+    kept = analytics.percent_values([indicator], [vinh_linh], period)
+    left_out = analytics.percent_values([indicator], [vinh_linh], period, sufficient_only=True)
+    assert kept.loc[vinh_linh.pk, "HR_COMPUTER_USE"] == 90
+    assert np.isnan(left_out.loc[vinh_linh.pk, "HR_COMPUTER_USE"])
