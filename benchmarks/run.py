@@ -296,13 +296,14 @@ def copy_rows(table: list[tuple]) -> None:
     for unit_id, indicator_id, period, value, numerator, denominator in table:
         fields = [unit_id, indicator_id, period.id, period.start, period.end, "self"]
         fields += [r"\N" if x is None else x for x in (numerator, denominator)]
-        fields += [value, "approved", "bench", "", now, now]
+        fields += [value, "f", "approved", "bench", "", now, now]
         buffer.write("\t".join(str(f) for f in fields) + "\n")
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(
             "COPY indicators_figure (unit_id, indicator_id, period, period_start, period_end,"
-            " scope, numerator, denominator, value, status, source, note, entered_at,"
+            " scope, numerator, denominator, value, is_approximate, status, source, note,"
+            " entered_at,"
             " updated_at)"
             " FROM STDIN",
             buffer,

@@ -40,6 +40,7 @@ COLUMNS = [
     "numerator",
     "denominator",
     "value",
+    "is_approximate",
     "status",
     "source",
     "note",
@@ -154,6 +155,7 @@ def _period_frame(units, indicators, period: Period, readiness, rng) -> pd.DataF
     frame["status"] = rng.choice(statuses, len(frame), p=list(STATUS_WEIGHTS.values()))
     frame["source"] = SOURCE
     frame["note"] = ""
+    frame["is_approximate"] = False
     now = timezone.now()
     frame["entered_at"] = now
     frame["updated_at"] = now
