@@ -36,13 +36,20 @@ from entry.forms import (
     group_by_pillar,
 )
 from entry.models import ImportJob
-from entry.selectors import ReportRow, completeness, entry_list, reporting_periods
+from entry.selectors import (
+    ReportRow,
+    completeness,
+    entry_list,
+    in_force_during,
+    reporting_periods,
+)
 from indicators import reports
 from indicators.bulk import ImportConflict
 from indicators.importing import ImportFileError, read_figures
 from indicators.models import Figure, Indicator, Submission
 from indicators.periods import Period, PeriodError, PeriodKind, parse_period, period_previous
 from indicators.rollup import AGENCY_SCOPES
+from indicators.validation import UNIT_NOT_IN_FORCE
 from plans.models import Target
 from plans.progress import engine_scope, target_label
 from units.models import Agency, Unit
@@ -444,8 +451,10 @@ def completeness_view(request):
     if request.GET.get("export") == "csv":
         return _completeness_csv(unit, period, rows)
     counts = Counter(row.status for row in rows)
+    in_force = in_force_during(unit, period)
+    # The menu offers the unit's own quarters; one asked for outside its life is not added.
     choices = list(periods)
-    if period not in choices:
+    if period not in choices and in_force:
         choices.insert(0, period)
     return render(
         request,
@@ -457,6 +466,10 @@ def completeness_view(request):
             "rows": rows,
             "counts": [(status, counts.get(status, 0)) for status in STATUS_ORDER],
             "total": len(rows),
+            "quarters": len({row.period for row in rows}) > 1 or period.kind != PeriodKind.QUARTER,
+            "not_in_force": ""
+            if in_force
+            else UNIT_NOT_IN_FORCE % {"unit": unit.name, "period": period.id},
         },
     )
 
@@ -498,7 +511,7 @@ def _completeness_csv(unit: Unit, period: Period, rows: list[ReportRow]) -> Http
         [
             row.unit.code if row.agency is None else "",
             row.name,
-            period.id,
+            row.period.id,
             str(STATUS_WORDS.get(row.status, row.status)),
             row.due_on.isoformat(),
             _local_time(row.submission.submitted_at) if row.submission else "",

@@ -4,11 +4,19 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from plans.models import Plan
-from plans.progress import Laggard, target_label
+from plans.progress import Laggard, Miss, target_label
+
+
+def laggard_rows(laggards: list[Laggard]) -> list[tuple[Laggard, Miss]]:
+    """Each unit (or agency) and target it lags on: the missed ones first (reported and below
+    the target), then those with nothing reported, apart."""
+    pairs = [(laggard, miss) for laggard in laggards for miss in laggard.misses]
+    return sorted(pairs, key=lambda pair: pair[1].no_data)
 
 
 def laggards_frame(laggards: list[Laggard]) -> pd.DataFrame:
-    """One row per unit (or agency) and missed target."""
+    """One row per unit (or agency) and target: missed, then no data (the last column says
+    which)."""
     rows = [
         {
             _("Mã đơn vị"): laggard.code,
@@ -21,9 +29,9 @@ def laggards_frame(laggards: list[Laggard]) -> pd.DataFrame:
             _("Giá trị"): miss.value,
             _("Còn thiếu"): miss.gap,
             _("Tình trạng"): miss.status.label,
+            _("Nhóm"): _("Chưa có số liệu") if miss.no_data else _("Chưa đạt"),
         }
-        for laggard in laggards
-        for miss in laggard.misses
+        for laggard, miss in laggard_rows(laggards)
     ]
     columns = [
         _("Mã đơn vị"),
@@ -36,6 +44,7 @@ def laggards_frame(laggards: list[Laggard]) -> pd.DataFrame:
         _("Giá trị"),
         _("Còn thiếu"),
         _("Tình trạng"),
+        _("Nhóm"),
     ]
     return pd.DataFrame(rows, columns=columns)
 

@@ -329,13 +329,17 @@ def _members(
     base_period: Period,
     fixed_baseline: float | None,
 ) -> list[MemberProgress]:
-    """The units (or agencies) an "every unit" target counts one by one."""
-    on = analytics.structure_date(subject, period)
+    """The units (or agencies) an "every unit" target counts one by one: those that existed
+    in the period (none when the subject did not: Vĩnh Linh's communes in 2025Q3)."""
+    if not in_force_during(subject, period):
+        return []
+    # The subject existed in the period, so the day its tree is read on is in the period.
+    in_force = Unit.objects.in_force(analytics.structure_date(subject, period)).filter(
+        subtree_q(subject)
+    )
     if target.scope in rollup.AGENCY_SCOPES:
         # One query: the units in force under the subject, as a subquery of the agencies'.
-        agencies = Agency.objects.filter(
-            unit__in=Unit.objects.in_force(on).filter(subtree_q(subject))
-        ).select_related("unit")
+        agencies = Agency.objects.filter(unit__in=in_force).select_related("unit")
         _level, kinds = rollup.AGENCY_SCOPES[target.scope]
         if kinds is not None:
             agencies = agencies.filter(kind__in=kinds)
@@ -353,8 +357,13 @@ def _members(
     level = _TIER_LEVEL.get(target.scope)
     if level is None or level == subject.level:
         return []
-    units = list(Unit.objects.in_force(on).filter(subtree_q(subject), level=level).order_by("code"))
+    units = list(in_force.filter(level=level).order_by("code"))
     return _unit_members(target, units, period, base_period, fixed_baseline)
+
+
+def in_force_during(unit: Unit, period: Period) -> bool:
+    """Whether the unit existed on at least one day of the period (partly inside counts)."""
+    return unit.is_in_force_during(period.start, period.end)
 
 
 def _unit_members(target, units, period, base_period, fixed_baseline) -> list[MemberProgress]:
@@ -431,20 +440,43 @@ def _country_value(target, scope, period) -> analytics.RolledValue | None:
     return analytics.combine_values(target.indicator, values)
 
 
-def default_period(plan: Plan, today: datetime.date) -> Period:
-    """The period a plan page opens on: the current year, within the plan's years."""
-    year = min(max(today.year, plan.year_from), plan.year_to)
+def plan_years(plan: Plan, subject: Unit | None = None) -> list[int]:
+    """The plan's years the subject existed in (all of them for the country): the years a
+    plan page offers for that unit."""
+    return [
+        year
+        for year in range(plan.year_from, plan.year_to + 1)
+        if subject is None
+        or subject.is_in_force_during(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    ]
+
+
+def default_period(plan: Plan, today: datetime.date, subject: Unit | None = None) -> Period:
+    """The period a plan page opens on: the current year, within the plan's years and, when
+    it has some there, the subject's life (the new Quảng Trị under a 2020–2030 plan: 2025 on)."""
+    years = plan_years(plan, subject) or list(range(plan.year_from, plan.year_to + 1))
+    year = min(max(today.year, years[0]), years[-1])
     return period_of(PeriodKind.YEAR, datetime.date(year, 1, 1))
 
 
 @dataclass
 class Miss:
-    """One mandatory target a unit or agency has not met."""
+    """One mandatory target a unit or agency has not met, or has no figure for."""
 
     progress: TargetProgress
     value: float | None
     gap: float | None
     status: Status
+
+    @property
+    def missed(self) -> bool:
+        """Reported, and below the target (behind or off track)."""
+        return self.status in MISSED
+
+    @property
+    def no_data(self) -> bool:
+        """Nothing reported: not known to be met, not known to be missed."""
+        return self.status == Status.NO_DATA
 
 
 @dataclass
@@ -456,7 +488,9 @@ class Laggard:
     misses: list[Miss] = field(default_factory=list)
 
 
-LAGGING = (Status.BEHIND, Status.OFF_TRACK, Status.NO_DATA)
+# Reported and below the target; NO_DATA is apart: nothing reported, nothing known.
+MISSED = (Status.BEHIND, Status.OFF_TRACK)
+LAGGING = (*MISSED, Status.NO_DATA)
 
 
 def plan_laggards(
@@ -467,17 +501,12 @@ def plan_laggards(
     rows: list[TargetProgress] | None = None,
 ) -> list[Laggard]:
     """Every unit or agency that misses at least one mandatory target of the plan in the
-    period — not met, or not reported — with which targets and by how much. Pass the
-    plan's progress `rows` when they are already computed (plan_progress)."""
+    period — not met, or not reported (each miss says which by its status) — with which
+    targets and by how much; a unit only in a period it existed in. Pass the plan's
+    progress `rows` when they are already computed (plan_progress)."""
     subject = unit if unit is not None else plan.issuing_unit
     if rows is None:
-        rows = [
-            row
-            for target in plan_targets(plan)
-            if target.mandatory
-            for row in [target_progress(target, plan=plan, subject=subject, period=period)]
-            if row is not None
-        ]
+        rows = mandatory_progress(plan, period, subject)
     laggards: dict[tuple, Laggard] = {}
     for row in rows:
         if not row.target.mandatory:
@@ -490,7 +519,7 @@ def plan_laggards(
                         key, Laggard(name=m.name, code=m.code, unit=m.unit, agency=m.agency)
                     )
                     laggard.misses.append(Miss(row, m.value, m.gap, m.status))
-        elif row.status in LAGGING:
+        elif row.status in LAGGING and (subject is None or in_force_during(subject, period)):
             name = subject.name if subject is not None else str(_("Cả nước"))
             key = ("unit", subject.pk if subject is not None else 0)
             laggard = laggards.setdefault(
@@ -499,3 +528,121 @@ def plan_laggards(
             )
             laggard.misses.append(Miss(row, row.value, row.gap, row.status))
     return list(laggards.values())
+
+
+def mandatory_progress(plan: Plan, period: Period, subject: Unit | None) -> list[TargetProgress]:
+    """The progress of the plan's mandatory targets (its own and those it inherits)."""
+    return [
+        row
+        for target in plan_targets(plan)
+        if target.mandatory
+        for row in [target_progress(target, plan=plan, subject=subject, period=period)]
+        if row is not None
+    ]
+
+
+@dataclass
+class TargetReporting:
+    """Who reported a mandatory target: for an "every unit" target, how many of its units
+    (or agencies); for a whole-scope one, whether the subject has a value."""
+
+    progress: TargetProgress
+    reported: int
+    expected: int
+
+    @property
+    def every_unit(self) -> bool:
+        return bool(self.progress.members)
+
+    @property
+    def agencies(self) -> bool:
+        return self.progress.target.scope in rollup.AGENCY_SCOPES
+
+    @property
+    def nobody(self) -> bool:
+        """Nobody reported: nothing is known of who met it or missed it."""
+        return self.reported == 0
+
+    @property
+    def label(self) -> str:
+        """ "0/15 đơn vị báo cáo", "1/3 cơ quan báo cáo"; for a whole-scope target, whether
+        it has a figure."""
+        counts = {"reported": self.reported, "expected": self.expected}
+        if not self.every_unit:
+            return str(HAS_DATA if self.reported else Status.NO_DATA.label)
+        if self.agencies:
+            return str(AGENCIES_REPORTED % counts)
+        return str(UNITS_REPORTED % counts)
+
+
+UNITS_REPORTED = _("%(reported)s/%(expected)s đơn vị báo cáo")
+AGENCIES_REPORTED = _("%(reported)s/%(expected)s cơ quan báo cáo")
+HAS_DATA = _("Có số liệu")
+
+
+@dataclass
+class LaggardsReport:
+    """A plan's laggards for a period, missed apart from not reported.
+
+    `missed`: units or agencies that reported and are below a mandatory target (each with
+    those misses only); `no_data`: those with nothing reported for one (each with those);
+    `targets`: how many reported each mandatory target. A unit or agency is in `missed`
+    only for what it reported: one that entered nothing is in `no_data` alone."""
+
+    subject: Unit | None
+    period: Period
+    in_force: bool  # whether the subject existed in the period (the country always)
+    missed: list[Laggard]
+    no_data: list[Laggard]
+    targets: list[TargetReporting]
+
+    @property
+    def silent_targets(self) -> list[TargetReporting]:
+        """The mandatory targets nobody reported."""
+        return [t for t in self.targets if t.nobody]
+
+    @property
+    def nobody_reported(self) -> bool:
+        """Every mandatory target unreported: "nobody is behind" cannot be said."""
+        return bool(self.targets) and all(t.nobody for t in self.targets)
+
+
+def laggards_report(
+    plan: Plan,
+    period: Period,
+    unit: Unit | None = None,
+    *,
+    rows: list[TargetProgress] | None = None,
+) -> LaggardsReport:
+    """plan_laggards, with who missed apart from who did not report, and how many reported
+    each mandatory target (0/15 đơn vị báo cáo is not "no unit is behind")."""
+    subject = unit if unit is not None else plan.issuing_unit
+    if rows is None:
+        rows = mandatory_progress(plan, period, subject)
+    rows = [row for row in rows if row.target.mandatory]
+    in_force = subject is None or in_force_during(subject, period)
+    laggards = plan_laggards(plan, period, unit, rows=rows)
+    return LaggardsReport(
+        subject=subject,
+        period=period,
+        in_force=in_force,
+        missed=_only(laggards, lambda m: m.missed),
+        no_data=_only(laggards, lambda m: m.no_data),
+        targets=[_reporting(row) for row in rows] if in_force else [],
+    )
+
+
+def _only(laggards: list[Laggard], keep) -> list[Laggard]:
+    """The laggards with at least one miss that `keep` keeps, each with those misses."""
+    kept = []
+    for laggard in laggards:
+        misses = [m for m in laggard.misses if keep(m)]
+        if misses:
+            kept.append(Laggard(laggard.name, laggard.code, laggard.unit, laggard.agency, misses))
+    return kept
+
+
+def _reporting(row: TargetProgress) -> TargetReporting:
+    if row.members:
+        return TargetReporting(row, len(row.members) - row.not_reported, len(row.members))
+    return TargetReporting(row, int(row.value is not None), 1)

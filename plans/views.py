@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import policy
 from egov_portal import table_files
+from indicators.validation import UNIT_NOT_IN_FORCE
 from plans import progress, selectors
 from plans.api import laggards_download
 from plans.forms import PlanForm, ProgressForm, TargetForm
@@ -40,14 +41,21 @@ def _progress_query(request, plan: Plan) -> dict:
     form = ProgressForm(request.GET)
     valid = form.is_valid()
     data = form.cleaned_data if valid else {}
-    period = data.get("period") or progress.default_period(plan, unit_selectors.today())
     unit = data.get("unit")
     issuer = plan.issuing_unit
+    subject = unit or issuer
+    period = data.get("period") or progress.default_period(plan, unit_selectors.today(), subject)
     if issuer is None:
         choices = list(unit_selectors.unit_list(on=period.end, level="province"))
     else:
         on = period.end if issuer.is_in_force(period.end) else None
-        choices = list(unit_selectors.unit_children(unit=issuer, on=on))
+        # Only units that existed in the period (none of the new Quảng Trị's 2025 communes
+        # for 2020).
+        choices = [
+            child
+            for child in unit_selectors.unit_children(unit=issuer, on=on)
+            if progress.in_force_during(child, period)
+        ]
     if unit is not None and unit != issuer and unit not in choices:
         choices.insert(0, unit)
     return {
@@ -56,9 +64,15 @@ def _progress_query(request, plan: Plan) -> dict:
         "period": period,
         "period_text": form.data.get("period") or period.id,
         "unit": unit,
-        "subject": unit or issuer,
+        "subject": subject,
         "unit_choices": choices,
-        "years": range(plan.year_from, plan.year_to + 1),
+        # Only the years the unit assessed existed in (Vĩnh Linh's last is 2025).
+        "years": progress.plan_years(plan, subject),
+        "not_in_force": (
+            UNIT_NOT_IN_FORCE % {"unit": subject.name, "period": period.id}
+            if subject is not None and not progress.in_force_during(subject, period)
+            else ""
+        ),
     }
 
 
@@ -86,17 +100,16 @@ def plan_laggards(request, code: str):
     plan = get_object_or_404(selectors.plan_list(), code=code)
     query = _progress_query(request, plan)
     if not query["valid"]:
-        return render(
-            request, "plans/plan_laggards.html", {**query, "plan": plan, "laggards": []}, status=400
-        )
-    laggards = progress.plan_laggards(plan, query["period"], query["unit"])
+        return render(request, "plans/plan_laggards.html", {**query, "plan": plan}, status=400)
+    report = progress.laggards_report(plan, query["period"], query["unit"])
     export = request.GET.get("export")
     if export in EXPORTS:
+        laggards = report.missed + report.no_data
         return laggards_download(plan, query["period"], laggards, export)
     return render(
         request,
         "plans/plan_laggards.html",
-        {**query, "plan": plan, "laggards": laggards, "exports": EXPORTS},
+        {**query, "plan": plan, "report": report, "exports": EXPORTS},
     )
 
 

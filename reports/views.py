@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from indicators import analytics, readings
 from indicators.models import Figure, Indicator
-from indicators.periods import Period, PeriodError, period_next, period_previous
+from indicators.periods import Period, PeriodError, period_next, period_of, period_previous
 from indicators.validation import indicator_valid_in
 from plans import progress
 from plans.models import Target
@@ -81,7 +81,7 @@ def unit_dashboard(request, unit_id: int):
     user = request.user
     context.update(
         board=board,
-        neighbours=_neighbours(period),
+        neighbours=_neighbours(period, unit),
         predecessors=[(c, policy.can_view_unit(user, c.predecessor)) for c in board.predecessors],
         successors=[(u, policy.can_view_unit(user, u)) for u in board.successors],
         ended_on=unit.valid_to + datetime.timedelta(days=1) if unit.valid_to else None,
@@ -133,7 +133,7 @@ def indicator_view(request, unit_id: int, code: str):
             request, export, tables, unit=unit, indicator=indicator, period=period
         )
     context.update(
-        neighbours=_neighbours(period),
+        neighbours=_neighbours(period, unit),
         structure_note=analytics.structure_note(unit, period),
         reading=reading,
         readings=readings.CHOICES,
@@ -227,14 +227,24 @@ def _period_query(
     return form, form.cleaned_data["period"] or dashboard.default_period(unit, today())
 
 
-def _neighbours(period: Period) -> dict:
-    """The periods before and after, for the picker's links (None beyond the calendar)."""
+def _neighbours(period: Period, unit: Unit) -> dict:
+    """The periods before and after within the unit's life, for the picker's links (None
+    beyond the calendar or the unit's life: Huyện Vĩnh Linh offers no 2025Q3); from a period
+    outside its life, the nearest one inside it (2025Q3 for the new Quảng Trị's 2020Q4)."""
     found = {}
     for name, step in (("previous", period_previous), ("next", period_next)):
         try:
             found[name] = step(period)
         except PeriodError:
             found[name] = None
+        if found[name] is not None and not unit.is_in_force_during(
+            found[name].start, found[name].end
+        ):
+            found[name] = None
+    if unit.formed_after(period.end):
+        found["next"] = period_of(period.kind, unit.valid_from)
+    if unit.ended_before(period.start):
+        found["previous"] = period_of(period.kind, unit.valid_to)
     return found
 
 

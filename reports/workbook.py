@@ -1,4 +1,5 @@
-"""A plan's report as one Excel workbook: progress, laggards, reporting, and the figures.
+"""A plan's report as one Excel workbook: progress, laggards (who missed a mandatory target,
+then who has no figure for one), reporting, and the figures.
 
 Each sheet opens with the plan's citation and the period and unit assessed, then a table with
 a bold grey header (frozen, with filters). The number of queries depends on the plan's
@@ -22,12 +23,13 @@ from entry import selectors as entry_selectors
 from indicators.models import Figure, Indicator
 from indicators.periods import Period
 from indicators.selectors import figures_under
+from indicators.validation import UNIT_NOT_IN_FORCE
 from plans import exports, progress
 from plans.models import Plan
 from plans.validation import is_percentage
 from units.models import Unit
 
-HEADER_ROW = 4  # 1: citation, 2: period and unit, 3: blank
+HEADER_ROW = 4  # 1: citation, 2: period and unit, 3: blank or a note
 PERCENT_FORMAT = "0.0"
 INTEGER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0###"
@@ -41,7 +43,8 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 @dataclass
 class Table:
     """One sheet: a frame, which of its columns hold values (percentages on the rows whose
-    indicator is a percentage) and which hold plain counts; or, without a frame, a note."""
+    indicator is a percentage) and which hold plain counts; or, without a frame, a note
+    (with one, a note on the row above the table)."""
 
     name: str
     frame: pd.DataFrame | None = None
@@ -67,7 +70,7 @@ def plan_workbook(
     read the unit (accounts.policy.can_view_unit), and the sheet then says so instead."""
     subject = unit if unit is not None else plan.issuing_unit
     rows = progress.plan_progress(plan, period, unit)
-    laggards = progress.plan_laggards(plan, period, unit, rows=rows)
+    laggards = progress.laggards_report(plan, period, unit, rows=rows)
     heading = _("Kỳ %(period)s, đánh giá cho %(name)s") % {
         "period": period.id,
         "name": subject.name if subject is not None else _("Cả nước"),
@@ -75,6 +78,7 @@ def plan_workbook(
     tables = [
         _progress_table(rows),
         _laggards_table(laggards),
+        _no_data_table(laggards),
         _reporting_table(subject, period, today, reporting=reporting),
         _figures_table(rows, subject, period),
     ]
@@ -159,17 +163,44 @@ def _document(row: progress.TargetProgress) -> str:
     return f"{label} ({_('kế thừa')})" if row.inherited else label
 
 
-def _laggards_table(laggards: list[progress.Laggard]) -> Table:
+def _laggards_table(report: progress.LaggardsReport) -> Table:
+    """Who reported and is below a mandatory target; who reported nothing is on the next
+    sheet, and an empty table says why when nobody reported."""
+    return _lag_table(_("Đơn vị chậm"), report.missed, note=_missed_note(report))
+
+
+def _no_data_table(report: progress.LaggardsReport) -> Table:
+    """Who has nothing reported for a mandatory target: not known to have missed it."""
+    return _lag_table(_("Chưa có số liệu"), report.no_data)
+
+
+def _lag_table(name: str, laggards: list[progress.Laggard], *, note: str = "") -> Table:
     return Table(
-        name=_("Đơn vị chậm"),
+        name=name,
         frame=exports.laggards_frame(laggards).astype(object),
         value_columns=(_("Giá trị"), _("Còn thiếu")),
         percent_rows=[
             is_percentage(miss.progress.target.indicator)
-            for laggard in laggards
-            for miss in laggard.misses
+            for _laggard, miss in exports.laggard_rows(laggards)
         ],
+        note=note,
     )
+
+
+def _missed_note(report: progress.LaggardsReport) -> str:
+    """Above the laggards: nobody reported (0/15 đơn vị báo cáo), not nobody is behind; or
+    the unit did not exist in the period."""
+    if not report.in_force:
+        return UNIT_NOT_IN_FORCE % {"unit": report.subject.name, "period": report.period.id}
+    silent = report.silent_targets
+    if not silent:
+        return ""
+    counts = "; ".join(f"{t.progress.target.indicator.code}: {t.label}" for t in silent)
+    if report.nobody_reported:
+        message = _("Chưa ai báo cáo các mục tiêu bắt buộc, nên chưa biết ai chưa đạt: %(counts)s.")
+    else:
+        message = _("Mục tiêu bắt buộc chưa ai báo cáo: %(counts)s.")
+    return message % {"counts": counts}
 
 
 def _reporting_table(
@@ -189,12 +220,20 @@ def _reporting_table(
                 "đơn vị nào đã gửi báo cáo."
             ),
         )
+    if not progress.in_force_during(subject, period):
+        return Table(
+            name=name,
+            note=UNIT_NOT_IN_FORCE % {"unit": subject.name, "period": period.id},
+        )
     code, who, status = _("Mã đơn vị"), _("Đơn vị, cơ quan"), _("Tình trạng")
-    due, submitted, late = _("Hạn nộp"), _("Gửi lúc"), _("Trễ hạn")
+    quarter, due, submitted, late = _("Kỳ"), _("Hạn nộp"), _("Gửi lúc"), _("Trễ hạn")
+    # Quarter by quarter: reports are quarterly, and a year's are its quarters' (Hồ Xá's
+    # approved 2025Q1 in Vĩnh Linh's 2025), each unit only in the quarters it existed in.
     records = [
         {
             code: row.unit.code,
             who: row.name,
+            quarter: row.period.id,
             status: _status_label(row.status),
             due: row.due_on,
             submitted: _local(row.submission.submitted_at if row.submission else None),
@@ -202,7 +241,7 @@ def _reporting_table(
         }
         for row in entry_selectors.completeness(subject, period, today)
     ]
-    columns = [code, who, status, due, submitted, late]
+    columns = [code, who, quarter, status, due, submitted, late]
     return Table(name=name, frame=pd.DataFrame(records, columns=columns, dtype=object))
 
 
@@ -303,6 +342,8 @@ def _write(writer: pd.ExcelWriter, table: Table, *, title: str, heading: str) ->
         frame.to_excel(writer, sheet_name=name, index=False, startrow=HEADER_ROW - 1)
         sheet = writer.sheets[name]
         _format_table(sheet, table)
+        if table.note:  # what the table cannot say by itself, on the row above it
+            sheet.cell(row=HEADER_ROW - 1, column=1, value=inert(table.note))
     sheet["A1"] = inert(title)
     sheet["A2"] = inert(heading)
     sheet["A1"].font = sheet["A2"].font = Font(bold=True)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 TODAY = D(2025, 1, 1)
-SHEETS = ["Tiến độ", "Đơn vị chậm", "Tình hình báo cáo", "Số liệu"]
+SHEETS = ["Tiến độ", "Đơn vị chậm", "Chưa có số liệu", "Tình hình báo cáo", "Số liệu"]
 QB = "/plans/QB-2342-2018/"
 
 
@@ -105,13 +105,22 @@ def test_quang_binh_workbook_for_2018():
     assert progress.freeze_panes == f"A{HEADER_ROW + 1}"
     assert progress.auto_filter.ref == f"A{HEADER_ROW}:Q{HEADER_ROW + 13}"
     assert 8 <= progress.column_dimensions["C"].width <= 60
-    # The province reports through its districts and its departments; nobody has yet.
+    # The province reports through its districts and its departments, quarter by quarter;
+    # nobody has yet.
     reporting = table(book["Tình hình báo cáo"])
     assert {r["Tình trạng"] for r in reporting} == {"Chưa nhập"}
     assert {r["Trễ hạn"] for r in reporting} == {"Quá hạn"}
+    assert [r["Kỳ"] for r in reporting][:: len(reporting) // 4] == [
+        "2018Q1",
+        "2018Q2",
+        "2018Q3",
+        "2018Q4",
+    ]
     due = cell_of(book["Tình hình báo cáo"], 0, "Hạn nộp")
-    assert due.value == datetime.datetime(2019, 1, 15)
+    assert due.value == datetime.datetime(2018, 4, 15)
     assert due.number_format.lower() == "dd/mm/yyyy"
+    last_due = cell_of(book["Tình hình báo cáo"], len(reporting) - 1, "Hạn nộp")
+    assert last_due.value == datetime.datetime(2019, 1, 15)
     assert table(book["Số liệu"]) == []
 
 
@@ -189,11 +198,21 @@ def test_vinh_phuc_laggards_are_its_agencies():
             Q(unit=vinh_phuc) | Q(unit__province=vinh_phuc) | Q(unit__district=vinh_phuc)
         ).values_list("name", flat=True)
     )
-    rows = table(workbook("VP-CD-2016", "2016")["Đơn vị chậm"])
+    book = workbook("VP-CD-2016", "2016")
+    # Nothing entered for any of them: they have not missed the target, they have no data.
+    rows = table(book["Chưa có số liệu"])
     assert agencies
     assert {r["Đơn vị, cơ quan"] for r in rows} == agencies
     assert "Sở Thông tin và Truyền thông tỉnh Vĩnh Phúc" in agencies
     assert {r["Tình trạng"] for r in rows} == {"Chưa có số liệu"}
+    assert {r["Nhóm"] for r in rows} == {"Chưa có số liệu"}
+    missed = book["Đơn vị chậm"]
+    assert table(missed) == []
+    # An empty list of who missed says that nobody reported, not that nobody is behind.
+    assert missed.cell(row=HEADER_ROW - 1, column=1).value == (
+        "Chưa ai báo cáo các mục tiêu bắt buộc, nên chưa biết ai chưa đạt: "
+        "APP_DIGSIG_DOCS: 0/3 cơ quan báo cáo."
+    )
 
 
 def test_dak_lak_reporting_lists_its_districts():
