@@ -632,6 +632,12 @@ def laggards_report(
     )
 
 
+def missed_and_no_data(laggards: list[Laggard]) -> tuple[list[Laggard], list[Laggard]]:
+    """The laggards who missed a target they reported, and those who reported nothing: a
+    list never names a unit for missing what it did not enter."""
+    return _only(laggards, lambda m: m.missed), _only(laggards, lambda m: m.no_data)
+
+
 def _only(laggards: list[Laggard], keep) -> list[Laggard]:
     """The laggards with at least one miss that `keep` keeps, each with those misses."""
     kept = []

@@ -140,6 +140,12 @@ class MissSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True)
     gap = serializers.FloatField(allow_null=True)
     status = serializers.CharField()
+    group = serializers.SerializerMethodField(
+        help_text="missed: reported and short of the target; no_data: nothing reported."
+    )
+
+    def get_group(self, miss) -> str:
+        return "no_data" if miss.no_data else "missed"
 
 
 class LaggardSerializer(serializers.Serializer):

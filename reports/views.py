@@ -76,6 +76,7 @@ def unit_dashboard(request, unit_id: int):
         context["answered_by"] = [(u, policy.can_view_unit(request.user, u)) for u in answered_by]
     context.update(reading=reading, readings=readings.CHOICES)
     board = dashboard.dashboard_build(unit, period, today=today())
+    missed, no_data = progress.missed_and_no_data(board.laggards)
     pillars, ranking = _ranking_rows(board)
     counts = board.completeness_counts
     user = request.user
@@ -87,6 +88,8 @@ def unit_dashboard(request, unit_id: int):
         ended_on=unit.valid_to + datetime.timedelta(days=1) if unit.valid_to else None,
         structure_note=analytics.structure_note(unit, period),
         cards=_cards(board.cards),
+        laggards_missed=missed,
+        laggards_no_data=no_data,
         pillars=pillars,
         ranking=ranking,
         ranking_chart=charts.ranking_chart(board.ranking),

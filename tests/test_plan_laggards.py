@@ -257,3 +257,16 @@ def test_vinh_linhs_workbook_for_2025q3_counts_nobody():
     assert reporting.cell(row=HEADER_ROW, column=1).value == note
     assert reporting.max_row == HEADER_ROW  # no commune overdue for a quarter after its end
     assert book["Đơn vị chậm"].cell(row=HEADER_ROW - 1, column=1).value == note
+
+
+def test_the_dashboard_and_the_api_say_no_data_apart_from_missed(admin_client, api_client):
+    # Vĩnh Phúc in 2016: its agencies entered nothing for the directive's one target.
+    vinh_phuc = Unit.objects.in_force(datetime.date(2016, 10, 3)).get(code="26")
+    page = admin_client.get(f"/dashboard/{vinh_phuc.pk}/?period=2016").content.decode()
+    assert 'data-laggards="no_data"' in page
+    assert 'data-laggards="missed"' not in page
+    assert "Sở Thông tin và Truyền thông tỉnh Vĩnh Phúc" in page.split('data-laggards="no_data"')[1]
+    plan = Plan.objects.get(code="VP-CD-2016")
+    body = api_client.get(f"/api/v1/plans/{plan.pk}/laggards/", {"period": "2016"}).json()
+    groups = {m["group"] for lag in body["results"] for m in lag["misses"]}
+    assert groups == {"no_data"}
