@@ -130,7 +130,16 @@ def read_values(indicator_ids: Sequence[int], units: Sequence, period_id: str, s
     """The values of `units` for these indicators, period and scope, as a frame (one query):
     unit_id, indicator_id, value (float, NaN for none), is_answer, and the coverage (origin,
     covered, expected)."""
-    columns = ["unit_id", "indicator_id", "value", "is_answer", "origin", "covered", "expected"]
+    columns = [
+        "unit_id",
+        "indicator_id",
+        "value",
+        "is_answer",
+        "origin",
+        "covered",
+        "expected",
+        "percent_only",
+    ]
     which = _rows_of(units, scope)
     if which is None or not indicator_ids:
         return pd.DataFrame(columns=columns)

@@ -83,7 +83,9 @@ class RolledValue:
         never as the unit's figure (docs/decisions/0017)."""
         if self.value is None:
             return False
-        return bool(rollup.low_coverage(self.origin, self.covered, self.expected))
+        return bool(
+            rollup.low_coverage(self.origin, self.covered, self.expected, self.percent_only)
+        )
 
     @property
     def percent_or_value(self) -> float | None:
@@ -226,13 +228,16 @@ def percent_values(
                 "origin",
                 "covered",
                 "expected",
+                "percent_only",
             ]
         )
     held = pd.DataFrame(False, index=frame.index, columns=frame.columns)
     if not stored.empty:
         scaled = stored["value"].where(~stored["is_answer"].astype(bool), stored["value"] * 100)
         if sufficient_only:
-            low = rollup.low_coverage(stored["origin"], stored["covered"], stored["expected"])
+            low = rollup.low_coverage(
+                stored["origin"], stored["covered"], stored["expected"], stored["percent_only"]
+            )
             scaled = scaled.where(~low)
         cells = stored.assign(value=scaled, code=stored["indicator_id"].map(codes), held=True)
         frame = (
@@ -723,6 +728,9 @@ def _leaf_stats(
     stats.loc[yes_no, "s_den"] = stats.loc[yes_no, "n"]
     stats.loc[yes_no, "s_value"] = stats.loc[yes_no, "s_value"] * 100
     stats["expected"] = stats["key"].map(expected).fillna(0)
+    # Each commune is one member: one without counts is one left out of a ratio of sums.
+    stats["s_pct_nested"] = 0
+    stats["s_pct_dropped"] = stats["n"] - stats["n_counted"]
     return stats[[*rollup.STATS_COLUMNS, "indicator_id"]]
 
 

@@ -47,10 +47,12 @@ NO_DATA = "none"
 COVERAGE_THRESHOLD = 1 / 3
 
 
-def low_coverage(origin, covered, expected):
+def low_coverage(origin, covered, expected, percent_only=0):
     """Whether combined values (origin computed or predecessors) cover too few of their
-    members (or members unknown) to stand for their unit; scalars or arrays alike."""
-    origin, covered, expected = np.asarray(origin), np.asarray(covered), np.asarray(expected)
+    members (or members unknown) to stand for their unit; scalars or arrays alike. The
+    members a ratio of sums left out (`percent_only`) do not count as covering it."""
+    origin, expected = np.asarray(origin), np.asarray(expected)
+    covered = np.asarray(covered) - np.nan_to_num(np.asarray(percent_only, dtype=float))
     combined = np.isin(origin, [COMPUTED, PREDECESSORS])
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(expected > 0, covered / np.where(expected > 0, expected, 1), 0.0)
@@ -64,9 +66,31 @@ MEAN = "mean"
 
 # One row per member: `key` is the node it belongs to; `value` is a percentage for ratios
 # and shares, 1/0 for a yes/no answer (`answer` true), the number for counts and amounts.
-MEMBER_COLUMNS = ["key", "value", "numerator", "denominator", "answer", "covered", "expected"]
-# The same members as sums (see member_stats): what the database can GROUP BY.
-STATS_COLUMNS = ["key", "n", "n_counted", "s_num", "s_den", "s_value", "covered", "expected"]
+MEMBER_COLUMNS = [
+    "key",
+    "value",
+    "numerator",
+    "denominator",
+    "answer",
+    "covered",
+    "expected",
+    "percent_only",
+]
+# The same members as sums (see member_stats): what the database can GROUP BY. s_pct_nested
+# and s_pct_dropped count, in the coverage's units (communes, agencies…), what a ratio of
+# sums leaves out: inside the members with counts, and the members without.
+STATS_COLUMNS = [
+    "key",
+    "n",
+    "n_counted",
+    "s_num",
+    "s_den",
+    "s_value",
+    "covered",
+    "expected",
+    "s_pct_nested",
+    "s_pct_dropped",
+]
 NODE_COLUMNS = [
     "value",
     "numerator",
@@ -175,6 +199,12 @@ def member_stats(members: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
         value = value.where(~answer, value * 100)
     has_value = value.notna()
     counted = has_value & numerator.notna() & denominator.notna()
+    covered = members["covered"].astype(int)
+    nested = (
+        members["percent_only"].fillna(0).astype(int)
+        if "percent_only" in members
+        else pd.Series(0, index=members.index)
+    )
     return pd.DataFrame(
         {
             "key": members["key"].to_numpy(),
@@ -183,8 +213,12 @@ def member_stats(members: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
             "s_num": numerator.where(counted, 0.0).to_numpy(),
             "s_den": denominator.where(counted, 0.0).to_numpy(),
             "s_value": value.fillna(0.0).to_numpy(),
-            "covered": members["covered"].astype(int).to_numpy(),
+            "covered": covered.to_numpy(),
             "expected": members["expected"].astype(int).to_numpy(),
+            # What a ratio of sums leaves out, in the coverage's units: inside a member
+            # with counts, its own; a member with a bare percentage, all it covers.
+            "s_pct_nested": nested.where(counted, 0).to_numpy(),
+            "s_pct_dropped": covered.where(has_value & ~counted, 0).to_numpy(),
         }
     )
 
@@ -216,7 +250,8 @@ def finish(stats: pd.DataFrame, unit_rollup) -> pd.DataFrame:
     # bare percentage are said, not averaged in unweighted (docs/decisions/0017).
     some_counted = (rollups == RATIO_OF_SUMS) & has_counts & (totals["n_counted"] > 0)
     counted = every_counted | some_counted
-    result["percent_only"] = np.where(counted, n - totals["n_counted"], 0).astype(int)
+    left_out = totals["s_pct_nested"] + totals["s_pct_dropped"]
+    result["percent_only"] = np.where(counted, left_out, 0).astype(int)
     ratio = 100 * totals["s_num"] / totals["s_den"].where(counted)
     result["numerator"] = totals["s_num"].where(counted)
     result["denominator"] = totals["s_den"].where(counted)
@@ -456,9 +491,13 @@ def as_members(nodes: pd.DataFrame, key: pd.Series, rule: Rule, *, count_one: bo
     if count_one:
         members["covered"] = nodes["value"].notna().to_numpy().astype(int)
         members["expected"] = 1
+        members["percent_only"] = 0
     else:
         members["covered"] = nodes["covered"].to_numpy(dtype=int)
         members["expected"] = nodes["expected"].to_numpy(dtype=int)
+        members["percent_only"] = (
+            nodes["percent_only"].fillna(0).to_numpy(dtype=int) if "percent_only" in nodes else 0
+        )
     return members
 
 
@@ -527,6 +566,7 @@ def _agency_members(
             "answer": _rules(rule).is_boolean(mine["unit_id"].to_numpy()),
             "covered": values["value"].notna().to_numpy().astype(int),
             "expected": 1,
+            "percent_only": 0,
         }
     )
 

@@ -240,3 +240,52 @@ def test_the_readiness_index_leaves_out_a_value_of_too_few_members(reference_dat
     left_out = analytics.percent_values([indicator], [vinh_linh], period, sufficient_only=True)
     assert kept.loc[vinh_linh.pk, "HR_COMPUTER_USE"] == 90
     assert np.isnan(left_out.loc[vinh_linh.pk, "HR_COMPUTER_USE"])
+
+
+def test_a_ratio_resting_on_one_members_counts_does_not_stand_and_says_so_above(
+    reference_data, api_client
+):
+    vinh_linh = unit("464", "2024-01-01")
+    communes = list(vinh_linh.children.order_by("code"))
+    inputs = [
+        FigureInput(
+            unit_code=communes[0].code,
+            unit_on=datetime.date(2024, 3, 31),
+            indicator="APP_DIGSIG_DOCS",
+            period="2024Q1",
+            numerator="5",
+            denominator="10",
+        )
+    ] + [
+        FigureInput(
+            unit_code=c.code,
+            unit_on=datetime.date(2024, 3, 31),
+            indicator="APP_DIGSIG_DOCS",
+            period="2024Q1",
+            value="90",
+        )
+        for c in communes[1:]
+    ]
+    figures_save_many(inputs=inputs, status=Figure.Status.APPROVED, reference_files=True)
+    bare = len(communes) - 1
+    district = ask(
+        api_client, indicator="APP_DIGSIG_DOCS", unit_code="464", on="2024-01-01", period="2024Q1"
+    )
+    # 5/10 from the one commune with counts; every commune reported, but the value rests on
+    # one of them: not sufficient.
+    assert district["value"] == 50
+    assert district["coverage"]["covered"] == len(communes)
+    assert district["coverage"]["percent_only"] == bare
+    assert district["coverage"]["sufficient"] is False
+    # The province's communes: what the district left out is still said, in communes.
+    province = ask(
+        api_client,
+        indicator="APP_DIGSIG_DOCS",
+        unit_code="45",
+        on="2024-01-01",
+        period="2024Q1",
+        scope="communes",
+    )
+    assert province["value"] == 50
+    assert province["coverage"]["percent_only"] == bare
+    assert f"; {bare} chỉ có tỷ lệ %" in province["coverage"]["label"]
