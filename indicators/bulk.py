@@ -29,6 +29,7 @@ from indicators.services import (
     figure_refs,
     rows_checked,
 )
+from indicators.validation import approximate_keep
 
 Status = Figure.Status
 # An import's summary lists its first errors (by row) and counts them all: every error of a
@@ -219,6 +220,7 @@ def _decide(
                 continue
             report = reports.get((figure.unit_id, figure.agency_id, figure.period))
         current = existing.get(key)
+        approximate_keep(figure, current)
         if current is not None and not figure_differs(current, figure):
             outcome.unchanged += 1  # the same value again (a file sent twice)
             continue

@@ -37,7 +37,7 @@ from egov_portal.text import excerpt, nfc
 from egov_portal.upload_files import check_size, file_kind
 from indicators.periods import PeriodError, parse_period
 from indicators.services import FigureInput, RowError
-from indicators.validation import number_check, number_text_check
+from indicators.validation import approximate_flag, number_check, number_text_check
 from units.names import fold
 
 COLUMNS = (
@@ -295,7 +295,7 @@ def _input(record: dict, row: int) -> tuple[FigureInput | None, list[RowError]]:
         except ValueError as exc:
             problems.append(RowError(row, column, str(exc)))
     try:
-        approximate = parse_flag(get("approximate", ""))
+        approximate = approximate_flag(get("approximate", ""))
     except ValueError as exc:
         problems.append(RowError(row, "approximate", str(exc)))
     if problems:
@@ -443,24 +443,4 @@ def parse_day(text):
             continue
     raise ValueError(
         _("«%(value)s» không phải ngày (31/07/2021 hoặc 2021-07-31).") % {"value": raw}
-    )
-
-
-# How a file says a value is approximate ("khoảng 90%"), folded; empty means it is not.
-_YES = {"1", "x", "co", "yes", "true", "khoang", "gan dung"}
-_NO = {"", "0", "khong", "no", "false"}
-
-
-def parse_flag(text) -> bool:
-    """The approximate column: 1, x, "có" or "khoảng" for yes; empty, 0 or "không" for no."""
-    if isinstance(text, bool):
-        return text
-    raw = fold(str(text if text is not None else "")).strip()
-    if raw in _YES:
-        return True
-    if raw in _NO:
-        return False
-    raise ValueError(
-        _("«%(value)s» không rõ: ghi 1 (hoặc «khoảng») nếu là số gần đúng, để trống nếu không.")
-        % {"value": str(text)[:40]}
     )

@@ -17,6 +17,7 @@ from indicators.validation import (
     AGENCY_UNKNOWN,
     INDICATOR_UNKNOWN,
     UNIT_UNKNOWN_ON,
+    approximate_flag,
     figure_target_check,
     figure_value_check,
     period_check,
@@ -148,6 +149,17 @@ class IndicatorResource(NaturalKeyResource):
             raise ValidationError(errors)
 
 
+class ApproximateWidget(widgets.Widget):
+    """The approximate column as every figure file reads it (1, x, "khoảng"; 0, "không";
+    empty: as it is), a cell it cannot read a row error."""
+
+    def clean(self, value, row=None, **kwargs):
+        return approximate_flag(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return "1" if value else "0"
+
+
 class FigureResource(NaturalKeyResource):
     """Figures keyed by unit (code + `unit_on`, or the period's end when empty), agency (name,
     optional), indicator code, period id and scope; the columns of the figure loader.
@@ -169,7 +181,7 @@ class FigureResource(NaturalKeyResource):
     denominator = fields.Field("denominator", "denominator", RawNumberWidget(), readonly=True)
     # An empty cell leaves the figure as it is (a new one: not approximate).
     approximate = fields.Field(
-        "is_approximate", "approximate", widgets.BooleanWidget(), saves_null_values=False
+        "is_approximate", "approximate", ApproximateWidget(), saves_null_values=False
     )
     status = fields.Field("status", "status", OptionalTextWidget(), saves_null_values=False)
     source = fields.Field("source", "source", TextWidget())

@@ -81,7 +81,10 @@ class FigureWriteSerializer(serializers.Serializer):
     numerator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     denominator = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     approximate = serializers.BooleanField(
-        required=False, default=False, help_text="Số gần đúng («khoảng» trong nguồn)."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Số gần đúng («khoảng» trong nguồn); bỏ trống: giữ như số liệu đã lưu.",
     )
     status = serializers.ChoiceField(choices=Figure.Status.choices, default=Figure.Status.DRAFT)
     source = TextField(required=False, allow_blank=True, default="", max_length=255)

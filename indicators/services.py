@@ -27,13 +27,15 @@ from indicators.validation import (
     INDICATOR_UNKNOWN,
     UNIT_UNKNOWN_ON,
     FigureValue,
+    approximate_flag,
+    approximate_keep,
     figure_source_check,
     figure_target_check,
     figure_value_check,
     period_check,
 )
 from units.models import Agency, Unit
-from units.reference_files import parse_date
+from units.reference_files import ReferenceFileError, parse_date
 
 _INDICATOR_FIELDS = (
     "name",
@@ -120,7 +122,7 @@ class FigureInput:
     value: object = None
     numerator: object = None
     denominator: object = None
-    approximate: bool = False
+    approximate: bool | None = None  # None: as the stored figure says (new: not approximate)
     source: str = ""
     source_on: datetime.date | None = None
     note: str = ""
@@ -197,7 +199,7 @@ class CheckedRow:
     value: Decimal
     numerator: Decimal | None
     denominator: Decimal | None
-    is_approximate: bool
+    is_approximate: bool | None
     source: str
     source_on: datetime.date | None
     note: str
@@ -351,7 +353,7 @@ def rows_checked(
                 value=checked.value,
                 numerator=checked.numerator,
                 denominator=checked.denominator,
-                is_approximate=bool(item.approximate),
+                is_approximate=item.approximate,
                 source=item.source,
                 source_on=item.source_on,
                 note=item.note,
@@ -402,8 +404,10 @@ def reference_figures_load(*, inputs: list[FigureInput]) -> FigureWriteSummary:
     earlier version of that file held and this one no longer does retired: a seed read
     again under another indicator or scope (Chợ Đồn's 90% is the district tier's, not the
     district's) must not leave its old reading behind. Retired: the figures taken from the
-    same articles (their source starts with the article's file name), not in the file, and
-    never written by a person (those are theirs, as figures_write keeps them)."""
+    same articles (their source starts with the article's file name), not in the file,
+    entered by nobody and never written by a person since (those are theirs, as
+    figures_write keeps them; a person's figure stays theirs even once their account is
+    deleted, since it was entered by someone)."""
     summary = figures_write(inputs=inputs, status=Figure.Status.APPROVED, reference_files=True)
     articles = {item.source.split(" — ")[0].strip() for item in inputs if item.source.strip()}
     if not articles:
@@ -413,7 +417,7 @@ def reference_figures_load(*, inputs: list[FigureInput]) -> FigureWriteSummary:
         same_articles |= Q(source__startswith=article)
     stale = list(
         Figure.objects.select_for_update()
-        .filter(same_articles)
+        .filter(same_articles, entered_by__isnull=True)
         .exclude(pk__in=summary.figure_ids)
         .order_by("pk")
     )
@@ -460,6 +464,7 @@ def figures_write(
     for figure in figures:
         figure.status = status
         current = existing.get(figure_key(figure))
+        approximate_keep(figure, current)
         if current is None:
             figure.entered_by = by
             created.append(figure)
@@ -504,6 +509,13 @@ def _changed_by_people(figures) -> set[int]:
     )
 
 
+def _flag(path: Path, number: int, text) -> bool | None:
+    try:
+        return approximate_flag(text)
+    except ValueError as exc:
+        raise ReferenceFileError(path, number, f"cột approximate: {exc}") from None
+
+
 def read_figures_file(path: Path) -> list[FigureInput]:
     """Reads a figures CSV (the seeds' format); raises ReferenceFileError on unreadable dates."""
     inputs = []
@@ -524,7 +536,7 @@ def read_figures_file(path: Path) -> list[FigureInput]:
                     value=record.get("value"),
                     numerator=record.get("numerator"),
                     denominator=record.get("denominator"),
-                    approximate=(record.get("approximate") or "").strip() == "1",
+                    approximate=_flag(path, number, record.get("approximate")),
                     source=(record.get("source") or "").strip(),
                     source_on=dates["source_on"],
                     note=(record.get("note") or "").strip(),

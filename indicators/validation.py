@@ -13,6 +13,7 @@ from egov_portal.text import excerpt
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, parse_period
 from units.models import Agency, Unit
+from units.names import fold
 
 HUNDRED = Decimal(100)
 
@@ -256,3 +257,35 @@ def figure_target_check(
         raise ValidationError(
             {"indicator": INDICATOR_NOT_FOR_UNIT % {"code": indicator.code, "what": what}}
         )
+
+
+# How a file says a value is approximate ("khoảng 90%"), folded.
+_YES = {"1", "x", "co", "yes", "true", "khoang", "gan dung"}
+_NO = {"0", "khong", "no", "false"}
+APPROXIMATE_UNCLEAR = _(
+    "«%(value)s» không rõ: ghi 1 (hoặc «khoảng») nếu là số gần đúng, 0 nếu không; để trống "
+    "thì giữ như cũ."
+)
+
+
+def approximate_flag(text) -> bool | None:
+    """The approximate column: 1, x, "có" or "khoảng" for yes; 0 or "không" for no; empty
+    for "as it is" (None: a figure sent again without the column keeps its flag). Raises
+    ValueError with the message to show."""
+    if text is None or isinstance(text, bool):
+        return text
+    raw = fold(str(text)).strip()
+    if not raw:
+        return None
+    if raw in _YES:
+        return True
+    if raw in _NO:
+        return False
+    raise ValueError(str(APPROXIMATE_UNCLEAR % {"value": str(text)[:40]}))
+
+
+def approximate_keep(figure, current) -> None:
+    """A figure that does not say whether it is approximate (None) keeps what the stored one
+    says (a new one: not approximate)."""
+    if figure.is_approximate is None:
+        figure.is_approximate = current.is_approximate if current is not None else False

@@ -2,6 +2,7 @@
 target carries the sentence it comes from, and what the sentence says is what is stored."""
 
 import csv
+import datetime
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -179,7 +180,54 @@ def test_a_file_marks_a_figure_approximate(reference_data, api_client, django_us
         "unit_code,on,indicator,period,value,khoảng\n464,2021-03-31,HR_COMPUTER_USE,2021Q1,95,x\n"
         "464,2021-03-31,HR_IT_STAFF,2021Q1,3,\n464,2021-03-31,HR_IT_OFFICER,2021Q1,1,maybe\n".encode()
     )
-    assert [i.approximate for i in read.inputs] == [True, False]
+    # An empty cell says nothing: a figure sent again keeps its flag (a new one: not).
+    assert [i.approximate for i in read.inputs] == [True, None]
     ((error),) = read.errors
     assert (error.row, error.field) == (4, "approximate")
     assert "maybe" in error.message
+
+
+@pytest.fixture
+def staff_api(api_client, django_user_model):
+    api_client.force_authenticate(django_user_model.objects.create_user("seeds", is_staff=True))
+    return api_client
+
+
+def test_a_resent_figure_without_the_column_keeps_its_approximate_flag(reference_data, staff_api):
+    stored = _figures("064", "APP_DIGSIG_DOCS")["communes"]
+    body = {
+        "unit_code": "064",
+        "on": "2021-07-31",
+        "indicator": "APP_DIGSIG_DOCS",
+        "period": "2021Q3",
+        "scope": "communes",
+        "value": "60",
+        "source": stored.source,
+        "note": stored.note,
+        "status": "approved",
+    }  # as an older client sends it again: no `approximate`
+    response = staff_api.post("/api/v1/observations/", body, format="json")
+    assert response.status_code == 200, response.content  # the same figure: unchanged
+    assert response.json()["approximate"] is True
+
+
+def test_a_figure_a_person_entered_is_never_retired(reference_data, django_user_model):
+    source = (
+        "000_98ee4c67b2729a11.txt — Vĩnh Linh ban hành Kế hoạch ứng dụng CNTT giai đoạn 2021-2025"
+    )
+    person = django_user_model.objects.create(username="someone")
+    figure = Figure.objects.get(unit__code="464", indicator__code="INF_LAN", scope="communes")
+    theirs = Figure.objects.create(
+        unit=figure.unit,
+        indicator=figure.indicator,
+        period="2021Q1",
+        period_start=datetime.date(2021, 1, 1),
+        period_end=datetime.date(2021, 3, 31),
+        scope="communes",
+        value=100,
+        source=source,
+        entered_by=person,
+        status=Figure.Status.APPROVED,
+    )
+    reference_figures_load(inputs=read_figures_file(SEEDS))
+    assert Figure.objects.filter(pk=theirs.pk).exists()
