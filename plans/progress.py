@@ -145,6 +145,11 @@ class TargetProgress:
     gap: float | None
     status: Status
     members: list[MemberProgress] = field(default_factory=list)
+    # The coverage in words ("báo cáo của đơn vị", "3/20 xã"), and whether the value covers
+    # too few to stand for the subject: then it is shown greyed and judged as no data
+    # (docs/decisions/0017).
+    coverage_label: str = ""
+    low_coverage: bool = False
 
     @property
     def inherited(self) -> bool:
@@ -269,6 +274,19 @@ def target_progress(
         baseline_on=base_period.end,
         higher_is_better=_higher_is_better(target),
     )
+    low = whole is not None and whole.low_coverage
+    if low:  # too few members to stand for the subject: not judged on it
+        judged = assess(
+            value=None,
+            comparator=target.comparator,
+            low=float(target.value),
+            high=float(target.value_max) if target.value_max is not None else None,
+            deadline_end=target.due_end(period.end),
+            on=period.end,
+            baseline=baseline,
+            baseline_on=base_period.end,
+            higher_is_better=_higher_is_better(target),
+        )
     status = judged.status
     if members:
         status = _every_unit_status(members)
@@ -289,7 +307,15 @@ def target_progress(
         gap=judged.gap,
         status=status,
         members=members,
+        coverage_label=_coverage_label(whole),
+        low_coverage=low,
     )
+
+
+def _coverage_label(whole: analytics.RolledValue | None) -> str:
+    if whole is None or not (whole.origin == "reported" or whole.expected):
+        return ""
+    return analytics.coverage_label(whole)
 
 
 def _higher_is_better(target: Target) -> bool:

@@ -121,7 +121,13 @@ class TargetProgressSerializer(serializers.Serializer):
     members = MemberProgressSerializer(many=True)
 
     def get_coverage(self, row) -> dict:
-        return {"covered": row.covered, "expected": row.expected_units, "level": row.coverage_level}
+        return {
+            "covered": row.covered,
+            "expected": row.expected_units,
+            "level": row.coverage_level,
+            "label": row.coverage_label,
+            "sufficient": not row.low_coverage,
+        }
 
     def get_status_label(self, row) -> str:
         return row.status.label

@@ -123,7 +123,7 @@ def _progress_table(rows: list[progress.TargetProgress]) -> Table:
                 expected: row.expected,
                 gap: row.gap,
                 status: row.status.label,
-                coverage: f"{row.covered}/{row.expected_units}",
+                coverage: row.coverage_label,
                 met: row.met if every_unit else None,
                 not_met: row.not_met if every_unit else None,
                 not_reported: row.not_reported if every_unit else None,

@@ -97,7 +97,7 @@ def test_quang_binh_workbook_for_2018():
     assert edoc["Mục tiêu"] == "60–80%"
     assert edoc["Văn bản"] == "2342/KH-UBND"
     assert edoc["Tình trạng"] == "Chưa có số liệu"
-    assert edoc["Độ phủ (có số liệu/cần có)"] == "0/8"
+    assert edoc["Độ phủ (có số liệu/cần có)"] == "0/8 huyện"
     # The header: bold on light grey, frozen below, with filters over the table.
     header = progress.cell(row=HEADER_ROW, column=1)
     assert header.font.b
@@ -184,7 +184,7 @@ def test_every_unit_targets_count_met_and_not_reported_and_inherited_ones_are_ma
     own = [r for r in rows if r["Văn bản"] == "VP-CD-2016"]  # the document has no number
     assert len(own) == 1  # digitally signed documents: the directive's one numeric target
     for row in own:  # every agency must have it; none of the three has reported
-        assert row["Độ phủ (có số liệu/cần có)"] == "0/3"
+        assert row["Độ phủ (có số liệu/cần có)"] == "0/3 cơ quan"
         assert (row["Số đơn vị đạt"], row["Số chưa đạt"], row["Số chưa báo cáo"]) == (0, 0, 3)
     inherited = [r for r in rows if r not in own]
     assert [r["Văn bản"] for r in inherited] == ["36a/NQ-CP (kế thừa)"]
