@@ -74,7 +74,15 @@ def unit_dashboard(request, unit_id: int):
             target = reverse("reports:dashboard", args=[answered_by[0].pk])
             return redirect(f"{target}?period={period.id}&reading={reading}")
         context["answered_by"] = [(u, policy.can_view_unit(request.user, u)) for u in answered_by]
-    context.update(reading=reading, readings=readings.CHOICES)
+        # The other reading names other units: its figures are theirs, not this one's to
+        # show (the cards would be the rebased reading under an "as reported" heading).
+        context.update(
+            reading=reading, readings=readings.CHOICES, neighbours=_neighbours(period, unit)
+        )
+        return render(request, "reports/unit_dashboard.html", context)
+    context.update(
+        reading=reading, reading_asked=_reading_asked(request), readings=readings.CHOICES
+    )
     board = dashboard.dashboard_build(unit, period, today=today())
     missed, no_data = progress.missed_and_no_data(board.laggards)
     pillars, ranking = _ranking_rows(board)
@@ -139,6 +147,7 @@ def indicator_view(request, unit_id: int, code: str):
         neighbours=_neighbours(period, unit),
         structure_note=analytics.structure_note(unit, period),
         reading=reading,
+        reading_asked=_reading_asked(request),
         readings=readings.CHOICES,
         valid=indicator_valid_in(indicator, period),
         trend=[_value_row(v) for v in analytics.with_approximate(list(reversed(trend)))],
@@ -149,7 +158,10 @@ def indicator_view(request, unit_id: int, code: str):
             target_value=float(target.value) if target is not None else None,
             target_label=_target_caption(target) if target is not None else "",
         ),
-        children=[_value_row(v) for v in analytics.with_approximate(children)],
+        children=[
+            {**_value_row(v), "may_view": policy.can_view_unit(request.user, v.unit)}
+            for v in analytics.with_approximate(children)
+        ],
         children_chart=charts.children_chart(indicator, children),
         figures=figures,
         first_period=page.periods[0],
@@ -251,12 +263,15 @@ def _neighbours(period: Period, unit: Unit) -> dict:
     return found
 
 
-def _reading(request, unit: Unit) -> str:
-    """The reading asked for (?reading=), else the unit's own (indicators/readings.py)."""
+def _reading_asked(request) -> str:
+    """The reading the query asks for (?reading=), or "" (the unit's own): links carry it."""
     asked = request.GET.get("reading")
-    if asked in (readings.AS_REPORTED, readings.REBASED):
-        return asked
-    return readings.default_reading(unit, today())
+    return asked if asked in (readings.AS_REPORTED, readings.REBASED) else ""
+
+
+def _reading(request, unit: Unit) -> str:
+    """The reading asked for, else the unit's own (indicators/readings.py)."""
+    return _reading_asked(request) or readings.default_reading(unit, today())
 
 
 def _coverage(value: analytics.RolledValue) -> str:

@@ -156,3 +156,27 @@ def test_the_dashboards_offer_the_same_switch(reference_data, admin_client):
     ).content.decode()
     children = re.search(r'class="[^"]*dashboard-children".*?</table>', page, re.S).group(0)
     assert "Huyện Vĩnh Linh" not in children and "Xã Vĩnh Linh" in children
+
+
+def test_the_switch_keeps_to_what_the_user_may_see_and_follows_every_link(reference_data, client):
+    from accounts.services import demo_users_create
+    from django.contrib.auth import get_user_model
+
+    demo_users_create()
+    client.force_login(get_user_model().objects.get(username="quangtri2025.bcd"))
+    new_quang_tri = unit("44", "2026-01-01")
+    base = f"/dashboard/{new_quang_tri.pk}/"
+    # As reported, the new province's cards would be its predecessors' figures: not shown,
+    # only the units of the time.
+    page = client.get(base, {"period": "2020Q4", "reading": "as_reported"}).content.decode()
+    assert 'data-banner="reading"' in page and "dashboard-card" not in page
+    page = client.get(
+        f"{base}indicator/INF_LAN/", {"period": "2020Q4", "reading": "as_reported"}
+    ).content.decode()
+    children = re.search(r'class="[^"]*dashboard-children".*?</table>', page, re.S).group(0)
+    # The districts of 2020 are named; a member of the 2025 province may not open them.
+    assert "Huyện Vĩnh Linh" in children
+    assert "/indicator/INF_LAN/?period=2020Q4" not in children
+    # Every link of the page keeps the reading: the exports and the picker.
+    assert "reading=as_reported&amp;export=xlsx" in page
+    assert '<input type="hidden" name="reading" value="as_reported">' in page
