@@ -50,8 +50,13 @@ def subjects(unit: Unit, period: Period, reading: str, today: datetime.date) -> 
 def children(unit: Unit, period: Period, reading: str, today: datetime.date) -> list[Unit]:
     """The units one level down (by=children): the children of each subject, as the tree
     stood at the period's end (as reported) or today (rebased)."""
+    answered_by = subjects(unit, period, reading, today)
+    if reading == REBASED and any(s.level != unit.level for s in answered_by):
+        # A district gone into communes (no district level since 2025): today's units one
+        # level down are those communes themselves.
+        return answered_by
     found: dict[int, Unit] = {}
-    for subject in subjects(unit, period, reading, today):
+    for subject in answered_by:
         on = today if reading == REBASED else _structure_day(subject, period)
         if subject.ended_before(period.start) and reading == AS_REPORTED:
             continue  # gone before the period: nothing of it to count

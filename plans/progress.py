@@ -235,7 +235,10 @@ def plan_progress(plan: Plan, period: Period, unit: Unit | None = None) -> list[
 def target_progress(
     target: Target, *, plan: Plan, subject: Unit | None, period: Period
 ) -> TargetProgress | None:
-    """One target's progress for `subject` (None: the country), or None if it cannot apply."""
+    """One target's progress for `subject` (None: the country), or None if it cannot apply
+    (a target without a deadline applies from the document's issue, not before)."""
+    if not target.deadline and plan.issued_on is not None and period.end < plan.issued_on:
+        return None
     level = subject.level if subject is not None else "province"
     scope = engine_scope(target.scope, level)
     if scope is None:

@@ -159,8 +159,9 @@ def test_the_dashboards_offer_the_same_switch(reference_data, admin_client):
 
 
 def test_the_switch_keeps_to_what_the_user_may_see_and_follows_every_link(reference_data, client):
-    from accounts.services import demo_users_create
     from django.contrib.auth import get_user_model
+
+    from accounts.services import demo_users_create
 
     demo_users_create()
     client.force_login(get_user_model().objects.get(username="quangtri2025.bcd"))
@@ -180,3 +181,12 @@ def test_the_switch_keeps_to_what_the_user_may_see_and_follows_every_link(refere
     # Every link of the page keeps the reading: the exports and the picker.
     assert "reading=as_reported&amp;export=xlsx" in page
     assert '<input type="hidden" name="reading" value="as_reported">' in page
+
+
+def test_rebased_children_of_a_gone_district_are_the_communes_it_went_into(
+    reference_data, api_client
+):
+    params = {"indicator": "INF_LAN", "unit_code": "464", "on": "2020-10-13", "period": "2020Q4"}
+    body = ask(api_client, reading="rebased", by="children", **params)
+    codes = [r["unit"]["code"] for r in body["results"]]
+    assert "19363" in codes and all(len(c) == 5 for c in codes)

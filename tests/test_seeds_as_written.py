@@ -231,3 +231,13 @@ def test_a_figure_a_person_entered_is_never_retired(reference_data, django_user_
     )
     reference_figures_load(inputs=read_figures_file(SEEDS))
     assert Figure.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_target_without_deadline_does_not_apply_before_its_document(reference_data):
+    from indicators.periods import parse_period
+    from plans.progress import plan_progress
+
+    plan = Plan.objects.get(code="VP-CD-2016")  # issued on 03/10/2016
+    before = [r for r in plan_progress(plan, parse_period("2016Q2")) if r.target.plan == plan]
+    after = [r for r in plan_progress(plan, parse_period("2016Q4")) if r.target.plan == plan]
+    assert (len(before), len(after)) == (0, 1)
