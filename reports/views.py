@@ -199,6 +199,8 @@ def compare(request):
             % {"period": period.id, "codes": ", ".join(i.code for i in skipped)},
         )
     values = analytics.rollup_indicators(indicators, units, period)
+    marked = iter(analytics.with_approximate([v for found in values.values() for v in found]))
+    values = {code: [next(marked) for _v in found] for code, found in values.items()}
     context.update(
         units=units,
         period=period,
