@@ -289,3 +289,12 @@ def test_a_ratio_resting_on_one_members_counts_does_not_stand_and_says_so_above(
     assert province["value"] == 50
     assert province["coverage"]["percent_only"] == bare
     assert f"; {bare} chỉ có tỷ lệ %" in province["coverage"]["label"]
+
+
+def test_the_figure_lists_say_approximate_too(reference_data, admin_client, client):
+    cho_don = unit("064", "2021-07-31")
+    page = admin_client.get(f"/dashboard/{cho_don.pk}/?period=2021Q3").content.decode()
+    figures = re.search(r'class="[^"]*dashboard-figures.*?</table>', page, re.S).group(0)
+    assert figures.count("khoảng") == 2  # the district tier's ~90% and the communes' ~60%
+    catalogue = client.get("/indicators/APP_DIGSIG_DOCS/").content.decode()
+    assert "khoảng" in catalogue
