@@ -23,7 +23,7 @@ from plans.models import Plan
 from reports import index, readiness
 from reports.readiness import plans_for
 from units.models import Unit, UnitChange
-from units.selectors import subtree_q
+from units.selectors import subtree_q, unit_predecessors
 
 # The headline indicators, in this order; those not valid in the period are skipped
 # (SVC_ONLINE_L34 before Decree 42/2022 took effect, SVC_ONLINE_FULL after).
@@ -109,9 +109,12 @@ class Dashboard:
 
 
 def default_period(unit: Unit, today: datetime.date) -> Period:
-    """The latest quarter (or longer period) with an approved figure under the unit; else
-    the current quarter, or the unit's last one if it no longer exists."""
-    under = subtree_q(unit, "unit__")
+    """The latest quarter (or longer period) with an approved figure under the unit — or
+    under the units it was formed from, whose figures it reads before it existed (the 2025
+    Quảng Trị opens on its old provinces' latest); else the current quarter, or the unit's
+    last one if it no longer exists."""
+    formed_from = list(unit_predecessors(unit=unit).filter(level=unit.level))
+    under = subtree_q([unit, *formed_from], "unit__")
     latest = (
         Figure.objects.filter(under, status=Figure.Status.APPROVED)
         .aggregate(end=Max("period_end"))

@@ -190,3 +190,12 @@ def test_rebased_children_of_a_gone_district_are_the_communes_it_went_into(
     body = ask(api_client, reading="rebased", by="children", **params)
     codes = [r["unit"]["code"] for r in body["results"]]
     assert "19363" in codes and all(len(c) == 5 for c in codes)
+
+
+def test_a_2025_province_opens_on_its_old_provinces_latest_figures(reference_data, admin_client):
+    from reports.dashboard import default_period
+
+    new_quang_tri = unit("44", "2026-01-01")
+    # No figure under the new province itself: the seeds of Vĩnh Linh (old Quảng Trị),
+    # the latest of them 2020Q4, not the unfinished current quarter.
+    assert default_period(new_quang_tri, datetime.date(2026, 12, 4)).id == "2020Q4"
