@@ -16,7 +16,11 @@ class UnitFilter(filters.FilterSet):
         help_text="Đơn vị có hiệu lực vào ngày này (YYYY-MM-DD); mặc định hôm nay.",
     )
     q = filters.CharFilter(
-        method="filter_q", help_text="Tìm theo tên, không phân biệt dấu và hoa thường."
+        method="filter_q",
+        help_text=(
+            "Tìm theo tên hoặc mã, không phân biệt dấu và hoa thường; kết quả xếp theo mức khớp "
+            "(đúng tên, đúng tên không kể loại đơn vị, đầu tên, rồi có trong tên)."
+        ),
     )
 
     class Meta:
@@ -27,6 +31,7 @@ class UnitFilter(filters.FilterSet):
         return queryset.in_force(value)
 
     def filter_q(self, queryset, name, value):
+        # Ranked and ordered as on /units/?q=: best matches first, the same count.
         return unit_search_filter(queryset, q=value)
 
     def filter_queryset(self, queryset):

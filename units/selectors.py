@@ -2,13 +2,13 @@
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
 from units.models import Agency, Unit, UnitChange
-from units.names import fold
+from units.names import DIVISION_PREFIXES, fold
 
 
 def subtree_q(units, prefix: str = "", *, by_join: bool = False) -> Q:
@@ -68,23 +68,52 @@ def unit_list(
         units = units.filter(parent_id=parent_id)
     if code:
         units = units.filter(code=code)
-    if q:
-        units = unit_search_filter(units, q=q)
+    if q and fold(q):
+        return unit_search_filter(units, q=q)  # ranked: best matches first
     return units.order_by("code")
 
 
-def unit_search_filter(units: QuerySet[Unit], *, q: str) -> QuerySet[Unit]:
-    """Narrows `units` to those whose name has every word of `q`, tone marks and case ignored.
+# The type words as they appear in search_name: "thi tran", "xa", "thanh pho"...
+_FOLDED_PREFIXES = tuple(fold(p) for p in DIVISION_PREFIXES)
 
-    "vinh linh" finds "Huyện Vĩnh Linh" and "Xã Vĩnh Linh"; a code finds its unit.
+
+def unit_search_filter(units: QuerySet[Unit], *, q: str) -> QuerySet[Unit]:
+    """Narrows `units` to those whose name has every word of `q`, tone marks and case ignored,
+    best matches first.
+
+    "vinh linh" finds "Huyện Vĩnh Linh" and "Xã Vĩnh Linh"; a code finds its unit. The rank
+    (`search_rank`) is computed by the database, so a count and a page agree with it:
+    0 the whole name ("thị trấn hồ xá") or the code, 1 the name without its type word
+    ("ho xa" for "Thị trấn Hồ Xá"), 2 the name, or the name after its type word, starts with
+    `q` ("ho x"), 3 the words are elsewhere in the name (Xã Hồng Kỳ has "ho" and "xa").
+    Then by the folded name and the code.
     """
-    words = fold(q).split()
+    folded = fold(q)
+    words = folded.split()
     if not words:
         return units
+    code = q.strip()
     by_name = Q()
     for word in words:
         by_name &= Q(search_name__contains=word)
-    return units.filter(by_name | Q(code=q.strip()))
+    # "ho xa" names Thị trấn Hồ Xá as well as "thị trấn hồ xá" does: the name may have a type
+    # word the query left out. (A query with its type word is the whole name: rank 0.)
+    with_type = [f"{prefix} {folded}" for prefix in _FOLDED_PREFIXES]
+    starts = Q(search_name__startswith=folded)
+    for name in with_type:
+        starts |= Q(search_name__startswith=name)
+    rank = Case(
+        When(Q(search_name=folded) | Q(code=code), then=Value(0)),
+        When(search_name__in=with_type, then=Value(1)),
+        When(starts, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return (
+        units.filter(by_name | Q(code=code))
+        .annotate(search_rank=rank)
+        .order_by("search_rank", "search_name", "code")
+    )
 
 
 def unit_children(*, unit: Unit, on: datetime.date | None = None) -> QuerySet[Unit]:

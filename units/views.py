@@ -27,8 +27,13 @@ def unit_browse(request):
     data = form.cleaned_data if form.is_valid() else {}
     on = data.get("on") or selectors.today()
     parent = selectors.unit_get_by_code(code=data["parent"], on=on) if data.get("parent") else None
+    found = None
     if data.get("q"):
-        units = selectors.unit_list(on=on, q=data["q"])[:SEARCH_LIMIT]
+        # The page shows the best SEARCH_LIMIT matches, ranked; `found` is how many there are
+        # (what the API's count says for the same q and on), not how many are shown.
+        matches = selectors.unit_list(on=on, q=data["q"])
+        found = matches.count()
+        units = matches[:SEARCH_LIMIT]
     elif parent is not None:
         units = selectors.unit_children(unit=parent, on=on).select_related("parent")
     else:
@@ -43,6 +48,7 @@ def unit_browse(request):
             "parent": parent,
             "ancestors": selectors.unit_ancestors(unit=parent) if parent else [],
             "units": units,
+            "found": found,
             "search_limit": SEARCH_LIMIT,
             "day_2024": STRUCTURE_2024_VALID_TO,
             "day_2025": max(STRUCTURE_2025_VALID_FROM, selectors.today()),
