@@ -114,7 +114,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
-    "axes",
+    "egov_portal.apps.AxesConfig",  # django-axes, under Vietnamese names
     "csp",
     "units",
     "indicators",

@@ -2,6 +2,7 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -12,6 +13,11 @@ from indicators.api import AnalyticsView, IndicatorViewSet, ObservationViewSet
 from plans.api import PlanViewSet
 from reports.api import ReadinessView
 from units.api import UnitViewSet
+
+# The admin under the portal's name, not "Django administration".
+admin.site.site_header = _("Quản trị cổng chính quyền điện tử")
+admin.site.site_title = _("Quản trị cổng")
+admin.site.index_title = _("Quản trị hệ thống")
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")

@@ -210,7 +210,12 @@ def _reporting_table(
     if subject is not None and not reporting:
         return Table(
             name=name,
-            note=_("Tình hình báo cáo chỉ dành cho thành viên của đơn vị: hãy đăng nhập để xem."),
+            # Also what a signed-in official of another unit gets: telling them to sign in
+            # would be wrong, so the note says whose account shows it.
+            note=_(
+                "Tình hình báo cáo chỉ dành cho thành viên của đơn vị và của đơn vị cấp trên: "
+                "đăng nhập bằng tài khoản của các đơn vị ấy để xem."
+            ),
         )
     if subject is None:
         return Table(
