@@ -126,20 +126,24 @@ class Row(NamedTuple):
     via_predecessors: bool
 
 
+# The columns read_values gives.
+READ_VALUES_COLUMNS = (
+    "unit_id",
+    "indicator_id",
+    "value",
+    "is_answer",
+    "origin",
+    "covered",
+    "expected",
+    "percent_only",
+)
+
+
 def read_values(indicator_ids: Sequence[int], units: Sequence, period_id: str, scope: str):
     """The values of `units` for these indicators, period and scope, as a frame (one query):
     unit_id, indicator_id, value (float, NaN for none), is_answer, and the coverage (origin,
-    covered, expected)."""
-    columns = [
-        "unit_id",
-        "indicator_id",
-        "value",
-        "is_answer",
-        "origin",
-        "covered",
-        "expected",
-        "percent_only",
-    ]
+    covered, expected, percent_only)."""
+    columns = list(READ_VALUES_COLUMNS)
     which = _rows_of(units, scope)
     if which is None or not indicator_ids:
         return pd.DataFrame(columns=columns)

@@ -219,18 +219,7 @@ def percent_values(
     if aggregate_table.readable():
         stored = aggregate_table.read_values(list(codes), units, period.id, scope)
     else:
-        stored = pd.DataFrame(
-            columns=[
-                "unit_id",
-                "indicator_id",
-                "value",
-                "is_answer",
-                "origin",
-                "covered",
-                "expected",
-                "percent_only",
-            ]
-        )
+        stored = pd.DataFrame(columns=list(aggregate_table.READ_VALUES_COLUMNS))
     held = pd.DataFrame(False, index=frame.index, columns=frame.columns)
     if not stored.empty:
         scaled = stored["value"].where(~stored["is_answer"].astype(bool), stored["value"] * 100)
@@ -1119,6 +1108,14 @@ def with_approximate(values: Sequence[RolledValue]) -> list[RolledValue]:
         dataclasses.replace(v, is_approximate=True) if v.figure_id in approximate else v
         for v in values
     ]
+
+
+def coverage_text(rolled: RolledValue | None) -> str:
+    """coverage_label where there is something to say (a unit's own figure, or members
+    expected); "" otherwise — what pages, downloads and plan progress show."""
+    if rolled is None or not (rolled.origin == rollup.REPORTED or rolled.expected):
+        return ""
+    return coverage_label(rolled)
 
 
 def coverage_label(rolled: RolledValue) -> str:

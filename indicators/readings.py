@@ -17,7 +17,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from indicators import selectors
+from indicators import analytics, selectors
 from indicators.models import Figure
 from indicators.periods import Period
 from units.models import Unit
@@ -57,21 +57,12 @@ def children(unit: Unit, period: Period, reading: str, today: datetime.date) -> 
         return answered_by
     found: dict[int, Unit] = {}
     for subject in answered_by:
-        on = today if reading == REBASED else _structure_day(subject, period)
+        on = today if reading == REBASED else analytics.structure_date(subject, period)
         if subject.ended_before(period.start) and reading == AS_REPORTED:
             continue  # gone before the period: nothing of it to count
         for child in Unit.objects.in_force(on).filter(parent=subject).order_by("code"):
             found.setdefault(child.pk, child)
     return sorted(found.values(), key=lambda u: u.code)
-
-
-def _structure_day(unit: Unit, period: Period) -> datetime.date:
-    day = period.end
-    if unit.valid_to is not None:
-        day = min(day, unit.valid_to)
-    if unit.valid_from is not None:
-        day = max(day, unit.valid_from)
-    return day
 
 
 def figures_under(figures: QuerySet[Figure], unit: Unit, reading: str) -> QuerySet[Figure]:

@@ -266,8 +266,9 @@ def target_progress(
             before = _country_value(target, scope, base_period)
         baseline = before.percent_or_value if before is not None else None
     value = whole.percent_or_value if whole is not None else None
+    low = whole is not None and whole.low_coverage
     judged = assess(
-        value=value,
+        value=None if low else value,  # too few members to stand for the subject: not judged
         comparator=target.comparator,
         low=float(target.value),
         high=float(target.value_max) if target.value_max is not None else None,
@@ -277,19 +278,6 @@ def target_progress(
         baseline_on=base_period.end,
         higher_is_better=_higher_is_better(target),
     )
-    low = whole is not None and whole.low_coverage
-    if low:  # too few members to stand for the subject: not judged on it
-        judged = assess(
-            value=None,
-            comparator=target.comparator,
-            low=float(target.value),
-            high=float(target.value_max) if target.value_max is not None else None,
-            deadline_end=target.due_end(period.end),
-            on=period.end,
-            baseline=baseline,
-            baseline_on=base_period.end,
-            higher_is_better=_higher_is_better(target),
-        )
     status = judged.status
     if members:
         status = _every_unit_status(members)
@@ -310,15 +298,9 @@ def target_progress(
         gap=judged.gap,
         status=status,
         members=members,
-        coverage_label=_coverage_label(whole),
+        coverage_label=analytics.coverage_text(whole),
         low_coverage=low,
     )
-
-
-def _coverage_label(whole: analytics.RolledValue | None) -> str:
-    if whole is None or not (whole.origin == "reported" or whole.expected):
-        return ""
-    return analytics.coverage_label(whole)
 
 
 def _higher_is_better(target: Target) -> bool:

@@ -18,12 +18,6 @@ ORIGIN_LABELS = {
 }
 
 
-def _coverage(value: analytics.RolledValue) -> str:
-    if value.origin == "reported" or value.expected:
-        return analytics.coverage_label(value)
-    return ""
-
-
 def _shown(value: float | None) -> float | None:
     """As the page shows it: one decimal."""
     return None if value is None else round(value, 1)
@@ -45,7 +39,7 @@ def trend_frame(values: list[analytics.RolledValue]) -> pd.DataFrame:
             _answer(v),
             v.numerator,
             v.denominator,
-            _coverage(v),
+            analytics.coverage_text(v),
             str(ORIGIN_LABELS.get(v.origin, "")),
         )
         for v in values
@@ -62,7 +56,7 @@ def values_frame(values: list[analytics.RolledValue]) -> pd.DataFrame:
             v.unit.name,
             _shown(v.percent_or_value),
             _answer(v),
-            _coverage(v),
+            analytics.coverage_text(v),
             str(ORIGIN_LABELS.get(v.origin, "")),
         )
         for v in values

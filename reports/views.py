@@ -276,19 +276,13 @@ def _reading(request, unit: Unit) -> str:
     return _reading_asked(request) or readings.default_reading(unit, today())
 
 
-def _coverage(value: analytics.RolledValue) -> str:
-    if value.origin == "reported" or value.expected:
-        return analytics.coverage_label(value)
-    return ""
-
-
 def _value_row(value: analytics.RolledValue) -> dict:
     """A rolled value with its words: origin and coverage, and whether it covers too few to
     stand for the unit (shown greyed, docs/decisions/0017)."""
     return {
         "value": value,
         "origin": ORIGIN_LABELS.get(value.origin, ""),
-        "coverage": _coverage(value),
+        "coverage": analytics.coverage_text(value),
         "low": value.low_coverage,
     }
 

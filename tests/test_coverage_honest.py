@@ -115,8 +115,8 @@ def test_a_merged_province_expects_every_province_it_was_formed_from(reference_d
     assert result["coverage"]["label"] == "1/2 tỉnh"
 
 
-def _approve_commune_figure(vinh_linh: Unit, indicator: str, value: str, **counts) -> Unit:
-    commune = vinh_linh.children.order_by("code").first()
+def approve_2024q1(indicator: str, rows: list[tuple[Unit, str | None, str | None, str | None]]):
+    """Approved 2024Q1 figures of communes of 2024: (commune, value, numerator, denominator)."""
     figures_save_many(
         inputs=[
             FigureInput(
@@ -125,12 +125,19 @@ def _approve_commune_figure(vinh_linh: Unit, indicator: str, value: str, **count
                 indicator=indicator,
                 period="2024Q1",
                 value=value,
-                **counts,
+                numerator=numerator,
+                denominator=denominator,
             )
+            for commune, value, numerator, denominator in rows
         ],
         status=Figure.Status.APPROVED,
         reference_files=True,
     )
+
+
+def _approve_commune_figure(vinh_linh: Unit, indicator: str, value: str) -> Unit:
+    commune = vinh_linh.children.order_by("code").first()
+    approve_2024q1(indicator, [(commune, value, None, None)])
     return commune
 
 
@@ -162,20 +169,7 @@ def test_a_third_of_the_members_is_enough(reference_data):
     vinh_linh = unit("464", "2024-01-01")
     communes = list(vinh_linh.children.order_by("code"))
     enough = -(-len(communes) // 3)  # a third, rounded up
-    figures_save_many(
-        inputs=[
-            FigureInput(
-                unit_code=c.code,
-                unit_on=datetime.date(2024, 3, 31),
-                indicator="HR_COMPUTER_USE",
-                period="2024Q1",
-                value="80",
-            )
-            for c in communes[:enough]
-        ],
-        status=Figure.Status.APPROVED,
-        reference_files=True,
-    )
+    approve_2024q1("HR_COMPUTER_USE", [(c, "80", None, None) for c in communes[:enough]])
     indicator = Indicator.objects.get(code="HR_COMPUTER_USE")
     rolled = analytics.rollup_value(indicator, vinh_linh, parse_period("2024Q1"))
     assert rolled.covered == enough and not rolled.low_coverage
@@ -185,21 +179,12 @@ def test_mixed_counts_and_percentages_keep_the_counts(reference_data, api_client
     vinh_linh = unit("464", "2024-01-01")
     communes = list(vinh_linh.children.order_by("code"))
     rows = [("1", "4"), ("3", "4"), (None, None)]
-    figures_save_many(
-        inputs=[
-            FigureInput(
-                unit_code=c.code,
-                unit_on=datetime.date(2024, 3, 31),
-                indicator="APP_DIGSIG_DOCS",
-                period="2024Q1",
-                value=None if num else "90",
-                numerator=num,
-                denominator=den,
-            )
+    approve_2024q1(
+        "APP_DIGSIG_DOCS",
+        [
+            (c, None if num else "90", num, den)
             for c, (num, den) in zip(communes, rows, strict=False)
         ],
-        status=Figure.Status.APPROVED,
-        reference_files=True,
     )
     result = ask(
         api_client, indicator="APP_DIGSIG_DOCS", unit_code="464", on="2024-01-01", period="2024Q1"
@@ -247,26 +232,10 @@ def test_a_ratio_resting_on_one_members_counts_does_not_stand_and_says_so_above(
 ):
     vinh_linh = unit("464", "2024-01-01")
     communes = list(vinh_linh.children.order_by("code"))
-    inputs = [
-        FigureInput(
-            unit_code=communes[0].code,
-            unit_on=datetime.date(2024, 3, 31),
-            indicator="APP_DIGSIG_DOCS",
-            period="2024Q1",
-            numerator="5",
-            denominator="10",
-        )
-    ] + [
-        FigureInput(
-            unit_code=c.code,
-            unit_on=datetime.date(2024, 3, 31),
-            indicator="APP_DIGSIG_DOCS",
-            period="2024Q1",
-            value="90",
-        )
-        for c in communes[1:]
-    ]
-    figures_save_many(inputs=inputs, status=Figure.Status.APPROVED, reference_files=True)
+    approve_2024q1(
+        "APP_DIGSIG_DOCS",
+        [(communes[0], None, "5", "10"), *((c, "90", None, None) for c in communes[1:])],
+    )
     bare = len(communes) - 1
     district = ask(
         api_client, indicator="APP_DIGSIG_DOCS", unit_code="464", on="2024-01-01", period="2024Q1"
