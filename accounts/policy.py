@@ -7,9 +7,11 @@ Roles (accounts.Membership):
 - steering committee: reads everything in their unit's subtree, edits nothing;
 - administrator (or a Django superuser): everything — enter, review, read any unit — plus
   users and reference data.
-Everyone with a membership reads their unit's subtree; nobody reads another unit's reports
-or unapproved figures. Approved figures, units, indicators and plans are open data
-(docs/decisions/0006-roles-and-entry.md).
+Everyone with a membership reads the reports of their unit's subtree; nobody reads another
+unit's reports or unapproved figures. Approved figures, units, indicators and plans are open
+data: every dashboard is open to every signed-in user
+(docs/decisions/0006-roles-and-entry.md). What is refused is refused with a 403 that says why
+and what to do (templates/403.html), never with a 404 that pretends a unit does not exist.
 
 Every page and API endpoint asks these functions; none decides on its own.
 """
@@ -46,8 +48,8 @@ def is_administrator(user) -> bool:
 
 
 def unit_subtree_q(user, prefix: str = "") -> Q:
-    """Units (through `prefix`, e.g. "unit__") the user may read: their unit and below.
-    Everything for an administrator; nothing for a user without a membership."""
+    """Units (through `prefix`, e.g. "unit__") whose reports the user may read: their unit
+    and below. Everything for an administrator; nothing for a user without a membership."""
     if is_administrator(user):
         return Q()
     member = membership(user)
@@ -68,15 +70,37 @@ def figure_visibility_q(user, prefix: str = "") -> Q:
 
 
 def can_view_unit(user, unit: Unit) -> bool:
+    """Read the unit's reports, its unapproved figures and its completeness: members of the
+    unit or of a unit above it (administrators: any)."""
     if is_administrator(user):
         return True
     member = membership(user)
     if member is None:
         return False
-    root = member.unit_id
-    return root in (unit.pk, unit.province_id, unit.district_id)
+    return member.unit_id in (unit.pk, unit.province_id, unit.district_id)
 
 
+def can_view_dashboard(user, unit: Unit) -> bool:
+    """Open a unit's dashboard, its indicator pages, and compare it: every signed-in user,
+    for every unit. They show approved figures only (open data); what comes from reports
+    (completeness) is shown only to those who may read the unit's reports (can_view_unit)."""
+    return bool(user and user.is_authenticated)
+
+
+NOT_YOUR_REPORTS = gettext_lazy(
+    "Báo cáo, số liệu chưa duyệt và tình hình báo cáo của một đơn vị chỉ dành cho cán bộ của "
+    "đơn vị đó và của đơn vị cấp trên. Số liệu đã duyệt của đơn vị này thì ai đăng nhập cũng "
+    "xem được trên bảng điều khiển của đơn vị."
+)
+
+
+NO_UNIT = gettext_lazy(
+    "Tài khoản của bạn chưa gắn với đơn vị nào. Hãy liên hệ quản trị hệ thống để được gắn "
+    "với đơn vị của mình."
+)
+NOT_YOUR_IMPORT = gettext_lazy(
+    "Lượt nhập này do người khác thực hiện: chỉ người nhập và quản trị viên xem được."
+)
 NOT_YOUR_UNIT = gettext_lazy("Bạn không được nhập số liệu cho đơn vị này.")
 OWN_FIGURES_ONLY = gettext_lazy("Cán bộ nhập liệu chỉ nhập số liệu của chính đơn vị mình.")
 

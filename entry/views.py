@@ -126,7 +126,7 @@ def _entry_page(request, unit: Unit, agency: Agency | None, period: Period):
         or (submission is not None and policy.can_review(user, submission))
     )
     if not may_view:
-        raise Http404(_("Không có báo cáo này."))
+        raise PermissionDenied(policy.NOT_YOUR_REPORTS)
     if request.method == "POST":
         if not may_enter:
             raise PermissionDenied(policy.NOT_YOUR_UNIT)
@@ -374,7 +374,7 @@ ACTION_MESSAGES = {
 def submission_detail(request, pk: int):
     submission = get_object_or_404(Submission.objects.select_related("unit", "agency"), pk=pk)
     if not policy.can_view_submission(request.user, submission):
-        raise Http404(_("Không có báo cáo này."))
+        raise PermissionDenied(policy.NOT_YOUR_REPORTS)
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
         if not (
@@ -484,10 +484,10 @@ def _completeness_unit(request) -> Unit:
     else:
         member = policy.membership(request.user)
         if member is None:
-            raise Http404(_("Không có đơn vị này."))
+            raise PermissionDenied(policy.NO_UNIT)
         unit = member.unit
     if not policy.can_view_unit(request.user, unit):
-        raise Http404(_("Không có đơn vị này."))
+        raise PermissionDenied(policy.NOT_YOUR_REPORTS)
     return unit
 
 
@@ -582,7 +582,7 @@ def _template_response(request, unit: Unit, agency: Agency | None, period: Perio
     """The XLSX template of a report; `?children=1` adds the units directly below that the
     user may view (whether the user may import them is checked per row on upload)."""
     if not _may_open(request.user, unit, agency, period):
-        raise Http404(_("Không có báo cáo này."))
+        raise PermissionDenied(policy.NOT_YOUR_REPORTS)
     children = agency is None and request.GET.get("children") == "1"
     reporters = templates_xlsx.reporters_for(unit, agency, period, request.user, children=children)
     rows = templates_xlsx.template_rows(reporters, period, _target_labels)
@@ -734,7 +734,7 @@ def _job_or_404(request, pk: int) -> ImportJob:
         ImportJob.objects.defer("data", "errors_file").select_related("user"), pk=pk
     )
     if job.user_id != request.user.pk and not policy.is_administrator(request.user):
-        raise Http404(_("Không có lượt nhập này."))
+        raise PermissionDenied(policy.NOT_YOUR_IMPORT)
     # A job whose worker was killed would say "running" for ever: it says "failed" instead.
     # (Looked at only once its last sign of life is old: the page polls every second.)
     silent = job.heartbeat_at is None or job.heartbeat_at < timezone.now() - jobs.stale_after()

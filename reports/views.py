@@ -10,6 +10,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -70,10 +71,12 @@ def unit_dashboard(request, unit_id: int):
     answered_by = readings.subjects(unit, period, reading, today())
     if answered_by != [unit]:
         # The other reading names other units: the one it names, or a list of them.
-        if len(answered_by) == 1 and policy.can_view_unit(request.user, answered_by[0]):
+        if len(answered_by) == 1 and policy.can_view_dashboard(request.user, answered_by[0]):
             target = reverse("reports:dashboard", args=[answered_by[0].pk])
             return redirect(f"{target}?period={period.id}&reading={reading}")
-        context["answered_by"] = [(u, policy.can_view_unit(request.user, u)) for u in answered_by]
+        context["answered_by"] = [
+            (u, policy.can_view_dashboard(request.user, u)) for u in answered_by
+        ]
         # The other reading names other units: its figures are theirs, not this one's to
         # show (the cards would be the rebased reading under an "as reported" heading).
         context.update(
@@ -91,8 +94,10 @@ def unit_dashboard(request, unit_id: int):
     context.update(
         board=board,
         neighbours=_neighbours(period, unit),
-        predecessors=[(c, policy.can_view_unit(user, c.predecessor)) for c in board.predecessors],
-        successors=[(u, policy.can_view_unit(user, u)) for u in board.successors],
+        predecessors=[
+            (c, policy.can_view_dashboard(user, c.predecessor)) for c in board.predecessors
+        ],
+        successors=[(u, policy.can_view_dashboard(user, u)) for u in board.successors],
         ended_on=unit.valid_to + datetime.timedelta(days=1) if unit.valid_to else None,
         structure_note=analytics.structure_note(unit, period),
         cards=_cards(board.cards),
@@ -101,6 +106,8 @@ def unit_dashboard(request, unit_id: int):
         pillars=pillars,
         ranking=ranking,
         ranking_chart=charts.ranking_chart(board.ranking),
+        # Reports stay inside the unit: who has submitted is not open data (policy).
+        reports_readable=policy.can_view_unit(user, unit),
         completeness_counts=[(s, counts[s]) for s in REPORT_STATUSES if counts.get(s)],
         completeness_total=len(board.completeness),
         laggard_plans=sorted(
@@ -159,7 +166,7 @@ def indicator_view(request, unit_id: int, code: str):
             target_label=_target_caption(target) if target is not None else "",
         ),
         children=[
-            {**_value_row(v), "may_view": policy.can_view_unit(request.user, v.unit)}
+            {**_value_row(v), "may_view": policy.can_view_dashboard(request.user, v.unit)}
             for v in analytics.with_approximate(children)
         ],
         children_chart=charts.children_chart(indicator, children),
@@ -186,8 +193,10 @@ def compare(request):
     ids = form.cleaned_data["unit_ids"]
     found = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
     units = [found[i] for i in ids if i in found]
-    if len(units) != len(ids) or not all(policy.can_view_unit(request.user, u) for u in units):
+    if len(units) != len(ids):
         raise Http404(_("Không có đơn vị này."))
+    if not all(policy.can_view_dashboard(request.user, u) for u in units):
+        raise PermissionDenied(policy.NOT_YOUR_REPORTS)
     period = form.cleaned_data["period"] or dashboard.default_period(units[0], today())
     chosen = form.selected_indicators(dashboard.KEY_INDICATORS)
     indicators = [i for i in chosen if indicator_valid_in(i, period)]
@@ -219,16 +228,19 @@ def compare(request):
 
 
 def _unit_or_404(request, unit_id: int) -> Unit:
+    """The unit of a dashboard page: 404 only when there is no such unit."""
     unit = Unit.objects.select_related("province", "district").filter(pk=unit_id).first()
-    if unit is None or not policy.can_view_unit(request.user, unit):
+    if unit is None:
         raise Http404(_("Không có đơn vị này."))
+    if not policy.can_view_dashboard(request.user, unit):
+        raise PermissionDenied(policy.NOT_YOUR_REPORTS)
     return unit
 
 
 def _ancestors(user, unit: Unit) -> list[tuple[Unit, bool]]:
     """The province and district above the unit, each with whether the user may open it."""
     above = [u for u in (unit.province, unit.district) if u is not None]
-    return [(u, policy.can_view_unit(user, u)) for u in above]
+    return [(u, policy.can_view_dashboard(user, u)) for u in above]
 
 
 def _period_query(

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +30,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language(settings):
+    """Each test starts in Vietnamese: a request in English (Accept-Language: en) leaves
+    English active in the thread (LocaleMiddleware activates, nothing deactivates), and a
+    later test that builds a workbook outside a request would otherwise be in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache(settings):
     """Each test starts with an empty cache (throttle counters included)."""
     cache.clear()
@@ -36,20 +47,32 @@ def fresh_cache(settings):
     cache.clear()
 
 
-@pytest.fixture(scope="module")
-def reference_data(django_db_setup, django_db_blocker):
-    """The reference data, there when the test starts and there again after it.
-
-    live_server makes the test transactional, and pytest-django empties every table when a
-    transactional test ends: the units, indicators and plans tests/conftest.py loaded once
-    for the session would be gone for any test after this one. This module-scoped fixture's
-    teardown runs after that flush, and loads them again (used by the browser tests).
-    """
+def _reference_data_present() -> bool:
     from units.models import Unit
 
-    with django_db_blocker.unblock():
-        if not Unit.objects.filter(code="19363").exists():  # flushed by an earlier test
-            call_command("load_reference_data", stdout=io.StringIO())
+    return Unit.objects.filter(code="19363").exists()
+
+
+@pytest.fixture(scope="module")
+def _reference_data_module(django_db_setup, django_db_blocker):
+    """Loads the reference data again after the module: a transactional test's flush, at
+    its end, would leave every later module without it."""
     yield
     with django_db_blocker.unblock():
         call_command("load_reference_data", stdout=io.StringIO())
+
+
+@pytest.fixture
+def reference_data(_reference_data_module, django_db_blocker):
+    """The reference data, there when the test starts and there again after the module.
+
+    live_server makes the test transactional, and pytest-django empties every table when a
+    transactional test ends: the units, indicators and plans tests/conftest.py loaded once
+    for the session would be gone for any test after this one. Each test finds them (loaded
+    again if an earlier transactional test of the module flushed them), and the module's
+    teardown, which runs after the last flush, loads them for the modules after it (used by
+    the browser tests).
+    """
+    with django_db_blocker.unblock():
+        if not _reference_data_present():  # flushed by an earlier test
+            call_command("load_reference_data", stdout=io.StringIO())

@@ -88,25 +88,57 @@ def test_a_user_without_a_unit_is_told_so(client):
     assert "chưa gắn với đơn vị nào" in response.content.decode()
 
 
-def test_a_commune_official_sees_only_the_communes_dashboard(client, users):
+def test_a_commune_official_opens_every_dashboard_with_approved_figures(client, users):
+    """Issue 19, item 1: approved figures are open data, so hoxa.nhaplieu opens its own
+    district's and province's dashboards and another district's (no 404 that pretends the
+    unit does not exist); who has reported stays with the readers of each unit's reports."""
     login(client, "hoxa.nhaplieu")
     ho_xa = unit("19363", OLD.isoformat())
     response = client.get(dashboard_url(ho_xa, "2020Q4"))
     assert response.status_code == 200
     assert "Thị trấn Hồ Xá" in response.content.decode()
-    assert client.get(dashboard_url(ho_xa.province, "2020Q4")).status_code == 404
-    assert client.get(dashboard_url(ho_xa.district, "2020Q4")).status_code == 404
     gio_linh = Unit.objects.in_force(OLD).filter(parent=ho_xa.province, level="district")
     other = gio_linh.exclude(pk=ho_xa.district_id).first()
-    assert client.get(dashboard_url(other, "2020Q4")).status_code == 404
-    assert client.get(f"/dashboard/{other.pk}/indicator/INF_LAN/").status_code == 404
-    # The ancestors are named in the breadcrumb, not linked.
+    for above in (ho_xa.province, ho_xa.district, other):
+        response = client.get(dashboard_url(above, "2020Q4"))
+        assert response.status_code == 200, above
+        text = response.content.decode()
+        assert above.name in text
+        # Completeness comes from reports: not shown above one's own unit.
+        assert "data-reports-hidden" in text
+        assert "/entry/completeness/" not in text
+    assert client.get(f"/dashboard/{other.pk}/indicator/INF_LAN/").status_code == 200
+    # The ancestors are linked in the breadcrumb now that their dashboards open.
+    text = client.get(dashboard_url(ho_xa, "2020Q4")).content.decode()
+    assert f'href="{dashboard_url(ho_xa.province)}' in text
+    assert "data-reports-hidden" not in text
+
+
+def test_the_2025_committee_opens_the_dashboards_of_the_units_it_was_formed_from(client, users):
+    login(client, "quangtri2025.bcd")
+    for code in ("45", "464"):  # old Quảng Trị and Vĩnh Linh
+        old = unit(code, "2020-10-13")
+        response = client.get(dashboard_url(old, "2020Q4"))
+        assert response.status_code == 200, code
+        assert old.name in response.content.decode()
+
+
+def test_a_refusal_is_a_403_page_that_says_why_and_what_to_do(client, users):
+    login(client, "hoxa.nhaplieu")
+    vinh_linh = unit("464", "2020-10-13")
+    response = client.get(f"/entry/completeness/?unit={vinh_linh.pk}&period=2020Q4")
+    assert response.status_code == 403
     text = response.content.decode()
-    assert f'href="{dashboard_url(ho_xa.province)}' not in text
+    assert 'data-refusal="403"' in text
+    assert "egov-portal" in text and 'id="main-nav"' in text  # the portal's own page
+    assert "chỉ dành cho cán bộ của đơn vị đó" in text  # why
+    assert "/dashboard/" in text and "/units/" in text  # what to do instead
 
 
 def test_an_unknown_unit_or_indicator_is_not_found(admin):
-    assert admin.get("/dashboard/999999/").status_code == 404
+    response = admin.get("/dashboard/999999/")
+    assert response.status_code == 404
+    assert 'data-refusal="404"' in response.content.decode()  # the portal's own page
     vinh_linh = unit("464", "2020-10-13")
     assert admin.get(f"/dashboard/{vinh_linh.pk}/indicator/NOPE/").status_code == 404
 
@@ -372,11 +404,13 @@ def test_compare_needs_two_to_six_units(admin):
     assert "So sánh tối đa 6 đơn vị" in many.content.decode()
 
 
-def test_compare_only_units_the_user_may_see(client, users):
+def test_compare_any_unit_with_approved_figures(client, users):
     login(client, "vinhlinh.nhaplieu")
     vinh_linh = unit("464", "2020-10-13")
     ho_xa = unit("19363", OLD.isoformat())
     mine = client.get("/dashboard/compare/", {"units": [vinh_linh.pk, ho_xa.pk]})
     assert mine.status_code == 200
     other = unit("064", "2021-07-31")
-    assert client.get("/dashboard/compare/", {"units": [vinh_linh.pk, other.pk]}).status_code == 404
+    # Approved figures are open data: another province's district compares too.
+    assert client.get("/dashboard/compare/", {"units": [vinh_linh.pk, other.pk]}).status_code == 200
+    assert client.get("/dashboard/compare/", {"units": [vinh_linh.pk, 999999]}).status_code == 404

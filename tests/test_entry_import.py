@@ -207,12 +207,12 @@ def test_template_for_a_reviewer_with_children_has_the_communes(
     assert hoxa["unit_name"] == "Thị trấn Hồ Xá"
 
 
-def test_template_of_another_unit_is_not_found(client, users, vinhlinh):
+def test_template_of_another_unit_is_refused(client, users, vinhlinh):
     login(client, "hoxa.nhaplieu")
-    assert client.get(template_url(vinhlinh)).status_code == 404
+    assert client.get(template_url(vinhlinh)).status_code == 403
     other = Unit.objects.in_force(ON).filter(level="district").exclude(pk=vinhlinh.pk).first()
     login(client, "vinhlinh.nhaplieu")
-    assert client.get(template_url(other)).status_code == 404
+    assert client.get(template_url(other)).status_code == 403
     assert client.get(template_url(vinhlinh, "2021-13")).status_code == 404
 
 
@@ -233,7 +233,7 @@ def test_an_agencys_template_names_the_agency_and_imports_back(client, users):
     result = upload(client, fill(response.content), dry_run=True).context["result"]
     assert (result["created"], result["rejected"]) == (len(rows), 0), result["errors"]
     login(client, "hoxa.nhaplieu")
-    assert client.get(f"/entry/agency/{agency.pk}/{PERIOD}/template.xlsx").status_code == 404
+    assert client.get(f"/entry/agency/{agency.pk}/{PERIOD}/template.xlsx").status_code == 403
 
 
 def test_entry_list_and_form_link_the_template(client, users, vinhlinh):
@@ -493,8 +493,8 @@ def test_a_large_file_becomes_a_job_run_in_process(
         "finished": True,
     }
     login(client, "hoxa.nhaplieu")
-    assert client.get(f"/entry/import/{job.pk}/").status_code == 404
-    assert client.get(f"/entry/import/{job.pk}/status/").status_code == 404
+    assert client.get(f"/entry/import/{job.pk}/").status_code == 403
+    assert client.get(f"/entry/import/{job.pk}/status/").status_code == 403
     login(client, "admin")
     assert client.get(f"/entry/import/{job.pk}/").status_code == 200
 

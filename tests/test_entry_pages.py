@@ -128,11 +128,11 @@ def test_form_shows_the_plan_target_for_communes(client, users, hoxa):
     assert "Mục tiêu ≥ 60%" in response.content.decode()
 
 
-def test_others_forms_are_not_found(client, users, hoxa, vinhlinh):
+def test_others_forms_are_refused_with_a_reason(client, users, hoxa, vinhlinh):
     login(client, "hoxa.nhaplieu")
     other = Unit.objects.in_force(OLD).filter(parent=vinhlinh).exclude(pk=hoxa.pk).first()
-    assert client.get(form_url(other)).status_code == 404
-    assert client.get(form_url(vinhlinh)).status_code == 404
+    assert client.get(form_url(other)).status_code == 403
+    assert client.get(form_url(vinhlinh)).status_code == 403
     assert client.get(form_url(hoxa, "2025Q9")).status_code == 404
     assert client.get(form_url(hoxa, "2025Q3")).status_code == 404  # the commune had ended
     assert client.get("/entry/999999/2025Q1/").status_code == 404
@@ -290,8 +290,8 @@ def test_steering_member_reads_but_cannot_write(client, users, hoxa):
 def test_a_report_is_hidden_from_other_units(client, users, hoxa):
     submission = submitted_report(client, hoxa)
     login(client, "xavinhlinh.nhaplieu")  # the 2025 commune: not the 2024 one's official
-    assert client.get(f"/entry/reports/{submission.pk}/").status_code == 404
-    assert client.get(form_url(hoxa)).status_code == 404
+    assert client.get(f"/entry/reports/{submission.pk}/").status_code == 403
+    assert client.get(form_url(hoxa)).status_code == 403
 
 
 def test_completeness_of_vinh_linh(client, users, hoxa, vinhlinh):
@@ -321,9 +321,9 @@ def test_completeness_of_vinh_linh(client, users, hoxa, vinhlinh):
     assert default.context["period"].id == "2025Q2"
 
 
-def test_completeness_of_another_unit_is_not_found(client, users, vinhlinh):
+def test_completeness_of_another_unit_is_refused(client, users, vinhlinh):
     login(client, "hoxa.nhaplieu")
-    assert client.get(f"/entry/completeness/?unit={vinhlinh.pk}").status_code == 404
+    assert client.get(f"/entry/completeness/?unit={vinhlinh.pk}").status_code == 403
 
 
 def test_navigation_for_a_reviewer(client, users):

@@ -114,7 +114,9 @@ def r(name: str, **kwargs) -> Callable[[dict], str]:
 
 OPEN = (200, 200, 200, 200, 200)
 SIGNED_IN = (LOGIN, 200, 200, 200, 200)
-UNIT_PAGE = (LOGIN, 404, 200, 200, 200)  # the unit's readers only; 404 gives nothing away
+# The unit's readers only; the others get a 403 page that says why (the unit is open data:
+# a 404 would pretend it does not exist).
+UNIT_PAGE = (LOGIN, 403, 200, 200, 200)
 STAFF_PAGE = (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)
 API_READ_ONLY = (  # POST to a read-only endpoint: only staff pass the permission check
     Write("post", json=True, expect={"anonymous": 403, "outsider": 403, "staff": 405}),
@@ -171,7 +173,7 @@ ROUTES: dict[str, Route] = {
             Write(
                 "post",
                 data=lambda c: {"action": "approve"},
-                expect={"anonymous": LOGIN, "outsider": 404},
+                expect={"anonymous": LOGIN, "outsider": 403},
             ),
         ),
         secret="readers",
@@ -183,7 +185,7 @@ ROUTES: dict[str, Route] = {
             Write(
                 "post",
                 data=lambda c: {"HR_PROFICIENT-value": "99"},
-                expect={"anonymous": LOGIN, "outsider": 404, "reviewer": 403},
+                expect={"anonymous": LOGIN, "outsider": 403, "reviewer": 403},
             ),
         ),
         secret="readers",
@@ -194,7 +196,7 @@ ROUTES: dict[str, Route] = {
     "entry:entry-form-agency": Route(
         r("entry:entry-form-agency", agency_id="ctx:agency", period=PERIOD),
         UNIT_PAGE,
-        (Write("post", expect={"anonymous": LOGIN, "outsider": 404}),),
+        (Write("post", expect={"anonymous": LOGIN, "outsider": 403}),),
         member="district_official",
     ),
     "entry:entry-template-agency": Route(
@@ -214,28 +216,39 @@ ROUTES: dict[str, Route] = {
             ),
         ),
     ),
-    "entry:import-job": Route(r("entry:import-job", pk="ctx:job"), (LOGIN, 404, 200, 404, 200)),
+    "entry:import-job": Route(r("entry:import-job", pk="ctx:job"), (LOGIN, 403, 200, 403, 200)),
     # POST only; a job is run again by its owner (or an administrator) only.
     "entry:import-job-rerun": Route(
         r("entry:import-job-rerun", pk="ctx:job"),
         (LOGIN, 405, 405, 405, 405),
-        (Write("post", expect={"anonymous": LOGIN, "outsider": 404, "reviewer": 404}),),
+        (Write("post", expect={"anonymous": LOGIN, "outsider": 403, "reviewer": 403}),),
     ),
     "entry:import-job-status": Route(
-        r("entry:import-job-status", pk="ctx:job"), (LOGIN, 404, 200, 404, 200)
+        r("entry:import-job-status", pk="ctx:job"), (LOGIN, 403, 200, 403, 200)
     ),
     # Every error of a job's file: seen as the job's page is.
     "entry:import-job-errors": Route(
-        r("entry:import-job-errors", pk="ctx:done_job"), (LOGIN, 404, 200, 404, 200)
+        r("entry:import-job-errors", pk="ctx:done_job"), (LOGIN, 403, 200, 403, 200)
     ),
     # --- dashboards ---
     "reports:dashboard-home": Route(r("reports:dashboard-home"), (LOGIN, 302, 302, 302, 302)),
-    "reports:dashboard": Route(r("reports:dashboard", unit_id="ctx:hoxa"), UNIT_PAGE),
+    # Approved figures only, for every signed-in user (docs/decisions/0006): Hồ Xá's draft
+    # shows to nobody, its own official included.
+    "reports:dashboard": Route(
+        r("reports:dashboard", unit_id="ctx:hoxa", query=f"period={PERIOD}"),
+        SIGNED_IN,
+        secret="nobody",
+    ),
     "reports:indicator": Route(
-        r("reports:indicator", unit_id="ctx:hoxa", code="HR_PROFICIENT"), UNIT_PAGE
+        r("reports:indicator", unit_id="ctx:hoxa", code=SECRET_INDICATOR, query=f"period={PERIOD}"),
+        SIGNED_IN,
+        secret="nobody",
     ),
     "reports:compare": Route(
-        r("reports:compare", query="ctx:compare_query"), UNIT_PAGE, member="district_official"
+        r("reports:compare", query="ctx:compare_query"),
+        SIGNED_IN,
+        secret="nobody",
+        member="district_official",
     ),
     # --- the API: open data read by all, figures filtered, writes checked ---
     "api-analytics": Route(
