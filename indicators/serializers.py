@@ -1,10 +1,11 @@
 """API shapes for indicators and figures."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from egov_portal.api import TextField
-from indicators import readings
+from indicators import readings, sources
 from indicators.analytics import coverage_label
 from indicators.models import Figure, Indicator
 from units.serializers import UnitRefSerializer
@@ -34,6 +35,17 @@ class IndicatorSerializer(serializers.ModelSerializer):
         ]
 
 
+class CitationSerializer(serializers.Serializer):
+    """A source as a reader cites it (indicators.sources): what the article says of itself;
+    empty where it does not say."""
+
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    published_on = serializers.DateField(allow_null=True)
+    url = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class FigureSerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer(read_only=True)
     agency = serializers.CharField(
@@ -42,6 +54,10 @@ class FigureSerializer(serializers.ModelSerializer):
     indicator = serializers.CharField(source="indicator.code", read_only=True)
     approximate = serializers.BooleanField(
         source="is_approximate", read_only=True, help_text="Nguồn ghi số gần đúng («khoảng»)."
+    )
+    citation = serializers.SerializerMethodField(
+        help_text="The source as a reader cites it: title, publisher, date, link (source keeps "
+        "the text as stored)."
     )
 
     class Meta:
@@ -60,9 +76,14 @@ class FigureSerializer(serializers.ModelSerializer):
             "status",
             "source",
             "source_on",
+            "citation",
             "note",
             "updated_at",
         ]
+
+    @extend_schema_field(CitationSerializer)
+    def get_citation(self, figure: Figure) -> dict:
+        return CitationSerializer(sources.cite(figure.source)).data
 
 
 class FigureWriteSerializer(serializers.Serializer):

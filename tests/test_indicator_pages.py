@@ -20,5 +20,7 @@ def test_indicator_page_lists_the_seed_figures_with_sources(client):
     text = response.content.decode()
     assert "Tỉnh Đắk Lắk" in text
     assert "18/29" in text
-    assert "003_03567fd821d6ea94.txt" in text
+    # The article cited by its title and date, not by the corpus file's name (issue 19).
+    assert "003_03567fd821d6ea94.txt" not in text
+    assert "Chính phủ điện tử tỉnh Đắk Lắk giai đoạn 2016 – 2020</cite>, 13/07/2016" in text
     assert client.get("/indicators/NOPE/").status_code == 404

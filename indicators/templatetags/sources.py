@@ -1,17 +1,28 @@
 """How a figure's or a plan's source reads on a page (issue 19, item 9)."""
 
-import re
+import datetime
 
 from django import template
+from django.utils.formats import date_format
+
+from indicators.sources import cite
 
 register = template.Library()
-
-# The seed corpus names each article by its file ("000_98ee4c67b2729a11.txt — <title>"): a
-# name for the loader, not for a reader. The API keeps the source as stored.
-_CORPUS_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt\s+—\s+")
 
 
 @register.filter
 def source_title(source: str) -> str:
-    """The source without the corpus file name before its title."""
-    return _CORPUS_FILE.sub("", source or "", count=1)
+    """The source's title, without the corpus file name before it."""
+    return cite(source).title
+
+
+@register.inclusion_tag("indicators/_source.html")
+def source_citation(source: str, source_on: datetime.date | None = None) -> dict:
+    """The source as a reader cites it: title (linked where there is an address), publisher
+    and date (the article's, or the date the figure's source carries)."""
+    citation = cite(source)
+    day = citation.published_on or source_on
+    return {
+        "citation": citation,
+        "day": date_format(day, "SHORT_DATE_FORMAT") if day else "",
+    }
