@@ -25,6 +25,11 @@ PERIOD = parse_period("2025Q1")
 
 
 def log_out(page: Page) -> None:
+    """Through the menu under the user's name (behind the menu button on a narrow screen)."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    page.locator(".nav-user .dropdown-toggle").click()
     with page.expect_navigation():
         page.get_by_role("button", name="Đăng xuất").click()
     assert page.get_by_role("button", name="Đăng xuất").count() == 0
