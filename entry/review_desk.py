@@ -42,6 +42,8 @@ class ReportDesk:
     previous_unit: Unit | None
     # Why there is no last quarter to compare with, when there is none ("" otherwise).
     no_previous: str
+    # Whether any approved figure of last quarter was found.
+    has_previous: bool
     # The rule the flags follow, for the page to state it.
     large_relative: Decimal = LARGE_RELATIVE
     large_points: Decimal = LARGE_POINTS
@@ -97,6 +99,7 @@ def report_desk(*, submission: Submission) -> ReportDesk:
         large=sum(1 for r in rows if r.change and r.change.is_large),
         previous_unit=previous_unit,
         no_previous=no_previous,
+        has_previous=bool(previous),
     )
 
 

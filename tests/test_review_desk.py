@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.services import demo_users_create
 from entry.changes import LARGE_POINTS, LARGE_RELATIVE, change_of
@@ -206,10 +208,12 @@ def test_no_previous_value_when_last_quarter_was_not_approved(users, hoxa):
     desk = report_desk(submission=report)
     rows = rows_by_code(desk)
     assert all(row.previous is None and row.change is None for row in rows.values())
-    assert desk.large == 0
+    assert (desk.large, desk.has_previous, desk.no_previous) == (0, False, "")
 
 
-def test_a_commune_kept_whole_in_2025_compares_with_its_predecessor(users):
+def test_a_commune_kept_whole_in_2025_compares_with_its_predecessor(
+    users, django_assert_num_queries
+):
     admin = users["admin"]
     edge = (
         UnitChange.objects.filter(
@@ -227,7 +231,10 @@ def test_a_commune_kept_whole_in_2025_compares_with_its_predecessor(users):
     q2, q3 = parse_period("2025Q2"), parse_period("2025Q3")
     approved(admin, admin, old, q2, HR_IT_STAFF="4")
     report = submitted(admin, new, q3, HR_IT_STAFF="9")
-    desk = report_desk(submission=report)
+    report = Submission.objects.select_related("unit", "agency").get(pk=report.pk)
+    # The indicators, the report's figures, the unit's lineage, the predecessor's figures.
+    with django_assert_num_queries(4):
+        desk = report_desk(submission=report)
     assert desk.previous_unit == old
     staff = rows_by_code(desk)["HR_IT_STAFF"]
     assert (staff.previous.value, staff.change.delta, staff.change.is_large) == (4, 5, True)
@@ -272,6 +279,30 @@ def test_the_desk_reads_in_a_fixed_number_of_queries(
 # --- the report's page ---------------------------------------------------------------------
 
 
+def test_the_report_page_costs_the_same_queries_for_one_figure_or_fifty(
+    client, users, hoxa, neighbour
+):
+    official, admin = users["hoxa.nhaplieu"], users["admin"]
+    approved(official, users["vinhlinh.duyet"], hoxa, Q4)
+    full = submitted(official, hoxa, Q1)
+    entry_save(
+        user=admin,
+        unit=neighbour,
+        agency=None,
+        period=Q1,
+        values={"HR_IT_STAFF": EntryValue(value="3")},
+        version=0,
+    )
+    small = Submission.objects.get(unit=neighbour, period=Q1.id)
+    login(client, users, "vinhlinh.duyet")
+    counts = []
+    for report in (full, small):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/entry/reports/{report.pk}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
 def test_the_report_page_shows_last_quarter_the_change_and_percentages_with_one_decimal(
     client, users, hoxa
 ):
@@ -290,11 +321,11 @@ def test_the_report_page_shows_last_quarter_the_change_and_percentages_with_one_
     assert "1.500.000.000 đ" in budget and "150.000.000 đ" in budget
     assert "+1.350.000.000 đ" in budget and "(+900%)" in budget and "data-large-change" in budget
     assert 'data-large-count="2"' in text  # the budget and the incidents
-    assert 'class="table-warning"' in _row(text, "SEC_INCIDENTS", whole=True)
+    assert 'class="table-warning"' in _row(text, "SEC_INCIDENTS")
     assert "data-large-change" not in _row(text, "HR_IT_STAFF")
 
 
-def _row(text: str, code: str, whole: bool = False) -> str:
+def _row(text: str, code: str) -> str:
     match = re.search(rf'<tr data-indicator="{code}".*?</tr>', text, re.S)
     assert match, code
     return match.group(0)
