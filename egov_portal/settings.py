@@ -161,6 +161,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "egov_portal.context_processors.nav_tab",
             ],
         },
     },

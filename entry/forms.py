@@ -177,3 +177,52 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         help_text=_("Bắt buộc khi trả lại hoặc mở lại báo cáo."),
     )
+
+
+def clean_reason(text: str) -> str:
+    """A reason as typed, without NUL (which PostgreSQL refuses) and lone surrogates; a
+    reason is a short text."""
+    return text.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")[:2000]
+
+
+REPORTS_UNREADABLE = _("Không đọc được danh sách báo cáo đã chọn.")
+
+
+class ReportVersionsField(forms.Field):
+    """The reports chosen in the inbox, each sent as "<id>:<version>" (the version the page
+    showed): id → version."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> dict[int, int]:
+        chosen = {}
+        for item in value or []:
+            pk, _sep, version = str(item).partition(":")
+            if not (pk.isdigit() and version.isdigit()):
+                raise forms.ValidationError(REPORTS_UNREADABLE)
+            chosen[int(pk)] = int(version)
+        return chosen
+
+
+class BulkReviewForm(forms.Form):
+    """Approve or return the reports chosen in the inbox (or one row's report), with the
+    reason a return needs (the service checks it, for each report)."""
+
+    reports = ReportVersionsField(required=False)
+    action = forms.ChoiceField(
+        choices=[("approve", _("Duyệt")), ("return", _("Trả lại"))],
+        error_messages={
+            "required": _("Thao tác không hợp lệ."),
+            "invalid_choice": _("Thao tác không hợp lệ."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Lý do trả lại"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=_("Bắt buộc khi trả lại; ghi cho từng báo cáo được trả lại."),
+    )
+
+    def clean_reason(self) -> str:
+        return clean_reason(self.cleaned_data["reason"])

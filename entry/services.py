@@ -210,10 +210,33 @@ ACTIONS = {
 
 
 @aggregates.atomic()
-def submission_act(*, user, submission: Submission, action: str, reason: str = "") -> Submission:
+def submission_act(
+    *,
+    user,
+    submission: Submission,
+    action: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Submission:
     """Approve, return or reopen a report (reviewers), or submit it (its official) — every
-    step recorded with who, when, from, to and why."""
+    step recorded with who, when, from, to and why. Raises PermissionDenied or WorkflowError
+    (also when `expected_version` is given and the report moved on since)."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    return _step(
+        user=user,
+        submission=submission,
+        action=action,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def _step(
+    *, user, submission: Submission, action: str, reason: str, expected_version: int | None
+) -> Submission:
+    """One report's step, the report locked by the caller: what submission_act and
+    submissions_act both do to each report, so that anything a step does (its checks, its
+    record, what happens on commit) is written once, here."""
     if action not in ACTIONS:
         raise WorkflowError(_("Thao tác không hợp lệ."))
     sources, target, needs_reason = ACTIONS[action]
@@ -223,14 +246,16 @@ def submission_act(*, user, submission: Submission, action: str, reason: str = "
         else policy.can_review(user, submission)
     )
     if not allowed:
-        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với báo cáo."))
+        raise PermissionDenied(NOT_ALLOWED)
     if submission.status not in sources:
         raise WorkflowError(
             _("Không thể %(action)s báo cáo đang ở trạng thái «%(status)s».")
             % {"action": ACTION_LABELS[action], "status": submission.get_status_display()}
         )
+    if expected_version is not None and submission.version != expected_version:
+        raise WorkflowError(REPORT_MOVED_ON)
     if needs_reason and not reason.strip():
-        raise WorkflowError(_("Cần ghi lý do."))
+        raise WorkflowError(REASON_REQUIRED)
     if action == "submit":
         missing = missing_indicators(submission)
         if missing:
@@ -240,6 +265,86 @@ def submission_act(*, user, submission: Submission, action: str, reason: str = "
             )
     _move(submission, target, user=user, reason=reason.strip())
     return submission
+
+
+NOT_ALLOWED = gettext_lazy("Bạn không có quyền thực hiện thao tác này với báo cáo.")
+REASON_REQUIRED = gettext_lazy("Cần ghi lý do.")
+REPORT_MOVED_ON = gettext_lazy(
+    "Báo cáo đã thay đổi sau khi bạn mở trang (được gửi lại hoặc đã có người xử lý): hãy xem lại."
+)
+NOTHING_CHOSEN = gettext_lazy("Chưa chọn báo cáo nào.")
+NOTHING_DONE = gettext_lazy(
+    "Chưa thực hiện thao tác nào: báo cáo «%(report)s» không %(action)s được — %(why)s"
+)
+NO_SUCH_REPORT = gettext_lazy("số %(id)s")
+# What a reviewer does to many reports at once, from the inbox.
+BULK_ACTIONS = ("approve", "return")
+
+
+class BulkRefused(WorkflowError):
+    """One of the reports chosen could not be acted on: nothing was done to any of them."""
+
+    def __init__(self, message: str, submission_id: int):
+        self.submission_id = submission_id
+        super().__init__(message)
+
+
+@aggregates.atomic()
+def submissions_act(
+    *, user, versions: dict[int, int | None], action: str, reason: str = ""
+) -> list[Submission]:
+    """Approve or return several reports (id → the version the reviewer saw, or None), each
+    through the same step as submission_act, in one transaction: all of them or none.
+    Raises WorkflowError (BulkRefused naming the first report refused, and why)."""
+    if action not in BULK_ACTIONS:
+        raise WorkflowError(_("Thao tác không hợp lệ."))
+    if not versions:
+        raise WorkflowError(NOTHING_CHOSEN)
+    if ACTIONS[action][2] and not reason.strip():
+        raise WorkflowError(REASON_REQUIRED)
+    # Every report locked first, by id (the order every writer locks reports in), then each
+    # one's figures in _move: a writer holding one report waits instead of deadlocking.
+    locked = {
+        s.pk: s
+        for s in Submission.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(versions))
+        .select_related("unit", "agency")
+        .order_by("pk")
+    }
+    done = []
+    for pk in sorted(versions):
+        submission = locked.get(pk)
+        try:
+            if submission is None:
+                raise WorkflowError(_("Không có báo cáo này."))
+            done.append(
+                _step(
+                    user=user,
+                    submission=submission,
+                    action=action,
+                    reason=reason,
+                    expected_version=versions[pk],
+                )
+            )
+        except (WorkflowError, PermissionDenied) as exc:
+            raise BulkRefused(
+                NOTHING_DONE
+                % {
+                    "report": _report_label(user, submission, pk),
+                    "action": ACTION_LABELS[action],
+                    "why": str(exc),
+                },
+                pk,
+            ) from exc
+    return done
+
+
+def _report_label(user, submission: Submission | None, pk: int) -> str:
+    """A report as a refusal names it: its unit (or agency) and period, to those who may see
+    it; its number only, to anyone else."""
+    if submission is not None and policy.can_view_submission(user, submission):
+        return f"{submission.reporter.name} — {submission.period}"
+    return str(NO_SUCH_REPORT % {"id": pk})
 
 
 ACTION_LABELS = {

@@ -6,6 +6,7 @@ app_name = "entry"
 urlpatterns = [
     path("", views.entry_list_view, name="entry-list"),
     path("review/", views.review_inbox, name="review-inbox"),
+    path("review/act/", views.review_act, name="review-act"),
     path("completeness/", views.completeness_view, name="completeness"),
     path("reports/<int:pk>/", views.submission_detail, name="submission-detail"),
     path("import/", views.import_view, name="entry-import"),

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,13 +29,16 @@ from egov_portal.upload_files import check_request_size, check_size, max_upload_
 from entry import jobs, services, templates_xlsx
 from entry.deadlines import due_dates
 from entry.forms import (
+    BulkReviewForm,
     EntryRow,
     IndicatorEntryForm,
     ReviewForm,
+    clean_reason,
     entry_data,
     group_by_pillar,
 )
 from entry.models import ImportJob
+from entry.review_desk import report_desk
 from entry.selectors import (
     ReportRow,
     completeness,
@@ -357,8 +360,38 @@ def review_inbox(request):
             "waiting": waiting,
             # The others (approved, returned): where a report is reopened.
             "reviewed": [s for s in services.reviewed_by(request.user) if s.pk not in waiting_ids],
+            "form": BulkReviewForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def review_act(request):
+    """Approve or return the reports chosen in the inbox (one row's form sends one): all of
+    them or, if any cannot be, none (entry.services.submissions_act)."""
+    form = BulkReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("entry:review-inbox")
+    action = form.cleaned_data["action"]
+    try:
+        done = services.submissions_act(
+            user=request.user,
+            versions=form.cleaned_data["reports"],
+            action=action,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        n = len(done)
+        if action == "approve":
+            text = ngettext("Đã duyệt %(n)s báo cáo.", "Đã duyệt %(n)s báo cáo.", n)
+        else:
+            text = ngettext("Đã trả lại %(n)s báo cáo.", "Đã trả lại %(n)s báo cáo.", n)
+        messages.success(request, text % {"n": n})
+    return redirect("entry:review-inbox")
 
 
 ACTION_MESSAGES = {
@@ -381,14 +414,19 @@ def submission_detail(request, pk: int):
             policy.can_enter(request.user, submission.unit, submission.agency)
             or policy.can_review(request.user, submission)
         ):
-            raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với báo cáo."))
+            raise PermissionDenied(services.NOT_ALLOWED)
         action = request.POST.get("action", "")
-        # NUL (which PostgreSQL refuses) and lone surrogates out; a reason is a short text.
-        reason = request.POST.get("reason", "").replace("\x00", "")
-        reason = reason.encode("utf-8", "ignore").decode("utf-8")[:2000]
+        reason = clean_reason(request.POST.get("reason", ""))
+        version = request.POST.get("version", "")
         try:
             services.submission_act(
-                user=request.user, submission=submission, action=action, reason=reason
+                user=request.user,
+                submission=submission,
+                action=action,
+                reason=reason,
+                # The version the page showed (when it sent one): a report sent again with
+                # other figures since is not approved unseen.
+                expected_version=int(version) if version.isdigit() else None,
             )
         except services.WorkflowError as exc:
             messages.error(request, str(exc))
@@ -410,23 +448,20 @@ def _detail_context(request, submission: Submission, form: ReviewForm) -> dict:
         for action, (sources, _target, _reason) in services.ACTIONS.items()
         if submission.status in sources and (may_enter if action == "submit" else may_review)
     ]
-    figures = (
-        reports.report_figures(submission)
-        .select_related("indicator")
-        .order_by("indicator__pillar", "indicator__position", "indicator__code")
-    )
-    period = parse_period(submission.period)
+    desk = report_desk(submission=submission)
     return {
         "submission": submission,
         "reporter": submission.reporter,
-        "period": period,
-        "figures": list(figures),
+        "period": desk.period,
+        "desk": desk,
         "missing": services.missing_indicators(submission),
         "transitions": list(submission.transitions.select_related("by").order_by("at", "id")),
         "actions": actions,
         "form": form,
         "may_review": may_review,
-        "form_url": _form_url(submission.unit, submission.agency, period),
+        # The reviewer's desk keeps the review tab of the menu (egov_portal.context_processors).
+        "nav_tab": "review" if may_review else "entry",
+        "form_url": _form_url(submission.unit, submission.agency, desk.period),
     }
 
 

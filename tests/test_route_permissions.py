@@ -166,6 +166,19 @@ ROUTES: dict[str, Route] = {
     "entry:entry-list": Route(r("entry:entry-list"), SIGNED_IN),
     "entry:review-inbox": Route(r("entry:review-inbox"), SIGNED_IN),
     "entry:completeness": Route(r("entry:completeness", query="ctx:unit_query"), UNIT_PAGE),
+    # POST only; each report chosen is checked by the review step (accounts.policy.can_review):
+    # one refused, and nothing changes; the answer is the inbox again, saying why.
+    "entry:review-act": Route(
+        r("entry:review-act"),
+        (LOGIN, 405, 405, 405, 405),
+        (
+            Write(
+                "post",
+                data=lambda c: {"action": "approve", "reports": f"{c['submission']}:0"},
+                expect={"anonymous": LOGIN, "outsider": 302, "member": 302},
+            ),
+        ),
+    ),
     "entry:submission-detail": Route(
         r("entry:submission-detail", pk="ctx:submission"),
         UNIT_PAGE,
