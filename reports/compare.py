@@ -27,7 +27,7 @@ COMPARE_REFUSED = _("Bạn không có quyền xem số liệu của %(units)s n�
 # What a value is counted in, by the indicator's kind: shown beside every indicator's name.
 MEASURES = {
     Indicator.ValueType.RATIO: _("%"),
-    Indicator.ValueType.BOOLEAN: _("có/không; cấp trên: % đơn vị có"),
+    Indicator.ValueType.BOOLEAN: _("có/không; % đơn vị có"),
     Indicator.ValueType.COUNT: _("số lượng"),
     Indicator.ValueType.AMOUNT: _("đồng"),
 }

@@ -82,7 +82,7 @@ def test_the_search_day_defaults_to_a_day_the_users_own_unit_was_in_force(commit
 
 
 def test_units_chosen_by_their_ids_in_the_url_are_compared_as_chips_and_columns(committee):
-    vinh_linh, gio_linh = unit("464"), unit("465")
+    vinh_linh, gio_linh = unit("464"), unit("466")
     response = committee.get(
         "/dashboard/compare/", {"units": [vinh_linh.pk, gio_linh.pk], "period": PERIOD}
     )
@@ -110,7 +110,7 @@ def test_one_unit_chosen_is_a_step_not_an_error(committee):
 
 
 def test_indicators_are_chosen_by_name_grouped_by_pillar(committee):
-    vinh_linh, gio_linh = unit("464"), unit("465")
+    vinh_linh, gio_linh = unit("464"), unit("466")
     response = committee.get(
         "/dashboard/compare/",
         {
@@ -136,7 +136,7 @@ def test_indicators_are_chosen_by_name_grouped_by_pillar(committee):
 
 def test_the_default_indicators_are_the_dashboards_headline_ones(committee):
     response = committee.get(
-        "/dashboard/compare/", {"units": [unit("464").pk, unit("465").pk], "period": PERIOD}
+        "/dashboard/compare/", {"units": [unit("464").pk, unit("466").pk], "period": PERIOD}
     )
     codes = [r["indicator"].code for r in response.context["rows"]]
     assert "APP_DIGSIG_DOCS" in codes and "INF_LAN" in codes
@@ -145,10 +145,10 @@ def test_the_default_indicators_are_the_dashboards_headline_ones(committee):
 
 def test_codes_on_a_day_still_name_units(committee):
     response = committee.get(
-        "/dashboard/compare/", {"codes": "464, 465", "on": "2020-10-13", "period": PERIOD}
+        "/dashboard/compare/", {"codes": "464, 466", "on": "2020-10-13", "period": PERIOD}
     )
     assert response.status_code == 200
-    assert [u.code for u in response.context["units"]] == ["464", "465"]
+    assert [u.code for u in response.context["units"]] == ["464", "466"]
 
 
 # --- what cannot be compared, said ------------------------------------------------------------
@@ -169,7 +169,7 @@ def test_a_word_for_a_unit_is_named_in_a_message(committee):
 def test_an_unknown_indicator_is_named_in_a_message(committee):
     response = committee.get(
         "/dashboard/compare/",
-        {"units": [unit("464").pk, unit("465").pk], "indicators": ["WEB_PORTAL", "NOPE"]},
+        {"units": [unit("464").pk, unit("466").pk], "indicators": ["WEB_PORTAL", "NOPE"]},
     )
     assert response.status_code == 400
     assert shown_messages(response) == ["Không có chỉ tiêu mã NOPE."]
@@ -192,7 +192,7 @@ def test_more_units_than_the_limit_are_refused_saying_the_limit(committee):
 
 def test_a_bad_period_is_named_in_a_message(committee):
     response = committee.get(
-        "/dashboard/compare/", {"units": [unit("464").pk, unit("465").pk], "period": "2020Q9"}
+        "/dashboard/compare/", {"units": [unit("464").pk, unit("466").pk], "period": "2020Q9"}
     )
     assert response.status_code == 400
     assert len(shown_messages(response)) == 1
