@@ -179,7 +179,7 @@ def compare(request):
     form = CompareForm(request.GET or None)
     context = {"form": form, "checked": set(dashboard.KEY_INDICATORS), "limit": forms.COMPARE_MAX}
     valid = form.is_valid() if form.is_bound else True
-    data = form.cleaned_data if form.is_bound and valid else {}
+    data = form.cleaned_data if form.is_bound else {}  # the valid parts: the chips stay
     member = policy.membership(request.user)
     on = data.get("on") or compare_reads.search_day(
         member_unit=member.unit if member else None, period=data.get("period"), today=today()

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from accounts.services import demo_users_create
 from reports import compare as compare_reads
 from reports import forms
+from tests.test_csp import inline_parts
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,31 @@ def test_a_search_lists_units_by_name_to_add_without_typing_ids(committee):
     # Each addable match is a button that sends units=<id> with the form: no id typed.
     assert f'name="units" value="{vinh_linh.pk}"' in text
     assert "ví dụ: 30, 42" not in text
+
+
+def add_buttons(text: str) -> dict[str, str]:
+    """The search's "Thêm" buttons: {unit name: the units= value the button sends}."""
+    found = re.findall(
+        r'<li[^>]*data-match="\d+">\s*<span>([^<]+?) <span class="unit-code">.*?'
+        r'<button type="submit" name="units" value="(\d+)"',
+        text,
+        re.S,
+    )
+    return {name: value for name, value in found}
+
+
+def test_without_javascript_units_are_added_one_search_at_a_time(committee):
+    """What the form sends when a person searches, presses "Thêm", searches again."""
+    first = add_buttons(text_of(committee.get("/dashboard/compare/", {"q": "vinh linh"})))
+    vinh_linh = first["Huyện Vĩnh Linh"]
+    step = committee.get("/dashboard/compare/", {"q": "vinh linh", "units": [vinh_linh]})
+    assert [c["unit"].name for c in step.context["chips"]] == ["Huyện Vĩnh Linh"]
+    assert "Huyện Vĩnh Linh" not in add_buttons(text_of(step))  # already chosen
+    second = committee.get("/dashboard/compare/", {"q": "gio linh", "units": [vinh_linh]})
+    gio_linh = add_buttons(text_of(second))["Huyện Gio Linh"]
+    done = committee.get("/dashboard/compare/", {"units": [vinh_linh, gio_linh], "period": PERIOD})
+    assert done.status_code == 200
+    assert [u.name for u in done.context["units"]] == ["Huyện Vĩnh Linh", "Huyện Gio Linh"]
 
 
 def test_the_search_day_defaults_to_a_day_the_users_own_unit_was_in_force(committee):
@@ -173,6 +199,7 @@ def test_an_unknown_indicator_is_named_in_a_message(committee):
     )
     assert response.status_code == 400
     assert shown_messages(response) == ["Không có chỉ tiêu mã NOPE."]
+    assert len(response.context["chips"]) == 2  # the units chosen stay chosen
 
 
 def test_more_units_than_the_limit_are_refused_saying_the_limit(committee):
@@ -197,6 +224,17 @@ def test_a_bad_period_is_named_in_a_message(committee):
     assert response.status_code == 400
     assert len(shown_messages(response)) == 1
     assert "2020Q9" in shown_messages(response)[0]
+
+
+def test_pages_with_choices_and_results_hold_no_inline_script_or_style(committee):
+    vinh_linh = unit("464")
+    for url, params in (
+        ("/dashboard/compare/", {"q": "vinh linh", "units": [vinh_linh.pk, unit("466").pk]}),
+        (f"/dashboard/{vinh_linh.pk}/compare/", {"period": PERIOD, "sort": "APP_DIGSIG_DOCS"}),
+    ):
+        response = committee.get(url, {**params, "period": PERIOD})
+        assert response.status_code == 200
+        assert inline_parts(text_of(response)).blocked == [], url
 
 
 # --- who may compare what ---------------------------------------------------------------------
