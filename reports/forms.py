@@ -14,6 +14,7 @@ from units.models import Unit
 
 COMPARE_MIN = 2
 COMPARE_MAX = 6
+ID_DIGITS = 18  # a bigint's
 NOT_AN_ID = _("«%(value)s» không phải mã số đơn vị.")
 ID_UNKNOWN = _("Không có đơn vị mã số %(ids)s: hãy tìm đơn vị theo tên.")
 INDICATOR_UNKNOWN = _("Không có chỉ tiêu mã %(codes)s.")
@@ -167,7 +168,8 @@ class CompareForm(IndicatorChoiceForm):
     def clean_units(self):
         ids = []
         for word in self.cleaned_data["units"]:
-            if not word.isdigit():
+            # ASCII digits only ("²" is a digit to str.isdigit), and no more than an id has.
+            if not (word.isascii() and word.isdigit()) or len(word) > ID_DIGITS:
                 raise ValidationError(NOT_AN_ID % {"value": word})
             if int(word) not in ids:
                 ids.append(int(word))

@@ -192,6 +192,13 @@ def test_a_word_for_a_unit_is_named_in_a_message(committee):
     assert "«Vĩnh» không phải mã số đơn vị." in shown_messages(response)
 
 
+@pytest.mark.parametrize("word", ["²", "9" * 30, "-3"])
+def test_what_is_no_id_at_all_is_said_not_looked_up(committee, word):
+    response = committee.get("/dashboard/compare/", {"units": [unit("464").pk, word]})
+    assert response.status_code == 400
+    assert shown_messages(response) == [f"«{word}» không phải mã số đơn vị."]
+
+
 def test_an_unknown_indicator_is_named_in_a_message(committee):
     response = committee.get(
         "/dashboard/compare/",
@@ -322,12 +329,25 @@ def test_the_units_below_sort_by_an_indicator_best_first(committee):
     assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
 
 
+def test_the_units_below_say_what_is_wrong_with_the_choices(committee):
+    url = f"/dashboard/{unit('464').pk}/compare/"
+    response = committee.get(url, {"indicators": "NOPE", "period": PERIOD})
+    assert response.status_code == 400
+    assert shown_messages(response) == ["Không có chỉ tiêu mã NOPE."]
+    response = committee.get(url, {"period": "2020Q9"})
+    assert response.status_code == 400
+    assert "2020Q9" in shown_messages(response)[0]
+    # A page out of range or not a number: the nearest page, not an error.
+    assert committee.get(url, {"period": PERIOD, "page": "99"}).status_code == 200
+    assert committee.get(url, {"period": PERIOD, "page": "x"}).status_code == 200
+
+
 def test_the_dashboard_links_to_every_unit_below(committee):
-    vinh_linh = unit("464")
-    text = text_of(committee.get(f"/dashboard/{unit('45').pk}/", {"period": PERIOD}))
-    assert f"/dashboard/{unit('45').pk}/compare/?period={PERIOD}" in text
+    """Not a comparison of its first six (units=…&units=…), but the page of all of them."""
+    quang_tri = unit("45")
+    text = text_of(committee.get(f"/dashboard/{quang_tri.pk}/", {"period": PERIOD}))
+    assert f"/dashboard/{quang_tri.pk}/compare/?period={PERIOD}" in text
     assert "&amp;units=" not in text
-    assert vinh_linh  # the province's districts: its "units below"
 
 
 # --- queries ----------------------------------------------------------------------------------
