@@ -109,6 +109,11 @@ def test_the_committee_compares_districts_picked_by_name_and_pages_through_the_c
             assert asked["on"] == ["2025-06-30"]  # the last day of the old Quảng Trị
             chips = page.locator(".compare-chip")
             assert chips.count() == 2
+            # A third, thought better of: its × takes it off again.
+            pick_unit(page, "cam lo", "Huyện Cam Lộ")
+            assert chips.count() == 3
+            page.get_by_role("button", name="Bỏ Huyện Cam Lộ").click()
+            assert chips.count() == 2
 
             # Indicators by name: one more, one fewer than the headline ones.
             # (open until there is a table to look at)
