@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.services import demo_users_create
+from indicators.periods import parse_period
 from reports import compare as compare_reads
 from reports import forms
 from tests.test_csp import inline_parts
@@ -381,3 +382,31 @@ def test_the_units_below_cost_the_same_queries_for_few_or_many(
         with django_assert_max_num_queries(MAX_QUERIES):
             response = committee.get(f"/dashboard/{unit(code).pk}/compare/", params)
         assert len(child_rows(text_of(response))) >= 10
+
+
+# --- the search's day -------------------------------------------------------------------------
+
+TODAY = datetime.date(2026, 12, 5)
+
+
+@pytest.mark.parametrize(
+    ("valid_to", "period", "expected"),
+    [
+        # The old Quảng Trị (ended 30/06/2025): its last day, unless a period says otherwise.
+        (datetime.date(2025, 6, 30), None, datetime.date(2025, 6, 30)),
+        (datetime.date(2025, 6, 30), "2020Q4", datetime.date(2020, 12, 31)),
+        # A unit in force today: today; a period not yet over: today, not its end.
+        (None, None, TODAY),
+        (None, "2026Q4", TODAY),
+    ],
+)
+def test_the_search_day(valid_to, period, expected):
+    own = Unit(code="45", name="Tỉnh Quảng Trị", valid_from=None, valid_to=valid_to)
+    day = compare_reads.search_day(
+        member_unit=own, period=parse_period(period) if period else None, today=TODAY
+    )
+    assert day == expected
+
+
+def test_the_search_day_without_a_unit_is_today():
+    assert compare_reads.search_day(member_unit=None, period=None, today=TODAY) == TODAY
