@@ -112,6 +112,21 @@ def trend_chart(
     }
 
 
+def axis_label(name: str, *, width: int = 18, lines: int = 3) -> list[str]:
+    """A name on a few short lines under its bars (the whole name is in the tooltip): words
+    kept whole, the last line ending in "…" when the name is longer."""
+    rows: list[str] = []
+    for word in name.split():
+        if rows and len(rows[-1]) + 1 + len(word) <= width:
+            rows[-1] += " " + word
+        else:
+            rows.append(word)
+    if len(rows) > lines:
+        rows = rows[:lines]
+        rows[-1] += " …"
+    return rows
+
+
 def compare_chart(
     units: Sequence, indicators: Sequence[Indicator], values: dict[str, list[RolledValue]]
 ) -> dict:
@@ -119,7 +134,7 @@ def compare_chart(
     RolledValue per unit, in the order of `units`]})."""
     return {
         "kind": "grouped",
-        "labels": [i.code for i in indicators],
+        "labels": [axis_label(i.localized_name) for i in indicators],
         "titles": [i.localized_name for i in indicators],
         "datasets": [
             {

@@ -14,7 +14,10 @@ from units.models import Unit
 
 COMPARE_MIN = 2
 COMPARE_MAX = 6
+ID_DIGITS = 18  # a bigint's
 NOT_AN_ID = _("«%(value)s» không phải mã số đơn vị.")
+ID_UNKNOWN = _("Không có đơn vị mã số %(ids)s: hãy tìm đơn vị theo tên.")
+INDICATOR_UNKNOWN = _("Không có chỉ tiêu mã %(codes)s.")
 CODE_UNKNOWN = _("Không có đơn vị mã %(codes)s vào ngày %(on)s.")
 CODES_NEED_DATE = _("Cần chọn ngày để tìm đơn vị theo mã.")
 NO_PERIOD_BEFORE = _(
@@ -105,53 +108,72 @@ class WordsInput(forms.TextInput):
         return super().format_value(value)
 
 
-class CompareForm(forms.Form):
-    """?units=<id>&units=<id>… (or codes=45,44&on=2020-10-01), indicators=CODE…, period=."""
+class IndicatorChoiceForm(forms.Form):
+    """?indicators=CODE…&period=: the indicators (by pillar) and the period compared."""
 
-    units = WordsField(label=_("Mã số đơn vị (id)"), required=False, widget=WordsInput)
-    codes = WordsField(label=_("hoặc mã đơn vị hành chính"), required=False, widget=WordsInput)
-    on = forms.DateField(
-        label=_("vào ngày"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
-    indicators = forms.MultipleChoiceField(
-        label=_("Chỉ tiêu"), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    indicators = WordsField(label=_("Chỉ tiêu"), required=False, widget=WordsInput)
     period = forms.CharField(label=_("Kỳ"), required=False, max_length=10)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only percentages share one axis; yes/no answers count as 100 or 0.
-        self.indicator_list = list(
-            Indicator.objects.filter(
-                value_type__in=[Indicator.ValueType.RATIO, Indicator.ValueType.BOOLEAN]
-            ).order_by("position", "code")
-        )
-        self.fields["indicators"].choices = [
-            (i.code, f"{i.code} — {i.localized_name}") for i in self.indicator_list
-        ]
-        for name in ("units", "codes", "period"):
-            self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
-        self.fields["on"].widget.attrs["class"] = "form-control form-control-sm"
+        self.indicator_list = list(Indicator.objects.order_by("position", "code"))
+
+    @property
+    def indicator_groups(self) -> list[tuple[str, list[Indicator]]]:
+        """The indicators by pillar, in the catalogue's order: what the checkboxes list."""
+        groups = []
+        for pillar, label in Indicator.Pillar.choices:
+            members = [i for i in self.indicator_list if i.pillar == pillar]
+            if members:
+                groups.append((label, members))
+        return groups
+
+    def clean_indicators(self):
+        codes = list(dict.fromkeys(self.cleaned_data["indicators"]))
+        known = {i.code for i in self.indicator_list}
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ValidationError(INDICATOR_UNKNOWN % {"codes": ", ".join(unknown)})
+        return codes
+
+    def clean_period(self):
+        return _period(self.cleaned_data["period"])
+
+    def selected_indicators(self, default_codes) -> list[Indicator]:
+        """The ticked indicators, else `default_codes`, in the catalogue's order."""
+        codes = set(self.cleaned_data.get("indicators") or default_codes)
+        return [i for i in self.indicator_list if i.code in codes]
+
+
+class CompareForm(IndicatorChoiceForm):
+    """Units side by side: ?units=<id>&units=<id>… (what the chosen units' chips and the
+    search's "Thêm" buttons send; or codes=45,44&on=2020-10-01 for those who know the GSO
+    codes); q= and on= search units by name, as on /units/."""
+
+    units = WordsField(required=False, widget=WordsInput)
+    codes = WordsField(label=_("Mã đơn vị hành chính"), required=False, widget=WordsInput)
+    q = forms.CharField(label=_("Tìm đơn vị theo tên"), required=False, max_length=100)
+    on = forms.DateField(
+        label=_("Đơn vị có hiệu lực vào ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
 
     @property
     def is_empty(self) -> bool:
-        """Nothing asked yet: the page shows the form only."""
+        """No unit chosen yet: the page shows the form (and the search's matches) only."""
         return not any(self.data.get(name) for name in ("units", "codes"))
 
     def clean_units(self):
         ids = []
         for word in self.cleaned_data["units"]:
-            if not word.isdigit():
+            # ASCII digits only ("²" is a digit to str.isdigit), and no more than an id has.
+            if not (word.isascii() and word.isdigit()) or len(word) > ID_DIGITS:
                 raise ValidationError(NOT_AN_ID % {"value": word})
             if int(word) not in ids:
                 ids.append(int(word))
         return ids
-
-    def clean_period(self):
-        return _period(self.cleaned_data["period"])
 
     def clean(self):
         data = super().clean()
@@ -171,16 +193,13 @@ class CompareForm(forms.Form):
                 )
                 return data
             ids += [found[c] for c in codes if found[c] not in ids]
-        if "units" in data and not self.errors:
-            n = len(ids)
-            if n < COMPARE_MIN:
-                self.add_error(None, TOO_FEW % {"min": COMPARE_MIN, "n": n})
-            elif n > COMPARE_MAX:
-                self.add_error(None, TOO_MANY % {"max": COMPARE_MAX, "n": n})
+        if "units" in data and not self.errors and len(ids) > COMPARE_MAX:
+            self.add_error(None, TOO_MANY % {"max": COMPARE_MAX, "n": len(ids)})
         data["unit_ids"] = ids
         return data
 
-    def selected_indicators(self, default_codes) -> list[Indicator]:
-        """The ticked indicators, else `default_codes`, in the catalogue's order."""
-        codes = set(self.cleaned_data.get("indicators") or default_codes)
-        return [i for i in self.indicator_list if i.code in codes]
+
+class ChildrenCompareForm(IndicatorChoiceForm):
+    """Every unit below one, a page at a time: ?sort=CODE (an indicator, best first)&page=."""
+
+    sort = forms.CharField(required=False, max_length=40)

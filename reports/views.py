@@ -11,6 +11,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,11 +24,12 @@ from indicators.periods import Period, PeriodError, period_next, period_of, peri
 from indicators.validation import indicator_valid_in
 from plans import progress
 from plans.models import Target
-from reports import charts, dashboard, downloads, indicator_page
+from reports import charts, dashboard, downloads, forms, indicator_page
+from reports import compare as compare_reads
 from reports.downloads import ORIGIN_LABELS
-from reports.forms import CompareForm, DashboardPeriodForm, PeriodForm
+from reports.forms import ChildrenCompareForm, CompareForm, DashboardPeriodForm, PeriodForm
 from units.models import Unit
-from units.selectors import today
+from units.selectors import today, unit_list
 
 EXPORTS = ("csv", "xlsx")
 # The order of the completeness counts (entry's statuses; "none": nothing entered yet).
@@ -182,46 +184,145 @@ def indicator_view(request, unit_id: int, code: str):
 @login_required
 def compare(request):
     form = CompareForm(request.GET or None)
-    context = {"form": form, "checked": set(dashboard.KEY_INDICATORS)}
-    if not form.is_bound or form.is_empty:
-        return render(request, "reports/compare.html", context)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+    context = {"form": form, "checked": set(dashboard.KEY_INDICATORS), "limit": forms.COMPARE_MAX}
+    valid = form.is_valid() if form.is_bound else True
+    data = form.cleaned_data if form.is_bound else {}  # the valid parts: the chips stay
+    member = policy.membership(request.user)
+    on = data.get("on") or compare_reads.search_day(
+        member_unit=member.unit if member else None, period=data.get("period"), today=today()
+    )
+    units, refusal = _compare_units(request, data.get("unit_ids", []))
+    context.update(
+        chips=[{"unit": u, "others": [o.pk for o in units if o != u]} for u in units],
+        search_on=on,
+        search=_unit_search(request, data.get("q", ""), on, units),
+    )
+    if data.get("indicators"):
+        context["checked"] = set(data["indicators"])
+    if not valid:
+        _form_messages(request, form)
         return render(request, "reports/compare.html", context, status=400)
-    ids = form.cleaned_data["unit_ids"]
-    found = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+    if refusal:
+        return render(request, "reports/compare.html", context, status=refusal)
+    if len(units) < forms.COMPARE_MIN:
+        if units:
+            messages.info(request, forms.TOO_FEW % {"min": forms.COMPARE_MIN, "n": len(units)})
+        return render(request, "reports/compare.html", context)
+    period = data["period"] or dashboard.default_period(units[0], today())
+    indicators = _indicators_in(request, form, period)
+    values = compare_reads.compare_values(indicators, units, period)
+    percentages = [i for i in indicators if charts.is_percentage(i)]
+    context.update(
+        units=units,
+        period=period,
+        indicators=indicators,
+        rows=[
+            {
+                "indicator": i,
+                "measure": compare_reads.measure(i),
+                "cells": [_value_row(v) for v in values[i.code]],
+            }
+            for i in indicators
+        ],
+        compare_chart=charts.compare_chart(units, percentages, values) if percentages else None,
+    )
+    return render(request, "reports/compare.html", context)
+
+
+@login_required
+def compare_children(request, unit_id: int):
+    """Every unit directly below one, a page at a time, sortable by an indicator."""
+    unit = _unit_or_404(request, unit_id)
+    form = ChildrenCompareForm(request.GET)
+    context = {"unit": unit, "form": form, "ancestors": _ancestors(request.user, unit)}
+    context["checked"] = set(dashboard.KEY_INDICATORS)
+    if not form.is_valid():
+        _form_messages(request, form)
+        return render(request, "reports/compare_children.html", context, status=400)
+    if form.cleaned_data["indicators"]:
+        context["checked"] = set(form.cleaned_data["indicators"])
+    period = form.cleaned_data["period"] or dashboard.default_period(unit, today())
+    indicators = _indicators_in(request, form, period)
+    children = compare_reads.children_list(unit=unit, period=period)
+    values = compare_reads.compare_values(indicators, children, period)
+    sort = next((i for i in indicators if i.code == form.cleaned_data["sort"]), None)
+    order = compare_reads.ranked_order(children, values, sort)
+    page = Paginator(order, compare_reads.CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
+    context.update(
+        period=period,
+        indicators=[(i, compare_reads.measure(i)) for i in indicators],
+        sort=sort,
+        page=page,
+        rows=[
+            {
+                "rank": page.start_index() + k if sort else None,
+                "unit": children[n],
+                "may_view": policy.can_view_dashboard(request.user, children[n]),
+                "cells": [_value_row(values[i.code][n]) for i in indicators],
+            }
+            for k, n in enumerate(page.object_list)
+        ],
+    )
+    return render(request, "reports/compare_children.html", context)
+
+
+def _compare_units(request, ids: list[int]) -> tuple[list[Unit], int | None]:
+    """The chosen units the user may read, in the order chosen (one query), and the status
+    of the page when some could not be: 400 (no such unit) or 403 (not theirs to read), said
+    in a message."""
+    found = {u.pk: u for u in Unit.objects.filter(pk__in=ids).select_related("parent")}
+    missing = [str(i) for i in ids if i not in found]
     units = [found[i] for i in ids if i in found]
-    if len(units) != len(ids):
-        raise Http404(_("Không có đơn vị này."))
-    if not all(policy.can_view_dashboard(request.user, u) for u in units):
-        raise PermissionDenied(policy.NOT_YOUR_REPORTS)
-    period = form.cleaned_data["period"] or dashboard.default_period(units[0], today())
+    refused = [u for u in units if not policy.can_view_dashboard(request.user, u)]
+    if missing:
+        messages.error(request, forms.ID_UNKNOWN % {"ids": ", ".join(missing)})
+    if refused:
+        names = ", ".join(f"{u.name} ({u.code})" for u in refused)
+        messages.error(request, compare_reads.COMPARE_REFUSED % {"units": names})
+    allowed = [u for u in units if u not in refused]
+    return allowed, 400 if missing else 403 if refused else None
+
+
+def _unit_search(request, q: str, on: datetime.date, chosen: list[Unit]) -> dict | None:
+    """The units named like `q` on `on`, ranked as on /units/ (units.selectors): the best
+    compare_reads.SEARCH_SHOWN, each with whether it may be added."""
+    if not q.strip():
+        return None
+    matches = unit_list(on=on, q=q)
+    shown = list(matches[: compare_reads.SEARCH_SHOWN])
+    return {
+        "q": q,
+        "found": matches.count() if len(shown) == compare_reads.SEARCH_SHOWN else len(shown),
+        "matches": [
+            {
+                "unit": u,
+                "chosen": u in chosen,
+                "may_compare": policy.can_view_dashboard(request.user, u),
+            }
+            for u in shown
+        ],
+    }
+
+
+def _indicators_in(request, form, period: Period) -> list[Indicator]:
+    """The chosen indicators (else the dashboard's headline ones) that apply in `period`;
+    those asked for that do not apply are named in a message."""
     chosen = form.selected_indicators(dashboard.KEY_INDICATORS)
     indicators = [i for i in chosen if indicator_valid_in(i, period)]
     skipped = [i for i in chosen if i not in indicators]
     if skipped and form.cleaned_data["indicators"]:  # asked for, not the defaults
         messages.info(
             request,
-            _("Không áp dụng trong kỳ %(period)s: %(codes)s.")
-            % {"period": period.id, "codes": ", ".join(i.code for i in skipped)},
+            _("Không áp dụng trong kỳ %(period)s: %(names)s.")
+            % {"period": period.id, "names": ", ".join(i.localized_name for i in skipped)},
         )
-    values = analytics.rollup_indicators(indicators, units, period)
-    marked = iter(analytics.with_approximate([v for found in values.values() for v in found]))
-    values = {code: [next(marked) for _v in found] for code, found in values.items()}
-    context.update(
-        units=units,
-        period=period,
-        indicators=indicators,
-        checked={i.code for i in chosen},
-        rows=[
-            {"unit": unit, "cells": [_value_row(values[i.code][n]) for i in indicators]}
-            for n, unit in enumerate(units)
-        ],
-        compare_chart=charts.compare_chart(units, indicators, values),
-    )
-    return render(request, "reports/compare.html", context)
+    return indicators
+
+
+def _form_messages(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
 
 
 # --- what the views share ----------------------------------------------------------------

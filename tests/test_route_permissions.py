@@ -257,10 +257,17 @@ ROUTES: dict[str, Route] = {
         SIGNED_IN,
         secret="nobody",
     ),
+    # A unit the user may not read is refused by name on the page itself (403, a message).
     "reports:compare": Route(
         r("reports:compare", query="ctx:compare_query"),
         SIGNED_IN,
         secret="nobody",
+        member="district_official",
+    ),
+    "reports:compare-children": Route(
+        r("reports:compare-children", unit_id="ctx:vinhlinh", query="ctx:children_query"),
+        SIGNED_IN,
+        secret="nobody",  # approved figures only: Hồ Xá's draft is in none of its cells
         member="district_official",
     ),
     # --- the API: open data read by all, figures filtered, writes checked ---
@@ -465,6 +472,7 @@ def ctx():
     return {
         "users": users,
         "hoxa": hoxa.pk,
+        "vinhlinh": vinhlinh.pk,
         "agency": Agency.objects.filter(unit=vinhlinh).order_by("pk").first().pk,
         "submission": submission.pk,
         "draft": draft.pk,
@@ -490,6 +498,7 @@ def ctx():
         "unit_query": f"unit={hoxa.pk}&period={PERIOD}",
         "figures_query": f"unit={hoxa.pk}&page_size=1000",
         "compare_query": f"units={hoxa.pk}&units={vinhlinh.pk}&period=2024",
+        "children_query": f"period={PERIOD}&indicators={SECRET_INDICATOR}",
         # The draft's own indicator, unit and period: a roll-up counts approved figures only.
         "analytics_query": f"indicator={SECRET_INDICATOR}&unit={hoxa.pk}&period={PERIOD}",
         "national_plan_id": Plan.objects.get(code="QD-749-2020").pk,
