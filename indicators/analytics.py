@@ -195,6 +195,80 @@ def rollup_indicators(
     return result
 
 
+def rollup_series(
+    indicators: Sequence[Indicator],
+    unit: Unit,
+    periods: Sequence[Period],
+    scope: str = rollup.SELF,
+) -> dict[str, list[RolledValue]]:
+    """Several indicators for one unit over several periods (a dashboard's sparklines and
+    trend): {code: values in period order}, of approved figures.
+
+    The live aggregates of every period are read in one query. A period the table does not
+    hold is computed by the engine only when an approved figure of these indicators lies in
+    it under the unit (or the units it was formed from: one query says which); else it has no
+    value, without asking. So a district's or province's series costs a few queries however
+    many indicators and periods, and a commune's one engine call per period it reported in.
+    """
+    indicators = list(indicators)
+    periods = list(periods)
+    if not indicators or not periods:
+        return {i.code: [] for i in indicators}
+    found = {}
+    if aggregate_table.readable():
+        found = aggregate_table.read_periods(
+            [i.pk for i in indicators], [unit], [p.id for p in periods], scope
+        )
+    lacking = [p for p in periods if any((unit.pk, p.id, i.pk) not in found for i in indicators)]
+    reported = _periods_reported(indicators, unit, lacking) if lacking else set()
+    computed = {
+        p.id: _rollup_indicators(indicators, [unit], p, scope) for p in lacking if p.id in reported
+    }
+    result = {}
+    for indicator in indicators:
+        values = []
+        for period in periods:
+            row = found.get((unit.pk, period.id, indicator.pk))
+            if row is not None:
+                values.append(_stored_value(unit, indicator, period, scope, row))
+            elif period.id in computed:
+                values.append(computed[period.id][indicator.code][0])
+            else:
+                values.append(_rolled_value(unit, indicator, period, scope, _nothing(unit)))
+        result[indicator.code] = values
+    return result
+
+
+def _periods_reported(
+    indicators: list[Indicator], unit: Unit, periods: list[Period]
+) -> set[str]:
+    """The ids of the periods holding an approved figure of the indicators under the unit,
+    or under the units it was formed from (one query, and one for those): the others have no
+    value to compute."""
+    sources = [unit]
+    if unit.formed_after(min(p.start for p in periods)):
+        sources += [
+            change.predecessor
+            for change in UnitChange.objects.filter(
+                successor=unit, predecessor__level=unit.level
+            ).select_related("predecessor")
+        ]
+    spans = set(
+        Figure.objects.filter(
+            subtree_q(sources, "unit__"),
+            within_q(min(p.start for p in periods), max(p.end for p in periods)),
+            indicator__in=indicators,
+            status=Figure.Status.APPROVED,
+        )
+        .order_by()
+        .values_list("period_start", "period_end")
+        .distinct()
+    )
+    return {
+        p.id for p in periods if any(p.start <= start and end <= p.end for start, end in spans)
+    }
+
+
 def percent_values(
     indicators: Sequence[Indicator],
     units: Sequence[Unit],
