@@ -170,7 +170,6 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
     ]
 
     now = analytics.rollup_indicators(indicators, [unit], period)
-    before = analytics.rollup_indicators(indicators, [unit], previous)
     sources = [c.predecessor for c in readiness.predecessors(unit, period)] or [unit]
     present = _data_present(sources, period)
     tiers = {
@@ -180,14 +179,19 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         for scope in TIER_SCOPES[unit.level]
         if present.may_fill(scope)
     }
+    # The series: the periods before, then the period's own values (read above); the cards'
+    # change is read from the one before it.
     periods = series_periods(period)
-    series = analytics.rollup_series(indicators, unit, periods)
-    targets = headline_targets(unit, period, indicators, plan_rows)
+    earlier = analytics.rollup_series(indicators, unit, periods[:-1])
+    series = {i.code: [*earlier[i.code], now[i.code][0]] for i in indicators}
+    targets = headline_targets(
+        unit, period, indicators, plan_rows, {i.code: now[i.code][0] for i in indicators}
+    )
     cards = [
         Card(
             indicator=i,
             value=now[i.code][0],
-            previous=before[i.code][0],
+            previous=series[i.code][-2] if len(periods) > 1 else None,
             tiers=[
                 tiers[s][i.code][0]
                 for s in tiers
@@ -236,13 +240,18 @@ def series_periods(period: Period, length: int = SERIES_LENGTH) -> list[Period]:
 
 
 def headline_targets(
-    unit: Unit, period: Period, indicators: list[Indicator], plan_rows: list[PlanProgress]
+    unit: Unit,
+    period: Period,
+    indicators: list[Indicator],
+    plan_rows: list[PlanProgress],
+    values: dict[str, analytics.RolledValue],
 ) -> dict[str, progress.TargetProgress]:
     """For each headline indicator, the target that reads on the unit itself in the period's
     year, with its progress (plans/progress.py): of the unit's plans (already assessed) or of
     a national document in force that year (a province under Resolution 17/NQ-CP), the
     nearest deadline not before the period; on a tie, the unit's own plan. One query for the
-    national documents' targets, and one assessment for each of those chosen."""
+    national documents' targets; each one chosen is assessed on the unit's value already
+    read (`values`: {code: value in the period}), its baseline read alone."""
     candidates: dict[str, list[tuple]] = {}
     for plan in plan_rows:
         for row in plan.rows:
@@ -269,7 +278,9 @@ def headline_targets(
     for code, found in candidates.items():
         _due, _national, target, row = min(found, key=lambda c: (c[0], c[1]))
         if row is None:
-            row = progress.target_progress(target, plan=target.plan, subject=unit, period=period)
+            row = progress.target_progress(
+                target, plan=target.plan, subject=unit, period=period, value=values[code]
+            )
         if row is not None:
             chosen[code] = row
     return chosen
@@ -284,7 +295,8 @@ def rank_units(
     sources: list[Unit] | None = None,
 ) -> list[index.IndexResult]:
     """The units ranked by the readiness index (reports/readiness.py, the API's method), with
-    their rank in the previous period on the same indicators. `sources`: where the units'
+    their rank in the previous period on the same indicators; every unit is listed, those
+    without an index last. `sources`: where the units'
     figures of those periods sit (older units, across the 2025 reorganisation)."""
     if not units:
         return []
@@ -293,7 +305,12 @@ def rank_units(
     keys = {u.pk: u for u in units}
     now = readiness.readiness_scores(units, scored, period, weights=weights, reported=reported)
     before = readiness.readiness_scores(units, scored, previous, weights=weights, reported=reported)
-    return index.ranked(now, before, keys)
+    # The unranked after the ranked: first those with some figures (too few for an index),
+    # then those with none (not reported), each in code order (a stable sort).
+    return sorted(
+        index.ranked(now, before, keys),
+        key=lambda r: (r.rank is None, r.rank or 0, r.rank is None and not r.coverage),
+    )
 
 
 @dataclass

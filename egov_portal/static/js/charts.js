@@ -288,7 +288,9 @@
     }
     window.Chart.defaults.color = TEXT_COLOUR;
     window.Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
-    document.querySelectorAll("canvas[data-chart]").forEach(draw);
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      draw(canvas);
+    });
   }
 
   // Paper is narrower than the screen: fit the charts to it, and back again.
