@@ -204,11 +204,12 @@ def rollup_series(
     """Several indicators for one unit over several periods (a dashboard's sparklines and
     trend): {code: values in period order}, of approved figures.
 
-    The live aggregates of every period are read in one query. A period the table does not
-    hold is computed by the engine only when an approved figure of these indicators lies in
-    it under the unit (or the units it was formed from: one query says which); else it has no
-    value, without asking. So a district's or province's series costs a few queries however
-    many indicators and periods, and a commune's one engine call per period it reported in.
+    The live aggregates of every period are read in one query. A value the table does not
+    hold (it keeps rows only where figures are) is computed by the engine only when an
+    approved figure of its indicator lies in the period under the unit (or the units it was
+    formed from: one query says which); else it has no value, without asking. So a
+    district's or province's series costs a few queries however many indicators and periods,
+    and a commune's one engine call per period it reported in.
     """
     indicators = list(indicators)
     periods = list(periods)
@@ -219,11 +220,15 @@ def rollup_series(
         found = aggregate_table.read_periods(
             [i.pk for i in indicators], [unit], [p.id for p in periods], scope
         )
-    lacking = [p for p in periods if any((unit.pk, p.id, i.pk) not in found for i in indicators)]
-    reported = _periods_reported(indicators, unit, lacking) if lacking else set()
-    computed = {
-        p.id: _rollup_indicators(indicators, [unit], p, scope) for p in lacking if p.id in reported
+    lacking = {
+        (p.id, i.pk) for p in periods for i in indicators if (unit.pk, p.id, i.pk) not in found
     }
+    reported = _periods_reported(indicators, unit, periods) & lacking if lacking else set()
+    computed = {}
+    for period in periods:
+        asked = [i for i in indicators if (period.id, i.pk) in reported]
+        if asked:
+            computed[period.id] = _rollup_indicators(asked, [unit], period, scope)
     result = {}
     for indicator in indicators:
         values = []
@@ -231,7 +236,7 @@ def rollup_series(
             row = found.get((unit.pk, period.id, indicator.pk))
             if row is not None:
                 values.append(_stored_value(unit, indicator, period, scope, row))
-            elif period.id in computed:
+            elif (period.id, indicator.pk) in reported:
                 values.append(computed[period.id][indicator.code][0])
             else:
                 values.append(_rolled_value(unit, indicator, period, scope, _nothing(unit)))
@@ -241,10 +246,10 @@ def rollup_series(
 
 def _periods_reported(
     indicators: list[Indicator], unit: Unit, periods: list[Period]
-) -> set[str]:
-    """The ids of the periods holding an approved figure of the indicators under the unit,
-    or under the units it was formed from (one query, and one for those): the others have no
-    value to compute."""
+) -> set[tuple[str, int]]:
+    """(period id, indicator id) of each period holding an approved figure of the indicator
+    under the unit, or under the units it was formed from (one query, and one for those):
+    the others have no value to compute."""
     sources = [unit]
     if unit.formed_after(min(p.start for p in periods)):
         sources += [
@@ -261,11 +266,14 @@ def _periods_reported(
             status=Figure.Status.APPROVED,
         )
         .order_by()
-        .values_list("period_start", "period_end")
+        .values_list("indicator_id", "period_start", "period_end")
         .distinct()
     )
     return {
-        p.id for p in periods if any(p.start <= start and end <= p.end for start, end in spans)
+        (p.id, indicator_id)
+        for p in periods
+        for indicator_id, start, end in spans
+        if p.start <= start and end <= p.end
     }
 
 
