@@ -124,6 +124,7 @@ def unit_dashboard(request, unit_id: int):
         pillars=pillars,
         ranking=ranking,
         ranking_chart=charts.ranking_chart(board.ranking),
+        ranking_scored=any(r.index is not None for r in board.ranking),
         completeness_counts=[(s, counts[s]) for s in REPORT_STATUSES if counts.get(s)],
         completeness_total=len(board.completeness),
         laggard_plans=sorted(
