@@ -78,15 +78,24 @@ def read(indicator_ids: Sequence[int], units: Sequence, period_id: str, scope: s
     """The rows of `units` for these indicators, period and scope (one query, by key):
     {(unit id, indicator id): {field: value}}, the predecessors of a row that came from them
     as `predecessors` (one more query, only then)."""
+    found = read_periods(indicator_ids, units, [period_id], scope)
+    return {(unit_id, indicator_id): row for (unit_id, _p, indicator_id), row in found.items()}
+
+
+def read_periods(
+    indicator_ids: Sequence[int], units: Sequence, period_ids: Sequence[str], scope: str
+) -> dict:
+    """`read` for several periods at once (a dashboard's sparklines, one query):
+    {(unit id, period id, indicator id): {field: value}}."""
     which = _rows_of(units, scope)
-    if which is None or not indicator_ids:
+    if which is None or not indicator_ids or not period_ids:
         return {}
     found = {}
     for row in Aggregate.objects.filter(
-        which, period=period_id, indicator_id__in=list(indicator_ids)
-    ).values("unit_id", "indicator_id", *VALUE_FIELDS):
-        found[(row.pop("unit_id"), row.pop("indicator_id"))] = row
-    formed = {unit_id for (unit_id, _), row in found.items() if row["via_predecessors"]}
+        which, period__in=list(period_ids), indicator_id__in=list(indicator_ids)
+    ).values("unit_id", "period", "indicator_id", *VALUE_FIELDS):
+        found[(row.pop("unit_id"), row.pop("period"), row.pop("indicator_id"))] = row
+    formed = {key[0] for key, row in found.items() if row["via_predecessors"]}
     if formed:
         edges: dict[int, list] = {}
         for edge in (
@@ -96,9 +105,9 @@ def read(indicator_ids: Sequence[int], units: Sequence, period_id: str, scope: s
             .order_by("successor_id", "predecessor__code")
         ):
             edges.setdefault(edge.successor_id, []).append(edge.predecessor)
-        for (unit_id, _), row in found.items():
+        for key, row in found.items():
             if row["via_predecessors"]:
-                row["predecessors"] = tuple(edges.get(unit_id, ()))
+                row["predecessors"] = tuple(edges.get(key[0], ()))
     return found
 
 

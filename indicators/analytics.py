@@ -195,6 +195,88 @@ def rollup_indicators(
     return result
 
 
+def rollup_series(
+    indicators: Sequence[Indicator],
+    unit: Unit,
+    periods: Sequence[Period],
+    scope: str = rollup.SELF,
+) -> dict[str, list[RolledValue]]:
+    """Several indicators for one unit over several periods (a dashboard's sparklines and
+    trend): {code: values in period order}, of approved figures.
+
+    The live aggregates of every period are read in one query. A value the table does not
+    hold (it keeps rows only where figures are) is computed by the engine only when an
+    approved figure of its indicator lies in the period under the unit (or the units it was
+    formed from: one query says which); else it has no value, without asking. So a
+    district's or province's series costs a few queries however many indicators and periods,
+    and a commune's one engine call per period it reported in.
+    """
+    indicators = list(indicators)
+    periods = list(periods)
+    if not indicators or not periods:
+        return {i.code: [] for i in indicators}
+    found = {}
+    if aggregate_table.readable():
+        found = aggregate_table.read_periods(
+            [i.pk for i in indicators], [unit], [p.id for p in periods], scope
+        )
+    lacking = {
+        (p.id, i.pk) for p in periods for i in indicators if (unit.pk, p.id, i.pk) not in found
+    }
+    reported = _periods_reported(indicators, unit, periods) & lacking if lacking else set()
+    computed = {}
+    for period in periods:
+        asked = [i for i in indicators if (period.id, i.pk) in reported]
+        if asked:
+            computed[period.id] = _rollup_indicators(asked, [unit], period, scope)
+    result = {}
+    for indicator in indicators:
+        values = []
+        for period in periods:
+            row = found.get((unit.pk, period.id, indicator.pk))
+            if row is not None:
+                values.append(_stored_value(unit, indicator, period, scope, row))
+            elif (period.id, indicator.pk) in reported:
+                values.append(computed[period.id][indicator.code][0])
+            else:
+                values.append(_rolled_value(unit, indicator, period, scope, _nothing(unit)))
+        result[indicator.code] = values
+    return result
+
+
+def _periods_reported(
+    indicators: list[Indicator], unit: Unit, periods: list[Period]
+) -> set[tuple[str, int]]:
+    """(period id, indicator id) of each period holding an approved figure of the indicator
+    under the unit, or under the units it was formed from (one query, and one for those):
+    the others have no value to compute."""
+    sources = [unit]
+    if unit.formed_after(min(p.start for p in periods)):
+        sources += [
+            change.predecessor
+            for change in UnitChange.objects.filter(
+                successor=unit, predecessor__level=unit.level
+            ).select_related("predecessor")
+        ]
+    spans = set(
+        Figure.objects.filter(
+            subtree_q(sources, "unit__"),
+            within_q(min(p.start for p in periods), max(p.end for p in periods)),
+            indicator__in=indicators,
+            status=Figure.Status.APPROVED,
+        )
+        .order_by()
+        .values_list("indicator_id", "period_start", "period_end")
+        .distinct()
+    )
+    return {
+        (p.id, indicator_id)
+        for p in periods
+        for indicator_id, start, end in spans
+        if p.start <= start and end <= p.end
+    }
+
+
 def percent_values(
     indicators: Sequence[Indicator],
     units: Sequence[Unit],

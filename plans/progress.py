@@ -233,10 +233,17 @@ def plan_progress(plan: Plan, period: Period, unit: Unit | None = None) -> list[
 
 
 def target_progress(
-    target: Target, *, plan: Plan, subject: Unit | None, period: Period
+    target: Target,
+    *,
+    plan: Plan,
+    subject: Unit | None,
+    period: Period,
+    value: analytics.RolledValue | None = None,
 ) -> TargetProgress | None:
     """One target's progress for `subject` (None: the country), or None if it cannot apply
-    (a target without a deadline applies from the document's issue, not before)."""
+    (a target without a deadline applies from the document's issue, not before). `value`:
+    the subject's value for the target's scope and period, when the caller has read it
+    (a dashboard's headline values), so that it is not read again."""
     if not target.deadline and plan.issued_on is not None and period.end < plan.issued_on:
         return None
     level = subject.level if subject is not None else "province"
@@ -252,7 +259,7 @@ def target_progress(
     if subject is None:
         whole, members = _country(target, scope, period, base_period, fixed_baseline)
     else:
-        whole = _value(target, subject, period, scope)
+        whole = value if value is not None else _value(target, subject, period, scope)
         members = (
             _members(target, subject, period, base_period, fixed_baseline)
             if target.mode == Target.Mode.EVERY_UNIT

@@ -16,12 +16,14 @@ or point, so no meaning rests on colour alone.
 
 from collections.abc import Sequence
 
-from django.utils.translation import get_language
+from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from indicators.analytics import RolledValue
 from indicators.models import Indicator
 from indicators.periods import Period
+from plans.progress import TargetProgress, target_label
 from reports.index import IndexResult
 
 PERCENT_TYPES = (Indicator.ValueType.RATIO, Indicator.ValueType.BOOLEAN)
@@ -42,20 +44,118 @@ def _number(value: float | None) -> float | None:
 
 
 def ranking_chart(ranking: Sequence[IndexResult]) -> dict:
-    """The children's readiness index (×100), best first; units without an index left out."""
-    ranked = [r for r in ranking if r.index is not None]
+    """Every child's readiness index (×100), best first; those without one after them, in
+    their order, each with why instead of a bar ("notes"): too few figures to score it, or
+    none at all."""
     return {
         "kind": "hbar",
-        "labels": [r.key.name for r in ranked],
+        "labels": [r.key.name for r in ranking],
         "datasets": [
             {
                 "label": _("Chỉ số sẵn sàng (0–100)"),
-                "data": [_number(r.index * 100) for r in ranked],
+                "data": [None if r.index is None else _number(r.index * 100) for r in ranking],
             }
         ],
+        "notes": [unranked_note(r) for r in ranking],
         "suffix": "",
         "max": 100,
         "target": None,
+    }
+
+
+def unranked_note(result: IndexResult) -> str:
+    """Why a unit has no index: "" when it has one."""
+    if result.index is not None:
+        return ""
+    if not result.coverage:
+        return str(NOT_REPORTED)
+    return str(TOO_FEW)
+
+
+NOT_REPORTED = gettext_lazy("chưa báo cáo")
+TOO_FEW = gettext_lazy("chưa đủ số liệu")
+
+# The sparkline's box (SVG user units): wide and low; the bar towards a target's.
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3
+BAR_WIDTH = 100
+
+
+def _top(indicator: Indicator, values: Sequence[float | None]) -> float:
+    """The value at the top of a small chart: 100 for a percentage, else the largest."""
+    if is_percentage(indicator):
+        return 100.0
+    return max([v for v in values if v is not None] + [1.0])
+
+
+def sparkline(indicator: Indicator, values: Sequence[RolledValue]) -> dict:
+    """A card's sparkline, drawn by the template as inline SVG (no script: it prints and
+    reads without one): a polyline per run of consecutive values, a dot for a value alone,
+    the last value marked; its words for screen readers."""
+    numbers = [v.percent_or_value for v in values]
+    top = _top(indicator, numbers)
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(numbers) - 1, 1)
+    inner = SPARK_HEIGHT - 2 * SPARK_PAD
+
+    def point(n: int, value: float) -> tuple[float, float]:
+        x = SPARK_PAD + n * step if len(numbers) > 1 else SPARK_WIDTH / 2
+        return round(x, 1), round(SPARK_HEIGHT - SPARK_PAD - inner * min(value, top) / top, 1)
+
+    segments, run, dots = [], [], []
+    for n, value in enumerate([*numbers, None]):
+        if value is not None:
+            run.append(point(n, value))
+            continue
+        if len(run) > 1:
+            segments.append(" ".join(f"{x},{y}" for x, y in run))
+        elif run:
+            dots.append(run[0])
+        run = []
+    last = point(len(numbers) - 1, numbers[-1]) if numbers and numbers[-1] is not None else None
+    suffix = "%" if is_percentage(indicator) else ""
+    words = "; ".join(
+        f"{period_label(v.period)}: "
+        + ("—" if n is None else formats.number_format(round(n, _DECIMALS), _DECIMALS) + suffix)
+        for v, n in zip(values, numbers, strict=True)
+    )
+    return {
+        "width": SPARK_WIDTH,
+        "height": SPARK_HEIGHT,
+        "segments": segments,
+        "dots": dots,
+        "last": last,
+        "label": words,
+        "any": any(n is not None for n in numbers),
+    }
+
+
+def target_bar(row: TargetProgress) -> dict:
+    """A bar towards a target: the value filled (coloured by its progress status, which is
+    also written beside it), the target marked (a range shaded), on 0–100 for a percentage,
+    else up to the larger of value and target."""
+    target = row.target
+    low = float(target.value)
+    high = float(target.value_max) if target.value_max is not None else None
+    top = _top(target.indicator, [row.value, low, high])
+    if not is_percentage(target.indicator):
+        top *= 1.1
+
+    def x(value: float) -> float:
+        return round(BAR_WIDTH * max(0.0, min(value, top)) / top, 1)
+
+    suffix = "%" if is_percentage(target.indicator) else ""
+    value = (
+        _("chưa có số liệu")
+        if row.value is None
+        else formats.number_format(round(row.value, _DECIMALS), _DECIMALS) + suffix
+    )
+    return {
+        "label": _("Giá trị %(value)s, mục tiêu %(target)s: %(status)s")
+        % {"value": value, "target": target_label(target), "status": row.status.label},
+        "width": BAR_WIDTH,
+        "fill": None if row.value is None else x(row.value),
+        "target": x(low),
+        "target_span": round(x(high) - x(low), 1) if high is not None else None,
+        "colour": row.status.colour,
     }
 
 

@@ -10,16 +10,23 @@ grow with the number of units below.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from entry import selectors as entry_selectors
 from indicators import analytics, rollup
 from indicators.models import Figure, Indicator
-from indicators.periods import Period, PeriodKind, parse_period, period_of, period_previous
+from indicators.periods import (
+    Period,
+    PeriodError,
+    PeriodKind,
+    parse_period,
+    period_of,
+    period_previous,
+)
 from indicators.selectors import of_period_q, within_q
 from indicators.validation import indicator_valid_in
 from plans import progress
-from plans.models import Plan
+from plans.models import Plan, Target
 from reports import index, readiness
 from reports.readiness import plans_for
 from units.models import Unit, UnitChange
@@ -41,6 +48,9 @@ KEY_INDICATORS = (
     "SVC_ONLINE_APPS",
     "WEB_PORTAL",
 )
+# The periods a headline card's sparkline and the trend chart show, of the dashboard
+# period's kind, ending with it (two years of quarters).
+SERIES_LENGTH = 8
 # The approved figures under a unit listed on its page; the rest are downloaded (a province
 # has tens of thousands a quarter).
 FIGURE_ROWS = 100
@@ -58,6 +68,20 @@ class Card:
     previous: analytics.RolledValue | None
     tiers: list[analytics.RolledValue] = field(default_factory=list)  # with a value only
     target: progress.TargetProgress | None = None
+    # The unit's own values over the last SERIES_LENGTH periods, oldest first (the
+    # sparkline, the trend chart); the last one is the period's.
+    series: list[analytics.RolledValue] = field(default_factory=list)
+
+    @property
+    def has_data(self) -> bool:
+        """Something to show beyond "no data": a value, a tier's, an earlier period's, or a
+        target to be measured against."""
+        return bool(
+            self.value.has_value
+            or self.tiers
+            or self.target is not None
+            or any(v.has_value for v in self.series)
+        )
 
     @property
     def change(self) -> float | None:
@@ -81,6 +105,7 @@ class Dashboard:
     previous_period: Period
     ancestors: list[Unit]
     cards: list[Card]
+    series_periods: list[Period]  # the cards' series, oldest first
     plans: list[PlanProgress]
     ranking: list[index.IndexResult]  # key: the child Unit
     ranking_indicators: list[Indicator]  # those the index scores the children on
@@ -145,7 +170,6 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
     ]
 
     now = analytics.rollup_indicators(indicators, [unit], period)
-    before = analytics.rollup_indicators(indicators, [unit], previous)
     sources = [c.predecessor for c in readiness.predecessors(unit, period)] or [unit]
     present = _data_present(sources, period)
     tiers = {
@@ -155,23 +179,26 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         for scope in TIER_SCOPES[unit.level]
         if present.may_fill(scope)
     }
-    targets = {
-        row.target.indicator.code: row
-        for plan in plan_rows
-        for row in plan.rows
-        if row.scope == "self"
-    }
+    # The series: the periods before, then the period's own values (read above); the cards'
+    # change is read from the one before it.
+    periods = series_periods(period)
+    earlier = analytics.rollup_series(indicators, unit, periods[:-1])
+    series = {i.code: [*earlier[i.code], now[i.code][0]] for i in indicators}
+    targets = headline_targets(
+        unit, period, indicators, plan_rows, {i.code: now[i.code][0] for i in indicators}
+    )
     cards = [
         Card(
             indicator=i,
             value=now[i.code][0],
-            previous=before[i.code][0],
+            previous=series[i.code][-2] if len(periods) > 1 else None,
             tiers=[
                 tiers[s][i.code][0]
                 for s in tiers
                 if i.code in tiers[s] and tiers[s][i.code][0].has_value
             ],
             target=targets.get(i.code),
+            series=series[i.code],
         )
         for i in indicators
     ]
@@ -188,6 +215,7 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         previous_period=previous,
         ancestors=_ancestors(unit),
         cards=cards,
+        series_periods=periods,
         plans=plan_rows,
         ranking=ranking,
         ranking_indicators=scored.indicators,
@@ -200,6 +228,64 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
     )
 
 
+def series_periods(period: Period, length: int = SERIES_LENGTH) -> list[Period]:
+    """`length` periods of the period's kind ending with it (fewer at the calendar's start)."""
+    periods = [period]
+    while len(periods) < length:
+        try:
+            periods.insert(0, period_previous(periods[0]))
+        except PeriodError:
+            break
+    return periods
+
+
+def headline_targets(
+    unit: Unit,
+    period: Period,
+    indicators: list[Indicator],
+    plan_rows: list[PlanProgress],
+    values: dict[str, analytics.RolledValue],
+) -> dict[str, progress.TargetProgress]:
+    """For each headline indicator, the target that reads on the unit itself in the period's
+    year, with its progress (plans/progress.py): of the unit's plans (already assessed) or of
+    a national document in force that year (a province under Resolution 17/NQ-CP), the
+    nearest deadline not before the period; on a tie, the unit's own plan. One query for the
+    national documents' targets; each one chosen is assessed on the unit's value already
+    read (`values`: {code: value in the period}), its baseline read alone."""
+    candidates: dict[str, list[tuple]] = {}
+    for plan in plan_rows:
+        for row in plan.rows:
+            if row.scope == "self" and row.target.due_end(period.end) >= period.start:
+                candidates.setdefault(row.target.indicator.code, []).append(
+                    (row.target.due_end(period.end), 0, row.target, row)
+                )
+    national = (
+        Target.objects.filter(
+            plan__issuing_unit__isnull=True,
+            plan__year_from__lte=period.end.year,
+            plan__year_to__gte=period.start.year,
+            indicator__in=indicators,
+        )
+        .filter(Q(plan__issued_on__isnull=True) | Q(plan__issued_on__lte=period.end))
+        .select_related("plan", "indicator")
+        .order_by("plan__code", "position", "pk")
+    )
+    for target in national:
+        due = target.due_end(period.end)
+        if progress.engine_scope(target.scope, unit.level) == "self" and due >= period.start:
+            candidates.setdefault(target.indicator.code, []).append((due, 1, target, None))
+    chosen = {}
+    for code, found in candidates.items():
+        _due, _national, target, row = min(found, key=lambda c: (c[0], c[1]))
+        if row is None:
+            row = progress.target_progress(
+                target, plan=target.plan, subject=unit, period=period, value=values[code]
+            )
+        if row is not None:
+            chosen[code] = row
+    return chosen
+
+
 def rank_units(
     units: list[Unit],
     scored: readiness.IndexInput,
@@ -209,7 +295,8 @@ def rank_units(
     sources: list[Unit] | None = None,
 ) -> list[index.IndexResult]:
     """The units ranked by the readiness index (reports/readiness.py, the API's method), with
-    their rank in the previous period on the same indicators. `sources`: where the units'
+    their rank in the previous period on the same indicators; every unit is listed, those
+    without an index last. `sources`: where the units'
     figures of those periods sit (older units, across the 2025 reorganisation)."""
     if not units:
         return []
@@ -218,7 +305,12 @@ def rank_units(
     keys = {u.pk: u for u in units}
     now = readiness.readiness_scores(units, scored, period, weights=weights, reported=reported)
     before = readiness.readiness_scores(units, scored, previous, weights=weights, reported=reported)
-    return index.ranked(now, before, keys)
+    # The unranked after the ranked: first those with some figures (too few for an index),
+    # then those with none (not reported), each in code order (a stable sort).
+    return sorted(
+        index.ranked(now, before, keys),
+        key=lambda r: (r.rank is None, r.rank or 0, r.rank is None and not r.coverage),
+    )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from indicators import analytics, readings
@@ -32,6 +33,16 @@ from units.models import Unit
 from units.selectors import today, unit_list
 
 EXPORTS = ("csv", "xlsx")
+# The ranking's column headers: a pillar's short name, its full name in a tooltip, so that
+# the table fits a phone in both languages.
+PILLAR_SHORT = {
+    Indicator.Pillar.INFRASTRUCTURE: gettext_lazy("Hạ tầng"),
+    Indicator.Pillar.HUMAN_RESOURCES: gettext_lazy("Nhân lực"),
+    Indicator.Pillar.INTERNAL_APPS: gettext_lazy("Ứng dụng"),
+    Indicator.Pillar.PUBLIC_SERVICES: gettext_lazy("DVCTT"),
+    Indicator.Pillar.INFORMATION: gettext_lazy("Thông tin"),
+    Indicator.Pillar.SECURITY: gettext_lazy("ATTT"),
+}
 # The order of the completeness counts (entry's statuses; "none": nothing entered yet).
 REPORT_STATUSES = ("approved", "submitted", "returned", "draft", "none")
 
@@ -91,6 +102,13 @@ def unit_dashboard(request, unit_id: int):
     board = dashboard.dashboard_build(unit, period, today=today())
     missed, no_data = progress.missed_and_no_data(board.laggards)
     pillars, ranking = _ranking_rows(board)
+    cards = _cards(board.cards)
+    trends = {
+        card["indicator"].code: _card_trend(card) for card in cards if card["sparkline"]["any"]
+    }
+    trend_code = request.GET.get("trend")
+    if trend_code not in trends:
+        trend_code = next(iter(trends), None)
     counts = board.completeness_counts
     user = request.user
     context.update(
@@ -102,7 +120,12 @@ def unit_dashboard(request, unit_id: int):
         successors=[(u, policy.can_view_dashboard(user, u)) for u in board.successors],
         ended_on=unit.valid_to + datetime.timedelta(days=1) if unit.valid_to else None,
         structure_note=analytics.structure_note(unit, period),
-        cards=_cards(board.cards),
+        cards=[card for card in cards if card["has_data"]],
+        cards_without_data=[card for card in cards if not card["has_data"]],
+        trends=trends,
+        trend_code=trend_code,
+        trend_chart=trends.get(trend_code),
+        trend_cards=[card for card in cards if card["indicator"].code in trends],
         laggards_missed=missed,
         laggards_no_data=no_data,
         pillars=pillars,
@@ -110,6 +133,7 @@ def unit_dashboard(request, unit_id: int):
         ranking_chart=charts.ranking_chart(board.ranking),
         # Reports stay inside the unit: who has submitted is not open data (policy).
         reports_readable=policy.can_view_unit(user, unit),
+        ranking_scored=any(r.index is not None for r in board.ranking),
         completeness_counts=[(s, counts[s]) for s in REPORT_STATUSES if counts.get(s)],
         completeness_total=len(board.completeness),
         laggard_plans=sorted(
@@ -407,10 +431,13 @@ def _cards(cards: list[dashboard.Card]) -> list[dict]:
     for card in cards:
         card.value = next(marked)
         card.tiers = [next(marked) for _tier in card.tiers]
-    return [_card(card) for card in cards]
+    shown = [_card(card) for card in cards]
+    return sorted(shown, key=lambda card: card["value"].value is None)
 
 
 def _card(card: dashboard.Card) -> dict:
+    """A headline card: the value with its words, its sparkline, the bar towards its target;
+    cards with a value come first (a stable sort keeps the headline order within)."""
     change = card.change
     return {
         **_value_row(card.value),
@@ -419,17 +446,36 @@ def _card(card: dashboard.Card) -> dict:
         "change": change,
         "change_size": abs(change) if change is not None else None,
         "target": card.target,
+        "target_bar": charts.target_bar(card.target) if card.target is not None else None,
+        "sparkline": charts.sparkline(card.indicator, card.series),
+        "series": card.series,
+        "has_data": card.has_data,
         "tiers": [
             {**_value_row(tier), "label": Figure.Scope(tier.scope).label} for tier in card.tiers
         ],
     }
 
 
-def _ranking_rows(board: dashboard.Dashboard) -> tuple[list[tuple[str, str]], list[dict]]:
-    """The ranking's pillars (in the catalogue's order, with their names) and its rows, the
-    scores on the 0–100 scale shown."""
+def _card_trend(card: dict) -> dict:
+    """The trend chart of a card's indicator: its series, the target as the dashed line."""
+    row = card["target"]
+    return charts.trend_chart(
+        card["indicator"],
+        card["series"],
+        target_value=float(row.target.value) if row is not None else None,
+        target_label=_target_caption(row.target) if row is not None else "",
+    )
+
+
+def _ranking_rows(board: dashboard.Dashboard) -> tuple[list[tuple[str, str, str]], list[dict]]:
+    """The ranking's pillars (in the catalogue's order, with their names and short names) and
+    its rows, the scores on the 0–100 scale shown."""
     present = {p for r in board.ranking for p in r.pillars}
-    pillars = [(p, Indicator.Pillar(p).label) for p in Indicator.Pillar.values if p in present]
+    pillars = [
+        (p, Indicator.Pillar(p).label, PILLAR_SHORT[p])
+        for p in Indicator.Pillar.values
+        if p in present
+    ]
     rows = [
         {
             "unit": r.key,
@@ -437,7 +483,8 @@ def _ranking_rows(board: dashboard.Dashboard) -> tuple[list[tuple[str, str]], li
             "rank_change": r.rank_change,
             "rank_change_size": abs(r.rank_change) if r.rank_change else None,
             "index": _hundred(r.index),
-            "pillars": [_hundred(r.pillars.get(p)) for p, _label in pillars],
+            "pillars": [_hundred(r.pillars.get(p)) for p, _label, _short in pillars],
+            "note": charts.unranked_note(r),
         }
         for r in board.ranking
     ]

@@ -280,9 +280,13 @@ def test_the_page_is_printable_and_draws_its_charts_without_inline_scripts(admin
     # (1 + 1 + 0.85) / 3 = 0.95 (the old index gave a lone reporter 100).
     chart = re.search(r'<script id="chart-ranking" type="application/json">(.*?)</script>', text)
     data = json.loads(chart.group(1))
+    # Every district is in the chart (issue 19, item 10): the ranked one first, the others
+    # after it without a bar, each saying why.
     assert data["kind"] == "hbar"
-    assert data["labels"] == ["Huyện Vĩnh Linh"]
-    assert data["datasets"][0]["data"] == [95.0]
+    assert len(data["labels"]) == 10
+    assert data["labels"][0] == "Huyện Vĩnh Linh"
+    assert data["datasets"][0]["data"] == [95.0] + [None] * 9
+    assert data["notes"] == [""] + ["chưa báo cáo"] * 9
 
 
 def test_a_province_dashboard_has_a_bounded_number_of_queries(admin, django_assert_max_num_queries):
@@ -290,9 +294,12 @@ def test_a_province_dashboard_has_a_bounded_number_of_queries(admin, django_asse
     # dashboard's roll-ups (12 headline indicators, 5 tiers, the previous quarter, 10
     # districts ranked on 42 indicators), completeness and figures. The roll-up engine
     # (indicators/analytics.py) is being optimised: lower the bound as the count falls,
-    # never raise it without a reason.
+    # never raise it without a reason. Raised to 72 (66 measured) for the glance of issue 19,
+    # item 10: the sparklines' seven earlier quarters (the aggregates' rows in one query, the
+    # previous quarter now read there), and the two targets of Resolution 17/NQ-CP that read
+    # on the province (one query for national targets, a baseline read each).
     quang_tri = unit("45", "2020-10-01")
-    with django_assert_max_num_queries(65):
+    with django_assert_max_num_queries(72):
         response = admin.get(dashboard_url(quang_tri, "2020Q4"))
     assert response.status_code == 200
 

@@ -3,6 +3,8 @@ decision 0016, worked out by hand in the comments (the method itself: test_readi
 """
 
 import datetime
+import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -272,12 +274,16 @@ def test_the_dashboard_ranks_with_the_apis_scores(api_client):
 
 def test_the_province_dashboard_shows_no_bar_for_a_lone_reporter(client):
     """Quảng Trị 2020Q4: Vĩnh Linh, the one district with figures, has too few for an index
-    (it had the only bar, at 100): the chart is replaced by the sentence saying why."""
+    (it had the only bar, at 100): a sentence says so, and the chart lists every district
+    without a bar, each saying why (issue 19, item 10)."""
     demo_users_create()
     client.force_login(get_user_model().objects.get(username="admin"))
     quang_tri = unit("45", datetime.date(2020, 10, 1))
     text = client.get(f"/dashboard/{quang_tri.pk}/?period=2020Q4").content.decode()
-    assert 'id="chart-ranking"' not in text
+    chart = re.search(r'<script id="chart-ranking" type="application/json">(.*?)</script>', text)
+    data = json.loads(chart.group(1))
+    assert data["datasets"][0]["data"] == [None] * 10
+    assert data["notes"][0] == "chưa đủ số liệu"
     assert "Chưa đơn vị nào có đủ số liệu để tính chỉ số." in text
     assert "ít nhất 60% chỉ tiêu" in text
 

@@ -14,6 +14,7 @@
   var PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
   var TARGET_COLOUR = "#D55E00";
   var TEXT_COLOUR = "#212529";
+  var NOTE_COLOUR = "#595c5f";
   var BAR_HEIGHT = 26; // px per bar of a horizontal chart
   var lang = document.documentElement.lang || undefined;
   var numbers = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
@@ -42,6 +43,15 @@
         meta.data.forEach(function (element, j) {
           var value = dataset.data[j];
           if (value === null || value === undefined) {
+            // A unit without a value says why, where its bar would start.
+            var note = options.notes && options.notes[j];
+            if (note && options.horizontal && chart.scales.x && chart.scales.y) {
+              ctx.textAlign = "left";
+              ctx.textBaseline = "middle";
+              ctx.fillStyle = NOTE_COLOUR;
+              ctx.fillText(note, chart.scales.x.left + 4, chart.scales.y.getPixelForValue(j));
+              ctx.fillStyle = TEXT_COLOUR;
+            }
             return;
           }
           var text = format(value, options.suffix);
@@ -106,7 +116,7 @@
         plugins: {
           legend: { display: false },
           tooltip: { callbacks: { label: tooltipLabel(spec, true) } },
-          valueLabels: { suffix: spec.suffix, horizontal: true },
+          valueLabels: { suffix: spec.suffix, horizontal: true, notes: spec.notes || [] },
         },
       },
     };
@@ -198,16 +208,18 @@
 
   var BUILDERS = { hbar: hbar, line: line, grouped: grouped };
 
-  function draw(canvas) {
-    var source = document.getElementById(canvas.dataset.chart);
-    if (!source) {
-      return;
-    }
-    var spec;
-    try {
-      spec = JSON.parse(source.textContent);
-    } catch (error) {
-      return;
+  function draw(canvas, given) {
+    var spec = given;
+    if (!spec) {
+      var source = document.getElementById(canvas.dataset.chart);
+      if (!source) {
+        return;
+      }
+      try {
+        spec = JSON.parse(source.textContent);
+      } catch (error) {
+        return;
+      }
     }
     var build = BUILDERS[spec.kind];
     if (!build) {
@@ -226,13 +238,59 @@
     canvas.dataset.drawn = "1";
   }
 
+  // A <select data-trend-select="ID"> redraws the chart of canvas[data-chart=ID] with the
+  // chosen indicator's spec, from the JSON object (code → spec) named by data-trend-all, and
+  // shows that indicator's table in the text alternative (data-trend-alt).
+  function redrawTrend(select) {
+    var canvas = document.querySelector('canvas[data-chart="' + select.dataset.trendSelect + '"]');
+    var all = document.getElementById(select.dataset.trendAll);
+    if (!canvas || !all || typeof window.Chart === "undefined") {
+      return;
+    }
+    var specs;
+    try {
+      specs = JSON.parse(all.textContent);
+    } catch (error) {
+      return;
+    }
+    var spec = specs[select.value];
+    if (!spec) {
+      return;
+    }
+    var old = window.Chart.getChart(canvas);
+    if (old) {
+      drawn = drawn.filter(function (chart) {
+        return chart !== old;
+      });
+      old.destroy();
+    }
+    canvas.dataset.drawn = "0";
+    draw(canvas, spec);
+    canvas.dataset.indicator = select.value;
+    var alt = document.getElementById(select.dataset.trendAlt);
+    if (alt) {
+      alt.querySelectorAll("[data-trend-table]").forEach(function (table) {
+        table.hidden = table.dataset.trendTable !== select.value;
+      });
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("[data-trend-select]");
+    if (select) {
+      redrawTrend(select);
+    }
+  });
+
   function drawAll() {
     if (typeof window.Chart === "undefined") {
       return;
     }
     window.Chart.defaults.color = TEXT_COLOUR;
     window.Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
-    document.querySelectorAll("canvas[data-chart]").forEach(draw);
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      draw(canvas);
+    });
   }
 
   // Paper is narrower than the screen: fit the charts to it, and back again.
