@@ -44,7 +44,8 @@ def notification_open(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def notification_settings(request):
     form = NotificationSettingForm(
-        request.POST or None,
+        # Bound on a POST even when empty: an unticked box sends nothing.
+        request.POST if request.method == "POST" else None,
         initial={"email_enabled": selectors.email_enabled(user=request.user)},
     )
     if request.method == "POST" and form.is_valid():
