@@ -7,10 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Submission
+from indicators.periods import parse_period
 from units.models import Agency, Unit
 
 
@@ -97,18 +98,24 @@ class Notification(models.Model):
     def reporter_name(self) -> str:
         return (self.agency or self.unit).name
 
+    @property
+    def period_label(self) -> str:
+        """«quý 1/2025» (or «Q1 2025» in English), as the entry pages name it."""
+        period = parse_period(self.period)
+        if (get_language() or "vi").startswith("en"):
+            return period.label_en
+        return period.label_vi[:1].lower() + period.label_vi[1:]
+
     def text(self) -> str:
         """What happened, in the active language (needs unit and agency fetched)."""
-        values = {"report": self.reporter_name, "period": self.period}
+        values = {"report": self.reporter_name, "period": self.period_label}
         if self.kind == self.Kind.RETURNED:
-            return gettext("Báo cáo kỳ %(period)s của %(report)s bị trả lại.") % values
+            return gettext("Báo cáo %(period)s của %(report)s bị trả lại.") % values
         if self.kind == self.Kind.APPROVED:
-            return gettext("Báo cáo kỳ %(period)s của %(report)s đã được duyệt.") % values
+            return gettext("Báo cáo %(period)s của %(report)s đã được duyệt.") % values
         values["due"] = formats.date_format(self.due_on, "SHORT_DATE_FORMAT") if self.due_on else ""
         return (
-            gettext(
-                "Báo cáo kỳ %(period)s của %(report)s đến hạn nộp ngày %(due)s mà chưa được gửi."
-            )
+            gettext("Báo cáo %(period)s của %(report)s đến hạn nộp ngày %(due)s mà chưa được gửi.")
             % values
         )
 

@@ -87,7 +87,7 @@ def test_a_returned_report_tells_its_reporters_the_reason_and_no_one_else(
     notification = Notification.objects.get(recipient=users["hoxa.nhaplieu"])
     assert notification.reason == REASON
     assert notification.submission == submission
-    assert "19363" not in notification.text() and "Hồ Xá" in notification.text()
+    assert "Báo cáo quý 1/2025 của Thị trấn Hồ Xá bị trả lại" in notification.text()
     # The one with an address gets the mail, with the reason and the report's link.
     assert [m.to for m in mailoutbox] == [["hoxa@example.vn"]]
     assert REASON in mailoutbox[0].body
