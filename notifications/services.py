@@ -114,8 +114,8 @@ def deadline_reminders_create(*, reports: list[DueReport]) -> int:
 
 
 def _reports_q(reports: list[DueReport]) -> Q:
-    """Notifications about these reports (any of their periods: filtered again in Python is
-    not needed, the periods are one or two)."""
+    """Notifications about these reports: per period (one or two), its units' reports and
+    its agencies'."""
     q = Q(pk__in=[])
     for period in {r.period for r in reports}:
         units = [r.unit_id for r in reports if r.period == period and r.agency_id is None]
