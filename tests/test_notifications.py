@@ -354,3 +354,19 @@ def test_one_turns_mails_off_and_on(client, users):
     assert " checked" not in client.get(url).content.decode()
     client.post(url, {"email_enabled": "on"})
     assert NotificationSetting.objects.get(user=users["hoxa.nhaplieu"]).email_enabled is True
+
+
+def test_finding_the_reports_due_costs_three_queries(users, django_assert_num_queries):
+    # The due dates; the reporters' units and agencies; those already sent.
+    with django_assert_num_queries(3):
+        assert len(reports_due_soon(today=BEFORE_Q1_DUE, days=5)) == 2
+
+
+def test_the_admin_lists_notifications_read_only(client, users, returned):
+    client.force_login(users["admin"])
+    page = client.get(reverse("admin:notifications_notification_changelist"))
+    assert page.status_code == 200
+    assert "hoxa.nhaplieu" in page.content.decode()
+    assert client.get(reverse("admin:notifications_notification_add")).status_code == 403
+    settings_page = client.get(reverse("admin:notifications_notificationsetting_changelist"))
+    assert settings_page.status_code == 200
