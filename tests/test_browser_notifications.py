@@ -1,7 +1,8 @@
 """Word when something happens, in a real browser (issue 19, item 6), on a phone (390 px) and
 a desktop (1366 px): vinhlinh.duyet returns Thị trấn Hồ Xá's 2025Q1 report with a reason;
 hoxa.nhaplieu logs in, sees the count in the header (which does not overflow), opens the
-list, reads the reason, follows it to the report (the count drops) and turns mails off.
+list, reads the reason, follows it to the report (the count drops) and turns mails off; the
+reviewer's longer header fits with its bell too.
 
 Playwright drives Debian's Chromium (tests/browser.py); skipped without it, except in CI.
 """
@@ -102,6 +103,14 @@ def test_a_returned_report_reaches_its_official(live_server, settings, units_aga
                 page.get_by_role("button", name="Lưu").click()
             assert page.locator(".alert-success").count() == 1
             assert not page.get_by_label("Gửi thông báo cho tôi qua thư điện tử").is_checked()
+            assert page.evaluate(FITS)
+            context.close()
+
+            # A reviewer's header, the longest menu, fits with its bell too.
+            context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": 900})
+            page = context.new_page()
+            log_in(page, base, "vinhlinh.duyet")
+            assert page.locator("#nav-notifications").is_visible()
             assert page.evaluate(FITS)
             context.close()
         finally:
