@@ -154,6 +154,13 @@ def reporters_of(user) -> tuple[Unit | None, Agency | None]:
     return (member.unit, member.agency) if member.agency_id else (member.unit, None)
 
 
+def report_reporters_q(prefix: str = "") -> Q:
+    """Memberships (through `prefix`, e.g. "membership__") of the people who report: active
+    data-entry members. Those of an agency report for it, the others for their unit (as
+    can_enter says); administrators may enter anything but report for nothing."""
+    return Q(**{f"{prefix}is_data_entry": True, f"{prefix}user__is_active": True})
+
+
 def reviewable_q(user) -> Q:
     """The reports a user may approve, return or reopen: those of the units directly below
     their unit, and of their unit's agencies."""

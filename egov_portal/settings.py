@@ -9,7 +9,10 @@ CSRF_TRUSTED_ORIGINS  comma-separated, e.g. https://egov.example.vn
 REDIS_URL             Celery broker, and the cache unless REDIS_CACHE_URL says otherwise
 EMAIL_BACKEND         smtp (default with DEBUG off), console (default with DEBUG on), dummy
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL,
-EMAIL_TIMEOUT, DEFAULT_FROM_EMAIL   the SMTP server the password reset mails go through
+EMAIL_TIMEOUT, DEFAULT_FROM_EMAIL   the SMTP server the password reset and notification mails
+                      go through
+PORTAL_URL            the portal's address, for the links in notification mails
+NOTIFY_DUE_SOON_DAYS  days before a report's due date its officials are reminded (default 5)
 LOG_LEVEL             DEBUG, INFO (default), WARNING, ERROR
 STATIC_ROOT           where collectstatic writes; default: staticfiles/ in the project
 The security settings (SECURE_SSL_REDIRECT, cookies, HSTS, proxy header) are on when DEBUG is
@@ -20,6 +23,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -120,6 +124,7 @@ INSTALLED_APPS = [
     "indicators",
     "plans",
     "accounts",
+    "notifications",
     "entry",
     "reports",
 ]
@@ -162,6 +167,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "egov_portal.context_processors.nav_tab",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -260,11 +266,19 @@ CELERY_TIMEZONE = TIME_ZONE
 # a job whose worker died is marked failed within this many seconds of going stale, even if
 # no one opens its page and no worker restarts. Harmless if several workers run it.
 IMPORT_JOB_SWEEP_SECONDS = env_int("IMPORT_JOB_SWEEP_SECONDS", 600)
+# Officials are told (in the portal, and by mail unless they turned it off) when their
+# report for a quarter is due within this many days and not sent yet: once per person and
+# report, by a daily run at 07:00 (or `manage.py send_deadline_reminders` from cron).
+NOTIFY_DUE_SOON_DAYS = env_int("NOTIFY_DUE_SOON_DAYS", 5)
 CELERY_BEAT_SCHEDULE = {
     "import-jobs-fail-stale": {
         "task": "entry.tasks.import_jobs_sweep",
         "schedule": IMPORT_JOB_SWEEP_SECONDS,
-    }
+    },
+    "deadline-reminders": {
+        "task": "entry.tasks.deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 
@@ -306,6 +320,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds, for each connect and command
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost").strip()
+# The portal's address as officials reach it, for the links in notification mails (none
+# when empty): e.g. https://egov.example.vn
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000" if DEBUG else "").strip()
 
 # Lockout after repeated failed logins (django-axes): 5 failures for a username lock it
 # for an hour; a successful login resets the count.

@@ -41,6 +41,7 @@ urlpatterns = [
     path("indicators/", include("indicators.urls")),
     path("plans/", include("plans.urls")),
     path("entry/", include("entry.urls")),
+    path("notifications/", include("notifications.urls")),
     path("dashboard/", include("reports.urls")),
     path("api/v1/analytics/", AnalyticsView.as_view(), name="api-analytics"),
     path("api/v1/readiness/", ReadinessView.as_view(), name="api-readiness"),

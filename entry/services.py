@@ -6,8 +6,10 @@ imports and the API. A form's save is one transaction: all of it or, on a confli
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.periods import Period, parse_period
 from indicators.reports import report_figures, report_open, report_touch
 from indicators.validation import figure_value_check, indicator_valid_in
+from notifications.services import notifications_for_step
 from units.models import Agency, Unit
 
 Status = Figure.Status
@@ -264,6 +267,18 @@ def _step(
                 % {"n": len(missing), "codes": ", ".join(missing)}
             )
     _move(submission, target, user=user, reason=reason.strip())
+    if action in NOTIFIED:
+        # After the commit: word of a step that was rolled back would be false, and a
+        # notification or mail that fails (robust) does not undo the step.
+        transaction.on_commit(
+            partial(
+                notifications_for_step,
+                submission=submission,
+                kind=NOTIFIED[action],
+                reason=reason.strip(),
+            ),
+            robust=True,
+        )
     return submission
 
 
@@ -345,6 +360,10 @@ def _report_label(user, submission: Submission | None, pk: int) -> str:
     if submission is not None and policy.can_view_submission(user, submission):
         return f"{submission.reporter.name} — {submission.period}"
     return str(NO_SUCH_REPORT % {"id": pk})
+
+
+# Steps the report's reporters are told of (notifications.models.Notification.Kind).
+NOTIFIED = {"approve": "approved", "return": "returned", "reopen": "returned"}
 
 
 ACTION_LABELS = {

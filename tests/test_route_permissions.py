@@ -31,6 +31,7 @@ from entry.models import ImportJob
 from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.periods import parse_period
 from indicators.services import RowError
+from notifications.models import Notification
 from plans.models import BudgetLine, Plan, Target
 from units.models import Agency, Unit
 
@@ -242,6 +243,21 @@ ROUTES: dict[str, Route] = {
     # Every error of a job's file: seen as the job's page is.
     "entry:import-job-errors": Route(
         r("entry:import-job-errors", pk="ctx:done_job"), (LOGIN, 403, 200, 403, 200)
+    ),
+    # --- notifications: each person's own ---
+    "notifications:notification-list": Route(
+        r("notifications:notification-list"),
+        SIGNED_IN,
+        (Write("post", expect={"anonymous": LOGIN, "outsider": 302}),),  # marks their own read
+    ),
+    # Hồ Xá's official's notification: it redirects to the report for them, 404 for others.
+    "notifications:notification-open": Route(
+        r("notifications:notification-open", pk="ctx:notification"), (LOGIN, 404, 302, 404, 404)
+    ),
+    "notifications:notification-settings": Route(
+        r("notifications:notification-settings"),
+        SIGNED_IN,
+        (Write("post", expect={"anonymous": LOGIN, "outsider": 302}),),  # their own setting
     ),
     # --- dashboards ---
     "reports:dashboard-home": Route(r("reports:dashboard-home"), (LOGIN, 302, 302, 302, 302)),
@@ -469,10 +485,19 @@ def ctx():
         status=Figure.Status.APPROVED,
     )
     plan = Plan.objects.get(code="VL-KH-2021")  # Vĩnh Linh's own plan (its pages are quick)
+    notification = Notification.objects.create(
+        recipient=member,
+        kind=Notification.Kind.RETURNED,
+        submission=submission,
+        unit=hoxa,
+        period=period.id,
+        reason="Thiếu số liệu",
+    )
     return {
         "users": users,
         "hoxa": hoxa.pk,
         "vinhlinh": vinhlinh.pk,
+        "notification": notification.pk,
         "agency": Agency.objects.filter(unit=vinhlinh).order_by("pk").first().pk,
         "submission": submission.pk,
         "draft": draft.pk,
