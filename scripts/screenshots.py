@@ -18,6 +18,7 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "egov-demo-2026"  # noqa: S105 - the demo accounts' published password
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 WIDTH = 1280
+PHONE = 390
 MAX_HEIGHT = 2000  # longer pages are cut here
 VIEWPORT_HEIGHT = 900
 TIMEOUT_MS = 30_000
@@ -44,9 +45,17 @@ def log_in(page: Page, base: str, username: str) -> None:
         sys.exit(f"{username} could not log in (are the demo accounts there?)")
 
 
-def shoot(page: Page, base: str, path: str, name: str, max_height: int = MAX_HEIGHT) -> None:
+def shoot(
+    page: Page,
+    base: str,
+    path: str,
+    name: str,
+    max_height: int = MAX_HEIGHT,
+    width: int = WIDTH,
+    status: int = 200,
+) -> None:
     response = page.goto(f"{base}{path}")
-    if response is None or not response.ok:
+    if response is None or response.status != status:
         sys.exit(f"{path}: HTTP {response.status if response else '?'}")
     # Every chart drawn (static/js/charts.js marks each canvas), the fonts in place.
     page.wait_for_function(
@@ -57,7 +66,7 @@ def shoot(page: Page, base: str, path: str, name: str, max_height: int = MAX_HEI
     height = page.evaluate("() => document.documentElement.scrollHeight")
     # A window as tall as the picture, not a full-page capture: what sticks to the bottom of
     # the window (the entry form's buttons) is drawn once, at the bottom, not over the form.
-    page.set_viewport_size({"width": WIDTH, "height": min(height, max_height)})
+    page.set_viewport_size({"width": width, "height": min(height, max_height)})
     page.wait_for_timeout(200)  # the charts follow the window's size
     target = OUT / name
     page.screenshot(path=str(target))
@@ -100,6 +109,53 @@ def main() -> None:
                 shoot(page, base, path, name)
             # Dense text: cut shorter, or the picture weighs half a megabyte.
             shoot(page, base, "/indicators/", "indicator-catalogue.png", max_height=1300)
+            context.close()
+
+            # The province's committee: compare by name, every district, and on a phone.
+            context, page = new_page("quangtri.bcd")
+            gio_linh = unit_id(context, base, "466", "2020-10-13")
+            shoot(
+                page,
+                base,
+                f"/dashboard/compare/?units={vinh_linh}&units={gio_linh}&period=2020Q4",
+                "compare-vinh-linh-gio-linh-2020Q4.png",
+            )
+            shoot(
+                page,
+                base,
+                f"/dashboard/{quang_tri}/compare/?period=2020Q4",
+                "compare-children-quang-tri-2020Q4.png",
+            )
+            page.set_viewport_size({"width": PHONE, "height": VIEWPORT_HEIGHT})
+            shoot(
+                page,
+                base,
+                f"/dashboard/{quang_tri}/?period=2020Q4",
+                "phone-dashboard-quang-tri-2020Q4.png",
+                width=PHONE,
+            )
+            shoot(
+                page,
+                base,
+                "/plans/QB-2342-2018/?period=2018",
+                "phone-plan-quang-binh-2018.png",
+                max_height=1400,
+                width=PHONE,
+            )
+            context.close()
+
+            # A refusal says why and what to do: a commune's official asks for the district's
+            # reporting.
+            context, page = new_page("hoxa.nhaplieu")
+            page.set_viewport_size({"width": PHONE, "height": VIEWPORT_HEIGHT})
+            shoot(
+                page,
+                base,
+                f"/entry/completeness/?unit={vinh_linh}&period=2020Q4",
+                "phone-refusal-403.png",
+                width=PHONE,
+                status=403,
+            )
             context.close()
 
             # The commune's official and the quarterly form of Thị trấn Hồ Xá.
