@@ -514,7 +514,7 @@ def completeness_view(request):
 def _completeness_unit(request) -> Unit:
     text = request.GET.get("unit", "").strip()
     if text:
-        if not text.isdigit():
+        if not is_number(text):
             raise Http404(_("Không có đơn vị này."))
         unit = get_object_or_404(Unit, pk=int(text))
     else:
