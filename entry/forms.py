@@ -186,6 +186,12 @@ def clean_reason(text: str) -> str:
 
 
 REPORTS_UNREADABLE = _("Không đọc được danh sách báo cáo đã chọn.")
+ID_DIGITS = 18  # a bigint's: a longer number is no id (the database would refuse it)
+
+
+def is_number(text: str) -> bool:
+    """ASCII digits, no more than an id has ("²" is a digit to str.isdigit, not to int())."""
+    return text.isascii() and text.isdigit() and len(text) <= ID_DIGITS
 
 
 class ReportVersionsField(forms.Field):
@@ -198,7 +204,7 @@ class ReportVersionsField(forms.Field):
         chosen = {}
         for item in value or []:
             pk, _sep, version = str(item).partition(":")
-            if not (pk.isdigit() and version.isdigit()):
+            if not (is_number(pk) and is_number(version)):
                 raise forms.ValidationError(REPORTS_UNREADABLE)
             chosen[int(pk)] = int(version)
         return chosen

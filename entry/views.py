@@ -36,6 +36,7 @@ from entry.forms import (
     clean_reason,
     entry_data,
     group_by_pillar,
+    is_number,
 )
 from entry.models import ImportJob
 from entry.review_desk import report_desk
@@ -426,7 +427,7 @@ def submission_detail(request, pk: int):
                 reason=reason,
                 # The version the page showed (when it sent one): a report sent again with
                 # other figures since is not approved unseen.
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=int(version) if is_number(version) else None,
             )
         except services.WorkflowError as exc:
             messages.error(request, str(exc))
@@ -513,7 +514,7 @@ def completeness_view(request):
 def _completeness_unit(request) -> Unit:
     text = request.GET.get("unit", "").strip()
     if text:
-        if not text.isdigit():
+        if not is_number(text):
             raise Http404(_("Không có đơn vị này."))
         unit = get_object_or_404(Unit, pk=int(text))
     else:

@@ -387,3 +387,20 @@ def test_the_admin_lists_notifications_read_only(client, users, returned):
     assert client.get(reverse("admin:notifications_notification_add")).status_code == 403
     settings_page = client.get(reverse("admin:notifications_notificationsetting_changelist"))
     assert settings_page.status_code == 200
+
+
+def test_a_bulk_review_refused_for_one_report_tells_nobody_of_the_others(
+    users, hoxa, django_capture_on_commit_callbacks, mailoutbox
+):
+    from entry.services import BulkRefused, submissions_act
+
+    ready, draft = report(hoxa, "2024Q4"), report(hoxa, "2025Q1", status="draft")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(BulkRefused):
+        submissions_act(
+            user=users["vinhlinh.duyet"],
+            versions={ready.pk: None, draft.pk: None},
+            action="approve",
+        )
+    ready.refresh_from_db()
+    assert ready.status == "submitted"
+    assert not Notification.objects.exists() and not mailoutbox

@@ -471,3 +471,28 @@ def test_the_inbox_action_is_post_only_and_for_signed_in_users(client, users, ho
 def test_an_unknown_action_is_refused_by_the_service(users):
     with pytest.raises(WorkflowError, match="Thao tác không hợp lệ"):
         submissions_act(user=users["vinhlinh.duyet"], versions={1: 0}, action="reopen")
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        "²:1",  # a digit to str.isdigit, not to int()
+        "1:²",
+        "99999999999999999999999:1",  # more than an id holds (SQLite, PostgreSQL: an error)
+    ],
+)
+def test_an_unreadable_choice_is_said_not_a_server_error(client, users, hoxa, chosen):
+    report = submitted(users["hoxa.nhaplieu"], hoxa, Q1)
+    login(client, users, "vinhlinh.duyet")
+    assert act(client, {"action": "approve", "reports": chosen}) == [
+        "Không đọc được danh sách báo cáo đã chọn."
+    ]
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+
+
+def test_an_unreadable_version_on_the_report_page_is_no_server_error(client, users, hoxa):
+    report = submitted(users["hoxa.nhaplieu"], hoxa, Q1)
+    login(client, users, "vinhlinh.duyet")
+    response = client.post(f"/entry/reports/{report.pk}/", {"action": "approve", "version": "²"})
+    assert response.status_code in (200, 302)
