@@ -72,7 +72,8 @@ def unranked_note(result: IndexResult) -> str:
     return str(TOO_FEW)
 
 
-NOT_REPORTED = gettext_lazy("chưa báo cáo")
+# No approved figure at all: a report may be submitted and not yet approved.
+NOT_REPORTED = gettext_lazy("chưa có số liệu đã duyệt")
 TOO_FEW = gettext_lazy("chưa đủ số liệu")
 
 # The sparkline's box (SVG user units): wide and low; the bar towards a target's.

@@ -187,7 +187,7 @@ def test_the_ranking_chart_lists_every_district_those_not_reporting_last():
     # Vĩnh Linh has figures, too few for an index; the nine others none.
     assert chart["labels"][0] == "Huyện Vĩnh Linh"
     assert chart["datasets"][0]["data"] == [None] * 10
-    assert chart["notes"] == ["chưa đủ số liệu"] + ["chưa báo cáo"] * 9
+    assert chart["notes"] == ["chưa đủ số liệu"] + ["chưa có số liệu đã duyệt"] * 9
 
 
 # --- what it costs ------------------------------------------------------------------------

@@ -286,7 +286,7 @@ def test_the_page_is_printable_and_draws_its_charts_without_inline_scripts(admin
     assert len(data["labels"]) == 10
     assert data["labels"][0] == "Huyện Vĩnh Linh"
     assert data["datasets"][0]["data"] == [95.0] + [None] * 9
-    assert data["notes"] == [""] + ["chưa báo cáo"] * 9
+    assert data["notes"] == [""] + ["chưa có số liệu đã duyệt"] * 9
 
 
 def test_a_province_dashboard_has_a_bounded_number_of_queries(admin, django_assert_max_num_queries):
