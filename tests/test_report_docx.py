@@ -1,0 +1,128 @@
+"""The quarterly report as a Word document (reports/report_document.py): read back with
+python-docx — the Decree 30/2020/NĐ-CP layout, the dashboard's figures in its tables, who may
+download it, and a bounded number of queries."""
+
+import datetime
+import io
+
+import docx
+import pytest
+from django.contrib.auth import get_user_model
+from docx.shared import Pt
+
+from accounts.services import demo_users_create
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users():
+    demo_users_create()
+
+
+def login(client, username: str):
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def unit(code: str, on: str) -> Unit:
+    return Unit.objects.in_force(datetime.date.fromisoformat(on)).get(code=code)
+
+
+def url(u: Unit, period: str) -> str:
+    return f"/dashboard/{u.pk}/report.docx?period={period}"
+
+
+def read(response) -> docx.Document:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return docx.Document(io.BytesIO(response.content))
+
+
+def table(document, kind: str):
+    for t in document.tables:
+        found = t._tbl.tblPr.find(docx.oxml.ns.qn("w:tblDescription"))
+        if found is not None and found.get(docx.oxml.ns.qn("w:val")) == kind:
+            return [[c.text for c in row.cells] for row in t.rows]
+    raise AssertionError(f"no {kind} table")
+
+
+def texts(document) -> list[str]:
+    return [p.text for p in document.paragraphs]
+
+
+@pytest.fixture
+def vinh_linh_report(client, users):
+    login(client, "quangtri.bcd")
+    response = client.get(url(unit("464", "2020-10-13"), "2020Q4"))
+    return response, read(response)
+
+
+def test_the_layout_is_decree_30s(vinh_linh_report):
+    response, document = vinh_linh_report
+    disposition = response["Content-Disposition"]
+    assert 'filename="bao-cao-cntt-464-2020Q4.docx"' in disposition
+    assert "filename*=UTF-8''B%C3%A1o%20c%C3%A1o" in disposition
+    section = document.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert 20 <= round(section.top_margin.mm) <= 25
+    assert 20 <= round(section.bottom_margin.mm) <= 25
+    assert 30 <= round(section.left_margin.mm) <= 35
+    assert 15 <= round(section.right_margin.mm) <= 20
+    left, right = (cell.text.split("\n") for cell in document.tables[0].rows[0].cells)
+    assert left[0] == "UBND TỈNH QUẢNG TRỊ"
+    assert left[1] == "ỦY BAN NHÂN DÂN HUYỆN VĨNH LINH"
+    assert "Số:      /BC-UBND" in left
+    assert right[:2] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    motto = document.tables[0].rows[0].cells[1].paragraphs
+    assert motto[0].runs[0].bold and Pt(12) <= motto[0].runs[0].font.size <= Pt(13)
+    assert motto[1].runs[0].bold and Pt(13) <= motto[1].runs[0].font.size <= Pt(14)
+    lines = texts(document)
+    assert lines[0].startswith("Quảng Trị, ngày")
+    assert document.paragraphs[0].runs[0].italic
+    assert "BÁO CÁO" in lines
+    assert (
+        "Tình hình ứng dụng công nghệ thông tin, phát triển chính quyền điện tử quý 4 năm 2020"
+        in lines
+    )
+    assert any(line.startswith("Kính gửi:") for line in lines)
+    for heading in ("I. ", "II. ", "III. ", "IV. "):
+        assert any(line.startswith(heading) for line in lines), heading
+    assert sum(line.startswith("[Đánh giá, nhận xét") for line in lines) == 4
+    signer = document.tables[-1].rows[0].cells
+    assert signer[0].paragraphs[0].text == "Nơi nhận:"
+    assert signer[0].paragraphs[0].runs[0].bold and signer[0].paragraphs[0].runs[0].italic
+    assert signer[0].paragraphs[1].runs[0].font.size == Pt(11)
+    assert signer[1].text.split("\n")[:2] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+    # Times New Roman throughout: body 13–14 pt, tables 12–13 pt.
+    assert document.styles["Normal"].font.name == "Times New Roman"
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            assert run.font.name == "Times New Roman"
+            assert Pt(13) <= run.font.size <= Pt(14)
+    for t in document.tables[1:-1]:
+        assert t._tbl.tr_lst[0].trPr.find(docx.oxml.ns.qn("w:tblHeader")) is not None
+        for row in t.rows:
+            for cell in row.cells:
+                for run in cell.paragraphs[0].runs:
+                    assert run.font.name == "Times New Roman"
+                    assert Pt(12) <= run.font.size <= Pt(13)
+
+
+def test_the_tables_hold_the_dashboards_figures(vinh_linh_report):
+    _response, document = vinh_linh_report
+    headline = table(document, "headline")
+    assert headline[0][:3] == ["TT", "Chỉ tiêu", "Giá trị"]
+    rows = {r[1]: r for r in headline[1:]}
+    print(headline)
+    assert len(headline) > 5
+    ranking = table(document, "ranking")
+    vinh_linh = unit("464", "2020-10-13")
+    children = Unit.objects.in_force(datetime.date(2020, 12, 31)).filter(parent=vinh_linh)
+    assert len(ranking) - 1 == children.count() > 0
+    assert {r[1] for r in ranking[1:]} == set(children.values_list("name", flat=True))
+    completeness = table(document, "completeness")
+    assert all("/" in r[2] for r in completeness[1:])
+    table(document, "laggards")
+    assert rows
