@@ -87,9 +87,7 @@ def report_document(board: dashboard.Dashboard) -> Document:
     _paragraph(document, _("BÁO CÁO"), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=12)
     _paragraph(
         document,
-        _(
-            "Tình hình ứng dụng công nghệ thông tin, phát triển chính quyền điện tử %(period)s"
-        )
+        _("Tình hình ứng dụng công nghệ thông tin, phát triển chính quyền điện tử %(period)s")
         % {"period": period_title(period)},
         bold=True,
         align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -258,9 +256,7 @@ def _laggards_section(document: Document, board: dashboard.Dashboard) -> None:
     if rows:
         pass
     elif board.plans:
-        _paragraph(
-            document, _("Không có đơn vị nào chậm mục tiêu bắt buộc trong kỳ."), italic=True
-        )
+        _paragraph(document, _("Không có đơn vị nào chậm mục tiêu bắt buộc trong kỳ."), italic=True)
     else:
         _paragraph(document, _("Không có kế hoạch nào áp dụng trong kỳ."), italic=True)
     _placeholder(document, _("[Đánh giá, nhận xét về các đơn vị chậm mục tiêu …]"))

@@ -115,8 +115,12 @@ def test_the_tables_hold_the_dashboards_figures(vinh_linh_report):
     headline = table(document, "headline")
     assert headline[0][:3] == ["TT", "Chỉ tiêu", "Giá trị"]
     rows = {r[1]: r for r in headline[1:]}
-    print(headline)
-    assert len(headline) > 5
+    # The seed's figures of October 2020, as the dashboard shows them.
+    assert rows["Tỷ lệ văn bản điện tử được ký số"][2:4] == ["70", "%"]
+    assert rows["Có Cổng/Trang thông tin điện tử"][2:4] == ["Có", "Có/không"]
+    # The 2021–2025 plan does not apply to 2020Q4: no target, said so.
+    assert {r[6] for r in headline[1:]} == {"Không có mục tiêu"}
+    assert "Không có kế hoạch nào áp dụng cho đơn vị trong kỳ." in texts(document)
     ranking = table(document, "ranking")
     vinh_linh = unit("464", "2020-10-13")
     children = Unit.objects.in_force(datetime.date(2020, 12, 31)).filter(parent=vinh_linh)
@@ -124,5 +128,44 @@ def test_the_tables_hold_the_dashboards_figures(vinh_linh_report):
     assert {r[1] for r in ranking[1:]} == set(children.values_list("name", flat=True))
     completeness = table(document, "completeness")
     assert all("/" in r[2] for r in completeness[1:])
-    table(document, "laggards")
-    assert rows
+    assert table(document, "laggards")[0][1] == "Đơn vị, cơ quan"
+
+
+def test_who_may_download_it(client, users):
+    vinh_linh = unit("464", "2020-10-13")
+    login(client, "hoxa.nhaplieu")  # an official of a commune below: not the district's
+    assert client.get(url(vinh_linh, "2020Q4")).status_code in (403, 404)
+    other = Unit.objects.in_force(datetime.date(2020, 10, 13)).filter(level="district")
+    login(client, "vinhlinh.nhaplieu")
+    assert client.get(url(other.exclude(pk=vinh_linh.pk).first(), "2020Q4")).status_code in (
+        403,
+        404,
+    )
+    assert client.get(url(vinh_linh, "2020Q4")).status_code == 200
+    client.logout()
+    assert client.get(url(vinh_linh, "2020Q4")).status_code == 302
+
+
+def test_a_2025_province_and_a_commune_without_children(
+    client, users, django_assert_max_num_queries
+):
+    login(client, "admin")
+    quang_tri = unit("44", "2026-01-01")
+    with django_assert_max_num_queries(120):
+        document = read(client.get(url(quang_tri, "2025Q3")))
+    left = document.tables[0].rows[0].cells[0].text.split("\n")
+    assert left[0] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ"  # no body above a province
+    assert len(table(document, "ranking")) > 1
+    commune = unit("19363", "2025-07-01")
+    document = read(client.get(url(commune, "2025Q3")))
+    assert table(document, "ranking") == [["Hạng", "Đơn vị", "Chỉ số sẵn sàng (0–100)", "Độ phủ"]]
+    assert "Đơn vị không có đơn vị trực thuộc trong kỳ." in texts(document)
+
+
+def test_queries_do_not_grow_with_the_units_below(client, users, django_assert_max_num_queries):
+    login(client, "quangtri.bcd")
+    quang_tri = unit("45", "2020-10-13")
+    # Tỉnh Quảng Trị has 10 districts and 140 communes below; the dashboard's own count.
+    with django_assert_max_num_queries(120):
+        document = read(client.get(url(quang_tri, "2020Q4")))
+    assert len(table(document, "ranking")) > 5
