@@ -24,6 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from indicators.periods import PeriodKind
 from plans import progress
 from plans.validation import is_percentage
 from reports import dashboard
@@ -66,12 +67,17 @@ def report_docx(unit: Unit, period, *, today) -> tuple[bytes, str]:
 
 
 def period_title(period) -> str:
-    if period.kind == "quarter":
-        return _("quý %(quarter)s năm %(year)s") % {
-            "quarter": period.start.month // 3 + 1,
-            "year": period.start.year,
-        }
-    return _("kỳ %(period)s") % {"period": period.id}
+    """ "quý 4 năm 2020", "năm 2018", "6 tháng đầu năm 2021", "tháng 3 năm 2021"."""
+    year, month = period.start.year, period.start.month
+    if period.kind == PeriodKind.QUARTER:
+        return _("quý %(quarter)s năm %(year)s") % {"quarter": (month - 1) // 3 + 1, "year": year}
+    if period.kind == PeriodKind.YEAR:
+        return _("năm %(year)s") % {"year": year}
+    if period.kind == PeriodKind.HALF:
+        if month == 1:
+            return _("6 tháng đầu năm %(year)s") % {"year": year}
+        return _("6 tháng cuối năm %(year)s") % {"year": year}
+    return _("tháng %(month)s năm %(year)s") % {"month": month, "year": year}
 
 
 def report_document(board: dashboard.Dashboard) -> Document:
@@ -236,9 +242,7 @@ def _laggards_section(document: Document, board: dashboard.Dashboard) -> None:
     header = [_("TT"), _("Đơn vị, cơ quan"), _("Chỉ tiêu"), _("Giá trị"), _("Mục tiêu")]
     header.append(_("Tình trạng"))
     rows = []
-    n = 0
-    for laggard in [*missed, *no_data]:
-        n += 1
+    for n, laggard in enumerate([*missed, *no_data], 1):
         for miss in laggard.misses:
             target = miss.progress.target
             rows.append(
@@ -253,11 +257,9 @@ def _laggards_section(document: Document, board: dashboard.Dashboard) -> None:
             )
     # Editable tables even when empty: the official may add to them.
     _table(document, header, rows, widths=[10, 40, 50, 20, 20, 25], kind="laggards")
-    if rows:
-        pass
-    elif board.plans:
+    if not rows and board.plans:
         _paragraph(document, _("Không có đơn vị nào chậm mục tiêu bắt buộc trong kỳ."), italic=True)
-    else:
+    elif not rows:
         _paragraph(document, _("Không có kế hoạch nào áp dụng trong kỳ."), italic=True)
     _placeholder(document, _("[Đánh giá, nhận xét về các đơn vị chậm mục tiêu …]"))
 

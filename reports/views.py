@@ -120,7 +120,7 @@ def report_docx_view(request, unit_id: int):
     """The dashboard's data as the report the unit files (reports/report_document.py): whoever
     may open the unit's dashboard may download it."""
     unit = _unit_or_404(request, unit_id)
-    form, period = _period_query(request, unit)
+    _form, period = _period_query(request, unit)
     if period is None:
         return redirect("reports:dashboard", unit_id=unit.pk)
     content, _title = report_document.report_docx(unit, period, today=today())

@@ -169,3 +169,25 @@ def test_queries_do_not_grow_with_the_units_below(client, users, django_assert_m
     with django_assert_max_num_queries(120):
         document = read(client.get(url(quang_tri, "2020Q4")))
     assert len(table(document, "ranking")) > 5
+
+
+def test_targets_and_laggards_where_a_plan_applies(client, users):
+    login(client, "admin")
+    document = read(client.get(url(unit("44", "2018-01-01"), "2018")))
+    title = "Tình hình ứng dụng công nghệ thông tin, phát triển chính quyền điện tử năm 2018"
+    assert title in texts(document)
+    headline = table(document, "headline")
+    targeted = [r for r in headline[1:] if r[4] != "—"]
+    assert targeted, headline
+    assert all("2342/KH-UBND" in r[4] for r in targeted)
+    assert {r[6] for r in targeted} <= {
+        "Đã đạt",
+        "Đúng tiến độ",
+        "Chậm tiến độ",
+        "Không tiến triển",
+        "Chưa có số liệu",
+    }
+    document = read(client.get(url(unit("26", "2016-10-03"), "2016")))
+    laggards = table(document, "laggards")
+    assert len(laggards) > 1
+    assert {r[5] for r in laggards[1:]} <= {"Chậm tiến độ", "Không tiến triển", "Chưa có số liệu"}
