@@ -24,6 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from indicators import analytics
 from indicators.periods import PeriodKind
 from plans import progress
 from plans.validation import is_percentage
@@ -57,13 +58,12 @@ def committee_name(unit: Unit) -> str:
     return _("Ủy ban nhân dân %(unit)s") % {"unit": f"{first.lower()} {rest}".strip()}
 
 
-def report_docx(unit: Unit, period, *, today) -> tuple[bytes, str]:
-    """The document's bytes and its title line, for the unit and period."""
+def report_docx(unit: Unit, period, *, today) -> bytes:
+    """The .docx for the unit and period: the dashboard's data, laid out."""
     board = dashboard.dashboard_build(unit, period, today=today)
-    document = report_document(board)
     buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue(), period_title(period)
+    report_document(board).save(buffer)
+    return buffer.getvalue()
 
 
 def period_title(period) -> str:
@@ -147,7 +147,7 @@ def _header(document: Document, board: dashboard.Dashboard) -> None:
     superior = board.ancestors[-1] if board.ancestors else None
     first = left.paragraphs[0]
     if superior is not None:
-        _run(first, (_("UBND %(unit)s") % {"unit": short_name_upper(superior)}), size=13)
+        _run(first, _("UBND %(unit)s") % {"unit": superior.name.upper()}, size=13)
         first = left.add_paragraph()
     _run(first, committee_name(unit).upper(), bold=True, size=13)
     _run(left.add_paragraph(), "_______", size=13)
@@ -159,11 +159,6 @@ def _header(document: Document, board: dashboard.Dashboard) -> None:
     _run(right.add_paragraph(), "________________________", size=13)
     for paragraph in right.paragraphs:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def short_name_upper(unit: Unit) -> str:
-    """ "TỈNH QUẢNG TRỊ" for the "UBND TỈNH …" line."""
-    return unit.name.upper()
 
 
 # --- the sections -----------------------------------------------------------------------------
@@ -180,14 +175,16 @@ def _headline_section(document: Document, board: dashboard.Dashboard) -> None:
         _("Thời hạn"),
         _("Đánh giá"),
     ]
+    # "khoảng" where the figure was given as approximate, as the dashboard says (one query).
+    values = analytics.with_approximate([card.value for card in board.cards])
     rows = []
-    for n, card in enumerate(board.cards, 1):
+    for n, (card, value) in enumerate(zip(board.cards, values, strict=True), 1):
         target = card.target
         rows.append(
             [
                 str(n),
                 card.indicator.localized_name,
-                _value_text(card.value),
+                _value_text(value),
                 _measure(card.indicator),
                 _target_text(target),
                 (target.target.deadline or _("không nêu")) if target else "",
@@ -292,12 +289,22 @@ def _number(value: float, places: int) -> str:
     return formats.number_format(shown, places, use_l10n=True, force_grouping=True)
 
 
-def _value_text(value) -> str:
-    if value is None or value.value is None:
+def _value_text(value: analytics.RolledValue) -> str:
+    """The value as the dashboard gives it: "Có", "70", "khoảng 90"; a value covering too few
+    units to stand for the unit says so, with its coverage (docs/decisions/0017)."""
+    if value.value is None:
         return "—"
     if value.is_answer:
         return _("Có") if value.value else _("Không")
-    return _number(value.value, 1)
+    text = _number(value.value, 1)
+    if value.is_approximate:
+        text = _("khoảng %(value)s") % {"value": text}
+    if value.low_coverage:
+        text = _("%(value)s (độ phủ thấp: %(coverage)s)") % {
+            "value": text,
+            "coverage": analytics.coverage_text(value),
+        }
+    return text
 
 
 def _plain(value: float | None, indicator) -> str:

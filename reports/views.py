@@ -123,7 +123,7 @@ def report_docx_view(request, unit_id: int):
     _form, period = _period_query(request, unit)
     if period is None:
         return redirect("reports:dashboard", unit_id=unit.pk)
-    content, _title = report_document.report_docx(unit, period, today=today())
+    content = report_document.report_docx(unit, period, today=today())
     response = HttpResponse(content, content_type=report_document.DOCX)
     ascii_name = f"bao-cao-cntt-{unit.code}-{period.id}.docx"
     name = _("Báo cáo CNTT %(unit)s %(period)s") % {"unit": unit.name, "period": period.id}
