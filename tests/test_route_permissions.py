@@ -231,6 +231,7 @@ ROUTES: dict[str, Route] = {
     # --- dashboards ---
     "reports:dashboard-home": Route(r("reports:dashboard-home"), (LOGIN, 302, 302, 302, 302)),
     "reports:dashboard": Route(r("reports:dashboard", unit_id="ctx:hoxa"), UNIT_PAGE),
+    "reports:report-docx": Route(r("reports:report-docx", unit_id="ctx:hoxa"), UNIT_PAGE),
     "reports:indicator": Route(
         r("reports:indicator", unit_id="ctx:hoxa", code="HR_PROFICIENT"), UNIT_PAGE
     ),
