@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from indicators import analytics
+from indicators.models import Figure
 from indicators.periods import PeriodKind
 from plans import progress
 from plans.validation import is_percentage
@@ -86,10 +87,6 @@ def report_document(board: dashboard.Dashboard) -> Document:
     document = Document()
     _page(document)
     _header(document, board)
-    place = short_name(board.ancestors[0]) if board.ancestors else short_name(unit)
-    # The date is the signing day, left for the official to write (decision 0022).
-    date_line = _("%(place)s, ngày      tháng      năm      ") % {"place": place}
-    _paragraph(document, date_line, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _paragraph(document, _("BÁO CÁO"), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=12)
     _paragraph(
         document,
@@ -157,6 +154,11 @@ def _header(document: Document, board: dashboard.Dashboard) -> None:
     _run(right.paragraphs[0], _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), bold=True, size=12)
     _run(right.add_paragraph(), _("Độc lập - Tự do - Hạnh phúc"), bold=True, size=13)
     _run(right.add_paragraph(), "________________________", size=13)
+    # The place (the province's short name) and date, under the motto; the date is the
+    # signing day, left for the official to write (decision 0022).
+    place = short_name(board.ancestors[0]) if board.ancestors else short_name(unit)
+    date_line = _("%(place)s, ngày      tháng      năm      ") % {"place": place}
+    _run(right.add_paragraph(), date_line, italic=True, size=BODY_PT)
     for paragraph in right.paragraphs:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
@@ -176,15 +178,21 @@ def _headline_section(document: Document, board: dashboard.Dashboard) -> None:
         _("Đánh giá"),
     ]
     # "khoảng" where the figure was given as approximate, as the dashboard says (one query).
-    values = analytics.with_approximate([card.value for card in board.cards])
+    marked = iter(
+        analytics.with_approximate([v for card in board.cards for v in (card.value, *card.tiers)])
+    )
     rows = []
-    for n, (card, value) in enumerate(zip(board.cards, values, strict=True), 1):
+    for n, card in enumerate(board.cards, 1):
         target = card.target
+        value = _value_text(next(marked))
+        # The tiers' values the card shows (a province's communes, districts, departments).
+        for tier in [next(marked) for _tier in card.tiers]:
+            value += f"\n{Figure.Scope(tier.scope).label}: {_value_text(tier)}"
         rows.append(
             [
                 str(n),
                 card.indicator.localized_name,
-                _value_text(value),
+                value,
                 _measure(card.indicator),
                 _target_text(target),
                 (target.target.deadline or _("không nêu")) if target else "",
