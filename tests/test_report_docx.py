@@ -196,3 +196,13 @@ def test_targets_and_laggards_where_a_plan_applies(client, users):
     laggards = table(document, "laggards")
     assert len(laggards) > 1
     assert {r[5] for r in laggards[1:]} <= {"Chậm tiến độ", "Không tiến triển", "Chưa có số liệu"}
+
+
+def test_the_document_follows_the_requests_language(client, users):
+    login(client, "quangtri.bcd")
+    vinh_linh = unit("464", "2020-10-13")
+    english = read(client.get(url(vinh_linh, "2020Q4"), HTTP_ACCEPT_LANGUAGE="en"))
+    vietnamese = read(client.get(url(vinh_linh, "2020Q4")))
+    # The indicators' names are translated in the catalogue: the English file has those.
+    names = {r[1] for r in table(english, "headline")[1:]}
+    assert names.isdisjoint(r[1] for r in table(vietnamese, "headline")[1:])
