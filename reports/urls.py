@@ -8,5 +8,6 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("<int:unit_id>/", views.unit_dashboard, name="dashboard"),
     path("<int:unit_id>/compare/", views.compare_children, name="compare-children"),
+    path("<int:unit_id>/report.docx", views.report_docx_view, name="report-docx"),
     path("<int:unit_id>/indicator/<str:code>/", views.indicator_view, name="indicator"),
 ]

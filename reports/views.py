@@ -7,12 +7,13 @@ outside the user's subtree does not exist for them (404).
 """
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from indicators.periods import Period, PeriodError, period_next, period_of, peri
 from indicators.validation import indicator_valid_in
 from plans import progress
 from plans.models import Target
-from reports import charts, dashboard, downloads, forms, indicator_page
+from reports import charts, dashboard, downloads, forms, indicator_page, report_document
 from reports import compare as compare_reads
 from reports.downloads import ORIGIN_LABELS
 from reports.forms import ChildrenCompareForm, CompareForm, DashboardPeriodForm, PeriodForm
@@ -142,6 +143,33 @@ def unit_dashboard(request, unit_id: int):
         ),
     )
     return render(request, "reports/unit_dashboard.html", context)
+
+
+# --- the quarterly report as a Word document ---------------------------------------------
+
+
+@login_required
+def report_docx_view(request, unit_id: int):
+    """The dashboard's data as the report the unit files (reports/report_document.py): whoever
+    may open the unit's dashboard may download it; who has reported only for the unit's
+    readers, as on the dashboard."""
+    unit = _unit_or_404(request, unit_id)
+    _form, period = _period_query(request, unit)
+    if period is None:
+        return redirect("reports:dashboard", unit_id=unit.pk)
+    content = report_document.report_docx(
+        unit,
+        period,
+        today=today(),
+        with_reporting=policy.can_view_unit(request.user, unit),
+    )
+    response = HttpResponse(content, content_type=report_document.DOCX)
+    ascii_name = f"bao-cao-cntt-{unit.code}-{period.id}.docx"
+    name = _("Báo cáo CNTT %(unit)s %(period)s") % {"unit": unit.name, "period": period.id}
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name + '.docx')}"
+    )
+    return response
 
 
 # --- one indicator for a unit --------------------------------------------------------------

@@ -268,6 +268,13 @@ ROUTES: dict[str, Route] = {
         SIGNED_IN,
         secret="nobody",
     ),
+    # The Word report: approved figures for every signed-in user; completeness left out
+    # for those who may not read the unit's reports.
+    "reports:report-docx": Route(
+        r("reports:report-docx", unit_id="ctx:hoxa", query=f"period={PERIOD}"),
+        SIGNED_IN,
+        secret="nobody",
+    ),
     "reports:indicator": Route(
         r("reports:indicator", unit_id="ctx:hoxa", code=SECRET_INDICATOR, query=f"period={PERIOD}"),
         SIGNED_IN,
