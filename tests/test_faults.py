@@ -424,7 +424,7 @@ def test_a_job_is_rerun_only_by_its_owner_and_only_once_failed(client, users, ho
     job.heartbeat_at = timezone.now()
     job.save()
     client.force_login(users["xavinhlinh.nhaplieu"])  # another official
-    assert client.post(reverse("entry:import-job-rerun", args=[job.pk])).status_code == 404
+    assert client.post(reverse("entry:import-job-rerun", args=[job.pk])).status_code == 403
     client.force_login(users["hoxa.nhaplieu"])
     answer = client.post(reverse("entry:import-job-rerun", args=[job.pk]), follow=True)
     assert str(jobs.JOB_NOT_RERUNNABLE) in answer.content.decode()

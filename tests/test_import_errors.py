@@ -93,7 +93,7 @@ def test_the_errors_of_a_job_are_seen_by_whoever_sees_the_job(client, users):
     jobs.run_import_job(job.pk)
     url = f"/entry/import/{job.pk}/errors.csv"
     assert client.get(url).status_code == 302  # to the login page
-    assert login(client, users["hoxa.nhaplieu"]).get(url).status_code == 404
+    assert login(client, users["hoxa.nhaplieu"]).get(url).status_code == 403
     assert len(csv_rows(login(client, users["admin"]).get(url))) == 1 + 3
 
 

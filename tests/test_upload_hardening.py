@@ -3,6 +3,7 @@ content (never the name), the bytes are never kept under a served path, and form
 never evaluated (indicators/importing.py, entry/views.py import_view, entry/jobs.py)."""
 
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -51,8 +52,10 @@ def xlsx(rows, *, cached: dict[str, str] | None = None) -> bytes:
             if name == "xl/worksheets/sheet1.xml":
                 for cell, value in cached.items():
                     start = data.index(f'<c r="{cell}">'.encode())
-                    end = data.index(b"<v />", start)
-                    data = data[:end] + f"<v>{value}</v>".encode() + data[end + 5 :]
+                    # The empty value as openpyxl writes it: "<v />" by itself, "<v></v>"
+                    # through lxml (which python-docx brings).
+                    empty = re.compile(rb"<v\s*/>|<v></v>").search(data, start)
+                    data = data[: empty.start()] + f"<v>{value}</v>".encode() + data[empty.end() :]
             target.writestr(name, data)
     return patched.getvalue()
 
