@@ -3,14 +3,21 @@
 (function () {
   "use strict";
 
-  // The way officials type numbers, as indicators/validation.py reads them: "12,5" or "12.5".
+  // The way officials type numbers, as indicators/validation.py parse_number reads them:
+  // "150.000.000", "45,5", "1.234,5", "45.5" (docs/decisions/0018).
   function parse(text) {
-    var cleaned = (text || "").replace(/\s/g, "");
+    var cleaned = (text || "").replace(/[\s\u00a0\u202f]/g, "").replace(/%$/, "");
     if (!cleaned) {
       return null;
     }
-    if (cleaned.indexOf(",") !== -1 && cleaned.indexOf(".") === -1) {
+    var comma = cleaned.lastIndexOf(",");
+    var dot = cleaned.lastIndexOf(".");
+    if (comma !== -1 && dot !== -1) {
+      cleaned = comma > dot ? cleaned.replace(/\./g, "").replace(",", ".") : cleaned.replace(/,/g, "");
+    } else if (comma !== -1) {
       cleaned = cleaned.replace(",", ".");
+    } else if (/^[-+]?[1-9]\d{0,2}(\.\d{3})+$/.test(cleaned)) {
+      cleaned = cleaned.replace(/\./g, "");
     }
     if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(cleaned)) {
       return NaN;
