@@ -186,6 +186,8 @@ class EntryRow:
     opened: str = ""
     # What the service said of it when it has no input (an approved figure sent changed).
     errors: list[str] = dataclasses.field(default_factory=list)
+    # Must be filled before the report can be submitted (entry.requirements).
+    required: bool = False
 
 
 @dataclass
@@ -193,6 +195,15 @@ class PillarGroup:
     pillar: str
     label: str
     rows: list[EntryRow]
+
+    @property
+    def required_left(self) -> int:
+        """The pillar's required indicators still without a figure (the form's menu)."""
+        return sum(1 for r in self.rows if getattr(r, "required", False) and r.figure is None)
+
+    @property
+    def required_count(self) -> int:
+        return sum(1 for r in self.rows if getattr(r, "required", False))
 
 
 def group_by_pillar(rows: list[EntryRow]) -> list[PillarGroup]:
