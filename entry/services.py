@@ -61,8 +61,8 @@ class EntryResult:
     saved: int = 0
     cleared: int = 0
     errors: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    # Every applicable indicator left empty, in the form's order; of them, those required
-    # (entry.requirements): only these stop a submission.
+    # Every applicable indicator left empty, in the form's order; of them, when submitting,
+    # those required (entry.requirements): only these stop a submission.
     missing: list[str] = field(default_factory=list)
     missing_required: list[str] = field(default_factory=list)
     submitted: bool = False
@@ -202,8 +202,9 @@ def entry_save(
     result.cleared = len(to_clear)
     if result.saved or result.cleared:
         report_touch(submission)  # only a save that wrote something makes open forms stale
-    required = required_codes(unit, agency, period, list(indicators.values()))
-    result.missing_required = [code for code in result.missing if code in required]
+    if submit and result.missing:  # asked only when it matters: a draft's save costs nothing
+        required = required_codes(unit, agency, period, list(indicators.values()))
+        result.missing_required = [code for code in result.missing if code in required]
     if submit and not result.errors and not result.missing_required:
         _move(submission, Status.SUBMITTED, user=user)
         result.submitted = True

@@ -36,7 +36,13 @@ from egov_portal.text import excerpt, nfc
 from egov_portal.upload_files import check_size, file_kind
 from indicators.periods import PeriodError, parse_period
 from indicators.services import FigureInput, RowError
-from indicators.validation import approximate_flag, number_text_check, yes_no_word
+from indicators.validation import (
+    PLAIN_NUMBER,
+    THOUSANDS_DOT,
+    approximate_flag,
+    number_text_check,
+    yes_no_word,
+)
 from indicators.validation import parse_number as validation_parse_number
 from units.names import fold
 
@@ -406,6 +412,8 @@ def parse_number(text) -> str:
 def _parse_number(raw: str) -> str:
     if yes_no_word(raw) is not None:
         return raw
+    if PLAIN_NUMBER.fullmatch(raw) and not THOUSANDS_DOT.match(raw):
+        return raw  # the common case, as machines write it: checked with the figure
     number = validation_parse_number(raw)
     # format() writes the number out: parse_number checked its size first.
     return "" if number is None else format(number, "f")

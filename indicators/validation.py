@@ -111,7 +111,7 @@ def number_check(number: Decimal, raw) -> Decimal:
 # separator: "1.234" is 1234, "0.125" and "12.5" are decimals. A comma alone is always the
 # decimal separator ("1,234" is 1.234); with both, the last one is the decimal separator.
 THOUSANDS_DOT = re.compile(r"^[-+]?[1-9]\d{0,2}(\.\d{3})+$")
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 # Yes/no as imports write it, folded (no tone marks, lower case): "Có", "không", "x".
 YES_WORDS = frozenset({"co", "x", "yes", "true", "dung"})
 NO_WORDS = frozenset({"khong", "no", "false", "sai"})
@@ -120,7 +120,7 @@ NO_WORDS = frozenset({"khong", "no", "false", "sai"})
 def number_plain(text: str) -> str:
     """A number typed the Vietnamese (or the English) way as Decimal understands it:
     "150.000.000" → "150000000", "1.234,5" → "1234.5", "45,5" → "45.5", "85%" → "85"."""
-    if _PLAIN_NUMBER.fullmatch(text) and not THOUSANDS_DOT.match(text):
+    if PLAIN_NUMBER.fullmatch(text) and not THOUSANDS_DOT.match(text):
         return text  # the common case, as machines write it
     cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").rstrip("%")
     if "," in cleaned and "." in cleaned:
