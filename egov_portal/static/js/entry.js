@@ -78,7 +78,8 @@
   var links = Array.prototype.slice.call(document.querySelectorAll("[data-pillar-link]"));
   var jump = document.querySelector("[data-pillar-jump]");
   var nav = document.querySelector(".entry-pillar-nav");
-  if (nav) {
+  // On a phone the bottom bar's select replaces the list (a read-only page has no bar).
+  if (nav && jump) {
     nav.classList.add("entry-js");
   }
   if (jump) {
