@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from entry.models import ImportJob, ReportingDeadline
+from entry.models import ImportJob, ReportingDeadline, ReportingRequirement
 
 
 @admin.register(ReportingDeadline)
@@ -22,3 +22,14 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ReportingRequirement)
+class ReportingRequirementAdmin(admin.ModelAdmin):
+    """Which indicators each level (or kind of agency) must report; the rest are optional."""
+
+    list_display = ["indicator", "reporter", "plan"]
+    list_filter = ["reporter", "plan", "indicator__pillar"]
+    list_select_related = ["indicator", "plan"]
+    search_fields = ["indicator__code", "indicator__name"]
+    autocomplete_fields = ["indicator"]

@@ -8,13 +8,16 @@ fields.
 
 import dataclasses
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from egov_portal.text import nfc
 from entry.services import EntryValue, fingerprint
 from indicators.models import Figure, Indicator
+from indicators.validation import THOUSANDS_DOT
 from plans.forms import BootstrapMixin
 from plans.models import Target
 
@@ -22,10 +25,53 @@ YES_NO_CHOICES = [("", "—"), ("1", _("Có")), ("0", _("Không"))]
 
 
 def number_text(number) -> str:
-    """A stored number as an input shows it: 12.5, 3, 1500000 (no trailing zeros)."""
+    """A stored number as an input shows it, without trailing zeros, the way the language
+    writes it: "45,5" and "150.000.000" in Vietnamese; "45.5" and "150000000" in English
+    (no grouping: a comma reads as the decimal separator, docs/decisions/0018). Both read
+    back as the same number (indicators.validation.parse_number)."""
     if number is None:
         return ""
-    return f"{number.normalize():f}"
+    plain = f"{Decimal(number).normalize():f}"
+    if not (get_language() or "vi").startswith("vi"):
+        # 1.957 would read as 1957 (a dot and three digits are thousands): 1.9570 does not.
+        return f"{plain}0" if THOUSANDS_DOT.match(plain) else plain
+    whole, _sep, fraction = plain.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    text = sign + ".".join(groups)
+    return f"{text},{fraction}" if fraction else text
+
+
+# The word beside an input, by value type (a count says what it counts: its name's noun).
+_COUNT_MEASURES = (
+    ("lượt", _("lượt")),
+    ("cán bộ", _("người")),
+    ("công chức", _("người")),
+    ("người", _("người")),
+    ("cuộc họp", _("cuộc")),
+    ("sự cố", _("sự cố")),
+)
+
+
+def measure_label(indicator: Indicator) -> str:
+    """The unit of measure shown beside an indicator's value: %, đồng, người…"""
+    kind = indicator.value_type
+    if kind == Indicator.ValueType.RATIO:
+        return "%"
+    if kind == Indicator.ValueType.AMOUNT:
+        return str(_("đồng"))
+    if kind == Indicator.ValueType.COUNT:
+        name = indicator.name.lower()
+        for word, label in _COUNT_MEASURES:
+            if word in name:
+                return str(label)
+        return str(_("số lượng"))
+    return ""
 
 
 def _number_input(label):
@@ -49,6 +95,7 @@ class IndicatorEntryForm(BootstrapMixin, forms.Form):
 
     def __init__(self, data=None, *, indicator: Indicator, figure: Figure | None):
         self.indicator = indicator
+        self.measure = measure_label(indicator)
         super().__init__(data, prefix=indicator.code, initial=self._initial(indicator, figure))
         kind = indicator.value_type
         if kind == Indicator.ValueType.RATIO:
@@ -139,6 +186,8 @@ class EntryRow:
     opened: str = ""
     # What the service said of it when it has no input (an approved figure sent changed).
     errors: list[str] = dataclasses.field(default_factory=list)
+    # Must be filled before the report can be submitted (entry.requirements).
+    required: bool = False
 
 
 @dataclass
@@ -146,6 +195,15 @@ class PillarGroup:
     pillar: str
     label: str
     rows: list[EntryRow]
+
+    @property
+    def required_left(self) -> int:
+        """The pillar's required indicators still without a figure (the form's menu)."""
+        return sum(1 for r in self.rows if getattr(r, "required", False) and r.figure is None)
+
+    @property
+    def required_count(self) -> int:
+        return sum(1 for r in self.rows if getattr(r, "required", False))
 
 
 def group_by_pillar(rows: list[EntryRow]) -> list[PillarGroup]:

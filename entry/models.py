@@ -67,3 +67,60 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# Who a requirement is for: a unit's level, or an agency's kind (docs/decisions/0018).
+REPORTER_CHOICES = [
+    ("province", _("Cấp tỉnh")),
+    ("district", _("Cấp huyện")),
+    ("commune", _("Cấp xã")),
+    ("peoples_committee", _("Cơ quan: Ủy ban nhân dân")),
+    ("department", _("Cơ quan: Sở, ban, ngành")),
+    ("office", _("Cơ quan: Phòng chuyên môn")),
+    ("public_service", _("Cơ quan: Đơn vị sự nghiệp công lập")),
+    ("school", _("Cơ quan: Trường học")),
+    ("other", _("Cơ quan: Khác")),
+]
+
+
+class ReportingRequirement(models.Model):
+    """An indicator a unit of a level (or an agency of a kind) must report before its report
+    can be submitted; the other applicable indicators are optional. With a plan: only in
+    the plan's years, and for the units the plan covers (entry.requirements)."""
+
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        verbose_name=_("chỉ tiêu"),
+        on_delete=models.CASCADE,
+        related_name="requirements",
+    )
+    reporter = models.CharField(
+        _("cấp hoặc loại cơ quan báo cáo"), max_length=20, choices=REPORTER_CHOICES
+    )
+    plan = models.ForeignKey(
+        "plans.Plan",
+        verbose_name=_("theo kế hoạch"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="requirements",
+        help_text=_("Để trống: bắt buộc ở mọi kỳ. Chọn kế hoạch: chỉ trong các năm của kế hoạch."),
+    )
+
+    class Meta:
+        verbose_name = _("chỉ tiêu bắt buộc báo cáo")
+        verbose_name_plural = _("chỉ tiêu bắt buộc báo cáo")
+        ordering = ["reporter", "indicator__position", "indicator__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "reporter", "plan"], name="requirement_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "reporter"],
+                condition=models.Q(plan__isnull=True),
+                name="requirement_no_plan_uniq",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} — {self.get_reporter_display()}"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import policy
+from entry.requirements import required_codes
 from indicators import aggregates, store
 from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.periods import Period, parse_period
@@ -60,7 +61,10 @@ class EntryResult:
     saved: int = 0
     cleared: int = 0
     errors: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # Every applicable indicator left empty, in the form's order; of them, when submitting,
+    # those required (entry.requirements): only these stop a submission.
     missing: list[str] = field(default_factory=list)
+    missing_required: list[str] = field(default_factory=list)
     submitted: bool = False
 
 
@@ -95,7 +99,8 @@ def entry_save(
     submit: bool = False,
 ) -> EntryResult:
     """Save a report's values as a draft (valid ones saved, invalid ones reported), and
-    submit it if asked and every applicable indicator has a valid value.
+    submit it if asked, every value is valid and every required indicator has one
+    (entry.requirements: the others are optional).
 
     `version` is the report's version when the form was opened; if someone saved since,
     EntryConflict lists what changed (against `opened`, the fingerprints the form showed)
@@ -197,7 +202,10 @@ def entry_save(
     result.cleared = len(to_clear)
     if result.saved or result.cleared:
         report_touch(submission)  # only a save that wrote something makes open forms stale
-    if submit and not result.errors and not result.missing:
+    if submit and result.missing:  # asked only when it matters: a draft's save costs nothing
+        required = required_codes(unit, agency, period, list(indicators.values()))
+        result.missing_required = [code for code in result.missing if code in required]
+    if submit and not result.errors and not result.missing_required:
         _move(submission, Status.SUBMITTED, user=user)
         result.submitted = True
     return result
@@ -260,12 +268,9 @@ def _step(
     if needs_reason and not reason.strip():
         raise WorkflowError(REASON_REQUIRED)
     if action == "submit":
-        missing = missing_indicators(submission)
+        missing = missing_required(submission)
         if missing:
-            raise WorkflowError(
-                _("Chưa gửi được: còn thiếu %(n)s chỉ tiêu (%(codes)s).")
-                % {"n": len(missing), "codes": ", ".join(missing)}
-            )
+            raise MissingRequired(missing_by_pillar(missing))
     _move(submission, target, user=user, reason=reason.strip())
     if action in NOTIFIED:
         # After the commit: word of a step that was rolled back would be false, and a
@@ -375,10 +380,51 @@ ACTION_LABELS = {
 
 
 def missing_indicators(submission: Submission) -> list[str]:
+    """The required indicators (entry.requirements) the report has no figure for, sorted."""
+    return sorted(i.code for i in missing_required(submission))
+
+
+def missing_required(submission: Submission) -> list[Indicator]:
+    """missing_indicators, as indicators in the form's order."""
     period = parse_period(submission.period)
-    wanted = {i.code for i in applicable_indicators(submission.unit, submission.agency, period)}
+    unit, agency = submission.unit, submission.agency
+    applicable = applicable_indicators(unit, agency, period)
+    wanted = required_codes(unit, agency, period, applicable)
     have = set(report_figures(submission).values_list("indicator__code", flat=True))
-    return sorted(wanted - have)
+    return [i for i in applicable if i.code in wanted and i.code not in have]
+
+
+@dataclass
+class MissingGroup:
+    """A pillar's missing required indicators, for a refusal listing them."""
+
+    pillar: str
+    label: str
+    indicators: list[Indicator]
+
+
+def missing_by_pillar(indicators: list[Indicator]) -> list[MissingGroup]:
+    """Missing indicators under their pillars, in the form's order (no query)."""
+    ordered = sorted(indicators, key=lambda i: (i.position, i.code))
+    return [
+        MissingGroup(pillar.value, str(pillar.label), members)
+        for pillar in Indicator.Pillar
+        if (members := [i for i in ordered if i.pillar == pillar.value])
+    ]
+
+
+class MissingRequired(WorkflowError):
+    """A submission refused for its missing required indicators, grouped by pillar; its
+    text says so in one line, the page lists them (groups)."""
+
+    def __init__(self, groups: list[MissingGroup]):
+        self.groups = groups
+        n = sum(len(g.indicators) for g in groups)
+        listed = "; ".join(f"{g.label}: {', '.join(i.code for i in g.indicators)}" for g in groups)
+        super().__init__(
+            _("Chưa gửi được: còn thiếu %(n)s chỉ tiêu bắt buộc — %(list)s.")
+            % {"n": n, "list": listed}
+        )
 
 
 def _move(submission: Submission, target: str, *, user, reason: str = "") -> None:

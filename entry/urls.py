@@ -24,6 +24,12 @@ urlpatterns = [
         views.entry_form_agency,
         name="entry-form-agency",
     ),
+    path(
+        "agency/<int:agency_id>/<str:period>/autosave/",
+        views.entry_autosave_agency,
+        name="entry-autosave-agency",
+    ),
     path("<int:unit_id>/<str:period>/", views.entry_form, name="entry-form"),
+    path("<int:unit_id>/<str:period>/autosave/", views.entry_autosave, name="entry-autosave"),
     path("<int:unit_id>/<str:period>/template.xlsx", views.entry_template, name="entry-template"),
 ]

@@ -39,6 +39,7 @@ from entry.forms import (
     is_number,
 )
 from entry.models import ImportJob
+from entry.requirements import required_codes
 from entry.review_desk import report_desk
 from entry.selectors import (
     ReportRow,
@@ -114,6 +115,96 @@ def entry_form_agency(request, agency_id: int, period: str):
     return _entry_page(request, agency.unit, agency, _period_or_404(period, agency.unit))
 
 
+@login_required
+@require_POST
+def entry_autosave(request, unit_id: int, period: str):
+    unit = get_object_or_404(Unit, pk=unit_id)
+    return _autosave(request, unit, None, _period_or_404(period, unit))
+
+
+@login_required
+@require_POST
+def entry_autosave_agency(request, agency_id: int, period: str):
+    agency = get_object_or_404(Agency.objects.select_related("unit"), pk=agency_id)
+    return _autosave(request, agency.unit, agency, _period_or_404(period, agency.unit))
+
+
+def _autosave(request, unit: Unit, agency: Agency | None, period: Period) -> JsonResponse:
+    """Saving as you go (egov_portal/static/js/entry.js): the rows changed, posted like the
+    form (with its version and each row's fingerprint), saved by the same service with the
+    same checks; answers in JSON what was saved, what is wrong, and the new version and
+    fingerprints, so that the next save (or the form's own button) is not a conflict."""
+    if not policy.can_enter(request.user, unit, agency):
+        return JsonResponse({"ok": False, "message": str(policy.NOT_YOUR_UNIT)}, status=403)
+    indicators = services.applicable_indicators(unit, agency, period)
+    forms = {i.code: IndicatorEntryForm(request.POST, indicator=i, figure=None) for i in indicators}
+    sent = [code for code in forms if any(f"{code}-{name}" in request.POST for name in SENT_FIELDS)]
+    try:
+        version = int(request.POST.get("version", "0"))
+    except ValueError:
+        version = -1
+    try:
+        result = services.entry_save(
+            user=request.user,
+            unit=unit,
+            agency=agency,
+            period=period,
+            values={code: forms[code].entry_value() for code in sent},
+            version=version,
+            opened={
+                code: request.POST[f"{code}-opened"]
+                for code in sent
+                if f"{code}-opened" in request.POST
+            },
+        )
+    except services.EntryConflict as conflict:
+        return JsonResponse(
+            {
+                "ok": False,
+                "conflict": sorted(conflict.changed),
+                "message": _(
+                    "Số liệu đã được người khác thay đổi sau khi bạn mở biểu mẫu: chưa lưu. "
+                    "Hãy tải lại trang."
+                ),
+            },
+            status=409,
+        )
+    except reports.ReportLocked as locked:
+        return JsonResponse({"ok": False, "message": str(locked)}, status=409)
+    current = _figures(unit, agency, period)
+    required = required_codes(unit, agency, period, indicators)
+    left = Counter(i.pillar for i in indicators if i.code in required and i.code not in current)
+    return JsonResponse(
+        {
+            "ok": not result.errors,
+            "version": result.submission.version,
+            "saved": result.saved,
+            "cleared": result.cleared,
+            "errors": result.errors,
+            "opened": {code: services.fingerprint(current.get(code)) for code in sent},
+            # Each saved row as the form now shows it: "45,5", "150.000.000".
+            "shown": {
+                code: {
+                    name: IndicatorEntryForm._initial(forms[code].indicator, current.get(code)).get(
+                        name, ""
+                    )
+                    for name in SENT_FIELDS
+                }
+                for code in sent
+                if code not in result.errors
+            },
+            "required_left": {p.value: left.get(p.value, 0) for p in Indicator.Pillar},
+            "message": _("Đã lưu lúc %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")},
+        }
+    )
+
+
+def _autosave_url(unit: Unit, agency: Agency | None, period: Period) -> str:
+    if agency is not None:
+        return reverse("entry:entry-autosave-agency", args=[agency.pk, period.id])
+    return reverse("entry:entry-autosave", args=[unit.pk, period.id])
+
+
 def _form_url(unit: Unit, agency: Agency | None, period: Period) -> str:
     if agency is not None:
         return reverse("entry:entry-form-agency", args=[agency.pk, period.id])
@@ -174,7 +265,6 @@ def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
         messages.error(request, str(locked))
         return _entry_render(request, unit, agency, period, may_enter=True)
 
-    by_code = {i.code: i for i in indicators}
     if result.cleared:
         messages.success(
             request,
@@ -193,21 +283,33 @@ def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
             _("%(n)s chỉ tiêu có lỗi, chưa được lưu: %(codes)s. Xem các lỗi dưới đây.")
             % {"n": len(result.errors), "codes": ", ".join(result.errors)},
         )
+    missing_groups = []
     if result.submitted:
         messages.success(request, _("Đã gửi duyệt."))
     elif action == "submit":
-        if result.missing:
-            listed = "; ".join(f"{c} — {by_code[c].localized_name}" for c in result.missing)
+        if result.missing_required:
+            # Listed by pillar above the form (entry/_missing.html), not in one paragraph.
+            by_code = {i.code: i for i in indicators}
+            missing_groups = services.missing_by_pillar(
+                [by_code[code] for code in result.missing_required]
+            )
             messages.warning(
                 request,
-                _("Chưa gửi duyệt được: còn thiếu %(n)s chỉ tiêu: %(list)s.")
-                % {"n": len(result.missing), "list": listed},
+                _("Chưa gửi duyệt được: còn thiếu %(n)s chỉ tiêu bắt buộc (danh sách dưới đây).")
+                % {"n": len(result.missing_required)},
             )
         else:
             messages.warning(request, _("Chưa gửi duyệt được: cần sửa các chỉ tiêu có lỗi."))
-    if result.errors:
+    if result.errors or missing_groups:
         return _entry_render(
-            request, unit, agency, period, may_enter=True, posted=True, errors=result.errors
+            request,
+            unit,
+            agency,
+            period,
+            may_enter=True,
+            posted=True,
+            errors=result.errors,
+            missing_groups=missing_groups,
         )
     return redirect(_form_url(unit, agency, period))
 
@@ -222,6 +324,7 @@ def _entry_render(
     posted: bool = False,
     conflict: services.EntryConflict | None = None,
     errors: dict | None = None,
+    missing_groups: list | None = None,
 ):
     """The form as the report stands now; after a POST, with what was typed kept."""
     submission = reports.submission_get(unit, agency, period)
@@ -232,6 +335,7 @@ def _entry_render(
     editable = may_enter and (submission is None or submission.is_editable)
     data = entry_data(request.POST, indicators, current) if posted else None
     targets = _targets(unit, agency, period, indicators)
+    required = required_codes(unit, agency, period, indicators)
     rows = []
     for indicator in indicators:
         code = indicator.code
@@ -257,6 +361,7 @@ def _entry_render(
                 published=editable and published,
                 opened=services.fingerprint(figure) if editable and published else "",
                 errors=messages_here,
+                required=code in required,
             )
         )
     changed = []
@@ -295,6 +400,9 @@ def _entry_render(
             "changed": changed,
             "can_review": submission is not None and policy.can_review(request.user, submission),
             "form_url": _form_url(unit, agency, period),
+            "autosave_url": _autosave_url(unit, agency, period),
+            "missing_groups": missing_groups or [],
+            "required_left": sum(1 for r in rows if r.required and r.figure is None),
         },
         status=409 if conflict is not None else 200,
     )
@@ -429,6 +537,13 @@ def submission_detail(request, pk: int):
                 # other figures since is not approved unseen.
                 expected_version=int(version) if is_number(version) else None,
             )
+        except services.MissingRequired as exc:
+            # The list of what is missing, by pillar, is on the page (detail's "missing").
+            messages.error(
+                request,
+                _("Chưa gửi được: còn thiếu %(n)s chỉ tiêu bắt buộc (danh sách dưới đây).")
+                % {"n": sum(len(g.indicators) for g in exc.groups)},
+            )
         except services.WorkflowError as exc:
             messages.error(request, str(exc))
         else:
@@ -455,7 +570,7 @@ def _detail_context(request, submission: Submission, form: ReviewForm) -> dict:
         "reporter": submission.reporter,
         "period": desk.period,
         "desk": desk,
-        "missing": services.missing_indicators(submission),
+        "missing_groups": services.missing_by_pillar(services.missing_required(submission)),
         "transitions": list(submission.transitions.select_related("by").order_by("at", "id")),
         "actions": actions,
         "form": form,

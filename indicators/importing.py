@@ -19,7 +19,6 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,7 +36,14 @@ from egov_portal.text import excerpt, nfc
 from egov_portal.upload_files import check_size, file_kind
 from indicators.periods import PeriodError, parse_period
 from indicators.services import FigureInput, RowError
-from indicators.validation import approximate_flag, number_check, number_text_check
+from indicators.validation import (
+    PLAIN_NUMBER,
+    THOUSANDS_DOT,
+    approximate_flag,
+    number_text_check,
+    yes_no_word,
+)
+from indicators.validation import parse_number as validation_parse_number
 from units.names import fold
 
 COLUMNS = (
@@ -390,15 +396,11 @@ def _normalise_period(raw: str) -> str:
         raise ValueError(_("Kỳ «%(period)s» không hợp lệ.") % {"period": raw}) from None
 
 
-_THOUSANDS_DOT = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
-
-
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
 def parse_number(text) -> str:
     """A number as Vietnamese sheets write it, as a plain decimal string ("" when empty):
-    "12,5" → 12.5; "1.234" → 1234; "1.234,5" → 1234.5; "1,234.5" → 1234.5; "85%" → 85.
+    "12,5" → 12.5; "1.234" → 1234; "1.234,5" → 1234.5; "1,234.5" → 1234.5; "85%" → 85;
+    read by indicators.validation.parse_number, the one reading of numbers. A yes/no word
+    ("Có", "không") is kept as it is, for the indicator's check (yes/no indicators take it).
     Raises ValueError for text that is not a number, or one the figure columns cannot hold
     (too long, too large, too many places): by its size, before it is written out."""
     raw = str(text or "").strip()
@@ -408,26 +410,13 @@ def parse_number(text) -> str:
 
 @functools.lru_cache(maxsize=4096)  # a sheet repeats its few values
 def _parse_number(raw: str) -> str:
-    if not raw:
-        return ""
-    if _PLAIN_NUMBER.fullmatch(raw) and not _THOUSANDS_DOT.match(raw):
-        return raw  # the common case, as machines write it
-    cleaned = raw.replace("\u00a0", "").replace(" ", "").rstrip("%")
-    if "," in cleaned and "." in cleaned:
-        if cleaned.rfind(",") > cleaned.rfind("."):  # 1.234,5
-            cleaned = cleaned.replace(".", "").replace(",", ".")
-        else:  # 1,234.5
-            cleaned = cleaned.replace(",", "")
-    elif "," in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    elif _THOUSANDS_DOT.match(cleaned):
-        cleaned = cleaned.replace(".", "")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(_("«%(value)s» không phải là số.") % {"value": raw}) from None
-    # format() writes the number out: 1e50000000 as fifty million digits, hence the check.
-    return format(number_check(number, raw), "f")
+    if yes_no_word(raw) is not None:
+        return raw
+    if PLAIN_NUMBER.fullmatch(raw) and not THOUSANDS_DOT.match(raw):
+        return raw  # the common case, as machines write it: checked with the figure
+    number = validation_parse_number(raw)
+    # format() writes the number out: parse_number checked its size first.
+    return "" if number is None else format(number, "f")
 
 
 @functools.lru_cache(maxsize=512)

@@ -3,6 +3,7 @@
 Works on already-fetched objects (no queries), so it can check thousands of rows at once.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
@@ -105,25 +106,84 @@ def number_check(number: Decimal, raw) -> Decimal:
     return number
 
 
-def to_decimal(raw, field: str) -> Decimal | None:
-    """Reads a number the way officials type it: "12,5" and "12.5" are both 12.5; a number
-    the figure columns cannot hold is refused by its size alone (number_check)."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+# Vietnamese writes 150.000.000 and 45,5 (docs/decisions/0018). A dot followed by groups of
+# exactly three digits, the first group 1-3 digits not starting with 0, is a thousands
+# separator: "1.234" is 1234, "0.125" and "12.5" are decimals. A comma alone is always the
+# decimal separator ("1,234" is 1.234); with both, the last one is the decimal separator.
+THOUSANDS_DOT = re.compile(r"^[-+]?[1-9]\d{0,2}(\.\d{3})+$")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# Yes/no as imports write it, folded (no tone marks, lower case): "Có", "không", "x".
+YES_WORDS = frozenset({"co", "x", "yes", "true", "dung"})
+NO_WORDS = frozenset({"khong", "no", "false", "sai"})
+
+
+def number_plain(text: str) -> str:
+    """A number typed the Vietnamese (or the English) way as Decimal understands it:
+    "150.000.000" → "150000000", "1.234,5" → "1234.5", "45,5" → "45.5", "85%" → "85"."""
+    if PLAIN_NUMBER.fullmatch(text) and not THOUSANDS_DOT.match(text):
+        return text  # the common case, as machines write it
+    cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").rstrip("%")
+    if "," in cleaned and "." in cleaned:
+        if cleaned.rfind(",") > cleaned.rfind("."):  # 1.234,5
+            return cleaned.replace(".", "").replace(",", ".")
+        return cleaned.replace(",", "")  # 1,234.5
+    if "," in cleaned:
+        return cleaned.replace(",", ".")
+    if THOUSANDS_DOT.match(cleaned):
+        return cleaned.replace(".", "")
+    return cleaned
+
+
+def yes_no_word(raw) -> Decimal | None:
+    """1 for "Có" (co, x, yes, true), 0 for "Không" (khong, no, false), in any case and with
+    or without tone marks; None for anything else."""
+    if not isinstance(raw, str):
+        return None
+    word = fold(raw).strip()
+    if word in YES_WORDS:
+        return Decimal(1)
+    if word in NO_WORDS:
+        return Decimal(0)
+    return None
+
+
+def parse_number(raw) -> Decimal | None:
+    """THE reading of a number, for the form, the officials' files, the admin's import and the
+    API: "150.000.000", "45,5", "1.234,5", "45.5", "1234", "85%" (None when empty). Numbers
+    that are not text (JSON, a spreadsheet's cells) are taken as they are. Raises ValueError
+    with the message for text that is not a number or that the figure columns cannot hold,
+    by its size, before it is written out."""
+    if raw is None:
         return None
     if isinstance(raw, bool):
         return Decimal(int(raw))
-    try:
-        if isinstance(raw, Decimal):
-            return number_check(raw, raw)
-        text = str(raw).strip().replace(" ", "")
-        number_text_check(text)
-        if "," in text and "." not in text:
-            text = text.replace(",", ".")
+    if isinstance(raw, Decimal):
+        return number_check(raw, raw)
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and raw != raw:  # NaN
+            raise ValueError(VALUE_NOT_NUMBER % {"value": excerpt(str(raw))})
         try:
-            number = Decimal(text)
+            return number_check(Decimal(str(raw)), raw)
         except InvalidOperation:
-            raise ValueError(VALUE_NOT_NUMBER % {"value": excerpt(raw)}) from None
-        return number_check(number, raw)
+            raise ValueError(VALUE_NOT_NUMBER % {"value": excerpt(str(raw))}) from None
+    text = str(raw).strip()
+    number_text_check(text)
+    if not text:
+        return None
+    try:
+        number = Decimal(number_plain(text))
+    except InvalidOperation:
+        raise ValueError(VALUE_NOT_NUMBER % {"value": excerpt(text)}) from None
+    return number_check(number, text)
+
+
+def to_decimal(raw, field: str, *, yes_no: bool = False) -> Decimal | None:
+    """parse_number, its message under `field` (ValidationError); with `yes_no`, "Có" and
+    "Không" are 1 and 0."""
+    if yes_no and (word := yes_no_word(raw)) is not None:
+        return word
+    try:
+        return parse_number(raw)
     except ValueError as exc:
         raise ValidationError({field: str(exc)}) from None
 
@@ -152,7 +212,11 @@ def figure_value_check(
     *, indicator: Indicator, scope: str, value=None, numerator=None, denominator=None
 ) -> FigureValue:
     """Checks and normalises the numbers of one figure; raises ValidationError by field."""
-    value = to_decimal(value, "value")
+    value = to_decimal(
+        value,
+        "value",
+        yes_no=indicator.value_type == Indicator.ValueType.BOOLEAN and scope == Figure.Scope.SELF,
+    )
     numerator = to_decimal(numerator, "numerator")
     denominator = to_decimal(denominator, "denominator")
     if _is_share(indicator, scope):

@@ -35,10 +35,25 @@ def log_out(page: Page) -> None:
     assert page.get_by_role("button", name="Đăng xuất").count() == 0
 
 
+def show_pillar(page: Page, pillar: str) -> None:
+    """The form shows one pillar at a time: choose it in the menu (beside the form on a wide
+    screen, in the bar at the bottom on a phone)."""
+    link = page.locator(f'.entry-pillar-menu [data-pillar-link="{pillar}"]')
+    if link.is_visible():
+        link.click()
+    else:
+        page.select_option("[data-pillar-jump]", pillar)
+    page.locator(f'fieldset[data-pillar="{pillar}"]').wait_for(state="visible")
+
+
 def fill_report(page: Page, indicators: list[Indicator]) -> None:
     """Yes for every yes/no indicator, 1/1 for every ratio, 2 for every count or amount."""
+    shown = None
     for indicator in indicators:
         code = indicator.code
+        if indicator.pillar != shown:
+            show_pillar(page, indicator.pillar)
+            shown = indicator.pillar
         if indicator.value_type == Indicator.ValueType.BOOLEAN:
             page.select_option(f'select[name="{code}-value"]', "1")
         elif indicator.value_type == Indicator.ValueType.RATIO:

@@ -170,7 +170,7 @@ def test_draft_keeps_valid_values_and_explains_the_invalid_one(client, users, ho
     assert f'name="version" value="{submission.version}"' in text
 
 
-def test_submit_without_every_indicator_lists_what_is_missing(client, users, hoxa):
+def test_submit_without_the_required_indicators_lists_them_by_pillar(client, users, hoxa):
     login(client, "hoxa.nhaplieu")
     response = client.post(
         form_url(hoxa), {"version": "0", "action": "submit", "HR_IT_STAFF-value": "3"}, follow=True
@@ -178,7 +178,12 @@ def test_submit_without_every_indicator_lists_what_is_missing(client, users, hox
     assert response.status_code == 200
     text = response.content.decode()
     assert "Chưa gửi duyệt được" in text
-    assert "INF_LAN" in text
+    listed = text[text.index('class="alert alert-warning entry-missing"') :]
+    listed = listed[: listed.index("</div>")]
+    # A list under each pillar's heading: required ones only (INF_LAN is optional).
+    assert listed.count("<ul") >= 2
+    assert "WEB_PORTAL" in listed and "Thông tin và cổng thông tin điện tử" in listed
+    assert "INF_LAN" not in listed
     assert Submission.objects.get(unit=hoxa, period=Q1).status == "draft"
 
 

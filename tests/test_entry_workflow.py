@@ -12,10 +12,12 @@ from django.core.exceptions import PermissionDenied
 from accounts.models import Membership
 from accounts.services import demo_users_create
 from entry import selectors
-from entry.models import ReportingDeadline
+from entry.models import ReportingDeadline, ReportingRequirement
+from entry.requirements import required_codes
 from entry.services import (
     EntryConflict,
     EntryValue,
+    MissingRequired,
     WorkflowError,
     applicable_indicators,
     entry_save,
@@ -29,6 +31,7 @@ from indicators.analytics import rollup_value
 from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.periods import Period, parse_period
 from indicators.reports import ReportLocked, report_figures, submission_get
+from plans.models import Plan
 from units.models import Agency, Unit
 
 pytestmark = pytest.mark.django_db
@@ -204,13 +207,15 @@ def test_a_cleared_value_on_a_draft_removes_the_figure(users, hoxa):
 # --- submitting -----------------------------------------------------------------------------
 
 
-def test_submit_is_refused_while_indicators_are_missing(users, hoxa):
+def test_submit_is_refused_while_required_indicators_are_missing(users, hoxa):
     values = complete_values(hoxa, None, Q1)
-    del values["INF_LAN"], values["HR_COMPUTER_USE"]
+    # Required by default (a plan sets targets for them); INF_LAN is optional.
+    del values["WEB_PORTAL"], values["APP_WORK_ONLINE"], values["INF_LAN"]
     result = save(users["hoxa.nhaplieu"], hoxa, values, submit=True)
     assert not result.submitted
-    # In the form's order (pillar, position): Nhân lực's HR_… sorts before Hạ tầng's INF_….
-    assert result.missing == ["HR_COMPUTER_USE", "INF_LAN"]
+    # In the order of applicable_indicators (pillar code, position).
+    assert result.missing_required == ["WEB_PORTAL", "APP_WORK_ONLINE"]
+    assert "INF_LAN" in result.missing
     assert result.errors == {}
     submission = Submission.objects.get(pk=result.submission.pk)
     assert submission.status == Status.DRAFT
@@ -219,10 +224,47 @@ def test_submit_is_refused_while_indicators_are_missing(users, hoxa):
     # The values given are kept as a draft.
     assert len(figures(submission)) == len(values)
     assert {f.status for f in figures(submission).values()} == {Status.DRAFT}
-    assert missing_indicators(submission) == ["HR_COMPUTER_USE", "INF_LAN"]
-    # Submitting the draft as it stands is refused too, saying what is missing.
-    with pytest.raises(WorkflowError, match=r"còn thiếu 2 chỉ tiêu \(HR_COMPUTER_USE, INF_LAN\)"):
+    assert missing_indicators(submission) == ["APP_WORK_ONLINE", "WEB_PORTAL"]
+    # Submitting the draft as it stands is refused too, saying what is missing by pillar.
+    with pytest.raises(MissingRequired) as refused:
         submission_act(user=users["hoxa.nhaplieu"], submission=submission, action="submit")
+    assert [(g.pillar, [i.code for i in g.indicators]) for g in refused.value.groups] == [
+        ("internal_apps", ["APP_WORK_ONLINE"]),
+        ("information", ["WEB_PORTAL"]),
+    ]
+    assert "còn thiếu 2 chỉ tiêu bắt buộc" in str(refused.value)
+
+
+def test_submit_is_accepted_with_only_the_required_indicators(users, hoxa):
+    period_indicators = applicable_indicators(hoxa, None, Q1)
+    required = required_codes(hoxa, None, Q1, period_indicators)
+    assert 0 < len(required) < len(period_indicators)
+    values = {c: v for c, v in complete_values(hoxa, None, Q1).items() if c in required}
+    result = save(users["hoxa.nhaplieu"], hoxa, values, submit=True)
+    assert result.submitted, (result.errors, result.missing_required)
+    assert len(result.missing) == len(period_indicators) - len(required)
+
+
+def test_the_administrator_decides_what_is_required(users, hoxa):
+    # Named for communes: only these; the plans' default no longer applies to them.
+    inf_lan = Indicator.objects.get(code="INF_LAN")
+    ReportingRequirement.objects.create(indicator=inf_lan, reporter="commune")
+    period_indicators = applicable_indicators(hoxa, None, Q1)
+    assert required_codes(hoxa, None, Q1, period_indicators) == {"INF_LAN"}
+    result = save(users["hoxa.nhaplieu"], hoxa, {"HR_IT_STAFF": EntryValue("2")}, submit=True)
+    assert result.missing_required == ["INF_LAN"]
+    # A plan's requirement holds in the plan's years only.
+    plan = Plan.objects.filter(issuing_unit__isnull=True).order_by("year_from").first()
+    staff = Indicator.objects.get(code="HR_IT_STAFF")
+    ReportingRequirement.objects.create(indicator=staff, reporter="commune", plan=plan)
+    inside = parse_period(f"{plan.year_from}Q1")
+    outside = parse_period(f"{plan.year_to + 1}Q1")
+    assert "HR_IT_STAFF" in required_codes(
+        hoxa, None, inside, applicable_indicators(hoxa, None, inside)
+    )
+    assert "HR_IT_STAFF" not in required_codes(
+        hoxa, None, outside, applicable_indicators(hoxa, None, outside)
+    )
 
 
 def test_submit_is_refused_while_a_value_is_invalid(users, hoxa):

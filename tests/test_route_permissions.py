@@ -207,6 +207,24 @@ ROUTES: dict[str, Route] = {
     "entry:entry-template": Route(
         r("entry:entry-template", unit_id="ctx:hoxa", period=PERIOD), UNIT_PAGE
     ),
+    # Saving as you go (POST only): the unit's own officials; another unit's gets a 403.
+    "entry:entry-autosave": Route(
+        r("entry:entry-autosave", unit_id="ctx:hoxa", period=PERIOD),
+        (LOGIN, 405, 405, 405, 405),
+        (
+            Write(
+                "post",
+                data=lambda c: {"version": "0", "HR_PROFICIENT-value": "99"},
+                expect={"anonymous": LOGIN, "outsider": 403, "reviewer": 403},
+            ),
+        ),
+    ),
+    "entry:entry-autosave-agency": Route(
+        r("entry:entry-autosave-agency", agency_id="ctx:agency", period=PERIOD),
+        (LOGIN, 405, 405, 405, 405),
+        (Write("post", expect={"anonymous": LOGIN, "outsider": 403}),),
+        member="district_official",
+    ),
     "entry:entry-form-agency": Route(
         r("entry:entry-form-agency", agency_id="ctx:agency", period=PERIOD),
         UNIT_PAGE,
