@@ -10,6 +10,7 @@ import pytest
 from reports.index import (
     MIN_COVERAGE,
     IndicatorSpec,
+    _scores,
     indicator_score,
     normalise_all,
     rank,
@@ -272,3 +273,27 @@ def test_ranked_reports_rank_changes_best_first_and_unranked_last():
         ("w", 2, None, None),
         ("z", None, None, None),
     ]
+
+
+def test_normalise_all_scores_each_column_as_scores_does():
+    """normalise_all works on numpy columns; it must give _scores' results exactly, for every
+    kind of spec, with missing, zero, negative and out-of-range values."""
+    specs = [
+        IndicatorSpec("A", "p", "ratio"),
+        IndicatorSpec("B", "p", "boolean", higher_is_better=False),
+        IndicatorSpec("C", "p", "count", target=40),
+        IndicatorSpec("D", "p", "amount", higher_is_better=False, target=25),
+        IndicatorSpec("E", "p", "count", higher_is_better=False, target=0),
+        IndicatorSpec("F", "p", "count"),  # no target: not scored, no column
+    ]
+    column = [0.0, 12.5, 100.0, 140.0, -3.0, float("nan"), 25.0, 26.0, 1e12]
+    values = pd.DataFrame({code: column for code in "ABCDEF"}, index=range(100, 109))
+    values = values.drop(columns=["C"]).assign(G=1.0)  # C missing: a column of NaN
+
+    scores = normalise_all(values, specs)
+
+    assert list(scores.columns) == ["A", "B", "C", "D", "E"]
+    for spec in specs[:5]:
+        source = values[spec.code] if spec.code in values else pd.Series(float("nan"), values.index)
+        expected = _scores(source, spec)
+        pd.testing.assert_series_equal(scores[spec.code], expected, check_names=False)
