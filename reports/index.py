@@ -168,25 +168,33 @@ class Scores:
 
     def results(self, keys: dict[object, object]) -> list[IndexResult]:
         """An IndexResult per row, in the rows' order, unranked; `keys`: row id → key."""
+        # Read as plain dicts first: a frame's .at costs microseconds a cell.
+        score = self.score.to_dict("index")
+        coverage = self.coverage.to_dict("index")
+        counted = self.counted.to_dict("index")
+        index = self.index.to_dict()
+        total_coverage = self.total_coverage.to_dict()
+        applicable = {p: int(self.applicable[p]) for p in self.pillars}
+        weight = {p: float(self.weight[p]) for p in self.pillars}
         results = []
         for row_id in self.index.index:
             details = {
                 p: PillarScore(
                     pillar=p,
-                    score=_number(self.score.at[row_id, p]),
-                    coverage=float(self.coverage.at[row_id, p]),
-                    counted=int(self.counted.at[row_id, p]),
-                    applicable=int(self.applicable[p]),
-                    weight=float(self.weight[p]),
+                    score=_number(score[row_id][p]),
+                    coverage=float(coverage[row_id][p]),
+                    counted=int(counted[row_id][p]),
+                    applicable=applicable[p],
+                    weight=weight[p],
                 )
                 for p in self.pillars
             }
             results.append(
                 IndexResult(
                     key=keys[row_id],
-                    index=_number(self.index[row_id]),
+                    index=_number(index[row_id]),
                     pillars={p: d.score for p, d in details.items()},
-                    coverage=_number(self.total_coverage[row_id]),
+                    coverage=_number(total_coverage[row_id]),
                     details=details,
                 )
             )
