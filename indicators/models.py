@@ -240,8 +240,12 @@ class Aggregate(models.Model):
     `build_aggregates` fills the table. No database foreign keys, as for any derived row
     (docs/decisions/0015-live-aggregates.md)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, db_constraint=False)
-    indicator = models.ForeignKey(Indicator, on_delete=models.DO_NOTHING, db_constraint=False)
+    # No index of their own: aggregate_key_uniq starts with the unit, aggregate_indicator_idx
+    # with the indicator; two more indexes only cost every write (an import writes 50,000).
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
+    )
     period = models.CharField(max_length=7)
     # The scope the unit is evaluated for (rollup.node_scope): "self", "communes", "districts".
     scope = models.CharField(max_length=20)
