@@ -196,3 +196,9 @@ def can_view_submission(user, submission: "Submission") -> bool:
 def can_manage_reference_data(user) -> bool:
     """Units, indicators, plans, users: administrators only (staff pages and the admin)."""
     return is_administrator(user) or bool(user and user.is_authenticated and user.is_staff)
+
+
+def can_manage_validation_rules(user) -> bool:
+    """Validation rules (quality.ValidationRule) are reference data: read by every signed-in
+    user (their messages explain a refused submission), written by administrators."""
+    return can_manage_reference_data(user)

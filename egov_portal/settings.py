@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "plans",
     "accounts",
     "notifications",
+    "quality",
     "entry",
     "reports",
 ]

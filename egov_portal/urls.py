@@ -9,8 +9,9 @@ from rest_framework.routers import DefaultRouter
 from accounts import views as accounts_views
 from accounts.api import TokenView
 from egov_portal import health, views
-from indicators.api import AnalyticsView, IndicatorViewSet, ObservationViewSet
+from indicators.api import AnalyticsView, IndicatorViewSet
 from plans.api import PlanViewSet
+from quality.api import FlaggedObservationViewSet, ValidationRuleViewSet
 from reports.api import ReadinessView
 from units.api import UnitViewSet
 
@@ -22,7 +23,8 @@ admin.site.index_title = _("Quản trị hệ thống")
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("indicators", IndicatorViewSet, basename="indicator")
-router.register("observations", ObservationViewSet, basename="observation")
+router.register("observations", FlaggedObservationViewSet, basename="observation")
+router.register("validation-rules", ValidationRuleViewSet, basename="validation-rule")
 router.register("plans", PlanViewSet, basename="plan")
 
 urlpatterns = [

@@ -188,6 +188,8 @@ class EntryRow:
     errors: list[str] = dataclasses.field(default_factory=list)
     # Must be filled before the report can be submitted (entry.requirements).
     required: bool = False
+    # What data quality flags about its value (quality.flags: outliers, broken rules).
+    flags: list = dataclasses.field(default_factory=list)
 
 
 @dataclass

@@ -6,7 +6,7 @@ A fixed number of queries whatever the report's size: the indicators, the report
 the unit's lineage (only for a unit formed since last quarter) and last quarter's figures.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from entry.services import applicable_indicators
 from indicators.models import Figure, Indicator, Submission
 from indicators.periods import Period, parse_period, period_previous
 from indicators.reports import report_figures
+from quality.checks import report_flags
 from units.models import Unit, UnitChange
 
 
@@ -29,6 +30,7 @@ class DeskRow:
     figure: Figure | None
     previous: Figure | None
     change: Change | None
+    flags: list = field(default_factory=list)  # quality.flags: outliers, broken rules
 
 
 @dataclass
@@ -47,6 +49,9 @@ class ReportDesk:
     # The rule the flags follow, for the page to state it.
     large_relative: Decimal = LARGE_RELATIVE
     large_points: Decimal = LARGE_POINTS
+    # The validation rules the report breaks, and how many values are flagged outliers.
+    violations: list = field(default_factory=list)
+    outliers: int = 0
 
 
 def report_desk(*, submission: Submission) -> ReportDesk:
@@ -81,6 +86,7 @@ def report_desk(*, submission: Submission) -> ReportDesk:
         (f.indicator for pk, f in current.items() if pk not in listed),
         key=lambda i: (i.position, i.code),
     )
+    flags = report_flags(submission.unit, submission.agency, period, current.values())
     rows = []
     for indicator in [*indicators, *extra]:
         figure = current.get(indicator.pk)
@@ -90,7 +96,9 @@ def report_desk(*, submission: Submission) -> ReportDesk:
             current=figure.value if figure else None,
             previous=before.value if before else None,
         )
-        rows.append(DeskRow(indicator, figure, before, change))
+        rows.append(
+            DeskRow(indicator, figure, before, change, flags.by_code.get(indicator.code, []))
+        )
     previous_unit = source[0] if source and source[0].pk != submission.unit_id else None
     return ReportDesk(
         period=period,
@@ -100,6 +108,8 @@ def report_desk(*, submission: Submission) -> ReportDesk:
         previous_unit=previous_unit,
         no_previous=no_previous,
         has_previous=bool(previous),
+        violations=flags.violations,
+        outliers=sum(1 for r in rows if any(flag.flag == "outlier" for flag in r.flags)),
     )
 
 

@@ -23,6 +23,7 @@ from indicators.periods import Period, parse_period
 from indicators.reports import report_figures, report_open, report_touch
 from indicators.validation import figure_value_check, indicator_valid_in
 from notifications.services import notifications_for_step
+from quality.rules import Violation, report_violations
 from units.models import Agency, Unit
 
 Status = Figure.Status
@@ -65,7 +66,15 @@ class EntryResult:
     # those required (entry.requirements): only these stop a submission.
     missing: list[str] = field(default_factory=list)
     missing_required: list[str] = field(default_factory=list)
+    # When submitting: the validation rules the report breaks (quality.rules). An error
+    # stops the submission; a warning stops it until the official explains it (`comment`).
+    rule_errors: list[Violation] = field(default_factory=list)
+    rule_warnings: list[Violation] = field(default_factory=list)
     submitted: bool = False
+
+    @property
+    def needs_comment(self) -> bool:
+        return bool(self.rule_warnings) and not self.rule_errors and not self.submitted
 
 
 def applicable_indicators(unit: Unit, agency: Agency | None, period: Period) -> list[Indicator]:
@@ -97,10 +106,13 @@ def entry_save(
     version: int,
     opened: dict[str, str] | None = None,
     submit: bool = False,
+    comment: str = "",
 ) -> EntryResult:
     """Save a report's values as a draft (valid ones saved, invalid ones reported), and
     submit it if asked, every value is valid and every required indicator has one
-    (entry.requirements: the others are optional).
+    (entry.requirements: the others are optional), and it breaks no validation rule of
+    severity error nor, unless `comment` explains them, of severity warning (the comment is
+    kept as the submission's reason).
 
     `version` is the report's version when the form was opened; if someone saved since,
     EntryConflict lists what changed (against `opened`, the fingerprints the form showed)
@@ -206,8 +218,12 @@ def entry_save(
         required = required_codes(unit, agency, period, list(indicators.values()))
         result.missing_required = [code for code in result.missing if code in required]
     if submit and not result.errors and not result.missing_required:
-        _move(submission, Status.SUBMITTED, user=user)
-        result.submitted = True
+        broken = report_violations(submission)
+        result.rule_errors = [v for v in broken if v.is_error]
+        result.rule_warnings = [v for v in broken if not v.is_error]
+        if not result.rule_errors and (not result.rule_warnings or comment.strip()):
+            _move(submission, Status.SUBMITTED, user=user, reason=comment.strip())
+            result.submitted = True
     return result
 
 
@@ -271,6 +287,9 @@ def _step(
         missing = missing_required(submission)
         if missing:
             raise MissingRequired(missing_by_pillar(missing))
+        broken = report_violations(submission)
+        if any(v.is_error for v in broken) or (broken and not reason.strip()):
+            raise RulesBroken(broken)
     _move(submission, target, user=user, reason=reason.strip())
     if action in NOTIFIED:
         # After the commit: word of a step that was rolled back would be false, and a
@@ -425,6 +444,27 @@ class MissingRequired(WorkflowError):
             _("Chưa gửi được: còn thiếu %(n)s chỉ tiêu bắt buộc — %(list)s.")
             % {"n": n, "list": listed}
         )
+
+
+class RulesBroken(WorkflowError):
+    """A submission refused for the validation rules its figures break: any of severity
+    error, or warnings nobody explained."""
+
+    def __init__(self, violations: list[Violation]):
+        self.violations = violations
+        errors = [v for v in violations if v.is_error]
+        listed = "; ".join(v.message for v in errors or violations)
+        if errors:
+            text = _("Chưa gửi được: số liệu vi phạm %(n)s quy tắc kiểm tra — %(list)s") % {
+                "n": len(errors),
+                "list": listed,
+            }
+        else:
+            text = _(
+                "Chưa gửi được: số liệu có %(n)s cảnh báo cần giải trình — %(list)s "
+                "Hãy ghi giải trình rồi gửi lại."
+            ) % {"n": len(violations), "list": listed}
+        super().__init__(text)
 
 
 def _move(submission: Submission, target: str, *, user, reason: str = "") -> None:

@@ -57,6 +57,7 @@ from indicators.rollup import AGENCY_SCOPES
 from indicators.validation import UNIT_NOT_IN_FORCE
 from plans.models import Target
 from plans.progress import engine_scope, target_label
+from quality import checks as quality_checks
 from units.models import Agency, Unit
 from units.selectors import today
 
@@ -173,6 +174,7 @@ def _autosave(request, unit: Unit, agency: Agency | None, period: Period) -> Jso
         return JsonResponse({"ok": False, "message": str(locked)}, status=409)
     current = _figures(unit, agency, period)
     required = required_codes(unit, agency, period, indicators)
+    flags = quality_checks.report_flags(unit, agency, period, current.values())
     left = Counter(i.pillar for i in indicators if i.code in required and i.code not in current)
     return JsonResponse(
         {
@@ -194,6 +196,11 @@ def _autosave(request, unit: Unit, agency: Agency | None, period: Period) -> Jso
                 if code not in result.errors
             },
             "required_left": {p.value: left.get(p.value, 0) for p in Indicator.Pillar},
+            # Every row's flags as they stand after this save (a rule spans several rows).
+            "flags": {
+                code: [flag.as_dict() for flag in flags.by_code.get(code, [])]
+                for code in (i.code for i in indicators)
+            },
             "message": _("Đã lưu lúc %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")},
         }
     )
@@ -256,6 +263,7 @@ def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
                 if f"{code}-opened" in request.POST
             },
             submit=action == "submit",
+            comment=request.POST.get("warning_comment", ""),
         )
     except services.EntryConflict as conflict:
         return _entry_render(
@@ -298,9 +306,27 @@ def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
                 _("Chưa gửi duyệt được: còn thiếu %(n)s chỉ tiêu bắt buộc (danh sách dưới đây).")
                 % {"n": len(result.missing_required)},
             )
+        elif result.rule_errors:
+            messages.error(
+                request,
+                _(
+                    "Chưa gửi duyệt được: số liệu vi phạm %(n)s quy tắc kiểm tra (danh sách "
+                    "dưới đây)."
+                )
+                % {"n": len(result.rule_errors)},
+            )
+        elif result.needs_comment:
+            messages.warning(
+                request,
+                _(
+                    "Chưa gửi duyệt: số liệu có %(n)s cảnh báo. Nếu số liệu đúng, ghi giải "
+                    "trình rồi bấm «Gửi duyệt» lần nữa."
+                )
+                % {"n": len(result.rule_warnings)},
+            )
         else:
             messages.warning(request, _("Chưa gửi duyệt được: cần sửa các chỉ tiêu có lỗi."))
-    if result.errors or missing_groups:
+    if result.errors or missing_groups or result.rule_errors or result.needs_comment:
         return _entry_render(
             request,
             unit,
@@ -310,6 +336,7 @@ def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
             posted=True,
             errors=result.errors,
             missing_groups=missing_groups,
+            ask_comment=result.needs_comment,
         )
     return redirect(_form_url(unit, agency, period))
 
@@ -325,6 +352,7 @@ def _entry_render(
     conflict: services.EntryConflict | None = None,
     errors: dict | None = None,
     missing_groups: list | None = None,
+    ask_comment: bool = False,
 ):
     """The form as the report stands now; after a POST, with what was typed kept."""
     submission = reports.submission_get(unit, agency, period)
@@ -336,6 +364,7 @@ def _entry_render(
     data = entry_data(request.POST, indicators, current) if posted else None
     targets = _targets(unit, agency, period, indicators)
     required = required_codes(unit, agency, period, indicators)
+    flags = quality_checks.report_flags(unit, agency, period, current.values())
     rows = []
     for indicator in indicators:
         code = indicator.code
@@ -362,6 +391,7 @@ def _entry_render(
                 opened=services.fingerprint(figure) if editable and published else "",
                 errors=messages_here,
                 required=code in required,
+                flags=flags.by_code.get(code, []),
             )
         )
     changed = []
@@ -403,6 +433,9 @@ def _entry_render(
             "autosave_url": _autosave_url(unit, agency, period),
             "missing_groups": missing_groups or [],
             "required_left": sum(1 for r in rows if r.required and r.figure is None),
+            "violations": flags.violations,
+            "ask_comment": ask_comment,
+            "warning_comment": request.POST.get("warning_comment", "") if posted else "",
         },
         status=409 if conflict is not None else 200,
     )

@@ -229,6 +229,32 @@
     });
   }
 
+  // Each row's data-quality flags as the server computed them after a save (a rule spans
+  // several rows, so every row is redrawn); labels come from the form's data-flag-* texts.
+  function updateFlags(flags) {
+    Object.keys(flags || {}).forEach(function (code) {
+      var row = document.getElementById("indicator-" + code);
+      var box = row ? row.querySelector("[data-flags]") : null;
+      if (!box) {
+        return;
+      }
+      box.textContent = "";
+      flags[code].forEach(function (flag) {
+        var item = document.createElement("div");
+        item.className = "alert py-1 px-2 small mb-1 mt-1 entry-flag " +
+          (flag.severity === "error" ? "alert-danger" : "alert-warning");
+        item.setAttribute("data-flag", flag.flag);
+        var label = document.createElement("span");
+        label.className = "fw-semibold";
+        var kind = flag.flag === "outlier" ? "outlier" : flag.severity;
+        label.textContent = (form.getAttribute("data-flag-" + kind) || "") + ":";
+        item.appendChild(label);
+        item.appendChild(document.createTextNode(" " + flag.message));
+        box.appendChild(item);
+      });
+    });
+  }
+
   function updateLeft(left) {
     Object.keys(left || {}).forEach(function (pillar) {
       document.querySelectorAll("[data-left='" + pillar + "']").forEach(function (badge) {
@@ -311,6 +337,7 @@
           }, 1200);
         });
         updateLeft(body.required_left);
+        updateFlags(body.flags);
         say(body.message);
       })
       .catch(function () {

@@ -1,0 +1,57 @@
+"""One report's data quality as its form and its reviewer see it: each indicator's flags
+(outliers, the rules it takes part in breaking) and the rules broken. Four queries."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from indicators.models import Figure
+from indicators.periods import Period
+from quality.flags import Flag, bounds_of, previous_values, value_flags
+from quality.rules import Violation, compiled_rules, evaluate
+from units.models import Agency, Unit
+
+
+@dataclass
+class ReportFlags:
+    by_code: dict[str, list[Flag]] = field(default_factory=dict)
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(flags) for flags in self.by_code.values())
+
+
+def report_flags(
+    unit: Unit, agency: Agency | None, period: Period, figures: Iterable[Figure]
+) -> ReportFlags:
+    """The flags of a report's figures (its own, scope self, indicator loaded)."""
+    figures = [f for f in figures if f.scope == Figure.Scope.SELF]
+    if not figures:
+        return ReportFlags()
+    agency_id = agency.pk if agency else None
+    own = [f for f in figures if f.value is not None]
+    bounds = bounds_of((f.unit_id, f.indicator_id) for f in own)
+    previous = previous_values((f.unit_id, f.agency_id, f.indicator_id, f.period) for f in own)
+    found = ReportFlags()
+    for f in own:
+        flags = value_flags(
+            f.value,
+            bounds.get((f.unit_id, f.indicator_id)),
+            previous.get((f.unit_id, f.agency_id, f.indicator_id, f.period)),
+        )
+        if flags:
+            found.by_code[f.indicator.code] = flags
+    found.violations = evaluate(
+        {f.indicator.code: f.value for f in own},
+        compiled_rules(),
+        key=(unit.pk, agency_id, period.id),
+    )
+    for violation in found.violations:
+        flag = Flag(
+            f"rule:{violation.rule.code}",
+            violation.message,
+            "error" if violation.is_error else "warning",
+        )
+        for code in sorted(violation.codes):
+            found.by_code.setdefault(code, []).append(flag)
+    return found

@@ -1,0 +1,209 @@
+"""What is flagged about figures: a value outside its unit's plausible range, a change from
+the previous quarter beyond the plausible change (both "outlier"), and the validation rules
+its report breaks ("rule:<code>"). For a page of figures in a few queries, whatever its
+size; `outlier_q` is the same test in SQL, for /api/v1/observations/?flag=outlier."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DateField, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Abs, Coalesce
+from django.utils.translation import gettext as _
+
+from indicators.models import Figure
+from indicators.periods import PeriodKind, parse_period, period_previous
+from quality import rules
+from quality.models import MinMax
+
+OUTLIER = "outlier"
+
+
+@dataclass(frozen=True)
+class Flag:
+    flag: str  # "outlier" or "rule:<code>"
+    message: str
+    severity: str = "warning"  # "error" for a broken rule of that severity
+
+    def as_dict(self) -> dict:
+        return {"flag": self.flag, "message": self.message, "severity": self.severity}
+
+
+def value_flags(
+    value: Decimal | None, bounds: MinMax | None, previous: Decimal | None
+) -> list[Flag]:
+    """A value's outlier flags against its unit's range and last quarter's approved value."""
+    if value is None or bounds is None:
+        return []
+    found = []
+    if value < bounds.lower or value > bounds.upper:
+        found.append(
+            Flag(
+                OUTLIER,
+                _("Giá trị %(value)s nằm ngoài khoảng hợp lý %(lower)s–%(upper)s (%(basis)s).")
+                % {
+                    "value": _number(value),
+                    "lower": _number(bounds.lower),
+                    "upper": _number(bounds.upper),
+                    "basis": bounds.get_basis_display(),
+                },
+            )
+        )
+    if (
+        previous is not None
+        and bounds.max_change is not None
+        and abs(value - previous) > bounds.max_change
+    ):
+        found.append(
+            Flag(
+                OUTLIER,
+                _("Thay đổi %(change)s so với quý trước (%(previous)s) vượt mức hợp lý %(limit)s.")
+                % {
+                    "change": _number(value - previous),
+                    "previous": _number(previous),
+                    "limit": _number(bounds.max_change),
+                },
+            )
+        )
+    return found
+
+
+def _number(value: Decimal) -> str:
+    return f"{Decimal(value).quantize(Decimal('0.01')).normalize():f}"
+
+
+def bounds_of(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], MinMax]:
+    """The ranges of these (unit id, indicator id) pairs, one query."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    units = {u for u, _ in pairs}
+    indicators = {i for _, i in pairs}
+    return {
+        (m.unit_id, m.indicator_id): m
+        for m in MinMax.objects.filter(unit_id__in=units, indicator_id__in=indicators)
+        if (m.unit_id, m.indicator_id) in pairs
+    }
+
+
+def previous_values(keys: Iterable[tuple[int, int | None, int, str]]) -> dict[tuple, Decimal]:
+    """Last quarter's approved own value of each (unit, agency, indicator, quarter), one
+    query; keys of other kinds of period have none."""
+    wanted = {}
+    for unit_id, agency_id, indicator_id, period_id in keys:
+        period = parse_period(period_id)
+        if period.kind == PeriodKind.QUARTER:
+            wanted[(unit_id, agency_id, indicator_id, period_previous(period).id)] = (
+                unit_id,
+                agency_id,
+                indicator_id,
+                period_id,
+            )
+    if not wanted:
+        return {}
+    found = {}
+    for unit_id, agency_id, indicator_id, period_id, value in (
+        Figure.objects.filter(
+            unit_id__in={k[0] for k in wanted},
+            indicator_id__in={k[2] for k in wanted},
+            period__in={k[3] for k in wanted},
+            status=Figure.Status.APPROVED,
+            scope=Figure.Scope.SELF,
+        )
+        .order_by()
+        .values_list("unit_id", "agency_id", "indicator_id", "period", "value")
+    ):
+        key = wanted.get((unit_id, agency_id, indicator_id, period_id))
+        if key is not None:
+            found[key] = value
+    return found
+
+
+def figure_flags(figures: Sequence[Figure]) -> dict[int, list[Flag]]:
+    """Every flag of these figures (a page), by figure id: outliers of their own values
+    (scope self), and the rules their reports break. Four queries."""
+    own = [f for f in figures if f.scope == Figure.Scope.SELF and f.value is not None]
+    bounds = bounds_of((f.unit_id, f.indicator_id) for f in own)
+    previous = previous_values((f.unit_id, f.agency_id, f.indicator_id, f.period) for f in own)
+    flags: dict[int, list[Flag]] = {f.pk: [] for f in figures}
+    for f in own:
+        flags[f.pk] = value_flags(
+            f.value,
+            bounds.get((f.unit_id, f.indicator_id)),
+            previous.get((f.unit_id, f.agency_id, f.indicator_id, f.period)),
+        )
+    reports = {(f.unit_id, f.agency_id, f.period) for f in own}
+    if reports:
+        which = Q()
+        for unit_id, agency_id, period in reports:
+            which |= Q(unit_id=unit_id, agency_id=agency_id, period=period)
+        broken = rules.violations(Figure.objects.filter(which))
+        codes = {f.pk: f.indicator.code for f in own}
+        for violation in broken:
+            for f in own:
+                if (f.unit_id, f.agency_id, f.period) == (
+                    violation.unit_id,
+                    violation.agency_id,
+                    violation.period,
+                ) and codes[f.pk] in violation.codes:
+                    flags[f.pk].append(
+                        Flag(
+                            f"rule:{violation.rule.code}",
+                            violation.message,
+                            "error" if violation.is_error else "warning",
+                        )
+                    )
+    return flags
+
+
+class DayBefore(Func):
+    """A date's day before, on PostgreSQL and SQLite."""
+
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql}) - INTERVAL '1 day')::date", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date({sql}, '-1 day')", params
+
+
+def with_outlier_bounds(figures):
+    """Figures annotated with their unit's range and last quarter's approved own value."""
+    bounds = MinMax.objects.filter(
+        unit_id=OuterRef("unit_id"), indicator_id=OuterRef("indicator_id")
+    )
+    previous = Figure.objects.filter(
+        unit_id=OuterRef("unit_id"),
+        indicator_id=OuterRef("indicator_id"),
+        scope=Figure.Scope.SELF,
+        status=Figure.Status.APPROVED,
+        period__contains="Q",
+        period_end=DayBefore(OuterRef("period_start")),
+    )
+    # The same agency, or none for both (NULL = NULL is not true).
+    previous = previous.annotate(_agency=Coalesce("agency_id", Value(0))).filter(
+        _agency=Coalesce(OuterRef("agency_id"), Value(0))
+    )
+    return figures.annotate(
+        _lower=Subquery(bounds.values("lower")[:1]),
+        _upper=Subquery(bounds.values("upper")[:1]),
+        _max_change=Subquery(bounds.values("max_change")[:1]),
+        _previous=Subquery(previous.values("value")[:1]),
+    )
+
+
+def outlier_q() -> Q:
+    """The figures flagged "outlier" (on a queryset with_outlier_bounds)."""
+    own = Q(scope=Figure.Scope.SELF)
+    out_of_range = Q(value__lt=F("_lower")) | Q(value__gt=F("_upper"))
+    jump = Q(period__contains="Q", _change__gt=F("_max_change"))
+    return own & (out_of_range | jump)
+
+
+def outliers(figures):
+    """`figures` (a queryset) that are flagged "outlier"."""
+    annotated = with_outlier_bounds(figures).annotate(_change=Abs(F("value") - F("_previous")))
+    return annotated.filter(outlier_q())
