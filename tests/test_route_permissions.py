@@ -33,6 +33,7 @@ from indicators.periods import parse_period
 from indicators.services import RowError
 from notifications.models import Notification
 from plans.models import BudgetLine, Plan, Target
+from quality.models import ValidationRule
 from units.models import Agency, Unit
 
 pytestmark = pytest.mark.django_db
@@ -322,6 +323,29 @@ ROUTES: dict[str, Route] = {
         API_READ_ONLY,
         secret="nobody",
     ),
+    # Validation rules: read by signed-in users, written by administrators (an empty rule is
+    # refused to them: 400).
+    "validation-rule-list": Route(
+        r("validation-rule-list"),
+        (403, 200, 200, 200, 200),
+        (
+            Write(
+                "post",
+                json=True,
+                expect={"anonymous": 403, "outsider": 403, "member": 403, "staff": 400},
+            ),
+        ),
+    ),
+    "validation-rule-detail": Route(
+        r("validation-rule-detail", pk="ctx:rule"),
+        (403, 200, 200, 200, 200),
+        (
+            Write(
+                "delete",
+                expect={"anonymous": 403, "outsider": 403, "member": 403, "reviewer": 403},
+            ),
+        ),
+    ),
     "unit-list": Route(r("unit-list"), OPEN, API_READ_ONLY),
     "unit-detail": Route(r("unit-detail", pk="ctx:hoxa"), OPEN, API_READ_ONLY),
     "indicator-list": Route(r("indicator-list"), OPEN, API_READ_ONLY),
@@ -544,6 +568,13 @@ def ctx():
         ).pk,
         "plan": plan.code,
         "plan_id": plan.pk,
+        "rule": ValidationRule.objects.create(
+            code="staff-not-negative",
+            left="HR_IT_STAFF",
+            operator=">=",
+            right="0",
+            message="Số cán bộ không âm.",
+        ).pk,
         "target": Target.objects.order_by("pk").first().pk,
         "unit_query": f"unit={hoxa.pk}&period={PERIOD}",
         "figures_query": f"unit={hoxa.pk}&page_size=1000",
