@@ -202,3 +202,34 @@ def can_manage_validation_rules(user) -> bool:
     """Validation rules (quality.ValidationRule) are reference data: read by every signed-in
     user (their messages explain a refused submission), written by administrators."""
     return can_manage_reference_data(user)
+
+
+def can_see_figure(user, figure) -> bool:
+    """Read a figure: approved ones (open data) everyone; the others the unit's readers
+    (figure_visibility_q, for one figure)."""
+    if figure.status == "approved" or is_administrator(user):
+        return True
+    return can_view_unit(user, figure.unit)
+
+
+def can_comment(user, figure) -> bool:
+    """Comment on a figure, and add evidence to it: any signed-in user who may see it."""
+    return bool(user and user.is_authenticated) and can_see_figure(user, figure)
+
+
+def can_follow_up(user, figure) -> bool:
+    """Mark a figure for follow-up: its report's reviewers (as can_review), administrators."""
+    if is_administrator(user):
+        return True
+    member = membership(user)
+    if member is None or not member.is_reviewer:
+        return False
+    if figure.agency_id is not None:
+        return figure.agency.unit_id == member.unit_id
+    return figure.unit.parent_id == member.unit_id
+
+
+def can_resolve_follow_up(user, figure) -> bool:
+    """Resolve a follow-up (with a comment): its reviewers, and the official who reports
+    the figure (who fixed it or explains it)."""
+    return can_follow_up(user, figure) or can_enter(user, figure.unit, figure.agency)

@@ -44,6 +44,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("entry/", include("entry.urls")),
     path("notifications/", include("notifications.urls")),
+    path("quality/", include("quality.urls")),
     path("dashboard/", include("reports.urls")),
     path("api/v1/analytics/", AnalyticsView.as_view(), name="api-analytics"),
     path("api/v1/readiness/", ReadinessView.as_view(), name="api-readiness"),

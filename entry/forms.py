@@ -190,6 +190,8 @@ class EntryRow:
     required: bool = False
     # What data quality flags about its value (quality.flags: outliers, broken rules).
     flags: list = dataclasses.field(default_factory=list)
+    # Comments, an open follow-up and evidence about its figure (quality.checks).
+    notes: object = None
 
 
 @dataclass

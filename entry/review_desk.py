@@ -17,7 +17,7 @@ from entry.services import applicable_indicators
 from indicators.models import Figure, Indicator, Submission
 from indicators.periods import Period, parse_period, period_previous
 from indicators.reports import report_figures
-from quality.checks import report_flags
+from quality.checks import FigureNotes, report_flags, report_notes
 from units.models import Unit, UnitChange
 
 
@@ -31,6 +31,7 @@ class DeskRow:
     previous: Figure | None
     change: Change | None
     flags: list = field(default_factory=list)  # quality.flags: outliers, broken rules
+    notes: FigureNotes = field(default_factory=FigureNotes)  # comments, follow-up, evidence
 
 
 @dataclass
@@ -52,6 +53,8 @@ class ReportDesk:
     # The validation rules the report breaks, and how many values are flagged outliers.
     violations: list = field(default_factory=list)
     outliers: int = 0
+    follow_ups: int = 0  # open ones
+    evidence_missing: list = field(default_factory=list)  # indicators
 
 
 def report_desk(*, submission: Submission) -> ReportDesk:
@@ -87,6 +90,9 @@ def report_desk(*, submission: Submission) -> ReportDesk:
         key=lambda i: (i.position, i.code),
     )
     flags = report_flags(submission.unit, submission.agency, period, current.values())
+    notes = report_notes(
+        submission.unit_id, submission.agency_id, submission.period, current.values()
+    )
     rows = []
     for indicator in [*indicators, *extra]:
         figure = current.get(indicator.pk)
@@ -96,9 +102,9 @@ def report_desk(*, submission: Submission) -> ReportDesk:
             current=figure.value if figure else None,
             previous=before.value if before else None,
         )
-        rows.append(
-            DeskRow(indicator, figure, before, change, flags.by_code.get(indicator.code, []))
-        )
+        mine = flags.by_code.get(indicator.code, [])
+        noted = notes.get(figure.pk, FigureNotes()) if figure else FigureNotes()
+        rows.append(DeskRow(indicator, figure, before, change, mine, noted))
     previous_unit = source[0] if source and source[0].pk != submission.unit_id else None
     return ReportDesk(
         period=period,

@@ -23,6 +23,7 @@ from indicators.periods import Period, parse_period
 from indicators.reports import report_figures, report_open, report_touch
 from indicators.validation import figure_value_check, indicator_valid_in
 from notifications.services import notifications_for_step
+from quality.evidence import missing_evidence
 from quality.rules import Violation, report_violations
 from units.models import Agency, Unit
 
@@ -290,6 +291,10 @@ def _step(
         broken = report_violations(submission)
         if any(v.is_error for v in broken) or (broken and not reason.strip()):
             raise RulesBroken(broken)
+    if action == "approve":
+        lacking = missing_evidence(submission)
+        if lacking:
+            raise EvidenceMissing(lacking)
     _move(submission, target, user=user, reason=reason.strip())
     if action in NOTIFIED:
         # After the commit: word of a step that was rolled back would be false, and a
@@ -443,6 +448,20 @@ class MissingRequired(WorkflowError):
         super().__init__(
             _("Chưa gửi được: còn thiếu %(n)s chỉ tiêu bắt buộc — %(list)s.")
             % {"n": n, "list": listed}
+        )
+
+
+class EvidenceMissing(WorkflowError):
+    """An approval refused: figures of indicators that require evidence have none."""
+
+    def __init__(self, indicators: list[Indicator]):
+        self.indicators = indicators
+        super().__init__(
+            _("Chưa duyệt được: %(n)s chỉ tiêu cần minh chứng nhưng chưa có — %(list)s.")
+            % {
+                "n": len(indicators),
+                "list": "; ".join(f"{i.code} ({i.localized_name})" for i in indicators),
+            }
         )
 
 

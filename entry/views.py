@@ -365,6 +365,9 @@ def _entry_render(
     targets = _targets(unit, agency, period, indicators)
     required = required_codes(unit, agency, period, indicators)
     flags = quality_checks.report_flags(unit, agency, period, current.values())
+    notes = quality_checks.report_notes(
+        unit.pk, agency.pk if agency else None, period.id, current.values()
+    )
     rows = []
     for indicator in indicators:
         code = indicator.code
@@ -392,6 +395,7 @@ def _entry_render(
                 errors=messages_here,
                 required=code in required,
                 flags=flags.by_code.get(code, []),
+                notes=notes.get(figure.pk) if figure else None,
             )
         )
     changed = []

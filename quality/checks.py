@@ -4,9 +4,12 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Count
+
 from indicators.models import Figure
 from indicators.periods import Period
 from quality.flags import Flag, bounds_of, previous_values, value_flags
+from quality.models import Comment, Evidence, EvidenceRequirement, FollowUp
 from quality.rules import Violation, compiled_rules, evaluate
 from units.models import Agency, Unit
 
@@ -55,3 +58,50 @@ def report_flags(
         for code in sorted(violation.codes):
             found.by_code.setdefault(code, []).append(flag)
     return found
+
+
+@dataclass(frozen=True)
+class FigureNotes:
+    """What people said and showed about a figure, for a row of a report."""
+
+    comments: int = 0
+    follow_up: bool = False  # an open follow-up
+    evidence: int = 0
+    evidence_required: bool = False
+
+    @property
+    def evidence_missing(self) -> bool:
+        return self.evidence_required and not self.evidence
+
+
+def report_notes(
+    unit_id: int, agency_id: int | None, period: str, figures: Iterable[Figure]
+) -> dict[int, FigureNotes]:
+    """FigureNotes of a report's figures, by figure id: four queries."""
+    figures = list(figures)
+    if not figures:
+        return {}
+    where = {"unit_id": unit_id, "agency_id": agency_id, "period": period}
+
+    def counts(model, **extra) -> dict[tuple, int]:
+        rows = (
+            model.objects.filter(**where, **extra)
+            .order_by()
+            .values_list("indicator_id", "scope")
+            .annotate(n=Count("pk"))
+        )
+        return {(indicator, scope): n for indicator, scope, n in rows}
+
+    comments = counts(Comment)
+    follow_ups = counts(FollowUp, resolved_at__isnull=True)
+    evidence = counts(Evidence)
+    required = set(EvidenceRequirement.objects.values_list("indicator_id", flat=True))
+    return {
+        f.pk: FigureNotes(
+            comments=comments.get((f.indicator_id, f.scope), 0),
+            follow_up=bool(follow_ups.get((f.indicator_id, f.scope))),
+            evidence=evidence.get((f.indicator_id, f.scope), 0),
+            evidence_required=f.indicator_id in required,
+        )
+        for f in figures
+    }

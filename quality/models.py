@@ -1,7 +1,10 @@
-"""Data quality: validation rules across indicators (as data an administrator edits) and
-each unit's plausible range of each indicator (generate_min_max)."""
+"""Data quality: validation rules across indicators (as data an administrator edits), each
+unit's plausible range of each indicator (generate_min_max), and what people say and show
+about a figure: comments, follow-ups and evidence."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -82,3 +85,122 @@ class MinMax(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.indicator_id}: {self.lower}–{self.upper}"
+
+
+class FigureKey(models.Model):
+    """What a comment, a follow-up or a piece of evidence is about: a figure, named by its
+    key (unit, agency, indicator, period, scope) so that it stays with the figure's history
+    when the figure is deleted and entered again; `figure` is the figure while it exists."""
+
+    figure = models.ForeignKey(
+        "indicators.Figure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "units.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=7)
+    scope = models.CharField(max_length=20, default="self")
+
+    class Meta:
+        abstract = True
+
+
+class FollowUp(FigureKey):
+    """A reviewer's mark on a figure: to be looked into, open until resolved with a comment."""
+
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(_("lý do"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "period"], name="followup_unit_period_idx")]
+        verbose_name = _("số liệu cần theo dõi")
+        verbose_name_plural = _("số liệu cần theo dõi")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.unit_id} {self.period}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class Comment(FigureKey):
+    """A comment on a figure by anyone who may see it (a follow-up's opening and resolution
+    are comments too)."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Bình luận")
+        FOLLOW_UP = "follow_up", _("Đánh dấu cần theo dõi")
+        RESOLVED = "resolved", _("Đã xử lý xong")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("nội dung"))
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "period"], name="comment_unit_period_idx")]
+        ordering = ["created_at", "pk"]
+        verbose_name = _("bình luận")
+        verbose_name_plural = _("bình luận")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+def evidence_storage():
+    """Where evidence files live: STORAGES["evidence"] (the file system by default, an
+    S3-compatible store when EVIDENCE_S3_BUCKET is set)."""
+    return storages["evidence"]
+
+
+class Evidence(FigureKey):
+    """A document or a link behind a figure."""
+
+    file = models.FileField(storage=evidence_storage, upload_to="evidence/%Y/%m/", blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.BigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "period"], name="evidence_unit_period_idx")]
+        verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")
+
+    def __str__(self) -> str:
+        return self.name or self.link
+
+
+class EvidenceRequirement(models.Model):
+    """An indicator whose figures need evidence before their report can be approved."""
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="evidence_requirement"
+    )
+    note = models.CharField(_("cần minh chứng gì"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu cần minh chứng")
+        verbose_name_plural = _("chỉ tiêu cần minh chứng")
+
+    def __str__(self) -> str:
+        return str(self.indicator)

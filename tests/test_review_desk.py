@@ -233,8 +233,9 @@ def test_a_commune_kept_whole_in_2025_compares_with_its_predecessor(
     report = submitted(admin, new, q3, HR_IT_STAFF="9")
     report = Submission.objects.select_related("unit", "agency").get(pk=report.pk)
     # The indicators, the report's figures, the unit's lineage, the predecessor's figures;
-    # then data quality (quality.checks): the ranges, last quarter's values, the rules.
-    with django_assert_num_queries(4 + 3):
+    # then data quality (quality.checks): the ranges, last quarter's values, the rules; the
+    # comments, follow-ups, evidence and the indicators that require it.
+    with django_assert_num_queries(4 + 3 + 4):
         desk = report_desk(submission=report)
     assert desk.previous_unit == old
     staff = rows_by_code(desk)["HR_IT_STAFF"]
@@ -270,8 +271,9 @@ def test_the_desk_reads_in_a_fixed_number_of_queries(
     for report in (full, small):
         report = Submission.objects.select_related("unit", "agency").get(pk=report.pk)
         # The indicators; the report's figures with their indicators; last quarter's figures;
-        # data quality's three (the ranges, last quarter's values, the rules).
-        with django_assert_num_queries(3 + 3):
+        # data quality's three (the ranges, last quarter's values, the rules) and four
+        # (comments, follow-ups, evidence, the indicators that require it).
+        with django_assert_num_queries(3 + 3 + 4):
             desk = report_desk(submission=report)
         assert sum(len(g.rows) for g in desk.groups) == len(
             applicable_indicators(report.unit, None, Q1)

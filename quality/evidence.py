@@ -1,0 +1,207 @@
+"""Evidence behind a figure: an uploaded document, typed by its content (never by its name)
+and size-limited, or a link; and which reports lack the evidence their indicators require.
+Nothing uploaded is ever served as anything but a download (quality views)."""
+
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import policy
+from indicators.models import Figure, Indicator, Submission
+from quality.discussion import NOT_VISIBLE, key_of, key_q
+from quality.models import Evidence, EvidenceRequirement
+
+
+@dataclass(frozen=True)
+class Kind:
+    content_type: str
+    extension: str
+    label: str
+
+
+PDF = Kind("application/pdf", "pdf", "PDF")
+PNG = Kind("image/png", "png", "PNG")
+JPEG = Kind("image/jpeg", "jpg", "JPEG")
+XLSX = Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "XLSX")
+DOCX = Kind(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "DOCX"
+)
+ODS = Kind("application/vnd.oasis.opendocument.spreadsheet", "ods", "ODS")
+ODT = Kind("application/vnd.oasis.opendocument.text", "odt", "ODT")
+CSV = Kind("text/csv", "csv", "CSV")
+ALLOWED = gettext_lazy("PDF, ảnh PNG/JPEG, bảng tính XLSX/ODS/CSV, văn bản DOCX/ODT")
+# Text that a browser would run or render as a page, whatever it is named.
+_ACTIVE_TEXT = (b"<html", b"<!doctype", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe")
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def kind_of(head: bytes, data: bytes) -> Kind | None:
+    """The kind of a document from its content alone (None: not one accepted)."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    return _text_kind(head)
+
+
+def _zip_kind(data: bytes) -> Kind | None:
+    """An office document is a ZIP: told by its members' names (and an OpenDocument's
+    `mimetype` member, a few bytes), nothing unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names:
+                return XLSX
+            if "word/document.xml" in names:
+                return DOCX
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
+                mimetype = archive.read("mimetype").strip()
+                return {ODS.content_type.encode(): ODS, ODT.content_type.encode(): ODT}.get(
+                    mimetype
+                )
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError):
+        return None
+    return None
+
+
+def _text_kind(head: bytes) -> Kind | None:
+    """CSV: UTF-8 text, no NUL byte, nothing a browser would run."""
+    if b"\x00" in head:
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # a character cut at the end of the head is fine
+            return None
+    lowered = head.lower().lstrip()
+    if any(marker in lowered for marker in _ACTIVE_TEXT):
+        return None
+    return CSV
+
+
+def _figure_check(user, figure: Figure) -> None:
+    if not policy.can_comment(user, figure):
+        raise PermissionDenied(NOT_VISIBLE)
+
+
+@transaction.atomic
+def evidence_upload(*, user, figure: Figure, name: str, data: bytes) -> Evidence:
+    """Store a document behind a figure; ValidationError says why one is refused."""
+    _figure_check(user, figure)
+    if len(data) > max_bytes():
+        raise ValidationError(
+            {
+                "file": _("Tệp quá lớn: %(size)s MB, tối đa %(limit)s MB.")
+                % {
+                    "size": round(len(data) / 1024 / 1024, 1),
+                    "limit": round(max_bytes() / 1024 / 1024, 1),
+                }
+            }
+        )
+    if not data:
+        raise ValidationError({"file": _("Tệp trống.")})
+    kind = kind_of(data[:4096], data)
+    if kind is None:
+        raise ValidationError(
+            {"file": _("Loại tệp không được nhận: chỉ nhận %(allowed)s.") % {"allowed": ALLOWED}}
+        )
+    evidence = Evidence(
+        figure=figure,
+        uploaded_by=user,
+        name=(name or "").strip()[:255] or f"minh-chung.{kind.extension}",
+        content_type=kind.content_type,
+        size=len(data),
+        **key_of(figure),
+    )
+    # Stored under a name of ours: the uploader's never reaches the file system.
+    evidence.file.save(f"{uuid.uuid4().hex}.{kind.extension}", ContentFile(data), save=False)
+    evidence.save()
+    return evidence
+
+
+def evidence_link(*, user, figure: Figure, link: str, name: str = "") -> Evidence:
+    """A link behind a figure: http or https only."""
+    _figure_check(user, figure)
+    link = (link or "").strip()
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > 500:
+        raise ValidationError({"link": _("Liên kết phải là địa chỉ http:// hoặc https://.")})
+    return Evidence.objects.create(
+        figure=figure,
+        uploaded_by=user,
+        link=link,
+        name=(name or "").strip()[:255],
+        **key_of(figure),
+    )
+
+
+def evidence_of(figure: Figure) -> list[Evidence]:
+    return list(Evidence.objects.filter(key_q(figure)).order_by("uploaded_at", "pk"))
+
+
+def required_indicator_ids() -> set[int]:
+    return set(EvidenceRequirement.objects.values_list("indicator_id", flat=True))
+
+
+def missing_evidence(submission: Submission) -> list[Indicator]:
+    """The indicators of a report whose figure needs evidence and has none (two queries)."""
+    required = required_indicator_ids()
+    if not required:
+        return []
+    figures = Figure.objects.filter(
+        unit_id=submission.unit_id,
+        agency_id=submission.agency_id,
+        period=submission.period,
+        scope=Figure.Scope.SELF,
+        indicator_id__in=required,
+    ).select_related("indicator")
+    return [f.indicator for f in _lacking(list(figures))]
+
+
+def _lacking(figures: list[Figure]) -> list[Figure]:
+    """Those of `figures` with no evidence (one query)."""
+    if not figures:
+        return []
+    held = set(
+        Evidence.objects.filter(
+            unit_id__in={f.unit_id for f in figures},
+            period__in={f.period for f in figures},
+            indicator_id__in={f.indicator_id for f in figures},
+        ).values_list("unit_id", "agency_id", "indicator_id", "period", "scope")
+    )
+    return [
+        f
+        for f in sorted(figures, key=lambda f: (f.indicator.position, f.indicator.code))
+        if (f.unit_id, f.agency_id, f.indicator_id, f.period, f.scope) not in held
+    ]
+
+
+def missing_evidence_below(unit_ids, period: str) -> list[Figure]:
+    """The figures of these units and period (own, scope self) that need evidence and have
+    none: two queries."""
+    required = required_indicator_ids()
+    if not required:
+        return []
+    figures = Figure.objects.filter(
+        unit_id__in=list(unit_ids),
+        period=period,
+        scope=Figure.Scope.SELF,
+        indicator_id__in=required,
+    ).select_related("indicator", "unit", "agency")
+    return _lacking(list(figures))
