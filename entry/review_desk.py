@@ -116,6 +116,8 @@ def report_desk(*, submission: Submission) -> ReportDesk:
         has_previous=bool(previous),
         violations=flags.violations,
         outliers=sum(1 for r in rows if any(flag.flag == "outlier" for flag in r.flags)),
+        follow_ups=sum(1 for r in rows if r.notes.follow_up),
+        evidence_missing=[r.indicator for r in rows if r.figure and r.notes.evidence_missing],
     )
 
 

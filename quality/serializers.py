@@ -1,9 +1,10 @@
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from indicators.serializers import FigureSerializer
 from quality.flags import figure_flags
-from quality.models import ValidationRule
+from quality.models import Comment, Evidence, ValidationRule
 from quality.rules import rule_check
 
 
@@ -53,3 +54,38 @@ class FlaggedFigureSerializer(FigureSerializer):
         if flags is None or figure.pk not in flags:
             flags = figure_flags([figure])
         return [flag.as_dict() for flag in flags.get(figure.pk, [])]
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", default=None, read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "kind", "text", "created_at"]
+        read_only_fields = ["id", "author", "kind", "created_at"]
+
+
+class FollowUpActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["open", "resolve"])
+    text = serializers.CharField(help_text="Vì sao cần theo dõi (open), hoặc đã xử lý thế nào.")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "name", "link", "content_type", "size", "url", "uploaded_at"]
+
+    def get_url(self, item) -> str:
+        path = reverse("quality:evidence", args=[item.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class EvidenceWriteSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        required=False, help_text="PDF, PNG, JPEG, XLSX, ODS, CSV, DOCX, ODT"
+    )
+    link = serializers.CharField(required=False, help_text="http:// hoặc https://")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=255)

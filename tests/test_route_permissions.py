@@ -33,7 +33,7 @@ from indicators.periods import parse_period
 from indicators.services import RowError
 from notifications.models import Notification
 from plans.models import BudgetLine, Plan, Target
-from quality.models import ValidationRule
+from quality.models import Evidence, ValidationRule
 from units.models import Agency, Unit
 
 pytestmark = pytest.mark.django_db
@@ -398,6 +398,43 @@ ROUTES: dict[str, Route] = {
         ),
         secret="readers",
     ),
+    # Comments, follow-ups and evidence of a figure: those who see the draft (others: 404).
+    "observation-comments": Route(
+        r("observation-comments", pk="ctx:draft"),
+        (404, 404, 200, 200, 200),
+        (
+            Write(
+                "post",
+                data=lambda c: {"text": "x"},
+                json=True,
+                expect={"anonymous": 403, "outsider": 404},
+            ),
+        ),
+    ),
+    "observation-evidence": Route(
+        r("observation-evidence", pk="ctx:draft"),
+        (404, 404, 200, 200, 200),
+        (
+            Write(
+                "post",
+                data=lambda c: {"link": "https://a.vn/b"},
+                json=True,
+                expect={"anonymous": 403, "outsider": 404},
+            ),
+        ),
+    ),
+    "observation-follow-up": Route(
+        r("observation-follow-up", pk="ctx:draft"),
+        (405, 405, 405, 405, 405),  # POST only
+        (
+            Write(
+                "post",
+                data=lambda c: {"action": "open", "text": "x"},
+                json=True,
+                expect={"anonymous": 403, "outsider": 404, "member": 403},
+            ),
+        ),
+    ),
     "observation-bulk": Route(
         r("observation-bulk"),
         (405, 405, 405, 405, 405),  # POST only
@@ -412,6 +449,23 @@ ROUTES: dict[str, Route] = {
     ),
     "observation-export": Route(
         r("observation-export", query="ctx:figures_query"), OPEN, secret="readers"
+    ),
+    "quality:quality": Route(r("quality:quality", query="ctx:unit_query"), UNIT_PAGE),
+    "quality:follow-ups": Route(r("quality:follow-ups", query="ctx:unit_query"), UNIT_PAGE),
+    "quality:figure": Route(
+        r("quality:figure", pk="ctx:draft"),
+        (LOGIN, 404, 200, 200, 200),
+        (
+            Write(
+                "post",
+                data=lambda c: {"action": "comment", "text": "x"},
+                expect={"anonymous": LOGIN, "outsider": 404},
+            ),
+        ),
+        secret="readers",
+    ),
+    "quality:evidence": Route(
+        r("quality:evidence", pk="ctx:evidence"), (LOGIN, 404, 302, 302, 302)
     ),
     "password_change": Route(r("password_change"), SIGNED_IN),
     "password_change_done": Route(r("password_change_done"), SIGNED_IN),
@@ -550,6 +604,13 @@ def ctx():
         "agency": Agency.objects.filter(unit=vinhlinh).order_by("pk").first().pk,
         "submission": submission.pk,
         "draft": draft.pk,
+        "evidence": Evidence.objects.create(
+            figure=draft,
+            unit=hoxa,
+            indicator=indicator,
+            period=period.id,
+            link="https://vinhlinh.quangtri.gov.vn/qd",
+        ).pk,
         "approved": approved.pk,
         # Failed with its file kept: its owner may run it again.
         "job": ImportJob.objects.create(

@@ -1,0 +1,323 @@
+"""Comments, follow-ups and evidence behind figures (quality.discussion, quality.evidence):
+who may do what, what stays with a figure's history, what files are accepted and how they
+are served, and approval refused without required evidence (issue 20, items 3 and 4)."""
+
+import datetime
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts.models import Membership
+from accounts.services import demo_users_create
+from entry.services import EntryValue, EvidenceMissing, submission_act
+from indicators.models import Figure, Indicator
+from indicators.reports import submission_get
+from quality import discussion, evidence
+from quality.models import Comment, Evidence, EvidenceRequirement, FollowUp
+from tests.test_entry_workflow import Q1, complete_values, save
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+OLD = datetime.date(2024, 1, 1)
+ROOT = Path(__file__).resolve().parent.parent
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+
+
+@pytest.fixture
+def users(reference_data) -> dict:
+    demo_users_create()
+    found = {u.username: u for u in get_user_model().objects.all()}
+    neighbour = get_user_model().objects.create_user("benquan.nhaplieu", password="x")
+    Membership.objects.create(
+        user=neighbour, unit=Unit.objects.in_force(OLD).get(code="19366"), is_data_entry=True
+    )
+    found["benquan.nhaplieu"] = neighbour
+    return found
+
+
+@pytest.fixture
+def hoxa(reference_data) -> Unit:
+    return Unit.objects.in_force(OLD).get(code="19363")
+
+
+@pytest.fixture
+def staff_figure(users, hoxa) -> Figure:
+    """Hồ Xá's draft HR_IT_STAFF for 2025Q1 (3 people)."""
+    save(users["hoxa.nhaplieu"], hoxa, {"HR_IT_STAFF": EntryValue(value="3")})
+    return Figure.objects.select_related("unit", "agency", "indicator").get(
+        unit=hoxa, indicator__code="HR_IT_STAFF", period=Q1.id
+    )
+
+
+# --- comments and follow-ups ---------------------------------------------------------
+
+
+def test_those_who_see_a_figure_comment_on_it_others_do_not_even_see_it(
+    users, staff_figure, client, api_client
+):
+    discussion.comment_add(user=users["hoxa.nhaplieu"], figure=staff_figure, text="Đã rà soát.")
+    api_client.force_authenticate(users["vinhlinh.duyet"])
+    url = f"/api/v1/observations/{staff_figure.pk}/comments/"
+    answer = api_client.post(url, {"text": "Vì sao tăng?"}, format="json")
+    assert answer.status_code == 200
+    assert [c["text"] for c in answer.json()] == ["Đã rà soát.", "Vì sao tăng?"]
+    assert api_client.post(url, {"text": "  "}, format="json").status_code == 400
+    # A neighbouring commune's official does not see the draft: 404, nothing written.
+    api_client.force_authenticate(users["benquan.nhaplieu"])
+    assert api_client.post(url, {"text": "x"}, format="json").status_code == 404
+    client.force_login(users["benquan.nhaplieu"])
+    assert client.get(f"/quality/figures/{staff_figure.pk}/").status_code == 404
+    assert (
+        client.post(
+            f"/quality/figures/{staff_figure.pk}/", {"action": "comment", "text": "x"}
+        ).status_code
+        == 404
+    )
+    api_client.force_authenticate(None)
+    assert api_client.post(url, {"text": "x"}, format="json").status_code == 403
+    assert Comment.objects.count() == 2
+
+
+def test_a_reviewer_marks_a_follow_up_which_stays_open_until_resolved_with_a_comment(
+    users, hoxa, staff_figure, client
+):
+    official, reviewer = users["hoxa.nhaplieu"], users["vinhlinh.duyet"]
+    with pytest.raises(discussion.PermissionDenied):
+        discussion.follow_up_open(user=official, figure=staff_figure, reason="tự đánh dấu")
+    client.force_login(reviewer)
+    page = f"/quality/figures/{staff_figure.pk}/"
+    assert client.post(page, {"action": "follow_up", "reason": ""}).status_code == 400
+    assert client.post(page, {"action": "follow_up", "reason": "Tăng gấp ba?"}).status_code == 302
+    # Twice: still one.
+    discussion.follow_up_open(user=reviewer, figure=staff_figure, reason="lần nữa")
+    assert FollowUp.objects.filter(resolved_at__isnull=True).count() == 1
+    listing = client.get(f"/quality/follow-ups/?unit={hoxa.parent_id}&period={Q1.id}")
+    assert 'data-indicator="HR_IT_STAFF"' in listing.content.decode()
+    # The official explains and closes it; a comment is required.
+    client.force_login(official)
+    assert client.post(page, {"action": "resolve", "text": ""}).status_code == 400
+    assert (
+        client.post(page, {"action": "resolve", "text": "Đúng: tuyển thêm 2 người."}).status_code
+        == 302
+    )
+    assert not FollowUp.objects.filter(resolved_at__isnull=True).exists()
+    kinds = [c.kind for c in discussion.comments_of(staff_figure)]
+    assert kinds == ["follow_up", "resolved"]
+    listing = client.get(f"/quality/follow-ups/?unit={hoxa.pk}&period={Q1.id}")
+    assert "data-follow-ups-none" in listing.content.decode()
+
+
+def test_the_follow_up_api(users, staff_figure, api_client):
+    url = f"/api/v1/observations/{staff_figure.pk}/follow-up/"
+    api_client.force_authenticate(users["hoxa.nhaplieu"])
+    assert api_client.post(url, {"action": "open", "text": "x"}, format="json").status_code == 403
+    api_client.force_authenticate(users["vinhlinh.duyet"])
+    opened = api_client.post(url, {"action": "open", "text": "Kiểm tra"}, format="json")
+    assert opened.status_code == 200 and opened.json()[0]["kind"] == "follow_up"
+    resolved = api_client.post(url, {"action": "resolve", "text": "Đã xem"}, format="json")
+    assert [c["kind"] for c in resolved.json()] == ["follow_up", "resolved"]
+    again = api_client.post(url, {"action": "resolve", "text": "Đã xem"}, format="json")
+    assert again.status_code == 400
+
+
+def test_comments_stay_with_the_figures_history_when_it_is_cleared_and_entered_again(
+    users, hoxa, staff_figure
+):
+    discussion.comment_add(user=users["hoxa.nhaplieu"], figure=staff_figure, text="Số cũ.")
+    save(users["hoxa.nhaplieu"], hoxa, {"HR_IT_STAFF": EntryValue()})  # cleared: deleted
+    assert not Figure.objects.filter(pk=staff_figure.pk).exists()
+    save(users["hoxa.nhaplieu"], hoxa, {"HR_IT_STAFF": EntryValue(value="5")})
+    again = Figure.objects.get(unit=hoxa, indicator__code="HR_IT_STAFF", period=Q1.id)
+    assert [c.text for c in discussion.comments_of(again)] == ["Số cũ."]
+
+
+# --- evidence -----------------------------------------------------------------------
+
+
+def test_documents_are_typed_by_content_and_served_as_downloads(
+    users, staff_figure, client, api_client
+):
+    api_client.force_authenticate(users["hoxa.nhaplieu"])
+    url = f"/api/v1/observations/{staff_figure.pk}/evidence/"
+    sent = api_client.post(url, {"file": io.BytesIO(PDF), "name": "qd.pdf"}, format="multipart")
+    assert sent.status_code == 200, sent.content
+    item = Evidence.objects.get()
+    assert (item.content_type, item.size) == ("application/pdf", len(PDF))
+    assert not item.file.name.endswith("qd.pdf")  # stored under a name of ours
+    client.force_login(users["vinhlinh.duyet"])
+    download = client.get(f"/quality/evidence/{item.pk}/")
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in download["Content-Security-Policy"]
+    assert b"".join(download.streaming_content) == PDF
+    client.force_login(users["benquan.nhaplieu"])
+    assert client.get(f"/quality/evidence/{item.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"<html><script>alert(1)</script></html>", "bao-cao.pdf"),
+        (b'<?xml version="1.0"?><svg onload="alert(1)"/>', "anh.png"),
+        (b"MZ\x90\x00\x03\x00\x00\x00", "tai-lieu.docx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32, "cu.xls"),
+    ],
+)
+def test_what_is_not_an_accepted_document_is_refused_whatever_its_name(
+    users, staff_figure, api_client, data, name
+):
+    api_client.force_authenticate(users["hoxa.nhaplieu"])
+    url = f"/api/v1/observations/{staff_figure.pk}/evidence/"
+    answer = api_client.post(url, {"file": io.BytesIO(data), "name": name}, format="multipart")
+    assert answer.status_code == 400
+    assert "Loại tệp không được nhận" in answer.json()["file"][0]
+    assert not Evidence.objects.exists()
+
+
+def test_office_documents_spreadsheets_images_and_csv_are_accepted(users, staff_figure):
+    def office(members: dict[str, bytes]) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            for member, content in members.items():
+                archive.writestr(member, content)
+        return out.getvalue()
+
+    samples = {
+        "a.png": (PNG, "image/png"),
+        "a.jpg": (b"\xff\xd8\xff\xe0" + b"\x00" * 16, "image/jpeg"),
+        "a.xlsx": (office({"xl/workbook.xml": b"<w/>"}), evidence.XLSX.content_type),
+        "a.docx": (office({"word/document.xml": b"<d/>"}), evidence.DOCX.content_type),
+        "a.ods": (
+            office({"mimetype": evidence.ODS.content_type.encode()}),
+            evidence.ODS.content_type,
+        ),
+        "a.csv": ("mã,giá trị\n19363,3\n".encode(), "text/csv"),
+    }
+    for name, (data, kind) in samples.items():
+        item = evidence.evidence_upload(
+            user=users["hoxa.nhaplieu"], figure=staff_figure, name=name, data=data
+        )
+        assert item.content_type == kind, name
+
+
+def test_too_big_a_file_and_a_link_that_is_not_http_are_refused(
+    users, staff_figure, api_client, settings
+):
+    settings.EVIDENCE_MAX_BYTES = 1024
+    api_client.force_authenticate(users["hoxa.nhaplieu"])
+    url = f"/api/v1/observations/{staff_figure.pk}/evidence/"
+    big = api_client.post(url, {"file": io.BytesIO(PDF + b"0" * 2048)}, format="multipart")
+    assert big.status_code == 400 and "quá lớn" in big.json()["file"][0]
+    for link in ("javascript:alert(1)", "file:///etc/passwd", "ftp://x/y", "https://"):
+        answer = api_client.post(url, {"link": link}, format="json")
+        assert answer.status_code == 400, link
+    good = api_client.post(
+        url, {"link": "https://quangtri.gov.vn/qd-123", "name": "QĐ 123"}, format="json"
+    )
+    assert good.status_code == 200 and good.json()[0]["link"] == "https://quangtri.gov.vn/qd-123"
+    assert Evidence.objects.count() == 1
+
+
+def test_a_report_missing_required_evidence_is_not_approved_and_the_page_says_which(
+    users, hoxa, staff_figure, client
+):
+    EvidenceRequirement.objects.create(
+        indicator=Indicator.objects.get(code="HR_IT_STAFF"), note="Quyết định phân công"
+    )
+    save(users["hoxa.nhaplieu"], hoxa, complete_values(hoxa, None, Q1), submit=True)
+    report = submission_get(hoxa, None, Q1)
+    assert report.status == "submitted"
+    with pytest.raises(EvidenceMissing, match="HR_IT_STAFF"):
+        submission_act(user=users["vinhlinh.duyet"], submission=report, action="approve")
+    client.force_login(users["vinhlinh.duyet"])
+    page = client.get(f"/entry/reports/{report.pk}/").content.decode()
+    assert 'data-evidence-missing-count="1"' in page
+    assert "data-evidence-missing" in page
+    evidence.evidence_upload(
+        user=users["hoxa.nhaplieu"], figure=staff_figure, name="qd.pdf", data=PDF
+    )
+    submission_act(user=users["vinhlinh.duyet"], submission=report, action="approve")
+    report.refresh_from_db()
+    assert report.status == "approved"
+
+
+def test_the_s3_setting_switches_the_evidence_storage():
+    """EVIDENCE_S3_BUCKET puts evidence on an S3-compatible store (django-storages); without
+    it, on the file system. Read in a fresh interpreter, as settings are."""
+    code = (
+        "import django; django.setup();"
+        "from django.core.files.storage import storages;"
+        "s = storages['evidence']; print(type(s).__name__, getattr(s, 'bucket_name', ''))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "egov_portal.settings"}
+    env.pop("EVIDENCE_S3_BUCKET", None)
+    plain = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert plain.stdout.split() == ["FileSystemStorage"]
+    s3 = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "EVIDENCE_S3_BUCKET": "minh-chung"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert s3.stdout.split() == ["S3Storage", "minh-chung"]
+
+
+HOSTILE = r"""
+import json, os, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (768 * 1024 * 1024,) * 2)
+import django
+django.setup()
+from quality.evidence import kind_of
+data = open(sys.argv[1], "rb").read()
+print(json.dumps({"size": len(data), "kind": str(kind_of(data[:4096], data))}))
+"""
+
+
+def test_a_zip_bomb_is_refused_without_unpacking_it(tmp_path):
+    """An "OpenDocument" whose mimetype member unpacks to 400 MB: read under a memory limit
+    of 768 MB (the interpreter and Django included) and a time limit, it is refused."""
+    bomb = tmp_path / "bomb.ods"
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("mimetype", "w") as member,
+    ):
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(400):
+            member.write(chunk)
+    answer = subprocess.run(
+        [sys.executable, "-c", HOSTILE, str(bomb)],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "egov_portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert answer.returncode == 0, answer.stderr[-2000:]
+    result = json.loads(answer.stdout.strip().splitlines()[-1])
+    assert result["size"] < 2 * 1024 * 1024 and result["kind"] == "None"
