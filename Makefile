@@ -22,7 +22,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 setup: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_reference_data
+	$(BIN)/python manage.py load_validation_rules
 	$(BIN)/python manage.py create_demo_users
+	$(BIN)/python manage.py create_demo_reports
 
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

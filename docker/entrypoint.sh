@@ -31,6 +31,7 @@ PY
 setup() {
     python manage.py migrate --no-input
     python manage.py load_reference_data
+    python manage.py load_validation_rules
 }
 
 export DJANGO_SETTINGS_MODULE=egov_portal.settings
