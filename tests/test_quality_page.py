@@ -96,3 +96,26 @@ def test_the_quality_page_is_for_the_units_readers_only(demo, client):
     client.force_login(demo["vinhlinh.duyet"])
     assert client.get(f"/quality/?unit={vinh_linh.pk}&period=2025").status_code == 404
     assert client.get("/quality/?unit=abc").status_code == 404
+
+
+def test_the_admin_lists_every_quality_table(demo, client):
+    client.force_login(demo["admin"])
+    for model in ("validationrule", "minmax", "evidencerequirement", "followup", "comment"):
+        answer = client.get(f"/admin/quality/{model}/")
+        assert answer.status_code == 200, model
+    rule = client.get("/admin/quality/validationrule/add/")
+    assert rule.status_code == 200
+    # A rule that does not parse is refused by the admin's form, saying where.
+    refused = client.post(
+        "/admin/quality/validationrule/add/",
+        {
+            "code": "x",
+            "left": "HR_IT_STAFF **",
+            "operator": ">=",
+            "right": "0",
+            "message": "x",
+            "severity": "error",
+            "is_active": "on",
+        },
+    )
+    assert refused.status_code == 200 and "ký tự thứ" in refused.content.decode()
