@@ -60,12 +60,16 @@ def report_flags(
     return found
 
 
+LATEST = 2  # comments shown under a value on the report page
+
+
 @dataclass(frozen=True)
 class FigureNotes:
     """What people said and showed about a figure, for a row of a report."""
 
     comments: int = 0
     follow_up: bool = False  # an open follow-up
+    latest: tuple = ()  # the last comments (at most LATEST), oldest first
     evidence: int = 0
     evidence_required: bool = False
 
@@ -92,13 +96,18 @@ def report_notes(
         )
         return {(indicator, scope): n for indicator, scope, n in rows}
 
-    comments = counts(Comment)
+    said: dict[tuple, list[Comment]] = {}
+    for comment in (
+        Comment.objects.filter(**where).select_related("author").order_by("created_at", "pk")
+    ):
+        said.setdefault((comment.indicator_id, comment.scope), []).append(comment)
     follow_ups = counts(FollowUp, resolved_at__isnull=True)
     evidence = counts(Evidence)
     required = set(EvidenceRequirement.objects.values_list("indicator_id", flat=True))
     return {
         f.pk: FigureNotes(
-            comments=comments.get((f.indicator_id, f.scope), 0),
+            comments=len(said.get((f.indicator_id, f.scope), [])),
+            latest=tuple(said.get((f.indicator_id, f.scope), [])[-LATEST:]),
             follow_up=bool(follow_ups.get((f.indicator_id, f.scope))),
             evidence=evidence.get((f.indicator_id, f.scope), 0),
             evidence_required=f.indicator_id in required,

@@ -47,6 +47,8 @@ def figure_page(request, pk: int):
         except PermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
         else:
+            if back and request.POST.get("back"):  # a comment written on the report page
+                return HttpResponseRedirect(back)
             url = reverse("quality:figure", args=[figure.pk])
             return HttpResponseRedirect(f"{url}?next={back}" if back else url)
     return render(

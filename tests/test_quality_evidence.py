@@ -321,3 +321,26 @@ def test_a_zip_bomb_is_refused_without_unpacking_it(tmp_path):
     assert answer.returncode == 0, answer.stderr[-2000:]
     result = json.loads(answer.stdout.strip().splitlines()[-1])
     assert result["size"] < 2 * 1024 * 1024 and result["kind"] == "None"
+
+
+def test_a_comment_written_on_the_report_page_shows_there_and_on_the_form(
+    users, hoxa, staff_figure, client
+):
+    report = submission_get(hoxa, None, Q1)
+    client.force_login(users["vinhlinh.duyet"])
+    desk = f"/entry/reports/{report.pk}/"
+    answer = client.post(
+        f"/quality/figures/{staff_figure.pk}/",
+        {"action": "comment", "text": "Ba người là đủ chưa?", "back": "1", "next": desk},
+    )
+    assert answer.status_code == 302 and answer["Location"] == desk
+    assert "Ba người là đủ chưa?" in client.get(desk).content.decode()
+    # Somewhere else than the portal: back to the figure's page instead.
+    elsewhere = client.post(
+        f"/quality/figures/{staff_figure.pk}/",
+        {"action": "comment", "text": "x", "back": "1", "next": "https://evil.example/"},
+    )
+    assert elsewhere["Location"] == f"/quality/figures/{staff_figure.pk}/"
+    client.force_login(users["hoxa.nhaplieu"])
+    form = client.get(f"/entry/{hoxa.pk}/{Q1.id}/").content.decode()
+    assert "Ba người là đủ chưa?" in form
