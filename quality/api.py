@@ -95,7 +95,13 @@ class FlaggedObservationViewSet(ObservationViewSet):
         return self.get_object()  # a figure the user may not see: 404
 
     @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="comments")
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="comments",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def comments(self, request, pk=None):
         """A figure's comments, oldest first; POST {text} adds one (anyone signed in who may
         see the figure)."""
@@ -108,7 +114,13 @@ class FlaggedObservationViewSet(ObservationViewSet):
         return Response(CommentSerializer(discussion.comments_of(figure), many=True).data)
 
     @extend_schema(request=FollowUpActionSerializer, responses=CommentSerializer(many=True))
-    @action(detail=True, methods=["post"], url_path="follow-up")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="follow-up",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def follow_up(self, request, pk=None):
         """{action: open, text}: mark the figure for follow-up (its reviewers); {action:
         resolve, text}: close it with a comment (its reviewers, its official)."""
@@ -135,6 +147,8 @@ class FlaggedObservationViewSet(ObservationViewSet):
         methods=["get", "post"],
         url_path="evidence",
         parser_classes=[MultiPartParser, JSONParser],
+        pagination_class=None,
+        filter_backends=[],
     )
     def evidence(self, request, pk=None):
         """A figure's evidence; POST a document (multipart `file`, typed by its content,
