@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "quality",
     "entry",
     "reports",
+    "public",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,7 @@ urlpatterns = [
     path("entry/", include("entry.urls")),
     path("notifications/", include("notifications.urls")),
     path("quality/", include("quality.urls")),
+    path("public/", include("public.urls")),
     path("dashboard/", include("reports.urls")),
     path("api/v1/analytics/", AnalyticsView.as_view(), name="api-analytics"),
     path("api/v1/readiness/", ReadinessView.as_view(), name="api-readiness"),

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from public import views
+
+app_name = "public"
+urlpatterns = [
+    path("", views.public_overview, name="overview"),
+]

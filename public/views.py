@@ -1,0 +1,71 @@
+"""Public pages: no login, approved figures only, the same for everyone — so they carry no
+one's session (their own base template: no user menu, no CSRF token) and are cached at the
+edge: Cache-Control public, an ETag of the page (conditional_page: 304 when unchanged).
+The language is the URL's (?lang=en), so an edge cache keys it by URL."""
+
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import conditional_page, require_GET
+
+from indicators.periods import PeriodError
+from public import overview as overview_module
+from public.tiles import COLUMNS, ROWS
+
+TILE = 100  # the tile map's cell, in SVG units
+MAX_AGE = 300  # seconds an edge or a browser may keep a page before asking again
+LANGUAGES = ("vi", "en")
+
+
+def _language(request) -> str:
+    asked = request.GET.get("lang", "vi")
+    return asked if asked in LANGUAGES else "vi"
+
+
+def _page(request, template: str, context: dict) -> HttpResponse:
+    """Rendered without the request's context processors (they read the user)."""
+    language = _language(request)
+    with translation.override(language):
+        html = render_to_string(template, {**context, "lang": language, "path": request.path})
+    response = HttpResponse(html)
+    response["Content-Language"] = language
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=MAX_AGE)
+@conditional_page
+def public_overview(request):
+    sort = request.GET.get("sort", "rank")
+    descending = request.GET.get("order") == "desc"
+    try:
+        found = overview_module.overview(
+            period_id=request.GET.get("period") or None, sort=sort, descending=descending
+        )
+    except PeriodError:
+        with translation.override(_language(request)):
+            raise Http404(_("Không có kỳ báo cáo này.")) from None
+    tiles = [
+        {
+            "row": r,
+            "x": (r.tile[1] - 1) * TILE + 4,
+            "y": (r.tile[0] - 1) * TILE + 4,
+            "cx": (r.tile[1] - 1) * TILE + TILE // 2,
+            "code_y": (r.tile[0] - 1) * TILE + 42,
+            "value_y": (r.tile[0] - 1) * TILE + 78,
+        }
+        for r in sorted((r for r in found.rows if r.tile), key=lambda r: r.tile)
+    ]
+    return _page(
+        request,
+        "public/overview.html",
+        {
+            "overview": found,
+            "tiles": tiles,
+            "map_width": COLUMNS * TILE,
+            "map_height": ROWS * TILE,
+            "bands": overview_module.BANDS,
+        },
+    )
