@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.storage import FileSystemStorage
 
 from accounts.models import Membership
 from accounts.services import demo_users_create
@@ -32,14 +33,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media"},
-        },
-    }
+def media(monkeypatch, tmp_path):
+    """Evidence files in a folder of the test's own (the field's storage is made when the
+    model is: swapped here, as settings would not reach it)."""
+    field = Evidence._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", FileSystemStorage(location=tmp_path / "media"))
 
 
 @pytest.fixture
