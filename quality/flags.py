@@ -86,9 +86,13 @@ def bounds_of(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], MinMax]
     }
 
 
-def previous_values(keys: Iterable[tuple[int, int | None, int, str]]) -> dict[tuple, Decimal]:
+def previous_values(
+    keys: Iterable[tuple[int, int | None, int, str]], *, always: bool = False
+) -> dict[tuple, Decimal]:
     """Last quarter's approved own value of each (unit, agency, indicator, quarter), one
-    query; keys of other kinds of period have none."""
+    query; keys of other kinds of period have none. `always`: the query runs even when no
+    key is a quarter (a page's queries then do not depend on what it holds)."""
+    keys = list(keys)
     wanted = {}
     for unit_id, agency_id, indicator_id, period_id in keys:
         period = parse_period(period_id)
@@ -99,14 +103,15 @@ def previous_values(keys: Iterable[tuple[int, int | None, int, str]]) -> dict[tu
                 indicator_id,
                 period_id,
             )
-    if not wanted:
+    if not keys or (not wanted and not always):
         return {}
     found = {}
     for unit_id, agency_id, indicator_id, period_id, value in (
         Figure.objects.filter(
-            unit_id__in={k[0] for k in wanted},
-            indicator_id__in={k[2] for k in wanted},
-            period__in={k[3] for k in wanted},
+            unit_id__in={k[0] for k in keys},
+            indicator_id__in={k[2] for k in keys},
+            # No quarter among the keys: a period id that never matches, so the query runs.
+            period__in={k[3] for k in wanted} or {NO_PERIOD},
             status=Figure.Status.APPROVED,
             scope=Figure.Scope.SELF,
         )
@@ -119,12 +124,26 @@ def previous_values(keys: Iterable[tuple[int, int | None, int, str]]) -> dict[tu
     return found
 
 
+NO_PERIOD = "-"
+
+
 def figure_flags(figures: Sequence[Figure]) -> dict[int, list[Flag]]:
     """Every flag of these figures (a page), by figure id: outliers of their own values
-    (scope self), and the rules their reports break. Four queries."""
+    (scope self), and the rules their reports break. The same four queries for any page
+    (a deep page of the API costs what the first does, whatever its figures)."""
+    if not figures:
+        return {}
     own = [f for f in figures if f.scope == Figure.Scope.SELF and f.value is not None]
-    bounds = bounds_of((f.unit_id, f.indicator_id) for f in own)
-    previous = previous_values((f.unit_id, f.agency_id, f.indicator_id, f.period) for f in own)
+    bounds = {
+        (m.unit_id, m.indicator_id): m
+        for m in MinMax.objects.filter(
+            unit_id__in={f.unit_id for f in figures},
+            indicator_id__in={f.indicator_id for f in figures},
+        )
+    }
+    previous = previous_values(
+        [(f.unit_id, f.agency_id, f.indicator_id, f.period) for f in figures], always=True
+    )
     flags: dict[int, list[Flag]] = {f.pk: [] for f in figures}
     for f in own:
         flags[f.pk] = value_flags(
@@ -132,27 +151,23 @@ def figure_flags(figures: Sequence[Figure]) -> dict[int, list[Flag]]:
             bounds.get((f.unit_id, f.indicator_id)),
             previous.get((f.unit_id, f.agency_id, f.indicator_id, f.period)),
         )
-    reports = {(f.unit_id, f.agency_id, f.period) for f in own}
-    if reports:
-        which = Q()
-        for unit_id, agency_id, period in reports:
-            which |= Q(unit_id=unit_id, agency_id=agency_id, period=period)
-        broken = rules.violations(Figure.objects.filter(which))
-        codes = {f.pk: f.indicator.code for f in own}
-        for violation in broken:
-            for f in own:
-                if (f.unit_id, f.agency_id, f.period) == (
-                    violation.unit_id,
-                    violation.agency_id,
-                    violation.period,
-                ) and codes[f.pk] in violation.codes:
-                    flags[f.pk].append(
-                        Flag(
-                            f"rule:{violation.rule.code}",
-                            violation.message,
-                            "error" if violation.is_error else "warning",
-                        )
+    which = Q()
+    for unit_id, agency_id, period in {(f.unit_id, f.agency_id, f.period) for f in figures}:
+        which |= Q(unit_id=unit_id, agency_id=agency_id, period=period)
+    broken = rules.violations(Figure.objects.filter(which))
+    by_report: dict[tuple, list[Figure]] = {}
+    for f in own:
+        by_report.setdefault((f.unit_id, f.agency_id, f.period), []).append(f)
+    for violation in broken:
+        for f in by_report.get((violation.unit_id, violation.agency_id, violation.period), []):
+            if f.indicator.code in violation.codes:
+                flags[f.pk].append(
+                    Flag(
+                        f"rule:{violation.rule.code}",
+                        violation.message,
+                        "error" if violation.is_error else "warning",
                     )
+                )
     return flags
 
 
