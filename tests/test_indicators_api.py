@@ -75,8 +75,9 @@ def test_observations_under_a_province_and_period_range(api_client, django_asser
     quang_tri = api_client.get("/api/v1/units/", {"code": "45", "on": "2020-01-01"}).json()
     province_id = quang_tri["results"][0]["id"]
     # 1: the province for descendants_of; 2: its units' ids; 3: the page with unit, agency,
-    # indicator (a cursor page: no COUNT).
-    with django_assert_num_queries(3):
+    # indicator (a cursor page: no COUNT); then the page's flags (quality.flags): the
+    # ranges, last quarter's values and the rules (none here: no report's figures read).
+    with django_assert_num_queries(3 + 3):
         body = api_client.get(
             "/api/v1/observations/",
             {"descendants_of": province_id, "period_from": "2020Q1", "period_to": "2020"},
