@@ -5,4 +5,5 @@ from public import views
 app_name = "public"
 urlpatterns = [
     path("", views.public_overview, name="overview"),
+    path("<str:code>/", views.public_province, name="province"),
 ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import conditional_page, require_GET
 
 from indicators.periods import PeriodError
 from public import overview as overview_module
+from public import province as province_module
 from public.tiles import COLUMNS, ROWS
 
 TILE = 100  # the tile map's cell, in SVG units
@@ -69,3 +70,18 @@ def public_overview(request):
             "bands": overview_module.BANDS,
         },
     )
+
+
+@require_GET
+@cache_control(public=True, max_age=MAX_AGE)
+@conditional_page
+def public_province(request, code: str):
+    unit = province_module.province_of(code)
+    with translation.override(_language(request)):
+        if unit is None:
+            raise Http404(_("Không có tỉnh, thành phố mã %(code)s.") % {"code": code})
+        try:
+            page = province_module.province_page(unit, request.GET.get("period") or None)
+        except PeriodError:
+            raise Http404(_("Không có kỳ báo cáo này.")) from None
+    return _page(request, "public/province.html", {"page": page})

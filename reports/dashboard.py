@@ -391,6 +391,12 @@ def _data_present(units: list[Unit], period: Period) -> _Present:
     return present
 
 
+def headline_indicators(period: Period) -> list[Indicator]:
+    """The headline indicators valid in the period, in KEY_INDICATORS' order (the public
+    pages show the same)."""
+    return _indicators(KEY_INDICATORS, period)
+
+
 def _indicators(codes, period: Period) -> list[Indicator]:
     found = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
     return [found[c] for c in codes if c in found and indicator_valid_in(found[c], period)]

@@ -120,3 +120,26 @@ def test_english_through_the_url_and_bad_periods(reference_data, client):
     assert '<html lang="en">' in english.content.decode()
     assert "readiness" in english.content.decode()
     assert client.get("/public/?period=2025Q9").status_code == 404
+
+
+def test_a_provinces_page_shows_its_index_pillars_and_headline_series(users, client, api_client):
+    approved_quarter(api_client, users["admin"], "44", 80)
+    overview_page = client.get(f"/public/?period={Q3.id}").content.decode()
+    assert 'href="/public/44/"' in overview_page
+    page = client.get(f"/public/44/?period={Q3.id}")
+    assert page.status_code == 200 and page["Cache-Control"] == "public, max-age=300"
+    html = page.content.decode()
+    assert "<h1" in html and "Tỉnh Quảng Trị" in html
+    index_text = html.split("data-index>")[1].split("<")[0].strip()
+    assert float(index_text.replace(",", ".")) > 60  # "89,8": Vietnamese decimals
+    assert html.count("data-pillars") == 1
+    # The headline percentages read 80% for the quarter.
+    card = html.split('data-indicator="HR_PROFICIENT"')[1].split("</article>")[0]
+    assert "80" in card
+    assert client.get("/public/44/", HTTP_IF_NONE_MATCH=page["ETag"]).status_code in (200, 304)
+
+
+def test_an_unknown_province_is_not_found(reference_data, client):
+    assert client.get("/public/99/").status_code == 404
+    assert client.get("/public/45/").status_code == 404  # old Quảng Trị: not in force today
+    assert client.get("/public/44/?period=2025Q9").status_code == 404
