@@ -1,12 +1,13 @@
-"""A province's public page (/public/<code>/): its readiness index and pillars, and its
-headline indicators (the dashboard's) with two years of quarters, from approved figures."""
+"""A province's or a commune's public page (/public/<code>/, /public/<code>/<commune>/):
+its readiness index and pillars, and its headline indicators (the dashboard's) with two years
+of quarters, from approved figures; a province's page lists its communes."""
 
 from dataclasses import dataclass
 
 from django.db.models import Q
 
 from indicators import analytics
-from indicators.models import Indicator
+from indicators.models import Figure, Indicator
 from indicators.periods import Period, parse_period
 from public.overview import latest_period
 from reports import charts, index, readiness
@@ -39,6 +40,7 @@ class ProvincePage:
     coverage: object
     pillars: list[PillarRow]
     cards: list[Card]
+    communes: list[Unit]  # a province's, in force today, by name
 
 
 def province_of(code: str) -> Unit | None:
@@ -46,11 +48,47 @@ def province_of(code: str) -> Unit | None:
     return Unit.objects.in_force(today()).filter(Q(level=Unit.Level.PROVINCE), code=code).first()
 
 
+def commune_of(province: Unit, code: str) -> Unit | None:
+    """The commune (ward, special zone) in force today under the province with this code."""
+    return (
+        Unit.objects.in_force(today())
+        .filter(level=Unit.Level.COMMUNE, province=province, code=code)
+        .first()
+    )
+
+
+def _communes(unit: Unit) -> list[Unit]:
+    if unit.level != Unit.Level.PROVINCE:
+        return []
+    return list(
+        Unit.objects.in_force(today())
+        .filter(level=Unit.Level.COMMUNE, province=unit)
+        .order_by("search_name", "code")
+    )
+
+
+def _latest_own(unit: Unit) -> Period | None:
+    """A commune's latest quarter with an approved figure of its own (communes have no rows
+    in the live aggregates: their values are their figures)."""
+    found = (
+        Figure.objects.filter(unit=unit, status=Figure.Status.APPROVED, period__contains="Q")
+        .order_by("-period_end")
+        .values_list("period", flat=True)
+        .first()
+    )
+    return parse_period(found) if found else None
+
+
 def province_page(unit: Unit, period_id: str | None = None) -> ProvincePage:
-    """Raises PeriodError for an unreadable period id."""
-    period = parse_period(period_id) if period_id else latest_period([unit])
+    """A province's or a commune's page. Raises PeriodError for an unreadable period id."""
+    if period_id:
+        period = parse_period(period_id)
+    elif unit.level == Unit.Level.COMMUNE:
+        period = _latest_own(unit)
+    else:
+        period = latest_period([unit])
     if period is None:
-        return ProvincePage(unit, None, None, None, [], [])
+        return ProvincePage(unit, None, None, None, [], [], _communes(unit))
     found = readiness.index_input(level=unit.level, period=period)
     scores = readiness.readiness_scores(
         [unit],
@@ -72,5 +110,11 @@ def province_page(unit: Unit, period_id: str | None = None) -> ProvincePage:
         for p in result.pillar_scores
     ]
     return ProvincePage(
-        unit, period, index.shown(result.index), index.shown(result.coverage), pillars, cards
+        unit,
+        period,
+        index.shown(result.index),
+        index.shown(result.coverage),
+        pillars,
+        cards,
+        _communes(unit),
     )

@@ -6,4 +6,5 @@ app_name = "public"
 urlpatterns = [
     path("", views.public_overview, name="overview"),
     path("<str:code>/", views.public_province, name="province"),
+    path("<str:code>/<str:commune>/", views.public_commune, name="commune"),
 ]

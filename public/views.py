@@ -85,3 +85,21 @@ def public_province(request, code: str):
         except PeriodError:
             raise Http404(_("Không có kỳ báo cáo này.")) from None
     return _page(request, "public/province.html", {"page": page})
+
+
+@require_GET
+@cache_control(public=True, max_age=MAX_AGE)
+@conditional_page
+def public_commune(request, code: str, commune: str):
+    province = province_module.province_of(code)
+    unit = province_module.commune_of(province, commune) if province is not None else None
+    with translation.override(_language(request)):
+        if unit is None:
+            raise Http404(
+                _("Không có xã, phường mã %(code)s trong tỉnh, thành phố này.") % {"code": commune}
+            )
+        try:
+            page = province_module.province_page(unit, request.GET.get("period") or None)
+        except PeriodError:
+            raise Http404(_("Không có kỳ báo cáo này.")) from None
+    return _page(request, "public/province.html", {"page": page, "province": province})

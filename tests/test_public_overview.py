@@ -28,11 +28,11 @@ def users(reference_data) -> dict:
     return {u.username: u for u in get_user_model().objects.all()}
 
 
-def approved_quarter(api_client, admin, code: str, percent: int) -> None:
-    """Every percentage a province reports, at `percent`, approved (the bulk API, as an
-    administrator)."""
+def approved_quarter(api_client, admin, code: str, percent: int, level="province") -> None:
+    """Every percentage a province (or commune) reports, at `percent`, approved (the bulk
+    API, as an administrator)."""
     rows = ["unit_code,on,indicator,period,numerator,denominator,value"]
-    for indicator in Indicator.objects.filter(levels__contains=",province,").order_by("code"):
+    for indicator in Indicator.objects.filter(levels__contains=f",{level},").order_by("code"):
         if not indicator_valid_in(indicator, Q3):
             continue
         if indicator.value_type == Indicator.ValueType.RATIO:
@@ -143,3 +143,18 @@ def test_an_unknown_province_is_not_found(reference_data, client):
     assert client.get("/public/99/").status_code == 404
     assert client.get("/public/45/").status_code == 404  # old Quảng Trị: not in force today
     assert client.get("/public/44/?period=2025Q9").status_code == 404
+
+
+def test_a_communes_page_and_the_provinces_list_of_communes(users, client, api_client):
+    approved_quarter(api_client, users["admin"], "19363", 70, level="commune")
+    province = client.get("/public/44/").content.decode()
+    assert 'href="/public/44/19363/"' in province and "Xã Vĩnh Linh" in province
+    page = client.get("/public/44/19363/")
+    assert page.status_code == 200 and page["Cache-Control"] == "public, max-age=300"
+    html = page.content.decode()
+    assert "Xã Vĩnh Linh" in html and 'href="/public/44/"' in html  # the breadcrumb
+    assert f"Kỳ {Q3.id}" in html  # a commune's latest quarter: its own figures
+    card = html.split('data-indicator="HR_PROFICIENT"')[1].split("</article>")[0]
+    assert "70" in card
+    assert client.get("/public/01/19363/").status_code == 404  # not Hà Nội's
+    assert client.get("/public/44/99999/").status_code == 404

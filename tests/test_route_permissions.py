@@ -61,6 +61,7 @@ ADMIN_LOGIN = "admin login"  # staff_member_required: a redirect to /admin/login
 PUBLIC = {
     "public:overview": "the provinces' readiness from approved figures: open data, no login",
     "public:province": "a province's readiness and headline series: approved figures only",
+    "public:commune": "a commune's readiness and headline series: approved figures only",
     "home": "the landing page: unit counts",
     "healthz": "the load balancer's health check (may not be in every build yet)",
     "set_language": "changes the visitor's own language (session or cookie) only",
