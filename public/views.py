@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_GET
 
@@ -77,14 +78,8 @@ def public_overview(request):
 @conditional_page
 def public_province(request, code: str):
     unit = province_module.province_of(code)
-    with translation.override(_language(request)):
-        if unit is None:
-            raise Http404(_("Không có tỉnh, thành phố mã %(code)s.") % {"code": code})
-        try:
-            page = province_module.province_page(unit, request.GET.get("period") or None)
-        except PeriodError:
-            raise Http404(_("Không có kỳ báo cáo này.")) from None
-    return _page(request, "public/province.html", {"page": page})
+    missing = gettext_lazy("Không có tỉnh, thành phố mã %(code)s.")
+    return _unit_page(request, unit, (missing, {"code": code}), {})
 
 
 @require_GET
@@ -93,13 +88,19 @@ def public_province(request, code: str):
 def public_commune(request, code: str, commune: str):
     province = province_module.province_of(code)
     unit = province_module.commune_of(province, commune) if province is not None else None
+    missing = gettext_lazy("Không có xã, phường mã %(code)s trong tỉnh, thành phố này.")
+    return _unit_page(request, unit, (missing, {"code": commune}), {"province": province})
+
+
+def _unit_page(request, unit, missing: tuple, context: dict) -> HttpResponse:
+    """A province's or a commune's page; `missing`: the 404's message and its parameters,
+    put in the page's language, for a unit not in force today."""
     with translation.override(_language(request)):
         if unit is None:
-            raise Http404(
-                _("Không có xã, phường mã %(code)s trong tỉnh, thành phố này.") % {"code": commune}
-            )
+            message, params = missing
+            raise Http404(str(message) % params)
         try:
             page = province_module.province_page(unit, request.GET.get("period") or None)
         except PeriodError:
             raise Http404(_("Không có kỳ báo cáo này.")) from None
-    return _page(request, "public/province.html", {"page": page, "province": province})
+    return _page(request, "public/province.html", {"page": page, **context})

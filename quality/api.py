@@ -158,8 +158,7 @@ class FlaggedObservationViewSet(ObservationViewSet):
             upload = request.FILES.get("file")
             with _as_api_errors():
                 if upload is not None:
-                    if upload.size > evidence.max_bytes():
-                        raise ValidationError({"file": _("Tệp quá lớn.")})
+                    evidence.size_check(upload.size)  # before reading it
                     evidence.evidence_upload(
                         user=request.user, figure=figure, name=upload.name, data=upload.read()
                     )

@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from indicators.models import Figure
 from indicators.periods import Period
-from quality.flags import Flag, bounds_of, previous_values, value_flags
+from quality.flags import Flag, outlier_flags
 from quality.models import Comment, Evidence, EvidenceRequirement, FollowUp
 from quality.rules import Violation, compiled_rules, evaluate
 from units.models import Agency, Unit
@@ -33,15 +33,10 @@ def report_flags(
         return ReportFlags()
     agency_id = agency.pk if agency else None
     own = [f for f in figures if f.value is not None]
-    bounds = bounds_of((f.unit_id, f.indicator_id) for f in own)
-    previous = previous_values((f.unit_id, f.agency_id, f.indicator_id, f.period) for f in own)
+    outliers_of = outlier_flags(own)
     found = ReportFlags()
     for f in own:
-        flags = value_flags(
-            f.value,
-            bounds.get((f.unit_id, f.indicator_id)),
-            previous.get((f.unit_id, f.agency_id, f.indicator_id, f.period)),
-        )
+        flags = outliers_of.get(f.pk)
         if flags:
             found.by_code[f.indicator.code] = flags
     found.violations = evaluate(
@@ -50,11 +45,7 @@ def report_flags(
         key=(unit.pk, agency_id, period.id),
     )
     for violation in found.violations:
-        flag = Flag(
-            f"rule:{violation.rule.code}",
-            violation.message,
-            "error" if violation.is_error else "warning",
-        )
+        flag = Flag.of_violation(violation)
         for code in sorted(violation.codes):
             found.by_code.setdefault(code, []).append(flag)
     return found

@@ -47,6 +47,20 @@ def max_bytes() -> int:
     return int(getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 
 
+def size_check(size: int) -> None:
+    """Refuse a document over EVIDENCE_MAX_MB (before reading it, where its size is known)."""
+    if size > max_bytes():
+        raise ValidationError(
+            {
+                "file": _("Tệp quá lớn: %(size)s MB, tối đa %(limit)s MB.")
+                % {
+                    "size": round(size / 1024 / 1024, 1),
+                    "limit": round(max_bytes() / 1024 / 1024, 1),
+                }
+            }
+        )
+
+
 def kind_of(head: bytes, data: bytes) -> Kind | None:
     """The kind of a document from its content alone (None: not one accepted)."""
     if head.startswith(b"%PDF-"):
@@ -104,16 +118,7 @@ def _figure_check(user, figure: Figure) -> None:
 def evidence_upload(*, user, figure: Figure, name: str, data: bytes) -> Evidence:
     """Store a document behind a figure; ValidationError says why one is refused."""
     _figure_check(user, figure)
-    if len(data) > max_bytes():
-        raise ValidationError(
-            {
-                "file": _("Tệp quá lớn: %(size)s MB, tối đa %(limit)s MB.")
-                % {
-                    "size": round(len(data) / 1024 / 1024, 1),
-                    "limit": round(max_bytes() / 1024 / 1024, 1),
-                }
-            }
-        )
+    size_check(len(data))
     if not data:
         raise ValidationError({"file": _("Tệp trống.")})
     kind = kind_of(data[:4096], data)

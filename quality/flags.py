@@ -28,6 +28,15 @@ class Flag:
     def as_dict(self) -> dict:
         return {"flag": self.flag, "message": self.message, "severity": self.severity}
 
+    @classmethod
+    def of_violation(cls, violation) -> "Flag":
+        """The flag of a value taking part in breaking a rule (quality.rules.Violation)."""
+        return cls(
+            f"rule:{violation.rule.code}",
+            violation.message,
+            "error" if violation.is_error else "warning",
+        )
+
 
 def value_flags(
     value: Decimal | None, bounds: MinMax | None, previous: Decimal | None
@@ -72,17 +81,30 @@ def _number(value: Decimal) -> str:
     return f"{Decimal(value).quantize(Decimal('0.01')).normalize():f}"
 
 
-def bounds_of(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], MinMax]:
-    """The ranges of these (unit id, indicator id) pairs, one query."""
-    pairs = set(pairs)
-    if not pairs:
+def outlier_flags(figures: Sequence[Figure], *, always: bool = False) -> dict[int, list[Flag]]:
+    """The outlier flags of these figures' own values (scope self), by figure id: their
+    units' ranges and last quarter's values, two queries (with `always`, both run even when
+    no figure is a quarter's)."""
+    if not figures:
         return {}
-    units = {u for u, _ in pairs}
-    indicators = {i for _, i in pairs}
-    return {
+    bounds = {
         (m.unit_id, m.indicator_id): m
-        for m in MinMax.objects.filter(unit_id__in=units, indicator_id__in=indicators)
-        if (m.unit_id, m.indicator_id) in pairs
+        for m in MinMax.objects.filter(
+            unit_id__in={f.unit_id for f in figures},
+            indicator_id__in={f.indicator_id for f in figures},
+        )
+    }
+    previous = previous_values(
+        [(f.unit_id, f.agency_id, f.indicator_id, f.period) for f in figures], always=always
+    )
+    return {
+        f.pk: value_flags(
+            f.value,
+            bounds.get((f.unit_id, f.indicator_id)),
+            previous.get((f.unit_id, f.agency_id, f.indicator_id, f.period)),
+        )
+        for f in figures
+        if f.scope == Figure.Scope.SELF and f.value is not None
     }
 
 
@@ -134,23 +156,8 @@ def figure_flags(figures: Sequence[Figure]) -> dict[int, list[Flag]]:
     if not figures:
         return {}
     own = [f for f in figures if f.scope == Figure.Scope.SELF and f.value is not None]
-    bounds = {
-        (m.unit_id, m.indicator_id): m
-        for m in MinMax.objects.filter(
-            unit_id__in={f.unit_id for f in figures},
-            indicator_id__in={f.indicator_id for f in figures},
-        )
-    }
-    previous = previous_values(
-        [(f.unit_id, f.agency_id, f.indicator_id, f.period) for f in figures], always=True
-    )
     flags: dict[int, list[Flag]] = {f.pk: [] for f in figures}
-    for f in own:
-        flags[f.pk] = value_flags(
-            f.value,
-            bounds.get((f.unit_id, f.indicator_id)),
-            previous.get((f.unit_id, f.agency_id, f.indicator_id, f.period)),
-        )
+    flags.update(outlier_flags(figures, always=True))
     which = Q()
     for unit_id, agency_id, period in {(f.unit_id, f.agency_id, f.period) for f in figures}:
         which |= Q(unit_id=unit_id, agency_id=agency_id, period=period)
@@ -161,13 +168,7 @@ def figure_flags(figures: Sequence[Figure]) -> dict[int, list[Flag]]:
     for violation in broken:
         for f in by_report.get((violation.unit_id, violation.agency_id, violation.period), []):
             if f.indicator.code in violation.codes:
-                flags[f.pk].append(
-                    Flag(
-                        f"rule:{violation.rule.code}",
-                        violation.message,
-                        "error" if violation.is_error else "warning",
-                    )
-                )
+                flags[f.pk].append(Flag.of_violation(violation))
     return flags
 
 

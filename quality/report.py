@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from indicators.models import Figure
 from indicators.periods import Period, PeriodKind, parse_period, period_of
 from quality import discussion, evidence, rules
-from quality.flags import figure_flags, outliers
+from quality.flags import outlier_flags, outliers
 from units.models import Unit
 from units.selectors import subtree_q, today
 
@@ -80,10 +80,8 @@ def quality_report(unit: Unit, period: Period) -> QualityReport:
             "unit__code", "indicator__position"
         )
     )
-    flags = figure_flags(flagged) if flagged else {}
-    found.outliers = [
-        (f, [flag for flag in flags.get(f.pk, []) if flag.flag == "outlier"]) for f in flagged
-    ]
+    flags = outlier_flags(flagged)
+    found.outliers = [(f, flags.get(f.pk, [])) for f in flagged]
     found.follow_ups = discussion.open_follow_ups(list(units), period.id)
     found.missing_evidence = evidence.missing_evidence_below(list(units), period.id)
     found.children = _per_child(unit, units, found)

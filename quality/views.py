@@ -88,10 +88,7 @@ def _act(request, figure: Figure, action: str) -> None:
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": _("Chưa chọn tệp.")})
-        if upload.size > evidence.max_bytes():
-            raise ValidationError(
-                {"file": _("Tệp quá lớn: tối đa %(n)s MB.") % {"n": evidence.max_bytes() >> 20}}
-            )
+        evidence.size_check(upload.size)  # before reading it
         evidence.evidence_upload(user=user, figure=figure, name=upload.name, data=upload.read())
         messages.success(request, _("Đã tải lên minh chứng."))
     elif action == "link":

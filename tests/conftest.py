@@ -1,11 +1,16 @@
 """Shared fixtures: the real reference data, loaded once into the test database."""
 
+import datetime
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
+
+from accounts.services import demo_users_create
+from units.models import Unit
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +81,16 @@ def reference_data(_reference_data_module, django_db_blocker):
     with django_db_blocker.unblock():
         if not _reference_data_present():  # flushed by an earlier test
             call_command("load_reference_data", stdout=io.StringIO())
+
+
+@pytest.fixture
+def users(reference_data) -> dict:
+    """The demo accounts by username (a module may define its own `users`)."""
+    demo_users_create()
+    return {u.username: u for u in get_user_model().objects.all()}
+
+
+@pytest.fixture
+def hoxa(reference_data):
+    """Thị trấn Hồ Xá as it stood until 30/06/2025 (a module may define its own `hoxa`)."""
+    return Unit.objects.in_force(datetime.date(2024, 1, 1)).get(code="19363")

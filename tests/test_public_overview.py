@@ -6,9 +6,7 @@ public, an ETag, 304), in Vietnamese and English."""
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from accounts.services import demo_users_create
 from entry.services import EntryValue, entry_save
 from indicators.models import Indicator
 from indicators.periods import parse_period
@@ -20,12 +18,6 @@ from units.models import Unit
 pytestmark = pytest.mark.django_db
 NEW = datetime.date(2025, 7, 2)
 Q3 = parse_period("2025Q3")
-
-
-@pytest.fixture
-def users(reference_data) -> dict:
-    demo_users_create()
-    return {u.username: u for u in get_user_model().objects.all()}
 
 
 def approved_quarter(api_client, admin, code: str, percent: int, level="province") -> None:

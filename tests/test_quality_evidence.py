@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import FileSystemStorage
 
 from accounts.models import Membership
-from accounts.services import demo_users_create
 from entry.services import EntryValue, EvidenceMissing, submission_act
 from indicators.models import Figure, Indicator
 from indicators.reports import submission_get
@@ -41,20 +40,15 @@ def media(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def users(reference_data) -> dict:
-    demo_users_create()
-    found = {u.username: u for u in get_user_model().objects.all()}
+def users(users) -> dict:
+    """The demo accounts, and an official of Bến Quan (Hồ Xá's neighbour)."""
+    found = dict(users)
     neighbour = get_user_model().objects.create_user("benquan.nhaplieu", password="x")
     Membership.objects.create(
         user=neighbour, unit=Unit.objects.in_force(OLD).get(code="19366"), is_data_entry=True
     )
     found["benquan.nhaplieu"] = neighbour
     return found
-
-
-@pytest.fixture
-def hoxa(reference_data) -> Unit:
-    return Unit.objects.in_force(OLD).get(code="19363")
 
 
 @pytest.fixture

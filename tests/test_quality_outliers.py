@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from accounts.models import Membership
-from accounts.services import demo_users_create
 from entry.services import EntryValue
 from indicators.models import Figure, Indicator
 from indicators.reports import submission_get
@@ -56,17 +55,6 @@ def test_ranges_from_a_units_history_and_from_its_peers():
     spread = max(q3 - q1, 0.1 * abs(every.median()), 5.0)
     assert two.lower == pytest.approx(max(q1 - 1.5 * spread, 0))
     assert two.upper == pytest.approx(min(q3 + 1.5 * spread, 100))
-
-
-@pytest.fixture
-def users(reference_data) -> dict:
-    demo_users_create()
-    return {u.username: u for u in get_user_model().objects.all()}
-
-
-@pytest.fixture
-def hoxa(reference_data) -> Unit:
-    return Unit.objects.in_force(OLD).get(code="19363")
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from accounts.services import demo_users_create
 from entry.services import EntryValue, RulesBroken, submission_act
 from indicators.models import Figure, Indicator, Transition
 from indicators.reports import submission_get
@@ -20,22 +18,10 @@ from quality.models import ValidationRule
 from quality.rules import report_violations, rule_check
 from quality.services import RULES_FILE, validation_rules_load
 from tests.test_entry_workflow import Q1, complete_values, save
-from units.models import Unit
 
 OLD = datetime.date(2024, 1, 1)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def users(reference_data) -> dict:
-    demo_users_create()
-    return {u.username: u for u in get_user_model().objects.all()}
-
-
-@pytest.fixture
-def hoxa(reference_data) -> Unit:
-    return Unit.objects.in_force(OLD).get(code="19363")
 
 
 # --- the parser -----------------------------------------------------------------------
