@@ -31,15 +31,17 @@ class _Echo:
         return value
 
 
-def _csv_lines(header: list[str], rows: Iterable[tuple]) -> Iterator[str]:
+def _csv_lines(header: list[str], rows: Iterable[tuple], *, bom: bool = True) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)  # a byte-order mark, for Excel
+    yield ("\ufeff" if bom else "") + writer.writerow(header)  # a byte-order mark, for Excel
     for row in rows:
         yield writer.writerow(["" if v is None else v for v in inert_row(row)])
 
 
-def csv_response(header: list[str], rows: Iterable[tuple], *, filename: str):
-    response = StreamingHttpResponse(_csv_lines(header, rows), content_type=CSV)
+def csv_response(header: list[str], rows: Iterable[tuple], *, filename: str, bom: bool = True):
+    """`bom`: a byte-order mark first, for Excel (not in open data's files, which validators
+    read as plain UTF-8)."""
+    response = StreamingHttpResponse(_csv_lines(header, rows, bom=bom), content_type=CSV)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

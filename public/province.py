@@ -10,6 +10,7 @@ from indicators import analytics
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, parse_period
 from public.overview import latest_period
+from public.progress import PlanRows, unit_progress
 from reports import charts, index, readiness
 from reports.dashboard import headline_indicators, series_periods
 from units.models import Unit
@@ -41,6 +42,7 @@ class ProvincePage:
     pillars: list[PillarRow]
     cards: list[Card]
     communes: list[Unit]  # a province's, in force today, by name
+    progress: list[PlanRows]  # the targets that apply, by document (public.progress)
 
 
 def province_of(code: str) -> Unit | None:
@@ -88,7 +90,7 @@ def province_page(unit: Unit, period_id: str | None = None) -> ProvincePage:
     else:
         period = latest_period([unit])
     if period is None:
-        return ProvincePage(unit, None, None, None, [], [], _communes(unit))
+        return ProvincePage(unit, None, None, None, [], [], _communes(unit), [])
     found = readiness.index_input(level=unit.level, period=period)
     scores = readiness.readiness_scores(
         [unit],
@@ -117,4 +119,5 @@ def province_page(unit: Unit, period_id: str | None = None) -> ProvincePage:
         pillars,
         cards,
         _communes(unit),
+        unit_progress(unit, period),
     )

@@ -3,7 +3,7 @@ one's session (their own base template: no user menu, no CSRF token) and are cac
 edge: Cache-Control public, an ETag of the page (conditional_page: 304 when unchanged).
 The language is the URL's (?lang=en), so an edge cache keys it by URL."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_GET
 
+from egov_portal import table_files
 from indicators.periods import PeriodError
+from public import datapackage
 from public import overview as overview_module
 from public import province as province_module
 from public.tiles import COLUMNS, ROWS
@@ -104,3 +106,45 @@ def _unit_page(request, unit, missing: tuple, context: dict) -> HttpResponse:
         except PeriodError:
             raise Http404(_("Không có kỳ báo cáo này.")) from None
     return _page(request, "public/province.html", {"page": page, **context})
+
+
+# --- open data: a Frictionless Data Package (public/datapackage.py) ---------------------
+
+
+@require_GET
+@cache_control(public=True, max_age=MAX_AGE)
+@conditional_page
+def public_package(request, code: str | None = None):
+    with translation.override(_language(request)):
+        province = _province_or_404(code)
+        descriptor = datapackage.package(province)
+    response = JsonResponse(descriptor, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Language"] = _language(request)
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=MAX_AGE)
+def public_resource(request, name: str, code: str | None = None):
+    """One indicator's approved figures as CSV, streamed (no ETag: the body is not held)."""
+    with translation.override(_language(request)):
+        province = _province_or_404(code)
+        indicator = datapackage.indicator_of(name)
+        if indicator is None or datapackage.resource_name(indicator) != name:
+            raise Http404(_("Không có chỉ tiêu này."))
+    prefix = f"{province.code}-" if province is not None else ""
+    return table_files.csv_response(
+        datapackage.HEADER,
+        datapackage.rows(indicator, province),
+        filename=f"{prefix}{name}.csv",
+        bom=False,
+    )
+
+
+def _province_or_404(code: str | None):
+    if code is None:
+        return None
+    province = province_module.province_of(code)
+    if province is None:
+        raise Http404(_("Không có tỉnh, thành phố mã %(code)s.") % {"code": code})
+    return province
