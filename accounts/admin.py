@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.history_export import HistoryAdminMixin
-from accounts.models import Membership
+from accounts.models import Membership, PersonalAccessToken
 
 
 class MembershipInline(admin.StackedInline):
@@ -46,3 +46,18 @@ class MembershipAdmin(HistoryAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["user", "unit", "agency"]
     search_fields = ["user__username", "unit__code", "unit__name", "agency__name"]
     autocomplete_fields = ["user", "unit", "agency"]
+
+
+@admin.register(PersonalAccessToken)
+class PersonalAccessTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by `python manage.py create_api_token` (the token is shown once);
+    here they are listed and revoked (deleted)."""
+
+    list_display = ["prefix", "user", "name", "created_at", "expires_on", "last_used_at"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at"]
+    fields = ["user", "name", "prefix", "created_at", "expires_on", "last_used_at"]
+    search_fields = ["user__username", "name", "prefix"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -102,3 +102,31 @@ class Membership(models.Model):
     def clean(self):
         if self.agency_id is not None and self.agency.unit_id != self.unit_id:
             raise ValidationError({"agency": _("Cơ quan này không thuộc đơn vị đã chọn.")})
+
+
+class PersonalAccessToken(models.Model):
+    """A DHIS2-style personal access token (`Authorization: ApiToken d2pat_…`): a client
+    acting as its user. Only the token's SHA-256 is kept; the token is shown once, when
+    made (accounts.tokens.token_create)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dùng"),
+        on_delete=models.CASCADE,
+        related_name="access_tokens",
+    )
+    name = models.CharField(_("tên"), max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The token's first characters, to tell tokens apart in lists ("d2pat_Xa3f…").
+    prefix = models.CharField(_("đầu mã"), max_length=16, editable=False)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    expires_on = models.DateField(_("hết hạn ngày"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("mã truy cập cá nhân")
+        verbose_name_plural = _("mã truy cập cá nhân")
+        ordering = ["user", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "entry",
     "reports",
     "public",
+    "dhis2_api",
 ]
 
 MIDDLEWARE = [

@@ -46,6 +46,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("quality/", include("quality.urls")),
     path("public/", include("public.urls")),
+    path("dhis2/", include("dhis2_api.urls")),
     path("dashboard/", include("reports.urls")),
     path("api/v1/analytics/", AnalyticsView.as_view(), name="api-analytics"),
     path("api/v1/readiness/", ReadinessView.as_view(), name="api-readiness"),

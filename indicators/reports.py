@@ -107,6 +107,21 @@ def figure_api_delete(*, user, figure: Figure) -> None:
     they are an administrator); an official deletes their own unit's or agency's, scope
     "self", while its report is a draft or returned. The report is locked, then the figure
     (docs/decisions/0012), and both are checked again under the locks."""
+    _figure_delete(user, figure)
+
+
+@aggregates.atomic()
+def figures_api_delete(*, user, figures: list[Figure]) -> int:
+    """Several figures deleted as figure_api_delete deletes one, all or none (a DHIS2
+    import with importStrategy=DELETE): returns how many were deleted. Each is locked and
+    checked in turn, in the order of their keys (the order every writer locks in)."""
+    deleted = 0
+    for figure in sorted(figures, key=lambda f: (f.unit_id, f.agency_id or 0, f.period, f.pk)):
+        deleted += _figure_delete(user, figure)
+    return deleted
+
+
+def _figure_delete(user, figure: Figure) -> int:
     staff = policy.writes_any_figure(user)
     if not staff:
         _official_may_write(user, figure)
@@ -117,7 +132,7 @@ def figure_api_delete(*, user, figure: Figure) -> None:
     )
     figure = Figure.objects.select_for_update().filter(pk=figure.pk).first()
     if figure is None:
-        return  # deleted meanwhile: what was asked is done
+        return 0  # deleted meanwhile: what was asked is done
     if figure.status == Status.APPROVED and not policy.can_change_approved(user):
         raise FigureLocked(policy.APPROVED_LOCKED)
     if not staff and report is not None and not report.is_editable:
@@ -125,3 +140,4 @@ def figure_api_delete(*, user, figure: Figure) -> None:
     store.figures_store(delete=[figure], by=user)
     if report is not None and figure.scope == Figure.Scope.SELF:
         report_touch(report)
+    return 1

@@ -26,6 +26,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Membership
 from accounts.services import demo_users_create
+from dhis2_api import uids as dhis2_uids
 from entry import jobs
 from entry.models import ImportJob
 from indicators.models import Figure, Indicator, Submission, Transition
@@ -130,6 +131,8 @@ STAFF_PAGE = (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)
 API_READ_ONLY = (  # POST to a read-only endpoint: only staff pass the permission check
     Write("post", json=True, expect={"anonymous": 403, "outsider": 403, "staff": 405}),
 )
+DHIS2_READ = (401, 200, 200, 200, 200)
+DHIS2_READ_ONLY = (Write("post", json=True, expect={"anonymous": 401, "outsider": 405}),)
 STAFF_FORM = (  # an empty form: refused to all but staff (who get the form back, 200)
     Write(
         "post",
@@ -320,6 +323,60 @@ ROUTES: dict[str, Route] = {
         member="district_official",
     ),
     # --- the API: open data read by all, figures filtered, writes checked ---
+    # --- the DHIS2 Web API: signed in (Basic, ApiToken or session), DHIS2's 401 otherwise ---
+    "dhis2:system-info": Route(r("dhis2:system-info"), DHIS2_READ, DHIS2_READ_ONLY),
+    "dhis2:me": Route(r("dhis2:me"), DHIS2_READ, DHIS2_READ_ONLY),
+    "dhis2:org-units": Route(
+        r("dhis2:org-units", query="filter=code:eq:19363"), DHIS2_READ, DHIS2_READ_ONLY
+    ),
+    "dhis2:org-unit": Route(r("dhis2:org-unit", uid="ctx:hoxa_uid"), DHIS2_READ, DHIS2_READ_ONLY),
+    "dhis2:data-elements": Route(r("dhis2:data-elements"), DHIS2_READ, DHIS2_READ_ONLY),
+    "dhis2:data-element": Route(
+        r("dhis2:data-element", uid=SECRET_INDICATOR), DHIS2_READ, DHIS2_READ_ONLY
+    ),
+    "dhis2:data-sets": Route(r("dhis2:data-sets"), DHIS2_READ, DHIS2_READ_ONLY),
+    "dhis2:data-set": Route(r("dhis2:data-set", uid="QUARTERLY"), DHIS2_READ, DHIS2_READ_ONLY),
+    "dhis2:cocs": Route(r("dhis2:cocs"), DHIS2_READ, DHIS2_READ_ONLY),
+    # Hồ Xá's draft: its readers see it, the others (an official elsewhere) do not.
+    "dhis2:data-value-sets": Route(
+        r("dhis2:data-value-sets", query=f"dataSet=QUARTERLY&orgUnit=19363&period={PERIOD}"),
+        DHIS2_READ,
+        (
+            Write(
+                "post",
+                data=lambda c: {
+                    "period": "2024Q4",
+                    "orgUnit": c["hoxa_uid"],
+                    "dataValues": [{"dataElement": "HR_PROFICIENT", "value": "50"}],
+                },
+                json=True,
+                expect={"anonymous": 401, "outsider": 409, "staff": 200},
+            ),
+        ),
+        secret="readers",
+    ),
+    "dhis2:data-values": Route(
+        r("dhis2:data-values", query=f"de={SECRET_INDICATOR}&pe={PERIOD}&ou=19363"),
+        DHIS2_READ,
+        (
+            Write(
+                "delete",
+                url=r("dhis2:data-values", query=f"de={SECRET_INDICATOR}&pe={PERIOD}&ou=19363"),
+                expect={"anonymous": 401, "outsider": 409},
+            ),
+        ),
+        secret="readers",
+    ),
+    # Approved figures only: the draft's own indicator, unit and period.
+    "dhis2:analytics": Route(
+        r(
+            "dhis2:analytics",
+            query=f"dimension=dx:{SECRET_INDICATOR}&dimension=ou:19363&filter=pe:{PERIOD}",
+        ),
+        DHIS2_READ,
+        DHIS2_READ_ONLY,
+        secret="nobody",
+    ),
     "api-analytics": Route(
         r("api-analytics", query="ctx:analytics_query"), OPEN, API_READ_ONLY, secret="nobody"
     ),
@@ -652,6 +709,7 @@ def ctx():
         "analytics_query": f"indicator={SECRET_INDICATOR}&unit={hoxa.pk}&period={PERIOD}",
         "national_plan_id": Plan.objects.get(code="QD-749-2020").pk,
         "progress_query": f"unit={hoxa.pk}&period=2025",
+        "hoxa_uid": dhis2_uids.unit_uid(hoxa.code, hoxa.valid_from),
     }
 
 

@@ -1,0 +1,44 @@
+"""Personal access tokens, as DHIS2 has them (`Authorization: ApiToken d2pat_…`): made for a
+user, kept only as a hash, refused once expired or deleted."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.utils import timezone
+
+from accounts.models import PersonalAccessToken
+
+PREFIX = "d2pat_"  # DHIS2's own prefix: clients that check it accept ours
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_create(
+    user, *, name: str = "", expires_on: datetime.date | None = None
+) -> tuple[PersonalAccessToken, str]:
+    """A new token for `user`: the stored record and the token itself (shown once)."""
+    token = PREFIX + secrets.token_urlsafe(32)
+    record = PersonalAccessToken.objects.create(
+        user=user, name=name, key_hash=_hash(token), prefix=token[:12], expires_on=expires_on
+    )
+    return record, token
+
+
+def token_user(token: str):
+    """The active user a token stands for, or None (unknown, expired, inactive user)."""
+    record = (
+        PersonalAccessToken.objects.select_related("user").filter(key_hash=_hash(token)).first()
+    )
+    if record is None or not record.user.is_active:
+        return None
+    today = timezone.localdate()
+    if record.expires_on is not None and record.expires_on < today:
+        return None
+    now = timezone.now()
+    if record.last_used_at is None or now - record.last_used_at > datetime.timedelta(minutes=5):
+        # At most one write every five minutes per token, not one per request.
+        PersonalAccessToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    return record.user

@@ -1,0 +1,248 @@
+"""The DHIS2 Web API under /dhis2/api/ (a DHIS2 client given http://host/dhis2 works as
+against a DHIS2 server): thin views over the modules beside them. Every request is signed
+in, by HTTP Basic, a DHIS2 personal access token (`Authorization: ApiToken d2pat_…`) or the
+portal's session; what a user may read and write is accounts.policy's, as everywhere."""
+
+import json
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.authentication import (
+    BaseAuthentication,
+    BasicAuthentication,
+    SessionAuthentication,
+)
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import policy
+from accounts.tokens import token_user
+from dhis2_api import analytics, datavalues, metadata, queries, uids
+from dhis2_api.directory import directory
+from egov_portal import table_files
+from units.selectors import today
+
+VERSION = "2.40.4"  # the DHIS2 version whose documented shapes these follow
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """`Authorization: ApiToken d2pat_…`, DHIS2's personal access tokens (accounts.tokens)."""
+
+    keyword = "ApiToken"
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        keyword, _sep, token = header.partition(" ")
+        if keyword != self.keyword:
+            return None
+        user = token_user(token.strip())
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("Mã truy cập không hợp lệ hoặc đã hết hạn."))
+        return user, token
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+def web_message(status: int, message: str) -> Response:
+    """DHIS2's error shape."""
+    names = {400: "Bad Request", 404: "Not Found", 409: "Conflict"}
+    return Response(
+        {
+            "httpStatus": names.get(status, "Error"),
+            "httpStatusCode": status,
+            "status": "ERROR",
+            "message": message,
+        },
+        status=status,
+    )
+
+
+class Dhis2View(APIView):
+    authentication_classes = [ApiTokenAuthentication, BasicAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    # Described by DHIS2's documentation, not by the portal's OpenAPI schema (/api/schema/).
+    schema = None
+
+    def handle_exception(self, exc):
+        if isinstance(exc, queries.QueryError):
+            return web_message(409, str(exc))
+        return super().handle_exception(exc)
+
+    @staticmethod
+    def english() -> bool:
+        return get_language() == "en"
+
+
+class SystemInfo(Dhis2View):
+    def get(self, request, **kwargs):
+        base = request.build_absolute_uri("/dhis2").rstrip("/")
+        return Response(
+            {
+                "contextPath": base,
+                "version": VERSION,
+                "revision": "egov-portal",
+                "systemName": "egov-portal",
+                "serverDate": timezone.now().isoformat(timespec="milliseconds"),
+                "serverTimeZoneId": settings.TIME_ZONE,
+                "calendar": "iso8601",
+                "dateFormat": "yyyy-mm-dd",
+            }
+        )
+
+
+class Me(Dhis2View):
+    def get(self, request, **kwargs):
+        user = request.user
+        member = policy.membership(user)
+        units = directory()
+        mine = units.by_pk.get(member.unit_id) if member else None
+        if mine is None and policy.is_administrator(user):
+            mine = units.root
+        organisation_units = [{"id": mine.uid, "name": mine.name}] if mine else []
+        name = user.get_full_name() or user.username
+        return Response(
+            {
+                "id": uids.uid("user", user.username),
+                "username": user.username,
+                "name": name,
+                "displayName": name,
+                "email": user.email,
+                "organisationUnits": organisation_units,
+                "dataViewOrganisationUnits": organisation_units,
+                "authorities": ["ALL"] if policy.is_administrator(user) else [],
+            }
+        )
+
+
+def _listed(request, items: list[dict], collection: str, default_fields: str) -> dict:
+    for flt in queries.parse_filters(request.GET.getlist("filter")):
+        items = [i for i in items if queries.matches(i, flt)]
+    fields = queries.parse_fields(request.GET.get("fields"), default_fields)
+    items = [queries.select(i, fields) for i in items]
+    url = request.build_absolute_uri(request.path)
+    return queries.page_of(items, request.GET, collection=collection, url=url)
+
+
+def _one(request, items: list[dict], key: str, kind: str) -> Response:
+    found = next((i for i in items if i["id"] == key or i.get("code") == key), None)
+    if found is None:
+        return web_message(404, metadata.unknown(kind, key))
+    fields = queries.parse_fields(request.GET.get("fields"), "*")
+    return Response(queries.select(found, fields))
+
+
+class OrganisationUnits(Dhis2View):
+    def get(self, request, uid: str | None = None, **kwargs):
+        units = directory()
+        if uid is not None:
+            unit = units.find(uid, scheme="AUTO")
+            if unit is None:
+                return web_message(404, metadata.unknown(_("đơn vị"), uid))
+            fields = queries.parse_fields(request.GET.get("fields"), "*")
+            return Response(queries.select(metadata.org_unit(unit), fields))
+        items = units.items()
+        return Response(_listed(request, items, "organisationUnits", "id,displayName"))
+
+
+class DataElements(Dhis2View):
+    def get(self, request, uid: str | None = None, **kwargs):
+        items = metadata.data_elements(english=self.english())
+        if uid is not None:
+            return _one(request, items, uid, _("phần tử dữ liệu"))
+        return Response(_listed(request, items, "dataElements", "id,displayName"))
+
+
+class DataSets(Dhis2View):
+    def get(self, request, uid: str | None = None, **kwargs):
+        items = [metadata.data_set(english=self.english())]
+        if uid is not None:
+            return _one(request, items, uid, _("bộ dữ liệu"))
+        return Response(_listed(request, items, "dataSets", "id,displayName"))
+
+
+class CategoryOptionCombos(Dhis2View):
+    def get(self, request, **kwargs):
+        items = metadata.category_option_combos()
+        return Response(_listed(request, items, "categoryOptionCombos", "id,displayName"))
+
+
+class DataValueSets(Dhis2View):
+    def get(self, request, suffix: str = "", **kwargs):
+        found = datavalues.value_set(request.GET, request.user, directory())
+        if suffix == ".csv":
+            rows = (
+                [
+                    v[k]
+                    for k in (
+                        "dataElement",
+                        "period",
+                        "orgUnit",
+                        "categoryOptionCombo",
+                        "attributeOptionCombo",
+                        "value",
+                        "storedBy",
+                        "lastUpdated",
+                        "comment",
+                        "followup",
+                    )
+                ]
+                for v in found["dataValues"]
+            )
+            return table_files.csv_response(
+                list(datavalues.CSV_COLUMNS), rows, filename="dataValueSets.csv", bom=False
+            )
+        return Response(found)
+
+    def post(self, request, **kwargs):
+        content_type = request.content_type.split(";")[0].strip()
+        body = request.body
+        try:
+            if content_type in ("application/csv", "text/csv"):
+                values = datavalues.read_csv(body.decode("utf-8-sig"))
+            else:
+                values = datavalues.read_json(json.loads(body or b"{}"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return web_message(400, _("Không đọc được nội dung: %(error)s") % {"error": exc})
+        summary = datavalues.import_values(values, request.GET, request.user, directory())
+        answer = summary.as_dict()
+        return Response(answer, status=answer["httpStatusCode"])
+
+
+class DataValues(Dhis2View):
+    def get(self, request, **kwargs):
+        return Response(datavalues.value_get(request.GET, request.user, directory()))
+
+    def post(self, request, **kwargs):
+        params = request.GET.copy()
+        params.update(request.POST)
+        item, *_rest = datavalues.one_value(params, directory())
+        item.update(value=params.get("value", ""), comment=params.get("comment", ""))
+        summary = datavalues.import_values([item], params, request.user, directory())
+        if summary.conflicts:
+            return web_message(409, "; ".join(c.value for c in summary.conflicts))
+        return HttpResponse(status=201)
+
+    def delete(self, request, **kwargs):
+        params = request.GET
+        item, *_rest = datavalues.one_value(params, directory())
+        delete = params.copy()
+        delete["importStrategy"] = "DELETE"
+        summary = datavalues.import_values([item], delete, request.user, directory())
+        if summary.conflicts:
+            return web_message(409, "; ".join(c.value for c in summary.conflicts))
+        if not summary.deleted:
+            return web_message(404, _("Không có giá trị này."))
+        return HttpResponse(status=204)
+
+
+class Analytics(Dhis2View):
+    def get(self, request, **kwargs):
+        units = directory()
+        query = analytics.parse(request.GET, request.user, units, today())
+        return Response(analytics.run(query, request.GET, units))
