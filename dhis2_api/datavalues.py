@@ -47,7 +47,10 @@ CSV_COLUMNS = (
     "comment",
     "followup",
 )
-TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no")
+# DHIS2's spellings of a boolean (any case).
+TRUE, FALSE = ("true", "1", "t", "yes"), ("false", "0", "f", "no")
+# Import options a JSON data value set may carry itself (they win over the URL's).
+BODY_OPTIONS = ("idScheme", "dataElementIdScheme", "orgUnitIdScheme", "dryRun", "importStrategy")
 
 
 @dataclass(frozen=True)

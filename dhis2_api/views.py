@@ -202,14 +202,19 @@ class DataValueSets(Dhis2View):
     def post(self, request, **kwargs):
         content_type = request.content_type.split(";")[0].strip()
         body = request.body
+        params = request.GET.copy()
         try:
             if content_type in ("application/csv", "text/csv"):
                 values = datavalues.read_csv(body.decode("utf-8-sig"))
             else:
-                values = datavalues.read_json(json.loads(body or b"{}"))
+                payload = json.loads(body or b"{}")
+                values = datavalues.read_json(payload)
+                for option in datavalues.BODY_OPTIONS:  # the payload's own win (DHIS2's rule)
+                    if payload.get(option) is not None:
+                        params[option] = str(payload[option])
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return web_message(400, _("Không đọc được nội dung: %(error)s") % {"error": exc})
-        summary = datavalues.import_values(values, request.GET, request.user, directory())
+        summary = datavalues.import_values(values, params, request.user, directory())
         answer = summary.as_dict()
         return Response(answer, status=answer["httpStatusCode"])
 

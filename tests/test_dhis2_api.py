@@ -366,3 +366,61 @@ def test_analytics_levels_user_org_unit_and_codes(client, users):
     assert "45" in provinces
     wrong = client.get(f"{API}/analytics", {"dimension": "dx:INF_LAN"}, **basic("admin"))
     assert wrong.status_code == 409
+
+
+def test_dhis2s_documented_examples_are_understood(client, users):
+    """The shapes of DHIS2's Web API documentation (developer/web-api/data.md, "Sending bulks
+    of data values"), our identifiers in place of the demo's: values each with their own
+    period and org unit, in JSON and in CSV with the documented short header; booleans in
+    any of DHIS2's spellings; id schemes given in the payload winning over the URL's."""
+    hoxa, xa = unit_uid("19363", OLD), unit_uid("19363", NEW)
+    documented_json = {
+        "dataValues": [
+            {
+                "dataElement": uids.element_uid("APP_WORK_ONLINE"),
+                "period": "2024Q4",
+                "orgUnit": hoxa,
+                "value": "12",
+            },
+            {
+                "dataElement": uids.element_uid("WEB_PORTAL"),
+                "period": "2024Q4",
+                "orgUnit": hoxa,
+                "value": "T",
+            },
+            {
+                "dataElement": uids.element_uid("APP_WORK_ONLINE"),
+                "period": "2025Q3",
+                "orgUnit": xa,
+                "value": "16",
+            },
+        ]
+    }
+    summary = post_values(client, "admin", documented_json).json()
+    assert set(summary) >= {"httpStatus", "httpStatusCode", "status", "message", "response"}
+    response = summary["response"]
+    assert set(response) >= {"responseType", "status", "importCount", "conflicts"}
+    assert set(response["importCount"]) == {"imported", "updated", "ignored", "deleted"}
+    assert response["importCount"]["imported"] == 3
+    assert stored("WEB_PORTAL", "2024Q4", on=OLD).value == 1
+    documented_csv = (
+        '"dataelement","period","orgunit","catoptcombo","attroptcombo","value","strby","lstupd","cmt"\n'
+        f'"APP_WORK_ONLINE","2024Q4","19363","{uids.DEFAULT_COC}","{uids.DEFAULT_COC}","14","admin","2025-01-01","sửa"\n'
+    )
+    answer = post_values(client, "admin", documented_csv, csv=True, query="?idScheme=code")
+    assert answer.json()["response"]["importCount"]["updated"] == 1, answer.content
+    assert stored("APP_WORK_ONLINE", "2024Q4", on=OLD).note == "sửa"
+    by_code = {
+        "idScheme": "CODE",
+        "dataValues": [
+            {
+                "dataElement": "APP_WORK_ONLINE",
+                "period": "2025Q3",
+                "orgUnit": "19363",
+                "value": "18",
+            }
+        ],
+    }
+    answer = post_values(client, "admin", by_code, query="?idScheme=UID")
+    assert answer.json()["response"]["importCount"]["updated"] == 1, answer.content
+    assert stored("APP_WORK_ONLINE", "2025Q3").value == 18
