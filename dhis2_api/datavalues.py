@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from dhis2_api import metadata, uids
@@ -25,6 +26,13 @@ from indicators.periods import Period, PeriodError, parse_period
 from indicators.services import FigureInput, FigureLocked
 
 SCHEMES = ("UID", "CODE")
+# A data value set is answered whole (JSON): past this, the client narrows its query or
+# takes the streamed export (/api/v1/observations/export/, /public/data/).
+MAX_VALUES = 100_000
+TOO_MANY = gettext_lazy(
+    "Hơn %(n)s giá trị: hãy thu hẹp truy vấn (ít kỳ, ít đơn vị hơn) hoặc dùng "
+    "/api/v1/observations/export/."
+)
 STRATEGIES = {
     "CREATE_AND_UPDATE": "CREATE_AND_UPDATE",
     "NEW_AND_UPDATES": "CREATE_AND_UPDATE",
@@ -169,9 +177,11 @@ def value_set(params, user, directory: Directory) -> dict:
         "note",
     )
     values = []
-    for unit_id, indicator_id, period, scope, value, by, created, updated, note in rows.iterator(
-        chunk_size=2000
+    for n, (unit_id, indicator_id, period, scope, value, by, created, updated, note) in enumerate(
+        rows.iterator(chunk_size=2000)
     ):
+        if n == MAX_VALUES:
+            raise QueryError(TOO_MANY % {"n": MAX_VALUES})
         unit = directory.by_pk[unit_id]
         code = codes[indicator_id]
         values.append(

@@ -424,3 +424,16 @@ def test_dhis2s_documented_examples_are_understood(client, users):
     answer = post_values(client, "admin", by_code, query="?idScheme=UID")
     assert answer.json()["response"]["importCount"]["updated"] == 1, answer.content
     assert stored("APP_WORK_ONLINE", "2025Q3").value == 18
+
+
+def test_a_value_set_too_large_to_answer_whole_asks_to_narrow_the_query(client, users, monkeypatch):
+    from dhis2_api import datavalues
+
+    post_values(client, "xavinhlinh.nhaplieu", xa_values())
+    monkeypatch.setattr(datavalues, "MAX_VALUES", 1)
+    answer = client.get(
+        f"{API}/dataValueSets",
+        {"dataSet": uids.DATA_SET_UID, "orgUnit": unit_uid("19363", NEW), "period": "2025Q3"},
+        **basic("xavinhlinh.nhaplieu"),
+    )
+    assert answer.status_code == 409 and "/api/v1/observations/export/" in answer.json()["message"]
