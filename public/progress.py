@@ -41,7 +41,7 @@ def unit_progress(unit: Unit, period: Period) -> list[PlanRows]:
     """The national documents in force in the period's year (oldest first), then the unit's
     and its superiors' plans covering it, each with the targets it sets itself that read on
     this unit (a document's targets appear once, under it, not again under each plan that
-    implements it).
+    implements it). Every plan that applies is listed, even one with no such target.
 
     Only the targets read on the unit or its tiers of units (its own value, its communes'…),
     which the live aggregates hold: a target over every agency (all_agencies, departments)
@@ -60,8 +60,7 @@ def unit_progress(unit: Unit, period: Period) -> list[PlanRows]:
                 row = progress.target_progress(target, plan=plan, subject=unit, period=period)
                 if row is not None:
                     rows.append(_row(row, period))
-        if rows:
-            found.append(PlanRows(plan, rows))
+        found.append(PlanRows(plan, rows))
     return found
 
 

@@ -133,10 +133,16 @@ def test_a_province_page_shows_the_national_targets_with_their_status(users, cli
     )
     approved_quarter(api_client, users["admin"], "44", 65)  # 2025Q3, every percentage
     province = Unit.objects.in_force(datetime.date(2025, 7, 2)).get(code="44", level="province")
+    groups = unit_progress(province, parse_period("2025Q3"))
+    # Every national document in force in 2025 applies, listed oldest first.
+    assert [g.plan.code for g in groups] == [
+        "NQ-17-2019",
+        "QD-749-2020",
+        "NQ-76-2021",
+        "QD-942-2021",
+    ]
     found = {
-        (g.plan.code, r.target.indicator.code, r.target.deadline): r
-        for g in unit_progress(province, parse_period("2025Q3"))
-        for r in g.rows
+        (g.plan.code, r.target.indicator.code, r.target.deadline): r for g in groups for r in g.rows
     }
     by_2025 = found[("NQ-76-2021", "SVC_ONLINE_FULL", "2025")]
     by_2030 = found[("NQ-76-2021", "SVC_ONLINE_FULL", "2030")]
