@@ -56,6 +56,19 @@ CSV_COLUMNS = (
     "followup",
 )
 # DHIS2's spellings of a boolean (any case).
+# A value's fields, in the order of DHIS2's CSV columns (CSV_COLUMNS).
+FIELDS = (
+    "dataElement",
+    "period",
+    "orgUnit",
+    "categoryOptionCombo",
+    "attributeOptionCombo",
+    "value",
+    "storedBy",
+    "lastUpdated",
+    "comment",
+    "followup",
+)
 TRUE, FALSE = ("true", "1", "t", "yes"), ("false", "0", "f", "no")
 # Import options a JSON data value set may carry itself (they win over the URL's).
 BODY_OPTIONS = ("idScheme", "dataElementIdScheme", "orgUnitIdScheme", "dryRun", "importStrategy")
@@ -303,19 +316,8 @@ def read_csv(text: str) -> list[dict]:
     rows = list(csv.reader(io.StringIO(text)))
     if rows and rows[0] and rows[0][0].strip().lower().replace("_", "") == "dataelement":
         rows = rows[1:]
-    names = (
-        "dataElement",
-        "period",
-        "orgUnit",
-        "categoryOptionCombo",
-        "attributeOptionCombo",
-        "value",
-        "storedBy",
-        "lastUpdated",
-        "comment",
-    )
     return [
-        dict(zip(names, row, strict=False)) for row in rows if any(cell.strip() for cell in row)
+        dict(zip(FIELDS, row, strict=False)) for row in rows if any(cell.strip() for cell in row)
     ]
 
 

@@ -176,24 +176,7 @@ class DataValueSets(Dhis2View):
     def get(self, request, suffix: str = "", **kwargs):
         found = datavalues.value_set(request.GET, request.user, directory())
         if suffix == ".csv":
-            rows = (
-                [
-                    v[k]
-                    for k in (
-                        "dataElement",
-                        "period",
-                        "orgUnit",
-                        "categoryOptionCombo",
-                        "attributeOptionCombo",
-                        "value",
-                        "storedBy",
-                        "lastUpdated",
-                        "comment",
-                        "followup",
-                    )
-                ]
-                for v in found["dataValues"]
-            )
+            rows = ([v[k] for k in datavalues.FIELDS] for v in found["dataValues"])
             return table_files.csv_response(
                 list(datavalues.CSV_COLUMNS), rows, filename="dataValueSets.csv", bom=False
             )

@@ -243,6 +243,16 @@ def test_codes_resolve_by_the_date_of_their_period(client, users):
         ("19363", "2024Q4", "40"),
         ("19363", "2025Q3", "60"),
     ]
+    as_csv = client.get(
+        f"{API}/dataValueSets.csv",
+        {"dataElement": "APP_WORK_ONLINE", "orgUnit": "19363", "period": "2024Q4"},
+        **basic("admin"),
+    )
+    lines = b"".join(as_csv.streaming_content).decode().splitlines()
+    assert lines[0].startswith("dataelement,period,orgunit,categoryoptioncombo")
+    assert lines[1].startswith(
+        f"{uids.element_uid('APP_WORK_ONLINE')},2024Q4,{unit_uid('19363', OLD)},"
+    )
 
 
 def test_import_strategies_create_update_and_delete(client, users):
