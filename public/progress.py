@@ -24,7 +24,7 @@ class ProgressRow:
     label: str  # "≥ 80%"
     value: float | None  # the unit's value on the target's scale (None: none, or too few)
     percent: bool
-    yes_no: bool  # a unit's own yes/no answer: shown as Có / Không
+    yes_no: bool  # the unit's own yes/no answer: shown as Có / Không
     figure_period: str | None
     baseline: float | None
     baseline_period: str
@@ -72,7 +72,13 @@ def _row(row: progress.TargetProgress, period: Period) -> ProgressRow:
         goal = float(target.value_max if target.value_max is not None else target.value)
     else:
         goal = float(target.value)
-    yes_no = target.indicator.value_type == Indicator.ValueType.BOOLEAN and row.scope == "self"
+    # The unit's own yes/no answer (100 or 0), not a share of units saying yes (a 2025
+    # province combined from the provinces it was formed from: 50 %).
+    yes_no = (
+        target.indicator.value_type == Indicator.ValueType.BOOLEAN
+        and row.scope == rollup.SELF
+        and row.origin == rollup.REPORTED
+    )
     judged = growth.growth_status(
         value=value,
         value_on=period.end,

@@ -151,6 +151,9 @@ def test_a_province_page_shows_the_national_targets_with_their_status(users, cli
     assert by_2025.growth.status == GrowthStatus.NEEDS_ACCELERATION
     assert by_2025.growth.ratio == pytest.approx(0.73, abs=0.01)
     assert by_2030.growth.status == GrowthStatus.ON_TRACK
+    # A yes/no the province answers itself (approved_quarter says yes to every one): Có.
+    axis = found[("NQ-17-2019", "APP_DOC_AXIS", "2020")]
+    assert (axis.yes_no, axis.value, axis.growth.status) == (True, 100.0, GrowthStatus.ACHIEVED)
     # A target over every agency is not on the public page (docs/decisions/0026).
     assert not any(r.target.scope == "all_agencies" for r in found.values())
 
