@@ -30,6 +30,9 @@ RELATIVE = (
 )
 ID_SCHEMES = ("UID", "CODE", "NAME")
 COLUMNS = {"dx": "Data", "pe": "Period", "ou": "Organisation unit"}
+# Values one request may ask for (data × periods × units): each is a roll-up, and a
+# commune's is computed from its figures; a client asks for more in several requests.
+MAX_CELLS = 20_000
 
 
 def relative_periods(name: str, today: datetime.date) -> list[Period]:
@@ -161,6 +164,12 @@ def run(query: Query, params, directory: Directory) -> dict:
     units_of = {
         p.id: query.units if query.units is not None else _at_level(query, p) for p in query.periods
     }
+    cells = len(query.indicators) * sum(len(units) for units in units_of.values())
+    if cells > MAX_CELLS:
+        raise QueryError(
+            _("Truy vấn đòi %(n)s giá trị, quá %(max)s: hãy chia nhỏ (ít chỉ tiêu, kỳ, đơn vị).")
+            % {"n": cells, "max": MAX_CELLS}
+        )
     pks = {u.pk for units in units_of.values() for u in units if u.pk is not None}
     models = Unit.objects.in_bulk(pks)
     rows = []

@@ -3,7 +3,7 @@ against a DHIS2 server): thin views over the modules beside them. Every request 
 in, by HTTP Basic, a DHIS2 personal access token (`Authorization: ApiToken d2pat_…`) or the
 portal's session; what a user may read and write is accounts.policy's, as everywhere."""
 
-import json
+import csv
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -16,6 +16,7 @@ from rest_framework.authentication import (
     BasicAuthentication,
     SessionAuthentication,
 )
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,7 +25,9 @@ from accounts import policy
 from accounts.tokens import token_user
 from dhis2_api import analytics, datavalues, metadata, queries, uids
 from dhis2_api.directory import directory
-from egov_portal import table_files
+from egov_portal import table_files, upload_files
+from egov_portal.spreadsheets import ImportFileError
+from indicators.api import BoundedJSONParser, CSVBodyParser
 from units.selectors import today
 
 VERSION = "2.40.4"  # the DHIS2 version whose documented shapes these follow
@@ -72,6 +75,8 @@ class Dhis2View(APIView):
     def handle_exception(self, exc):
         if isinstance(exc, queries.QueryError):
             return web_message(409, str(exc))
+        if isinstance(exc, ParseError | ImportFileError):
+            return web_message(400, str(getattr(exc, "detail", exc)))
         return super().handle_exception(exc)
 
     @staticmethod
@@ -172,7 +177,19 @@ class CategoryOptionCombos(Dhis2View):
         return Response(_listed(request, items, "categoryOptionCombos", "id,displayName"))
 
 
+class ApplicationCSVBodyParser(CSVBodyParser):
+    media_type = "application/csv"  # DHIS2's documented content type for CSV
+
+
 class DataValueSets(Dhis2View):
+    # The bulk API's parsers: JSON bounded in objects before it is parsed, CSV as bytes.
+    parser_classes = [BoundedJSONParser, CSVBodyParser, ApplicationCSVBodyParser]
+
+    def get_throttles(self):
+        # An import is throttled as the bulk API's (THROTTLE_BULK); reading is not.
+        self.throttle_scope = "bulk" if self.request.method == "POST" else None
+        return super().get_throttles()
+
     def get(self, request, suffix: str = "", **kwargs):
         found = datavalues.value_set(request.GET, request.user, directory())
         if suffix == ".csv":
@@ -183,20 +200,20 @@ class DataValueSets(Dhis2View):
         return Response(found)
 
     def post(self, request, **kwargs):
-        content_type = request.content_type.split(";")[0].strip()
-        body = request.body
+        # The declared size is checked before the body is read.
+        upload_files.check_request_size(request.META.get("CONTENT_LENGTH"))
         params = request.GET.copy()
-        try:
-            if content_type in ("application/csv", "text/csv"):
-                values = datavalues.read_csv(body.decode("utf-8-sig"))
-            else:
-                payload = json.loads(body or b"{}")
-                values = datavalues.read_json(payload)
-                for option in datavalues.BODY_OPTIONS:  # the payload's own win (DHIS2's rule)
-                    if payload.get(option) is not None:
-                        params[option] = str(payload[option])
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return web_message(400, _("Không đọc được nội dung: %(error)s") % {"error": exc})
+        payload = request.data
+        if isinstance(payload, bytes):  # CSV
+            try:
+                values = datavalues.read_csv(payload.decode("utf-8-sig"))
+            except (UnicodeDecodeError, csv.Error) as exc:
+                return web_message(400, _("Không đọc được nội dung: %(error)s") % {"error": exc})
+        else:
+            values = datavalues.read_json(payload)
+            for option in datavalues.BODY_OPTIONS:  # the payload's own win (DHIS2's rule)
+                if payload.get(option) is not None:
+                    params[option] = str(payload[option])
         summary = datavalues.import_values(values, params, request.user, directory())
         answer = summary.as_dict()
         return Response(answer, status=answer["httpStatusCode"])

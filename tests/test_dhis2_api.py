@@ -447,3 +447,98 @@ def test_a_value_set_too_large_to_answer_whole_asks_to_narrow_the_query(client, 
         **basic("xavinhlinh.nhaplieu"),
     )
     assert answer.status_code == 409 and "/api/v1/observations/export/" in answer.json()["message"]
+
+
+def test_hostile_bodies_are_refused_with_a_clear_message(client, users, settings):
+    """As every import of the portal: a JSON body with more objects than rows an import
+    takes (counted before it is parsed), nesting past the parser's depth, a CSV field past
+    the csv module's limit, a body declared too big (before it is read): each a 400 saying
+    why, nothing stored. Small bodies here (the bounds made small); the large ones are read
+    in a process with a memory ceiling below."""
+    official = basic("xavinhlinh.nhaplieu")
+    settings.IMPORT_MAX_ROWS = 10
+    many = json.dumps({"dataValues": [{"value": "1"} for _ in range(20)]})
+    deep = "[" * 5_000 + "]" * 5_000
+    for body in (many, deep):
+        answer = client.post(
+            f"{API}/dataValueSets", body, content_type="application/json", **official
+        )
+        assert answer.status_code == 400 and answer.json()["message"], body[:20]
+    field = "dataelement,period,orgunit,coc,aoc,value\n" + "x" * 200_000 + ",2025Q3,a,b,c,1\n"
+    answer = client.post(f"{API}/dataValueSets", field, content_type="application/csv", **official)
+    assert answer.status_code == 400 and "field" in answer.json()["message"]
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+    answer = client.post(
+        f"{API}/dataValueSets",
+        "x",
+        content_type="application/csv",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+        **official,
+    )
+    assert answer.status_code == 400 and "MB" in answer.json()["message"]
+    assert not Figure.objects.filter(period="2025Q3").exists()
+
+
+# The DHIS2 API's readers of a body, fed the largest hostile bodies Django lets through (20
+# MB), in a process of their own with a ceiling on its address space and a time limit.
+CHILD = r"""
+import io, json, resource, sys
+
+import django
+
+django.setup()
+from rest_framework.exceptions import ParseError
+
+from dhis2_api.datavalues import read_csv
+from egov_portal.spreadsheets import ImportFileError
+from indicators.api import BoundedJSONParser
+
+resource.setrlimit(resource.RLIMIT_AS, (1024 ** 3, 1024 ** 3))
+size = 20 * 1024 * 1024
+bodies = {
+    "objects": b"[" + b"{}," * (size // 3 - 1) + b"{}]",
+    "nesting": b"[" * (size // 2) + b"]" * (size // 2),
+}
+results = {}
+for name, body in bodies.items():
+    try:
+        BoundedJSONParser().parse(io.BytesIO(body))
+        results[name] = "read"
+    except (ParseError, ImportFileError) as exc:
+        results[name] = "refused: " + str(getattr(exc, "detail", exc))[:80]
+    except Exception as exc:  # noqa: BLE001 - what broke is the result
+        results[name] = type(exc).__name__
+try:
+    read_csv("a,b\n" + "x," * (size // 2))
+    results["csv"] = "read"
+except Exception as exc:  # noqa: BLE001
+    results["csv"] = type(exc).__name__
+print(json.dumps(results))
+"""
+
+
+def test_the_largest_hostile_bodies_are_refused_in_bounded_memory(reference_data):
+    from tests.processes import environment, run_python
+
+    result = run_python(["-c", CHILD], environment(drop=("IMPORT_",)), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["objects"].startswith("refused") and found["nesting"].startswith("refused")
+    assert found["csv"] in ("read", "Error")  # csv.Error, or read within the ceiling
+
+
+def test_analytics_refuses_more_values_than_one_request_may_ask(client, users):
+    answer = client.get(
+        f"{API}/analytics",
+        {
+            "dimension": [
+                "dx:INF_LAN;WEB_PORTAL;APP_WORK_ONLINE",
+                "pe:LAST_5_YEARS",
+                "ou:VN;LEVEL-4",
+            ]
+        },
+        **basic("admin"),
+    )
+    assert answer.status_code == 409 and "20000" in answer.json()["message"].replace(
+        ",", ""
+    ).replace(".", "")
