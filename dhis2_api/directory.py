@@ -4,7 +4,8 @@ one level below its parent (a 2024 district 3 and its communes 4; a 2025 commune
 province, 3); a unit no longer in force is closed (closedDate), as DHIS2 models one.
 
 Read in one query and kept by the process until a unit changes (a signal, and a signature
-read each time: the units' count and latest dates, for changes made by other processes).
+read each time — the units' count and dates, their latest history record — for changes
+made by other processes).
 """
 
 import datetime
@@ -82,10 +83,13 @@ _cached: tuple[tuple, Directory] | None = None
 
 
 def _signature() -> tuple:
+    """What changes when any process changes a unit: their count and dates, and the latest
+    history record (every save through the ORM writes one, a rename included)."""
     found = Unit.objects.aggregate(
         n=Count("id"), last=Max("id"), starts=Max("valid_from"), ends=Max("valid_to")
     )
-    return (found["n"], found["last"], found["starts"], found["ends"])
+    latest = Unit.history.aggregate(last=Max("history_id"))["last"]
+    return (found["n"], found["last"], found["starts"], found["ends"], latest)
 
 
 def directory() -> Directory:

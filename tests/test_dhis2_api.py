@@ -7,6 +7,7 @@ import datetime
 import json
 
 import pytest
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.tokens import token_create
@@ -542,3 +543,19 @@ def test_analytics_refuses_more_values_than_one_request_may_ask(client, users):
     assert answer.status_code == 409 and "20000" in answer.json()["message"].replace(
         ",", ""
     ).replace(".", "")
+
+
+def test_a_unit_renamed_elsewhere_is_seen_by_the_next_request(client, users):
+    """The directory is kept by the process; a rename made by another process (here, an
+    update that sends no signal, then a history record as any ORM save writes) is seen."""
+    from dhis2_api import directory
+
+    url = f"{API}/organisationUnits/{unit_uid('19363', NEW)}"
+    assert client.get(url, **basic("admin")).json()["name"] == "Xã Vĩnh Linh"
+    unit = Unit.objects.in_force(NEW).get(code="19363")
+    Unit.objects.filter(pk=unit.pk).update(name="Xã Vĩnh Linh (đổi tên)")
+    unit.refresh_from_db()
+    fields = {f.attname: getattr(unit, f.attname) for f in Unit._meta.concrete_fields}
+    unit.history.create(**fields, history_date=timezone.now(), history_type="~")
+    assert directory._cached is not None  # no signal cleared it
+    assert client.get(url, **basic("admin")).json()["name"] == "Xã Vĩnh Linh (đổi tên)"
