@@ -21,7 +21,12 @@ COPY . .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --no-input \
     && useradd --system --uid 10001 --no-create-home --home-dir /app egov \
-    && chmod 0755 docker/entrypoint.sh
+    && chmod 0755 docker/entrypoint.sh \
+    && mkdir -p /app/media && chown egov /app/media
+
+# Uploaded evidence (MEDIA_ROOT): the only place the portal writes files, owned by the
+# user it runs as; docker-compose.yml mounts a volume shared by web and worker here.
+VOLUME ["/app/media"]
 
 USER egov
 EXPOSE 8000

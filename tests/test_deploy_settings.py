@@ -202,3 +202,21 @@ def test_refuses_mail_settings_it_cannot_read(tmp_path):
     port = run_python(["-c", SHOW], production_env(tmp_path, EMAIL_PORT="smtp"))
     assert port.returncode != 0
     assert "EMAIL_PORT must be a whole number" in port.stderr
+
+
+def test_the_containers_share_a_writable_volume_for_uploaded_evidence():
+    """The image runs as the unprivileged user `egov` in /app, which root owns: uploads go to
+    MEDIA_ROOT (/app/media in the image), which the image makes the user's, and every
+    container that reads or writes them (web, worker, setup) mounts one shared volume there.
+    (No Docker engine runs here: this reads the files the containers are built from.)"""
+    import yaml
+
+    root = settings.BASE_DIR
+    assert root / "media" == settings.MEDIA_ROOT  # /app/media once /app is BASE_DIR
+    dockerfile = (root / "Dockerfile").read_text()
+    assert "chown egov /app/media" in dockerfile and 'VOLUME ["/app/media"]' in dockerfile
+    assert dockerfile.index("chown egov /app/media") < dockerfile.index("USER egov")
+    compose = yaml.safe_load((root / "docker-compose.yml").read_text())
+    assert "media" in compose["volumes"]
+    for name in ("setup", "web", "worker"):
+        assert "media:/app/media" in compose["services"][name]["volumes"], name
