@@ -198,6 +198,12 @@ def can_manage_reference_data(user) -> bool:
     return is_administrator(user) or bool(user and user.is_authenticated and user.is_staff)
 
 
+def can_manage_access_tokens(user) -> bool:
+    """Personal access tokens (DHIS2's `ApiToken`): a token acts as its user, so issuing or
+    revoking one is managing users — administrators only (the admin's token pages)."""
+    return can_manage_reference_data(user)
+
+
 def can_manage_validation_rules(user) -> bool:
     """Validation rules (quality.ValidationRule) are reference data: read by every signed-in
     user (their messages explain a refused submission), written by administrators."""

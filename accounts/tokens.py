@@ -20,11 +20,17 @@ def token_create(
     user, *, name: str = "", expires_on: datetime.date | None = None
 ) -> tuple[PersonalAccessToken, str]:
     """A new token for `user`: the stored record and the token itself (shown once)."""
+    record = PersonalAccessToken(user=user, name=name, expires_on=expires_on)
+    return record, token_issue(record)
+
+
+def token_issue(record: PersonalAccessToken) -> str:
+    """Gives an unsaved record a new token and saves it; the token is returned, to be shown
+    once (only its hash is kept)."""
     token = PREFIX + secrets.token_urlsafe(32)
-    record = PersonalAccessToken.objects.create(
-        user=user, name=name, key_hash=_hash(token), prefix=token[:12], expires_on=expires_on
-    )
-    return record, token
+    record.key_hash, record.prefix = _hash(token), token[:12]
+    record.save()
+    return token
 
 
 def token_user(token: str):
