@@ -4,12 +4,24 @@ user, kept only as a hash, refused once expired or deleted."""
 import datetime
 import hashlib
 import secrets
+import string
+import zlib
 
 from django.utils import timezone
 
 from accounts.models import PersonalAccessToken
 
 PREFIX = "d2pat_"  # DHIS2's own prefix: clients that check it accept ours
+RANDOM_CHARS = 32
+ALPHABET = string.ascii_letters + string.digits
+
+
+def token_new() -> str:
+    """A token shaped as DHIS2's (developer/web-api/overview.md, "Personal Access Tokens"):
+    the prefix, 32 random characters, and their CRC32 checksum padded to ten digits —
+    `d2pat_5xVA12xyUbWNedQxy4ohH77WlxRGVvZZ1151814092`, 48 characters."""
+    random_part = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_CHARS))
+    return f"{PREFIX}{random_part}{zlib.crc32(random_part.encode()):010d}"
 
 
 def _hash(token: str) -> str:
@@ -27,7 +39,7 @@ def token_create(
 def token_issue(record: PersonalAccessToken) -> str:
     """Gives an unsaved record a new token and saves it; the token is returned, to be shown
     once (only its hash is kept)."""
-    token = PREFIX + secrets.token_urlsafe(32)
+    token = token_new()
     record.key_hash, record.prefix = _hash(token), token[:12]
     record.save()
     return token

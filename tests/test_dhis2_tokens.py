@@ -2,10 +2,13 @@
 that answers its creation, only its hash kept; administrators only (accounts.policy)."""
 
 import hashlib
+import re
+import zlib
 
 import pytest
 
 from accounts.models import PersonalAccessToken
+from accounts.tokens import token_new
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/accounts/personalaccesstoken/add/"
@@ -44,3 +47,15 @@ def test_only_administrators_issue_tokens(client, users):
     answer = client.post(ADD, {"user": users["vinhlinh.duyet"].pk, "name": "mine"})
     assert answer.status_code == 302 and answer["Location"].startswith("/admin/login/")
     assert not PersonalAccessToken.objects.exists()
+
+
+def test_tokens_are_shaped_as_dhis2s():
+    """Prefix, 32 random characters, their CRC32 in ten digits, as DHIS2 documents it (its
+    example's checksum is the CRC32 of its random part)."""
+    documented = "d2pat_5xVA12xyUbWNedQxy4ohH77WlxRGVvZZ1151814092"
+    assert int(documented[-10:]) == zlib.crc32(documented[6:-10].encode())
+    tokens = {token_new() for _ in range(20)}
+    assert len(tokens) == 20
+    for token in tokens:
+        assert re.fullmatch(r"d2pat_[A-Za-z0-9]{32}[0-9]{10}", token), token
+        assert int(token[-10:]) == zlib.crc32(token[6:-10].encode())
