@@ -7,8 +7,11 @@ import secrets
 import string
 import zlib
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts import policy
 from accounts.models import PersonalAccessToken
 
 PREFIX = "d2pat_"  # DHIS2's own prefix: clients that check it accept ours
@@ -43,6 +46,13 @@ def token_issue(record: PersonalAccessToken) -> str:
     record.key_hash, record.prefix = _hash(token), token[:12]
     record.save()
     return token
+
+
+def token_revoke(*, user, record: PersonalAccessToken) -> None:
+    """Deletes a token: refused (PermissionDenied) unless `user` may (accounts.policy)."""
+    if not policy.can_revoke_access_token(user, record):
+        raise PermissionDenied(_("Bạn không được thu hồi mã truy cập này."))
+    record.delete()
 
 
 def token_user(token: str):
