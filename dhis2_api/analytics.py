@@ -140,19 +140,36 @@ def _at_level(query: Query, period: Period) -> list[OrgUnit]:
     return sorted(found, key=lambda u: u.code)
 
 
-def _values(indicator: Indicator, units: list[OrgUnit], period: Period, models: dict) -> dict:
-    """{org unit uid: value} of the units with a value, from the portal's roll-ups."""
-    found = {}
+def _values(
+    indicators: list[Indicator], units: list[OrgUnit], period: Period, models: dict
+) -> dict[str, dict[str, object]]:
+    """{indicator code: {org unit uid: value}} of the units with a value, from the portal's
+    roll-ups: every indicator and unit of the period at once (indicators.analytics'
+    rollup_indicators), the country as its provinces combined (as rollup_provinces does)."""
+    found: dict[str, dict[str, object]] = {i.code: {} for i in indicators}
     inner = [u for u in units if u.pk is not None]
-    if inner:
-        rolled = analytics.rollup_units(indicator, [models[u.pk] for u in inner], period)
-        for unit, value in zip(inner, rolled, strict=True):
+    provinces = []
+    if len(inner) < len(units):  # the country asked for
+        provinces = list(
+            Unit.objects.in_force(period.end).filter(level=Unit.Level.PROVINCE).order_by("code")
+        )
+    # Each unit once, whether asked for or one of the country's provinces.
+    asked = {u.pk: models[u.pk] for u in inner} | {p.pk: p for p in provinces}
+    if not asked:
+        return found
+    order = list(asked)
+    rolled = analytics.rollup_indicators(indicators, list(asked.values()), period)
+    for indicator in indicators:
+        by_pk = dict(zip(order, rolled[indicator.code], strict=True))
+        for unit in inner:
+            value = by_pk[unit.pk]
             if value.value is not None:
-                found[unit.uid] = value.percent_or_value
-    if any(u.pk is None for u in units):
-        country = analytics.combine_values(indicator, analytics.rollup_provinces(indicator, period))
-        if country is not None and country.value is not None:
-            found[uids.ROOT_UID] = country.value
+                found[indicator.code][unit.uid] = value.percent_or_value
+        if provinces:
+            values = [by_pk[p.pk] for p in provinces]
+            country = analytics.combine_values(indicator, values)
+            if country is not None and country.value is not None:
+                found[indicator.code][uids.ROOT_UID] = country.value
     return found
 
 
@@ -174,11 +191,14 @@ def run(query: Query, params, directory: Directory) -> dict:
     models = Unit.objects.in_bulk(pks)
     rows = []
     seen_units: dict[str, OrgUnit] = {}
+    by_period = {}
+    for period in query.periods:
+        units = units_of[period.id]
+        seen_units.update({u.uid: u for u in units})
+        by_period[period.id] = _values(query.indicators, units, period, models)
     for indicator in query.indicators:
         for period in query.periods:
-            units = units_of[period.id]
-            seen_units.update({u.uid: u for u in units})
-            for unit_uid, value in _values(indicator, units, period, models).items():
+            for unit_uid, value in by_period[period.id][indicator.code].items():
                 cells = {
                     "dx": _id(
                         uids.element_uid(indicator.code), indicator.code, indicator.name, scheme
