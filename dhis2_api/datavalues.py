@@ -311,14 +311,36 @@ def read_json(body: dict) -> list[dict]:
     return values
 
 
-def read_csv(text: str) -> list[dict]:
-    """DHIS2's CSV: a header line is optional; the columns in DHIS2's order."""
+# The first cell of a header line, as DHIS2 and its clients spell it (lower case, without
+# spaces and underscores): DHIS2's "dataelement", the documented "de", "Data element".
+HEADER_FIRST_CELLS = ("dataelement", "de", "dataelementid")
+
+
+def read_csv(text: str, first_row_is_header: bool | None = None) -> list[dict]:
+    """DHIS2's CSV, the columns in DHIS2's order. DHIS2 takes the first line for a header
+    (firstRowIsHeader, as its CSV imports call it): `True` drops it, `False` reads it as a
+    value; `None` (not said) drops it when it reads as one (its first cell names the data
+    element column), so that a file without a header loses no value."""
     rows = list(csv.reader(io.StringIO(text)))
-    if rows and rows[0] and rows[0][0].strip().lower().replace("_", "") == "dataelement":
+    if rows and first_row_is_header is None:
+        first = rows[0][0] if rows[0] else ""
+        folded = first.strip().lower().replace("_", "").replace(" ", "")
+        first_row_is_header = folded in HEADER_FIRST_CELLS
+    if rows and first_row_is_header:
         rows = rows[1:]
     return [
         dict(zip(FIELDS, row, strict=False)) for row in rows if any(cell.strip() for cell in row)
     ]
+
+
+def first_row_is_header(params) -> bool | None:
+    """The firstRowIsHeader option: True, False, or None when not given."""
+    text = str(params.get("firstRowIsHeader") or "").lower()
+    if not text:
+        return None
+    if text in TRUE or text in FALSE:
+        return text in TRUE
+    raise QueryError(_("firstRowIsHeader chỉ nhận true hoặc false."))
 
 
 def import_values(values: list[dict], params, user, directory: Directory) -> Summary:

@@ -216,7 +216,8 @@ class DataValueSets(Dhis2View):
         payload = request.data
         if isinstance(payload, bytes):  # CSV
             try:
-                values = datavalues.read_csv(payload.decode("utf-8-sig"))
+                header = datavalues.first_row_is_header(params)
+                values = datavalues.read_csv(payload.decode("utf-8-sig"), header)
             except (UnicodeDecodeError, csv.Error) as exc:
                 return web_message(400, _("Không đọc được nội dung: %(error)s") % {"error": exc})
         else:

@@ -559,3 +559,27 @@ def test_a_unit_renamed_elsewhere_is_seen_by_the_next_request(client, users):
     unit.history.create(**fields, history_date=timezone.now(), history_type="~")
     assert directory._cached is not None  # no signal cleared it
     assert client.get(url, **basic("admin")).json()["name"] == "Xã Vĩnh Linh (đổi tên)"
+
+
+def test_a_csv_header_is_dropped_as_dhis2_drops_it(client, users):
+    """DHIS2 takes the first line of a CSV for a header: any header spelled as DHIS2's
+    clients spell it is dropped, firstRowIsHeader=true drops any first line, =false keeps
+    it as a value; a file without a header and without the option loses no value."""
+    value = "APP_WORK_ONLINE,2025Q3,19363,,,{}\n"
+    query = "?idScheme=CODE"  # drafts: an approved value is not overwritten by an import
+    for n, header in enumerate(("Data element,Period,Org unit\n", "de,pe,ou,co,ao,value\n")):
+        answer = post_values(client, "admin", header + value.format(20 + n), csv=True, query=query)
+        assert answer.status_code == 200, (header, answer.content)
+        assert stored("APP_WORK_ONLINE", "2025Q3").value == 20 + n
+    # Dropped whatever it says with firstRowIsHeader=true, kept with false.
+    two = value.format(30) + value.format(31)
+    answer = post_values(client, "admin", two, csv=True, query=query + "&firstRowIsHeader=true")
+    assert answer.json()["response"]["importCount"]["updated"] == 1, answer.content
+    assert stored("APP_WORK_ONLINE", "2025Q3").value == 31
+    answer = post_values(
+        client, "admin", value.format(32), csv=True, query=query + "&firstRowIsHeader=false"
+    )
+    assert answer.json()["response"]["importCount"]["updated"] == 1, answer.content
+    assert stored("APP_WORK_ONLINE", "2025Q3").value == 32
+    wrong = post_values(client, "admin", two, csv=True, query=query + "&firstRowIsHeader=maybe")
+    assert wrong.status_code == 409 and "firstRowIsHeader" in wrong.json()["message"]
