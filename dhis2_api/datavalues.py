@@ -24,6 +24,7 @@ from indicators import reports as figure_reports
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, parse_period
 from indicators.services import FigureInput, FigureLocked
+from indicators.validation import UNIT_NOT_IN_FORCE
 
 SCHEMES = ("UID", "CODE")
 # A data value set is answered whole (JSON): past this, the client narrows its query or
@@ -430,11 +431,17 @@ def _inputs(values, params, directory, summary) -> tuple[list[FigureInput], list
         if aoc and aoc not in (uids.DEFAULT_COC, "default"):
             problems.append(("attributeOptionCombo", metadata.unknown(_("phạm vi"), aoc)))
         value = _value_in(item.get("value"), indicator)
+        if not problems and not _overlaps(unit, period):
+            # A UID names one unit: Xã Vĩnh Linh's (since 01/07/2025) is refused for 2024Q4,
+            # never read as the unit that bore its code then (Thị trấn Hồ Xá).
+            message = UNIT_NOT_IN_FORCE % {"unit": unit.name, "period": period.id}
+            problems.append(("orgUnit", str(message)))
         for name, message in problems:
             summary.conflicts.append(Conflict(str(item.get(name, "")), message, name, index))
         if problems:
             continue
-        on = min(max(period.end, unit.opening), unit.closed or period.end)
+        # A day both of the period and of the unit's validity: the code names this unit then.
+        on = min(period.end, unit.closed or period.end)
         inputs.append(
             FigureInput(
                 unit_code=unit.code,
@@ -449,6 +456,11 @@ def _inputs(values, params, directory, summary) -> tuple[list[FigureInput], list
         )
         keys.append((unit.pk, indicator.pk, period.id, scope))
     return inputs, keys
+
+
+def _overlaps(unit: OrgUnit, period: Period) -> bool:
+    """Whether the unit was in force on some day of the period."""
+    return unit.opening <= period.end and (unit.closed is None or unit.closed >= period.start)
 
 
 def _value_in(value, indicator: Indicator | None):

@@ -583,3 +583,19 @@ def test_a_csv_header_is_dropped_as_dhis2_drops_it(client, users):
     assert stored("APP_WORK_ONLINE", "2025Q3").value == 32
     wrong = post_values(client, "admin", two, csv=True, query=query + "&firstRowIsHeader=maybe")
     assert wrong.status_code == 409 and "firstRowIsHeader" in wrong.json()["message"]
+
+
+def test_a_uid_names_one_unit_whatever_the_period(client, users):
+    """Xã Vĩnh Linh's UID (since 01/07/2025) with 2024Q4 is refused, not written to the unit
+    that bore code 19363 then (Thị trấn Hồ Xá), as Hồ Xá's UID is refused with 2025Q3."""
+    for on, period in ((NEW, "2024Q4"), (OLD, "2025Q3")):
+        value = {
+            "dataElement": "APP_WORK_ONLINE",
+            "period": period,
+            "orgUnit": unit_uid("19363", on),
+        }
+        answer = post_values(client, "admin", {"dataValues": [{**value, "value": "5"}]})
+        assert answer.status_code == 409, (period, answer.content)
+        (conflict,) = answer.json()["response"]["conflicts"]
+        assert conflict["property"] == "orgUnit" and f"trong kỳ {period}" in conflict["value"]
+    assert not Figure.objects.filter(indicator__code="APP_WORK_ONLINE").exists()
