@@ -5,6 +5,7 @@ portal's session; what a user may read and write is accounts.policy's, as everyw
 
 import csv
 import datetime
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -55,25 +56,18 @@ class ApiTokenAuthentication(BaseAuthentication):
         return self.keyword
 
 
+def _message(status: int, message: str) -> dict:
+    """DHIS2's web message of an error."""
+    try:
+        name = HTTPStatus(status).phrase
+    except ValueError:
+        name = "Error"
+    return {"httpStatus": name, "httpStatusCode": status, "status": "ERROR", "message": message}
+
+
 def web_message(status: int, message: str) -> Response:
     """DHIS2's error shape."""
-    names = {
-        400: "Bad Request",
-        403: "Forbidden",
-        404: "Not Found",
-        405: "Method Not Allowed",
-        409: "Conflict",
-        415: "Unsupported Media Type",
-    }
-    return Response(
-        {
-            "httpStatus": names.get(status, "Error"),
-            "httpStatusCode": status,
-            "status": "ERROR",
-            "message": message,
-        },
-        status=status,
-    )
+    return Response(_message(status, message), status=status)
 
 
 class Dhis2View(APIView):
@@ -87,7 +81,12 @@ class Dhis2View(APIView):
             return web_message(409, str(exc))
         if isinstance(exc, ParseError | ImportFileError):
             return web_message(400, str(getattr(exc, "detail", exc)))
-        return super().handle_exception(exc)
+        answer = super().handle_exception(exc)
+        # DRF's own refusals (401 with its WWW-Authenticate, 403, 404, 405, 429) in DHIS2's
+        # shape too, their headers kept.
+        if isinstance(answer.data, dict) and set(answer.data) == {"detail"}:
+            answer.data = _message(answer.status_code, str(answer.data["detail"]))
+        return answer
 
     @staticmethod
     def english() -> bool:

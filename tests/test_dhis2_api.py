@@ -62,6 +62,11 @@ def test_every_request_is_signed_in_by_basic_or_a_personal_access_token(client, 
     assert answer.json()["username"] == "vinhlinh.duyet"
     wrong = client.get(f"{API}/me", HTTP_AUTHORIZATION="ApiToken d2pat_nothing")
     assert wrong.status_code == 401
+    # Refused in DHIS2's web message, as DHIS2 refuses, the challenge kept.
+    assert wrong.json()["httpStatus"] == "Unauthorized" and wrong.json()["status"] == "ERROR"
+    assert wrong.json()["message"] and wrong["WWW-Authenticate"] == "ApiToken"
+    anonymous = client.get(f"{API}/me")
+    assert anonymous.json()["httpStatusCode"] == 401 and "WWW-Authenticate" in anonymous
     _record, old = token_create(
         users["vinhlinh.duyet"], expires_on=datetime.date.today() - datetime.timedelta(days=1)
     )
