@@ -604,3 +604,22 @@ def test_a_uid_names_one_unit_whatever_the_period(client, users):
         (conflict,) = answer.json()["response"]["conflicts"]
         assert conflict["property"] == "orgUnit" and f"trong kỳ {period}" in conflict["value"]
     assert not Figure.objects.filter(indicator__code="APP_WORK_ONLINE").exists()
+
+
+def test_analytics_resolves_a_code_by_each_periods_date(client, users):
+    """ou:19363 over 2024Q4 and 2025Q3: Thị trấn Hồ Xá's value for the first, Xã Vĩnh
+    Linh's for the second, each under its own UID."""
+    rows = "APP_WORK_ONLINE,2024Q4,19363,,,40\nAPP_WORK_ONLINE,2025Q3,19363,,,60\n"
+    stored_ = post_values(client, "admin", rows, csv=True, query="?idScheme=CODE&status=approved")
+    assert stored_.status_code == 200, stored_.content
+    answer = client.get(
+        f"{API}/analytics",
+        {"dimension": ["dx:APP_WORK_ONLINE", "pe:2024Q4;2025Q3", "ou:19363"]},
+        **basic("admin"),
+    ).json()
+    got = {(r[1], r[2]): float(r[3]) for r in answer["rows"]}
+    assert got == {("2024Q4", unit_uid("19363", OLD)): 40, ("2025Q3", unit_uid("19363", NEW)): 60}
+    assert set(answer["metaData"]["dimensions"]["ou"]) == {
+        unit_uid("19363", OLD),
+        unit_uid("19363", NEW),
+    }
