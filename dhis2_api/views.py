@@ -190,6 +190,13 @@ class ApplicationCSVBodyParser(CSVBodyParser):
     media_type = "application/csv"  # DHIS2's documented content type for CSV
 
 
+def _cell(value):
+    """A CSV cell as DHIS2 writes it: booleans in lower case (followup: false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 class DataValueSets(Dhis2View):
     # The bulk API's parsers: JSON bounded in objects before it is parsed, CSV as bytes.
     parser_classes = [BoundedJSONParser, CSVBodyParser, ApplicationCSVBodyParser]
@@ -202,7 +209,7 @@ class DataValueSets(Dhis2View):
     def get(self, request, suffix: str = "", **kwargs):
         found = datavalues.value_set(request.GET, request.user, directory())
         if suffix == ".csv":
-            rows = ([v[k] for k in datavalues.FIELDS] for v in found["dataValues"])
+            rows = ([_cell(v[k]) for k in datavalues.FIELDS] for v in found["dataValues"])
             return table_files.csv_response(
                 list(datavalues.CSV_COLUMNS), rows, filename="dataValueSets.csv", bom=False
             )

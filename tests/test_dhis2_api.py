@@ -259,6 +259,7 @@ def test_codes_resolve_by_the_date_of_their_period(client, users):
     assert lines[1].startswith(
         f"{uids.element_uid('APP_WORK_ONLINE')},2024Q4,{unit_uid('19363', OLD)},"
     )
+    assert lines[1].endswith(",false")  # followup, as DHIS2 writes a boolean
 
 
 def test_import_strategies_create_update_and_delete(client, users):
