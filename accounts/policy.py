@@ -198,6 +198,25 @@ def can_manage_reference_data(user) -> bool:
     return is_administrator(user) or bool(user and user.is_authenticated and user.is_staff)
 
 
+def can_manage_access_tokens(user) -> bool:
+    """Personal access tokens (DHIS2's `ApiToken`): a token acts as its user, so issuing or
+    revoking one is managing users — administrators only (the admin's token pages)."""
+    return can_manage_reference_data(user)
+
+
+def can_issue_own_access_token(user) -> bool:
+    """A signed-in user makes tokens for their own scripts (DHIS2's POST /api/apiToken): a
+    token can do what its user can, nothing more."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def can_revoke_access_token(user, token) -> bool:
+    """Its own user revokes a token; administrators revoke any."""
+    if user is None or not user.is_authenticated:
+        return False
+    return token.user_id == user.pk or can_manage_access_tokens(user)
+
+
 def can_manage_validation_rules(user) -> bool:
     """Validation rules (quality.ValidationRule) are reference data: read by every signed-in
     user (their messages explain a refused submission), written by administrators."""

@@ -59,9 +59,11 @@ class Query:
     order: list[str]  # the dimensions in rows, in the order asked
     indicators: list[Indicator]
     periods: list[Period]
-    units: list[OrgUnit] | None  # None: per period, LEVEL-n below the boundary
+    # The units asked for, by period id (a code names the unit bearing it then); None:
+    # LEVEL-n below the boundary.
+    units: dict[str, list[OrgUnit]] | None
     level: int | None
-    boundary: list[OrgUnit]
+    boundary: dict[str, list[OrgUnit]]
 
 
 def _split(texts: list[str]) -> dict[str, list[str]]:
@@ -107,8 +109,7 @@ def parse(params, user, directory: Directory, today: datetime.date) -> Query:
         except PeriodError as exc:
             raise QueryError(str(exc)) from None
     periods = sorted(set(periods), key=lambda p: (p.start, p.end))
-    level, boundary, units = None, [], []
-    latest = max(p.end for p in periods)
+    level, keys = None, []
     for key in asked["ou"]:
         if key.startswith("LEVEL-"):
             try:
@@ -119,40 +120,81 @@ def parse(params, user, directory: Directory, today: datetime.date) -> Query:
         if key == "USER_ORGUNIT":
             member = policy.membership(user)
             unit = directory.by_pk.get(member.unit_id) if member else directory.root
-        else:
-            unit = directory.find(key, scheme="AUTO", on=latest)
-        if unit is None:
+            if unit is None:
+                raise QueryError(_("Không có đơn vị «%(key)s».") % {"key": key})
+            keys.append(unit.uid)
+        elif directory.find(key, scheme="AUTO") is None:
             raise QueryError(_("Không có đơn vị «%(key)s».") % {"key": key})
-        units.append(unit)
+        else:
+            keys.append(key)
+    latest = max(p.end for p in periods)
+    units = {p.id: _units_then(directory, keys, p, latest) for p in periods}
+    boundary = {}
     if level is not None:
-        boundary, units = units or [directory.root], None
+        boundary = {p.id: units[p.id] or [directory.root] for p in periods}
+        units = None
     return Query(
         [d for d in dimensions if d in DIMENSIONS], indicators, periods, units, level, boundary
     )
 
 
+def _units_then(
+    directory: Directory, keys: list[str], period: Period, latest: datetime.date
+) -> list[OrgUnit]:
+    """The units `keys` name in `period`: a UID its unit; a code the unit bearing it at the
+    period's end (44 is Tỉnh Quảng Bình in 2024Q4, Tỉnh Quảng Trị in 2025Q3), else — a code
+    not borne then — the unit bearing it at the end of the last period asked, else the
+    latest unit that bore it."""
+    found: dict[str, OrgUnit] = {}
+    for key in keys:
+        unit = (
+            directory.find(key, scheme="AUTO", on=period.end)
+            or directory.find(key, scheme="AUTO", on=latest)
+            or directory.find(key, scheme="AUTO")
+        )
+        found.setdefault(unit.uid, unit)
+    return list(found.values())
+
+
 def _at_level(query: Query, period: Period) -> list[OrgUnit]:
     found = []
-    for top in query.boundary:
+    for top in query.boundary[period.id]:
         for unit in [top, *top.descendants()]:
             if unit.level == query.level and unit.in_force(period.end):
                 found.append(unit)
     return sorted(found, key=lambda u: u.code)
 
 
-def _values(indicator: Indicator, units: list[OrgUnit], period: Period, models: dict) -> dict:
-    """{org unit uid: value} of the units with a value, from the portal's roll-ups."""
-    found = {}
+def _values(
+    indicators: list[Indicator], units: list[OrgUnit], period: Period, models: dict
+) -> dict[str, dict[str, object]]:
+    """{indicator code: {org unit uid: value}} of the units with a value, from the portal's
+    roll-ups: every indicator and unit of the period at once (indicators.analytics'
+    rollup_indicators), the country as its provinces combined (as rollup_provinces does)."""
+    found: dict[str, dict[str, object]] = {i.code: {} for i in indicators}
     inner = [u for u in units if u.pk is not None]
-    if inner:
-        rolled = analytics.rollup_units(indicator, [models[u.pk] for u in inner], period)
-        for unit, value in zip(inner, rolled, strict=True):
+    provinces = []
+    if len(inner) < len(units):  # the country asked for
+        provinces = list(
+            Unit.objects.in_force(period.end).filter(level=Unit.Level.PROVINCE).order_by("code")
+        )
+    # Each unit once, whether asked for or one of the country's provinces.
+    asked = {u.pk: models[u.pk] for u in inner} | {p.pk: p for p in provinces}
+    if not asked:
+        return found
+    order = list(asked)
+    rolled = analytics.rollup_indicators(indicators, list(asked.values()), period)
+    for indicator in indicators:
+        by_pk = dict(zip(order, rolled[indicator.code], strict=True))
+        for unit in inner:
+            value = by_pk[unit.pk]
             if value.value is not None:
-                found[unit.uid] = value.percent_or_value
-    if any(u.pk is None for u in units):
-        country = analytics.combine_values(indicator, analytics.rollup_provinces(indicator, period))
-        if country is not None and country.value is not None:
-            found[uids.ROOT_UID] = country.value
+                found[indicator.code][unit.uid] = value.percent_or_value
+        if provinces:
+            values = [by_pk[p.pk] for p in provinces]
+            country = analytics.combine_values(indicator, values)
+            if country is not None and country.value is not None:
+                found[indicator.code][uids.ROOT_UID] = country.value
     return found
 
 
@@ -162,7 +204,8 @@ def run(query: Query, params, directory: Directory) -> dict:
         raise QueryError(_("outputIdScheme chỉ nhận UID, CODE hoặc NAME."))
     short = str(params.get("displayProperty") or "NAME").upper() == "SHORTNAME"
     units_of = {
-        p.id: query.units if query.units is not None else _at_level(query, p) for p in query.periods
+        p.id: query.units[p.id] if query.units is not None else _at_level(query, p)
+        for p in query.periods
     }
     cells = len(query.indicators) * sum(len(units) for units in units_of.values())
     if cells > MAX_CELLS:
@@ -174,11 +217,14 @@ def run(query: Query, params, directory: Directory) -> dict:
     models = Unit.objects.in_bulk(pks)
     rows = []
     seen_units: dict[str, OrgUnit] = {}
+    by_period = {}
+    for period in query.periods:
+        units = units_of[period.id]
+        seen_units.update({u.uid: u for u in units})
+        by_period[period.id] = _values(query.indicators, units, period, models)
     for indicator in query.indicators:
         for period in query.periods:
-            units = units_of[period.id]
-            seen_units.update({u.uid: u for u in units})
-            for unit_uid, value in _values(indicator, units, period, models).items():
+            for unit_uid, value in by_period[period.id][indicator.code].items():
                 cells = {
                     "dx": _id(
                         uids.element_uid(indicator.code), indicator.code, indicator.name, scheme

@@ -24,6 +24,7 @@ from indicators import reports as figure_reports
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, parse_period
 from indicators.services import FigureInput, FigureLocked
+from indicators.validation import UNIT_NOT_IN_FORCE
 
 SCHEMES = ("UID", "CODE")
 # A data value set is answered whole (JSON): past this, the client narrows its query or
@@ -311,14 +312,36 @@ def read_json(body: dict) -> list[dict]:
     return values
 
 
-def read_csv(text: str) -> list[dict]:
-    """DHIS2's CSV: a header line is optional; the columns in DHIS2's order."""
+# The first cell of a header line, as DHIS2 and its clients spell it (lower case, without
+# spaces and underscores): DHIS2's "dataelement", the documented "de", "Data element".
+HEADER_FIRST_CELLS = ("dataelement", "de", "dataelementid")
+
+
+def read_csv(text: str, first_row_is_header: bool | None = None) -> list[dict]:
+    """DHIS2's CSV, the columns in DHIS2's order. DHIS2 takes the first line for a header
+    (firstRowIsHeader, as its CSV imports call it): `True` drops it, `False` reads it as a
+    value; `None` (not said) drops it when it reads as one (its first cell names the data
+    element column), so that a file without a header loses no value."""
     rows = list(csv.reader(io.StringIO(text)))
-    if rows and rows[0] and rows[0][0].strip().lower().replace("_", "") == "dataelement":
+    if rows and first_row_is_header is None:
+        first = rows[0][0] if rows[0] else ""
+        folded = first.strip().lower().replace("_", "").replace(" ", "")
+        first_row_is_header = folded in HEADER_FIRST_CELLS
+    if rows and first_row_is_header:
         rows = rows[1:]
     return [
         dict(zip(FIELDS, row, strict=False)) for row in rows if any(cell.strip() for cell in row)
     ]
+
+
+def first_row_is_header(params) -> bool | None:
+    """The firstRowIsHeader option: True, False, or None when not given."""
+    text = str(params.get("firstRowIsHeader") or "").lower()
+    if not text:
+        return None
+    if text in TRUE or text in FALSE:
+        return text in TRUE
+    raise QueryError(_("firstRowIsHeader chỉ nhận true hoặc false."))
 
 
 def import_values(values: list[dict], params, user, directory: Directory) -> Summary:
@@ -408,11 +431,17 @@ def _inputs(values, params, directory, summary) -> tuple[list[FigureInput], list
         if aoc and aoc not in (uids.DEFAULT_COC, "default"):
             problems.append(("attributeOptionCombo", metadata.unknown(_("phạm vi"), aoc)))
         value = _value_in(item.get("value"), indicator)
+        if not problems and not _overlaps(unit, period):
+            # A UID names one unit: Xã Vĩnh Linh's (since 01/07/2025) is refused for 2024Q4,
+            # never read as the unit that bore its code then (Thị trấn Hồ Xá).
+            message = UNIT_NOT_IN_FORCE % {"unit": unit.name, "period": period.id}
+            problems.append(("orgUnit", str(message)))
         for name, message in problems:
             summary.conflicts.append(Conflict(str(item.get(name, "")), message, name, index))
         if problems:
             continue
-        on = min(max(period.end, unit.opening), unit.closed or period.end)
+        # A day both of the period and of the unit's validity: the code names this unit then.
+        on = min(period.end, unit.closed or period.end)
         inputs.append(
             FigureInput(
                 unit_code=unit.code,
@@ -427,6 +456,11 @@ def _inputs(values, params, directory, summary) -> tuple[list[FigureInput], list
         )
         keys.append((unit.pk, indicator.pk, period.id, scope))
     return inputs, keys
+
+
+def _overlaps(unit: OrgUnit, period: Period) -> bool:
+    """Whether the unit was in force on some day of the period."""
+    return unit.opening <= period.end and (unit.closed is None or unit.closed >= period.start)
 
 
 def _value_in(value, indicator: Indicator | None):

@@ -37,6 +37,11 @@ def element_uid(code: str) -> str:
     return uid("de", code)
 
 
+def token_uid(pk: int) -> str:
+    """A personal access token's UID (DHIS2's /api/apiToken/{uid}), from its row."""
+    return uid("pat", str(pk))
+
+
 def scope_coc(scope: str) -> str:
     """The category option combination of a figure's scope: the unit itself is DHIS2's
     default; each tier or agency scope is an option of the category "scope"."""

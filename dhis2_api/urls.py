@@ -30,5 +30,7 @@ urlpatterns = [
         name="data-value-sets",
     ),
     re_path(API + r"dataValues" + JSON, views.DataValues.as_view(), name="data-values"),
+    re_path(API + r"apiToken" + JSON, views.ApiTokens.as_view(), name="api-tokens"),
+    re_path(API + r"apiToken/" + ID + JSON, views.ApiTokens.as_view(), name="api-token"),
     re_path(API + r"analytics" + JSON, views.Analytics.as_view(), name="analytics"),
 ]

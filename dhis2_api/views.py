@@ -4,8 +4,11 @@ in, by HTTP Basic, a DHIS2 personal access token (`Authorization: ApiToken d2pat
 portal's session; what a user may read and write is accounts.policy's, as everywhere."""
 
 import csv
+import datetime
+from http import HTTPStatus
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -22,7 +25,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
-from accounts.tokens import token_user
+from accounts.models import PersonalAccessToken
+from accounts.tokens import token_create, token_revoke, token_user
 from dhis2_api import analytics, datavalues, metadata, queries, uids
 from dhis2_api.directory import directory
 from egov_portal import table_files, upload_files
@@ -52,18 +56,18 @@ class ApiTokenAuthentication(BaseAuthentication):
         return self.keyword
 
 
+def _message(status: int, message: str) -> dict:
+    """DHIS2's web message of an error."""
+    try:
+        name = HTTPStatus(status).phrase
+    except ValueError:
+        name = "Error"
+    return {"httpStatus": name, "httpStatusCode": status, "status": "ERROR", "message": message}
+
+
 def web_message(status: int, message: str) -> Response:
     """DHIS2's error shape."""
-    names = {400: "Bad Request", 404: "Not Found", 409: "Conflict"}
-    return Response(
-        {
-            "httpStatus": names.get(status, "Error"),
-            "httpStatusCode": status,
-            "status": "ERROR",
-            "message": message,
-        },
-        status=status,
-    )
+    return Response(_message(status, message), status=status)
 
 
 class Dhis2View(APIView):
@@ -77,7 +81,12 @@ class Dhis2View(APIView):
             return web_message(409, str(exc))
         if isinstance(exc, ParseError | ImportFileError):
             return web_message(400, str(getattr(exc, "detail", exc)))
-        return super().handle_exception(exc)
+        answer = super().handle_exception(exc)
+        # DRF's own refusals (401 with its WWW-Authenticate, 403, 404, 405, 429) in DHIS2's
+        # shape too, their headers kept.
+        if isinstance(answer.data, dict) and set(answer.data) == {"detail"}:
+            answer.data = _message(answer.status_code, str(answer.data["detail"]))
+        return answer
 
     @staticmethod
     def english() -> bool:
@@ -181,6 +190,13 @@ class ApplicationCSVBodyParser(CSVBodyParser):
     media_type = "application/csv"  # DHIS2's documented content type for CSV
 
 
+def _cell(value):
+    """A CSV cell as DHIS2 writes it: booleans in lower case (followup: false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 class DataValueSets(Dhis2View):
     # The bulk API's parsers: JSON bounded in objects before it is parsed, CSV as bytes.
     parser_classes = [BoundedJSONParser, CSVBodyParser, ApplicationCSVBodyParser]
@@ -193,7 +209,7 @@ class DataValueSets(Dhis2View):
     def get(self, request, suffix: str = "", **kwargs):
         found = datavalues.value_set(request.GET, request.user, directory())
         if suffix == ".csv":
-            rows = ([v[k] for k in datavalues.FIELDS] for v in found["dataValues"])
+            rows = ([_cell(v[k]) for k in datavalues.FIELDS] for v in found["dataValues"])
             return table_files.csv_response(
                 list(datavalues.CSV_COLUMNS), rows, filename="dataValueSets.csv", bom=False
             )
@@ -206,7 +222,8 @@ class DataValueSets(Dhis2View):
         payload = request.data
         if isinstance(payload, bytes):  # CSV
             try:
-                values = datavalues.read_csv(payload.decode("utf-8-sig"))
+                header = datavalues.first_row_is_header(params)
+                values = datavalues.read_csv(payload.decode("utf-8-sig"), header)
             except (UnicodeDecodeError, csv.Error) as exc:
                 return web_message(400, _("Không đọc được nội dung: %(error)s") % {"error": exc})
         else:
@@ -251,3 +268,98 @@ class Analytics(Dhis2View):
         units = directory()
         query = analytics.parse(request.GET, request.user, units, today())
         return Response(analytics.run(query, request.GET, units))
+
+
+def _token_item(record: PersonalAccessToken) -> dict:
+    expire = None
+    if record.expires_on is not None:
+        end = datetime.datetime.combine(
+            record.expires_on + datetime.timedelta(days=1),
+            datetime.time(),
+            timezone.get_current_timezone(),
+        )
+        expire = int(end.timestamp() * 1000)
+    return {
+        "id": uids.token_uid(record.pk),
+        "displayName": record.name or record.prefix,
+        "name": record.name,
+        "type": "PERSONAL_ACCESS_TOKEN",
+        "version": 1,
+        "created": record.created_at.isoformat(timespec="milliseconds"),
+        "expire": expire,
+    }
+
+
+class ApiTokens(Dhis2View):
+    """DHIS2's /api/apiToken: a user's own personal access tokens — listed (never the token
+    itself: only its hash is kept), made (the token answered this once) and revoked."""
+
+    def get(self, request, uid: str | None = None, **kwargs):
+        items = [_token_item(t) for t in PersonalAccessToken.objects.filter(user=request.user)]
+        if uid is not None:
+            return _one(request, items, uid, _("mã truy cập"))
+        return Response(_listed(request, items, "apiToken", "id,displayName,expire"))
+
+    def post(self, request, uid: str | None = None, **kwargs):
+        if uid is not None:
+            return web_message(405, _("Chỉ tạo mã mới tại /api/apiToken."))
+        if not policy.can_issue_own_access_token(request.user):
+            return web_message(403, _("Bạn không được tạo mã truy cập."))
+        # A JSON body, `{}` at least, as DHIS2 asks: a form posted here makes nothing.
+        if not (request.content_type or "").startswith("application/json"):
+            return web_message(415, _("Cần nội dung JSON, ít nhất là {}."))
+        body = request.data if isinstance(request.data, dict) else {}
+        expires_on = None
+        if body.get("expire") is not None:
+            # DHIS2's expiry, milliseconds since 1970: the token works through that day.
+            try:
+                moment = datetime.datetime.fromtimestamp(int(body["expire"]) / 1000, datetime.UTC)
+            except (TypeError, ValueError, OverflowError, OSError):
+                return web_message(400, _("expire phải là mốc thời gian tính bằng mili giây."))
+            expires_on = timezone.localtime(moment).date()
+            if expires_on < today():
+                return web_message(400, _("expire đã qua."))
+        name = str(body.get("name") or "")[:100]
+        record, token = token_create(request.user, name=name, expires_on=expires_on)
+        answer = Response(
+            {
+                "httpStatus": "Created",
+                "httpStatusCode": 201,
+                "status": "OK",
+                "response": {
+                    "responseType": "ApiTokenCreationResponse",
+                    "key": token,
+                    "uid": uids.token_uid(record.pk),
+                    "klass": "org.hisp.dhis.security.apikey.ApiToken",
+                    "errorReports": [],
+                },
+            },
+            status=201,
+        )
+        answer["Cache-Control"] = "no-store"
+        return answer
+
+    def delete(self, request, uid: str | None = None, **kwargs):
+        # The user's own tokens (others' are revoked in the admin), found by their UIDs in
+        # one query: a user has a few.
+        mine = PersonalAccessToken.objects.filter(user=request.user)
+        record = next((t for t in mine if uid and uids.token_uid(t.pk) == uid), None)
+        if record is None:
+            return web_message(404, metadata.unknown(_("mã truy cập"), uid or ""))
+        try:
+            token_revoke(user=request.user, record=record)
+        except PermissionDenied as exc:
+            return web_message(403, str(exc))
+        return Response(
+            {
+                "httpStatus": "OK",
+                "httpStatusCode": 200,
+                "status": "OK",
+                "response": {
+                    "responseType": "ObjectReport",
+                    "uid": uid,
+                    "klass": "org.hisp.dhis.security.apikey.ApiToken",
+                    "errorReports": [],
+                },
+            }
+        )

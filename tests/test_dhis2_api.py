@@ -62,6 +62,11 @@ def test_every_request_is_signed_in_by_basic_or_a_personal_access_token(client, 
     assert answer.json()["username"] == "vinhlinh.duyet"
     wrong = client.get(f"{API}/me", HTTP_AUTHORIZATION="ApiToken d2pat_nothing")
     assert wrong.status_code == 401
+    # Refused in DHIS2's web message, as DHIS2 refuses, the challenge kept.
+    assert wrong.json()["httpStatus"] == "Unauthorized" and wrong.json()["status"] == "ERROR"
+    assert wrong.json()["message"] and wrong["WWW-Authenticate"] == "ApiToken"
+    anonymous = client.get(f"{API}/me")
+    assert anonymous.json()["httpStatusCode"] == 401 and "WWW-Authenticate" in anonymous
     _record, old = token_create(
         users["vinhlinh.duyet"], expires_on=datetime.date.today() - datetime.timedelta(days=1)
     )
@@ -254,6 +259,7 @@ def test_codes_resolve_by_the_date_of_their_period(client, users):
     assert lines[1].startswith(
         f"{uids.element_uid('APP_WORK_ONLINE')},2024Q4,{unit_uid('19363', OLD)},"
     )
+    assert lines[1].endswith(",false")  # followup, as DHIS2 writes a boolean
 
 
 def test_import_strategies_create_update_and_delete(client, users):
@@ -559,3 +565,62 @@ def test_a_unit_renamed_elsewhere_is_seen_by_the_next_request(client, users):
     unit.history.create(**fields, history_date=timezone.now(), history_type="~")
     assert directory._cached is not None  # no signal cleared it
     assert client.get(url, **basic("admin")).json()["name"] == "Xã Vĩnh Linh (đổi tên)"
+
+
+def test_a_csv_header_is_dropped_as_dhis2_drops_it(client, users):
+    """DHIS2 takes the first line of a CSV for a header: any header spelled as DHIS2's
+    clients spell it is dropped, firstRowIsHeader=true drops any first line, =false keeps
+    it as a value; a file without a header and without the option loses no value."""
+    value = "APP_WORK_ONLINE,2025Q3,19363,,,{}\n"
+    query = "?idScheme=CODE"  # drafts: an approved value is not overwritten by an import
+    for n, header in enumerate(("Data element,Period,Org unit\n", "de,pe,ou,co,ao,value\n")):
+        answer = post_values(client, "admin", header + value.format(20 + n), csv=True, query=query)
+        assert answer.status_code == 200, (header, answer.content)
+        assert stored("APP_WORK_ONLINE", "2025Q3").value == 20 + n
+    # Dropped whatever it says with firstRowIsHeader=true, kept with false.
+    two = value.format(30) + value.format(31)
+    answer = post_values(client, "admin", two, csv=True, query=query + "&firstRowIsHeader=true")
+    assert answer.json()["response"]["importCount"]["updated"] == 1, answer.content
+    assert stored("APP_WORK_ONLINE", "2025Q3").value == 31
+    answer = post_values(
+        client, "admin", value.format(32), csv=True, query=query + "&firstRowIsHeader=false"
+    )
+    assert answer.json()["response"]["importCount"]["updated"] == 1, answer.content
+    assert stored("APP_WORK_ONLINE", "2025Q3").value == 32
+    wrong = post_values(client, "admin", two, csv=True, query=query + "&firstRowIsHeader=maybe")
+    assert wrong.status_code == 409 and "firstRowIsHeader" in wrong.json()["message"]
+
+
+def test_a_uid_names_one_unit_whatever_the_period(client, users):
+    """Xã Vĩnh Linh's UID (since 01/07/2025) with 2024Q4 is refused, not written to the unit
+    that bore code 19363 then (Thị trấn Hồ Xá), as Hồ Xá's UID is refused with 2025Q3."""
+    for on, period in ((NEW, "2024Q4"), (OLD, "2025Q3")):
+        value = {
+            "dataElement": "APP_WORK_ONLINE",
+            "period": period,
+            "orgUnit": unit_uid("19363", on),
+        }
+        answer = post_values(client, "admin", {"dataValues": [{**value, "value": "5"}]})
+        assert answer.status_code == 409, (period, answer.content)
+        (conflict,) = answer.json()["response"]["conflicts"]
+        assert conflict["property"] == "orgUnit" and f"trong kỳ {period}" in conflict["value"]
+    assert not Figure.objects.filter(indicator__code="APP_WORK_ONLINE").exists()
+
+
+def test_analytics_resolves_a_code_by_each_periods_date(client, users):
+    """ou:19363 over 2024Q4 and 2025Q3: Thị trấn Hồ Xá's value for the first, Xã Vĩnh
+    Linh's for the second, each under its own UID."""
+    rows = "APP_WORK_ONLINE,2024Q4,19363,,,40\nAPP_WORK_ONLINE,2025Q3,19363,,,60\n"
+    stored_ = post_values(client, "admin", rows, csv=True, query="?idScheme=CODE&status=approved")
+    assert stored_.status_code == 200, stored_.content
+    answer = client.get(
+        f"{API}/analytics",
+        {"dimension": ["dx:APP_WORK_ONLINE", "pe:2024Q4;2025Q3", "ou:19363"]},
+        **basic("admin"),
+    ).json()
+    got = {(r[1], r[2]): float(r[3]) for r in answer["rows"]}
+    assert got == {("2024Q4", unit_uid("19363", OLD)): 40, ("2025Q3", unit_uid("19363", NEW)): 60}
+    assert set(answer["metaData"]["dimensions"]["ou"]) == {
+        unit_uid("19363", OLD),
+        unit_uid("19363", NEW),
+    }

@@ -24,8 +24,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Membership
+from accounts.models import Membership, PersonalAccessToken
 from accounts.services import demo_users_create
+from accounts.tokens import token_create
 from dhis2_api import uids as dhis2_uids
 from entry import jobs
 from entry.models import ImportJob
@@ -366,6 +367,18 @@ ROUTES: dict[str, Route] = {
             ),
         ),
         secret="readers",
+    ),
+    # A user's own personal access tokens: every signed-in user lists and makes their own
+    # (a JSON body: a form makes nothing); revoking another's is a 404 (not theirs to see).
+    "dhis2:api-tokens": Route(
+        r("dhis2:api-tokens"),
+        DHIS2_READ,
+        (Write("post", json=True, expect={"anonymous": 401, "staff": 201}),),
+    ),
+    "dhis2:api-token": Route(
+        r("dhis2:api-token", uid="ctx:token_uid"),
+        (401, 404, 404, 404, 200),
+        (Write("delete", expect={"anonymous": 401, "outsider": 404, "member": 404}),),
     ),
     # Approved figures only: the draft's own indicator, unit and period.
     "dhis2:analytics": Route(
@@ -710,6 +723,8 @@ def ctx():
         "national_plan_id": Plan.objects.get(code="QD-749-2020").pk,
         "progress_query": f"unit={hoxa.pk}&period=2025",
         "hoxa_uid": dhis2_uids.unit_uid(hoxa.code, hoxa.valid_from),
+        # The administrator's token: nobody else sees or revokes it.
+        "token_uid": dhis2_uids.token_uid(token_create(users["admin"], name="ctx")[0].pk),
     }
 
 
@@ -746,6 +761,7 @@ def state() -> tuple:
         Agency.history.count(),
         Membership.history.count(),
         Token.objects.count(),
+        PersonalAccessToken.objects.count(),
     )
 
 
