@@ -780,29 +780,57 @@ def _leaf_stats(
     columns = ["indicator_id", "key", "n", "covered", "n_counted", "s_num", "s_den", "s_value"]
     if not expected:  # no commune under the tops (the tops are communes): nothing to read
         return pd.DataFrame(columns=[*rollup.STATS_COLUMNS, "indicator_id"], dtype=float)
-    found = pd.DataFrame.from_records(list(grouped), columns=columns)
-    numbers = columns[2:]
-    found[numbers] = found[numbers].apply(pd.to_numeric, errors="coerce").astype(float)
-    # Every indicator × parent, with zeros where no commune reported (all in one reindex).
-    every = pd.MultiIndex.from_product(
-        [[i.pk for i in indicators], list(expected)], names=["indicator_id", "key"]
-    )
-    stats = found.set_index(["indicator_id", "key"]).reindex(every).fillna(0).reset_index()
+    # Every indicator × parent (indicator by indicator, parents in `expected`'s order), with
+    # zeros where no commune reported: placed in arrays (pandas costs per operation, and
+    # this runs for every period of every change).
+    parents = list(expected)
+    indicator_ids = [i.pk for i in indicators]
+    sums = np.zeros((len(indicator_ids) * len(parents), len(columns) - 2))
+    found = list(grouped)
+    if found:
+        where_indicator = {pk: n for n, pk in enumerate(indicator_ids)}
+        where_parent = {pk: n for n, pk in enumerate(parents)}
+        place = np.array(
+            [
+                where_indicator[row[0]] * len(parents) + where_parent[row[1]]
+                if row[0] in where_indicator and row[1] in where_parent
+                else -1
+                for row in found
+            ]
+        )
+        values = np.array([row[2:] for row in found], dtype=float)  # NULL sums: NaN
+        kept = place >= 0
+        sums[place[kept]] = np.nan_to_num(values[kept], nan=0.0)
+    n, covered, n_counted, s_num, s_den, s_value = sums.T
     # For a yes/no indicator counted as a share of units, each answer is 1 (yes) or 0 (no)
     # out of 1.
-    share_yes = [
-        i.pk for i in indicators if _rule(i).is_boolean and i.unit_rollup == rollup.SHARE_YES
-    ]
-    yes_no = stats["indicator_id"].isin(share_yes)
-    stats.loc[yes_no, "n_counted"] = stats.loc[yes_no, "n"]
-    stats.loc[yes_no, "s_num"] = stats.loc[yes_no, "s_value"]
-    stats.loc[yes_no, "s_den"] = stats.loc[yes_no, "n"]
-    stats.loc[yes_no, "s_value"] = stats.loc[yes_no, "s_value"] * 100
-    stats["expected"] = stats["key"].map(expected).fillna(0)
-    # Each commune is one member: one without counts is one left out of a ratio of sums.
-    stats["s_pct_nested"] = 0
-    stats["s_pct_dropped"] = stats["n"] - stats["n_counted"]
-    return stats[[*rollup.STATS_COLUMNS, "indicator_id"]]
+    share_yes = np.repeat(
+        [_rule(i).is_boolean and i.unit_rollup == rollup.SHARE_YES for i in indicators],
+        len(parents),
+    )
+    n_counted = np.where(share_yes, n, n_counted)
+    s_num = np.where(share_yes, s_value, s_num)
+    s_den = np.where(share_yes, n, s_den)
+    s_value = np.where(share_yes, s_value * 100, s_value)
+    return pd.DataFrame(
+        {
+            "key": np.tile(np.array(parents, dtype="int64"), len(indicator_ids)),
+            "n": n,
+            "n_counted": n_counted,
+            "s_num": s_num,
+            "s_den": s_den,
+            "s_value": s_value,
+            "covered": covered,
+            "expected": np.tile(
+                np.array([expected[p] for p in parents], dtype="int64"), len(indicator_ids)
+            ),
+            "s_pct_nested": 0,
+            # Each commune is one member: one without counts is one left out of a ratio of
+            # sums.
+            "s_pct_dropped": n - n_counted,
+            "indicator_id": np.repeat(np.array(indicator_ids, dtype="int64"), len(parents)),
+        }
+    )
 
 
 def _with_sub_period_figures(

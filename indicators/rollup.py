@@ -234,33 +234,45 @@ def finish(stats: pd.DataFrame, unit_rollup) -> pd.DataFrame:
     """Add up members' sums per key and apply the rule (see combine). `unit_rollup` is a
     rule name, or a Rules giving each key's."""
     totals = stats[STATS_COLUMNS].groupby("key").sum()
-    n = totals["n"]
+    # The rule on the sums' arrays (pandas costs per operation; this runs at every level of
+    # every walk).
+    n, n_counted, s_num, s_den, s_value, left_out = (
+        totals[column].to_numpy(dtype=float)
+        for column in ("n", "n_counted", "s_num", "s_den", "s_value", "s_pct_nested")
+    )
+    left_out = left_out + totals["s_pct_dropped"].to_numpy(dtype=float)
     reported = n > 0
-    mean = (totals["s_value"] / n.where(reported)).where(reported)
-    result = totals[["covered", "expected"]].astype(int).copy()
-    result["reporting"] = n.astype(int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(reported, s_value / np.where(reported, n, np.nan), np.nan)
     rollups = _rollups(unit_rollup, totals.index)
     unknown = set(rollups) - {RATIO_OF_SUMS, SHARE_YES, SUM, MEAN}
     if unknown:
         raise ValueError(f"Quy tắc tổng hợp không hợp lệ: {unknown.pop()!r}")
     ratio_like = np.isin(rollups, [RATIO_OF_SUMS, SHARE_YES])
-    has_counts = reported & (totals["s_den"] > 0)
-    every_counted = ratio_like & has_counts & (totals["n_counted"] == n)
+    has_counts = reported & (s_den > 0)
+    every_counted = ratio_like & has_counts & (n_counted == n)
     # A ratio keeps the counts it has: the members with counts give Σ/Σ, and those with a
     # bare percentage are said, not averaged in unweighted (docs/decisions/0017).
-    some_counted = (rollups == RATIO_OF_SUMS) & has_counts & (totals["n_counted"] > 0)
+    some_counted = (rollups == RATIO_OF_SUMS) & has_counts & (n_counted > 0)
     counted = every_counted | some_counted
-    left_out = totals["s_pct_nested"] + totals["s_pct_dropped"]
-    result["percent_only"] = np.where(counted, left_out, 0).astype(int)
-    ratio = 100 * totals["s_num"] / totals["s_den"].where(counted)
-    result["numerator"] = totals["s_num"].where(counted)
-    result["denominator"] = totals["s_den"].where(counted)
-    result["value"] = np.select(
-        [counted, ratio_like, rollups == SUM, rollups == MEAN],
-        [ratio, mean, totals["s_value"].where(reported), mean],
-        default=np.nan,
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = 100 * s_num / np.where(counted, s_den, np.nan)
+    return pd.DataFrame(
+        {
+            "covered": totals["covered"].to_numpy().astype(int),
+            "expected": totals["expected"].to_numpy().astype(int),
+            "reporting": n.astype(int),
+            "percent_only": np.where(counted, left_out, 0).astype(int),
+            "numerator": np.where(counted, s_num, np.nan),
+            "denominator": np.where(counted, s_den, np.nan),
+            "value": np.select(
+                [counted, ratio_like, rollups == SUM, rollups == MEAN],
+                [ratio, mean, np.where(reported, s_value, np.nan), mean],
+                default=np.nan,
+            ),
+        },
+        index=totals.index,
     )
-    return result
 
 
 def evaluate_tree(
