@@ -323,49 +323,77 @@ def evaluate_tree(
 
         own = own_figures(figures, ns, is_unit_figure)
 
-        node = pd.DataFrame(index=pd.Index(nodes["id"], name="id"))
-        node["parent_id"] = nodes["parent_id"].to_numpy()
-        node["level"] = level
-        node["node_scope"] = ns
-        node = node.join(computed, how="left")
-        node[["covered", "expected", "percent_only"]] = node[
-            ["covered", "expected", "percent_only"]
-        ].fillna(0)
-        node["coverage_level"] = _coverage_level(ns, level, done, nodes, leaf_stats)
-        node["answer"] = False
-        node["origin"] = np.where(node["value"].notna(), COMPUTED, NO_DATA)
-        for column in ("figure_id", "figure_period", "source"):
-            node[column] = None
+        # The node's columns as arrays, made into a frame once (pandas costs per operation,
+        # and this runs at every level of every walk).
+        ids = nodes["id"].to_numpy()
+        index = pd.Index(ids, name="id")
+        found = computed.reindex(index)
+        value, numerator, denominator, covered, expected, percent_only = (
+            found[column].to_numpy(dtype=float, copy=True)
+            for column in (
+                "value",
+                "numerator",
+                "denominator",
+                "covered",
+                "expected",
+                "percent_only",
+            )
+        )
+        for column in (covered, expected, percent_only):
+            column[np.isnan(column)] = 0
+        origin = np.where(np.isnan(value), NO_DATA, COMPUTED).astype(object)
+        answer = np.zeros(len(ids), dtype=bool)
+        figure_id = np.full(len(ids), None, dtype=object)
+        figure_period, source = figure_id.copy(), figure_id.copy()
 
-        reported = node.index.isin(own.index)
+        reported = index.isin(own.index)
         if reported.any():
-            ids = node.index[reported]
-            mine = own.loc[ids]
-            node.loc[ids, ["value", "numerator", "denominator"]] = mine[
-                ["value", "numerator", "denominator"]
-            ].to_numpy(dtype=float)
-            node.loc[ids, "origin"] = REPORTED
-            node.loc[ids, "percent_only"] = 0
-            node.loc[ids, "answer"] = rule.is_boolean(ids) & (ns == SELF)
-            node.loc[ids, "figure_id"] = mine["figure_id"].to_numpy()
-            node.loc[ids, "figure_period"] = mine["figure_period"].to_numpy()
-            node.loc[ids, "source"] = mine["source"].to_numpy()
+            mine = own.loc[ids[reported]]
+            value[reported] = mine["value"].to_numpy(dtype=float)
+            numerator[reported] = mine["numerator"].to_numpy(dtype=float)
+            denominator[reported] = mine["denominator"].to_numpy(dtype=float)
+            origin[reported] = REPORTED
+            percent_only[reported] = 0
+            answer[reported] = rule.is_boolean(ids[reported]) & (ns == SELF)
+            figure_id[reported] = mine["figure_id"].to_numpy()
+            figure_period[reported] = mine["figure_period"].to_numpy()
+            source[reported] = mine["source"].to_numpy()
             # A figure reported for a whole tier covers every member of it. A share of units
             # (18 of 29 departments) names the tier's size when the registry does not.
             if ns != SELF:
-                shares = rule.unit_rollup(ids) == SHARE_YES
-                unknown = ids[(node.loc[ids, "expected"] == 0).to_numpy() & shares]
-                counted = node.loc[unknown, "denominator"].notna()
-                unknown = unknown[counted.to_numpy()]
-                node.loc[unknown, "expected"] = node.loc[unknown, "denominator"]
-            node.loc[ids, "covered"] = node.loc[ids, "expected"]
+                at = np.flatnonzero(reported)
+                shares = rule.unit_rollup(ids[reported]) == SHARE_YES
+                unknown = at[(expected[at] == 0) & shares & ~np.isnan(denominator[at])]
+                expected[unknown] = denominator[unknown]
+            covered[reported] = expected[reported]
         # A unit with no units below it (a commune) counts as one for itself.
-        has_children = node.index.isin(leaf_stats["key"])
+        has_children = index.isin(leaf_stats["key"])
         if not done.empty:
-            has_children |= node.index.isin(done["parent_id"])
-        leaf = np.full(len(node), ns == SELF) & np.logical_not(has_children)
-        node.loc[leaf, "expected"] = 1
-        node.loc[leaf, "covered"] = node.loc[leaf, "origin"].ne(NO_DATA).astype(int)
+            has_children |= index.isin(done["parent_id"])
+        leaf = np.full(len(ids), ns == SELF) & np.logical_not(has_children)
+        expected[leaf] = 1
+        covered[leaf] = (origin[leaf] != NO_DATA).astype(int)
+        node = pd.DataFrame(
+            {
+                "parent_id": nodes["parent_id"].to_numpy(),
+                "level": level,
+                "node_scope": ns,
+                "value": value,
+                "numerator": numerator,
+                "denominator": denominator,
+                "answer": answer,
+                "origin": origin,
+                "covered": covered,
+                "expected": expected,
+                "coverage_level": _coverage_level(ns, level, done, nodes, leaf_stats),
+                # As objects, None where no figure (pandas would make strings' NaN of it).
+                "figure_id": pd.Series(figure_id, index=index, dtype=object),
+                "figure_period": pd.Series(figure_period, index=index, dtype=object),
+                "source": pd.Series(source, index=index, dtype=object),
+                "percent_only": percent_only,
+            },
+            index=index,
+        )
         results.append(node)
         done = pd.concat([done, node]) if not done.empty else node
     if not results:
@@ -542,8 +570,9 @@ def _child_members(done: pd.DataFrame, nodes: pd.DataFrame, rule: Rule) -> pd.Da
     if children.empty:
         return _empty_members()
     parts = []
+    counts_one = (children["node_scope"] == SELF).to_numpy()
     for count_one in (True, False):
-        part = children[(children["node_scope"] == SELF) == count_one]
+        part = children[counts_one == count_one]
         if not part.empty:
             parts.append(as_members(part, part["parent_id"], rule, count_one=count_one))
     return pd.concat(parts)
@@ -601,4 +630,7 @@ def _coverage_level(
 
 
 def _empty_members() -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series(dtype=float) for column in MEMBER_COLUMNS})
+    return _EMPTY_MEMBERS.copy()
+
+
+_EMPTY_MEMBERS = pd.DataFrame({column: pd.Series(dtype=float) for column in MEMBER_COLUMNS})
