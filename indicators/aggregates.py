@@ -22,7 +22,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, FloatField, Q
+from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from indicators import aggregate_table, analytics
@@ -521,20 +522,29 @@ def _untouched_districts(
                 scope__in=scopes,
                 indicator_id__in=[i.pk for i in indicators],
                 via_predecessors=False,
-            ).values_list("unit_id", "indicator_id", "scope", *aggregate_table.NODE_FIELDS),
+            )
+            .annotate(**{f"{name}_float": Cast(name, FloatField()) for name in _NUMBERS})
+            .values_list("unit_id", "indicator_id", "scope", *_NODE_FLOATS),
             columns=["unit_id", "indicator_id", "node_scope", *aggregate_table.NODE_FIELDS],
         )
         complete = rows.groupby("unit_id").size() == len(indicators) * len(scopes)
         rows = rows[rows["unit_id"].isin(complete.index[complete])]
         if rows.empty:
             continue
-        for column in ("value", "numerator", "denominator"):
-            rows[column] = pd.to_numeric(rows[column], errors="coerce").astype(float)
+        rows[list(_NUMBERS)] = rows[list(_NUMBERS)].astype(float)
         known[period.id] = rows.rename(columns={"is_answer": "answer"}).assign(
             parent_id=rows["unit_id"].map(districts).astype(float),
             level=Unit.Level.DISTRICT,
         )
     return known
+
+
+# A node's fields as read for a walk: the numbers as floats from the database (no Decimal
+# made per cell).
+_NUMBERS = ("value", "numerator", "denominator")
+_NODE_FLOATS = [
+    f"{name}_float" if name in _NUMBERS else name for name in aggregate_table.NODE_FIELDS
+]
 
 
 def computed(indicators: list, units: list, period, *, reading: bool = False) -> list[Aggregate]:

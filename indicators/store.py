@@ -8,16 +8,14 @@ import (indicators.admin, indicators.resources) and the reference data (indicato
 tests/test_write_paths.py fails if figure rows are written anywhere else.
 
 Strategies by size: on PostgreSQL, from copy_write.usable() rows, COPY (docs/decisions/0010);
-below it, one INSERT for the new rows and one plain UPDATE statement for each changed one, sent a
-hundred at a time on PostgreSQL (Django's bulk_update builds a CASE per column and row:
-2.5 ms a row on SQLite).
+below it, one INSERT for the new rows and one plain UPDATE statement run for each changed
+one (Django's bulk_update builds a CASE per column and row: 2.5 ms a row on SQLite).
 """
 
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
 from django.utils import timezone
-from psycopg2.extras import execute_batch
 from simple_history.utils import bulk_create_with_history
 
 from indicators import aggregates, copy_write
@@ -25,7 +23,6 @@ from indicators.models import FIGURE_WRITABLE, Figure
 
 APPROVED = Figure.Status.APPROVED
 BATCH = 2000
-PAGE = 100  # UPDATE statements sent in one round trip
 
 
 def figures_store(
@@ -101,13 +98,10 @@ def _update(figures: list[Figure], user) -> None:
         [field.get_db_prep_save(getattr(f, field.attname), connection) for field in fields] + [f.pk]
         for f in figures
     ]
-    statement = f"UPDATE {Figure._meta.db_table} SET {setting} WHERE id = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The statements sent together, a page at a time (psycopg2's executemany sends
-            # each on its own: a round trip per figure).
-            execute_batch(cursor.cursor, statement, rows, page_size=PAGE)
-        else:
-            cursor.executemany(statement, rows)
+        cursor.executemany(
+            f"UPDATE {Figure._meta.db_table} SET {setting} WHERE id = %s",  # noqa: S608
+            rows,
+        )
     # The history as bulk_update_with_history writes it.
     Figure.history.bulk_history_create(figures, batch_size=BATCH, update=True, default_user=user)
