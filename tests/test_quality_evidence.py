@@ -14,12 +14,15 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import StopUpload
+from django.test import Client
 
 from accounts.models import Membership
 from entry.services import EntryValue, EvidenceMissing, submission_act
 from indicators.models import Figure, Indicator
 from indicators.reports import submission_get
-from quality import discussion, evidence
+from quality import discussion, evidence, uploads
 from quality.models import Comment, Evidence, EvidenceRequirement, FollowUp
 from tests.test_entry_workflow import Q1, complete_values, save
 from units.models import Unit
@@ -229,6 +232,62 @@ def test_too_big_a_file_and_a_link_that_is_not_http_are_refused(
     )
     assert good.status_code == 200 and good.json()[0]["link"] == "https://quangtri.gov.vn/qd-123"
     assert Evidence.objects.count() == 1
+
+
+@pytest.mark.parametrize("where", ["page", "api"])
+def test_a_file_over_the_limit_is_refused_while_read_not_after(
+    users, staff_figure, settings, where
+):
+    """The upload is stopped once past EVIDENCE_MAX_BYTES (CSRF checked as in a browser, which
+    reads the body first): the rest of the body is never read, nothing is kept."""
+    settings.EVIDENCE_MAX_BYTES = 64 * 1024
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["hoxa.nhaplieu"])
+    page = f"/quality/figures/{staff_figure.pk}/"
+    client.get(page)
+    token = client.cookies["csrftoken"].value
+    big = SimpleUploadedFile("qd.pdf", PDF + b"0" * (1024 * 1024))
+    if where == "page":  # the token first, as the form sends it
+        fields = {"csrfmiddlewaretoken": token, "action": "upload", "file": big}
+        answer = client.post(page, fields)
+        assert answer.status_code == 400
+        message = answer.context["errors"]["file"][0]
+        assert message in answer.content.decode()
+    else:
+        url = f"/api/v1/observations/{staff_figure.pk}/evidence/"
+        answer = client.post(url, {"file": big}, HTTP_X_CSRFTOKEN=token)
+        assert answer.status_code == 400
+        message = answer.json()["file"][0]
+    assert message == "Tệp quá lớn: 1.0 MB, tối đa 0.1 MB."
+    assert not Evidence.objects.exists()
+    request = answer.wsgi_request
+    limit = request.upload_handlers[0]
+    assert isinstance(limit, uploads.SizeLimit)
+    total = int(request.META["CONTENT_LENGTH"])
+    assert limit.exceeded and limit.received < total
+    # Read: the limit and at most a chunk or two around it; the rest is still unread.
+    unread = len(request.META["wsgi.input"])
+    assert unread > total - limit.limit - 3 * limit.chunk_size
+    # Within the limit, the same request goes through to the handlers that keep the file.
+    small = SimpleUploadedFile("qd.pdf", PDF)
+    if where == "page":
+        fields = {"csrfmiddlewaretoken": token, "action": "upload", "file": small}
+        assert client.post(page, fields).status_code == 302
+    else:
+        assert client.post(url, {"file": small}, HTTP_X_CSRFTOKEN=token).status_code == 200
+    assert Evidence.objects.get().size == len(PDF)
+
+
+def test_a_body_declared_over_the_limit_is_stopped_at_its_first_file(settings):
+    settings.EVIDENCE_MAX_BYTES = 1024 * 1024
+    limit = uploads.SizeLimit()
+    limit.handle_raw_input(None, {}, 1024 * 1024 + uploads.FORM_BYTES, b"-", "utf-8")
+    limit.new_file("file", "qd.pdf", "application/pdf", None)  # a form around a file: fine
+    limit = uploads.SizeLimit()
+    limit.handle_raw_input(None, {}, 100 * 1024 * 1024, b"-", "utf-8")
+    with pytest.raises(StopUpload):
+        limit.new_file("file", "qd.pdf", "application/pdf", None)
+    assert limit.exceeded and limit.received == 0
 
 
 def test_a_report_missing_required_evidence_is_not_approved_and_the_page_says_which(
