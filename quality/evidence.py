@@ -2,6 +2,7 @@
 and size-limited, or a link; and which reports lack the evidence their indicators require.
 Nothing uploaded is ever served as anything but a download (quality views)."""
 
+import codecs
 import io
 import uuid
 import zipfile
@@ -41,6 +42,10 @@ CSV = Kind("text/csv", "csv", "CSV")
 ALLOWED = gettext_lazy("PDF, ảnh PNG/JPEG, bảng tính XLSX/ODS/CSV, văn bản DOCX/ODT")
 # Text that a browser would run or render as a page, whatever it is named.
 _ACTIVE_TEXT = (b"<html", b"<!doctype", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe")
+# A CSV is read through in pieces of this size (each piece overlapping the one before it by
+# the longest marker less one byte, so that no marker is missed where the pieces meet).
+_TEXT_PIECE = 64 * 1024
+_MARKER_OVERLAP = max(len(m) for m in _ACTIVE_TEXT) - 1
 
 
 def max_bytes() -> int:
@@ -71,7 +76,7 @@ def kind_of(head: bytes, data: bytes) -> Kind | None:
         return JPEG
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
-    return _text_kind(head)
+    return _text_kind(data)
 
 
 def _zip_kind(data: bytes) -> Kind | None:
@@ -94,17 +99,21 @@ def _zip_kind(data: bytes) -> Kind | None:
     return None
 
 
-def _text_kind(head: bytes) -> Kind | None:
-    """CSV: UTF-8 text, no NUL byte, nothing a browser would run."""
-    if b"\x00" in head:
+def _text_kind(data: bytes) -> Kind | None:
+    """CSV: UTF-8 text, no NUL byte, nothing a browser would run, through to its last byte
+    (what a browser sniffs need not be at the start). In pieces: no copy of the whole."""
+    if b"\x00" in data:
         return None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # a character cut at the end of the head is fine
-            return None
-    lowered = head.lower().lstrip()
-    if any(marker in lowered for marker in _ACTIVE_TEXT):
+        for start in range(0, len(data), _TEXT_PIECE):
+            decoder.decode(view[start : start + _TEXT_PIECE])
+            around = data[max(0, start - _MARKER_OVERLAP) : start + _TEXT_PIECE].lower()
+            if any(marker in around for marker in _ACTIVE_TEXT):
+                return None
+        decoder.decode(b"", final=True)  # a character cut at the very end
+    except UnicodeDecodeError:
         return None
     return CSV
 

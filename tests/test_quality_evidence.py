@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import StopUpload
@@ -214,6 +215,36 @@ def test_office_documents_spreadsheets_images_and_csv_are_accepted(users, staff_
             user=users["hoxa.nhaplieu"], figure=staff_figure, name=name, data=data
         )
         assert item.content_type == kind, name
+
+
+LONG_CSV = "mã,tên,giá trị\n".encode() + "19363,Thị trấn Hồ Xá,3\n".encode() * 4000
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b"\x00\x01", b"\xc3\x28", b"<script>alert(1)</script>", b"<HtMl><body>"],
+    ids=["nul", "not-utf8", "script", "html"],
+)
+def test_a_csv_is_read_to_its_last_byte_not_only_its_head(users, staff_figure, tail):
+    data = LONG_CSV + tail + b"\n19363,x,1\n"  # 100 KB of good rows first
+    with pytest.raises(ValidationError, match="Loại tệp không được nhận"):
+        evidence.evidence_upload(
+            user=users["hoxa.nhaplieu"], figure=staff_figure, name="a.csv", data=data
+        )
+    assert not Evidence.objects.exists()
+    good = evidence.evidence_upload(
+        user=users["hoxa.nhaplieu"], figure=staff_figure, name="a.csv", data=LONG_CSV
+    )
+    assert good.content_type == "text/csv"
+
+
+def test_a_marker_or_a_letter_across_two_pieces_of_a_csv_is_seen_whole():
+    cut = evidence._TEXT_PIECE
+    marker = b"a" * (cut - 3) + b"<script>"
+    assert evidence.kind_of(marker[:4096], marker) is None
+    letter = b"a" * (cut - 1) + "ấ".encode()  # its three bytes in two pieces
+    assert evidence.kind_of(letter[:4096], letter) == evidence.CSV
+    assert evidence.kind_of(letter[:4096], letter[:-1]) is None  # cut short at the end
 
 
 def test_too_big_a_file_and_a_link_that_is_not_http_are_refused(
