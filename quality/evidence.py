@@ -6,6 +6,7 @@ import codecs
 import io
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -46,6 +47,19 @@ _ACTIVE_TEXT = (b"<html", b"<!doctype", b"<script", b"<svg", b"<?xml", b"<body",
 # the longest marker less one byte, so that no marker is missed where the pieces meet).
 _TEXT_PIECE = 64 * 1024
 _MARKER_OVERLAP = max(len(m) for m in _ACTIVE_TEXT) - 1
+# An office document has tens of members, a big one a few thousand: an archive declaring more
+# is refused before zipfile builds its list (an object per member, whatever their number).
+MAX_ZIP_MEMBERS = 10_000
+_CENTRAL_ENTRY = b"PK\x01\x02"  # what each member's entry in the central directory starts with
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    RuntimeError,
+    EOFError,
+    ValueError,
+    zlib.error,
+)
 
 
 def max_bytes() -> int:
@@ -82,6 +96,8 @@ def kind_of(head: bytes, data: bytes) -> Kind | None:
 def _zip_kind(data: bytes) -> Kind | None:
     """An office document is a ZIP: told by its members' names (and an OpenDocument's
     `mimetype` member, a few bytes), nothing unpacked."""
+    if not _zip_members_bounded(data):
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -89,14 +105,41 @@ def _zip_kind(data: bytes) -> Kind | None:
                 return XLSX
             if "word/document.xml" in names:
                 return DOCX
-            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
-                mimetype = archive.read("mimetype").strip()
-                return {ODS.content_type.encode(): ODS, ODT.content_type.encode(): ODT}.get(
-                    mimetype
-                )
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError):
+            if "mimetype" in names:
+                return _opendocument_kind(archive.getinfo("mimetype"), archive)
+    except _ZIP_ERRORS:
         return None
     return None
+
+
+def _zip_members_bounded(data: bytes) -> bool:
+    """Whether the archive has at most MAX_ZIP_MEMBERS members, known before zipfile lists
+    them: the count its end record declares (read by zipfile's own reader, the one ZipFile
+    uses, from the last 64 KB and 22 bytes, ZIP64 included), and the entries the data can
+    hold at all (zipfile walks the directory by its size, not by that count, and each entry
+    it builds starts with the signature counted here)."""
+    try:
+        end = zipfile._EndRecData(io.BytesIO(data))
+    except _ZIP_ERRORS:
+        return False
+    if end is None:
+        return False
+    declared = max(end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_ENTRIES_THIS_DISK])
+    return declared <= MAX_ZIP_MEMBERS and data.count(_CENTRAL_ENTRY) <= MAX_ZIP_MEMBERS
+
+
+def _opendocument_kind(info: zipfile.ZipInfo, archive: zipfile.ZipFile) -> Kind | None:
+    """ODS or ODT by the `mimetype` member: read only when stored or deflated and said to be
+    under 100 bytes, and then no more than 100 bytes of it (what it says of its size may be a
+    lie; reading it whole would unpack all there is)."""
+    if info.file_size >= 100 or info.compress_type not in (
+        zipfile.ZIP_STORED,
+        zipfile.ZIP_DEFLATED,
+    ):
+        return None
+    with archive.open(info) as member:
+        mimetype = member.read(100).strip()
+    return {ODS.content_type.encode(): ODS, ODT.content_type.encode(): ODT}.get(mimetype)
 
 
 def _text_kind(data: bytes) -> Kind | None:

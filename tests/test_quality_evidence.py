@@ -6,9 +6,11 @@ import datetime
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -380,6 +382,22 @@ print(json.dumps({"size": len(data), "kind": str(kind_of(data[:4096], data))}))
 """
 
 
+def kind_in_a_small_process(path: Path) -> dict:
+    """kind_of on the file, in a process of its own under HOSTILE's memory limit and a time
+    limit (the machine is shared): its answer, {"size", "kind"}."""
+    answer = subprocess.run(
+        [sys.executable, "-c", HOSTILE, str(path)],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "egov_portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert answer.returncode == 0, answer.stderr[-2000:]
+    return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
 def test_a_zip_bomb_is_refused_without_unpacking_it(tmp_path):
     """An "OpenDocument" whose mimetype member unpacks to 400 MB: read under a memory limit
     of 768 MB (the interpreter and Django included) and a time limit, it is refused."""
@@ -391,18 +409,73 @@ def test_a_zip_bomb_is_refused_without_unpacking_it(tmp_path):
         chunk = b"\0" * (1024 * 1024)
         for _ in range(400):
             member.write(chunk)
-    answer = subprocess.run(
-        [sys.executable, "-c", HOSTILE, str(bomb)],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "egov_portal.settings"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert answer.returncode == 0, answer.stderr[-2000:]
-    result = json.loads(answer.stdout.strip().splitlines()[-1])
+    result = kind_in_a_small_process(bomb)
     assert result["size"] < 2 * 1024 * 1024 and result["kind"] == "None"
+
+
+def test_a_mimetype_member_lying_about_its_size_is_read_no_further_than_100_bytes(tmp_path):
+    """Its central directory says 50 bytes; it unpacks to 1.5 GB. Read whole, it would not
+    fit under the memory limit."""
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("mimetype", "w") as member,
+    ):
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(1500):
+            member.write(chunk)
+    data = bytearray(bomb.getvalue())
+    struct.pack_into("<L", data, data.rfind(b"PK\x01\x02") + 24, 50)  # its file size
+    path = tmp_path / "lie.ods"
+    path.write_bytes(data)
+    result = kind_in_a_small_process(path)
+    assert result["size"] < 2 * 1024 * 1024 and result["kind"] == "None"
+
+
+def listing(names: list[bytes], *, declared: int, zip64: bool = False) -> bytes:
+    """A ZIP of one stored member, xl/workbook.xml, whose central directory lists `names`
+    (each pointing at that member) and whose end record declares `declared` entries (a
+    ZIP64 one, which holds millions, if `zip64`)."""
+    content, first = b"<w/>", b"xl/workbook.xml"
+    crc, size = zlib.crc32(content), len(content)
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, size, size, len(first), 0)
+    local += first + content
+    head = struct.pack("<4s6H3L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, size, size)
+    directory = b"".join(head + struct.pack("<5H2L", len(n), 0, 0, 0, 0, 0, 0) + n for n in names)
+    end = b""
+    if zip64:
+        at = len(local) + len(directory)
+        end += struct.pack(
+            "<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, declared, declared,
+            len(directory), len(local),
+        )  # fmt: skip
+        end += struct.pack("<4sLQL", b"PK\x06\x07", 0, at, 1)
+    count = min(declared, 0xFFFF)
+    end += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), len(local), 0)
+    return local + directory + end
+
+
+@pytest.mark.parametrize(
+    ("names", "declared", "zip64"),
+    [
+        # 200,001 entries (9.4 MB, under the upload limit) while the end record says one.
+        ([b"xl/workbook.xml"] + [b"a"] * 200_000, 1, False),
+        # One entry; a ZIP64 end record claiming five million.
+        ([b"xl/workbook.xml"], 5_000_000, True),
+        # As many as it says, but past the bound.
+        ([b"xl/workbook.xml"] + [b"a"] * 20_000, 20_001, False),
+    ],
+    ids=["lying-count", "zip64-millions", "too-many"],
+)
+def test_an_archive_of_too_many_members_is_refused_before_they_are_listed(
+    tmp_path, names, declared, zip64
+):
+    path = tmp_path / "nhieu.xlsx"
+    path.write_bytes(listing(names, declared=declared, zip64=zip64))
+    assert kind_in_a_small_process(path)["kind"] == "None"
+    # Made the same way with a few members: an XLSX (refused above for their number alone).
+    few = listing([b"xl/workbook.xml", b"xl/styles.xml"], declared=2, zip64=zip64)
+    assert evidence.kind_of(few[:4096], few) == evidence.XLSX
 
 
 def test_a_comment_written_on_the_report_page_shows_there_and_on_the_form(
