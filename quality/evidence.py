@@ -4,6 +4,7 @@ Nothing uploaded is ever served as anything but a download (quality views)."""
 
 import codecs
 import io
+import re
 import uuid
 import zipfile
 import zlib
@@ -28,11 +29,12 @@ class Kind:
     content_type: str
     extension: str
     label: str
+    other_extensions: tuple[str, ...] = ()
 
 
 PDF = Kind("application/pdf", "pdf", "PDF")
 PNG = Kind("image/png", "png", "PNG")
-JPEG = Kind("image/jpeg", "jpg", "JPEG")
+JPEG = Kind("image/jpeg", "jpg", "JPEG", ("jpeg",))
 XLSX = Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "XLSX")
 DOCX = Kind(
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "DOCX"
@@ -40,7 +42,11 @@ DOCX = Kind(
 ODS = Kind("application/vnd.oasis.opendocument.spreadsheet", "ods", "ODS")
 ODT = Kind("application/vnd.oasis.opendocument.text", "odt", "ODT")
 CSV = Kind("text/csv", "csv", "CSV")
+KINDS = {kind.content_type: kind for kind in (PDF, PNG, JPEG, XLSX, DOCX, ODS, ODT, CSV)}
 ALLOWED = gettext_lazy("PDF, ảnh PNG/JPEG, bảng tính XLSX/ODS/CSV, văn bản DOCX/ODT")
+# What follows a name's last dot is taken for an extension (replaced by the kind's) when it
+# looks like one; otherwise ("Quý 1.2025") it is part of the name.
+_EXTENSION = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9]{1,5}")
 # Text that a browser would run or render as a page, whatever it is named.
 _ACTIVE_TEXT = (b"<html", b"<!doctype", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe")
 # A CSV is read through in pieces of this size (each piece overlapping the one before it by
@@ -78,6 +84,26 @@ def size_check(size: int) -> None:
                 }
             }
         )
+
+
+def file_name(name: str, kind: Kind) -> str:
+    """The name shown and given to a download: the uploader's, ending with the extension of
+    the kind its content was found to be ("bao-cao.html" found CSV is "bao-cao.csv", "scan"
+    found PDF "scan.pdf"); at most 255 characters."""
+    name = (name or "").strip().rstrip(". ")
+    stem, dot, suffix = name.rpartition(".")
+    if not (dot and _EXTENSION.fullmatch(suffix)):
+        stem, suffix = name, ""  # no extension: all of it is the name
+    ours = suffix.lower() in (kind.extension, *kind.other_extensions)
+    extension = suffix if ours else kind.extension  # "a.PDF" stays
+    stem = stem.strip() or "minh-chung"
+    return f"{stem[: 254 - len(extension)].rstrip()}.{extension}"
+
+
+def download_name(item: Evidence) -> str:
+    """file_name of a stored document, by the type it was stored as."""
+    kind = KINDS.get(item.content_type)
+    return file_name(item.name, kind) if kind else item.name
 
 
 def kind_of(head: bytes, data: bytes) -> Kind | None:
@@ -181,7 +207,7 @@ def evidence_upload(*, user, figure: Figure, name: str, data: bytes) -> Evidence
     evidence = Evidence(
         figure=figure,
         uploaded_by=user,
-        name=(name or "").strip()[:255] or f"minh-chung.{kind.extension}",
+        name=file_name(name, kind),
         content_type=kind.content_type,
         size=len(data),
         **key_of(figure),

@@ -128,8 +128,8 @@ def evidence_download(request, pk: int):
         return redirect(item.link)
     response = FileResponse(
         item.file.open("rb"),
-        as_attachment=True,
-        filename=item.name,
+        as_attachment=True,  # never inline: never rendered by the browser
+        filename=evidence.download_name(item),
         content_type=item.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

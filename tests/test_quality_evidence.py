@@ -249,6 +249,47 @@ def test_a_marker_or_a_letter_across_two_pieces_of_a_csv_is_seen_whole():
     assert evidence.kind_of(letter[:4096], letter[:-1]) is None  # cut short at the end
 
 
+@pytest.mark.parametrize(
+    ("name", "kind", "saved"),
+    [
+        ("bao-cao.html", evidence.CSV, "bao-cao.csv"),
+        ("scan", evidence.PDF, "scan.pdf"),
+        ("a.PDF", evidence.PDF, "a.PDF"),
+        ("anh.jpeg", evidence.JPEG, "anh.jpeg"),
+        ("anh.png", evidence.JPEG, "anh.jpg"),
+        ("bang.xls", evidence.XLSX, "bang.xlsx"),
+        ("Báo cáo Quý 1.2025", evidence.PDF, "Báo cáo Quý 1.2025.pdf"),  # not an extension
+        ("scan.", evidence.PDF, "scan.pdf"),
+        (".html", evidence.CSV, "minh-chung.csv"),
+        ("", evidence.ODT, "minh-chung.odt"),
+        ("x" * 300 + ".pdf", evidence.PDF, "x" * 251 + ".pdf"),
+    ],
+)
+def test_a_saved_name_ends_with_the_extension_of_what_was_found(name, kind, saved):
+    assert evidence.file_name(name, kind) == saved
+
+
+def test_the_name_shown_and_downloaded_is_that_of_the_content(users, staff_figure, client):
+    client.force_login(users["hoxa.nhaplieu"])
+    page = f"/quality/figures/{staff_figure.pk}/"
+    for name, data in (("bao-cao.html", LONG_CSV), ("báo cáo", PDF)):
+        upload = SimpleUploadedFile(name, data)
+        assert client.post(page, {"action": "upload", "file": upload}).status_code == 302
+    csv, pdf = Evidence.objects.order_by("pk")
+    assert (csv.name, pdf.name) == ("bao-cao.csv", "báo cáo.pdf")
+    shown = client.get(page).content.decode()
+    assert "bao-cao.csv" in shown and "bao-cao.html" not in shown
+    download = client.get(f"/quality/evidence/{csv.pk}/")
+    assert download["Content-Disposition"] == 'attachment; filename="bao-cao.csv"'
+    assert download["Content-Type"] == "text/csv"
+    download = client.get(f"/quality/evidence/{pdf.pk}/")
+    assert download["Content-Disposition"] == "attachment; filename*=utf-8''b%C3%A1o%20c%C3%A1o.pdf"
+    # A document stored under another name (before names were made so) downloads as what it is.
+    Evidence.objects.filter(pk=csv.pk).update(name="cu.html")
+    download = client.get(f"/quality/evidence/{csv.pk}/")
+    assert download["Content-Disposition"] == 'attachment; filename="cu.csv"'
+
+
 def test_too_big_a_file_and_a_link_that_is_not_http_are_refused(
     users, staff_figure, api_client, settings
 ):
