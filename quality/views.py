@@ -17,6 +17,7 @@ from accounts import policy
 from egov_portal import table_files
 from indicators.models import Figure
 from indicators.periods import PeriodError, PeriodKind, parse_period
+from indicators.selectors import figure_history
 from quality import discussion, evidence, report, uploads
 from quality.models import Evidence
 from units.models import Unit
@@ -72,6 +73,7 @@ def _figure_page(request, pk: int):
             "follow_up": discussion.open_follow_up(figure),
             "evidence": evidence.evidence_of(figure),
             "evidence_required": figure.indicator_id in evidence.required_indicator_ids(),
+            "history": figure_history(figure=figure),
             "may_comment": policy.can_comment(request.user, figure),
             "may_follow_up": policy.can_follow_up(request.user, figure),
             "may_resolve": policy.can_resolve_follow_up(request.user, figure),

@@ -19,12 +19,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import StopUpload
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Membership
 from entry.services import EntryValue, EvidenceMissing, submission_act
 from indicators.models import Figure, Indicator
 from indicators.reports import submission_get
+from indicators.selectors import figure_history
 from quality import discussion, evidence, uploads
 from quality.models import Comment, Evidence, EvidenceRequirement, FollowUp
 from tests.test_entry_workflow import Q1, complete_values, save
@@ -540,3 +543,46 @@ def test_a_comment_written_on_the_report_page_shows_there_and_on_the_form(
     client.force_login(users["hoxa.nhaplieu"])
     form = client.get(f"/entry/{hoxa.pk}/{Q1.id}/").content.decode()
     assert "Ba người là đủ chưa?" in form
+
+
+# --- the figure's page ---------------------------------------------------------------
+
+
+def test_the_figures_page_shows_who_changed_its_value_when_newest_first(
+    users, hoxa, staff_figure, client, django_assert_num_queries
+):
+    official = users["hoxa.nhaplieu"]
+    save(official, hoxa, {"HR_IT_STAFF": EntryValue(value="5")})
+    client.force_login(users["vinhlinh.duyet"])
+    url = f"/quality/figures/{staff_figure.pk}/"
+    page = client.get(url)
+    changes = page.context["history"].changes
+    assert [(c.after.history_type, c.after.value) for c in changes] == [("~", 5), ("+", 3)]
+    assert changes[0].before.value == 3 and changes[0].value_changed
+    assert changes[1].before is None
+    assert {c.after.history_user for c in changes} == {official}
+    html = page.content.decode()
+    assert 'data-history-type="~"' in html.split('data-history-type="+"')[0]  # newest first
+    for text in ("Lịch sử thay đổi", "Nhập mới", "Sửa", official.get_full_name()):
+        assert text in html
+    # One query, whatever the number of changes: the page asks no more for six than for two.
+    with django_assert_num_queries(1):
+        figure_history(figure=staff_figure)
+    with CaptureQueriesContext(connection) as two:
+        client.get(url)
+    for value in ("6", "7", "8", "9"):
+        save(official, hoxa, {"HR_IT_STAFF": EntryValue(value=value)})
+    with CaptureQueriesContext(connection) as six:
+        assert len(client.get(url).context["history"].changes) == 6
+    assert len(six) == len(two)
+    latest = figure_history(figure=staff_figure, limit=2)
+    assert [c.after.value for c in latest.changes] == [9, 8] and latest.more
+    assert latest.changes[1].before.value == 7
+
+
+def test_the_history_is_shown_to_those_who_see_the_figure_only(users, staff_figure, client):
+    client.force_login(users["benquan.nhaplieu"])  # a neighbour: the draft is not shown
+    assert client.get(f"/quality/figures/{staff_figure.pk}/").status_code == 404
+    client.force_login(users["hoxa.nhaplieu"])
+    page = client.get(f"/quality/figures/{staff_figure.pk}/")
+    assert "data-history" in page.content.decode()
