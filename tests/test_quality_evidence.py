@@ -586,3 +586,28 @@ def test_the_history_is_shown_to_those_who_see_the_figure_only(users, staff_figu
     client.force_login(users["hoxa.nhaplieu"])
     page = client.get(f"/quality/figures/{staff_figure.pk}/")
     assert "data-history" in page.content.decode()
+
+
+def test_a_follow_up_is_resolved_on_the_figures_page_by_those_who_may_only(
+    users, staff_figure, client
+):
+    discussion.follow_up_open(user=users["vinhlinh.duyet"], figure=staff_figure, reason="Vì sao?")
+    url = f"/quality/figures/{staff_figure.pk}/"
+    resolve = {"action": "resolve", "text": "Đã kiểm tra lại."}
+    # The province's steering committee sees the figure, not the form, and may not resolve.
+    client.force_login(users["quangtri.bcd"])
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="resolve"' not in page.content.decode()
+    assert client.post(url, resolve).status_code == 403
+    client.force_login(users["benquan.nhaplieu"])  # a neighbour does not even see it
+    assert client.post(url, resolve).status_code == 404
+    assert FollowUp.objects.get().resolved_at is None
+    # The official who reports it resolves it right there, and is brought back to it.
+    client.force_login(users["hoxa.nhaplieu"])
+    assert 'value="resolve"' in client.get(url).content.decode()
+    answer = client.post(url, resolve, follow=True)
+    assert answer.redirect_chain == [(url, 302)]
+    html = answer.content.decode()
+    assert "Đã đóng việc theo dõi." in html and 'data-follow-up="none"' in html
+    follow_up = FollowUp.objects.get()
+    assert follow_up.resolved_by == users["hoxa.nhaplieu"] and follow_up.resolved_at
