@@ -563,7 +563,7 @@ def test_the_figures_page_shows_who_changed_its_value_when_newest_first(
     assert {c.after.history_user for c in changes} == {official}
     html = page.content.decode()
     assert 'data-history-type="~"' in html.split('data-history-type="+"')[0]  # newest first
-    for text in ("Lịch sử thay đổi", "Nhập mới", "Sửa", official.get_full_name()):
+    for text in ("Lịch sử thay đổi", "Nhập mới", "Đã sửa", official.get_full_name()):
         assert text in html
     # One query, whatever the number of changes: the page asks no more for six than for two.
     with django_assert_num_queries(1):
