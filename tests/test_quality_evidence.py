@@ -578,6 +578,8 @@ def test_the_figures_page_shows_who_changed_its_value_when_newest_first(
     latest = figure_history(figure=staff_figure, limit=2)
     assert [c.after.value for c in latest.changes] == [9, 8] and latest.more
     assert latest.changes[1].before.value == 7
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Change history" in english and "Entered" in english and "Changed" in english
 
 
 def test_the_history_is_shown_to_those_who_see_the_figure_only(users, staff_figure, client):
