@@ -1,6 +1,8 @@
 """Reads of indicators and figures."""
 
 import datetime
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -62,3 +64,49 @@ def within_q(start: datetime.date, end: datetime.date) -> Q:
 def figures_under(figures: QuerySet[Figure], *, unit: Unit) -> QuerySet[Figure]:
     """Figures of `unit` and of every unit below it (stored ancestors: one indexed filter)."""
     return figures.filter(subtree_q(unit, "unit__"))
+
+
+# A figure's page shows this many of its latest changes (an autosaved draft has many).
+FIGURE_HISTORY_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """One record of a figure's history: the figure as the change left it (its value,
+    status, history_user, history_date, history_type), and as it was before (None: created
+    then, or the record before is not read)."""
+
+    after: Any  # HistoricalFigure
+    before: Any | None
+
+    @property
+    def value_changed(self) -> bool:
+        fields = ("value", "numerator", "denominator")
+        return self.before is not None and any(
+            getattr(self.before, f) != getattr(self.after, f) for f in fields
+        )
+
+    @property
+    def status_changed(self) -> bool:
+        return self.before is not None and self.before.status != self.after.status
+
+
+@dataclass(frozen=True)
+class FigureHistory:
+    changes: list[FigureChange]  # newest first
+    more: bool  # there are older changes than these
+
+
+def figure_history(*, figure: Figure, limit: int = FIGURE_HISTORY_SHOWN) -> FigureHistory:
+    """The figure's latest changes, newest first, each with who made it and what was there
+    before: one query (its history is indexed by figure id)."""
+    records = list(
+        Figure.history.filter(id=figure.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    changes = [
+        FigureChange(after=record, before=records[i + 1] if i + 1 < len(records) else None)
+        for i, record in enumerate(records[:limit])
+    ]
+    return FigureHistory(changes=changes, more=len(records) > limit)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from accounts import policy
 from indicators.api import ObservationViewSet
-from quality import discussion, evidence
+from quality import discussion, evidence, uploads
 from quality.flags import OUTLIER, figure_flags, outliers
 from quality.models import ValidationRule
 from quality.serializers import (
@@ -91,6 +91,12 @@ class FlaggedObservationViewSet(ObservationViewSet):
             queryset = outliers(queryset)
         return queryset
 
+    def initial(self, request, *args, **kwargs):
+        if self.action == "evidence" and request.method == "POST":
+            # Before authentication, whose CSRF check (a session's) may read the body.
+            uploads.limit_install(request)
+        super().initial(request, *args, **kwargs)
+
     def _figure(self):
         return self.get_object()  # a figure the user may not see: 404
 
@@ -155,10 +161,10 @@ class FlaggedObservationViewSet(ObservationViewSet):
         at most EVIDENCE_MAX_MB) or a `link` (http/https), with an optional `name`."""
         figure = self._figure()
         if request.method == "POST":
-            upload = request.FILES.get("file")
             with _as_api_errors():
+                uploads.limit_check(request)  # a file over the limit, stopped while read
+                upload = request.FILES.get("file")
                 if upload is not None:
-                    evidence.size_check(upload.size)  # before reading it
                     evidence.evidence_upload(
                         user=request.user, figure=figure, name=upload.name, data=upload.read()
                     )

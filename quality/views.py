@@ -10,13 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import policy
 from egov_portal import table_files
 from indicators.models import Figure
 from indicators.periods import PeriodError, PeriodKind, parse_period
-from quality import discussion, evidence, report
+from indicators.selectors import figure_history
+from quality import discussion, evidence, report, uploads
 from quality.models import Evidence
 from units.models import Unit
 
@@ -30,9 +32,19 @@ def _figure_or_404(request, pk: int) -> Figure:
     return figure
 
 
+# csrf_exempt, so that the evidence size limit is in place before the CSRF check reads the
+# body (Django's pattern for changing upload handlers in a view); _figure_page checks the
+# token as usual.
+@csrf_exempt
 @login_required
 @require_http_methods(["GET", "POST"])
 def figure_page(request, pk: int):
+    uploads.limit_install(request)
+    return _figure_page(request, pk)
+
+
+@csrf_protect
+def _figure_page(request, pk: int):
     figure = _figure_or_404(request, pk)
     back = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -41,6 +53,7 @@ def figure_page(request, pk: int):
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
+            uploads.limit_check(request)  # a file over the limit, stopped while read
             _act(request, figure, action)
         except ValidationError as exc:
             errors = exc.message_dict
@@ -60,6 +73,7 @@ def figure_page(request, pk: int):
             "follow_up": discussion.open_follow_up(figure),
             "evidence": evidence.evidence_of(figure),
             "evidence_required": figure.indicator_id in evidence.required_indicator_ids(),
+            "history": figure_history(figure=figure),
             "may_comment": policy.can_comment(request.user, figure),
             "may_follow_up": policy.can_follow_up(request.user, figure),
             "may_resolve": policy.can_resolve_follow_up(request.user, figure),
@@ -88,7 +102,6 @@ def _act(request, figure: Figure, action: str) -> None:
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": _("Chưa chọn tệp.")})
-        evidence.size_check(upload.size)  # before reading it
         evidence.evidence_upload(user=user, figure=figure, name=upload.name, data=upload.read())
         messages.success(request, _("Đã tải lên minh chứng."))
     elif action == "link":
@@ -117,8 +130,8 @@ def evidence_download(request, pk: int):
         return redirect(item.link)
     response = FileResponse(
         item.file.open("rb"),
-        as_attachment=True,
-        filename=item.name,
+        as_attachment=True,  # never inline: never rendered by the browser
+        filename=evidence.download_name(item),
         content_type=item.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
