@@ -231,6 +231,12 @@ def can_see_figure(user, figure) -> bool:
     return can_view_unit(user, figure.unit)
 
 
+def can_see_figure_history(user, figure) -> bool:
+    """Read a figure's history: its earlier values (drafts among them) and who entered them:
+    the unit's readers (can_view_unit), even where the figure itself, approved, is open."""
+    return can_view_unit(user, figure.unit)
+
+
 def can_comment(user, figure) -> bool:
     """Comment on a figure, and add evidence to it: any signed-in user who may see it."""
     return bool(user and user.is_authenticated) and can_see_figure(user, figure)

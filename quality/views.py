@@ -73,7 +73,11 @@ def _figure_page(request, pk: int):
             "follow_up": discussion.open_follow_up(figure),
             "evidence": evidence.evidence_of(figure),
             "evidence_required": figure.indicator_id in evidence.required_indicator_ids(),
-            "history": figure_history(figure=figure),
+            "history": (
+                figure_history(figure=figure)
+                if policy.can_see_figure_history(request.user, figure)
+                else None
+            ),
             "may_comment": policy.can_comment(request.user, figure),
             "may_follow_up": policy.can_follow_up(request.user, figure),
             "may_resolve": policy.can_resolve_follow_up(request.user, figure),

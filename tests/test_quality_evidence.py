@@ -590,6 +590,26 @@ def test_the_history_is_shown_to_those_who_see_the_figure_only(users, staff_figu
     assert "data-history" in page.content.decode()
 
 
+def test_an_approved_figures_history_is_shown_to_its_units_readers_only(
+    users, hoxa, staff_figure, client
+):
+    """Approved, the figure is open to every signed-in user; its history (the draft values
+    before it, who entered them) stays with those who read the unit's reports."""
+    values = complete_values(hoxa, None, Q1)
+    values["HR_IT_STAFF"] = EntryValue(value="4")  # the draft's 3 becomes 4
+    save(users["hoxa.nhaplieu"], hoxa, values, submit=True)
+    report = submission_get(hoxa, None, Q1)
+    submission_act(user=users["vinhlinh.duyet"], submission=report, action="approve")
+    url = f"/quality/figures/{staff_figure.pk}/"
+    client.force_login(users["benquan.nhaplieu"])  # a neighbour
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "data-history" not in page.content.decode()
+    client.force_login(users["hoxa.nhaplieu"])
+    history = client.get(url).content.decode()
+    assert "data-history-value" in history and "hoxa.nhaplieu" in history
+
+
 def test_a_follow_up_is_resolved_on_the_figures_page_by_those_who_may_only(
     users, staff_figure, client
 ):
