@@ -442,17 +442,24 @@ def kind_in_a_small_process(path: Path) -> dict:
     return json.loads(answer.stdout.strip().splitlines()[-1])
 
 
-def test_a_zip_bomb_is_refused_without_unpacking_it(tmp_path):
-    """An "OpenDocument" whose mimetype member unpacks to 400 MB: read under a memory limit
-    of 768 MB (the interpreter and Django included) and a time limit, it is refused."""
-    bomb = tmp_path / "bomb.ods"
+def mimetype_bomb(*, megabytes: int) -> bytes:
+    """A ZIP whose `mimetype` member unpacks to `megabytes` of zeros (a few KB packed)."""
+    bomb = io.BytesIO()
     with (
         zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive,
         archive.open("mimetype", "w") as member,
     ):
         chunk = b"\0" * (1024 * 1024)
-        for _ in range(400):
+        for _ in range(megabytes):
             member.write(chunk)
+    return bomb.getvalue()
+
+
+def test_a_zip_bomb_is_refused_without_unpacking_it(tmp_path):
+    """An "OpenDocument" whose mimetype member unpacks to 400 MB: read under a memory limit
+    of 768 MB (the interpreter and Django included) and a time limit, it is refused."""
+    bomb = tmp_path / "bomb.ods"
+    bomb.write_bytes(mimetype_bomb(megabytes=400))
     result = kind_in_a_small_process(bomb)
     assert result["size"] < 2 * 1024 * 1024 and result["kind"] == "None"
 
@@ -460,15 +467,7 @@ def test_a_zip_bomb_is_refused_without_unpacking_it(tmp_path):
 def test_a_mimetype_member_lying_about_its_size_is_read_no_further_than_100_bytes(tmp_path):
     """Its central directory says 50 bytes; it unpacks to 1.5 GB. Read whole, it would not
     fit under the memory limit."""
-    bomb = io.BytesIO()
-    with (
-        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive,
-        archive.open("mimetype", "w") as member,
-    ):
-        chunk = b"\0" * (1024 * 1024)
-        for _ in range(1500):
-            member.write(chunk)
-    data = bytearray(bomb.getvalue())
+    data = bytearray(mimetype_bomb(megabytes=1500))
     struct.pack_into("<L", data, data.rfind(b"PK\x01\x02") + 24, 50)  # its file size
     path = tmp_path / "lie.ods"
     path.write_bytes(data)
