@@ -17,9 +17,8 @@ from typing import NamedTuple
 import pandas as pd
 from django.db import connection
 from django.db.models import F, Q
-from psycopg2.extras import execute_values
 
-from indicators import rollup
+from indicators import copy_write, rollup
 from indicators.models import Aggregate
 from units.models import UnitChange
 
@@ -205,6 +204,74 @@ def row_of(rolled) -> Row:
     )
 
 
+def rows_of_nodes(nodes: pd.DataFrame, scope: str, levels: dict[int, str]) -> list[Row]:
+    """The rows of a walk's nodes asked for `scope` (analytics.evaluate_periods: period_id,
+    indicator_id, unit_id and rollup.NODE_COLUMNS), for the units whose level keeps that
+    scope (`levels`: unit id → level): what row_of makes of each node's
+    analytics._rolled_value, read column by column (a value object per node cost a second
+    for a large import's 49,000)."""
+    kept = nodes["unit_id"].map(levels).map(lambda level: scope in STORED_SCOPES[level])
+    nodes = nodes[kept.to_numpy(dtype=bool)]
+    columns = [
+        nodes[name].tolist() if name in nodes else [default] * len(nodes)
+        for name, default in (
+            ("unit_id", None),
+            ("period_id", None),
+            ("indicator_id", None),
+            *((name, rollup.NO_DATA if name == "origin" else None) for name in rollup.NODE_COLUMNS),
+            ("is_partial", False),
+        )
+    ]
+    return [
+        Row(
+            unit_id,
+            period_id,
+            stored_scope(levels[unit_id], scope),
+            indicator_id,
+            _decimal(_float(value)),
+            _decimal(_float(numerator)),
+            _decimal(_float(denominator)),
+            bool(answer),
+            origin,
+            int(covered or 0),
+            int(expected or 0),
+            str(coverage_level or levels[unit_id]),
+            None if _missing(figure_id) else int(figure_id),
+            "" if _missing(figure_period) else figure_period or "",
+            source or "",
+            0 if _missing(percent_only) else int(percent_only),
+            bool(is_partial),
+            False,  # a walk's node is never from predecessors
+        )
+        for (
+            unit_id,
+            period_id,
+            indicator_id,
+            value,
+            numerator,
+            denominator,
+            answer,
+            origin,
+            covered,
+            expected,
+            coverage_level,
+            figure_id,
+            figure_period,
+            source,
+            percent_only,
+            is_partial,
+        ) in zip(*columns, strict=True)
+    ]
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _float(value) -> float | None:
+    return None if _missing(value) else float(value)
+
+
 def write(rows: Iterable[Row]) -> int:
     """Insert or overwrite rows by key, in key order; returns how many."""
     rows = sorted(rows, key=lambda r: r[:4])
@@ -224,23 +291,36 @@ def write(rows: Iterable[Row]) -> int:
 
 
 def _upsert(rows: list[Row]) -> None:
-    """INSERT … ON CONFLICT DO UPDATE by psycopg2's execute_values: Django's bulk_create
-    spends 0.1 ms compiling each row, a tenth of a second for a report's 1,800 rows. A row
-    written again unchanged is left as it is (no new version of it)."""
+    """COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE from it, in key
+    order. A row written again unchanged is left as it is (no new version of it). Measured
+    against psycopg2's execute_values (a statement of every row's literals, which the
+    database parses): 38 → 17 ms for an approval's 1,224 rows, 1.5 → 0.55 s for an
+    import's 45,000; Django's bulk_create spends 0.1 ms compiling each row."""
     table = Aggregate._meta.db_table
     columns = ", ".join(Row._fields)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in VALUE_FIELDS)
     old = ", ".join(f"{table}.{c}" for c in VALUE_FIELDS)
     new = ", ".join(f"EXCLUDED.{c}" for c in VALUE_FIELDS)
-    with connection.cursor() as cursor:
-        execute_values(
-            cursor.cursor,
-            f"INSERT INTO {table} ({columns}) VALUES %s"  # noqa: S608 - the model's own names
-            f" ON CONFLICT (unit_id, period, scope, indicator_id) DO UPDATE SET {updates}"
-            f" WHERE ({old}) IS DISTINCT FROM ({new})",
-            rows,
-            page_size=BATCH,
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(
+            f"CREATE TEMP TABLE aggregate_in ON COMMIT DROP AS "  # noqa: S608 - the model's names
+            f"SELECT {columns} FROM {table} WITH NO DATA"
         )
+        cursor.cursor.copy_expert(
+            f"COPY aggregate_in ({columns}) FROM STDIN",
+            copy_write.LineStream(copy_write.copy_line(row) for row in rows),
+            size=copy_write.COPY_CHUNK,
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM aggregate_in"  # noqa: S608
+            f" ORDER BY {_KEY_COLUMNS}"
+            f" ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET {updates}"
+            f" WHERE ({old}) IS DISTINCT FROM ({new})"
+        )
+        cursor.execute("DROP TABLE aggregate_in")
+
+
+_KEY_COLUMNS = "unit_id, period, scope, indicator_id"
 
 
 def _decimal(value: float | None) -> Decimal | None:

@@ -472,19 +472,9 @@ def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
                     if tops is provinces
                     else None,
                 )
-                for (period_id, scope), nodes in found.items():
-                    period = next(p for p in span if p.id == period_id)
-                    for unit in [*tops, *also]:
-                        if scope not in aggregate_table.STORED_SCOPES[unit.level]:
-                            continue
-                        rows.extend(
-                            aggregate_table.row_of(
-                                analytics._rolled_value(
-                                    unit, i, period, scope, nodes[i.code][unit.pk], exact=True
-                                )
-                            )
-                            for i in indicators
-                        )
+                levels = {u.pk: u.level for u in [*tops, *also]}
+                for scope, nodes in found.items():
+                    rows.extend(aggregate_table.rows_of_nodes(nodes, scope, levels))
     return rows
 
 

@@ -183,6 +183,11 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
     return updated
 
 
+def copy_line(values: Iterable) -> str:
+    """Values (text, numbers, booleans, None) as one line of COPY's text format."""
+    return "\t".join(_text(v) for v in values) + "\n"
+
+
 def _null(value) -> str:
     return NULL if value is None else str(value)
 
