@@ -220,3 +220,17 @@ def test_the_containers_share_a_writable_volume_for_uploaded_evidence():
     assert "media" in compose["volumes"]
     for name in ("setup", "web", "worker"):
         assert "media:/app/media" in compose["services"][name]["volumes"], name
+
+
+def test_the_wsgi_module_loads_every_view_and_freezes_them_out_of_the_collector(tmp_path):
+    # What gunicorn imports: the URLconf (and so every view, the engine, pandas) loaded at
+    # once, and moved out of the cyclic collector's full collections (egov_portal/wsgi.py).
+    probe = (
+        "import gc, sys; import egov_portal.wsgi;"
+        "print(gc.get_freeze_count(), 'reports.views' in sys.modules, 'pandas' in sys.modules)"
+    )
+    result = run_python(["-c", probe], production_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    frozen, views, pandas = result.stdout.split()
+    assert int(frozen) > 100_000
+    assert views == pandas == "True"
