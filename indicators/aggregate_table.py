@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import pandas as pd
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q
 
-from indicators import copy_write, rollup
+from indicators import copy_text, rollup
 from indicators.models import Aggregate
 from units.models import UnitChange
 
@@ -301,15 +301,17 @@ def _upsert(rows: list[Row]) -> None:
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in VALUE_FIELDS)
     old = ", ".join(f"{table}.{c}" for c in VALUE_FIELDS)
     new = ", ".join(f"EXCLUDED.{c}" for c in VALUE_FIELDS)
-    with connection.cursor() as cursor, connection.wrap_database_errors:
+    # In a transaction of its own if there is none (a loader's units_changed): in autocommit
+    # the temporary table would be dropped as soon as it is made.
+    with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(
             f"CREATE TEMP TABLE aggregate_in ON COMMIT DROP AS "  # noqa: S608 - the model's names
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
         cursor.cursor.copy_expert(
             f"COPY aggregate_in ({columns}) FROM STDIN",
-            copy_write.LineStream(copy_write.copy_line(row) for row in rows),
-            size=copy_write.COPY_CHUNK,
+            copy_text.LineStream(copy_text.copy_line(row) for row in rows),
+            size=copy_text.COPY_CHUNK,
         )
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM aggregate_in"  # noqa: S608

@@ -462,21 +462,17 @@ def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
             inner = [u for u in group if u.level == Unit.Level.DISTRICT and u.province_id in ids]
             alone = [u for u in group if u.level == Unit.Level.DISTRICT and u not in inner]
             for tops, also in ((provinces, inner), (alone, [])):
-                known, lacking = (
-                    _untouched_districts(indicators, tops, districts, span)
-                    if tops is provinces
-                    else (None, [])
-                )
                 found = analytics.evaluate_periods(
                     indicators,
                     tops,
                     span,
                     _UNIT_SCOPES,
-                    also=[*(u.pk for u in also), *lacking],
-                    known=known,
+                    also=[u.pk for u in also],
+                    known=_untouched_districts(indicators, tops, districts, span)
+                    if tops is provinces
+                    else None,
                 )
                 levels = {u.pk: u.level for u in [*tops, *also]}
-                levels.update((pk, Unit.Level.DISTRICT) for pk in lacking)
                 for scope, nodes in found.items():
                     rows.extend(aggregate_table.rows_of_nodes(nodes, scope, levels))
     return rows
@@ -484,27 +480,20 @@ def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
 
 def _untouched_districts(
     indicators: list, provinces: list, touched: list, periods: list
-) -> tuple[dict[str, pd.DataFrame], list[int]]:
+) -> dict[str, pd.DataFrame]:
     """The districts of these provinces that a change did not touch, with their stored rows,
     by period: what analytics.evaluate_periods takes as `known` instead of reading their
-    subtrees' figures (a province of 30 districts: one district's communes read, not 579);
-    and the ids of those with no complete rows in any of the periods.
+    subtrees' figures (a province of 30 districts: one district's communes read, not 579).
 
     Only a district in force since before the period began, with a row for every indicator
     and kept scope, none of them from predecessors, is taken: its row is then its node in
     the province's walk, which build_aggregates and verify_aggregates compute whole. Any
-    other is read from the figures, as before. Those with no complete rows at all but in
-    force through every period are walked with the province anyway: the caller writes
-    their rows too (as it does the touched districts'), and the province's next change
-    reads them from the table — the first approval of a quarter nobody has reported in
-    reads the province's communes, the next ones their own district's."""
+    other is read from the figures, as before."""
     if not provinces or not periods:
-        return {}, []
+        return {}
     touched_ids = {u.pk for u in touched}
     scopes = aggregate_table.STORED_SCOPES[Unit.Level.DISTRICT]
     known = {}
-    everywhere: set[int] | None = None  # untouched in force through every period
-    held: set[int] = set()  # with complete rows in some period
     for period in periods:
         on = analytics.structure_date(provinces[0], period)
         districts = {
@@ -514,7 +503,6 @@ def _untouched_districts(
             .values_list("pk", "parent_id", "valid_from")
             if pk not in touched_ids and (starts is None or starts <= period.start)
         }
-        everywhere = set(districts) if everywhere is None else everywhere & set(districts)
         if not districts:
             continue
         rows = pd.DataFrame.from_records(
@@ -530,7 +518,6 @@ def _untouched_districts(
             columns=["unit_id", "indicator_id", "node_scope", *aggregate_table.NODE_FIELDS],
         )
         complete = rows.groupby("unit_id").size() == len(indicators) * len(scopes)
-        held.update(complete.index[complete].tolist())
         rows = rows[rows["unit_id"].isin(complete.index[complete])]
         if rows.empty:
             continue
@@ -539,7 +526,7 @@ def _untouched_districts(
             parent_id=rows["unit_id"].map(districts).astype(float),
             level=Unit.Level.DISTRICT,
         )
-    return known, sorted((everywhere or set()) - held)
+    return known
 
 
 # A node's fields as read for a walk: the numbers as floats from the database (no Decimal

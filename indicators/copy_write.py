@@ -9,12 +9,12 @@ batches on PostgreSQL, and plainer statements elsewhere (SQLite, small files):
 docs/decisions/0010. Only indicators.store calls them: it tells the live aggregates.
 """
 
-import functools
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
 from django.utils import timezone
 
+from indicators.copy_text import COPY_CHUNK, NULL, LineStream, escape, nullable, text
 from indicators.models import FIGURE_WRITABLE, Figure
 
 # The columns both tables share, in the order each line carries them.
@@ -42,7 +42,6 @@ COLUMNS = (
 # (HistoricalRecords excluded_fields) and adds its own.
 FIGURE_COLUMNS = (*COLUMNS, "updated_at")
 HISTORY_COLUMNS = (*COLUMNS, "history_date", "history_type", "history_user_id")
-NULL = "\\N"
 
 
 def usable(count: int) -> bool:
@@ -92,25 +91,6 @@ def copy_create(figures: Iterable, *, count: int, history_user_id: int | None) -
     return created
 
 
-COPY_CHUNK = 64 * 1024  # characters handed to the database at a time
-
-
-class LineStream:
-    """A file for COPY to read: the lines are made as it reads them."""
-
-    def __init__(self, lines: Iterator[str]):
-        self._lines = lines
-
-    def read(self, size: int = -1) -> str:
-        parts, length = [], 0
-        for line in self._lines:
-            parts.append(line)
-            length += len(line)
-            if 0 <= size <= length:
-                break
-        return "".join(parts)  # "" once every line is read: the end of the file
-
-
 def _lines(figures: Iterable, ids: list[int], now: str) -> Iterator[str]:
     """Each figure's shared columns as one line of COPY's text format (without its end)."""
     return (
@@ -118,21 +98,21 @@ def _lines(figures: Iterable, ids: list[int], now: str) -> Iterator[str]:
             (
                 str(ids[n]),  # an IndexError if more figures come than ids were taken
                 str(f.unit_id),
-                _null(f.agency_id),
+                nullable(f.agency_id),
                 str(f.indicator_id),
                 f.period,
                 str(f.period_start),
                 str(f.period_end),
                 f.scope,
-                _null(f.numerator),
-                _null(f.denominator),
+                nullable(f.numerator),
+                nullable(f.denominator),
                 str(f.value),
                 "t" if f.is_approximate else "f",
                 f.status,
-                _escape(f.source),
-                _null(f.source_on),
-                _escape(f.note),
-                _null(f.entered_by_id),
+                escape(f.source),
+                nullable(f.source_on),
+                escape(f.note),
+                nullable(f.entered_by_id),
                 now,
             )
         )
@@ -149,7 +129,7 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
     figure_table = Figure._meta.db_table
     history_table = Figure.history.model._meta.db_table
     lines = (
-        "\t".join([str(f.pk), *(_text(getattr(f, c)) for c in FIGURE_WRITABLE)]) + "\n"
+        "\t".join([str(f.pk), *(text(getattr(f, c)) for c in FIGURE_WRITABLE)]) + "\n"
         for f in figures
     )
     changes = ", ".join(f"{c} = u.{c}" for c in FIGURE_WRITABLE)
@@ -181,25 +161,3 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
         updated = cursor.rowcount
         cursor.execute("DROP TABLE figure_update")
     return updated
-
-
-def copy_line(values: Iterable) -> str:
-    """Values (text, numbers, booleans, None) as one line of COPY's text format."""
-    return "\t".join(_text(v) for v in values) + "\n"
-
-
-def _null(value) -> str:
-    return NULL if value is None else str(value)
-
-
-def _text(value) -> str:
-    """Any value as COPY's text format reads it."""
-    return _escape(value) if isinstance(value, str) else _null(value)
-
-
-@functools.lru_cache(maxsize=4096)  # sources and notes repeat: each escaped once
-def _escape(value: str) -> str:
-    """A text value as COPY's text format reads it: backslash, tab and line ends escaped."""
-    return (
-        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )

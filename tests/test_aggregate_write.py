@@ -1,0 +1,49 @@
+"""Writing rows of the live aggregates (indicators/aggregate_table.py), in a transaction or
+not: a loader's units_changed runs outside one."""
+
+from decimal import Decimal
+
+import pytest
+
+from indicators import aggregate_table
+from indicators.models import Aggregate
+
+
+def row(value: str, source: str = "") -> aggregate_table.Row:
+    # The table has no foreign keys (its rows are derived): any ids do.
+    return aggregate_table.Row(
+        unit_id=1,
+        period="2024Q3",
+        scope="self",
+        indicator_id=1,
+        value=Decimal(value),
+        numerator=None,
+        denominator=None,
+        is_answer=False,
+        origin="computed",
+        covered=3,
+        expected=4,
+        coverage_level="commune",
+        figure_id=None,
+        figure_period="",
+        source=source,
+        percent_only=0,
+        is_partial=False,
+        via_predecessors=False,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_are_written_and_overwritten_outside_a_transaction():
+    # A tab, a line end and a backslash in a source: COPY's text format escapes them.
+    assert aggregate_table.write([row("12.5", "Sở\tTT\\TT\nQuảng Trị")]) == 1
+    assert aggregate_table.write([row("13.2500000001")]) == 1
+    stored = Aggregate.objects.get(unit_id=1, indicator_id=1, period="2024Q3", scope="self")
+    assert stored.value == Decimal("13.2500000001")
+    assert stored.source == ""
+
+
+@pytest.mark.django_db
+def test_a_source_with_tabs_and_line_ends_is_stored_as_it_is():
+    aggregate_table.write([row("12.5", "Sở\tTT\\TT\nQuảng Trị")])
+    assert Aggregate.objects.get(unit_id=1).source == "Sở\tTT\\TT\nQuảng Trị"
