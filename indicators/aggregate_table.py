@@ -302,8 +302,12 @@ def _upsert(rows: list[Row]) -> None:
     old = ", ".join(f"{table}.{c}" for c in VALUE_FIELDS)
     new = ", ".join(f"EXCLUDED.{c}" for c in VALUE_FIELDS)
     # In a transaction of its own if there is none (a loader's units_changed): in autocommit
-    # the temporary table would be dropped as soon as it is made.
-    with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
+    # the temporary table would be dropped as soon as it is made. Inside one, no savepoint.
+    with (
+        transaction.atomic(savepoint=False),
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+    ):
         cursor.execute(
             f"CREATE TEMP TABLE aggregate_in ON COMMIT DROP AS "  # noqa: S608 - the model's names
             f"SELECT {columns} FROM {table} WITH NO DATA"
