@@ -213,14 +213,8 @@ def rows_of_nodes(nodes: pd.DataFrame, scope: str, levels: dict[int, str]) -> li
     kept = nodes["unit_id"].map(levels).map(lambda level: scope in STORED_SCOPES[level])
     nodes = nodes[kept.to_numpy(dtype=bool)]
     columns = [
-        nodes[name].tolist() if name in nodes else [default] * len(nodes)
-        for name, default in (
-            ("unit_id", None),
-            ("period_id", None),
-            ("indicator_id", None),
-            *((name, rollup.NO_DATA if name == "origin" else None) for name in rollup.NODE_COLUMNS),
-            ("is_partial", False),
-        )
+        nodes[name].tolist()
+        for name in ("unit_id", "period_id", "indicator_id", *rollup.NODE_COLUMNS)
     ]
     return [
         Row(
@@ -236,12 +230,12 @@ def rows_of_nodes(nodes: pd.DataFrame, scope: str, levels: dict[int, str]) -> li
             int(covered or 0),
             int(expected or 0),
             str(coverage_level or levels[unit_id]),
-            None if _missing(figure_id) else int(figure_id),
-            "" if _missing(figure_period) else figure_period or "",
+            None if missing(figure_id) else int(figure_id),
+            "" if missing(figure_period) else figure_period or "",
             source or "",
-            0 if _missing(percent_only) else int(percent_only),
-            bool(is_partial),
-            False,  # a walk's node is never from predecessors
+            0 if missing(percent_only) else int(percent_only),
+            False,  # a walk's node is never partial, nor from predecessors
+            False,
         )
         for (
             unit_id,
@@ -259,17 +253,17 @@ def rows_of_nodes(nodes: pd.DataFrame, scope: str, levels: dict[int, str]) -> li
             figure_period,
             source,
             percent_only,
-            is_partial,
         ) in zip(*columns, strict=True)
     ]
 
 
-def _missing(value) -> bool:
+def missing(value) -> bool:
+    """A node's number or text that is not there: None, or NaN where pandas put one."""
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _float(value) -> float | None:
-    return None if _missing(value) else float(value)
+    return None if missing(value) else float(value)
 
 
 def write(rows: Iterable[Row]) -> int:

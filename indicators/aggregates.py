@@ -421,7 +421,7 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
                     row.update(
                         origin=(
                             analytics.rollup.PREDECESSORS
-                            if not analytics._missing(row["value"])
+                            if not aggregate_table.missing(row["value"])
                             else analytics.rollup.NO_DATA
                         ),
                         coverage_level=unit.level if row["by_units"] else first[key],
