@@ -176,6 +176,9 @@ TEMPLATES = [
     },
 ]
 
+# Inputs and selects written by Python, the same HTML as Django's templates (issue 17).
+FORM_RENDERER = "egov_portal.form_renderer.FormRenderer"
+
 WSGI_APPLICATION = "egov_portal.wsgi.application"
 
 DATABASES = {
