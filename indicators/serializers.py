@@ -1,5 +1,6 @@
 """API shapes for indicators and figures."""
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -81,9 +82,15 @@ class FigureSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    @cached_property
+    def _citation(self) -> CitationSerializer:
+        # One for a page's rows: a serializer made per row copied its fields each time
+        # (a tenth of an observations page, benchmarks/RESULTS.md, issue 17).
+        return CitationSerializer()
+
     @extend_schema_field(CitationSerializer)
     def get_citation(self, figure: Figure) -> dict:
-        return CitationSerializer(sources.cite(figure.source)).data
+        return self._citation.to_representation(sources.cite(figure.source))
 
 
 class FigureWriteSerializer(serializers.Serializer):

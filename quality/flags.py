@@ -158,10 +158,7 @@ def figure_flags(figures: Sequence[Figure]) -> dict[int, list[Flag]]:
     own = [f for f in figures if f.scope == Figure.Scope.SELF and f.value is not None]
     flags: dict[int, list[Flag]] = {f.pk: [] for f in figures}
     flags.update(outlier_flags(figures, always=True))
-    which = Q()
-    for unit_id, agency_id, period in {(f.unit_id, f.agency_id, f.period) for f in figures}:
-        which |= Q(unit_id=unit_id, agency_id=agency_id, period=period)
-    broken = rules.violations(Figure.objects.filter(which))
+    broken = rules.violations(Figure.objects.filter(_reports_q(figures)))
     by_report: dict[tuple, list[Figure]] = {}
     for f in own:
         by_report.setdefault((f.unit_id, f.agency_id, f.period), []).append(f)
@@ -170,6 +167,28 @@ def figure_flags(figures: Sequence[Figure]) -> dict[int, list[Flag]]:
             if f.indicator.code in violation.codes:
                 flags[f.pk].append(Flag.of_violation(violation))
     return flags
+
+
+def _reports_q(figures: Sequence[Figure]) -> Q:
+    """The figures' reports (unit, agency, period), as few conditions as the page allows:
+    its units by agency and period, or its periods by unit and agency, whichever is fewer.
+    One condition per report cost a page of the API 10 ms of Django building them."""
+    by_period: dict[tuple, set] = {}
+    by_unit: dict[tuple, set] = {}
+    for f in figures:
+        by_period.setdefault((f.agency_id, f.period), set()).add(f.unit_id)
+        by_unit.setdefault((f.unit_id, f.agency_id), set()).add(f.period)
+    if len(by_period) <= len(by_unit):
+        terms = [
+            Q(agency_id=agency_id, period=period, unit_id__in=sorted(units))
+            for (agency_id, period), units in by_period.items()
+        ]
+    else:
+        terms = [
+            Q(unit_id=unit_id, agency_id=agency_id, period__in=sorted(periods))
+            for (unit_id, agency_id), periods in by_unit.items()
+        ]
+    return Q(*terms, _connector=Q.OR)
 
 
 class DayBefore(Func):

@@ -14,10 +14,11 @@ from django.core.management import CommandError, call_command
 from accounts.models import Membership
 from entry.services import EntryValue
 from indicators.models import Figure, Indicator
+from indicators.periods import parse_period
 from indicators.reports import submission_get
 from quality import min_max
 from quality.flags import figure_flags, outliers
-from quality.models import MinMax
+from quality.models import MinMax, ValidationRule
 from tests.test_entry_workflow import Q1, save
 from units.models import Unit
 
@@ -163,3 +164,54 @@ def test_the_form_the_autosave_and_the_review_page_flag_an_outlier(history, user
     desk = client.get(f"/entry/reports/{report.pk}/").content.decode()
     assert 'data-outlier-count="1"' in desk
     assert desk.count('data-flag="outlier"') == 2
+
+
+@pytest.mark.parametrize(
+    "reports",
+    [
+        # Read by period (two conditions): 19363 and 19366 in 2024Q4, 19363 in 2025Q1.
+        [("19363", "2024Q4", 150), ("19366", "2024Q4", 50), ("19363", "2025Q1", 150)],
+        # Read by unit (two conditions): 19363 in three quarters, 19366 in one.
+        [
+            ("19363", "2024Q3", 50),
+            ("19363", "2024Q4", 150),
+            ("19363", "2025Q1", 50),
+            ("19366", "2025Q1", 150),
+        ],
+    ],
+)
+def test_a_page_of_several_units_and_periods_flags_each_report_that_breaks_a_rule(
+    reference_data, reports
+):
+    """figure_flags reads the page's reports in a few conditions (by period or by unit):
+    each figure gets the flags of its own report's broken rules, none of another's."""
+    ValidationRule.objects.create(
+        code="skills-within-staff",
+        left="HR_PROFICIENT",
+        operator="<=",
+        right="100",
+        severity=ValidationRule.Severity.ERROR,
+        message="quá 100",
+        message_en="over 100",
+    )
+    page, broken = [], set()
+    for code, period, value in reports:
+        p = parse_period(period)
+        figure = Figure.objects.create(
+            unit=Unit.objects.in_force(p.start).get(code=code),
+            indicator=Indicator.objects.get(code="HR_PROFICIENT"),
+            period=p.id,
+            period_start=p.start,
+            period_end=p.end,
+            value=value,
+            status=Figure.Status.APPROVED,
+        )
+        page.append(Figure.objects.select_related("indicator").get(pk=figure.pk))
+        if value > 100:
+            broken.add(figure.pk)
+    flagged = {
+        pk
+        for pk, flags in figure_flags(page).items()
+        if any(f.flag == "rule:skills-within-staff" for f in flags)
+    }
+    assert flagged == broken and len(broken) == 2
