@@ -19,13 +19,12 @@ ADMIN = {"HTTP_AUTHORIZATION": f"Basic {SECRET}"}
 SEEDED = ["APP_DIGSIG_DOCS", "INF_LAN", "INF_INTERNET", "INF_ONLINE_MEETING"]
 
 
-def counted(client, url: str, body=None):
-    client.get(f"{API}/system/info", **ADMIN)  # the org-unit directory, read once and kept
+def counted(client, url: str):
+    """The queries of a GET, after the same GET once: what the API reads once and keeps (the
+    org-unit directory, the units by id) is not counted, whichever test runs first."""
+    client.get(url, **ADMIN)
     with CaptureQueriesContext(connection) as ctx:
-        if body is None:
-            response = client.get(url, **ADMIN)
-        else:
-            response = client.post(url, json.dumps(body), content_type="application/json", **ADMIN)
+        response = client.get(url, **ADMIN)
     assert response.status_code == 200, response.content[:300]
     return len(ctx.captured_queries), response.json()
 
@@ -58,14 +57,36 @@ def test_analytics_costs_the_same_for_one_indicator_or_several(client, users):
 
 
 def test_an_import_costs_the_same_for_one_value_or_several(client, users):
-    def body(codes: list[str]) -> dict:
+    def body(codes: list[str], period: str = "2024Q4") -> dict:
         values = [{"dataElement": c, "value": "3"} for c in codes]
-        return {"period": "2024Q4", "orgUnit": "19363", "dataValues": values}
+        return {"period": period, "orgUnit": "19363", "dataValues": values}
+
+    def imported(codes: list[str]) -> tuple[int, dict]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(
+                url, json.dumps(body(codes)), content_type="application/json", **ADMIN
+            )
+        assert response.status_code == 200, response.content[:300]
+        # On SQLite, Django's bulk_create writes the aggregate rows in statements of at most
+        # 999 parameters (about 50 rows): their number follows the rows there, as it should.
+        # PostgreSQL writes them in one statement whatever their number.
+        queries = [
+            q
+            for q in ctx.captured_queries
+            if connection.vendor == "postgresql"
+            or not q["sql"].startswith('INSERT INTO "indicators_aggregate"')
+        ]
+        return len(queries), response.json()
 
     url = f"{API}/dataValueSets?idScheme=CODE&status=approved"
+    client.get(f"{API}/system/info", **ADMIN)  # the org-unit directory, read once and kept
+    # A first import (another quarter) warms what any import reads once and keeps.
+    client.post(
+        url, json.dumps(body(["HR_IT_STAFF"], "2024Q3")), content_type="application/json", **ADMIN
+    )
     codes = ["HR_IT_STAFF", "HR_IT_TRAINED", "SEC_INCIDENTS", "INF_ONLINE_MEETING_COUNT"]
-    one, first = counted(client, url, body(codes[:1]))
-    several, answer = counted(client, url, body(codes[1:]))
+    one, first = imported(codes[:1])
+    several, answer = imported(codes[1:])
     assert first["response"]["importCount"]["imported"] == 1
     assert answer["response"]["importCount"]["imported"] == 3, answer
     assert several == one <= 50

@@ -12,6 +12,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
+from indicators.templatetags.sources import source_citation
+
 register = template.Library()
 
 PERCENT_TYPES = ("ratio", "boolean")
@@ -81,3 +83,27 @@ def figure_value(f) -> SafeString:
     else:
         text = _number(f.value, value_type)
     return format_html("{}{}", prefix, text)
+
+
+@register.simple_tag
+def figure_cells(f) -> SafeString:
+    """A figure's cells after a table's first column: who, scope, value, fraction, source."""
+    agency = format_html('<div class="small">{}</div>', f.agency.name) if f.agency else ""
+    if f.denominator:
+        fraction = format_html(
+            "{}/{}", floatformat(f.numerator, "-2g"), floatformat(f.denominator, "-2g")
+        )
+    else:
+        fraction = "—"
+    return format_html(
+        '\n<td>{} <span class="unit-code">{}</span>{}</td>\n<td>{}</td>\n'
+        '<td class="text-end text-nowrap">{}</td>\n<td class="text-end text-nowrap">{}</td>\n'
+        '<td class="small">{}</td>\n',
+        f.unit.name,
+        f.unit.code,
+        agency,
+        f.get_scope_display(),
+        figure_value(f),
+        fraction,
+        source_citation(f.source, f.source_on),
+    )
