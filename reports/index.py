@@ -219,20 +219,23 @@ def readiness_index(
     scores = normalise_all(values, specs)
     pillars = list(dict.fromkeys(spec.pillar for spec in specs if spec.is_scored))
     index = values.index
-    score = pd.DataFrame(index=index, columns=pillars, dtype=float)
-    coverage = pd.DataFrame(index=index, columns=pillars, dtype=float)
-    counted = pd.DataFrame(0, index=index, columns=pillars, dtype=int)
-    applicable = pd.Series(0, index=pillars, dtype=int)
+    # Each pillar's columns computed as Series and made into frames once (a column assigned
+    # into a frame costs pandas about 0.1 ms: four per pillar, twice a dashboard).
+    by_score, by_coverage, by_counted, by_applicable = {}, {}, {}, {}
     for pillar in pillars:
         codes = [s.code for s in specs if s.pillar == pillar and s.is_scored]
         present = scores[codes].notna().sum(axis=1)
         share = present / len(codes)
-        counted[pillar] = present.astype(int)
-        applicable[pillar] = len(codes)
-        coverage[pillar] = share
-        score[pillar] = (
+        by_counted[pillar] = present.astype(int)
+        by_applicable[pillar] = len(codes)
+        by_coverage[pillar] = share
+        by_score[pillar] = (
             scores[codes].mean(axis=1, skipna=True).where(share >= min_coverage - _EPSILON)
         )
+    score = pd.DataFrame(by_score, index=index, columns=pillars, dtype=float)
+    coverage = pd.DataFrame(by_coverage, index=index, columns=pillars, dtype=float)
+    counted = pd.DataFrame(by_counted, index=index, columns=pillars, dtype=int)
+    applicable = pd.Series(by_applicable, index=pillars, dtype=int)
     weight = pd.Series({p: float(weights.get(p, 1.0)) for p in pillars}, index=pillars, dtype=float)
     weighing = [p for p in pillars if weight[p] > 0]
     total = weight[weighing].sum()
