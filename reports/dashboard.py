@@ -207,7 +207,8 @@ def dashboard_build(unit: Unit, period: Period, *, today: datetime.date) -> Dash
         if children
         else readiness.IndexInput([], [])
     )
-    figures, figures_total = _figures(unit, period)
+    # The figures panel's counts come with `present` when both read the unit's own subtree.
+    figures, figures_total = _figures(unit, period, present.counts if sources == [unit] else None)
     ranking = rank_units(children, scored, period, previous, sources=sources)
     return Dashboard(
         unit=unit,
@@ -322,6 +323,7 @@ class _Present:
     scopes: set[str]
     levels: set[str]  # of units with their own ("self") figures
     agency_kinds: set[str]  # of agencies with their own figures
+    counts: dict[int, int]  # figures of exactly the period, by indicator (the figures panel)
 
     def may_fill(self, scope: str) -> bool:
         if scope in self.scopes:
@@ -331,22 +333,26 @@ class _Present:
         return bool(self.agency_kinds)
 
 
-def _figures(unit: Unit, period: Period) -> tuple[list[Figure], int]:
+def _figures(
+    unit: Unit, period: Period, counts: dict[int, int] | None = None
+) -> tuple[list[Figure], int]:
     """The first FIGURE_ROWS approved figures under the unit for the period (by indicator,
-    then unit code), and how many. Counted per indicator first (one GROUP BY), so that the
-    database sorts only the figures of the first indicators, never the whole subtree's (a
-    province has 20,000 a quarter: sorting them all took 0.23 s)."""
+    then unit code), and how many. Counted per indicator first (one GROUP BY, or `counts`
+    as _data_present read them), so that the database sorts only the figures of the first
+    indicators, never the whole subtree's (a province has 20,000 a quarter: sorting them
+    all took 0.23 s)."""
     figures = Figure.objects.filter(
         subtree_q(unit, "unit__"),
         of_period_q(period),
         status=Figure.Status.APPROVED,
     )
-    counts = dict(
-        figures.order_by()
-        .values_list("indicator_id")
-        .annotate(n=Count("id"))
-        .values_list("indicator_id", "n")
-    )
+    if counts is None:
+        counts = dict(
+            figures.order_by()
+            .values_list("indicator_id")
+            .annotate(n=Count("id"))
+            .values_list("indicator_id", "n")
+        )
     # Indicators in the page's order until they hold enough figures, and every other one of
     # the last one's position (equal positions are ordered by unit code among themselves).
     first, enough, last = [], 0, None
@@ -378,10 +384,14 @@ def _data_present(units: list[Unit], period: Period) -> _Present:
         )
         .order_by()
         .values_list("indicator_id", "scope", "unit__level", "agency__kind")
-        .distinct()
+        # Grouped as DISTINCT would, and counting the figures of exactly the period on the
+        # way (the figures panel's GROUP BY of the same figures: 11 ms for a province).
+        .annotate(n=Count("id", filter=of_period_q(period)))
     )
-    present = _Present(set(), set(), set(), set())
-    for indicator_id, scope, level, kind in rows:
+    present = _Present(set(), set(), set(), set(), {})
+    for indicator_id, scope, level, kind, n in rows:
+        if n:
+            present.counts[indicator_id] = present.counts.get(indicator_id, 0) + n
         present.indicators.add(indicator_id)
         present.scopes.add(scope)
         if scope == "self" and kind is None:

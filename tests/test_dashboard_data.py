@@ -156,3 +156,8 @@ def test_the_figures_panel_lists_the_first_figures_in_the_pages_order(monkeypatc
     assert total == every.count() == 4
     assert [f.pk for f in shown] == [f.pk for f in every[:3]]
     assert shown[0].indicator == second and shown[0].unit == communes[0]
+    # The counts the dashboard reads with what kinds of figures exist give the same panel.
+    counts = dashboard._data_present([vinh_linh], period).counts
+    assert counts == {first.pk: 3, second.pk: 1}
+    again, again_total = dashboard._figures(vinh_linh, period, counts)
+    assert ([f.pk for f in again], again_total) == ([f.pk for f in shown], total)
