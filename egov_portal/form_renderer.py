@@ -8,11 +8,10 @@ These functions write the same HTML as Django's templates, character for charact
 templates are still the ones copied here); any other widget goes to the templates as before.
 """
 
-import html
-
 from django.forms.renderers import DjangoTemplates
 from django.template.defaultfilters import stringformat
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
 INPUT_TEMPLATE = "django/forms/widgets/input.html"
@@ -41,19 +40,10 @@ INPUT_TEMPLATES = frozenset(
 )
 
 
-def _escaped(value) -> str:
-    """django.utils.html.conditional_escape without its lazy-string wrapper (a page calls it
-    thousands of times): a safe string as it is, anything else escaped by html.escape, as
-    Django's escape does."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
-
-
 def _formatted(value) -> str:
     """`{{ value|stringformat:'s' }}`: the filter keeps a safe string safe."""
     text = stringformat(value, "s")
-    return text if isinstance(value, SafeData) else _escaped(text)
+    return text if isinstance(value, SafeData) else conditional_escape(text)
 
 
 def _attrs(attrs: dict) -> str:
@@ -63,22 +53,22 @@ def _attrs(attrs: dict) -> str:
         if value is False:
             continue
         if value is True:
-            parts.append(f" {_escaped(name)}")
+            parts.append(f" {conditional_escape(name)}")
         else:
-            parts.append(f' {_escaped(name)}="{_formatted(value)}"')
+            parts.append(f' {conditional_escape(name)}="{_formatted(value)}"')
     return "".join(parts)
 
 
 def _input(widget: dict) -> str:
     value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
     return (
-        f'<input type="{_escaped(widget["type"])}" '
-        f'name="{_escaped(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
     )
 
 
 def _option(option: dict) -> str:
-    label = _escaped(str(option["label"]))
+    label = conditional_escape(str(option["label"]))
     return (
         f'<option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>{label}</option>'
     )
@@ -87,12 +77,12 @@ def _option(option: dict) -> str:
 def _select(widget: dict) -> str | None:
     """Django's `select.html`, or None where it needs the templates: an option of another
     template, or a label or group that is not text (the templates would localise a number)."""
-    parts = [f'<select name="{_escaped(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name and not isinstance(group_name, str | Promise):
             return None
         if group_name:
-            parts.append(f'\n  <optgroup label="{_escaped(str(group_name))}">')
+            parts.append(f'\n  <optgroup label="{conditional_escape(str(group_name))}">')
         for option in options:
             if option["template_name"] != OPTION_TEMPLATE or not isinstance(
                 option["label"], str | Promise

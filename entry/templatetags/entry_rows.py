@@ -1,5 +1,5 @@
 """The quarterly form's repeated pieces, written as tags: an input with its label, help and
-errors; a figure as entered; a figure's flags.
+errors; a figure's flags (a figure as entered is indicators' `entered_figure`).
 
 They were one-line templates included on every indicator's row, about 400 `{% include %}`s
 a page, each some 50 µs; a tag costs a tenth of that (benchmarks/RESULTS.md, issue 17). The
@@ -7,14 +7,11 @@ HTML is the templates' own, line breaks included.
 """
 
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 register = template.Library()
-
-_NONE = mark_safe('<span class="text-body-secondary">—</span>')
 
 
 @register.simple_tag
@@ -23,7 +20,7 @@ def entry_input(field, measure="") -> SafeString:
     label = format_html(
         '<label class="form-label small mb-1" for="{}">{}</label>', field.id_for_label, field.label
     )
-    widget = field.as_widget()
+    widget = field  # written as `{{ field }}` writes it (BoundField.__html__)
     if measure:
         widget = format_html(
             '<div class="input-group">{}<span class="input-group-text entry-measure">{}</span>'
@@ -42,26 +39,6 @@ def entry_input(field, measure="") -> SafeString:
             format_html_join("", "<div>{}</div>", ((e,) for e in field.errors)),
         )
     return format_html("{}\n{}\n{}\n{}\n", label, widget, help_text, errors)
-
-
-@register.simple_tag
-def entered_figure(figure, indicator) -> SafeString:
-    """A figure as its unit entered it: Có / Không, a percentage with its fraction, a number."""
-    if figure is None:
-        return _NONE
-    kind = indicator.value_type
-    if kind == "boolean":
-        return format_html("{}", _("Có") if figure.value else _("Không"))
-    if kind == "ratio":
-        fraction = ""
-        if figure.denominator is not None:
-            fraction = format_html(
-                ' <span class="text-body-secondary text-nowrap">({}/{})</span>',
-                floatformat(figure.numerator, "-4g"),
-                floatformat(figure.denominator, "-4g"),
-            )
-        return format_html("{}%{}", floatformat(figure.value, "-2"), fraction)
-    return format_html("{}{}", floatformat(figure.value, "-4g"), " đ" if kind == "amount" else "")
 
 
 def _flag_label(flag) -> str:

@@ -86,6 +86,26 @@ def figure_value(f) -> SafeString:
 
 
 @register.simple_tag
+def entered_figure(figure, indicator) -> SafeString:
+    """A figure as its unit entered it: Có / Không, a percentage with its fraction, a number."""
+    if figure is None:
+        return _DASH
+    kind = indicator.value_type
+    if kind == "boolean":
+        return format_html("{}", _("Có") if figure.value else _("Không"))
+    if kind == "ratio":
+        fraction = ""
+        if figure.denominator is not None:
+            fraction = format_html(
+                ' <span class="text-body-secondary text-nowrap">({}/{})</span>',
+                floatformat(figure.numerator, "-4g"),
+                floatformat(figure.denominator, "-4g"),
+            )
+        return format_html("{}%{}", floatformat(figure.value, "-2"), fraction)
+    return format_html("{}{}", floatformat(figure.value, "-4g"), " đ" if kind == "amount" else "")
+
+
+@register.simple_tag
 def figure_cells(f) -> SafeString:
     """A figure's cells after a table's first column: who, scope, value, fraction, source."""
     agency = format_html('<div class="small">{}</div>', f.agency.name) if f.agency else ""
