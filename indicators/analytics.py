@@ -338,6 +338,8 @@ def percent_values(
     ]
     if leaves:
         values = _leaf_percent_values(indicators, leaves, period)
+        if stored.empty and len(leaves) == len(units):  # all of them (a district's communes)
+            return values
         kept = held.loc[values.index, values.columns]
         frame.loc[values.index, values.columns] = frame.loc[values.index, values.columns].where(
             kept, values
@@ -370,24 +372,17 @@ def _leaf_percent_values(
     as shown, a yes/no answer as 100 or 0. A frame like percent_values'."""
     slots = {i.pk: n for n, i in enumerate(indicators, start=1)}
     rules = rollup.Rules({slots[i.pk]: _rule(i) for i in indicators})
-    by_date: dict[datetime.date, list[Unit]] = {}
-    for unit in communes:
-        by_date.setdefault(structure_date(unit, period), []).append(unit)
-    frames = []
-    for on, tops in by_date.items():
-        rows = _subtree_read(indicators, tops, period, [rollup.SELF], on, APPROVED_ONLY).rows
-        rows = rows[rows["indicator_id"].isin(slots)].copy()
-        rows["unit_id"] = rows["unit_id"].astype(float) + _slot_shift(rows, slots)
-        keys = pd.Index(
-            [float(n * rollup.SLOT + u.pk) for n in slots.values() for u in tops], dtype=float
-        )
-        found = rollup.leaf_values(rows, keys, rules)
-        value = found["value"].map(_number).astype(float)
-        found["value"] = value.where(~found["answer"], value * 100)
-        found["unit_id"] = (keys % rollup.SLOT).astype("int64")
-        found["slot"] = (keys // rollup.SLOT).astype("int64")
-        frames.append(found)
-    found = pd.concat(frames)
+    rows = _own_rows(indicators, communes, period, APPROVED_ONLY)
+    rows = rows[rows["indicator_id"].isin(slots)].copy()
+    rows["unit_id"] = rows["unit_id"].astype(float) + _slot_shift(rows, slots)
+    keys = pd.Index(
+        [float(n * rollup.SLOT + u.pk) for n in slots.values() for u in communes], dtype=float
+    )
+    found = rollup.leaf_values(rows, keys, rules)
+    value = found["value"].map(_number).astype(float)
+    found["value"] = value.where(~found["answer"], value * 100)
+    found["unit_id"] = (keys % rollup.SLOT).astype("int64")
+    found["slot"] = (keys // rollup.SLOT).astype("int64")
     codes = {n: i.code for i, n in zip(indicators, slots.values(), strict=True)}
     return (
         found.assign(code=found["slot"].map(codes))
@@ -614,13 +609,39 @@ def _subtree_read(
     rows = _concat(
         [_figure_rows(part.filter(inner_q), scopes) for _group, part in parts_of(inner_ids)]
     )
+    return _SubtreeRead(units, _flows_added_up(rows, indicators), agencies, leaves)
+
+
+def _own_rows(
+    indicators: list[Indicator], units: list[Unit], period: Period, statuses: Sequence[str]
+) -> pd.DataFrame:
+    """The rows _subtree_read gives for scope "self" of tops with no unit below them in
+    force (communes in force when the period began, whatever their structure date): their
+    own figures the rule over time keeps, a flow's added up. No tree to read, no communes
+    to add up: one query for the periods held, one per kind of rule (a district's ranking
+    reads its communes this way, twice per dashboard)."""
+    ids = [unit.pk for unit in units]
+    rolled, single = _periods_held(indicators, period, ids)
+    figures = Figure.objects.filter(status__in=statuses).order_by()
+    parts = _in_period_parts(figures, indicators, rolled, period, statuses, ids, single=single) or [
+        ([], figures.none())
+    ]
+    rows = _concat(
+        [_figure_rows(part.filter(unit_id__in=ids), [rollup.SELF]) for _group, part in parts]
+    )
+    return _flows_added_up(rows, indicators)
+
+
+def _flows_added_up(rows: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame:
+    """The figure rows with each member's figures of a flow indicator added up
+    (_flow_totals); the other indicators' rows as they are."""
     flows = {i.pk: i for i in indicators if i.time_rollup == Indicator.TimeRollup.FLOW}
-    if flows and not rows.empty:
-        flowing = rows["indicator_id"].isin(flows)
-        ratios = {pk for pk, i in flows.items() if i.value_type == Indicator.ValueType.RATIO}
-        totals = _flow_totals(rows[flowing], ratios)
-        rows = pd.concat([rows[~flowing], totals], ignore_index=True)
-    return _SubtreeRead(units, rows, agencies, leaves)
+    if not flows or rows.empty:
+        return rows
+    flowing = rows["indicator_id"].isin(flows)
+    ratios = {pk for pk, i in flows.items() if i.value_type == Indicator.ValueType.RATIO}
+    totals = _flow_totals(rows[flowing], ratios)
+    return pd.concat([rows[~flowing], totals], ignore_index=True)
 
 
 def evaluate_periods(
@@ -1079,29 +1100,44 @@ def _flow_totals(frame: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
     if frame.empty:
         return frame
     keys = ["indicator_id", "unit_id", "agency_id", "agency_kind", "scope"]
-    frame = frame.assign(
-        _counted=frame["numerator"].notna() & frame["denominator"].notna(),
-        agency_id=frame["agency_id"].fillna(-1),
-        agency_kind=frame["agency_kind"].fillna(""),
-    )
     several = frame.duplicated(keys, keep=False)
     if several.any():
-        totals = _added_up(frame, keys, several)
-    else:
-        # One figure each (a quarter's figures): its own sums, as the grouping gives them,
-        # without paying for a grouping.
-        totals = frame[keys].assign(
-            value=frame["value"].fillna(0.0),
-            mean=frame["value"],
-            numerator=frame["numerator"].fillna(0.0),
-            denominator=frame["denominator"].fillna(0.0),
-            counted=frame["_counted"],
-            parts=1,
-            figure_id=frame["figure_id"],
-            figure_period=frame["figure_period"],
-            source=frame["source"],
+        filled = frame.assign(
+            _counted=frame["numerator"].notna() & frame["denominator"].notna(),
+            agency_id=frame["agency_id"].fillna(-1),
+            agency_kind=frame["agency_kind"].fillna(""),
         )
-    # The ratio's value from its summed counts, on arrays (pandas costs per operation).
+        totals = _added_up(filled, keys, several)
+        totals.loc[totals["parts"] > 1, "figure_id"] = np.nan
+        totals["agency_id"] = totals["agency_id"].replace(-1, np.nan)
+        totals["agency_kind"] = totals["agency_kind"].replace("", None)
+        return _flow_values(totals, ratios)
+    # One figure each (a quarter's figures): its own sums, as the grouping gives them,
+    # made in one frame (pandas costs per operation: a dashboard reads this twice, an
+    # approval a dozen times).
+    value = frame["value"].to_numpy(dtype=float)
+    numerator = frame["numerator"].to_numpy(dtype=float)
+    denominator = frame["denominator"].to_numpy(dtype=float)
+    totals = pd.DataFrame(
+        {
+            **{key: frame[key].to_numpy() for key in keys},
+            "value": np.nan_to_num(value, nan=0.0),
+            "mean": value,
+            "numerator": np.nan_to_num(numerator, nan=0.0),
+            "denominator": np.nan_to_num(denominator, nan=0.0),
+            "counted": ~np.isnan(numerator) & ~np.isnan(denominator),
+            "parts": 1,
+            "figure_id": frame["figure_id"].to_numpy(dtype=float),  # as NaN-able as a sum's
+            "figure_period": frame["figure_period"].to_numpy(),
+            "source": frame["source"].to_numpy(),
+        },
+        index=frame.index,
+    )
+    return _flow_values(totals, ratios)
+
+
+def _flow_values(totals: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
+    """The ratio's value from its summed counts, on arrays (pandas costs per operation)."""
     is_ratio = np.isin(totals["indicator_id"].to_numpy(), list(ratios))
     numerator = totals["numerator"].to_numpy(dtype=float)
     denominator = totals["denominator"].to_numpy(dtype=float)
@@ -1112,9 +1148,6 @@ def _flow_totals(frame: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
     totals["value"] = np.where(counted, ratio, value)
     totals["numerator"] = np.where(counted, numerator, np.nan)
     totals["denominator"] = np.where(counted, denominator, np.nan)
-    totals.loc[totals["parts"] > 1, "figure_id"] = np.nan
-    totals["agency_id"] = totals["agency_id"].replace(-1, np.nan)
-    totals["agency_kind"] = totals["agency_kind"].replace("", None)
     return totals
 
 
