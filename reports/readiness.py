@@ -99,12 +99,12 @@ def readiness_scores(
     period: Period,
     *,
     weights: dict[str, float],
-    reported: set[int],
+    reported: set[int] | None,
 ) -> index.Scores:
     """The units' scores. Only the indicators in `reported` (someone under the units reported
-    them in the period: reported_indicators) are read; the others have no value anyway, and
-    count against the coverage all the same."""
-    read = [i for i in found.indicators if i.pk in reported]
+    them in the period: reported_indicators; None: every one) are read; the others have no
+    value anyway, and count against the coverage all the same."""
+    read = [i for i in found.indicators if reported is None or i.pk in reported]
     if read:
         # A value combined from too few of its members does not stand for the unit
         # (docs/decisions/0017): it counts as missing, against the coverage.
