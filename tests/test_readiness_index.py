@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reports.index import (
     MIN_COVERAGE,
@@ -297,3 +299,88 @@ def test_normalise_all_scores_each_column_as_scores_does():
         source = values[spec.code] if spec.code in values else pd.Series(float("nan"), values.index)
         expected = _scores(source, spec)
         pd.testing.assert_series_equal(scores[spec.code], expected, check_names=False)
+
+
+# --- the arrays against pandas -------------------------------------------------------------
+# readiness_index computes on numpy arrays, adding in the order pandas adds (index._row_sums).
+# Its results must be those of the plain pandas formulation below, which it replaced (issue
+# 17), to the last bit: a pandas upgrade that changes its order of addition fails here.
+
+
+def _pandas_index(values, specs, weights, min_coverage=MIN_COVERAGE):
+    """The readiness index as pandas computes it, column by column (the former code)."""
+    scores = normalise_all(values, specs)
+    pillars = list(dict.fromkeys(s.pillar for s in specs if s.is_scored))
+    by_score, by_coverage, by_counted = {}, {}, {}
+    for pillar in pillars:
+        codes = [s.code for s in specs if s.pillar == pillar and s.is_scored]
+        present = scores[codes].notna().sum(axis=1)
+        share = present / len(codes)
+        by_counted[pillar] = present.astype(int)
+        by_coverage[pillar] = share
+        by_score[pillar] = scores[codes].mean(axis=1).where(share >= min_coverage - 1e-9)
+    score = pd.DataFrame(by_score, index=values.index, columns=pillars, dtype=float)
+    coverage = pd.DataFrame(by_coverage, index=values.index, columns=pillars, dtype=float)
+    counted = pd.DataFrame(by_counted, index=values.index, columns=pillars, dtype=int)
+    weight = pd.Series({p: float(weights.get(p, 1.0)) for p in pillars}, dtype=float)
+    weighing = [p for p in pillars if weight[p] > 0]
+    if not weighing:
+        return score, coverage, counted, None, None
+    total = weight[weighing].sum()
+    total_coverage = coverage[weighing].mul(weight[weighing], axis=1).sum(axis=1) / total
+    weighted = score[weighing].mul(weight[weighing], axis=1).sum(axis=1) / total
+    return (
+        score,
+        coverage,
+        counted,
+        weighted.where(score[weighing].notna().all(axis=1)),
+        (total_coverage),
+    )
+
+
+_PILLARS = ["infrastructure", "human_resources", "internal_apps", "public_services", "security"]
+
+
+@st.composite
+def _index_inputs(draw):
+    specs = []
+    for j in range(draw(st.integers(1, 30))):
+        kind = draw(st.sampled_from(["ratio", "boolean", "count"]))
+        target = None if kind != "count" else draw(st.none() | st.integers(0, 40).map(float))
+        better = draw(st.booleans())
+        specs.append(IndicatorSpec(f"I{j}", draw(st.sampled_from(_PILLARS)), kind, better, target))
+    rows = draw(st.integers(1, 40))
+    cell = st.none() | st.integers(0, 15000).map(lambda n: n / 100)  # 0–150, as figures
+    cells = draw(
+        st.lists(
+            st.lists(cell, min_size=len(specs), max_size=len(specs)), min_size=rows, max_size=rows
+        )
+    )
+    values = pd.DataFrame(
+        [[NAN if c is None else c for c in row] for row in cells],
+        index=pd.Index(range(rows)),
+        columns=[s.code for s in specs],
+        dtype=float,
+    )
+    weights = draw(
+        st.dictionaries(st.sampled_from(_PILLARS), st.sampled_from([0.0, 0.5, 1.0, 3.3]))
+    )
+    return values, specs, weights
+
+
+@settings(max_examples=150, deadline=None)
+@given(_index_inputs())
+def test_readiness_index_is_pandas_to_the_last_bit(case):
+    values, specs, weights = case
+    found = readiness_index(values, specs, weights)
+    score, coverage, counted, index, total_coverage = _pandas_index(values, specs, weights)
+    pd.testing.assert_frame_equal(found.score, score, check_exact=True)
+    pd.testing.assert_frame_equal(found.coverage, coverage, check_exact=True)
+    pd.testing.assert_frame_equal(found.counted, counted, check_exact=True)
+    if index is None:
+        assert found.index.isna().all() and found.total_coverage.isna().all()
+    else:
+        pd.testing.assert_series_equal(found.index, index, check_exact=True, check_names=False)
+        pd.testing.assert_series_equal(
+            found.total_coverage, total_coverage, check_exact=True, check_names=False
+        )
