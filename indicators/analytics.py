@@ -279,6 +279,34 @@ def _periods_reported(
     }
 
 
+def percent_values_each(
+    indicators: Sequence[Indicator],
+    units: Sequence[Unit],
+    periods: Sequence[Period],
+    *,
+    sufficient_only: bool = False,
+) -> dict[str, pd.DataFrame]:
+    """percent_values of scope "self" for each period, {period id: frame}. Communes in force
+    when every period began (a district's, ranked this quarter and the one before) are read
+    for all the periods at once; any other units a period at a time."""
+    indicators, units = list(indicators), list(units)
+    if (
+        indicators
+        and units
+        and all(
+            u.level == _COMMUNE and not u.formed_after(p.start) and not u.ended_before(p.start)
+            for u in units
+            for p in periods
+        )
+    ):
+        # The table holds no commune (aggregate_table.STORED_LEVELS): percent_values would
+        # read them all from their figures, as here.
+        return _leaf_percent_values(indicators, units, periods)
+    return {
+        p.id: percent_values(indicators, units, p, sufficient_only=sufficient_only) for p in periods
+    }
+
+
 def percent_values(
     indicators: Sequence[Indicator],
     units: Sequence[Unit],
@@ -337,7 +365,7 @@ def percent_values(
         and not u.ended_before(period.start)
     ]
     if leaves:
-        values = _leaf_percent_values(indicators, leaves, period)
+        values = _leaf_percent_values(indicators, leaves, [period])[period.id]
         if stored.empty and len(leaves) == len(units):  # all of them (a district's communes)
             return values
         kept = held.loc[values.index, values.columns]
@@ -365,16 +393,27 @@ def percent_values(
 
 
 def _leaf_percent_values(
-    indicators: list[Indicator], communes: list[Unit], period: Period
-) -> pd.DataFrame:
-    """percent_values of communes in force when the period began: the figure the rule over
-    time keeps for each (the read the engine makes), picked by rollup.leaf_values, rounded
-    as shown, a yes/no answer as 100 or 0. A frame like percent_values'."""
-    slots = {i.pk: n for n, i in enumerate(indicators, start=1)}
-    rules = rollup.Rules({slots[i.pk]: _rule(i) for i in indicators})
-    rows = _own_rows(indicators, communes, period, APPROVED_ONLY)
-    rows = rows[rows["indicator_id"].isin(slots)].copy()
-    rows["unit_id"] = rows["unit_id"].astype(float) + _slot_shift(rows, slots)
+    indicators: list[Indicator], communes: list[Unit], periods: Sequence[Period]
+) -> dict[str, pd.DataFrame]:
+    """percent_values of communes in force when each period began, {period id: frame}: the
+    figure the rule over time keeps for each (the read the engine makes), picked by
+    rollup.leaf_values, rounded as shown, a yes/no answer as 100 or 0. Every period read
+    and picked at once, a slot per period and indicator."""
+    slots = {
+        (period.id, i.pk): n
+        for n, (period, i) in enumerate(
+            ((period, i) for period in periods for i in indicators), start=1
+        )
+    }
+    rule_of = {i.pk: _rule(i) for i in indicators}
+    rules = rollup.Rules({n: rule_of[pk] for (_, pk), n in slots.items()})
+    rows = _own_rows(indicators, communes, periods, APPROVED_ONLY)
+    slot = pd.Series(
+        [slots.get(key, 0) for key in zip(rows["asked"], rows["indicator_id"], strict=True)],
+        index=rows.index,
+        dtype=float,
+    )
+    rows = rows[slot > 0].assign(unit_id=rows["unit_id"].astype(float) + slot * rollup.SLOT)
     keys = pd.Index(
         [float(n * rollup.SLOT + u.pk) for n in slots.values() for u in communes], dtype=float
     )
@@ -383,13 +422,18 @@ def _leaf_percent_values(
     found["value"] = value.where(~found["answer"], value * 100)
     found["unit_id"] = (keys % rollup.SLOT).astype("int64")
     found["slot"] = (keys // rollup.SLOT).astype("int64")
-    codes = {n: i.code for i, n in zip(indicators, slots.values(), strict=True)}
-    return (
-        found.assign(code=found["slot"].map(codes))
-        .pivot(index="unit_id", columns="code", values="value")
-        .reindex(index=[u.pk for u in communes], columns=[i.code for i in indicators])
-        .astype(float)
-    )
+    ids = [u.pk for u in communes]
+    result = {}
+    for period in periods:
+        codes = {slots[(period.id, i.pk)]: i.code for i in indicators}
+        mine = found[found["slot"].isin(codes)]
+        result[period.id] = (
+            mine.assign(code=mine["slot"].map(codes))
+            .pivot(index="unit_id", columns="code", values="value")
+            .reindex(index=ids, columns=[i.code for i in indicators])
+            .astype(float)
+        )
+    return result
 
 
 def _stored_value(unit: Unit, indicator: Indicator, period: Period, scope: str, row: dict):
@@ -613,23 +657,51 @@ def _subtree_read(
 
 
 def _own_rows(
-    indicators: list[Indicator], units: list[Unit], period: Period, statuses: Sequence[str]
+    indicators: list[Indicator],
+    units: list[Unit],
+    periods: Sequence[Period],
+    statuses: Sequence[str],
 ) -> pd.DataFrame:
     """The rows _subtree_read gives for scope "self" of tops with no unit below them in
-    force (communes in force when the period began, whatever their structure date): their
-    own figures the rule over time keeps, a flow's added up. No tree to read, no communes
-    to add up: one query for the periods held, one per kind of rule (a district's ranking
-    reads its communes this way, twice per dashboard)."""
+    force (communes in force when each period began, whatever their structure date): their
+    own figures the rule over time keeps, a flow's added up, for each period, which
+    `asked` names. No tree to read, no communes to add up, and the periods read together: one
+    query for the periods held, one for the figures read at each period itself, one per
+    other kind of rule (a district's ranking reads its communes so, this quarter and the
+    one before)."""
     ids = [unit.pk for unit in units]
-    rolled, single = _periods_held(indicators, period, ids)
+    held = _periods_held_each(indicators, periods, ids)
     figures = Figure.objects.filter(status__in=statuses).order_by()
-    parts = _in_period_parts(figures, indicators, rolled, period, statuses, ids, single=single) or [
-        ([], figures.none())
-    ]
-    rows = _concat(
-        [_figure_rows(part.filter(unit_id__in=ids), [rollup.SELF]) for _group, part in parts]
-    )
-    return _flows_added_up(rows, indicators)
+    plain_q, frames = Q(pk__in=[]), []
+    for period in periods:
+        rolled, single = held[period.id]
+        other = {i.pk for i in rolled} | set(single)
+        plain = [i for i in indicators if i.pk not in other]
+        if plain:
+            plain_q |= of_period_q(period) & Q(indicator__in=plain)
+        parts = _in_period_parts(
+            figures,
+            [i for i in indicators if i.pk in other],
+            rolled,
+            period,
+            statuses,
+            ids,
+            single=single,
+        )
+        for _group, part in parts:
+            frames.append(_figure_rows(part.filter(unit_id__in=ids), [rollup.SELF]))
+            frames[-1]["asked"] = period.id
+    # The figures read at the period itself are of that period (of_period_q): it names them.
+    plain_rows = _figure_rows(figures.filter(plain_q, unit_id__in=ids), [rollup.SELF])
+    rows = _concat([plain_rows.assign(asked=plain_rows["figure_period"]), *frames])
+    # A member's flow is added up within each period: its unit id moved, for the adding up,
+    # into a range of its own for each period (as slots are, rollup.SLOT).
+    span = rollup.SLOT * len(indicators)
+    place = {p.id: n for n, p in enumerate(periods)}
+    rows["unit_id"] = rows["unit_id"] + rows["asked"].map(place).astype("int64") * span
+    rows = _flows_added_up(rows, indicators)
+    which, unit_id = np.divmod(rows["unit_id"].to_numpy(dtype="int64"), span)
+    return rows.assign(unit_id=unit_id, asked=np.array([p.id for p in periods])[which])
 
 
 def _flows_added_up(rows: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame:
@@ -932,26 +1004,41 @@ def _periods_held(
     One query, its periods' end dates a range in figure_unit_period_idx (unit, period_end,
     indicator): without them a province's 580 units read 669,000 index entries (33 ms).
     None for a month."""
-    inner = _inner_period_ids(period)
-    if not inner:
-        return [], {}
+    return _periods_held_each(indicators, [period], unit_ids)[period.id]
+
+
+def _periods_held_each(
+    indicators: list[Indicator], periods: Sequence[Period], unit_ids: list[int] | None
+) -> dict[str, tuple[list[Indicator], dict[int, str]]]:
+    """_periods_held of each period, {period id: (rolled, single)}, in one query (a period's
+    figures are told apart by their period's id, whose dates lie inside it)."""
+    inner = {period.id: _inner_period_ids(period) for period in periods}
+    asked = [p for p in periods if inner[p.id]]
+    found: dict[str, tuple[list[Indicator], dict[int, str]]] = {p.id: ([], {}) for p in periods}
+    if not asked:
+        return found
     figures = Figure.objects.filter(
         indicator__in=indicators,
-        period__in=[period.id, *inner],
-        period_end__range=(period.start, period.end),
+        period__in=sorted({pid for p in asked for pid in (p.id, *inner[p.id])}),
+        period_end__range=(min(p.start for p in asked), max(p.end for p in asked)),
     )
     if unit_ids is not None:
         figures = figures.filter(unit_id__in=unit_ids)
-    held: dict[int, set[str]] = {}
-    for indicator_id, period_id in (
-        figures.order_by().values_list("indicator_id", "period").distinct()
-    ):
-        held.setdefault(indicator_id, set()).add(period_id)
-    rolled = [i for i in indicators if len(held.get(i.pk, ())) > 1]
-    single = {
-        pk: next(iter(ids)) for pk, ids in held.items() if len(ids) == 1 and period.id not in ids
-    }
-    return rolled, single
+    pairs = list(figures.order_by().values_list("indicator_id", "period").distinct())
+    for period in asked:
+        mine = {period.id, *inner[period.id]}
+        held: dict[int, set[str]] = {}
+        for indicator_id, period_id in pairs:
+            if period_id in mine:
+                held.setdefault(indicator_id, set()).add(period_id)
+        rolled = [i for i in indicators if len(held.get(i.pk, ())) > 1]
+        single = {
+            pk: next(iter(ids))
+            for pk, ids in held.items()
+            if len(ids) == 1 and period.id not in ids
+        }
+        found[period.id] = (rolled, single)
+    return found
 
 
 def _in_period(figures, indicators, rolled, period: Period, statuses):

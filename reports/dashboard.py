@@ -310,8 +310,10 @@ def rank_units(
     if any(u.level not in aggregate_table.STORED_LEVELS for u in units):
         reported = readiness.reported_indicators(sources or units, [period, previous])
     keys = {u.pk: u for u in units}
-    now = readiness.readiness_scores(units, scored, period, weights=weights, reported=reported)
-    before = readiness.readiness_scores(units, scored, previous, weights=weights, reported=reported)
+    scores = readiness.readiness_scores_each(
+        units, scored, [period, previous], weights=weights, reported=reported
+    )
+    now, before = scores[period.id], scores[previous.id]
     # The unranked after the ranked: first those with some figures (too few for an index),
     # then those with none (not reported), each in code order (a stable sort).
     return sorted(

@@ -104,14 +104,30 @@ def readiness_scores(
     """The units' scores. Only the indicators in `reported` (someone under the units reported
     them in the period: reported_indicators; None: every one) are read; the others have no
     value anyway, and count against the coverage all the same."""
+    return readiness_scores_each(units, found, [period], weights=weights, reported=reported)[
+        period.id
+    ]
+
+
+def readiness_scores_each(
+    units: Sequence[Unit],
+    found: IndexInput,
+    periods: Sequence[Period],
+    *,
+    weights: dict[str, float],
+    reported: set[int] | None,
+) -> dict[str, index.Scores]:
+    """readiness_scores of each period, {period id: scores}, the values of every period read
+    together (analytics.percent_values_each)."""
     read = [i for i in found.indicators if reported is None or i.pk in reported]
     if read:
         # A value combined from too few of its members does not stand for the unit
         # (docs/decisions/0017): it counts as missing, against the coverage.
-        values = analytics.percent_values(read, list(units), period, sufficient_only=True)
+        values = analytics.percent_values_each(read, list(units), periods, sufficient_only=True)
     else:
-        values = pd.DataFrame(index=pd.Index([u.pk for u in units]), dtype=float)
-    return index.readiness_index(values, found.specs, weights)
+        empty = pd.DataFrame(index=pd.Index([u.pk for u in units]), dtype=float)
+        values = {p.id: empty for p in periods}
+    return {p.id: index.readiness_index(values[p.id], found.specs, weights) for p in periods}
 
 
 def pillar_weights() -> dict[str, float]:
