@@ -575,20 +575,18 @@ def _subtree_read(
     on: datetime.date,
     statuses: Sequence[str],
     cut: Sequence[int] = (),
+    *,
+    tree: pd.DataFrame | None = None,
+    held: tuple[list[Indicator], dict[int, str]] | None = None,
 ) -> _SubtreeRead:
     """What evaluating the tops' subtrees for `scopes` reads: several unit scopes share it
     (one agency scope reads its agencies). The units `cut` (districts) are left out with
-    everything under them: their nodes are known (evaluate_tree's `known`)."""
+    everything under them: their nodes are known (evaluate_tree's `known`). `tree` and
+    `held`, when the caller has them: _tree_read's tree (for the same tops, date and cut)
+    and _periods_held's answer for its units."""
     top_ids = [unit.pk for unit in tops]
-    # Every unit in force under the tops, read once: the tree, and the ids whose figures are
-    # read (`unit_id IN (…)`, which PostgreSQL answers by index: figure_unit_period_idx).
-    in_tree = Unit.objects.in_force(on).filter(subtree_q(top_ids))
-    if cut:
-        in_tree = in_tree.exclude(Q(pk__in=cut) | Q(parent_id__in=cut) | Q(district_id__in=cut))
-    tree = pd.DataFrame.from_records(
-        in_tree.values_list("id", "parent_id", "level"),
-        columns=["id", "parent_id", "level"],
-    )
+    if tree is None:
+        tree = _tree_read(tops, on, cut)
     is_top = tree["id"].isin(top_ids)
     is_leaf = (tree["level"] == _COMMUNE) & ~is_top
     communes_as_rows = "all_agencies" in scopes
@@ -597,7 +595,7 @@ def _subtree_read(
 
     small = len(tree) <= ID_LIST_MAX
     ids = tree["id"].tolist() if small else None
-    rolled, single = _periods_held(indicators, period, ids)
+    rolled, single = held if held is not None else _periods_held(indicators, period, ids)
     figures = Figure.objects.filter(status__in=statuses).order_by()
 
     def parts_of(unit_ids: list[int] | None, members: Q = _EVERY_MEMBER) -> list[tuple]:
@@ -654,6 +652,19 @@ def _subtree_read(
         [_figure_rows(part.filter(inner_q), scopes) for _group, part in parts_of(inner_ids)]
     )
     return _SubtreeRead(units, _flows_added_up(rows, indicators), agencies, leaves)
+
+
+def _tree_read(tops: list[Unit], on: datetime.date, cut: Sequence[int] = ()) -> pd.DataFrame:
+    """Every unit in force on `on` under the tops (the tops included), those `cut` left out
+    with everything under them: id, parent_id, level. It gives the ids whose figures are
+    read (`unit_id IN (…)`, which PostgreSQL answers by index: figure_unit_period_idx)."""
+    in_tree = Unit.objects.in_force(on).filter(subtree_q([unit.pk for unit in tops]))
+    if cut:
+        in_tree = in_tree.exclude(Q(pk__in=cut) | Q(parent_id__in=cut) | Q(district_id__in=cut))
+    return pd.DataFrame.from_records(
+        in_tree.values_list("id", "parent_id", "level"),
+        columns=["id", "parent_id", "level"],
+    )
 
 
 def _own_rows(
@@ -747,11 +758,34 @@ def evaluate_periods(
     slots: dict[tuple[str, int], int] = {}
     rules: dict[int, rollup.Rule] = {}
     units, rows, leaves, knowns = [], [], [], []
+    # The periods that read the same tree (a quarter, its half-year and its year end on the
+    # same day) read it once, and what their figures hold in one query (_periods_held_each).
+    cuts = {
+        p.id: [] if known.get(p.id) is None else known[p.id]["unit_id"].unique().tolist()
+        for p in periods
+    }
+    same_tree: dict[tuple, list[Period]] = {}
+    for period in periods:
+        key = (structure_date(tops[0], period), tuple(sorted(cuts[period.id])))
+        same_tree.setdefault(key, []).append(period)
+    trees, held = {}, {}
+    for (on, cut), group in same_tree.items():
+        tree = _tree_read(tops, on, cut)
+        ids = tree["id"].tolist() if len(tree) <= ID_LIST_MAX else None
+        held.update(_periods_held_each(indicators, group, ids))
+        trees.update((p.id, tree) for p in group)
     for period in periods:
         given = known.get(period.id)
-        cut = [] if given is None else given["unit_id"].unique().tolist()
         read = _subtree_read(
-            indicators, tops, period, scopes, structure_date(tops[0], period), APPROVED_ONLY, cut
+            indicators,
+            tops,
+            period,
+            scopes,
+            structure_date(tops[0], period),
+            APPROVED_ONLY,
+            cuts[period.id],
+            tree=trees[period.id],
+            held=held[period.id],
         )
         mine = {}
         for indicator in indicators:
