@@ -290,15 +290,7 @@ def percent_values_each(
     when every period began (a district's, ranked this quarter and the one before) are read
     for all the periods at once; any other units a period at a time."""
     indicators, units = list(indicators), list(units)
-    if (
-        indicators
-        and units
-        and all(
-            u.level == _COMMUNE and not u.formed_after(p.start) and not u.ended_before(p.start)
-            for u in units
-            for p in periods
-        )
-    ):
+    if indicators and units and all(_is_leaf(u, p) for u in units for p in periods):
         # The table holds no commune (aggregate_table.STORED_LEVELS): percent_values would
         # read them all from their figures, as here.
         return _leaf_percent_values(indicators, units, periods)
@@ -356,18 +348,9 @@ def percent_values(
     # no value built one by one — a district's ranking, twice per dashboard).
     complete = held.all(axis=1).to_numpy()
     missing = [u for u, done in zip(units, complete, strict=True) if not done]
-    leaves = [
-        u
-        for u in missing
-        if u.level == _COMMUNE
-        and scope == rollup.SELF
-        and not u.formed_after(period.start)
-        and not u.ended_before(period.start)
-    ]
+    leaves = [u for u in missing if scope == rollup.SELF and _is_leaf(u, period)]
     if leaves:
         values = _leaf_percent_values(indicators, leaves, [period])[period.id]
-        if stored.empty and len(leaves) == len(units):  # all of them (a district's communes)
-            return values
         kept = held.loc[values.index, values.columns]
         frame.loc[values.index, values.columns] = frame.loc[values.index, values.columns].where(
             kept, values
@@ -390,6 +373,16 @@ def percent_values(
                 [pk for pk, lack in zip(ids, lacking, strict=True) if lack], indicator.code
             ] = mine[lacking]
     return frame.astype(float)
+
+
+def _is_leaf(unit: Unit, period: Period) -> bool:
+    """A commune in force when the period began: its value of scope "self" is its own
+    figure (_leaf_percent_values), with no tree to walk."""
+    return (
+        unit.level == _COMMUNE
+        and not unit.formed_after(period.start)
+        and not unit.ended_before(period.start)
+    )
 
 
 def _leaf_percent_values(

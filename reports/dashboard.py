@@ -297,8 +297,8 @@ def rank_units(
 ) -> list[index.IndexResult]:
     """The units ranked by the readiness index (reports/readiness.py, the API's method), with
     their rank in the previous period on the same indicators; every unit is listed, those
-    without an index last. `sources`: where the units'
-    figures of those periods sit (older units, across the 2025 reorganisation)."""
+    without an index last. `sources`: where the units' figures of those periods sit (older
+    units, across the 2025 reorganisation)."""
     if not units:
         return []
     weights = readiness.pillar_weights()

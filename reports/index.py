@@ -242,7 +242,7 @@ def readiness_index(
     weight = np.array([float(weights.get(p, 1.0)) for p in pillars], dtype=float)
     weighing = weight > 0
     if weighing.any():
-        total = _row_sums(weight[weighing][np.newaxis, :])[0]
+        total = weight[weighing].sum()
         total_coverage = _row_sums(coverage[:, weighing] * weight[weighing]) / total
         weighted = _row_sums(score[:, weighing] * weight[weighing]) / total
         complete = ~np.isnan(score[:, weighing]).any(axis=1)
