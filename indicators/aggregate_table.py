@@ -187,9 +187,9 @@ def row_of(rolled) -> Row:
         rolled.period.id,
         stored_scope(rolled.unit.level, rolled.scope),
         rolled.indicator.pk,
-        _decimal(rolled.value),
-        _decimal(rolled.numerator),
-        _decimal(rolled.denominator),
+        stored_number(rolled.value),
+        stored_number(rolled.numerator),
+        stored_number(rolled.denominator),
         rolled.is_answer,
         rolled.origin,
         rolled.covered,
@@ -222,9 +222,9 @@ def rows_of_nodes(nodes: pd.DataFrame, scope: str, levels: dict[int, str]) -> li
             period_id,
             stored_scope(levels[unit_id], scope),
             indicator_id,
-            _decimal(_float(value)),
-            _decimal(_float(numerator)),
-            _decimal(_float(denominator)),
+            stored_number(_float(value)),
+            stored_number(_float(numerator)),
+            stored_number(_float(denominator)),
             bool(answer),
             origin,
             int(covered or 0),
@@ -323,7 +323,7 @@ def _upsert(rows: list[Row]) -> None:
 _KEY_COLUMNS = "unit_id, period, scope, indicator_id"
 
 
-def _decimal(value: float | None) -> Decimal | None:
+def stored_number(value: float | None) -> Decimal | None:
     """To the table's 10 decimals: a district's value as computed (not the 4 decimals shown),
     because its province is combined from it (aggregates._untouched_districts)."""
     if value is None or math.isnan(value):

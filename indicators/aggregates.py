@@ -370,7 +370,7 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
     ].sort_values(["unit_id", "period", "scope", "indicator_id", "order"], kind="stable")
     wanted = [(u, p) for u, p in later if (u.pk, p.id) not in lacking]
     left -= {(u.pk, p.id) for u, p in wanted}
-    combined, first = {}, {}
+    combined: dict[tuple, tuple] = {}
     if not found.empty:
         slots = {
             key: n
@@ -391,9 +391,9 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
         )
         members = pd.DataFrame(
             {
-                "value": found["value"].map(analytics._number).astype(float),
-                "numerator": found["numerator"].map(analytics._number).astype(float),
-                "denominator": found["denominator"].map(analytics._number).astype(float),
+                "value": _shown(found["value"]),
+                "numerator": _shown(found["numerator"]),
+                "denominator": _shown(found["denominator"]),
                 "answer": found["is_answer"].astype(bool),
                 "origin": found["origin"],
                 "node_scope": found["scope"],
@@ -401,41 +401,75 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
                 "expected": found["expected"],
             }
         )
-        rows = analytics.rollup.combine_predecessors(members, keys, rules).to_dict("index")
+        result = analytics.rollup.combine_predecessors(members, keys, rules)
+        # The coverage level of the first predecessor's row (in the edges' order): the
+        # first of each key, `found` being sorted so.
+        first = pd.Series(found["coverage_level"].to_numpy(), index=keys.to_numpy())
+        first = first[~first.index.duplicated()].reindex(result.index)
         of_slot = {n: key for key, n in slots.items()}
-        for key, row in rows.items():
-            n, unit_id = divmod(int(key), analytics.rollup.SLOT)
+        slot_of, unit_of = np.divmod(result.index.to_numpy(dtype="int64"), analytics.rollup.SLOT)
+        for n, unit_id, *row in zip(
+            slot_of.tolist(),
+            unit_of.tolist(),
+            *(result[c].tolist() for c in ("value", "numerator", "denominator")),
+            *(result[c].tolist() for c in ("covered", "expected", "percent_only", "by_units")),
+            first.tolist(),
+            strict=True,
+        ):
             combined[(unit_id, *of_slot[n])] = row
-        # The coverage level of the first predecessor's row (in the edges' order).
-        firsts = found.drop_duplicates(["unit_id", "period", "scope", "indicator_id"])
-        for row in firsts.itertuples():
-            first[(row.unit_id, row.period, row.scope, row.indicator_id)] = row.coverage_level
     out = []
     for unit, period in wanted:
         mine = edges.get(unit.pk, [])
+        partial = any(edge.is_partial for edge in mine)
         for scope in aggregate_table.STORED_SCOPES[unit.level]:
+            kept = aggregate_table.stored_scope(unit.level, scope)
             for indicator in indicators:
-                key = (unit.pk, period.id, scope, indicator.pk)
-                if mine and key in combined:
-                    row = dict(combined[key])
-                    row.update(
-                        origin=(
-                            analytics.rollup.PREDECESSORS
-                            if not aggregate_table.missing(row["value"])
-                            else analytics.rollup.NO_DATA
-                        ),
-                        coverage_level=unit.level if row["by_units"] else first[key],
-                    )
+                row = combined.get((unit.pk, period.id, scope, indicator.pk)) if mine else None
+                if row is None:  # no predecessor: nothing (analytics._nothing)
+                    value = numerator = denominator = None
+                    origin, covered, expected, level, percent_only = NO_DATA, 0, 0, "", 0
                 else:
-                    row = analytics._nothing(unit)
-                row["is_partial"] = any(edge.is_partial for edge in mine)
-                row["predecessors"] = tuple(edge.predecessor for edge in mine)
+                    value, numerator, denominator = map(aggregate_table.stored_number, row[:3])
+                    covered, expected, percent_only, by_units, first_level = row[3:]
+                    origin = PREDECESSORS if value is not None else NO_DATA
+                    level = unit.level if by_units else first_level
+                    percent_only = 0 if missing(percent_only) else percent_only
                 out.append(
-                    aggregate_table.row_of(
-                        analytics._rolled_value(unit, indicator, period, scope, row, exact=True)
+                    aggregate_table.Row(
+                        unit.pk,
+                        period.id,
+                        kept,
+                        indicator.pk,
+                        value,
+                        numerator,
+                        denominator,
+                        False,  # is_answer: a combined share is never an answer
+                        origin,
+                        int(covered or 0),
+                        int(expected or 0),
+                        str(level or unit.level),
+                        None,
+                        "",
+                        "",
+                        int(percent_only),
+                        partial,
+                        bool(mine),
                     )
                 )
     return out, left
+
+
+NO_DATA, PREDECESSORS = analytics.rollup.NO_DATA, analytics.rollup.PREDECESSORS
+missing = aggregate_table.missing
+
+
+def _shown(column: pd.Series) -> np.ndarray:
+    """Stored numbers as the engine reads them (analytics._number): floats to the decimals
+    shown, NaN for none."""
+    return np.array(
+        [np.nan if missing(x) else aggregate_table.shown(x) for x in column.tolist()],
+        dtype=float,
+    )
 
 
 def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
@@ -493,37 +527,48 @@ def _untouched_districts(
         return {}
     touched_ids = {u.pk for u in touched}
     scopes = aggregate_table.STORED_SCOPES[Unit.Level.DISTRICT]
-    known = {}
+    # The districts in force on each period's structure date (one query per date: a
+    # quarter, its half-year and its year share one), then the rows of every period at once.
+    districts_on: dict = {}
+    districts = {}
     for period in periods:
         on = analytics.structure_date(provinces[0], period)
-        districts = {
+        if on not in districts_on:
+            districts_on[on] = list(
+                Unit.objects.in_force(on)
+                .filter(parent__in=provinces, level=Unit.Level.DISTRICT)
+                .values_list("pk", "parent_id", "valid_from")
+            )
+        districts[period.id] = {
             pk: parent
-            for pk, parent, starts in Unit.objects.in_force(on)
-            .filter(parent__in=provinces, level=Unit.Level.DISTRICT)
-            .values_list("pk", "parent_id", "valid_from")
+            for pk, parent, starts in districts_on[on]
             if pk not in touched_ids and (starts is None or starts <= period.start)
         }
-        if not districts:
-            continue
-        rows = pd.DataFrame.from_records(
-            Aggregate.objects.filter(
-                unit_id__in=list(districts),
-                period=period.id,
-                scope__in=scopes,
-                indicator_id__in=[i.pk for i in indicators],
-                via_predecessors=False,
-            )
-            .annotate(**{f"{name}_float": Cast(name, FloatField()) for name in _NUMBERS})
-            .values_list("unit_id", "indicator_id", "scope", *_NODE_FLOATS),
-            columns=["unit_id", "indicator_id", "node_scope", *aggregate_table.NODE_FIELDS],
+    wanted = Q(pk__in=[])
+    for period_id, ids in districts.items():
+        if ids:
+            wanted |= Q(period=period_id, unit_id__in=list(ids))
+    every = pd.DataFrame.from_records(
+        Aggregate.objects.filter(
+            wanted,
+            scope__in=scopes,
+            indicator_id__in=[i.pk for i in indicators],
+            via_predecessors=False,
         )
+        .annotate(**{f"{name}_float": Cast(name, FloatField()) for name in _NUMBERS})
+        .values_list("period", "unit_id", "indicator_id", "scope", *_NODE_FLOATS),
+        columns=["period", "unit_id", "indicator_id", "node_scope", *aggregate_table.NODE_FIELDS],
+    )
+    known = {}
+    for period_id, of_period in every.groupby("period", sort=False):
+        rows = of_period.drop(columns="period").reset_index(drop=True)
         complete = rows.groupby("unit_id").size() == len(indicators) * len(scopes)
         rows = rows[rows["unit_id"].isin(complete.index[complete])]
         if rows.empty:
             continue
         rows[list(_NUMBERS)] = rows[list(_NUMBERS)].astype(float)
-        known[period.id] = rows.rename(columns={"is_answer": "answer"}).assign(
-            parent_id=rows["unit_id"].map(districts).astype(float),
+        known[period_id] = rows.rename(columns={"is_answer": "answer"}).assign(
+            parent_id=rows["unit_id"].map(districts[period_id]).astype(float),
             level=Unit.Level.DISTRICT,
         )
     return known

@@ -552,13 +552,15 @@ def combine_predecessors(nodes: pd.DataFrame, key: pd.Series, rule) -> pd.DataFr
     `by_units` set (the caller names the level: the successor's)."""
     rules = _rules(rule)
     through = combine(as_members(nodes, key, rules, count_one=False), rules)
-    counted = combine(as_members(nodes, key, rules, count_one=True), rules)
     unknown = pd.Series(
         (nodes["value"].isna() & (nodes["expected"].astype(int) == 0)).to_numpy(),
         index=key.to_numpy(),
     )
     lacking = unknown.groupby(level=0).any().reindex(through.index, fill_value=False)
-    through.loc[lacking, ["covered", "expected"]] = counted.loc[lacking, ["covered", "expected"]]
+    if lacking.any():  # (the units counted only where needed: most of the time, nowhere)
+        counted = combine(as_members(nodes, key, rules, count_one=True), rules)
+        columns = ["covered", "expected"]
+        through.loc[lacking, columns] = counted.loc[lacking, columns]
     through["by_units"] = lacking
     return through
 

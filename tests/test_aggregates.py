@@ -429,4 +429,4 @@ def test_a_sum_beyond_a_billion_billions_is_kept():
     precision, which fails from 10**18 on (the column holds 34)."""
     from indicators import aggregate_table
 
-    assert aggregate_table._decimal(3e21) == Decimal("3000000000000000000000")
+    assert aggregate_table.stored_number(3e21) == Decimal("3000000000000000000000")
