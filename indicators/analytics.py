@@ -5,6 +5,8 @@ units); `indicators/rollup.py` applies the rules. docs/decisions/0004-rollup.md 
 the rules are what they are.
 """
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime
 import decimal
@@ -746,7 +748,11 @@ def evaluate_periods(
     they enter their parents as they are."""
     if not tops or not periods:
         return {}
-    known = known or {}
+    with same_reads():
+        return _evaluate_periods(indicators, tops, periods, scopes, also, known or {})
+
+
+def _evaluate_periods(indicators, tops, periods, scopes, also, known) -> dict[str, pd.DataFrame]:
     top_ids = [unit.pk for unit in tops]
     slots: dict[tuple[str, int], int] = {}
     rules: dict[int, rollup.Rule] = {}
@@ -867,6 +873,45 @@ _FIGURE_FIELDS = [
 ]
 
 
+# The answers of the queries asked so far inside same_reads(), by their SQL and parameters.
+_answers: contextvars.ContextVar[dict | None] = contextvars.ContextVar("answers", default=None)
+
+
+@contextlib.contextmanager
+def same_reads():
+    """Inside, a query asked again is answered from its first answer: a quarter, its
+    half-year and its year read the very same figures when the year holds only that
+    quarter's (an approval of 2018Q4, an import of it), and evaluate_periods asks each
+    period's alone. Only for reads that nothing inside can change (one roll-up's)."""
+    token = _answers.set({})
+    try:
+        yield
+    finally:
+        _answers.reset(token)
+
+
+def _once(key: tuple, compute):
+    """compute(), or what it gave for the same `key` before, inside same_reads()."""
+    answers = _answers.get()
+    if answers is None:
+        return compute()
+    if key not in answers:
+        answers[key] = compute()
+    answer = answers[key]
+    return answer.copy() if isinstance(answer, pd.DataFrame) else answer
+
+
+def _asked_once(queryset, compute):
+    """_once, keyed by the queryset's SQL and parameters."""
+    if _answers.get() is None:
+        return compute()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return compute()
+    return _once((sql, tuple(params)), compute)
+
+
 def _figure_rows(figures, asked: Sequence[str]) -> pd.DataFrame:
     """The figures of the units read as rows, one per unit or agency, scope and period, for
     the scopes `asked`."""
@@ -884,7 +929,12 @@ def _figure_rows(figures, asked: Sequence[str]) -> pd.DataFrame:
 
 def _figures_frame(figures) -> pd.DataFrame:
     """Chosen figures as a frame of floats (a flow's are added up by _flow_totals)."""
-    frame = pd.DataFrame.from_records(figures.values_list(*_FIGURE_FIELDS), columns=_FIGURE_FIELDS)
+    rows = figures.values_list(*_FIGURE_FIELDS)
+    return _asked_once(rows, lambda: _frame_of(rows))
+
+
+def _frame_of(rows) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=_FIGURE_FIELDS)
     frame = frame.rename(
         columns={"agency__kind": "agency_kind", "id": "figure_id", "period": "figure_period"}
     )
@@ -999,18 +1049,22 @@ def _communes_added_up(leaf_figures, *, several_per_commune: bool) -> list[tuple
     except EmptyResultSet:  # none asked for (figures.none(), an empty list of units)
         return []
     counted = "m_num IS NOT NULL AND m_den IS NOT NULL"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT m_indicator, m_parent, COUNT(*),"  # noqa: S608 - no value in the text
-            f" COUNT({'DISTINCT ' if several_per_commune else ''}m_unit),"
-            f" COUNT(CASE WHEN {counted} THEN 1 END),"
-            f" SUM(CASE WHEN {counted} THEN m_num END),"
-            f" SUM(CASE WHEN {counted} THEN m_den END),"
-            f" SUM(m_value)"
-            f" FROM ({inner}) leaf GROUP BY m_indicator, m_parent",
-            params,
-        )
-        found = cursor.fetchall()
+    sql = (
+        f"SELECT m_indicator, m_parent, COUNT(*),"  # noqa: S608 - no value in the text
+        f" COUNT({'DISTINCT ' if several_per_commune else ''}m_unit),"
+        f" COUNT(CASE WHEN {counted} THEN 1 END),"
+        f" SUM(CASE WHEN {counted} THEN m_num END),"
+        f" SUM(CASE WHEN {counted} THEN m_den END),"
+        f" SUM(m_value)"
+        f" FROM ({inner}) leaf GROUP BY m_indicator, m_parent"
+    )
+
+    def fetched() -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    found = _once((sql, tuple(params)), fetched)
     if connection.vendor == "sqlite":
         digits = decimal.Context(prec=15).create_decimal_from_float
         found = [
