@@ -11,7 +11,7 @@ docs/decisions/0010. Only indicators.store calls them: it tells the live aggrega
 
 from collections.abc import Iterable, Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from indicators.copy_text import COPY_CHUNK, NULL, LineStream, escape, nullable, text
@@ -44,8 +44,14 @@ FIGURE_COLUMNS = (*COLUMNS, "updated_at")
 HISTORY_COLUMNS = (*COLUMNS, "history_date", "history_type", "history_user_id")
 
 
-def usable(count: int) -> bool:
-    return connection.vendor == "postgresql" and count >= 1000
+def usable(count: int, *, least: int = 1000) -> bool:
+    return connection.vendor == "postgresql" and count >= least
+
+
+# Changed figures go by COPY from this many: an approval's 51, with their history, took
+# 11 ms less than an UPDATE statement per figure and simple_history's bulk_history_create
+# (the COPY's fixed price, a temporary table made, analysed and dropped, is about 3 ms).
+UPDATE_BY_COPY = 20
 
 
 def copy_create(figures: Iterable, *, count: int, history_user_id: int | None) -> list:
@@ -120,12 +126,12 @@ def _lines(figures: Iterable, ids: list[int], now: str) -> Iterator[str]:
     )
 
 
-def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
+def copy_update(figures: list[Figure], *, history_user_id: int | None, now=None) -> int:
     """Store the FIGURE_WRITABLE columns of `figures` (stored figures, changed in memory) and
-    their history; returns how many were updated."""
+    their history, updated at `now` (default: now); returns how many were updated."""
     if not figures:
         return 0
-    now = timezone.now()
+    now = now or timezone.now()
     figure_table = Figure._meta.db_table
     history_table = Figure.history.model._meta.db_table
     lines = (
@@ -134,7 +140,13 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None) -> int:
     )
     changes = ", ".join(f"{c} = u.{c}" for c in FIGURE_WRITABLE)
     history = ", ".join(COLUMNS)
-    with connection.cursor() as cursor, connection.wrap_database_errors:
+    # In a transaction of its own if there is none: in autocommit the temporary table would
+    # be dropped as soon as it is made.
+    with (
+        transaction.atomic(savepoint=False),
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+    ):
         columns = ", ".join(FIGURE_WRITABLE)  # in the order of the lines
         cursor.execute(
             f"CREATE TEMP TABLE figure_update ON COMMIT DROP AS "  # noqa: S608 - constants

@@ -7,9 +7,10 @@ Every way a figure changes decides what to write, under its own locks and checks
 import (indicators.admin, indicators.resources) and the reference data (indicators.services).
 tests/test_write_paths.py fails if figure rows are written anywhere else.
 
-Strategies by size: on PostgreSQL, from copy_write.usable() rows, COPY (docs/decisions/0010);
-below it, one INSERT for the new rows and one plain UPDATE statement run for each changed
-one (Django's bulk_update builds a CASE per column and row: 2.5 ms a row on SQLite).
+Strategies by size: on PostgreSQL, from copy_write.usable() rows, COPY (docs/decisions/0010),
+for changed rows from copy_write.UPDATE_BY_COPY; below, one INSERT for the new rows and one
+plain UPDATE statement run for each changed one (Django's bulk_update builds a CASE per
+column and row: 2.5 ms a row on SQLite).
 """
 
 from collections.abc import Iterable, Sequence
@@ -86,12 +87,12 @@ def _insert_order(figure) -> tuple:
 
 
 def _update(figures: list[Figure], user) -> None:
-    if copy_write.usable(len(figures)):
-        copy_write.copy_update(figures, history_user_id=user.pk if user else None)
-        return
     now = timezone.now()
     for figure in figures:
         figure.updated_at = now
+    if copy_write.usable(len(figures), least=copy_write.UPDATE_BY_COPY):
+        copy_write.copy_update(figures, history_user_id=user.pk if user else None, now=now)
+        return
     fields = [Figure._meta.get_field(name) for name in (*FIGURE_WRITABLE, "updated_at")]
     setting = ", ".join(f"{field.column} = %s" for field in fields)
     rows = [
