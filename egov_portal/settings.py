@@ -358,7 +358,7 @@ PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000" if DEBUG else 
 # for an hour; a successful login resets the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.MemberBackend",  # ModelBackend, the user read with their membership
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
@@ -372,7 +372,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.backends.MemberTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["egov_portal.api.IsStaffOrReadOnly"],
     # DRF's own three; the JSON one refuses a body nested too deeply with a 400, not a 500.
