@@ -338,6 +338,8 @@ def approximate_flag(text) -> bool | None:
     ValueError with the message to show."""
     if text is None or isinstance(text, bool):
         return text
+    if text == "":  # the column left empty, as in most rows of a file
+        return None
     raw = fold(str(text)).strip()
     if not raw:
         return None
