@@ -513,21 +513,24 @@ def as_members(nodes: pd.DataFrame, key: pd.Series, rule: Rule, *, count_one: bo
     enters as a percentage only: its counts are of a lower tier and must not be added to
     answers of this one.
     """
-    members = pd.DataFrame(
-        {
-            "key": key.to_numpy(),
-            "value": nodes["value"].to_numpy(dtype=float),
-            "numerator": nodes["numerator"].to_numpy(dtype=float),
-            "denominator": nodes["denominator"].to_numpy(dtype=float),
-            "answer": nodes["answer"].to_numpy(dtype=bool),
-        }
-    )
+    numerator = nodes["numerator"].to_numpy(dtype=float)
+    denominator = nodes["denominator"].to_numpy(dtype=float)
     share = _rules(rule).unit_rollup(key.to_numpy()) == SHARE_YES
     drop = (
         share & (nodes["origin"].to_numpy() != REPORTED) & (nodes["node_scope"].to_numpy() == SELF)
     )
-    if drop.any():
-        members.loc[drop, ["numerator", "denominator"]] = np.nan
+    if drop.any():  # (on the arrays: .loc on the frame cost a millisecond a call)
+        numerator = np.where(drop, np.nan, numerator)
+        denominator = np.where(drop, np.nan, denominator)
+    members = pd.DataFrame(
+        {
+            "key": key.to_numpy(),
+            "value": nodes["value"].to_numpy(dtype=float),
+            "numerator": numerator,
+            "denominator": denominator,
+            "answer": nodes["answer"].to_numpy(dtype=bool),
+        }
+    )
     if count_one:
         members["covered"] = nodes["value"].notna().to_numpy().astype(int)
         members["expected"] = 1
