@@ -158,6 +158,8 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None, now=None)
             size=COPY_CHUNK,
         )
         cursor.execute("ANALYZE figure_update")  # its size, for the join's plan
+        # The history as simple_history's bulk_history_create writes a change: its reason
+        # empty (a creation's is NULL, as copy_create leaves it).
         cursor.execute(
             f"""
             WITH changed AS (
@@ -165,8 +167,9 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None, now=None)
                 FROM figure_update u WHERE f.id = u.id
                 RETURNING {", ".join(f"f.{c}" for c in COLUMNS)}
             )
-            INSERT INTO {history_table} ({history}, history_date, history_type, history_user_id)
-            SELECT {history}, %s, '~', %s FROM changed
+            INSERT INTO {history_table} ({history}, history_date, history_type, history_user_id,
+                history_change_reason)
+            SELECT {history}, %s, '~', %s, '' FROM changed
             """,  # noqa: S608 - table and column names are constants of this module
             [now, now, history_user_id],
         )
