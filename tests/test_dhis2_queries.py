@@ -80,9 +80,12 @@ def test_an_import_costs_the_same_for_one_value_or_several(client, users):
 
     url = f"{API}/dataValueSets?idScheme=CODE&status=approved"
     client.get(f"{API}/system/info", **ADMIN)  # the org-unit directory, read once and kept
-    # A first import (another quarter) warms what any import reads once and keeps.
+    # A first import (a quarter of another year) warms what any import reads once and keeps.
+    # (Of the same year, it would give HR_IT_STAFF's 2024 two quarters, and the one-value
+    # import more to read than the others: a year holding one quarter reads the same figures
+    # as that quarter, which analytics.same_reads answers once.)
     client.post(
-        url, json.dumps(body(["HR_IT_STAFF"], "2024Q3")), content_type="application/json", **ADMIN
+        url, json.dumps(body(["HR_IT_STAFF"], "2023Q3")), content_type="application/json", **ADMIN
     )
     codes = ["HR_IT_STAFF", "HR_IT_TRAINED", "SEC_INCIDENTS", "INF_ONLINE_MEETING_COUNT"]
     one, first = imported(codes[:1])
