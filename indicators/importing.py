@@ -431,11 +431,6 @@ def parse_day(text):
     raw = str(text or "").strip()[:10]
     if not raw:
         return None
-    return _parse_day(raw)
-
-
-@functools.lru_cache(maxsize=512)  # a file's rows repeat their few dates (strptime: 5 µs)
-def _parse_day(raw: str) -> datetime.date:
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
             return datetime.datetime.strptime(raw, pattern).date()
