@@ -22,7 +22,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
 
 with open(os.environ["LOADTEST_ACCOUNTS"], encoding="utf-8") as _file:
@@ -133,7 +133,7 @@ def typed_values(fields: dict[str, str], selects: set[str]) -> dict[str, str]:
     return data
 
 
-class Official(HttpUser):
+class Official(FastHttpUser):
     """A commune's data-entry official: opens the quarter's form, types, saves, and is shown
     the form again (the redirect after a save), over and over."""
 
@@ -174,7 +174,7 @@ class Official(HttpUser):
         self.form = self.open_form()
 
 
-class Committee(HttpUser):
+class Committee(FastHttpUser):
     """A steering committee member of a province: its dashboard, and its districts'."""
 
     weight = 3
@@ -203,7 +203,7 @@ class Committee(HttpUser):
             self.dashboard(RNG.choice(self.districts), "dashboard: district")
 
 
-class ApiClient(HttpUser):
+class ApiClient(FastHttpUser):
     """A script with an API token: a province's indicator by district, and its figures
     (first page and the next, by the cursor)."""
 
@@ -212,7 +212,7 @@ class ApiClient(HttpUser):
 
     def on_start(self):
         account = take("api_clients")
-        self.client.headers["Authorization"] = f"Token {account['token']}"
+        self.headers = {"Authorization": f"Token {account['token']}"}
         self.provinces = ACCOUNTS["provinces"]
 
     @task
@@ -222,6 +222,7 @@ class ApiClient(HttpUser):
             f"/api/v1/analytics/?indicator={INDICATOR}&unit={province}"
             f"&period={VIEW_PERIOD}&by=children",
             name="api: analytics by=children",
+            headers=self.headers,
         )
 
     @task
@@ -230,9 +231,14 @@ class ApiClient(HttpUser):
         first = self.client.get(
             f"/api/v1/observations/?descendants_of={province}",
             name="api: observations, first page",
+            headers=self.headers,
         )
         following = first.json().get("next") if first.ok else None
         if following:
             # `next` is absolute; the host is the one locust was pointed at.
             parts = urlsplit(following)
-            self.client.get(f"{parts.path}?{parts.query}", name="api: observations, next page")
+            self.client.get(
+                f"{parts.path}?{parts.query}",
+                name="api: observations, next page",
+                headers=self.headers,
+            )

@@ -26,8 +26,8 @@ from django.db.models import Count, F, FloatField, Q
 from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from indicators import aggregate_table, analytics
-from indicators.models import Aggregate, Figure, Indicator
+from indicators import aggregate_table, analytics, versions
+from indicators.models import Aggregate, Figure, Indicator, Submission
 from indicators.periods import PeriodKind, enclosing, parse_period
 from units.models import Agency, Unit, UnitChange
 
@@ -38,6 +38,9 @@ _UNIT_SCOPES = aggregate_table.STORED_SCOPES["province"]
 
 # The keys gathered by atomic(), recomputed before it commits; None outside one.
 _pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("pending", default=None)
+# The units whose reports changed status inside atomic(): their provinces' data versions move
+# on with those of the keys' units, once, last, before it commits.
+_reported: contextvars.ContextVar[set | None] = contextvars.ContextVar("reported", default=None)
 
 
 @contextlib.contextmanager
@@ -55,14 +58,16 @@ def gathered():
     if _pending.get() is not None:
         yield
         return
-    token = _pending.set(set())
+    token, reported_token = _pending.set(set()), _reported.set(set())
     try:
         yield
-        keys = _pending.get()
+        keys, reported = _pending.get(), _reported.get()
     finally:
         _pending.reset(token)
+        _reported.reset(reported_token)
     if keys:
         refresh(keys)
+    versions.bump(areas({unit for unit, _, _ in keys} | reported))
 
 
 def figures_changed(keys: Iterable[tuple[int, int, str]]) -> None:
@@ -74,13 +79,42 @@ def figures_changed(keys: Iterable[tuple[int, int, str]]) -> None:
     pending = _pending.get()
     if pending is None:
         refresh(keys)
+        versions.bump(areas({unit for unit, _, _ in keys}))
     else:
         pending |= keys
+
+
+def reports_changed(unit_ids: Iterable[int]) -> None:
+    """Reports of these units were made or deleted, or changed status: the pages of their
+    provinces (and of those that read them) are built again (indicators/versions.py)."""
+    ids = set(unit_ids)
+    pending = _reported.get()
+    if pending is None:
+        versions.bump(areas(ids))
+    else:
+        pending |= ids
+
+
+def areas(unit_ids: Iterable[int]) -> set[int]:
+    """The data versions' areas whose pages read these units' figures and reports: the
+    provinces above them, and those of the units formed from any of them."""
+    ids = set(unit_ids)
+    if not ids:
+        return set()
+    read_by = touched_units(ids) | ids
+    return {
+        province_id or pk
+        for pk, level, province_id in Unit.objects.filter(pk__in=read_by).values_list(
+            "pk", "level", "province_id"
+        )
+        if province_id is not None or level == Unit.Level.PROVINCE
+    }
 
 
 def units_changed(unit_ids: Iterable[int]) -> None:
     """Units (their validity, parent, lineage or agencies) changed: recompute every row
     that reads them (a row the table does not hold is computed when read)."""
+    versions.reference_changed()
     if not Aggregate.objects.exists():
         return
     touched = touched_units(unit_ids)
@@ -125,6 +159,23 @@ def follow_structure() -> None:
     ):
         post_save.connect(handler, sender=model, dispatch_uid=f"aggregates-save-{model}")
         post_delete.connect(handler, sender=model, dispatch_uid=f"aggregates-del-{model}")
+    # A report made, deleted or moved to another status (not a draft's version moving on).
+    post_save.connect(_report_saved, sender=Submission, dispatch_uid="aggregates-report-save")
+    post_delete.connect(_report_deleted, sender=Submission, dispatch_uid="aggregates-report-del")
+    versions.follow_reference()
+
+
+# What a report's save may change without anything a page shows changing.
+_REPORT_BOOKKEEPING = frozenset({"version", "updated_at"})
+
+
+def _report_saved(sender, instance, created: bool, update_fields=None, **kwargs) -> None:
+    if created or update_fields is None or not set(update_fields) <= _REPORT_BOOKKEEPING:
+        reports_changed([instance.unit_id])
+
+
+def _report_deleted(sender, instance, **kwargs) -> None:
+    reports_changed([instance.unit_id])
 
 
 def _tree_of(unit) -> set:

@@ -325,6 +325,8 @@ def _reports_make(unit, agency, periods: set[str]) -> set[tuple]:
         with transaction.atomic():
             Submission.objects.bulk_create(new)
         made = new
+        if new:  # (bulk_create sends no signal: see aggregates.follow_structure)
+            aggregates.reports_changed([unit.pk])
     except IntegrityError:
         made = []
         for report in new:

@@ -303,6 +303,19 @@ def figure_key(figure: Figure) -> tuple:
     return (figure.unit_id, figure.agency_id, figure.indicator_id, figure.period, figure.scope)
 
 
+class DataVersion(models.Model):
+    """How many times what a province's pages show has changed (its approved figures, and
+    so its aggregates, and its reports' statuses), or, as area 0, the reference data every
+    page reads (units, the catalogue, plans, deadlines, weights). A page kept in the cache
+    is used only while the versions it was built at stand (indicators/versions.py)."""
+
+    area = models.BigIntegerField(primary_key=True)  # a province's id, or versions.REFERENCE
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.number}"
+
+
 class Submission(models.Model):
     """The report of a unit or agency for a period. Its figures are those of the same unit,
     agency and period with scope "self"; they share its status."""

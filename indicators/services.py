@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts import policy
-from indicators import aggregates, catalogue, store
+from indicators import aggregates, catalogue, store, versions
 from indicators.models import (
     FIGURE_WRITABLE,
     Figure,
@@ -103,6 +103,8 @@ def indicator_catalogue_load(*, path: Path) -> WriteSummary:
     summary.created, summary.updated = len(to_create), len(to_update)
     for pk in rules_changed:  # bulk_update sends no signals
         aggregates.indicator_changed(pk)
+    if to_create or to_update:
+        versions.reference_changed()
     return summary
 
 

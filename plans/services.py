@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from indicators import versions
 from indicators.models import Indicator
 from plans.models import BudgetLine, Plan, Target
 from plans.validation import target_check
@@ -316,4 +317,6 @@ def _sync(existing_qs, wanted: list, *, key, fields) -> int:
     if existing:
         model.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
     changed = len(to_create) + len(to_update) + len(existing)
+    if changed:  # (the bulk writes send no signals)
+        versions.reference_changed()
     return changed

@@ -26,7 +26,15 @@ from indicators.periods import Period, PeriodError, period_next, period_of, peri
 from indicators.validation import indicator_valid_in
 from plans import progress
 from plans.models import Target
-from reports import charts, dashboard, downloads, forms, indicator_page, report_document
+from reports import (
+    charts,
+    dashboard,
+    dashboard_cache,
+    downloads,
+    forms,
+    indicator_page,
+    report_document,
+)
 from reports import compare as compare_reads
 from reports.downloads import ORIGIN_LABELS
 from reports.forms import ChildrenCompareForm, CompareForm, DashboardPeriodForm, PeriodForm
@@ -100,7 +108,7 @@ def unit_dashboard(request, unit_id: int):
     context.update(
         reading=reading, reading_asked=_reading_asked(request), readings=readings.CHOICES
     )
-    board = dashboard.dashboard_build(unit, period, today=today())
+    board, body_key = dashboard_cache.dashboard_get(unit, period, today=today())
     missed, no_data = progress.missed_and_no_data(board.laggards)
     pillars, ranking = _ranking_rows(board)
     cards = _cards(board.cards)
@@ -114,6 +122,8 @@ def unit_dashboard(request, unit_id: int):
     user = request.user
     context.update(
         board=board,
+        body_key=body_key,
+        body_timeout=dashboard_cache.TIMEOUT,
         neighbours=_neighbours(period, unit),
         predecessors=[
             (c, policy.can_view_dashboard(user, c.predecessor)) for c in board.predecessors

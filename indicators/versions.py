@@ -1,0 +1,86 @@
+"""Data versions (indicators.DataVersion): a number per province that moves on whenever
+something its pages show changes, and one for the reference data every page reads, so that
+a page's data built once is served again until then, and never after
+(reports/dashboard_cache.py; docs/decisions/0031).
+
+A province's number moves, in the writer's own transaction and as its last write
+(aggregates.gathered), when:
+- approved figures change under it, or under a unit it reads in place of its own (a 2025
+  province before July 2025: aggregates.touched_units);
+- a report under it is made, deleted, or changes status (a draft's figures and its version
+  do not move it: what its pages show is read from approved figures and reports' statuses).
+The reference number moves when units, agencies, lineage, indicators, plans, targets, budget
+lines, deadlines, reporting requirements or pillar weights are saved or deleted through the
+ORM (signals, connected by `follow_reference`) or by the reference loaders (they call
+`reference_changed`).
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from indicators.models import DataVersion
+
+REFERENCE = 0  # the area of the reference data
+
+# What every page may read besides figures and reports, by "app_label.ModelName" (the apps
+# above indicators are not imported here).
+REFERENCE_MODELS = (
+    "units.Unit",
+    "units.Agency",
+    "units.UnitChange",
+    "indicators.Indicator",
+    "plans.Plan",
+    "plans.Target",
+    "plans.BudgetLine",
+    "entry.ReportingDeadline",
+    "entry.ReportingRequirement",
+    "reports.PillarWeight",
+)
+
+
+def bump(areas: Iterable[int]) -> None:
+    """The areas' numbers move on by one (each row locked in ascending order, as every
+    writer takes them, after its other locks)."""
+    areas = sorted(set(areas))
+    if not areas:
+        return
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (area, number) VALUES (%s, 1) "  # noqa: S608 (our table)
+            f"ON CONFLICT (area) DO UPDATE SET number = {table}.number + 1",
+            [(area,) for area in areas],
+        )
+
+
+def reference_changed() -> None:
+    bump([REFERENCE])
+
+
+def read(areas: Iterable[int]) -> tuple[int, ...]:
+    """The areas' numbers, in the order given (0 for an area never changed). One query."""
+    areas = list(areas)
+    found = dict(DataVersion.objects.filter(area__in=areas).values_list("area", "number"))
+    return tuple(found.get(area, 0) for area in areas)
+
+
+def follow_reference() -> None:
+    """Move the reference number whenever a reference row is saved or deleted through the
+    ORM (the admin, a factory, a queryset's delete)."""
+    for label in REFERENCE_MODELS:
+        post_save.connect(_reference_after, sender=label, dispatch_uid=f"versions-save-{label}")
+        post_delete.connect(_reference_after, sender=label, dispatch_uid=f"versions-del-{label}")
+    m2m_changed.connect(
+        _reference_m2m, sender="plans.Plan_implements", dispatch_uid="versions-plan-implements"
+    )
+
+
+def _reference_after(sender, **kwargs) -> None:
+    reference_changed()
+
+
+def _reference_m2m(sender, action: str, **kwargs) -> None:
+    if action.startswith("post_"):
+        reference_changed()

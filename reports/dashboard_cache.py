@@ -1,0 +1,40 @@
+"""A dashboard's data kept between requests: built once for a unit, period, day and language,
+and served again while the data versions it was built at stand (indicators/versions.py),
+so until anything it shows changes, and never after (docs/decisions/0031).
+
+The versions are read before the build: a change committed while it runs leaves the entry
+under the versions before it, which the next request no longer finds.
+"""
+
+import datetime
+
+from django.core.cache import cache
+from django.utils.translation import get_language
+
+from indicators import versions
+from indicators.periods import Period
+from reports.dashboard import Dashboard, dashboard_build
+from units.models import Unit
+
+# A backstop, not the rule (an entry is never served once its versions have moved): how
+# long a change made outside the portal (SQL by hand, a restored backup) could go unseen.
+TIMEOUT = 60 * 60
+
+
+def area(unit: Unit) -> int:
+    """The data version a unit's dashboard follows: its province's (its own, a province's)."""
+    return unit.province_id or unit.pk
+
+
+def dashboard_get(unit: Unit, period: Period, *, today: datetime.date) -> tuple[Dashboard, str]:
+    """reports.dashboard.dashboard_build's result, from the cache while it is current, and
+    the key of what it was built at: the page's sections drawn from it are kept under that
+    key too (templates/reports/unit_dashboard.html)."""
+    stamp = versions.read([area(unit), versions.REFERENCE])
+    key = f"{unit.pk}:{period.id}:{today.isoformat()}:{get_language()}:{stamp[0]}:{stamp[1]}"
+    kept = cache.get(f"dashboard:{key}")
+    if kept is not None:
+        return kept, key
+    board = dashboard_build(unit, period, today=today)
+    cache.set(f"dashboard:{key}", board, TIMEOUT)
+    return board, key
