@@ -1,0 +1,172 @@
+"""Dashboards kept in the cache (reports/dashboard_cache.py) are served while the data versions
+they were built at stand (indicators/versions.py), and built again as soon as something they
+show changes: an approval under the province, a report's status, a plan's target. A change
+in another province, or a draft's figures, keeps them."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from accounts.models import Membership
+from accounts.services import demo_users_create
+from entry.services import EntryValue, applicable_indicators, entry_save, submission_act
+from indicators import versions
+from indicators.models import DataVersion, Figure, Indicator
+from indicators.periods import parse_period
+from indicators.reports import figure_api_save, submission_get
+from indicators.services import FigureInput
+from plans.models import Target
+from reports import dashboard
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+OLD = datetime.date(2024, 1, 1)
+PERIOD = "2025Q2"
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """The units whose dashboard was built (not served from the cache), in order."""
+    built = []
+    build = dashboard.dashboard_build
+
+    def counted(unit, period, *, today):
+        built.append(unit.code)
+        return build(unit, period, today=today)
+
+    monkeypatch.setattr("reports.dashboard_cache.dashboard_build", counted)
+    return built
+
+
+@pytest.fixture
+def admin(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo_users_create()
+    return get_user_model().objects.get(username="admin")
+
+
+@pytest.fixture
+def client(admin):
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+def page(client: Client, unit: Unit, query: str = "") -> str:
+    response = client.get(f"/dashboard/{unit.pk}/?period={PERIOD}{query}")
+    assert response.status_code == 200
+    return CSRF_TOKEN.sub("", response.content.decode())
+
+
+def approve(admin, code: str, indicator: str, value: str) -> None:
+    item = FigureInput(unit_code=code, unit_on=OLD, indicator=indicator, period=PERIOD, value=value)
+    figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
+
+
+def test_a_dashboard_is_built_once_while_nothing_changes(client, builds, settings):
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    first = page(client, vinh_linh)
+    assert page(client, vinh_linh) == first
+    assert builds == ["464"]
+    # Another trend shown: the same data, its sections drawn again. Another language: the
+    # data built again too (what it holds may be worded in it).
+    page(client, vinh_linh, "&trend=INF_LAN")
+    assert builds == ["464"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Key indicators" in page(client, vinh_linh)
+    assert builds == ["464", "464"]
+
+
+def test_an_approval_under_the_province_is_shown_at_once(admin, client, builds):
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    before = page(client, vinh_linh)
+    approve(admin, "19363", "INF_ONLINE_MEETING_COUNT", "987654")
+    after = page(client, vinh_linh)
+    assert "987.654" in after and "987.654" not in before
+    assert builds == ["464", "464"]
+
+
+def test_an_approval_in_another_province_keeps_the_page(admin, client, builds):
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    before = page(client, vinh_linh)
+    ba_dinh_commune = Unit.objects.in_force(OLD).filter(province__code="01", level="commune")
+    approve(admin, ba_dinh_commune.order_by("code").first().code, "INF_LAN", "1")
+    assert page(client, vinh_linh) == before
+    assert builds == ["464"]
+
+
+def test_a_report_submitted_moves_its_province_and_a_draft_does_not(admin, client, builds):
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    ho_xa = Unit.objects.in_force(OLD).get(code="19363")
+    official = get_user_model().objects.create_user("hoxa", password="x")
+    Membership.objects.create(user=official, unit=ho_xa, is_data_entry=True)
+    period = parse_period(PERIOD)
+    province = versions.read([ho_xa.province_id])
+
+    def save(value: str, *, submit: bool) -> None:
+        """Every indicator of the form (as a submission needs), `value` out of 10."""
+        values = {}
+        for indicator in applicable_indicators(ho_xa, None, period):
+            if indicator.value_type == Indicator.ValueType.BOOLEAN:
+                values[indicator.code] = EntryValue(value="1")
+            elif indicator.value_type == Indicator.ValueType.RATIO:
+                values[indicator.code] = EntryValue(numerator=value, denominator="10")
+            else:
+                values[indicator.code] = EntryValue(value=value)
+        report = submission_get(ho_xa, None, period)
+        result = entry_save(
+            user=official,
+            unit=ho_xa,
+            agency=None,
+            period=period,
+            values=values,
+            version=report.version if report else 0,
+            submit=submit,
+        )
+        assert result.submitted == submit
+
+    save("3", submit=False)  # the report made: a draft counted on the dashboard
+    made = versions.read([ho_xa.province_id])
+    assert made > province
+    page(client, vinh_linh)
+    save("4", submit=False)  # the draft's figures and version only
+    assert versions.read([ho_xa.province_id]) == made
+    before = page(client, vinh_linh)
+    assert builds == ["464"]
+    save("5", submit=True)
+    assert versions.read([ho_xa.province_id]) > made
+    assert page(client, vinh_linh) != before
+    assert builds == ["464", "464"]
+    # Approving it: the figures are published, the dashboard built again.
+    report = submission_get(ho_xa, None, period)
+    reviewer = get_user_model().objects.get(username="vinhlinh.duyet")
+    submission_act(user=reviewer, submission=report, action="approve")
+    page(client, vinh_linh)
+    assert builds == ["464", "464", "464"]
+
+
+def test_a_plans_target_changed_is_shown_at_once(client, builds):
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    page(client, vinh_linh)
+    reference = versions.read([versions.REFERENCE])
+    target = Target.objects.order_by("pk").first()
+    target.note = "changed"
+    target.save()
+    assert versions.read([versions.REFERENCE]) > reference
+    page(client, vinh_linh)
+    assert builds == ["464", "464"]
+
+
+def test_the_reference_loader_moves_the_reference_version():
+    from django.core.management import call_command
+
+    before = versions.read([versions.REFERENCE])
+    Target.objects.filter(pk=Target.objects.first().pk).update(note="edited by hand")
+    call_command("load_reference_data", verbosity=0)  # the target put back, in bulk
+    assert versions.read([versions.REFERENCE]) > before
+    assert DataVersion.objects.filter(area=versions.REFERENCE).exists()
