@@ -15,6 +15,7 @@ ORM (signals, connected by `follow_reference`) or by the reference loaders (they
 `reference_changed`).
 """
 
+import time
 from collections.abc import Iterable
 
 from django.db import connection
@@ -41,17 +42,22 @@ REFERENCE_MODELS = (
 
 
 def bump(areas: Iterable[int]) -> None:
-    """The areas' numbers move on by one (each row locked in ascending order, as every
-    writer takes them, after its other locks)."""
+    """The areas' numbers move on (each row locked in ascending order, as every writer takes
+    them, after its other locks). A number is the time of the change in microseconds, or one
+    more than the last if that is later: a database restored from a backup never gives again
+    a number its pages were kept under before."""
     areas = sorted(set(areas))
     if not areas:
         return
     table = connection.ops.quote_name(DataVersion._meta.db_table)
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    now = time.time_ns() // 1000
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} (area, number) VALUES (%s, 1) "  # noqa: S608 (our table)
-            f"ON CONFLICT (area) DO UPDATE SET number = {table}.number + 1",
-            [(area,) for area in areas],
+            f"INSERT INTO {table} (area, number) VALUES (%s, %s) "  # noqa: S608 (our table)
+            f"ON CONFLICT (area) DO UPDATE SET number = "
+            f"{greatest}({table}.number + 1, excluded.number)",
+            [(area, now) for area in areas],
         )
 
 
