@@ -65,9 +65,7 @@ def gathered():
     finally:
         _pending.reset(token)
         _reported.reset(reported_token)
-    if keys:
-        refresh(keys)
-    versions.bump(areas({unit for unit, _, _ in keys} | reported))
+    _settle(keys, reported)
 
 
 def figures_changed(keys: Iterable[tuple[int, int, str]]) -> None:
@@ -78,8 +76,7 @@ def figures_changed(keys: Iterable[tuple[int, int, str]]) -> None:
         return
     pending = _pending.get()
     if pending is None:
-        refresh(keys)
-        versions.bump(areas({unit for unit, _, _ in keys}))
+        _settle(keys, set())
     else:
         pending |= keys
 
@@ -90,25 +87,20 @@ def reports_changed(unit_ids: Iterable[int]) -> None:
     ids = set(unit_ids)
     pending = _reported.get()
     if pending is None:
-        versions.bump(areas(ids))
+        _settle(set(), ids)
     else:
         pending |= ids
 
 
-def areas(unit_ids: Iterable[int]) -> set[int]:
-    """The data versions' areas whose pages read these units' figures and reports: the
-    provinces above them, and those of the units formed from any of them."""
-    ids = set(unit_ids)
-    if not ids:
-        return set()
-    read_by = touched_units(ids) | ids
-    return {
-        province_id or pk
-        for pk, level, province_id in Unit.objects.filter(pk__in=read_by).values_list(
-            "pk", "level", "province_id"
-        )
-        if province_id is not None or level == Unit.Level.PROVINCE
-    }
+def _settle(keys: set, reported: set[int]) -> None:
+    """Recompute what the keys touch, then move the data versions of the provinces whose
+    pages read them (those above the units touched) or the reported units (their own: a
+    report's status is shown only in the units above it)."""
+    units = {unit for unit, _, _ in keys}
+    touched = touched_units(units)
+    if keys:
+        refresh(keys, touched=touched)
+    versions.bump_units(touched | units | reported)
 
 
 def units_changed(unit_ids: Iterable[int]) -> None:
@@ -237,8 +229,9 @@ def indicator_changed(indicator_id: int) -> None:
         recompute(units, {p: {indicator_id} for p in periods}, forget_others=True)
 
 
-def refresh(keys: Iterable[tuple[int, int, str]]) -> int:
-    """Recompute every row the changed keys touch; returns how many rows were written."""
+def refresh(keys: Iterable[tuple[int, int, str]], *, touched: set[int] | None = None) -> int:
+    """Recompute every row the changed keys touch (`touched`: touched_units of the keys'
+    units, when the caller has it); returns how many rows were written."""
     keys = set(keys)
     indicators_of: dict[str, set[int]] = {}
     for _unit, indicator_id, period_id in keys:
@@ -247,7 +240,9 @@ def refresh(keys: Iterable[tuple[int, int, str]]) -> int:
     for period_id, indicator_ids in indicators_of.items():  # a period at a time, not a key
         for period in containing(period_id):
             by_period.setdefault(period, set()).update(indicator_ids)
-    return recompute(touched_units({unit for unit, _, _ in keys}), by_period)
+    if touched is None:
+        touched = touched_units({unit for unit, _, _ in keys})
+    return recompute(touched, by_period)
 
 
 def containing(period_id: str) -> list[str]:

@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from indicators.models import DataVersion
+from units.models import Unit
 
 REFERENCE = 0  # the area of the reference data
 
@@ -58,6 +59,27 @@ def bump(areas: Iterable[int]) -> None:
             f"ON CONFLICT (area) DO UPDATE SET number = "
             f"{greatest}({table}.number + 1, excluded.number)",
             [(area, now) for area in areas],
+        )
+
+
+def bump_units(unit_ids: Iterable[int]) -> None:
+    """bump() for the provinces these units are or lie in, found by the statement itself."""
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    units = connection.ops.quote_name(Unit._meta.db_table)
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (area, number) "  # noqa: S608 (our tables)
+            f"SELECT DISTINCT COALESCE(province_id, id) AS area, %s FROM {units} "
+            f"WHERE id IN ({marks}) AND (province_id IS NOT NULL OR level = %s) "
+            f"ORDER BY area "
+            f"ON CONFLICT (area) DO UPDATE SET number = "
+            f"{greatest}({table}.number + 1, excluded.number)",
+            [time.time_ns() // 1000, *ids, Unit.Level.PROVINCE],
         )
 
 
