@@ -331,6 +331,11 @@ def redis_caches(url: str) -> dict:
     }
 
 
+# How long a dashboard's data and sections are kept in the cache at most: they are served
+# only while the data versions of its province stand (docs/decisions/0031); this bounds what a
+# change made outside the portal could leave unseen. 0: built for every request.
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 3600)
+
 REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL).strip()
 if REDIS_CACHE_URL:
     CACHES = redis_caches(REDIS_CACHE_URL)

@@ -8,6 +8,7 @@ under the versions before it, which the next request no longer finds.
 
 import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 
@@ -16,9 +17,11 @@ from indicators.periods import Period
 from reports.dashboard import Dashboard, dashboard_build
 from units.models import Unit
 
-# A backstop, not the rule (an entry is never served once its versions have moved): how
-# long a change made outside the portal (SQL by hand, a restored backup) could go unseen.
-TIMEOUT = 60 * 60
+
+def timeout() -> int:
+    """How long an entry is kept (settings.DASHBOARD_CACHE_SECONDS; 0: not kept). A backstop,
+    not the rule: an entry is never served once its versions have moved."""
+    return settings.DASHBOARD_CACHE_SECONDS
 
 
 def area(unit: Unit) -> int:
@@ -30,11 +33,13 @@ def dashboard_get(unit: Unit, period: Period, *, today: datetime.date) -> tuple[
     """reports.dashboard.dashboard_build's result, from the cache while it is current, and
     the key of what it was built at: the page's sections drawn from it are kept under that
     key too (templates/reports/unit_dashboard.html)."""
+    if not timeout():
+        return dashboard_build(unit, period, today=today), ""
     stamp = versions.read([area(unit), versions.REFERENCE])
     key = f"{unit.pk}:{period.id}:{today.isoformat()}:{get_language()}:{stamp[0]}:{stamp[1]}"
     kept = cache.get(f"dashboard:{key}")
     if kept is not None:
         return kept, key
     board = dashboard_build(unit, period, today=today)
-    cache.set(f"dashboard:{key}", board, TIMEOUT)
+    cache.set(f"dashboard:{key}", board, timeout())
     return board, key

@@ -123,7 +123,7 @@ def unit_dashboard(request, unit_id: int):
     context.update(
         board=board,
         body_key=body_key,
-        body_timeout=dashboard_cache.TIMEOUT,
+        body_timeout=dashboard_cache.timeout(),
         neighbours=_neighbours(period, unit),
         predecessors=[
             (c, policy.can_view_dashboard(user, c.predecessor)) for c in board.predecessors

@@ -170,3 +170,10 @@ def test_the_reference_loader_moves_the_reference_version():
     call_command("load_reference_data", verbosity=0)  # the target put back, in bulk
     assert versions.read([versions.REFERENCE]) > before
     assert DataVersion.objects.filter(area=versions.REFERENCE).exists()
+
+
+def test_with_no_time_to_keep_a_dashboard_is_built_for_every_request(client, builds, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    assert page(client, vinh_linh) == page(client, vinh_linh)
+    assert builds == ["464", "464"]
