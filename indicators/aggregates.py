@@ -86,10 +86,10 @@ def reports_changed(unit_ids: Iterable[int]) -> None:
     provinces (and of those that read them) are built again (indicators/versions.py)."""
     ids = set(unit_ids)
     pending = _reported.get()
-    if pending is None:
-        _settle(set(), ids)
-    else:
+    if pending is not None:
         pending |= ids
+    else:  # (a report saved or deleted around the write path: the admin)
+        versions.after_commit(lambda: versions.bump_units(ids))
 
 
 def _settle(keys: set, reported: set[int]) -> None:
@@ -105,18 +105,18 @@ def _settle(keys: set, reported: set[int]) -> None:
 
 def units_changed(unit_ids: Iterable[int]) -> None:
     """Units (their validity, parent, lineage or agencies) changed: recompute every row
-    that reads them (a row the table does not hold is computed when read)."""
+    that reads them (a row the table does not hold is computed when read). Then the
+    reference data version moves (a page built meanwhile is kept under the one before)."""
+    touched = touched_units(unit_ids) if Aggregate.objects.exists() else set()
+    if touched:
+        periods = set(
+            Aggregate.objects.filter(unit_id__in=touched)
+            .values_list("period", flat=True)
+            .distinct()
+        )
+        indicators = set(Indicator.objects.values_list("pk", flat=True))
+        recompute(touched, {p: indicators for p in periods}, forget_others=True)
     versions.reference_changed()
-    if not Aggregate.objects.exists():
-        return
-    touched = touched_units(unit_ids)
-    if not touched:
-        return
-    periods = set(
-        Aggregate.objects.filter(unit_id__in=touched).values_list("period", flat=True).distinct()
-    )
-    indicators = set(Indicator.objects.values_list("pk", flat=True))
-    recompute(touched, {p: indicators for p in periods}, forget_others=True)
 
 
 def forget_units(unit_ids: Iterable[int]) -> int:
@@ -666,6 +666,8 @@ def build(
         written += rows
         if out is not None:
             out(f"{period_id}: {rows} rows")
+    # Every stored value may have changed: every page is built again.
+    versions.reference_changed()
     return written
 
 

@@ -11,14 +11,15 @@ A province's number moves, in the writer's own transaction and as its last write
   do not move it: what its pages show is read from approved figures and reports' statuses).
 The reference number moves when units, agencies, lineage, indicators, plans, targets, budget
 lines, deadlines, reporting requirements or pillar weights are saved or deleted through the
-ORM (signals, connected by `follow_reference`) or by the reference loaders (they call
-`reference_changed`).
+ORM (signals, connected by `follow_reference`: the move waits for the commit, see
+`after_commit`), by the reference loaders (they call `reference_changed` at their end), and
+when `build_aggregates` has rewritten the table.
 """
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from indicators.models import DataVersion
@@ -105,10 +106,22 @@ def follow_reference() -> None:
     )
 
 
+def after_commit(move: Callable[[], None]) -> None:
+    """Run `move` once the transaction commits (at once outside one). For the moves made
+    around the write path (a signal's): inside a transaction they would lock a version row
+    in the middle of it, in no set order among the other rows it locks, and two such
+    transactions could deadlock. Until the commit's move, a reader may still be served a
+    page kept under the versions before, as if it had read a moment earlier."""
+    if connection.in_atomic_block:
+        transaction.on_commit(move, robust=True)
+    else:
+        move()
+
+
 def _reference_after(sender, **kwargs) -> None:
-    reference_changed()
+    after_commit(reference_changed)
 
 
 def _reference_m2m(sender, action: str, **kwargs) -> None:
     if action.startswith("post_"):
-        reference_changed()
+        after_commit(reference_changed)

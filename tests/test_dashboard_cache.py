@@ -5,6 +5,7 @@ in another province, or a draft's figures, keeps them."""
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,11 +15,13 @@ from accounts.models import Membership
 from accounts.services import demo_users_create
 from entry.services import EntryValue, applicable_indicators, entry_save, submission_act
 from indicators import versions
+from indicators.bulk import figures_import
 from indicators.models import DataVersion, Figure, Indicator
 from indicators.periods import parse_period
 from indicators.reports import figure_api_save, submission_get
 from indicators.services import FigureInput
 from plans.models import Target
+from plans.services import plans_load
 from reports import dashboard
 from units.models import Unit
 
@@ -68,6 +71,37 @@ def approve(admin, code: str, indicator: str, value: str) -> None:
     figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
 
 
+def form_save(official, unit: Unit, value: str, *, submit: bool) -> None:
+    """The official's quarterly form with every indicator (as a submission needs), `value`
+    out of 10."""
+    period = parse_period(PERIOD)
+    values = {}
+    for indicator in applicable_indicators(unit, None, period):
+        if indicator.value_type == Indicator.ValueType.BOOLEAN:
+            values[indicator.code] = EntryValue(value="1")
+        elif indicator.value_type == Indicator.ValueType.RATIO:
+            values[indicator.code] = EntryValue(numerator=value, denominator="10")
+        else:
+            values[indicator.code] = EntryValue(value=value)
+    report = submission_get(unit, None, period)
+    result = entry_save(
+        user=official,
+        unit=unit,
+        agency=None,
+        period=period,
+        values=values,
+        version=report.version if report else 0,
+        submit=submit,
+    )
+    assert result.submitted == submit
+
+
+def official_of(unit: Unit):
+    user = get_user_model().objects.create_user(f"official-{unit.code}", password="x")
+    Membership.objects.create(user=user, unit=unit, is_data_entry=True)
+    return user
+
+
 def test_a_dashboard_is_built_once_while_nothing_changes(client, builds, settings):
     vinh_linh = Unit.objects.in_force(OLD).get(code="464")
     first = page(client, vinh_linh)
@@ -103,73 +137,91 @@ def test_an_approval_in_another_province_keeps_the_page(admin, client, builds):
 def test_a_report_submitted_moves_its_province_and_a_draft_does_not(admin, client, builds):
     vinh_linh = Unit.objects.in_force(OLD).get(code="464")
     ho_xa = Unit.objects.in_force(OLD).get(code="19363")
-    official = get_user_model().objects.create_user("hoxa", password="x")
-    Membership.objects.create(user=official, unit=ho_xa, is_data_entry=True)
-    period = parse_period(PERIOD)
+    official = official_of(ho_xa)
     province = versions.read([ho_xa.province_id])
 
-    def save(value: str, *, submit: bool) -> None:
-        """Every indicator of the form (as a submission needs), `value` out of 10."""
-        values = {}
-        for indicator in applicable_indicators(ho_xa, None, period):
-            if indicator.value_type == Indicator.ValueType.BOOLEAN:
-                values[indicator.code] = EntryValue(value="1")
-            elif indicator.value_type == Indicator.ValueType.RATIO:
-                values[indicator.code] = EntryValue(numerator=value, denominator="10")
-            else:
-                values[indicator.code] = EntryValue(value=value)
-        report = submission_get(ho_xa, None, period)
-        result = entry_save(
-            user=official,
-            unit=ho_xa,
-            agency=None,
-            period=period,
-            values=values,
-            version=report.version if report else 0,
-            submit=submit,
-        )
-        assert result.submitted == submit
-
-    save("3", submit=False)  # the report made: a draft counted on the dashboard
+    form_save(
+        official, ho_xa, "3", submit=False
+    )  # the report made: a draft counted on the dashboard
     made = versions.read([ho_xa.province_id])
     assert made > province
     page(client, vinh_linh)
-    save("4", submit=False)  # the draft's figures and version only
+    form_save(official, ho_xa, "4", submit=False)  # the draft's figures and version only
     assert versions.read([ho_xa.province_id]) == made
     before = page(client, vinh_linh)
     assert builds == ["464"]
-    save("5", submit=True)
+    form_save(official, ho_xa, "5", submit=True)
     assert versions.read([ho_xa.province_id]) > made
     assert page(client, vinh_linh) != before
     assert builds == ["464", "464"]
     # Approving it: the figures are published, the dashboard built again.
-    report = submission_get(ho_xa, None, period)
+    report = submission_get(ho_xa, None, parse_period(PERIOD))
     reviewer = get_user_model().objects.get(username="vinhlinh.duyet")
     submission_act(user=reviewer, submission=report, action="approve")
     page(client, vinh_linh)
     assert builds == ["464", "464", "464"]
 
 
-def test_a_plans_target_changed_is_shown_at_once(client, builds):
+def test_a_plans_target_saved_is_shown_once_committed(
+    client, builds, django_capture_on_commit_callbacks
+):
     vinh_linh = Unit.objects.in_force(OLD).get(code="464")
     page(client, vinh_linh)
     reference = versions.read([versions.REFERENCE])
     target = Target.objects.order_by("pk").first()
     target.note = "changed"
-    target.save()
+    # Moved after the commit, not inside the transaction (versions.after_commit).
+    with django_capture_on_commit_callbacks(execute=True) as moves:
+        target.save()
+        assert versions.read([versions.REFERENCE]) == reference
+    assert moves
     assert versions.read([versions.REFERENCE]) > reference
     page(client, vinh_linh)
     assert builds == ["464", "464"]
 
 
-def test_the_reference_loader_moves_the_reference_version():
-    from django.core.management import call_command
-
+def test_the_plans_loader_moves_the_reference_version(settings):
     before = versions.read([versions.REFERENCE])
-    Target.objects.filter(pk=Target.objects.first().pk).update(note="edited by hand")
-    call_command("load_reference_data", verbosity=0)  # the target put back, in bulk
+    Target.objects.filter(pk=Target.objects.order_by("pk").first().pk).update(note="by hand")
+    plans_load(directory=Path(settings.BASE_DIR) / "fixtures" / "plans")  # put back in bulk
     assert versions.read([versions.REFERENCE]) > before
-    assert DataVersion.objects.filter(area=versions.REFERENCE).exists()
+
+
+def test_the_reference_version_starts_at_the_migration_not_at_0():
+    assert DataVersion.objects.get(area=versions.REFERENCE).number > 0
+
+
+def test_an_officials_import_making_reports_moves_the_province(client, builds):
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    ho_xa = Unit.objects.in_force(OLD).get(code="19363")
+    official = official_of(ho_xa)
+    before = page(client, vinh_linh)
+    item = FigureInput(
+        unit_code="19363",
+        unit_on=OLD,
+        indicator="INF_LAN",
+        period=PERIOD,
+        value="1",
+    )
+    summary = figures_import([item], user=official)
+    assert summary.created == 1
+    assert submission_get(ho_xa, None, parse_period(PERIOD)) is not None  # made by the import
+    assert page(client, vinh_linh) != before  # a draft now counted
+    assert builds == ["464", "464"]
+
+
+def test_reopening_an_approved_report_is_shown_at_once(client, builds):
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    ho_xa = Unit.objects.in_force(OLD).get(code="19363")
+    form_save(official_of(ho_xa), ho_xa, "5", submit=True)
+    reviewer = get_user_model().objects.get(username="vinhlinh.duyet")
+    report = submission_get(ho_xa, None, parse_period(PERIOD))
+    submission_act(user=reviewer, submission=report, action="approve")
+    approved = page(client, vinh_linh)
+    report.refresh_from_db()
+    submission_act(user=reviewer, submission=report, action="reopen", reason="Sai số liệu")
+    assert page(client, vinh_linh) != approved  # its figures no longer published
+    assert builds == ["464", "464"]
 
 
 def test_with_no_time_to_keep_a_dashboard_is_built_for_every_request(client, builds, settings):
