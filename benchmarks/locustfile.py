@@ -8,6 +8,9 @@ JSON file named by LOADTEST_ACCOUNTS and starts the server; locust alone needs t
 
 (LOADTEST_STATS, if set, names a CSV file for the final statistics.)
 
+The users are locust's FastHttpUser (geventhttpclient), lighter per request than HttpUser
+(python-requests): locust shares the two cores with the server it measures.
+
 Each simulated user takes an account of its own (officials: each a different commune, so no
 two save the same report and no save is a version conflict). Every request is named by its
 kind; a request counts as failed when its answer is not the one a person would get.
