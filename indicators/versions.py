@@ -49,38 +49,35 @@ def bump(areas: Iterable[int]) -> None:
     more than the last if that is later: a database restored from a backup never gives again
     a number its pages were kept under before."""
     areas = sorted(set(areas))
-    if not areas:
-        return
-    table = connection.ops.quote_name(DataVersion._meta.db_table)
-    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    now = time.time_ns() // 1000
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (area, number) VALUES (%s, %s) "  # noqa: S608 (our table)
-            f"ON CONFLICT (area) DO UPDATE SET number = "
-            f"{greatest}({table}.number + 1, excluded.number)",
-            [(area, now) for area in areas],
-        )
+    if areas:
+        now = time.time_ns() // 1000
+        rows = ", ".join(["(%s, %s)"] * len(areas))
+        _move(f"VALUES {rows}", [value for area in areas for value in (area, now)])
 
 
 def bump_units(unit_ids: Iterable[int]) -> None:
     """bump() for the provinces these units are or lie in, found by the statement itself."""
     ids = sorted(set(unit_ids))
-    if not ids:
-        return
+    if ids:
+        units = connection.ops.quote_name(Unit._meta.db_table)
+        marks = ", ".join(["%s"] * len(ids))
+        _move(
+            f"SELECT DISTINCT COALESCE(province_id, id) AS area, %s FROM {units} "  # noqa: S608
+            f"WHERE id IN ({marks}) AND (province_id IS NOT NULL OR level = %s) ORDER BY area",
+            [time.time_ns() // 1000, *ids, Unit.Level.PROVINCE],
+        )
+
+
+def _move(rows: str, params: list) -> None:
+    """Insert the (area, number) rows `rows` gives, or move each existing area's number on."""
     table = connection.ops.quote_name(DataVersion._meta.db_table)
-    units = connection.ops.quote_name(Unit._meta.db_table)
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (area, number) "  # noqa: S608 (our tables)
-            f"SELECT DISTINCT COALESCE(province_id, id) AS area, %s FROM {units} "
-            f"WHERE id IN ({marks}) AND (province_id IS NOT NULL OR level = %s) "
-            f"ORDER BY area "
+            f"INSERT INTO {table} (area, number) {rows} "
             f"ON CONFLICT (area) DO UPDATE SET number = "
             f"{greatest}({table}.number + 1, excluded.number)",
-            [time.time_ns() // 1000, *ids, Unit.Level.PROVINCE],
+            params,
         )
 
 
