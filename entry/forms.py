@@ -1,9 +1,9 @@
-"""The data-entry form: one small form per indicator, its fields named <CODE>-value,
+"""The data-entry form: each indicator's inputs (EntryInputs), named <CODE>-value,
 <CODE>-numerator, <CODE>-denominator, <CODE>-note, <CODE>-source and <CODE>-opened.
 
-The forms only carry what was typed: entry.services.entry_save checks the numbers (with
+The inputs only carry what was typed: entry.services.entry_save checks the numbers (with
 indicators.validation) and says which are wrong; add_errors puts its messages back on the
-fields.
+inputs.
 """
 
 import dataclasses
@@ -18,7 +18,6 @@ from egov_portal.text import nfc
 from entry.services import EntryValue, fingerprint
 from indicators.models import Figure, Indicator
 from indicators.validation import THOUSANDS_DOT
-from plans.forms import BootstrapMixin
 from plans.models import Target
 
 YES_NO_CHOICES = [("", "—"), ("1", _("Có")), ("0", _("Không"))]
@@ -74,74 +73,67 @@ def measure_label(indicator: Indicator) -> str:
     return ""
 
 
-def _number_input(label):
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+def initial_values(indicator: Indicator, figure: Figure | None) -> dict[str, str]:
+    """What a row's inputs show for a figure as stored (also what autosave answers)."""
+    if figure is None:
+        return {"opened": ""}
+    initial = {
+        "note": figure.note,
+        "source": figure.source,
+        "opened": fingerprint(figure),
+        "numerator": number_text(figure.numerator),
+        "denominator": number_text(figure.denominator),
+        "value": number_text(figure.value),
+    }
+    # A ratio known as a fraction shows the fraction; its percentage is computed again.
+    if indicator.value_type == Indicator.ValueType.RATIO and figure.denominator is not None:
+        initial["value"] = ""
+    return initial
 
 
-class IndicatorEntryForm(BootstrapMixin, forms.Form):
-    """What an official types for one indicator; prefixed with the indicator's code."""
+class EntryInputs:
+    """What an official types for one indicator: inputs named <CODE>-<name>, what each
+    shows (what was sent, or the figure as stored), and the service's messages on them.
 
-    value = _number_input(_("Giá trị"))
-    numerator = _number_input(_("Tử số"))
-    denominator = _number_input(_("Mẫu số"))
-    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=2000)
-    source = forms.CharField(label=_("Nguồn số liệu"), required=False, max_length=255)
-    opened = forms.CharField(required=False, widget=forms.HiddenInput)
+    Not a Django form: the service validates, so a form would only carry the text, and its
+    machinery cost a third of the page (docs/decisions/0032). entry/templatetags/entry_rows.py
+    writes the HTML Django's forms wrote, character for character
+    (tests/test_entry_inputs.py compares them).
+    """
 
     def __init__(self, data=None, *, indicator: Indicator, figure: Figure | None):
         self.indicator = indicator
+        self.data = data
         self.measure = measure_label(indicator)
-        super().__init__(data, prefix=indicator.code, initial=self._initial(indicator, figure))
-        kind = indicator.value_type
-        if kind == Indicator.ValueType.RATIO:
-            self.fields["value"].label = _("hoặc tỷ lệ (%)")
-            self.fields["value"].help_text = _("Chỉ khi không có tử số, mẫu số.")
-        else:
-            del self.fields["numerator"]
-            del self.fields["denominator"]
-        if kind == Indicator.ValueType.BOOLEAN:
-            self.fields["value"] = forms.ChoiceField(
-                label=_("Giá trị"),
-                required=False,
-                choices=YES_NO_CHOICES,
-                widget=forms.Select(attrs={"class": "form-select"}),
-            )
-        for field in self.fields.values():
-            if not field.widget.is_hidden:
-                # Each input is announced with the indicator it belongs to.
-                field.widget.attrs["aria-describedby"] = f"{indicator.code}-name"
-
-    @staticmethod
-    def _initial(indicator: Indicator, figure: Figure | None) -> dict:
-        if figure is None:
-            return {"opened": ""}
-        initial = {
-            "note": figure.note,
-            "source": figure.source,
-            "opened": fingerprint(figure),
-            "numerator": number_text(figure.numerator),
-            "denominator": number_text(figure.denominator),
-            "value": number_text(figure.value),
-        }
-        # A ratio known as a fraction shows the fraction; its percentage is computed again.
-        if indicator.value_type == Indicator.ValueType.RATIO and figure.denominator is not None:
-            initial["value"] = ""
-        return initial
+        self.initial = initial_values(indicator, figure)
+        self.is_ratio = indicator.value_type == Indicator.ValueType.RATIO
+        self.is_boolean = indicator.value_type == Indicator.ValueType.BOOLEAN
+        self.names = (("numerator", "denominator", "value") if self.is_ratio else ("value",)) + (
+            "note",
+            "source",
+            "opened",
+        )
+        self.errors: dict[str, list[str]] = {}  # by input
+        self.row_errors: list[str] = []  # about none of them
 
     @property
-    def is_ratio(self) -> bool:
-        return "denominator" in self.fields
+    def is_bound(self) -> bool:
+        return self.data is not None
+
+    def shown(self, name: str) -> str:
+        """What an input shows: what was sent (after a POST), or the figure as stored."""
+        if self.is_bound:
+            value = self.data.get(f"{self.indicator.code}-{name}")
+        else:
+            value = self.initial.get(name)
+        return "" if value is None else str(value)
 
     def raw(self, name: str) -> str:
-        """What was typed in a field (bound form), in composed form (NFC) and without NUL
-        characters, which no text needs and PostgreSQL refuses; or what it shows (unbound)."""
+        """What was typed in an input (after a POST), in composed form (NFC) and without NUL
+        characters, which no text needs and PostgreSQL refuses; or what it shows."""
         if self.is_bound:
-            return nfc(self.data.get(self.add_prefix(name)) or "").replace("\x00", "").strip()
+            sent = self.data.get(f"{self.indicator.code}-{name}")
+            return nfc(sent or "").replace("\x00", "").strip()
         return str(self.initial.get(name) or "")
 
     def entry_value(self) -> EntryValue:
@@ -154,19 +146,15 @@ class IndicatorEntryForm(BootstrapMixin, forms.Form):
         )
 
     def add_errors(self, errors: dict[str, list[str]]) -> None:
-        """The service's messages (by field) under the fields; any other on the row."""
-        self.is_valid()  # so that add_error has cleaned_data to work on
+        """The service's messages (by field) under the inputs; any other on the row."""
         for name, messages in errors.items():
-            field = name if name in self.fields else None
+            field = name if name in self.names else None
             if field is None and name in ("numerator", "denominator"):
                 field = "value"
-            self.add_error(field, messages)
-            if field is not None:
-                widget = self.fields[field].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-                error_id = f"{self[field].auto_id}_error"
-                widget.attrs["aria-describedby"] = f"{self.indicator.code}-name {error_id}"
+            if field is None:
+                self.row_errors.extend(str(m) for m in messages)
+            else:
+                self.errors.setdefault(field, []).extend(str(m) for m in messages)
 
 
 @dataclass
@@ -175,7 +163,7 @@ class EntryRow:
     what it held last period, and the plan target for it."""
 
     indicator: Indicator
-    form: IndicatorEntryForm | None
+    form: EntryInputs | None
     figure: Figure | None
     previous: Figure | None
     target: Target | None

@@ -30,12 +30,13 @@ from entry import jobs, services, templates_xlsx
 from entry.deadlines import due_dates
 from entry.forms import (
     BulkReviewForm,
+    EntryInputs,
     EntryRow,
-    IndicatorEntryForm,
     ReviewForm,
     clean_reason,
     entry_data,
     group_by_pillar,
+    initial_values,
     is_number,
 )
 from entry.models import ImportJob
@@ -62,7 +63,7 @@ from units.models import Agency, Unit
 from units.selectors import today
 
 STATUS_ORDER = ("none", "draft", "submitted", "returned", "approved")
-# The inputs that say a row of the form was sent (IndicatorEntryForm's numbers).
+# The inputs that say a row of the form was sent (EntryInputs' numbers).
 SENT_FIELDS = ("value", "numerator", "denominator")
 
 
@@ -138,7 +139,7 @@ def _autosave(request, unit: Unit, agency: Agency | None, period: Period) -> Jso
     if not policy.can_enter(request.user, unit, agency):
         return JsonResponse({"ok": False, "message": str(policy.NOT_YOUR_UNIT)}, status=403)
     indicators = services.applicable_indicators(unit, agency, period)
-    forms = {i.code: IndicatorEntryForm(request.POST, indicator=i, figure=None) for i in indicators}
+    forms = {i.code: EntryInputs(request.POST, indicator=i, figure=None) for i in indicators}
     sent = [code for code in forms if any(f"{code}-{name}" in request.POST for name in SENT_FIELDS)]
     try:
         version = int(request.POST.get("version", "0"))
@@ -187,9 +188,7 @@ def _autosave(request, unit: Unit, agency: Agency | None, period: Period) -> Jso
             # Each saved row as the form now shows it: "45,5", "150.000.000".
             "shown": {
                 code: {
-                    name: IndicatorEntryForm._initial(forms[code].indicator, current.get(code)).get(
-                        name, ""
-                    )
+                    name: initial_values(forms[code].indicator, current.get(code)).get(name, "")
                     for name in SENT_FIELDS
                 }
                 for code in sent
@@ -238,7 +237,7 @@ def _entry_page(request, unit: Unit, agency: Agency | None, period: Period):
 
 def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
     indicators = services.applicable_indicators(unit, agency, period)
-    forms = {i.code: IndicatorEntryForm(request.POST, indicator=i, figure=None) for i in indicators}
+    forms = {i.code: EntryInputs(request.POST, indicator=i, figure=None) for i in indicators}
     action = request.POST.get("action", "save")
     try:
         version = int(request.POST.get("version", "0"))
@@ -377,7 +376,7 @@ def _entry_render(
         form = None
         messages_here = [m for ms in (errors or {}).get(code, {}).values() for m in ms]
         if editable and not published:
-            form = IndicatorEntryForm(data, indicator=indicator, figure=figure)
+            form = EntryInputs(data, indicator=indicator, figure=figure)
             if errors and code in errors:
                 form.add_errors(errors[code])
             messages_here = []

@@ -409,7 +409,7 @@ def test_a_form_opened_before_a_staff_write_neither_overwrites_nor_clears_it(
     url = f"/entry/{vinh_linh.pk}/2020Q4/"
     page = client.get(url)
     shown = {
-        f"{row.indicator.code}-opened": (row.form["opened"].value() if row.form else row.opened)
+        f"{row.indicator.code}-opened": (row.form.shown("opened") if row.form else row.opened)
         for group in page.context["groups"]
         for row in group.rows
     }
