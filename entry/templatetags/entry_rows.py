@@ -1,21 +1,27 @@
-"""The quarterly form's repeated pieces, written as tags: a row's inputs (with their labels,
-help and errors), a figure's flags (a figure as entered is indicators' `entered_figure`).
+"""The quarterly form's repeated pieces, written as tags: an indicator's row (what it is,
+last period's figure, its target, its inputs or its figure), a figure's flags (a figure as
+entered is indicators' `entered_figure`).
 
 They were templates included on every indicator's row, about 400 `{% include %}`s a page,
-then Django forms drawn by a tag; the inputs are now written here, as Django's forms wrote
-them, character for character (docs/decisions/0032; tests/test_entry_inputs.py compares
-the two). The HTML is the templates' own, line breaks included.
+then Django forms drawn by a tag; the rows are now written here, the inputs as Django's
+forms wrote them, character for character (docs/decisions/0032; tests/test_entry_inputs.py
+compares the two). The HTML is the templates' own, line breaks included. As in templates,
+values are escaped and translations (`{% translate %}`'s) are not.
 """
 
 from html import escape
 
 from django import template
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import floatformat, linebreaksbr
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from entry.forms import YES_NO_CHOICES, EntryInputs
+from indicators.templatetags.sources import source_title
+from indicators.templatetags.values import entered_figure
+from quality.templatetags.figure_notes import figure_notes
 
 register = template.Library()
 
@@ -116,7 +122,7 @@ def entry_inputs(row) -> SafeString:
             ),
             '</div>\n          <div class="col-4 col-md-12">\n'
             f'            <span class="form-label small mb-1 d-block" id="{code}-percent-label">'
-            f"{escape(_('Tỷ lệ'))}</span>\n"
+            f"{_('Tỷ lệ')}</span>\n"
             '            <output class="ratio-output form-control-plaintext fw-semibold py-0"'
             f' data-ratio-output for="id_{code}-numerator id_{code}-denominator"'
             f' aria-labelledby="{code}-percent-label" aria-live="polite">{shown}</output>\n'
@@ -139,7 +145,7 @@ def entry_inputs(row) -> SafeString:
     parts += [
         '\n        </div>\n        <details class="small mt-2 entry-extra"',
         " open" if extra_open else "",
-        f">\n          <summary>{escape(_('Ghi chú, nguồn số liệu'))}</summary>\n",
+        f">\n          <summary>{_('Ghi chú, nguồn số liệu')}</summary>\n",
         '          <div class="row g-2 mt-1">\n            <div class="col-sm-6">',
         _input(inputs, code, "note", labels["note"]),
         '</div>\n            <div class="col-sm-6">',
@@ -149,6 +155,104 @@ def entry_inputs(row) -> SafeString:
         f' id="id_{code}-opened">\n      ',
     ]
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+@register.simple_tag(takes_context=True)
+def entry_row(context, row, first: bool, previous_period) -> SafeString:
+    """An indicator's row of the form (entry.forms.EntryRow): what the indicator is, its
+    figure last period and its target; its inputs, or its figure where it is not editable;
+    its flags and notes."""
+    indicator = row.indicator
+    code = escape(indicator.code)
+    figure = row.figure
+    parts = [
+        '\n    <div class="entry-row row g-2 py-3',
+        "" if first else " border-top",
+        f'" id="indicator-{code}" data-code="{code}"',
+        " data-ratio" if row.form is not None and row.form.is_ratio else "",
+        " data-required" if row.required else "",
+        " data-filled" if figure else "",
+        '>\n      <div class="col-lg-5">',
+    ]
+    if row.required:
+        parts.append(
+            '<span class="badge text-bg-danger-subtle text-danger-emphasis border '
+            f'border-danger-subtle mb-1 entry-required">{_("Bắt buộc")}</span> '
+        )
+    parts += [
+        _about(row, code, previous_period),
+        '</div>\n      <div class="col-lg-7">\n      ',
+    ]
+    if row.form is not None:
+        parts.append(entry_inputs(row))
+    else:
+        parts.append("\n        ")
+        parts += [
+            f'<div class="alert alert-danger py-1 small mb-2" role="alert">{escape(str(e))}</div>'
+            for e in row.errors
+        ]
+        parts += ['\n        <div class="fs-5">', entered_figure(figure, indicator)]
+        if row.published:
+            parts.append(
+                f' <span class="badge text-bg-success fs-6 align-middle">{_("Đã duyệt")}</span>'
+            )
+        parts.append("</div>\n        ")
+        if row.published:
+            parts.append(
+                f'<input type="hidden" name="{code}-opened" value="{escape(str(row.opened))}">'
+                '<div class="small text-body-secondary">'
+                f"{_('Đã duyệt và công bố: muốn sửa, người duyệt mở lại báo cáo (ghi rõ lý do).')}"
+                "</div>"
+            )
+        parts.append("\n        ")
+        if figure and figure.note:
+            parts.append(
+                f'<div class="small"><span class="text-body-secondary">{_("Ghi chú:")}</span> '
+                f"{escape(figure.note)}</div>"
+            )
+        parts.append("\n        ")
+        if figure and figure.source:
+            parts.append(
+                f'<div class="small"><span class="text-body-secondary">{_("Nguồn:")}</span> '
+                f"{escape(source_title(figure.source))}</div>"
+            )
+    parts += [
+        "\n        ",
+        entry_flags(row.flags),
+        "\n        ",
+        figure_notes(context, figure, row.notes),
+        "\n      \n      </div>\n    </div>\n    ",
+    ]
+    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+def _about(row, code: str, previous_period) -> str:
+    """What the indicator is, its figure last period, and its target."""
+    indicator = row.indicator
+    about = (
+        f'<div class="mb-1"><code>{code}</code> <span class="fw-semibold" id="{code}-name">'
+        f"{escape(str(indicator.localized_name))}</span></div>\n"
+        f'<details class="small mb-1"><summary>{_("Định nghĩa")}</summary>'
+        '<p class="mb-0 text-body-secondary">'
+        f"{linebreaksbr(indicator.localized_definition, autoescape=True)}</p></details>\n"
+        '<div class="small text-body-secondary">'
+        f"{_('Kỳ trước (%(period)s):') % {'period': escape(str(previous_period.id))}} "
+        f"{entered_figure(row.previous, indicator)}</div>\n"
+    )
+    target = row.target
+    if target:
+        plan = target.plan
+        if target.deadline:
+            due = _("hạn %(deadline)s") % {"deadline": escape(localize(target.deadline))}
+        else:
+            due = _("không nêu thời hạn")
+        about += (
+            '<div class="small entry-target"><span class="badge text-bg-info">'
+            f"{_('Mục tiêu')} {escape(str(row.target_label))}</span> "
+            f'<span class="text-body-secondary">{escape(str(plan.get_kind_display()))} '
+            f"{escape(str(plan.number or plan.code))}, {due}</span></div>"
+        )
+    return about + "\n"
 
 
 def _flag_label(flag) -> str:
