@@ -46,10 +46,13 @@ case "${1:-web}" in
         if [ "${MIGRATE_ON_START:-1}" = "1" ]; then
             setup
         fi
-        # No access log here: egov_portal.request writes one line per request.
+        # No access log here: egov_portal.request writes one line per request. Threads
+        # (gunicorn's gthread workers) as `make loadtest` measures them: a request waiting on
+        # the database leaves its worker to the others (benchmarks/RESULTS.md, session 19).
         exec gunicorn egov_portal.wsgi \
             --bind "${BIND_ADDRESS:-0.0.0.0}:${PORT:-8000}" \
             --workers "${WEB_WORKERS:-3}" \
+            --threads "${WEB_THREADS:-4}" \
             --timeout "${WEB_TIMEOUT:-120}" \
             --max-requests 1000 --max-requests-jitter 100 \
             --no-control-socket
