@@ -1,8 +1,10 @@
 """The forms' renderer: `<input>` and `<select>` written by Python, the rest by templates.
 
 Django renders every widget through its template engine: an input is two templates
-(`input.html` and `attrs.html`), a select one more per option. The quarterly form has about
-250 widgets, and that cost 45% of its page (benchmarks/RESULTS.md, issue 17, session 15).
+(`input.html` and `attrs.html`), a select one more per option. The quarterly form had about
+250 widgets, and that cost 45% of its page (benchmarks/RESULTS.md, issue 17, session 15);
+it has since dropped Django's forms altogether (docs/decisions/0032), and the site's other
+forms are drawn here.
 These functions write the same HTML as Django's templates, character for character
 (`tests/test_form_renderer.py` compares them on random widgets, and checks that Django's
 templates are still the ones copied here); any other widget goes to the templates as before.

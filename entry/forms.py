@@ -108,11 +108,9 @@ class EntryInputs:
         self.initial = initial_values(indicator, figure)
         self.is_ratio = indicator.value_type == Indicator.ValueType.RATIO
         self.is_boolean = indicator.value_type == Indicator.ValueType.BOOLEAN
-        self.names = (("numerator", "denominator", "value") if self.is_ratio else ("value",)) + (
-            "note",
-            "source",
-            "opened",
-        )
+        # The inputs one types in ("opened", hidden, holds what the row showed).
+        numbers = ("numerator", "denominator", "value") if self.is_ratio else ("value",)
+        self.names = (*numbers, "note", "source")
         self.errors: dict[str, list[str]] = {}  # by input
         self.row_errors: list[str] = []  # about none of them
 
@@ -129,12 +127,10 @@ class EntryInputs:
         return "" if value is None else str(value)
 
     def raw(self, name: str) -> str:
-        """What was typed in an input (after a POST), in composed form (NFC) and without NUL
-        characters, which no text needs and PostgreSQL refuses; or what it shows."""
-        if self.is_bound:
-            sent = self.data.get(f"{self.indicator.code}-{name}")
-            return nfc(sent or "").replace("\x00", "").strip()
-        return str(self.initial.get(name) or "")
+        """What was typed in an input (a POST), in composed form (NFC) and without NUL
+        characters, which no text needs and PostgreSQL refuses."""
+        sent = self.data.get(f"{self.indicator.code}-{name}")
+        return nfc(sent or "").replace("\x00", "").strip()
 
     def entry_value(self) -> EntryValue:
         return EntryValue(
@@ -146,7 +142,8 @@ class EntryInputs:
         )
 
     def add_errors(self, errors: dict[str, list[str]]) -> None:
-        """The service's messages (by field) under the inputs; any other on the row."""
+        """The service's messages (by field) under the inputs one types in; any other on the
+        row (none is dropped: Django's form put one about "opened" where nobody saw it)."""
         for name, messages in errors.items():
             field = name if name in self.names else None
             if field is None and name in ("numerator", "denominator"):

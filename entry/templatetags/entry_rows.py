@@ -5,8 +5,10 @@ entered is indicators' `entered_figure`).
 They were templates included on every indicator's row, about 400 `{% include %}`s a page,
 then Django forms drawn by a tag; the rows are now written here, the inputs as Django's
 forms wrote them, character for character (docs/decisions/0032; tests/test_entry_inputs.py
-compares the two). The HTML is the templates' own, line breaks included. As in templates,
-values are escaped and translations (`{% translate %}`'s) are not.
+compares them with the former forms and templates). The HTML is the templates' own, line
+breaks included. As in templates, values are escaped and translations (`{% translate %}`'s)
+are not; each translation is a `_()` call of its own, outside any f-string, where
+makemessages (xgettext) finds it.
 """
 
 from html import escape
@@ -45,33 +47,33 @@ def _labels(inputs: EntryInputs) -> dict[str, str]:
     }
 
 
-def _input(inputs: EntryInputs, code: str, name: str, label: str, measure="", help_text=""):
+def _input(
+    inputs: EntryInputs, code: str, name: str, label: str, measure: str = "", help_text: str = ""
+) -> str:
     """One input with its label, its unit of measure beside it, its help and errors."""
     html_id = f"id_{code}-{name}"
     shown = inputs.shown(name)
     errors = inputs.errors.get(name)
+    select = name == "value" and inputs.is_boolean
+    css = "form-select" if select else "form-control"
     if errors:
         state = (
-            f' class="{{}} is-invalid" aria-describedby="{code}-name {html_id}_error"'
+            f' class="{css} is-invalid" aria-describedby="{code}-name {html_id}_error"'
             ' aria-invalid="true"'
         )
     else:
-        state = f' class="{{}}" aria-describedby="{code}-name"'
-    if name == "value" and inputs.is_boolean:
+        state = f' class="{css}" aria-describedby="{code}-name"'
+    if select:
         options = "".join(
             f'\n  <option value="{value}"{" selected" if value == shown else ""}>'
             f"{escape(str(text))}</option>\n"
             for value, text in YES_NO_CHOICES
         )
-        widget = (
-            f'<select name="{code}-value"{state.format("form-select")} id="{html_id}">'
-            f"{options}\n</select>"
-        )
+        widget = f'<select name="{code}-value"{state} id="{html_id}">{options}\n</select>'
     else:
         value = f' value="{escape(shown)}"' if shown else ""
         widget = (
-            f'<input type="text" name="{code}-{name}"{value}{_ATTRS[name]}'
-            f'{state.format("form-control")} id="{html_id}">'
+            f'<input type="text" name="{code}-{name}"{value}{_ATTRS[name]}{state} id="{html_id}">'
         )
     if measure:
         widget = (
@@ -89,8 +91,7 @@ def _input(inputs: EntryInputs, code: str, name: str, label: str, measure="", he
     )
 
 
-@register.simple_tag
-def entry_inputs(row) -> SafeString:
+def inputs_html(row) -> str:
     """A row's inputs (row.form, entry.forms.EntryInputs): the numbers, the note and the
     source, and the fingerprint of the figure the form showed."""
     inputs: EntryInputs = row.form
@@ -106,23 +107,18 @@ def entry_inputs(row) -> SafeString:
         shown = ""
         if row.figure:
             shown = f"{floatformat(row.figure.value, '-2')}%"
+        only_without = _("Chỉ khi không có tử số, mẫu số.")
+        rate = _("Tỷ lệ")
         parts += [
             '\n          <div class="col-6 col-md-4">',
             _input(inputs, code, "numerator", labels["numerator"]),
             '</div>\n          <div class="col-6 col-md-4">',
             _input(inputs, code, "denominator", labels["denominator"]),
             '</div>\n          <div class="col-8 col-md-4">',
-            _input(
-                inputs,
-                code,
-                "value",
-                labels["value"],
-                "%",
-                _("Chỉ khi không có tử số, mẫu số."),
-            ),
+            _input(inputs, code, "value", labels["value"], "%", only_without),
             '</div>\n          <div class="col-4 col-md-12">\n'
             f'            <span class="form-label small mb-1 d-block" id="{code}-percent-label">'
-            f"{_('Tỷ lệ')}</span>\n"
+            f"{rate}</span>\n"
             '            <output class="ratio-output form-control-plaintext fw-semibold py-0"'
             f' data-ratio-output for="id_{code}-numerator id_{code}-denominator"'
             f' aria-labelledby="{code}-percent-label" aria-live="polite">{shown}</output>\n'
@@ -142,10 +138,11 @@ def entry_inputs(row) -> SafeString:
     )
     opened = inputs.shown("opened")
     opened_value = f' value="{escape(opened)}"' if opened else ""
+    extra = _("Ghi chú, nguồn số liệu")
     parts += [
         '\n        </div>\n        <details class="small mt-2 entry-extra"',
         " open" if extra_open else "",
-        f">\n          <summary>{_('Ghi chú, nguồn số liệu')}</summary>\n",
+        f">\n          <summary>{extra}</summary>\n",
         '          <div class="row g-2 mt-1">\n            <div class="col-sm-6">',
         _input(inputs, code, "note", labels["note"]),
         '</div>\n            <div class="col-sm-6">',
@@ -154,7 +151,7 @@ def entry_inputs(row) -> SafeString:
         f'<input type="hidden" name="{code}-opened"{opened_value} class="form-control"'
         f' id="id_{code}-opened">\n      ',
     ]
-    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+    return "".join(parts)
 
 
 @register.simple_tag(takes_context=True)
@@ -175,16 +172,17 @@ def entry_row(context, row, first: bool, previous_period) -> SafeString:
         '>\n      <div class="col-lg-5">',
     ]
     if row.required:
+        required = _("Bắt buộc")
         parts.append(
             '<span class="badge text-bg-danger-subtle text-danger-emphasis border '
-            f'border-danger-subtle mb-1 entry-required">{_("Bắt buộc")}</span> '
+            f'border-danger-subtle mb-1 entry-required">{required}</span> '
         )
     parts += [
         _about(row, code, previous_period),
         '</div>\n      <div class="col-lg-7">\n      ',
     ]
     if row.form is not None:
-        parts.append(entry_inputs(row))
+        parts.append(inputs_html(row))
     else:
         parts.append("\n        ")
         parts += [
@@ -193,27 +191,29 @@ def entry_row(context, row, first: bool, previous_period) -> SafeString:
         ]
         parts += ['\n        <div class="fs-5">', entered_figure(figure, indicator)]
         if row.published:
+            approved = _("Đã duyệt")
             parts.append(
-                f' <span class="badge text-bg-success fs-6 align-middle">{_("Đã duyệt")}</span>'
+                f' <span class="badge text-bg-success fs-6 align-middle">{approved}</span>'
             )
         parts.append("</div>\n        ")
         if row.published:
+            how = _("Đã duyệt và công bố: muốn sửa, người duyệt mở lại báo cáo (ghi rõ lý do).")
             parts.append(
                 f'<input type="hidden" name="{code}-opened" value="{escape(str(row.opened))}">'
-                '<div class="small text-body-secondary">'
-                f"{_('Đã duyệt và công bố: muốn sửa, người duyệt mở lại báo cáo (ghi rõ lý do).')}"
-                "</div>"
+                f'<div class="small text-body-secondary">{how}</div>'
             )
         parts.append("\n        ")
         if figure and figure.note:
+            note = _("Ghi chú:")
             parts.append(
-                f'<div class="small"><span class="text-body-secondary">{_("Ghi chú:")}</span> '
+                f'<div class="small"><span class="text-body-secondary">{note}</span> '
                 f"{escape(figure.note)}</div>"
             )
         parts.append("\n        ")
         if figure and figure.source:
+            source = _("Nguồn:")
             parts.append(
-                f'<div class="small"><span class="text-body-secondary">{_("Nguồn:")}</span> '
+                f'<div class="small"><span class="text-body-secondary">{source}</span> '
                 f"{escape(source_title(figure.source))}</div>"
             )
     parts += [
@@ -229,14 +229,15 @@ def entry_row(context, row, first: bool, previous_period) -> SafeString:
 def _about(row, code: str, previous_period) -> str:
     """What the indicator is, its figure last period, and its target."""
     indicator = row.indicator
+    definition = _("Định nghĩa")
+    before = _("Kỳ trước (%(period)s):") % {"period": escape(str(previous_period.id))}
     about = (
         f'<div class="mb-1"><code>{code}</code> <span class="fw-semibold" id="{code}-name">'
         f"{escape(str(indicator.localized_name))}</span></div>\n"
-        f'<details class="small mb-1"><summary>{_("Định nghĩa")}</summary>'
+        f'<details class="small mb-1"><summary>{definition}</summary>'
         '<p class="mb-0 text-body-secondary">'
         f"{linebreaksbr(indicator.localized_definition, autoescape=True)}</p></details>\n"
-        '<div class="small text-body-secondary">'
-        f"{_('Kỳ trước (%(period)s):') % {'period': escape(str(previous_period.id))}} "
+        f'<div class="small text-body-secondary">{before} '
         f"{entered_figure(row.previous, indicator)}</div>\n"
     )
     target = row.target
@@ -246,9 +247,10 @@ def _about(row, code: str, previous_period) -> str:
             due = _("hạn %(deadline)s") % {"deadline": escape(localize(target.deadline))}
         else:
             due = _("không nêu thời hạn")
+        aim = _("Mục tiêu")
         about += (
             '<div class="small entry-target"><span class="badge text-bg-info">'
-            f"{_('Mục tiêu')} {escape(str(row.target_label))}</span> "
+            f"{aim} {escape(str(row.target_label))}</span> "
             f'<span class="text-body-secondary">{escape(str(plan.get_kind_display()))} '
             f"{escape(str(plan.number or plan.code))}, {due}</span></div>"
         )
