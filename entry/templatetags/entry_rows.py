@@ -204,18 +204,10 @@ def entry_row(context, row, first: bool, previous_period) -> SafeString:
             )
         parts.append("\n        ")
         if figure and figure.note:
-            note = _("Ghi chú:")
-            parts.append(
-                f'<div class="small"><span class="text-body-secondary">{note}</span> '
-                f"{escape(figure.note)}</div>"
-            )
+            parts.append(_labelled(_("Ghi chú:"), figure.note))
         parts.append("\n        ")
         if figure and figure.source:
-            source = _("Nguồn:")
-            parts.append(
-                f'<div class="small"><span class="text-body-secondary">{source}</span> '
-                f"{escape(source_title(figure.source))}</div>"
-            )
+            parts.append(_labelled(_("Nguồn:"), source_title(figure.source)))
     parts += [
         "\n        ",
         entry_flags(row.flags),
@@ -224,6 +216,13 @@ def entry_row(context, row, first: bool, previous_period) -> SafeString:
         "\n      \n      </div>\n    </div>\n    ",
     ]
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+def _labelled(label: str, text: str) -> str:
+    """A line of a figure shown as entered: its label (a translation), then its text."""
+    return (
+        f'<div class="small"><span class="text-body-secondary">{label}</span> {escape(text)}</div>'
+    )
 
 
 def _about(row, code: str, previous_period) -> str:
