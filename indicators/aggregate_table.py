@@ -284,6 +284,25 @@ def write(rows: Iterable[Row]) -> int:
     return len(rows)
 
 
+# Rows a batch of write_batches (an approval writes about 1,200, in one).
+WRITE_BATCH = 20_000
+
+
+def write_batches(parts: Iterable[list[Row]], size: int = WRITE_BATCH) -> int:
+    """write() of the rows `parts` give, a batch at a time once `size` rows are gathered, so
+    that a large import's rows (some 90,000) are not all held at once. The caller holds the
+    units' locks (aggregates._lock): no other writer writes their rows meanwhile, so the
+    batches need no order among them. Returns how many rows were written."""
+    batch: list[Row] = []
+    written = 0
+    for part in parts:
+        batch.extend(part)
+        if len(batch) >= size:
+            written += write(batch)
+            batch = []
+    return written + write(batch)
+
+
 def _upsert(rows: list[Row]) -> None:
     """COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE from it, in key
     order. A row written again unchanged is left as it is (no new version of it). Measured

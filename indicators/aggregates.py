@@ -17,7 +17,7 @@ only once the first has committed, and sees its figures.
 
 import contextlib
 import contextvars
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -232,16 +232,17 @@ def indicator_changed(indicator_id: int) -> None:
 def refresh(keys: Iterable[tuple[int, int, str]], *, touched: set[int] | None = None) -> int:
     """Recompute every row the changed keys touch (`touched`: touched_units of the keys'
     units, when the caller has it); returns how many rows were written."""
-    keys = set(keys)
     indicators_of: dict[str, set[int]] = {}
-    for _unit, indicator_id, period_id in keys:
+    units = set()
+    for unit, indicator_id, period_id in keys:  # (not copied: an import's are 100,000)
         indicators_of.setdefault(period_id, set()).add(indicator_id)
+        units.add(unit)
     by_period: dict[str, set[int]] = {}
     for period_id, indicator_ids in indicators_of.items():  # a period at a time, not a key
         for period in containing(period_id):
             by_period.setdefault(period, set()).update(indicator_ids)
     if touched is None:
-        touched = touched_units({unit for unit, _, _ in keys})
+        touched = touched_units(units)
     return recompute(touched, by_period)
 
 
@@ -314,7 +315,7 @@ def recompute(
     # The units in force since before a period began: every period at once. Then, period by
     # period, those formed after it began, which may read the units they were formed from
     # (written just before, read back from the table).
-    written = aggregate_table.write(_settled(wanted, units, periods))
+    written = aggregate_table.write_batches(_settled(wanted, units, periods))
     rows, left = _from_predecessor_rows(wanted, units, periods)
     written += aggregate_table.write(rows)
     for period in periods:
@@ -515,18 +516,18 @@ def _shown(column: pd.Series) -> np.ndarray:
     return np.array([analytics._number(x) for x in column.tolist()], dtype=float)
 
 
-def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
+def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
     """The rows of the units in force from before each period began to at least its start,
     for every period: analytics.evaluate_periods per validity (one read per period, one
     walk per scope), a province's districts taken from its walk (the same nodes as asked
-    for alone: verify_aggregates and tests/test_aggregates.py compare them)."""
+    for alone: verify_aggregates and tests/test_aggregates.py compare them). Yields them a
+    walk's scope at a time (aggregate_table.write_batches)."""
     by_validity: dict[tuple, list[Unit]] = {}
     for unit in units:
         by_validity.setdefault((unit.valid_from, unit.valid_to), []).append(unit)
     # Every district recomputed here, whatever its validity: a province never reads one of
     # them from the table (its row is not written yet).
     districts = [u for u in units if u.level == Unit.Level.DISTRICT]
-    rows = []
     with aggregate_table.engine_only():
         for (starts, ends), group in by_validity.items():
             span = [
@@ -550,9 +551,8 @@ def _settled(indicators: list, units: list, periods: list) -> list[Aggregate]:
                     else None,
                 )
                 levels = {u.pk: u.level for u in [*tops, *also]}
-                for scope, nodes in found.items():
-                    rows.extend(aggregate_table.rows_of_nodes(nodes, scope, levels))
-    return rows
+                for scope in list(found):
+                    yield aggregate_table.rows_of_nodes(found.pop(scope), scope, levels)
 
 
 def _untouched_districts(

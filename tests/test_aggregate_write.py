@@ -47,3 +47,23 @@ def test_rows_are_written_and_overwritten_outside_a_transaction():
 def test_a_source_with_tabs_and_line_ends_is_stored_as_it_is():
     aggregate_table.write([row("12.5", "Sở\tTT\\TT\nQuảng Trị")])
     assert Aggregate.objects.get(unit_id=1).source == "Sở\tTT\\TT\nQuảng Trị"
+
+
+@pytest.mark.django_db
+def test_rows_given_in_parts_are_written_a_batch_at_a_time(monkeypatch):
+    def parts():
+        for unit in range(1, 6):
+            yield [row(str(unit))._replace(unit_id=unit, indicator_id=i) for i in (1, 2)]
+
+    batches = []
+    write = aggregate_table.write
+    monkeypatch.setattr(
+        aggregate_table, "write", lambda rows: batches.append(len(rows)) or write(rows)
+    )
+    # Two rows a part, a batch written once three rows are gathered, the rest at the end.
+    assert aggregate_table.write_batches(parts(), size=3) == 10
+    assert batches == [4, 4, 2]
+    stored = Aggregate.objects.filter(
+        period="2024Q3", scope="self", unit_id__lte=5, indicator_id__lte=2
+    ).values_list("unit_id", "indicator_id", "value")
+    assert sorted(stored) == [(unit, i, Decimal(str(unit))) for unit in range(1, 6) for i in (1, 2)]
