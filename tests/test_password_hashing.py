@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import (
 from egov_portal import settings as project_settings
 
 PASSWORD = "a-good-long-password-1"
-ARGON2ID = "argon2$argon2id$v=19$m=65536,t=3,p=4$"
+ARGON2ID = "argon2$argon2id$v=19$m=65536,t=3,p=1$"
 
 
 @pytest.fixture
