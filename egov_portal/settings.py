@@ -204,8 +204,11 @@ REPLICA_READ_PATHS = ["/dashboard/", "/api/v1/analytics/", "/api/v1/readiness/"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Argon2id first (docs/decisions/0033); the others still check hashes made before, which are
-# rehashed with Argon2id at their next sign-in.
+# Argon2id first (docs/decisions/0033): Django's Argon2PasswordHasher with our costs, under
+# its name "argon2", so it stands in for Django's own (listed too, it would never be reached).
+# The others still check hashes made before, stored again with Argon2id at their next sign-in.
+# Django's BCryptSHA256PasswordHasher is left out: bcrypt was never installed, so no database
+# holds such a hash, and listed without it, it would fail with an error rather than say no.
 PASSWORD_HASHERS = [
     "accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -288,11 +288,13 @@ def write(rows: Iterable[Row]) -> int:
 WRITE_BATCH = 20_000
 
 
-def write_batches(parts: Iterable[list[Row]], size: int = WRITE_BATCH) -> int:
-    """write() of the rows `parts` give, a batch at a time once `size` rows are gathered, so
-    that a large import's rows (some 90,000) are not all held at once. The caller holds the
-    units' locks (aggregates._lock): no other writer writes their rows meanwhile, so the
-    batches need no order among them. Returns how many rows were written."""
+def write_batches(parts: Iterable[list[Row]], size: int | None = None) -> int:
+    """write() of the rows `parts` give, a batch at a time once `size` rows (WRITE_BATCH) are
+    gathered, so that a large import's rows (some 90,000) are not all held at once. The
+    caller (aggregates.recompute) holds the units' locks in its transaction: no other writer
+    writes their rows meanwhile, so the batches need no order among them. Returns how many
+    rows were written."""
+    size = size or WRITE_BATCH
     batch: list[Row] = []
     written = 0
     for part in parts:

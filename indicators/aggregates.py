@@ -300,29 +300,32 @@ def recompute(
     if not forget_others:
         unit_ids |= _lacking_predecessors(unit_ids, by_period)
     unit_ids = sorted(unit_ids)
-    _lock(unit_ids)
-    units = list(Unit.objects.filter(pk__in=unit_ids).order_by("pk"))
-    indicators = Indicator.objects.in_bulk({pk for ids in by_period.values() for pk in ids})
-    if forget_others:
-        for period_id, wanted in by_period.items():
-            Aggregate.objects.filter(
-                unit_id__in=unit_ids, period=period_id, indicator_id__in=wanted
-            ).delete()
-    periods = [parse_period(p) for p in sorted(by_period)]
-    wanted = [indicators[pk] for pk in sorted(indicators)]
-    if not wanted:
-        return 0
-    # The units in force since before a period began: every period at once. Then, period by
-    # period, those formed after it began, which may read the units they were formed from
-    # (written just before, read back from the table).
-    written = aggregate_table.write_batches(_settled(wanted, units, periods))
-    rows, left = _from_predecessor_rows(wanted, units, periods)
-    written += aggregate_table.write(rows)
-    for period in periods:
-        formed = [u for u in units if (u.pk, period.id) in left]
-        if formed:
-            written += aggregate_table.write(computed(wanted, formed, period, reading=True))
-    return written
+    # The locks, the rows forgotten and every batch written in one transaction (a loader's
+    # units_changed runs outside one: its locks would be released at once).
+    with transaction.atomic(savepoint=False):
+        _lock(unit_ids)
+        units = list(Unit.objects.filter(pk__in=unit_ids).order_by("pk"))
+        indicators = Indicator.objects.in_bulk({pk for ids in by_period.values() for pk in ids})
+        if forget_others:
+            for period_id, wanted in by_period.items():
+                Aggregate.objects.filter(
+                    unit_id__in=unit_ids, period=period_id, indicator_id__in=wanted
+                ).delete()
+        periods = [parse_period(p) for p in sorted(by_period)]
+        wanted = [indicators[pk] for pk in sorted(indicators)]
+        if not wanted:
+            return 0
+        # The units in force since before a period began: every period at once. Then, period by
+        # period, those formed after it began, which may read the units they were formed from
+        # (written just before, read back from the table).
+        written = aggregate_table.write_batches(_settled(wanted, units, periods))
+        rows, left = _from_predecessor_rows(wanted, units, periods)
+        written += aggregate_table.write(rows)
+        for period in periods:
+            formed = [u for u in units if (u.pk, period.id) in left]
+            if formed:
+                written += aggregate_table.write(computed(wanted, formed, period, reading=True))
+        return written
 
 
 def _lacking_predecessors(unit_ids: set[int], by_period: dict[str, set[int]]) -> set[int]:
@@ -528,18 +531,19 @@ def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
     # Every district recomputed here, whatever its validity: a province never reads one of
     # them from the table (its row is not written yet).
     districts = [u for u in units if u.level == Unit.Level.DISTRICT]
-    with aggregate_table.engine_only():
-        for (starts, ends), group in by_validity.items():
-            span = [
-                p
-                for p in periods
-                if (starts is None or starts <= p.start) and (ends is None or ends >= p.start)
-            ]
-            provinces = [u for u in group if u.level == Unit.Level.PROVINCE]
-            ids = {u.pk for u in provinces}
-            inner = [u for u in group if u.level == Unit.Level.DISTRICT and u.province_id in ids]
-            alone = [u for u in group if u.level == Unit.Level.DISTRICT and u not in inner]
-            for tops, also in ((provinces, inner), (alone, [])):
+    for (starts, ends), group in by_validity.items():
+        span = [
+            p
+            for p in periods
+            if (starts is None or starts <= p.start) and (ends is None or ends >= p.start)
+        ]
+        provinces = [u for u in group if u.level == Unit.Level.PROVINCE]
+        ids = {u.pk for u in provinces}
+        inner = [u for u in group if u.level == Unit.Level.DISTRICT and u.province_id in ids]
+        alone = [u for u in group if u.level == Unit.Level.DISTRICT and u not in inner]
+        for tops, also in ((provinces, inner), (alone, [])):
+            # (Not around the yield: the caller writes meanwhile, in the caller's context.)
+            with aggregate_table.engine_only():
                 found = analytics.evaluate_periods(
                     indicators,
                     tops,
@@ -550,9 +554,9 @@ def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
                     if tops is provinces
                     else None,
                 )
-                levels = {u.pk: u.level for u in [*tops, *also]}
-                for scope in list(found):
-                    yield aggregate_table.rows_of_nodes(found.pop(scope), scope, levels)
+            levels = {u.pk: u.level for u in [*tops, *also]}
+            for scope in list(found):
+                yield aggregate_table.rows_of_nodes(found.pop(scope), scope, levels)
 
 
 def _untouched_districts(

@@ -57,9 +57,12 @@ def test_rows_given_in_parts_are_written_a_batch_at_a_time(monkeypatch):
 
     batches = []
     write = aggregate_table.write
-    monkeypatch.setattr(
-        aggregate_table, "write", lambda rows: batches.append(len(rows)) or write(rows)
-    )
+
+    def counted(rows):
+        batches.append(len(rows))
+        return write(rows)
+
+    monkeypatch.setattr(aggregate_table, "write", counted)
     # Two rows a part, a batch written once three rows are gathered, the rest at the end.
     assert aggregate_table.write_batches(parts(), size=3) == 10
     assert batches == [4, 4, 2]

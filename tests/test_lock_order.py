@@ -250,7 +250,7 @@ def test_two_approvals_in_one_district_at_once_both_reach_its_aggregates(committ
         )  # fmt: skip
         assert result.submitted, result.missing
         reports.append(result.submission)
-    # Each computes slowly: the two certainly overlap.
+    # Each waits a second once it holds its locks, before computing: the two certainly overlap.
     slow(monkeypatch, aggregates, "_settled", seconds=1.0)
     outcomes = race(
         *(

@@ -1,6 +1,7 @@
-"""The README's "Try it" journey on the demo data `make run` makes, through the pages, and
-then `verify_aggregates`: the live aggregates the approvals wrote equal a recompute from the
-figures (issue 17's "done when")."""
+"""The README's "Try it" journey on the demo data `make run` makes: signing in, the quarter's
+form and the review desk through the pages (the evidence the report needs is linked through
+its service), then `verify_aggregates`: the live aggregates the approvals wrote equal a
+recompute from the figures (issue 17's "done when")."""
 
 import datetime
 import io
@@ -9,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.services import demo_users_create
 from entry.demo_reports import demo_reports_create
 from indicators.models import Aggregate, Figure, Submission
@@ -34,7 +36,10 @@ def last_quarters_values(unit) -> dict:
 
 
 def sign_in(client, username: str):
-    client.force_login(get_user_model().objects.get(username=username))
+    """With the demo accounts' password, as the README says."""
+    client.logout()
+    response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
 
 
 def test_the_journey_leaves_the_aggregates_equal_to_a_recompute(client):
@@ -58,6 +63,8 @@ def test_the_journey_leaves_the_aggregates_equal_to_a_recompute(client):
         figure=figure,
         link="https://dichvucong.quangtri.gov.vn/bao-cao-2025q2",
     )
+    above = [hoxa.parent_id, hoxa.province_id]
+    assert not Aggregate.objects.filter(unit_id__in=above, period=Q2).exists()
     # vinhlinh.duyet approves it from the review desk.
     sign_in(client, "vinhlinh.duyet")
     assert client.post(f"/entry/reports/{report.pk}/", {"action": "approve"}).status_code == 302
@@ -65,7 +72,6 @@ def test_the_journey_leaves_the_aggregates_equal_to_a_recompute(client):
     assert report.status == Submission.Status.APPROVED
     # The approval wrote the rows above Hồ Xá (Vĩnh Linh, Quảng Trị) for the quarter, its
     # half-year and its year; and those of the demo's approved 2024 quarters are there too.
-    above = [hoxa.parent_id, hoxa.province_id]
     for period in (Q2, "2025S1", "2025", "2024Q4", "2024"):
         assert Aggregate.objects.filter(unit_id__in=above, period=period).exists(), period
     out = io.StringIO()
