@@ -94,3 +94,19 @@ def users(reference_data) -> dict:
 def hoxa(reference_data):
     """Thị trấn Hồ Xá as it stood until 30/06/2025 (a module may define its own `hoxa`)."""
     return Unit.objects.in_force(datetime.date(2024, 1, 1)).get(code="19363")
+
+
+@pytest.fixture
+def aggregate_writes(monkeypatch) -> list[int]:
+    """The size of each aggregate_table.write() the test makes, in order (each still writes)."""
+    from indicators import aggregate_table
+
+    sizes: list[int] = []
+    write = aggregate_table.write
+
+    def counted(rows):
+        sizes.append(len(rows))
+        return write(rows)
+
+    monkeypatch.setattr(aggregate_table, "write", counted)
+    return sizes

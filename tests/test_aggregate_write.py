@@ -50,22 +50,14 @@ def test_a_source_with_tabs_and_line_ends_is_stored_as_it_is():
 
 
 @pytest.mark.django_db
-def test_rows_given_in_parts_are_written_a_batch_at_a_time(monkeypatch):
+def test_rows_given_in_parts_are_written_a_batch_at_a_time(aggregate_writes):
     def parts():
         for unit in range(1, 6):
             yield [row(str(unit))._replace(unit_id=unit, indicator_id=i) for i in (1, 2)]
 
-    batches = []
-    write = aggregate_table.write
-
-    def counted(rows):
-        batches.append(len(rows))
-        return write(rows)
-
-    monkeypatch.setattr(aggregate_table, "write", counted)
     # Two rows a part, a batch written once three rows are gathered, the rest at the end.
     assert aggregate_table.write_batches(parts(), size=3) == 10
-    assert batches == [4, 4, 2]
+    assert aggregate_writes == [4, 4, 2]
     stored = Aggregate.objects.filter(
         period="2024Q3", scope="self", unit_id__lte=5, indicator_id__lte=2
     ).values_list("unit_id", "indicator_id", "value")

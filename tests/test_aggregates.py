@@ -325,22 +325,14 @@ def test_build_aggregates_fills_what_a_bulk_load_left_out():
     assert aggregates.differences(periods=["2020Q4"]) == []
 
 
-def test_rows_written_in_many_batches_are_those_of_one(monkeypatch):
+def test_rows_written_in_many_batches_are_those_of_one(monkeypatch, aggregate_writes):
     """A large recompute writes its rows a batch at a time as the walks give them
     (aggregate_table.write_batches): in batches of 100 rows, the table is the same."""
     Aggregate.objects.all().delete()
-    batches = []
-    write = aggregate_table.write
-
-    def counted(rows):
-        batches.append(len(rows))
-        return write(rows)
-
     monkeypatch.setattr(aggregate_table, "WRITE_BATCH", 100)
-    monkeypatch.setattr(aggregate_table, "write", counted)
     quang_tri = Unit.objects.get(code="45")
     assert aggregates.build(periods=["2020Q4"], unit_ids=[quang_tri.pk]) > 200
-    assert len([n for n in batches if n >= 100]) > 1
+    assert len([n for n in aggregate_writes if n >= 100]) > 1
     assert Aggregate.objects.filter(unit=quang_tri, period="2020Q4").exists()
     assert aggregates.differences(unit_ids=[quang_tri.pk], periods=["2020Q4"]) == []
 
