@@ -161,3 +161,48 @@ def test_the_figures_panel_lists_the_first_figures_in_the_pages_order(monkeypatc
     assert counts == {first.pk: 3, second.pk: 1}
     again, again_total = dashboard._figures(vinh_linh, period, counts)
     assert ([f.pk for f in again], again_total) == ([f.pk for f in shown], total)
+
+
+def test_the_figures_panel_shares_its_units_and_indicators():
+    """Figures naming the same unit or indicator hold one instance of it, so the dashboard
+    kept pickled writes it once: the same rows and names, and a smaller pickle than the
+    join's copies give."""
+    import pickle
+
+    from reports import dashboard
+
+    period = parse_period("2024Q4")
+    vinh_linh = Unit.objects.in_force(period.end).get(code="464")
+    communes = list(Unit.objects.in_force(period.end).filter(parent=vinh_linh).order_by("code"))
+    indicators = list(Indicator.objects.filter(value_type="count").order_by("pk")[:3])
+    Figure.objects.bulk_create(
+        Figure(
+            unit=commune,
+            indicator=indicator,
+            period=period.id,
+            period_start=period.start,
+            period_end=period.end,
+            value=n,
+            status=Figure.Status.APPROVED,
+        )
+        for n, (indicator, commune) in enumerate((i, c) for i in indicators for c in communes[:4])
+    )
+    shown, _total = dashboard._figures(vinh_linh, period)
+    mine = [f for f in shown if f.indicator_id in {i.pk for i in indicators}]
+    assert len(mine) == 12
+    assert len({id(f.indicator) for f in mine}) == 3
+    assert len({id(f.unit) for f in mine}) == 4
+    assert {(f.unit.code, f.indicator.code) for f in mine} == {
+        (c.code, i.code) for i in indicators for c in communes[:4]
+    }
+    # What the join gave: a copy of unit and indicator in every row.
+    joined = list(
+        Figure.objects.filter(pk__in=[f.pk for f in shown])
+        .order_by("pk")
+        .select_related("unit", "agency", "indicator")
+    )
+    assert len(pickle.dumps(shown)) < len(pickle.dumps(joined))
+    loaded = pickle.loads(pickle.dumps(shown))  # noqa: S301 - our own bytes
+    assert [(f.pk, f.unit.name, f.indicator.code) for f in loaded] == [
+        (f.pk, f.unit.name, f.indicator.code) for f in shown
+    ]
