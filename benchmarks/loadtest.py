@@ -56,7 +56,13 @@ from django.contrib.staticfiles.finders import get_finders  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Exists, OuterRef  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
-from shared import MARKER, reports_clear, server_version  # noqa: E402
+from shared import (  # noqa: E402
+    MARKER,
+    cpu_reference,
+    cpu_reference_text,
+    reports_clear,
+    server_version,
+)
 
 from accounts.models import Membership  # noqa: E402
 from indicators.models import Figure  # noqa: E402
@@ -415,7 +421,8 @@ def block(rows: list[dict], args) -> str:
         "## Load test",
         "",
         f"`make loadtest`, run {when} on {os.cpu_count()} cores, {connection.vendor}{server}, "
-        f"{figures:,} figures: {args.users} users (spawned {args.spawn_rate}/s) for "
+        f"{figures:,} figures. {cpu_reference_text(args.cpu_reference)}. "
+        f"{args.users} users (spawned {args.spawn_rate}/s) for "
         f"{args.run_time} against gunicorn on 127.0.0.1 ({args.workers} workers × "
         f"{args.threads} threads, DEBUG off, throttles at their defaults, {cache}). "
         "Three officials in ten save their commune's form of "
@@ -472,6 +479,8 @@ def arguments():
 
 def main() -> int:
     args = arguments()
+    args.cpu_reference = cpu_reference()  # before anything runs
+    print(cpu_reference_text(args.cpu_reference), flush=True)
     work = Path(tempfile.mkdtemp(prefix="egov-loadtest-"))
     print(f"preparing {args.users} accounts of each kind…", flush=True)
     accounts = accounts_prepare(args.users)

@@ -34,7 +34,14 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from shared import MARKER, peak_mb, reports_clear, server_version  # noqa: E402
+from shared import (  # noqa: E402
+    MARKER,
+    cpu_reference,
+    cpu_reference_text,
+    peak_mb,
+    reports_clear,
+    server_version,
+)
 
 # The site as gunicorn loads it (egov_portal/wsgi.py: every view imported, then frozen out of
 # the garbage collector's full collections), so that the views are measured as served.
@@ -402,6 +409,8 @@ def main() -> None:
     # Dashboards built for every request, as on the first reading after a change: the goals
     # are those of a cold page (a kept one is served in a few ms: docs/decisions/0031).
     settings.DASHBOARD_CACHE_SECONDS = 0
+    cpu = cpu_reference()  # first, on a quiet machine
+    print(f"  {cpu_reference_text(cpu)}", flush=True)
     period = parse_period(latest_period())
     indicator = Indicator.objects.get(code=INDICATOR)
     province = Unit.objects.in_force(period.end).filter(level="province").order_by("code").first()
@@ -496,6 +505,7 @@ def main() -> None:
         "database": connection.vendor,
         "server": server_version(),
         "figures": figures,
+        "cpu_reference": cpu,
         "period": period.id,
         "approvals_per_s": round(stream_rate, 2),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="minutes"),
@@ -518,6 +528,7 @@ def main() -> None:
 
 def print_table(rows, imported, exported, machine) -> None:
     print(f"{machine['figures']:,} figures · {machine['database']} · {machine['cores']} cores")
+    print(cpu_reference_text(machine["cpu_reference"]))
     print(f"approvals streamed during the reads: {machine['approvals_per_s']} a second (goal ≥ 1)")
     print(f"{'workload':40} {'median':>9} {'p95':>9} {'reference':>10}  goal")
     for row in rows:
@@ -557,6 +568,7 @@ def write_markdown(rows, imported, exported, machine) -> None:
         f"Run {machine['date']} on {machine['cores']} cores, {machine['memory_gb']} GB, "
         f"{machine['database']} {machine['server']}, Python {machine['python']}; "
         f"{machine['figures']:,} figures, period {machine['period']}. "
+        f"{cpu_reference_text(machine['cpu_reference'])}. "
         "Nothing cached: roll-ups are read from the live aggregates "
         "(docs/decisions/0015-live-aggregates.md), and dashboards are built for every "
         "request (DASHBOARD_CACHE_SECONDS=0; docs/decisions/0031). The analytics endpoint and "

@@ -2,7 +2,9 @@
 django.setup())."""
 
 import resource
+import time
 
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from indicators import aggregates
@@ -18,6 +20,33 @@ def server_version() -> str:
     if connection.vendor != "postgresql":
         return ""
     return str(connection.cursor().connection.server_version)
+
+
+def cpu_reference() -> dict[str, float]:
+    """How fast this machine's cores are, to read runs made on different machines side by
+    side (they have differed by two to three times from one session to the next): the CPU
+    milliseconds of one password hash as the portal stores it (a sign-in's own cost), and of
+    ten million additions in Python, each the best of three."""
+
+    def best(work) -> float:
+        times = []
+        for _ in range(3):
+            started = time.process_time()
+            work()
+            times.append(time.process_time() - started)
+        return round(min(times) * 1000, 1)
+
+    return {
+        "password_hash_ms": best(lambda: make_password("benchmark")),
+        "python_additions_ms": best(lambda: sum(range(10_000_000))),
+    }
+
+
+def cpu_reference_text(reference: dict[str, float]) -> str:
+    return (
+        f"CPU reference: a password hash {reference['password_hash_ms']} ms, ten million "
+        f"additions in Python {reference['python_additions_ms']} ms (the best of three)"
+    )
 
 
 def peak_mb() -> int:
