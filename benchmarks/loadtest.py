@@ -421,15 +421,15 @@ def block(rows: list[dict], args) -> str:
         "## Load test",
         "",
         f"`make loadtest`, run {when} on {os.cpu_count()} cores, {connection.vendor}{server}, "
-        f"{figures:,} figures. {cpu_reference_text(args.cpu_reference)}. "
-        f"{args.users} users (spawned {args.spawn_rate}/s) for "
+        f"{figures:,} figures: {args.users} users (spawned {args.spawn_rate}/s) for "
         f"{args.run_time} against gunicorn on 127.0.0.1 ({args.workers} workers × "
         f"{args.threads} threads, DEBUG off, throttles at their defaults, {cache}). "
         "Three officials in ten save their commune's form of "
         f"{ENTRY_PERIOD} (every indicator, then the form again), three committee members in "
         f"ten open their province's or a district's dashboard of {VIEW_PERIOD}, four API "
         f"clients in ten (tokens) read {INDICATOR} by district and a province's figures (two "
-        "pages); each waits 1–3 s between tasks. Times are locust's, in milliseconds.",
+        "pages); each waits 1–3 s between tasks. Times are locust's, in milliseconds. "
+        f"{cpu_reference_text(args.cpu_reference)}.",
         "",
         *table(rows),
         END,

@@ -12,7 +12,7 @@ from indicators import analytics
 from indicators.models import Figure, Indicator
 from indicators.periods import parse_period
 from reports.dashboard import dashboard_build, default_period
-from units.models import Unit
+from units.models import Agency, Unit
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 23)
@@ -175,9 +175,17 @@ def test_the_figures_panel_shares_its_units_and_indicators():
     vinh_linh = Unit.objects.in_force(period.end).get(code="464")
     communes = list(Unit.objects.in_force(period.end).filter(parent=vinh_linh).order_by("code"))
     indicators = list(Indicator.objects.filter(value_type="count").order_by("pk")[:3])
+    # Two agencies of the district, each with figures of two of the indicators.
+    agencies = [
+        Agency.objects.create(unit=vinh_linh, kind=Agency.Kind.OTHER, name=f"Cơ quan thử {n}")
+        for n in (1, 2)
+    ]
+    made = [(i, c, None) for i in indicators for c in communes[:4]]
+    made += [(i, vinh_linh, a) for i in indicators[:2] for a in agencies]
     Figure.objects.bulk_create(
         Figure(
-            unit=commune,
+            unit=unit,
+            agency=agency,
             indicator=indicator,
             period=period.id,
             period_start=period.start,
@@ -185,17 +193,18 @@ def test_the_figures_panel_shares_its_units_and_indicators():
             value=n,
             status=Figure.Status.APPROVED,
         )
-        for n, (indicator, commune) in enumerate((i, c) for i in indicators for c in communes[:4])
+        for n, (indicator, unit, agency) in enumerate(made)
     )
     shown, _total = dashboard._figures(vinh_linh, period)
     mine = [f for f in shown if f.indicator_id in {i.pk for i in indicators}]
-    assert len(mine) == 12
+    assert len(mine) == len(made) == 16
     assert len({id(f.indicator) for f in mine}) == 3
-    assert len({id(f.unit) for f in mine}) == 4
-    assert {(f.unit.code, f.indicator.code) for f in mine} == {
-        (c.code, i.code) for i in indicators for c in communes[:4]
+    assert len({id(f.unit) for f in mine}) == 5
+    assert len({id(f.agency) for f in mine if f.agency_id is not None}) == 2
+    assert {(f.unit.code, f.agency and f.agency.name, f.indicator.code) for f in mine} == {
+        (u.code, a and a.name, i.code) for i, u, a in made
     }
-    # What the join gave: a copy of unit and indicator in every row.
+    # What the join gave: a copy of unit, agency and indicator in every row.
     joined = list(
         Figure.objects.filter(pk__in=[f.pk for f in shown])
         .order_by("pk")
