@@ -26,6 +26,20 @@ def card(dashboard, code):
     return next(c for c in dashboard.cards if c.indicator.code == code)
 
 
+def approved(unit, indicator, period, value, agency=None) -> Figure:
+    """An unsaved approved figure of the period (for indicators.store.figures_store)."""
+    return Figure(
+        unit=unit,
+        agency=agency,
+        indicator=indicator,
+        period=period.id,
+        period_start=period.start,
+        period_end=period.end,
+        value=value,
+        status=Figure.Status.APPROVED,
+    )
+
+
 def test_vinh_linh_cards_are_the_engines_values():
     vinh_linh = unit("464", datetime.date(2020, 10, 13))
     period = default_period(vinh_linh, TODAY)
@@ -135,15 +149,7 @@ def test_the_figures_panel_lists_the_first_figures_in_the_pages_order(monkeypatc
     first, second = Indicator.objects.filter(value_type="count").order_by("pk")[:2]
     Indicator.objects.filter(pk__in=[first.pk, second.pk]).update(position=0)
     made = [
-        Figure(
-            unit=commune,
-            indicator=indicator,
-            period=period.id,
-            period_start=period.start,
-            period_end=period.end,
-            value=1,
-            status=Figure.Status.APPROVED,
-        )
+        approved(commune, indicator, period, 1)
         # The first indicator (lower id) at the last communes, the second at the first one.
         for indicator, commune in [(first, c) for c in communes[-3:]] + [(second, communes[0])]
     ]
@@ -169,6 +175,7 @@ def test_the_figures_panel_shares_its_units_and_indicators():
     join's copies give."""
     import pickle
 
+    from indicators import store
     from reports import dashboard
 
     period = parse_period("2024Q4")
@@ -182,18 +189,8 @@ def test_the_figures_panel_shares_its_units_and_indicators():
     ]
     made = [(i, c, None) for i in indicators for c in communes[:4]]
     made += [(i, vinh_linh, a) for i in indicators[:2] for a in agencies]
-    Figure.objects.bulk_create(
-        Figure(
-            unit=unit,
-            agency=agency,
-            indicator=indicator,
-            period=period.id,
-            period_start=period.start,
-            period_end=period.end,
-            value=n,
-            status=Figure.Status.APPROVED,
-        )
-        for n, (indicator, unit, agency) in enumerate(made)
+    store.figures_store(
+        create=[approved(u, i, period, n, agency=a) for n, (i, u, a) in enumerate(made)]
     )
     shown, _total = dashboard._figures(vinh_linh, period)
     mine = [f for f in shown if f.indicator_id in {i.pk for i in indicators}]

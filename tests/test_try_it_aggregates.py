@@ -3,7 +3,6 @@ form and the review desk through the pages (the evidence the report needs is lin
 its service), then `verify_aggregates`: the live aggregates the approvals wrote equal a
 recompute from the figures (issue 17's "done when")."""
 
-import datetime
 import io
 
 import pytest
@@ -15,7 +14,6 @@ from accounts.services import demo_users_create
 from entry.demo_reports import demo_reports_create
 from indicators.models import Aggregate, Figure, Submission
 from quality.evidence import evidence_link
-from units.models import Unit
 
 from .test_entry_pages import form_url, full_data
 
@@ -42,10 +40,9 @@ def sign_in(client, username: str):
     assert response.status_code == 302
 
 
-def test_the_journey_leaves_the_aggregates_equal_to_a_recompute(client):
+def test_the_journey_leaves_the_aggregates_equal_to_a_recompute(client, hoxa):
     demo_users_create()
     demo_reports_create()  # what `make run` does (create_demo_reports)
-    hoxa = Unit.objects.in_force(datetime.date(2024, 1, 1)).get(code="19363")
     # hoxa.nhaplieu fills in a quarter and sends it for review.
     sign_in(client, "hoxa.nhaplieu")
     data = {
