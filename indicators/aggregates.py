@@ -28,7 +28,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from indicators import aggregate_table, analytics, versions
 from indicators.models import Aggregate, Figure, Indicator, Submission
-from indicators.periods import PeriodKind, enclosing, parse_period
+from indicators.periods import containing, parse_period
 from units.models import Agency, Unit, UnitChange
 
 # What the roll-ups read of an indicator: a change to one of them recomputes its rows.
@@ -38,8 +38,9 @@ _UNIT_SCOPES = aggregate_table.STORED_SCOPES["province"]
 
 # The keys gathered by atomic(), recomputed before it commits; None outside one.
 _pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("pending", default=None)
-# The units whose reports changed status inside atomic(): their provinces' data versions move
-# on with those of the keys' units, once, last, before it commits.
+# The reports, (unit id, period id), made, deleted or moved to another status inside atomic():
+# their provinces' reports versions move on after the data versions of the keys' units, once,
+# last, before it commits.
 _reported: contextvars.ContextVar[set | None] = contextvars.ContextVar("reported", default=None)
 
 
@@ -81,26 +82,29 @@ def figures_changed(keys: Iterable[tuple[int, int, str]]) -> None:
         pending |= keys
 
 
-def reports_changed(unit_ids: Iterable[int]) -> None:
-    """Reports of these units were made or deleted, or changed status: the pages of their
-    provinces (and of those that read them) are built again (indicators/versions.py)."""
-    ids = set(unit_ids)
+def reports_changed(reports: Iterable[tuple[int, str]]) -> None:
+    """Reports, (unit id, period id), were made or deleted, or changed status: the pages of
+    their provinces showing who has reported in that period are built again
+    (indicators/versions.py)."""
+    reports = set(reports)
     pending = _reported.get()
     if pending is not None:
-        pending |= ids
+        pending |= reports
     else:  # (a report saved or deleted around the write path: the admin)
-        versions.after_commit(lambda: versions.bump_units(ids))
+        versions.after_commit(lambda: versions.bump_reports(reports))
 
 
-def _settle(keys: set, reported: set[int]) -> None:
+def _settle(keys: set, reported: set[tuple[int, str]]) -> None:
     """Recompute what the keys touch, then move the data versions of the provinces whose
-    pages read them (those above the units touched) or the reported units (their own: a
-    report's status is shown only in the units above it)."""
+    pages read them (those above the units touched), then the reports versions of the
+    reports' own provinces and periods (a report's status is shown only in the units above
+    it, on the pages of its period and the longer ones containing it)."""
     units = {unit for unit, _, _ in keys}
-    touched = touched_units(units)
     if keys:
+        touched = touched_units(units)
         refresh(keys, touched=touched)
-    versions.bump_units(touched | units | reported)
+        versions.bump_units(touched | units)
+    versions.bump_reports(reported)
 
 
 def units_changed(unit_ids: Iterable[int]) -> None:
@@ -163,11 +167,11 @@ _REPORT_BOOKKEEPING = frozenset({"version", "updated_at"})
 
 def _report_saved(sender, instance, created: bool, update_fields=None, **kwargs) -> None:
     if created or update_fields is None or not set(update_fields) <= _REPORT_BOOKKEEPING:
-        reports_changed([instance.unit_id])
+        reports_changed([(instance.unit_id, instance.period)])
 
 
 def _report_deleted(sender, instance, **kwargs) -> None:
-    reports_changed([instance.unit_id])
+    reports_changed([(instance.unit_id, instance.period)])
 
 
 def _tree_of(unit) -> set:
@@ -244,14 +248,6 @@ def refresh(keys: Iterable[tuple[int, int, str]], *, touched: set[int] | None = 
     if touched is None:
         touched = touched_units(units)
     return recompute(touched, by_period)
-
-
-def containing(period_id: str) -> list[str]:
-    """The period and every longer one containing it (2024Q3: 2024Q3, 2024S2, 2024)."""
-    period = parse_period(period_id)
-    return [period_id] + [
-        enclosing(period, kind).id for kind in PeriodKind if kind.rank < period.kind.rank
-    ]
 
 
 def touched_units(unit_ids: Iterable[int]) -> set[int]:

@@ -326,7 +326,7 @@ def _reports_make(unit, agency, periods: set[str]) -> set[tuple]:
             Submission.objects.bulk_create(new)
         made = new
         if new:  # (bulk_create sends no signal: see aggregates.follow_structure)
-            aggregates.reports_changed([unit.pk])
+            aggregates.reports_changed([(unit.pk, report.period) for report in new])
     except IntegrityError:
         made = []
         for report in new:

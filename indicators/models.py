@@ -305,15 +305,33 @@ def figure_key(figure: Figure) -> tuple:
 
 class DataVersion(models.Model):
     """How many times what a province's pages show has changed (its approved figures, and
-    so its aggregates, and its reports' statuses), or, as area 0, the reference data every
-    page reads (units, the catalogue, plans, deadlines, weights). A page kept in the cache
-    is used only while the versions it was built at stand (indicators/versions.py)."""
+    so its aggregates), or, as area 0, the reference data every page reads (units, the
+    catalogue, plans, deadlines, weights). A page kept in the cache is used only while the
+    versions it was built at stand (indicators/versions.py)."""
 
     area = models.BigIntegerField(primary_key=True)  # a province's id, or versions.REFERENCE
     number = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.area}: {self.number}"
+
+
+class ReportsVersion(models.Model):
+    """How many times the reports of a province's units for a period (and so for the
+    periods within it) have been made, deleted or moved to another status: what a page of
+    that period shows of who has reported (indicators/versions.py)."""
+
+    area = models.BigIntegerField()  # a province's id
+    period = models.CharField(max_length=7)
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "period"], name="reportsversion_area_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.period}: {self.number}"
 
 
 class Submission(models.Model):

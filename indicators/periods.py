@@ -250,6 +250,14 @@ def enclosing(period: Period, kind: PeriodKind) -> Period:
     return period_of(kind, period.start)
 
 
+def containing(period_id: str) -> list[str]:
+    """The period and every longer one containing it (2024Q3: 2024Q3, 2024S2, 2024)."""
+    period = parse_period(period_id)
+    return [period_id] + [
+        enclosing(period, kind).id for kind in PeriodKind if kind.rank < period.kind.rank
+    ]
+
+
 def _not_an_id(text: object) -> str:
     return f'"{text}" không phải mã kỳ hợp lệ (ví dụ: 2021, 2021S1, 2021Q3, 202107).'
 

@@ -1,14 +1,19 @@
-"""Data versions (indicators.DataVersion): a number per province that moves on whenever
-something its pages show changes, and one for the reference data every page reads, so that
-a page's data built once is served again until then, and never after
-(reports/dashboard_cache.py; docs/decisions/0031).
+"""Data versions (indicators.DataVersion, indicators.ReportsVersion): a number per province
+that moves on whenever approved figures its pages show change, a number per province and
+period that moves on whenever what its pages of that period show of who has reported
+changes, and one for the reference data every page reads, so that a page's data built once
+is served again until then, and never after (reports/dashboard_cache.py;
+docs/decisions/0031).
 
-A province's number moves, in the writer's own transaction and as its last write
-(aggregates.gathered), when:
-- approved figures change under it, or under a unit it reads in place of its own (a 2025
-  province before July 2025: aggregates.touched_units);
-- a report under it is made, deleted, or changes status (a draft's figures and its version
+In the writer's own transaction and as its last writes (aggregates.gathered):
+- a province's number moves when approved figures change under it, or under a unit it reads
+  in place of its own (a 2025 province before July 2025: aggregates.touched_units);
+- then its reports number of a period moves when a report under it of that period, or of a
+  period within it, is made, deleted, or changes status (a draft's figures and its version
   do not move it: what its pages show is read from approved figures and reports' statuses).
+  A report of 2025Q3 leaves the pages of 2025Q2 as they were: the quarter being reported is
+  not the one its committees read (a dashboard opens on the latest quarter with approved
+  figures).
 The reference number moves when units, agencies, lineage, indicators, plans, targets, budget
 lines, deadlines, reporting requirements or pillar weights are saved or deleted through the
 ORM (signals, connected by `follow_reference`: the move waits for the commit, see
@@ -22,7 +27,8 @@ from collections.abc import Callable, Iterable
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from indicators.models import DataVersion
+from indicators.models import DataVersion, ReportsVersion
+from indicators.periods import containing
 from units.models import Unit
 
 REFERENCE = 0  # the area of the reference data
@@ -68,14 +74,34 @@ def bump_units(unit_ids: Iterable[int]) -> None:
         )
 
 
-def _move(rows: str, params: list) -> None:
-    """Insert the (area, number) rows `rows` gives, or move each existing area's number on."""
-    table = connection.ops.quote_name(DataVersion._meta.db_table)
+def bump_reports(reports: Iterable[tuple[int, str]]) -> None:
+    """The reports numbers move on for these reports, (unit id, period id): of the province
+    each unit is or lies in, for the report's period and every longer one containing it (a
+    year's page shows who has reported in each of its quarters). Found and written by one
+    statement, rows locked in ascending order, after the provinces' numbers (bump_units)."""
+    pairs = sorted({(unit, longer) for unit, period in reports for longer in containing(period)})
+    if pairs:
+        units = connection.ops.quote_name(Unit._meta.db_table)
+        values = ", ".join(["(%s, %s)"] * len(pairs))
+        _move(
+            f"SELECT DISTINCT COALESCE(u.province_id, u.id) AS area, asked.column2, %s "  # noqa: S608
+            f"FROM {units} u, (VALUES {values}) asked WHERE u.id = asked.column1 "
+            f"AND (u.province_id IS NOT NULL OR u.level = %s) ORDER BY area, asked.column2",
+            [time.time_ns() // 1000, *(v for pair in pairs for v in pair), Unit.Level.PROVINCE],
+            model=ReportsVersion,
+        )
+
+
+def _move(rows: str, params: list, model=DataVersion) -> None:
+    """Insert the rows `rows` gives (area, number; or area, period, number for
+    ReportsVersion), or move each existing row's number on."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    key = "area, period" if model is ReportsVersion else "area"
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (area, number) {rows} "
-            f"ON CONFLICT (area) DO UPDATE SET number = "
+            f"INSERT INTO {table} ({key}, number) {rows} "
+            f"ON CONFLICT ({key}) DO UPDATE SET number = "
             f"{greatest}({table}.number + 1, excluded.number)",
             params,
         )
@@ -90,6 +116,22 @@ def read(areas: Iterable[int]) -> tuple[int, ...]:
     areas = list(areas)
     found = dict(DataVersion.objects.filter(area__in=areas).values_list("area", "number"))
     return tuple(found.get(area, 0) for area in areas)
+
+
+def read_page(area: int, period_id: str) -> tuple[int, int, int]:
+    """What a page of the area and period is built at: the area's number, the reference
+    number and the area's reports number of the period (0 for one never changed). One
+    query."""
+    numbers = connection.ops.quote_name(DataVersion._meta.db_table)
+    reports = connection.ops.quote_name(ReportsVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT area, number FROM {numbers} WHERE area IN (%s, %s) "  # noqa: S608
+            f"UNION ALL SELECT -1, number FROM {reports} WHERE area = %s AND period = %s",
+            [area, REFERENCE, area, period_id],
+        )
+        found = dict(cursor.fetchall())
+    return found.get(area, 0), found.get(REFERENCE, 0), found.get(-1, 0)
 
 
 def follow_reference() -> None:

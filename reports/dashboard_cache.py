@@ -64,7 +64,7 @@ def dashboard_get(unit: Unit, period: Period, *, today: datetime.date) -> tuple[
     key too (templates/reports/unit_dashboard.html)."""
     if not timeout():
         return dashboard_build(unit, period, today=today), ""
-    stamp = versions.read([area(unit), versions.REFERENCE])
+    stamp = versions.read_page(area(unit), period.id)
     key = ":".join(
         map(str, (code_stamp(), unit.pk, period.id, today.isoformat(), get_language(), *stamp))
     )

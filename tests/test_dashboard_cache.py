@@ -1,7 +1,8 @@
 """Dashboards kept in the cache (reports/dashboard_cache.py) are served while the data versions
 they were built at stand (indicators/versions.py), and built again as soon as something they
-show changes: an approval under the province, a report's status, a plan's target. A change
-in another province, or a draft's figures, keeps them."""
+show changes: an approval under the province, a report's status in their period, a plan's
+target. A change in another province, a report of another period, or a draft's figures,
+keeps them."""
 
 import datetime
 import re
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import Client
 
 from accounts.models import Membership
@@ -16,7 +18,7 @@ from accounts.services import demo_users_create
 from entry.services import EntryValue, applicable_indicators, entry_save, submission_act
 from indicators import versions
 from indicators.bulk import figures_import
-from indicators.models import DataVersion, Figure, Indicator
+from indicators.models import DataVersion, Figure, Indicator, Submission
 from indicators.periods import parse_period
 from indicators.reports import figure_api_save, submission_get
 from indicators.services import FigureInput
@@ -60,8 +62,8 @@ def client(admin):
     return client
 
 
-def page(client: Client, unit: Unit, query: str = "") -> str:
-    response = client.get(f"/dashboard/{unit.pk}/?period={PERIOD}{query}")
+def page(client: Client, unit: Unit, query: str = "", *, period: str = PERIOD) -> str:
+    response = client.get(f"/dashboard/{unit.pk}/?period={period}{query}")
     assert response.status_code == 200
     return CSRF_TOKEN.sub("", response.content.decode())
 
@@ -71,10 +73,10 @@ def approve(admin, code: str, indicator: str, value: str) -> None:
     figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
 
 
-def form_save(official, unit: Unit, value: str, *, submit: bool) -> None:
+def form_save(official, unit: Unit, value: str, *, submit: bool, period: str = PERIOD) -> None:
     """The official's quarterly form with every indicator (as a submission needs), `value`
     out of 10."""
-    period = parse_period(PERIOD)
+    period = parse_period(period)
     values = {}
     for indicator in applicable_indicators(unit, None, period):
         if indicator.value_type == Indicator.ValueType.BOOLEAN:
@@ -134,24 +136,23 @@ def test_an_approval_in_another_province_keeps_the_page(admin, client, builds):
     assert builds == ["464"]
 
 
-def test_a_report_submitted_moves_its_province_and_a_draft_does_not(admin, client, builds):
+def test_a_report_submitted_moves_its_provinces_reports_and_a_draft_does_not(admin, client, builds):
     vinh_linh = Unit.objects.in_force(OLD).get(code="464")
     ho_xa = Unit.objects.in_force(OLD).get(code="19363")
     official = official_of(ho_xa)
-    province = versions.read([ho_xa.province_id])
+    province = versions.read_page(ho_xa.province_id, PERIOD)
 
-    form_save(
-        official, ho_xa, "3", submit=False
-    )  # the report made: a draft counted on the dashboard
-    made = versions.read([ho_xa.province_id])
-    assert made > province
+    form_save(official, ho_xa, "3", submit=False)  # the report made: a draft counted on the page
+    made = versions.read_page(ho_xa.province_id, PERIOD)
+    assert made[2] > province[2]  # the reports of the quarter
+    assert made[:2] == province[:2]  # no approved figure changed
     page(client, vinh_linh)
     form_save(official, ho_xa, "4", submit=False)  # the draft's figures and version only
-    assert versions.read([ho_xa.province_id]) == made
+    assert versions.read_page(ho_xa.province_id, PERIOD) == made
     before = page(client, vinh_linh)
     assert builds == ["464"]
     form_save(official, ho_xa, "5", submit=True)
-    assert versions.read([ho_xa.province_id]) > made
+    assert versions.read_page(ho_xa.province_id, PERIOD)[2] > made[2]
     assert page(client, vinh_linh) != before
     assert builds == ["464", "464"]
     # Approving it: the figures are published, the dashboard built again.
@@ -160,6 +161,50 @@ def test_a_report_submitted_moves_its_province_and_a_draft_does_not(admin, clien
     submission_act(user=reviewer, submission=report, action="approve")
     page(client, vinh_linh)
     assert builds == ["464", "464", "464"]
+
+
+def test_a_report_of_another_quarter_keeps_the_page_and_moves_those_containing_it(client, builds):
+    """Officials drafting 2025Q1 while the committee reads 2025Q2: its page is kept. The
+    half-year's and the year's pages show who has reported in 2025Q1, and are built again."""
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    ho_xa = Unit.objects.in_force(OLD).get(code="19363")
+    quarter = page(client, vinh_linh)
+    half = page(client, vinh_linh, period="2025S1")
+    year = page(client, vinh_linh, period="2025")
+    q1 = page(client, vinh_linh, period="2025Q1")
+    assert builds == ["464"] * 4
+
+    form_save(official_of(ho_xa), ho_xa, "3", submit=False, period="2025Q1")  # a report made
+    assert page(client, vinh_linh) == quarter
+    assert builds == ["464"] * 4
+    assert page(client, vinh_linh, period="2025Q1") != q1  # a draft now counted
+    assert page(client, vinh_linh, period="2025S1") != half
+    assert page(client, vinh_linh, period="2025") != year
+    assert builds == ["464"] * 7
+    # Those of another province's quarter, and the province's own figures, did not move.
+    assert versions.read_page(ho_xa.province_id, "2024Q1")[2] == 0
+
+
+def test_a_report_made_around_the_write_path_moves_its_quarter_once_committed(
+    client, builds, django_capture_on_commit_callbacks
+):
+    """The admin saves a report itself: the reports version of its quarter moves after the
+    commit (versions.after_commit), and the page is built again."""
+    vinh_linh = Unit.objects.in_force(OLD).get(code="464")
+    ho_xa = Unit.objects.in_force(OLD).get(code="19363")
+    before = page(client, vinh_linh)
+    reports = versions.read_page(ho_xa.province_id, PERIOD)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        Submission.objects.create(
+            unit=ho_xa,
+            period=PERIOD,
+            period_start=parse_period(PERIOD).start,
+            period_end=parse_period(PERIOD).end,
+        )
+        assert versions.read_page(ho_xa.province_id, PERIOD) == reports
+    assert versions.read_page(ho_xa.province_id, PERIOD)[2] > reports[2]
+    assert page(client, vinh_linh) != before
+    assert builds == ["464", "464"]
 
 
 def test_a_plans_target_saved_is_shown_once_committed(
