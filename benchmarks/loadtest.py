@@ -27,6 +27,7 @@ import argparse
 import csv
 import datetime
 import json
+import math
 import os
 import re
 import secrets
@@ -37,6 +38,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -394,20 +396,71 @@ def stats_read(path: Path) -> list[dict]:
         ]
 
 
-def table(rows: list[dict]) -> list[str]:
+# The portal's own line for each request (egov_portal.middleware.RequestLogMiddleware): the
+# time from its first middleware to the answer, in the worker's thread. What locust sees
+# besides it is the wait for a thread of the worker the connection reached, and the network.
+REQUEST_LINE = re.compile(r"egov_portal\.request \[\w+\] ([A-Z]+) (\S+) \d{3} ([\d.]+)ms")
+
+
+def request_kind(method: str, path: str, provinces: set[int]) -> str | None:
+    """The locustfile's name for a request of the server's log (None: not one of its
+    kinds). `provinces`: the ids whose dashboards are "dashboard: province"."""
+    route, _, query = path.partition("?")
+    if route == "/accounts/login/":
+        return "login: page" if method == "GET" else "login: sign in"
+    if route.startswith("/entry/"):
+        return "entry: open form" if method == "GET" else "entry: save form"
+    if route.startswith("/dashboard/"):
+        unit = route.split("/")[2]
+        return (
+            "dashboard: province"
+            if unit.isdigit() and int(unit) in provinces
+            else ("dashboard: district")
+        )
+    if route == "/api/v1/analytics/":
+        return "api: analytics by=children"
+    if route == "/api/v1/observations/":
+        return f"api: observations, {'next' if 'cursor=' in query else 'first'} page"
+    return None
+
+
+def server_p95(lines: Iterable[str], provinces: set[int]) -> dict[str, float]:
+    """Each request kind's 95th percentile of server time (ms, nearest rank) in the server's
+    log lines, and of every request ("all requests")."""
+    times: dict[str, list[float]] = {"all requests": []}
+    for line in lines:
+        found = REQUEST_LINE.search(line)
+        if found is None:
+            continue
+        method, path, ms = found.groups()
+        kind = request_kind(method, path, provinces)
+        if kind is not None:
+            times.setdefault(kind, []).append(float(ms))
+            times["all requests"].append(float(ms))
+    return {
+        kind: sorted(found)[math.ceil(0.95 * len(found)) - 1]
+        for kind, found in times.items()
+        if found
+    }
+
+
+def table(rows: list[dict], server: dict[str, float] | None = None) -> list[str]:
+    server = server or {}
     lines = [
-        "| request kind | requests | failures | p50 (ms) | p95 (ms) | requests/s |",
-        "|---|---|---|---|---|---|",
+        "| request kind | requests | failures | p50 (ms) | p95 (ms) | server p95 (ms) "
+        "| requests/s |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
+        ours = server.get(row["kind"])
         lines.append(
             f"| {row['kind']} | {row['requests']:,} | {row['failures']:,} | {row['p50']} "
-            f"| {row['p95']} | {row['rps']:.1f} |"
+            f"| {row['p95']} | {'' if ours is None else f'{ours:.0f}'} | {row['rps']:.1f} |"
         )
     return lines
 
 
-def block(rows: list[dict], args) -> str:
+def block(rows: list[dict], args, server_times: dict[str, float] | None = None) -> str:
     figures = Figure.objects.count()
     server = f" {server_version()}" if server_version() else ""
     when = datetime.datetime.now().astimezone().isoformat(timespec="minutes")
@@ -428,10 +481,12 @@ def block(rows: list[dict], args) -> str:
         f"{ENTRY_PERIOD} (every indicator, then the form again), three committee members in "
         f"ten open their province's or a district's dashboard of {VIEW_PERIOD}, four API "
         f"clients in ten (tokens) read {INDICATOR} by district and a province's figures (two "
-        "pages); each waits 1–3 s between tasks. Times are locust's, in milliseconds. "
+        "pages); each waits 1–3 s between tasks. Times are locust's, in milliseconds, but "
+        "the server p95: the portal's own time for the request in gunicorn's log, from its "
+        "first middleware to the answer (locust's adds the wait for a thread and the network). "
         f"{cpu_reference_text(args.cpu_reference)}.",
         "",
-        *table(rows),
+        *table(rows, server_times),
         END,
     ]
     return "\n".join(lines)
@@ -495,8 +550,11 @@ def main() -> int:
         print(f"removed {reports_clear(ENTRY_PERIOD, communes):,} figures of {ENTRY_PERIOD}")
         accounts_close(accounts)
     rows = stats_read(work / "stats.csv")
-    print("\n".join(table(rows)))
-    results_write(block(rows, args))
+    provinces = {account["province"] for account in accounts["committees"]}
+    with open(work / "gunicorn.log", encoding="utf-8", errors="replace") as log:
+        server = server_p95(log, provinces)
+    print("\n".join(table(rows, server)))
+    results_write(block(rows, args, server))
     print(f"written to {RESULTS.relative_to(ROOT)}; locust's files in {work}")
     total = next((r for r in rows if r["kind"] == "all requests"), None)
     if total is None or total["requests"] == 0:
