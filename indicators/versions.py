@@ -11,9 +11,11 @@ In the writer's own transaction and as its last writes (aggregates.gathered):
 - then its reports number of a period moves when a report under it of that period, or of a
   period within it, is made, deleted, or changes status (a draft's figures and its version
   do not move it: what its pages show is read from approved figures and reports' statuses).
+  A month's page follows its quarter's number (it shows who has reported in its quarter).
   A report of 2025Q3 leaves the pages of 2025Q2 as they were: the quarter being reported is
   not the one its committees read (a dashboard opens on the latest quarter with approved
-  figures).
+  figures). A report saved around the write path (the admin) moves its numbers once its
+  transaction commits (after_commit).
 The reference number moves when units, agencies, lineage, indicators, plans, targets, budget
 lines, deadlines, reporting requirements or pillar weights are saved or deleted through the
 ORM (signals, connected by `follow_reference`: the move waits for the commit, see
@@ -24,11 +26,11 @@ when `build_aggregates` has rewritten the table.
 import time
 from collections.abc import Callable, Iterable
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from indicators.models import DataVersion, ReportsVersion
-from indicators.periods import containing
+from indicators.periods import PeriodKind, containing, enclosing, parse_period
 from units.models import Unit
 
 REFERENCE = 0  # the area of the reference data
@@ -120,15 +122,22 @@ def read(areas: Iterable[int]) -> tuple[int, ...]:
 
 def read_page(area: int, period_id: str) -> tuple[int, int, int]:
     """What a page of the area and period is built at: the area's number, the reference
-    number and the area's reports number of the period (0 for one never changed). One
-    query."""
-    numbers = connection.ops.quote_name(DataVersion._meta.db_table)
-    reports = connection.ops.quote_name(ReportsVersion._meta.db_table)
-    with connection.cursor() as cursor:
+    number and the area's reports number of the period, or of its quarter for a month's
+    page (which shows who has reported in its quarter: reports are quarterly); 0 for one
+    never changed. One query, on the database the page's data is read from (the replica
+    within replica_reads(): numbers read from the primary could be newer than the data the
+    page is built from, and the stale page would be kept under them)."""
+    period = parse_period(period_id)
+    if period.kind.rank > PeriodKind.QUARTER.rank:
+        period = enclosing(period, PeriodKind.QUARTER)
+    database = connections[router.db_for_read(DataVersion)]
+    numbers = database.ops.quote_name(DataVersion._meta.db_table)
+    reports = database.ops.quote_name(ReportsVersion._meta.db_table)
+    with database.cursor() as cursor:
         cursor.execute(
             f"SELECT area, number FROM {numbers} WHERE area IN (%s, %s) "  # noqa: S608
             f"UNION ALL SELECT -1, number FROM {reports} WHERE area = %s AND period = %s",
-            [area, REFERENCE, area, period_id],
+            [area, REFERENCE, area, period.id],
         )
         found = dict(cursor.fetchall())
     return found.get(area, 0), found.get(REFERENCE, 0), found.get(-1, 0)

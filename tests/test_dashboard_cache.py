@@ -164,25 +164,28 @@ def test_a_report_submitted_moves_its_provinces_reports_and_a_draft_does_not(adm
 
 
 def test_a_report_of_another_quarter_keeps_the_page_and_moves_those_containing_it(client, builds):
-    """Officials drafting 2025Q1 while the committee reads 2025Q2: its page is kept. The
-    half-year's and the year's pages show who has reported in 2025Q1, and are built again."""
+    """Officials drafting 2025Q1 while the committee reads 2025Q2: its page is kept, and so is
+    that of May (in 2025Q2). The pages of 2025Q1, of February (a month's page shows who has
+    reported in its quarter), of the half-year and of the year show who has reported in
+    2025Q1, and are built again."""
     vinh_linh = Unit.objects.in_force(OLD).get(code="464")
     ho_xa = Unit.objects.in_force(OLD).get(code="19363")
-    quarter = page(client, vinh_linh)
-    half = page(client, vinh_linh, period="2025S1")
-    year = page(client, vinh_linh, period="2025")
-    q1 = page(client, vinh_linh, period="2025Q1")
-    assert builds == ["464"] * 4
+    periods = ["2025Q1", "202502", "2025S1", "2025"]
+    quarter, may = page(client, vinh_linh), page(client, vinh_linh, period="202505")
+    before = {p: page(client, vinh_linh, period=p) for p in periods}
+    province = versions.read_page(ho_xa.province_id, PERIOD)
+    assert len(builds) == 6
 
     form_save(official_of(ho_xa), ho_xa, "3", submit=False, period="2025Q1")  # a report made
     assert page(client, vinh_linh) == quarter
-    assert builds == ["464"] * 4
-    assert page(client, vinh_linh, period="2025Q1") != q1  # a draft now counted
-    assert page(client, vinh_linh, period="2025S1") != half
-    assert page(client, vinh_linh, period="2025") != year
-    assert builds == ["464"] * 7
-    # Those of another province's quarter, and the province's own figures, did not move.
-    assert versions.read_page(ho_xa.province_id, "2024Q1")[2] == 0
+    assert page(client, vinh_linh, period="202505") == may
+    assert len(builds) == 6
+    for period in periods:  # a draft now counted
+        assert page(client, vinh_linh, period=period) != before[period], period
+    assert len(builds) == 10
+    # The province's own number did not move (no approved figure changed), nor did the
+    # reports number of its 2025Q2.
+    assert versions.read_page(ho_xa.province_id, PERIOD) == province
 
 
 def test_a_report_made_around_the_write_path_moves_its_quarter_once_committed(

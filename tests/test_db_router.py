@@ -101,3 +101,37 @@ def test_with_two_databases_the_reads_land_on_the_replica(tmp_path):
     outside, inside, unit_db, user_db = result.stdout.split()
     assert (outside, inside) == ("primary", "replica")
     assert (unit_db, user_db) == ("replica", "default")
+
+
+# The numbers a dashboard is kept under are read where its data is read: with the replica
+# behind, numbers from the primary would file a page built from older data under them.
+VERSIONS_ON_TWO_DATABASES = """
+import django
+django.setup()
+from django.db import connections
+from egov_portal.db_router import replica_reads
+from indicators import versions
+from indicators.models import DataVersion, ReportsVersion
+
+for alias, number in (("default", 111), ("replica", 222)):
+    with connections[alias].schema_editor() as editor:
+        editor.create_model(DataVersion)
+        editor.create_model(ReportsVersion)
+    DataVersion.objects.using(alias).create(area=5, number=number)
+    ReportsVersion.objects.using(alias).create(area=5, period="2025Q2", number=number)
+outside = versions.read_page(5, "2025Q2")
+with replica_reads():
+    inside = versions.read_page(5, "2025Q2")
+print(*outside, *inside)
+"""
+
+
+def test_a_dashboards_numbers_are_read_from_the_replica_it_is_built_from(tmp_path):
+    env = environment(
+        drop=("DATABASE_", "REDIS_"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'primary.sqlite3'}",
+        DATABASE_REPLICA_URL=f"sqlite:///{tmp_path / 'replica.sqlite3'}",
+    )
+    result = run_python(["-c", VERSIONS_ON_TWO_DATABASES], env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["111", "0", "111", "222", "0", "222"]
