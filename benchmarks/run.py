@@ -437,11 +437,12 @@ def main() -> None:
 
     with connection.cursor() as cursor:
         # What autovacuum does on a production server (this machine's runs without it):
-        # earlier runs' approvals and imports left dead versions of the aggregates' rows, and
-        # the planner has no statistics of the freshly generated figures (without them it
-        # read a year's figures by a scan of every period's: 72 ms instead of 4).
-        cursor.execute("VACUUM ANALYZE indicators_aggregate")
-        cursor.execute("ANALYZE")
+        # earlier runs' approvals and imports left dead versions of the aggregates' rows, the
+        # load test's (`make loadtest`) those of figures, their history, reports and accounts
+        # (after about ten load tests, approving a report took 174 ms at the median instead of
+        # 102), and the planner has no statistics of the freshly generated figures (without
+        # them it read a year's figures by a scan of every period's: 72 ms instead of 4).
+        cursor.execute("VACUUM ANALYZE")
     reference = timed(lambda: raw_group_by(indicator.pk, period.id))
     rollup_call = lambda: analytics.rollup_provinces(indicator, period)  # noqa: E731
     add(
