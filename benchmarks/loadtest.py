@@ -412,11 +412,8 @@ def request_kind(method: str, path: str, provinces: set[int]) -> str | None:
         return "entry: open form" if method == "GET" else "entry: save form"
     if route.startswith("/dashboard/"):
         unit = route.split("/")[2]
-        return (
-            "dashboard: province"
-            if unit.isdigit() and int(unit) in provinces
-            else ("dashboard: district")
-        )
+        province = unit.isdigit() and int(unit) in provinces
+        return "dashboard: province" if province else "dashboard: district"
     if route == "/api/v1/analytics/":
         return "api: analytics by=children"
     if route == "/api/v1/observations/":

@@ -317,15 +317,16 @@ class DataVersion(models.Model):
 
 
 class ReportsVersion(models.Model):
-    """How many times the reports of a province's units for a period (and so for the
-    periods within it) have been made, deleted or moved to another status: what a page of
-    that period shows of who has reported (indicators/versions.py)."""
+    """A number that moves on whenever a report of a province's units for a period, or for
+    a period within it, is made, deleted or moved to another status: what the province's
+    pages of that period show of who has reported (indicators/versions.py)."""
 
     area = models.BigIntegerField()  # a province's id
     period = models.CharField(max_length=7)
     number = models.BigIntegerField(default=0)
 
     class Meta:
+        # The row versions.bump_reports moves (ON CONFLICT) and versions.read_page reads.
         constraints = [
             models.UniqueConstraint(fields=["area", "period"], name="reportsversion_area_period")
         ]

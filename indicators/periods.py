@@ -251,7 +251,8 @@ def enclosing(period: Period, kind: PeriodKind) -> Period:
 
 
 def containing(period_id: str) -> list[str]:
-    """The period and every longer one containing it (2024Q3: 2024Q3, 2024S2, 2024)."""
+    """The period, then every longer one containing it, widest first (2024Q3: 2024Q3, 2024,
+    2024S2)."""
     period = parse_period(period_id)
     return [period_id] + [
         enclosing(period, kind).id for kind in PeriodKind if kind.rank < period.kind.rank

@@ -91,14 +91,14 @@ def bump_reports(reports: Iterable[tuple[int, str]]) -> None:
             f"AND (u.province_id IS NOT NULL OR u.level = %s) ORDER BY area, asked.column2",
             [time.time_ns() // 1000, *(v for pair in pairs for v in pair), Unit.Level.PROVINCE],
             model=ReportsVersion,
+            key="area, period",
         )
 
 
-def _move(rows: str, params: list, model=DataVersion) -> None:
-    """Insert the rows `rows` gives (area, number; or area, period, number for
-    ReportsVersion), or move each existing row's number on."""
+def _move(rows: str, params: list, *, model=DataVersion, key: str = "area") -> None:
+    """Insert the rows `rows` gives (the `key` columns, then the number) into `model`'s table,
+    or move each existing row's number on (`key`: the columns of its unique constraint)."""
     table = connection.ops.quote_name(model._meta.db_table)
-    key = "area, period" if model is ReportsVersion else "area"
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -111,13 +111,6 @@ def _move(rows: str, params: list, model=DataVersion) -> None:
 
 def reference_changed() -> None:
     bump([REFERENCE])
-
-
-def read(areas: Iterable[int]) -> tuple[int, ...]:
-    """The areas' numbers, in the order given (0 for an area never changed). One query."""
-    areas = list(areas)
-    found = dict(DataVersion.objects.filter(area__in=areas).values_list("area", "number"))
-    return tuple(found.get(area, 0) for area in areas)
 
 
 def read_page(area: int, period_id: str) -> tuple[int, int, int]:

@@ -37,7 +37,7 @@ from entry.services import (
 from indicators import aggregate_table, aggregates, analytics
 from indicators.bulk import figures_import
 from indicators.models import Aggregate, Figure, Indicator
-from indicators.periods import parse_period
+from indicators.periods import containing, parse_period
 from indicators.reports import figure_api_delete, figure_api_save, submission_get
 from indicators.services import FigureInput, FigureLocked, FigureRowsError
 from units.models import Unit
@@ -49,7 +49,7 @@ NEW = datetime.date(2025, 7, 1)
 PERIODS = ["2025Q1", "2025Q2"]
 # Each period and the longer ones containing it: 2025 runs across the reorganisation, and
 # 2025Q3 is the two-tier structure's (its communes' figures roll up to the new province).
-CHECKED = sorted({p for q in [*PERIODS, "2025Q3"] for p in aggregates.containing(q)})
+CHECKED = sorted({p for q in [*PERIODS, "2025Q3"] for p in containing(q)})
 COMMUNES = ["19363", "19366", "19372"]  # Hồ Xá, Bến Quan, Vĩnh Long (huyện Vĩnh Linh)
 # Thành phố Đông Hà and its Phường Đông Giang: another district of the province, whose rows
 # the province is recomputed from when a change in Vĩnh Linh does not touch it.
@@ -382,7 +382,7 @@ def test_a_province_is_recomputed_from_the_rows_of_districts_a_change_did_not_to
     indicator = Indicator.objects.get(code="INF_PC_EQUIPPED")
 
     approve_share(admin, other.code, indicator, "3")
-    aggregates.build(periods=aggregates.containing("2025Q1"), unit_ids=[province.pk])
+    aggregates.build(periods=containing("2025Q1"), unit_ids=[province.pk])
     approve_share(admin, "19363", indicator, "8")
     row = Aggregate.objects.get(
         unit=province, indicator=indicator, period="2025Q1", scope="communes"
@@ -427,7 +427,7 @@ def test_a_district_with_dates_of_its_own_is_recomputed_not_read():
     indicator = Indicator.objects.get(code="INF_PC_EQUIPPED")
 
     approve_share(admin, "19363", indicator, "3")
-    aggregates.build(periods=aggregates.containing("2025Q1"), unit_ids=[province.pk])
+    aggregates.build(periods=containing("2025Q1"), unit_ids=[province.pk])
     approve_share(admin, "19363", indicator, "8")
     row = Aggregate.objects.get(
         unit=province, indicator=indicator, period="2025Q1", scope="communes"

@@ -2,10 +2,12 @@
 kind's server time read from the portal's own log lines in gunicorn's log, so that a slow row
 says whether the server worked or the request waited for a thread."""
 
+import re
 import sys
 from pathlib import Path
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+LOCUSTFILE = BENCHMARKS / "locustfile.py"
 sys.path.append(str(BENCHMARKS))
 
 import loadtest  # noqa: E402
@@ -50,6 +52,13 @@ def test_each_kind_is_named_as_the_locustfile_names_it():
         "api: observations, next page": 18.5,
         "all requests": 419.2,  # of the ten above; the static file is none of them
     }
+
+
+def test_the_kinds_are_the_locustfiles_names():
+    """Every name the locustfile gives its requests, and no other."""
+    names = set(re.findall(r'"((?:login|entry|dashboard|api): [^"]+)"', LOCUSTFILE.read_text()))
+    assert len(names) == 9
+    assert set(loadtest.server_p95(LOG, provinces={4})) - {"all requests"} == names
 
 
 def test_the_95th_percentile_is_the_nearest_rank():

@@ -20,7 +20,7 @@ from entry.services import EntryConflict, EntryValue, entry_save, submission_act
 from indicators import bulk, reports
 from indicators.importing import read_figures
 from indicators.models import Figure, Submission
-from indicators.periods import parse_period
+from indicators.periods import containing, parse_period
 from indicators.reports import submission_get
 from units.models import Unit
 
@@ -260,8 +260,6 @@ def test_two_approvals_in_one_district_at_once_both_reach_its_aggregates(committ
     )
     assert [kind for kind, _ in outcomes] == ["done", "done"], outcomes
     vinh_linh = Unit.objects.get(code="464")
-    assert (
-        aggregates.differences(unit_ids=[vinh_linh.pk], periods=aggregates.containing(Q4.id)) == []
-    )
+    assert aggregates.differences(unit_ids=[vinh_linh.pk], periods=containing(Q4.id)) == []
     row = vinh_linh.aggregate_set.get(indicator__code="INF_LAN", period=Q4.id, scope="self")
     assert row.covered == 2  # both communes' answers, each yes

@@ -13,6 +13,7 @@ from indicators.periods import (
     Period,
     PeriodError,
     PeriodKind,
+    containing,
     enclosing,
     parse_period,
     period_next,
@@ -216,6 +217,19 @@ def test_equal_periods_hash_alike_and_kinds_keep_apart():
 )
 def test_period_of_is_the_period_containing_the_day(kind, day, expected):
     assert period_of(kind, day).id == expected
+
+
+@pytest.mark.parametrize(
+    "period_id, expected",
+    [
+        ("2024Q3", ["2024Q3", "2024", "2024S2"]),
+        ("202402", ["202402", "2024", "2024S1", "2024Q1"]),
+        ("2024S1", ["2024S1", "2024"]),
+        ("2024", ["2024"]),
+    ],
+)
+def test_containing_is_the_period_then_every_longer_one_widest_first(period_id, expected):
+    assert containing(period_id) == expected
 
 
 @pytest.mark.parametrize("day", [date(1989, 12, 31), date(2101, 1, 1)])

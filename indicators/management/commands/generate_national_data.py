@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from egov_portal import planner
 from indicators import aggregates, synthetic
 from indicators.models import Aggregate
-from indicators.periods import PeriodError
+from indicators.periods import PeriodError, containing
 from units.models import Unit
 
 
@@ -69,7 +69,7 @@ class Command(BaseCommand):
         if clear:  # the figures cleared were of any period
             periods.update(Aggregate.objects.values_list("period", flat=True).distinct())
         for period in generated:
-            periods.update(aggregates.containing(period))
+            periods.update(containing(period))
         codes = [c.strip() for c in provinces.split(",") if c.strip()]
         unit_ids = None  # every unit: a clear deletes the generated figures of the country
         if codes and not clear:
