@@ -2,9 +2,13 @@
 kind's server time read from the portal's own log lines in gunicorn's log, so that a slow row
 says whether the server worked or the request waited for a thread."""
 
+import logging
 import re
 import sys
 from pathlib import Path
+
+import pytest
+from django.conf import settings
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 LOCUSTFILE = BENCHMARKS / "locustfile.py"
@@ -94,3 +98,16 @@ def test_the_table_shows_the_server_p95_beside_locusts():
     assert lines[0].split("|")[6].strip() == "server p95 (ms)"
     assert lines[2] == "| login: sign in | 60 | 0 | 490 | 1700 | 937 | 0.3 |"
     assert lines[3] == "| all requests | 60 | 0 | 490 | 1700 |  | 0.3 |"  # none read
+
+
+@pytest.mark.django_db
+def test_the_portals_own_log_line_is_read(client, caplog):
+    """A request's line as the portal writes it (egov_portal.middleware, the "line" format of
+    settings.LOGGING): the report reads its kind and time."""
+    caplog.set_level(logging.INFO, logger="egov_portal.request")
+    assert client.get("/accounts/login/").status_code == 200
+    record = next(r for r in caplog.records if r.name == "egov_portal.request")
+    line = logging.Formatter(settings.LOGGING["formatters"]["line"]["format"]).format(record)
+    found = loadtest.server_p95([line], provinces=set())
+    assert set(found) == {"login: page", "all requests"}
+    assert found["login: page"] == pytest.approx(float(re.search(r" ([\d.]+)ms ", line)[1]))
