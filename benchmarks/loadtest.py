@@ -441,15 +441,15 @@ def server_p95(lines: Iterable[str], provinces: set[int]) -> dict[str, float]:
     }
 
 
-def table(rows: list[dict], server: dict[str, float] | None = None) -> list[str]:
-    server = server or {}
+def table(rows: list[dict], server_times: dict[str, float] | None = None) -> list[str]:
+    server_times = server_times or {}
     lines = [
         "| request kind | requests | failures | p50 (ms) | p95 (ms) | server p95 (ms) "
         "| requests/s |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        ours = server.get(row["kind"])
+        ours = server_times.get(row["kind"])
         lines.append(
             f"| {row['kind']} | {row['requests']:,} | {row['failures']:,} | {row['p50']} "
             f"| {row['p95']} | {'' if ours is None else f'{ours:.0f}'} | {row['rps']:.1f} |"
@@ -549,9 +549,9 @@ def main() -> int:
     rows = stats_read(work / "stats.csv")
     provinces = {account["province"] for account in accounts["committees"]}
     with open(work / "gunicorn.log", encoding="utf-8", errors="replace") as log:
-        server = server_p95(log, provinces)
-    print("\n".join(table(rows, server)))
-    results_write(block(rows, args, server))
+        server_times = server_p95(log, provinces)
+    print("\n".join(table(rows, server_times)))
+    results_write(block(rows, args, server_times))
     print(f"written to {RESULTS.relative_to(ROOT)}; locust's files in {work}")
     total = next((r for r in rows if r["kind"] == "all requests"), None)
     if total is None or total["requests"] == 0:

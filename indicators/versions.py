@@ -34,6 +34,10 @@ from indicators.periods import PeriodKind, containing, enclosing, parse_period
 from units.models import Unit
 
 REFERENCE = 0  # the area of the reference data
+# A unit's area in SQL (the unit table as `u`): the province it is or lies in. A unit that is
+# neither (none is) has no area; HAS_AREA takes Unit.Level.PROVINCE as its parameter.
+AREA = "COALESCE(u.province_id, u.id)"
+HAS_AREA = "(u.province_id IS NOT NULL OR u.level = %s)"
 
 # What every page may read besides figures and reports, by "app_label.ModelName" (the apps
 # above indicators are not imported here).
@@ -70,8 +74,8 @@ def bump_units(unit_ids: Iterable[int]) -> None:
         units = connection.ops.quote_name(Unit._meta.db_table)
         marks = ", ".join(["%s"] * len(ids))
         _move(
-            f"SELECT DISTINCT COALESCE(province_id, id) AS area, %s FROM {units} "  # noqa: S608
-            f"WHERE id IN ({marks}) AND (province_id IS NOT NULL OR level = %s) ORDER BY area",
+            f"SELECT DISTINCT {AREA} AS area, %s FROM {units} u "  # noqa: S608
+            f"WHERE u.id IN ({marks}) AND {HAS_AREA} ORDER BY area",
             [time.time_ns() // 1000, *ids, Unit.Level.PROVINCE],
         )
 
@@ -86,9 +90,9 @@ def bump_reports(reports: Iterable[tuple[int, str]]) -> None:
         units = connection.ops.quote_name(Unit._meta.db_table)
         values = ", ".join(["(%s, %s)"] * len(pairs))
         _move(
-            f"SELECT DISTINCT COALESCE(u.province_id, u.id) AS area, asked.column2, %s "  # noqa: S608
+            f"SELECT DISTINCT {AREA} AS area, asked.column2, %s "  # noqa: S608
             f"FROM {units} u, (VALUES {values}) asked WHERE u.id = asked.column1 "
-            f"AND (u.province_id IS NOT NULL OR u.level = %s) ORDER BY area, asked.column2",
+            f"AND {HAS_AREA} ORDER BY area, asked.column2",
             [time.time_ns() // 1000, *(v for pair in pairs for v in pair), Unit.Level.PROVINCE],
             model=ReportsVersion,
             key="area, period",

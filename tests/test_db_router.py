@@ -90,15 +90,20 @@ print(outside, inside, *user_db)
 """
 
 
-def test_with_two_databases_the_reads_land_on_the_replica(tmp_path):
+def on_two_databases(tmp_path, script: str) -> list[str]:
+    """What `script` prints, run in a process whose primary and replica are two SQLite files."""
     env = environment(
         drop=("DATABASE_", "REDIS_"),
         DATABASE_URL=f"sqlite:///{tmp_path / 'primary.sqlite3'}",
         DATABASE_REPLICA_URL=f"sqlite:///{tmp_path / 'replica.sqlite3'}",
     )
-    result = run_python(["-c", TWO_DATABASES], env, timeout=120)
+    result = run_python(["-c", script], env, timeout=120)
     assert result.returncode == 0, result.stderr
-    outside, inside, unit_db, user_db = result.stdout.split()
+    return result.stdout.split()
+
+
+def test_with_two_databases_the_reads_land_on_the_replica(tmp_path):
+    outside, inside, unit_db, user_db = on_two_databases(tmp_path, TWO_DATABASES)
     assert (outside, inside) == ("primary", "replica")
     assert (unit_db, user_db) == ("replica", "default")
 
@@ -127,11 +132,5 @@ print(*outside, *inside)
 
 
 def test_a_dashboards_numbers_are_read_from_the_replica_it_is_built_from(tmp_path):
-    env = environment(
-        drop=("DATABASE_", "REDIS_"),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'primary.sqlite3'}",
-        DATABASE_REPLICA_URL=f"sqlite:///{tmp_path / 'replica.sqlite3'}",
-    )
-    result = run_python(["-c", VERSIONS_ON_TWO_DATABASES], env, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["111", "0", "111", "222", "0", "222"]
+    printed = on_two_databases(tmp_path, VERSIONS_ON_TWO_DATABASES)
+    assert printed == ["111", "0", "111", "222", "0", "222"]
