@@ -1,5 +1,5 @@
 """Users with their unit and roles in one page; both keep their change history, readable per
-object and exported as CSV (accounts.history_export)."""
+object and exported as CSV (egov_portal.history_export)."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import policy
-from accounts.history_export import HistoryAdminMixin
 from accounts.models import Membership, PersonalAccessToken
 from accounts.tokens import token_issue
+from egov_portal.history_export import HistoryAdminMixin
 
 
 class MembershipInline(admin.StackedInline):

@@ -10,11 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from egov_portal.history_reasons import PASSWORD_CHANGED
 from units.models import Agency, Unit
-
-# history_change_reason of a user's history row written by a save that set a new password
-# (the hash itself is never copied into the history).
-PASSWORD_CHANGED = "password-changed"  # noqa: S105 (a label, not a password)
 
 
 class UserHistoricalRecords(HistoricalRecords):
@@ -84,7 +81,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("vai trò người dùng")
         verbose_name_plural = _("vai trò người dùng")
-        # Given to staff who audit without being superusers (accounts/history_export.py).
+        # Given to staff who audit without being superusers (egov_portal/history_export.py).
         permissions = [("export_history", _("Xuất lịch sử thay đổi"))]
         constraints = [
             models.CheckConstraint(

@@ -12,6 +12,7 @@ from egov_portal import health, views
 from indicators.api import AnalyticsView, IndicatorViewSet
 from plans.api import PlanViewSet
 from quality.api import FlaggedObservationViewSet, ValidationRuleViewSet
+from reports import views as reports_views
 from reports.api import ReadinessView
 from units.api import UnitViewSet
 
@@ -41,6 +42,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
     path("indicators/", include("indicators.urls")),
+    # The plan page's Excel report, made by reports (it reads entry's reporting, which plans,
+    # a lower layer, may not).
+    path("plans/<slug:code>/workbook/", reports_views.plan_workbook, name="plan-workbook"),
     path("plans/", include("plans.urls")),
     path("entry/", include("entry.urls")),
     path("notifications/", include("notifications.urls")),

@@ -1,11 +1,11 @@
 """Admin for plans, budget lines and targets; targets go through plans.validation. CSV and XLSX
 import and export by codes (plans.resources), with the plans loader's columns. Each keeps its
-change history, readable per object and exported as CSV (accounts.history_export)."""
+change history, readable per object and exported as CSV (egov_portal.history_export)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.history_export import HistoryAdminMixin
+from egov_portal.history_export import HistoryAdminMixin
 from plans.forms import PlanForm, TargetForm
 from plans.models import BudgetLine, Plan, Target
 from plans.resources import BudgetLineResource, PlanResource, TargetResource

@@ -9,7 +9,6 @@ urlpatterns = [
     path("targets/<int:pk>/edit/", views.target_edit, name="target-edit"),
     path("<slug:code>/", views.plan_detail, name="plan-detail"),
     path("<slug:code>/laggards/", views.plan_laggards, name="plan-laggards"),
-    path("<slug:code>/workbook/", views.plan_workbook, name="plan-workbook"),
     path("<slug:code>/edit/", views.plan_edit, name="plan-edit"),
     path("<slug:code>/targets/new/", views.target_create, name="target-create"),
 ]

@@ -1,23 +1,17 @@
 """Pages: the plans, one plan with its progress, its laggards; staff forms for plans and targets."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db import transaction
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import policy
-from egov_portal import table_files
 from indicators.validation import UNIT_NOT_IN_FORCE
 from plans import progress, selectors
 from plans.api import laggards_download
 from plans.forms import PlanForm, ProgressForm, TargetForm
 from plans.models import Plan, Target
-from reports import workbook
 from units import selectors as unit_selectors
 
 EXPORTS = ("csv", "xlsx")
@@ -35,7 +29,7 @@ def plan_list(request):
     )
 
 
-def _progress_query(request, plan: Plan) -> dict:
+def progress_query(request, plan: Plan) -> dict:
     """The period and unit asked for (default: the plan's current year and its issuing unit),
     the units the picker offers, and the form with its errors when the query is invalid."""
     form = ProgressForm(request.GET)
@@ -78,7 +72,7 @@ def _progress_query(request, plan: Plan) -> dict:
 
 def plan_detail(request, code: str):
     plan = get_object_or_404(selectors.plan_detail_queryset(), code=code)
-    query = _progress_query(request, plan)
+    query = progress_query(request, plan)
     budget = list(plan.budget_lines.all())
     rows = progress.plan_progress(plan, query["period"], query["unit"]) if query["valid"] else []
     return render(
@@ -98,7 +92,7 @@ def plan_detail(request, code: str):
 
 def plan_laggards(request, code: str):
     plan = get_object_or_404(selectors.plan_list(), code=code)
-    query = _progress_query(request, plan)
+    query = progress_query(request, plan)
     if not query["valid"]:
         return render(request, "plans/plan_laggards.html", {**query, "plan": plan}, status=400)
     report = progress.laggards_report(plan, query["period"], query["unit"])
@@ -110,27 +104,6 @@ def plan_laggards(request, code: str):
         request,
         "plans/plan_laggards.html",
         {**query, "plan": plan, "report": report, "exports": EXPORTS},
-    )
-
-
-def plan_workbook(request, code: str):
-    """The plan's report (progress, laggards, reporting, figures) as an Excel download; an
-    invalid period or unit shows the plan page with its message (400), as the page does.
-    Open to all, as the page is; the reporting sheet only for members who read the unit."""
-    plan = get_object_or_404(selectors.plan_list(), code=code)
-    query = _progress_query(request, plan)
-    if not query["valid"]:
-        return plan_detail(request, code)
-    period, unit, subject = query["period"], query["unit"], query["subject"]
-    reporting = subject is not None and policy.can_view_unit(request.user, subject)
-    content = workbook.plan_workbook(
-        plan, period, unit, today=unit_selectors.today(), reporting=reporting
-    )
-    return FileResponse(
-        io.BytesIO(content),
-        as_attachment=True,
-        filename=workbook.workbook_filename(plan, period, unit),
-        content_type=table_files.XLSX,
     )
 
 

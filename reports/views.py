@@ -7,24 +7,28 @@ outside the user's subtree does not exist for them (404).
 """
 
 import datetime
+import io
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import policy
+from egov_portal import table_files
 from indicators import analytics, readings
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, period_next, period_of, period_previous
 from indicators.validation import indicator_valid_in
 from plans import progress
+from plans import selectors as plan_selectors
+from plans import views as plan_views
 from plans.models import Target
 from reports import (
     charts,
@@ -34,6 +38,7 @@ from reports import (
     forms,
     indicator_page,
     report_document,
+    workbook,
 )
 from reports import compare as compare_reads
 from reports.downloads import ORIGIN_LABELS
@@ -540,3 +545,25 @@ def _target_caption(target: Target) -> str:
         "plan": plan,
         "deadline": target.deadline or _("không nêu"),
     }
+
+
+# --- a plan's report as a workbook (at /plans/<code>/workbook/: egov_portal/urls.py) ------
+
+
+def plan_workbook(request, code: str):
+    """The plan's report (progress, laggards, reporting, figures) as an Excel download; an
+    invalid period or unit shows the plan page with its message (400), as the page does.
+    Open to all, as the page is; the reporting sheet only for members who read the unit."""
+    plan = get_object_or_404(plan_selectors.plan_list(), code=code)
+    query = plan_views.progress_query(request, plan)
+    if not query["valid"]:
+        return plan_views.plan_detail(request, code)
+    period, unit, subject = query["period"], query["unit"], query["subject"]
+    reporting = subject is not None and policy.can_view_unit(request.user, subject)
+    content = workbook.plan_workbook(plan, period, unit, today=today(), reporting=reporting)
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=workbook.workbook_filename(plan, period, unit),
+        content_type=table_files.XLSX,
+    )

@@ -1,6 +1,6 @@
 """The change history of plans, targets, budget lines, units, agencies, roles and users: each
 change through its usual page records who, when, from and to; administrators read it per
-object and export it as CSV; nobody else reaches the export (accounts/history_export.py)."""
+object and export it as CSV; nobody else reaches the export (egov_portal/history_export.py)."""
 
 import csv
 import datetime
@@ -16,9 +16,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.history_export import history_changes, history_csv
 from accounts.models import PASSWORD_CHANGED, Membership
 from accounts.services import demo_users_create
+from egov_portal.history_export import history_changes, history_csv
 from plans.models import BudgetLine, Plan, Target
 from plans.services import plans_load
 from units.models import Agency, Unit

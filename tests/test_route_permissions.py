@@ -169,7 +169,7 @@ ROUTES: dict[str, Route] = {
     "plans:plan-list": Route(r("plans:plan-list"), OPEN),
     "plans:plan-detail": Route(r("plans:plan-detail", code="ctx:plan"), OPEN),
     "plans:plan-laggards": Route(r("plans:plan-laggards", code="ctx:plan"), OPEN),
-    "plans:plan-workbook": Route(r("plans:plan-workbook", code="ctx:plan"), OPEN),
+    "plan-workbook": Route(r("plan-workbook", code="ctx:plan"), OPEN),
     # --- staff pages for plans ---
     "plans:plan-create": Route(r("plans:plan-create"), STAFF_PAGE, STAFF_FORM),
     "plans:plan-edit": Route(r("plans:plan-edit", code="ctx:plan"), STAFF_PAGE, STAFF_FORM),

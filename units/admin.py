@@ -1,12 +1,12 @@
 """Admin for units, agencies and lineage: searchable by code and name; CSV and XLSX import
 and export by natural keys (units.resources: code + a day in force, never database ids). Units
-and agencies keep their change history, exported as CSV (accounts.history_export)."""
+and agencies keep their change history, exported as CSV (egov_portal.history_export)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.history_export import HistoryAdminMixin
+from egov_portal.history_export import HistoryAdminMixin
 from units.models import Agency, Unit, UnitChange
 from units.names import fold
 from units.resources import (

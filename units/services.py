@@ -9,13 +9,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from egov_portal.history_reasons import REFERENCE_LOAD
 from units import lineage_matching, reference_files
 from units.models import REORGANISATION_2025_ON, Agency, Unit, UnitChange
 from units.names import fold
 
 PROVINCE_MERGER_BASIS = "202/2025/QH15"
-# history_change_reason of the history rows the reference loaders write (they have no user).
-REFERENCE_LOAD = "reference-load"
 
 
 @dataclass

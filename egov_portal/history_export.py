@@ -23,16 +23,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_history_manager_for_model, get_m2m_reverse_field_name
 
-from accounts.models import PASSWORD_CHANGED
+from egov_portal import history_reasons
 from egov_portal.spreadsheet_cells import inert
-from units.services import REFERENCE_LOAD
 
+# Declared by accounts.Membership (its Meta.permissions); named here, not imported: the
+# admins of every app use this mixin, accounts' among them.
 EXPORT_PERMISSION = "accounts.export_history"
 SINCE_AFTER_UNTIL = _("Ngày bắt đầu (%(since)s) sau ngày kết thúc (%(until)s).")
-REASON_LABELS = {
-    PASSWORD_CHANGED: _("đổi mật khẩu"),
-    REFERENCE_LOAD: _("nạp dữ liệu tham chiếu"),
-}
 CSV_HEADER = (
     _("Thời điểm"),
     _("Người thực hiện"),
@@ -117,6 +114,7 @@ def history_changes(
         previous = record
         if since_at is not None and record.history_date < since_at:
             continue
+        reason = record.history_change_reason
         head = {
             "at": timezone.localtime(record.history_date),
             "user": record.history_user.get_username() if record.history_user else "",
@@ -124,9 +122,7 @@ def history_changes(
             "table": model._meta.label_lower,
             "object_id": object_id,
             "object": current.get(object_id) or str(record.instance),
-            "reason": str(
-                REASON_LABELS.get(record.history_change_reason, record.history_change_reason) or ""
-            ),
+            "reason": str(history_reasons.LABELS.get(reason, reason) or ""),
         }
         changes = []
         if record.history_type != "-":
