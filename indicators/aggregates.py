@@ -431,7 +431,10 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
             slots[k]
             for k in zip(found["period"], found["scope"], found["indicator_id"], strict=True)
         ]
-        keys = pd.Series(np.array(slot, dtype=float) * analytics.rollup.SLOT + found["unit_id"])
+        keys = pd.Series(
+            np.array(slot, dtype="int64") * analytics.rollup.SLOT
+            + found["unit_id"].to_numpy(dtype="int64")
+        )
         rules = analytics.rollup.Rules(
             {n: analytics._rule(by_pk[indicator]) for (_, _, indicator), n in slots.items()}
         )
@@ -453,7 +456,7 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
         first = pd.Series(found["coverage_level"].to_numpy(), index=keys.to_numpy())
         first = first[~first.index.duplicated()].reindex(result.index)
         of_slot = {n: key for key, n in slots.items()}
-        slot_of, unit_of = np.divmod(result.index.to_numpy(dtype="int64"), analytics.rollup.SLOT)
+        slot_of, unit_of = np.divmod(result.index.to_numpy(), analytics.rollup.SLOT)
         for n, unit_id, *row in zip(
             slot_of.tolist(),
             unit_of.tolist(),
@@ -611,7 +614,7 @@ def _untouched_districts(
             continue
         rows[list(_NUMBERS)] = rows[list(_NUMBERS)].astype(float)
         known[period_id] = rows.rename(columns={"is_answer": "answer"}).assign(
-            parent_id=rows["unit_id"].map(districts[period_id]).astype(float),
+            parent_id=rows["unit_id"].map(districts[period_id]).astype("int64"),
             level=Unit.Level.DISTRICT,
         )
     return known

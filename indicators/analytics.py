@@ -406,17 +406,17 @@ def _leaf_percent_values(
     slot = pd.Series(
         [slots.get(key, 0) for key in zip(rows["asked"], rows["indicator_id"], strict=True)],
         index=rows.index,
-        dtype=float,
+        dtype="int64",
     )
-    rows = rows[slot > 0].assign(unit_id=rows["unit_id"].astype(float) + slot * rollup.SLOT)
+    rows = rows[slot > 0].assign(unit_id=rows["unit_id"].astype("int64") + slot * rollup.SLOT)
     keys = pd.Index(
-        [float(n * rollup.SLOT + u.pk) for n in slots.values() for u in communes], dtype=float
+        [n * rollup.SLOT + u.pk for n in slots.values() for u in communes], dtype="int64"
     )
     found = rollup.leaf_values(rows, keys, rules)
     value = found["value"].map(_number).astype(float)
     found["value"] = value.where(~found["answer"], value * 100)
-    found["unit_id"] = (keys % rollup.SLOT).astype("int64")
-    found["slot"] = (keys // rollup.SLOT).astype("int64")
+    found["unit_id"] = keys % rollup.SLOT
+    found["slot"] = keys // rollup.SLOT
     ids = [u.pk for u in communes]
     result = {}
     for period in periods:
@@ -794,17 +794,16 @@ def _evaluate_periods(indicators, tops, periods, scopes, also, known) -> dict[st
         if given is not None:
             nodes = given[given["indicator_id"].isin(mine)].copy()
             shift = _slot_shift(nodes, mine)
-            nodes["id"] = nodes["unit_id"].astype(float) + shift
-            nodes["parent_id"] = nodes["parent_id"].astype(float) + shift
+            nodes["id"] = rollup.as_keys(nodes["unit_id"]) + shift
+            nodes["parent_id"] = rollup.as_keys(nodes["parent_id"]) + shift
             knowns.append(nodes)
         units.append(rollup.in_slots(read.units, list(mine.values()), ("id", "parent_id")))
         figures = read.rows[read.rows["indicator_id"].isin(mine)].copy()
-        shift = _slot_shift(figures, mine)
-        figures["unit_id"] = figures["unit_id"].astype(float) + shift
-        figures["agency_id"] = figures["agency_id"].astype(float) + shift
+        # (An agency's figure moves with its unit; its agency id stays: rollup.evaluate_tree.)
+        figures["unit_id"] = rollup.as_keys(figures["unit_id"]) + _slot_shift(figures, mine)
         rows.append(figures)
         leaf = read.leaves[read.leaves["indicator_id"].isin(mine)].copy()
-        leaf["key"] = leaf["key"].astype(float) + _slot_shift(leaf, mine)
+        leaf["key"] = rollup.as_keys(leaf["key"]) + _slot_shift(leaf, mine)
         leaves.append(leaf[rollup.STATS_COLUMNS])
     all_units = pd.concat(units, ignore_index=True)
     all_rows = pd.concat(rows, ignore_index=True)
@@ -812,7 +811,7 @@ def _evaluate_periods(indicators, tops, periods, scopes, also, known) -> dict[st
     wanted = [*top_ids, *also]
     keys = np.array(
         [slot * rollup.SLOT + unit_id for slot in slots.values() for unit_id in wanted],
-        dtype=float,
+        dtype="int64",
     )
     slot_period = {slot: period_id for (period_id, _), slot in slots.items()}
     slot_indicator = {slot: indicator_pk for (_, indicator_pk), slot in slots.items()}
@@ -833,7 +832,7 @@ def _evaluate_periods(indicators, tops, periods, scopes, also, known) -> dict[st
             known=scope_known,
         )
         found = nodes.loc[keys]  # every wanted node (a KeyError if one were missing)
-        slot, unit_id = np.divmod(keys.astype("int64"), rollup.SLOT)
+        slot, unit_id = np.divmod(keys, rollup.SLOT)
         result[scope] = found.reset_index(drop=True).assign(
             period_id=pd.Series(slot).map(slot_period),
             indicator_id=pd.Series(slot).map(slot_indicator),
@@ -842,9 +841,9 @@ def _evaluate_periods(indicators, tops, periods, scopes, also, known) -> dict[st
     return result
 
 
-def _slot_shift(frame: pd.DataFrame, slots: dict[int, int]) -> pd.Series:
+def _slot_shift(frame: pd.DataFrame, slots: dict[int, int]) -> np.ndarray:
     """What moves each row's ids into its indicator's slot (rollup.SLOT): slot × SLOT."""
-    return frame["indicator_id"].map(slots).astype(float) * float(rollup.SLOT)
+    return frame["indicator_id"].map(slots).to_numpy(dtype="int64") * rollup.SLOT
 
 
 _COMMUNE = Unit.Level.COMMUNE
@@ -1385,7 +1384,10 @@ def _from_predecessors(
         )
         keys = pd.Series(
             np.concatenate(
-                [slots[i.pk] * float(rollup.SLOT) + pairs["successor_id"] for i in indicators]
+                [
+                    slots[i.pk] * rollup.SLOT + pairs["successor_id"].to_numpy(dtype="int64")
+                    for i in indicators
+                ]
             )
         )
         combined = rollup.combine_predecessors(node.loc[picked], keys, rules)

@@ -115,9 +115,23 @@ class Rule:
     is_boolean: bool
 
 
-# Several indicators are evaluated in one pass by giving each a slot: a node's key is
-# slot × SLOT + unit id (unit ids stay far below SLOT; keys stay exact in float64).
+# Several indicators are evaluated in one pass by giving each a slot: a node's key is the
+# integer slot × SLOT + unit id (int64; unit ids stay far below SLOT). A top has no parent:
+# its parent's key is NO_PARENT (in its slot: slot × SLOT + NO_PARENT), which no node has,
+# no unit's id being 0. Ids and keys are never floats (issue 17).
 SLOT = 10**10
+NO_PARENT = 0
+
+
+def as_keys(values) -> np.ndarray:
+    """Unit ids or keys as int64 keys; a missing one (None or NaN: a top's parent) as
+    NO_PARENT."""
+    array = np.asarray(values)
+    if array.dtype.kind in "iu":
+        return array.astype("int64", copy=False)
+    # (Read from a column that holds a missing id: NaN, or None among ints.)
+    floats = np.asarray(values, dtype=float)
+    return np.where(np.isnan(floats), NO_PARENT, floats).astype("int64")
 
 
 class Rules:
@@ -134,16 +148,14 @@ class Rules:
                 self._boolean[slot] = rule.is_boolean
 
     def unit_rollup(self, keys) -> np.ndarray:
-        keys = np.asarray(keys, dtype=float)
         if self.single is not None:
             return np.full(len(keys), self.single.unit_rollup, dtype=object)
-        return self._rollup[(keys // SLOT).astype(int)]
+        return self._rollup[as_keys(keys) // SLOT]
 
     def is_boolean(self, keys) -> np.ndarray:
-        keys = np.asarray(keys, dtype=float)
         if self.single is not None:
             return np.full(len(keys), self.single.is_boolean, dtype=bool)
-        return self._boolean[(keys // SLOT).astype(int)]
+        return self._boolean[as_keys(keys) // SLOT]
 
 
 def _rules(rule) -> Rules:
@@ -287,10 +299,12 @@ def evaluate_tree(
 ) -> pd.DataFrame:
     """The value of every unit in `units` for `scope`, bottom-up; indexed by unit id.
 
-    units: id, parent_id (NaN at the roots), level — a subtree in force on one date.
+    units: id, parent_id (NaN, None or NO_PARENT at the roots), level — a subtree in force
+      on one date.
     figures: one chosen figure per unit or agency and scope (time already rolled up):
-      unit_id, agency_id (NaN for a unit's own), agency_kind, scope, value, numerator,
-      denominator, figure_id, figure_period, source.
+      unit_id, agency_id (NaN for a unit's own; an agency's plain id, its slot being its
+      unit's), agency_kind, scope, value, numerator, denominator, figure_id,
+      figure_period, source.
     agencies: id, unit_id, kind (needed for the agency scopes only).
     leaf_stats: communes left out of `units`, already added up per parent by the database
       (STATS_COLUMNS, `key` the parent's id; each commune one member, answering for
@@ -303,12 +317,16 @@ def evaluate_tree(
     if leaf_stats is None:
         leaf_stats = pd.DataFrame(columns=STATS_COLUMNS)
     rule = _rules(rule)
-    figures = figures.copy()
+    # Every id and key as an int64 key (a missing parent: NO_PARENT).
+    units = units.assign(id=as_keys(units["id"]), parent_id=as_keys(units["parent_id"]))
+    figures = figures.assign(unit_id=as_keys(figures["unit_id"]))
+    leaf_stats = leaf_stats.assign(key=as_keys(leaf_stats["key"]))
     is_unit_figure = figures["agency_id"].isna()
     results: list[pd.DataFrame] = []
     done = pd.DataFrame(columns=["parent_id", "level", "node_scope", *NODE_COLUMNS])
     if known is not None and not known.empty:
-        done = known[done.columns]
+        done = known[done.columns].assign(parent_id=as_keys(known["parent_id"]))
+        done.index = pd.Index(as_keys(known.index), name=known.index.name)
     for level in LEVELS_BOTTOM_UP:
         nodes = units[units["level"] == level]
         if nodes.empty:
@@ -462,13 +480,12 @@ def _evaluate_slotted(units, figures, scope, rules, agencies, leaf_stats):
     slots = {indicator_id: n for n, indicator_id in enumerate(rules, start=1)}
 
     def shift(values, slot_values):
-        return values.astype(float) + slot_values * float(SLOT)
+        return as_keys(values) + slot_values.to_numpy(dtype="int64") * SLOT
 
     all_units = in_slots(units, list(slots.values()), ("id", "parent_id"))
     figures = figures[figures["indicator_id"].isin(slots)].copy()
-    figure_slots = figures["indicator_id"].map(slots).astype(float)
-    figures["unit_id"] = shift(figures["unit_id"], figure_slots)
-    figures["agency_id"] = shift(figures["agency_id"], figure_slots)
+    # An agency's figure moves with its unit; its agency id stays (_agency_members).
+    figures["unit_id"] = shift(figures["unit_id"], figures["indicator_id"].map(slots))
     all_agencies = None
     if agencies is not None:
         all_agencies = in_slots(agencies, list(slots.values()), ("id", "unit_id"))
@@ -490,13 +507,13 @@ def _evaluate_slotted(units, figures, scope, rules, agencies, leaf_stats):
 
 def in_slots(frame: pd.DataFrame, slots: list[int], shifted: tuple[str, ...]) -> pd.DataFrame:
     """The frame repeated once per slot (slot by slot), its `shifted` id columns moved into
-    the slot (id + slot × SLOT): one tree walk then serves every slot at once."""
-    shifts = np.array(slots, dtype=float) * float(SLOT)
+    the slot (id + slot × SLOT, as_keys): one tree walk then serves every slot at once."""
+    shifts = np.array(slots, dtype="int64") * SLOT
     n = len(frame)
     return pd.DataFrame(
         {
             column: (
-                np.tile(frame[column].to_numpy(dtype=float), len(shifts)) + np.repeat(shifts, n)
+                np.tile(as_keys(frame[column]), len(shifts)) + np.repeat(shifts, n)
                 if column in shifted
                 else np.tile(frame[column].to_numpy(), len(shifts))
             )
@@ -601,8 +618,11 @@ def _agency_members(
     if mine.empty:
         return _empty_members()
     own = figures[figures["agency_id"].notna() & (figures["scope"] == SELF)]
-    own = own.drop_duplicates("agency_id").set_index("agency_id")
-    values = own.reindex(mine["id"].to_numpy())
+    # An agency's key: its id in its unit's slot (agencies are shifted as units are).
+    slot_start = own["unit_id"].to_numpy(dtype="int64") // SLOT * SLOT
+    own = own.assign(agency_key=slot_start + own["agency_id"].to_numpy(dtype="int64"))
+    own = own.drop_duplicates("agency_key").set_index("agency_key")
+    values = own.reindex(as_keys(mine["id"]))
     return pd.DataFrame(
         {
             "key": mine["unit_id"].to_numpy(),
@@ -638,4 +658,6 @@ def _empty_members() -> pd.DataFrame:
     return _EMPTY_MEMBERS.copy()
 
 
-_EMPTY_MEMBERS = pd.DataFrame({column: pd.Series(dtype=float) for column in MEMBER_COLUMNS})
+_EMPTY_MEMBERS = pd.DataFrame(
+    {column: pd.Series(dtype="int64" if column == "key" else float) for column in MEMBER_COLUMNS}
+)

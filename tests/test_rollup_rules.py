@@ -14,11 +14,15 @@ from indicators.rollup import (
     COMPUTED,
     MEMBER_COLUMNS,
     NO_DATA,
+    NO_PARENT,
     REPORTED,
+    SLOT,
     Rule,
     as_members,
     combine,
+    evaluate_tops,
     evaluate_tree,
+    in_slots,
     node_scope,
 )
 
@@ -572,7 +576,8 @@ def test_self_province_is_computed_from_its_districts():
     # Each district counts as one: both have a value.
     assert (p["covered"], p["expected"]) == (2, 2)
     assert p["coverage_level"] == "district"
-    assert math.isnan(p["parent_id"])
+    # A top has no parent: ids are int64 keys, never floats (rollup.NO_PARENT).
+    assert p["parent_id"] == NO_PARENT
     assert p["level"] == "province"
 
 
@@ -980,3 +985,48 @@ def test_result_columns():
     ]
     assert result.index.name == "id"
     assert np.isnan(result.loc[C12, "value"])
+
+
+# --- keys: int64, never floats (issue 17, item 4) ---------------------------------------
+
+
+def test_ids_and_keys_are_int64_and_a_top_has_no_parent():
+    result = evaluate(*self_scope_figures())
+    assert result.index.dtype == np.int64
+    assert result["parent_id"].dtype == np.int64
+    assert result.loc[C11, "parent_id"] == D1
+
+
+def test_in_slots_moves_ids_into_int64_slots_and_a_missing_parent_to_no_parent():
+    slotted = in_slots(tree(), [1, 2], ("id", "parent_id"))
+    assert slotted["id"].dtype == slotted["parent_id"].dtype == np.int64
+    top = slotted[slotted["id"] == 2 * SLOT + P].iloc[0]
+    assert top["parent_id"] == 2 * SLOT + NO_PARENT
+    assert not slotted["id"].isin(slotted["parent_id"][slotted["level"] == "province"]).any()
+
+
+@pytest.mark.parametrize("scope", ["departments", "district_offices", "all_agencies", "self"])
+def test_indicators_in_slots_give_what_each_gives_alone(scope):
+    """evaluate_tops walks several indicators at once, each in a slot (agencies' figures
+    found by their unit's slot): the same nodes as each indicator's walk alone."""
+    first = figures_frame(*agency_figures()).assign(indicator_id=71)
+    second = figures_frame(*self_scope_figures(), *agency_figures()[2:5]).assign(indicator_id=72)
+    rules = {71: RATIO, 72: SUM}
+    slotted = evaluate_tops(
+        tree(),
+        pd.concat([first, second], ignore_index=True),
+        scope=scope,
+        rules=rules,
+        tops=[P, D1, D2],
+        agencies=agencies(),
+    )
+    for indicator_id, figures in ((71, first), (72, second)):
+        alone = evaluate_tree(
+            tree(), figures, scope=scope, rule=rules[indicator_id], agencies=agencies()
+        )
+        for top in (P, D1, D2):
+            got, want = slotted[indicator_id][top], alone.loc[top]
+            for column in ("value", "numerator", "denominator", "covered", "expected"):
+                assert got[column] == pytest.approx(want[column], nan_ok=True), (top, column)
+            for column in ("origin", "coverage_level"):
+                assert got[column] == want[column], (top, column)
