@@ -134,11 +134,12 @@ def engine_nodes(indicators, period, scope, *, tree=None, statuses=APPROVED) -> 
         tree, rows, scope, {i.pk: analytics._rule(i) for i in indicators}, None, None
     )
     by_slot = {slot: pk for pk, slot in slots.items()}
-    keys = nodes.index.to_numpy(dtype=float)
+    keys = nodes.index.to_numpy(dtype="int64")
     nodes = nodes.reset_index(drop=True)
     nodes.insert(0, "indicator_id", [by_slot[int(k // rollup.SLOT)] for k in keys])
-    nodes.insert(0, "unit_id", (keys % rollup.SLOT).astype("int64"))
-    nodes["parent_id"] = nodes["parent_id"] % rollup.SLOT
+    nodes.insert(0, "unit_id", keys % rollup.SLOT)
+    parent = nodes["parent_id"] % rollup.SLOT
+    nodes["parent_id"] = parent.where(parent != rollup.NO_PARENT)  # a top's: NULL
     return nodes
 
 
@@ -431,7 +432,8 @@ def with_contribution(nodes: pd.DataFrame, shape: pd.DataFrame) -> pd.DataFrame:
         if part.empty:
             continue
         key = pd.Series(
-            part["indicator_id"].map(slots).to_numpy() * float(rollup.SLOT) + np.arange(len(part))
+            part["indicator_id"].map(slots).to_numpy(dtype="int64") * rollup.SLOT
+            + np.arange(len(part))
         )
         stats = rollup.member_stats(rollup.as_members(part, key, rules, count_one=count_one), rules)
         part = part.copy()
@@ -599,9 +601,9 @@ def successors_write(periods, indicators, predecessor_ids, shape=None) -> int:
     scope_no = members["scope"].map({"self": 0, "communes": 1, "districts": 2})
     period_no = members["period"].map({p.id: n for n, p in enumerate(periods)})
     members["key"] = (
-        members["indicator_id"].map(slots) * float(rollup.SLOT)
-        + (members["successor_id"] * 4.0 + scope_no) * 4.0
-        + period_no
+        members["indicator_id"].map(slots).astype("int64") * rollup.SLOT
+        + (members["successor_id"].astype("int64") * 4 + scope_no.astype("int64")) * 4
+        + period_no.astype("int64")
     )
     combined = rollup.combine(
         rollup.as_members(members, members["key"], rules, count_one=False), rules
@@ -840,29 +842,25 @@ def recompute(
             slot_of
         )
         leaf = mine[["key", *rollup.STATS_COLUMNS[1:], "slot"]].copy()
-        leaf["key"] = leaf["key"] + leaf["slot"] * float(rollup.SLOT)
+        leaf["key"] = rollup.as_keys(leaf["key"]) + leaf["slot"].astype("int64") * rollup.SLOT
         leaf = leaf[rollup.STATS_COLUMNS]
-        shift = np.repeat(np.array(list(slot_of.values()), dtype=float) * rollup.SLOT, len(tree))
-        units = pd.DataFrame(
-            {
-                "id": np.tile(tree["id"].to_numpy(dtype=float), len(slot_of)) + shift,
-                "parent_id": np.tile(tree["parent_id"].to_numpy(dtype=float), len(slot_of)) + shift,
-                "level": np.tile(tree["level"].to_numpy(), len(slot_of)),
-            }
+        units = rollup.in_slots(
+            tree[["id", "parent_id", "level"]], list(slot_of.values()), ("id", "parent_id")
         )
         figs = own.copy()
-        figs["unit_id"] = figs["unit_id"] + figs["slot"] * float(rollup.SLOT)
-        figs["agency_id"] = figs["agency_id"] + figs["slot"] * float(rollup.SLOT)
+        # (An agency's figure keeps its agency id: rollup.evaluate_tree finds it by its unit.)
+        shift = figs["slot"].to_numpy(dtype="int64") * rollup.SLOT
+        figs["unit_id"] = rollup.as_keys(figs["unit_id"]) + shift
         nodes = rollup.evaluate_tree(
             units, figs, scope=scope, rule=rollup.Rules(rules), leaf_stats=leaf
         )
-        keys = nodes.index.to_numpy(dtype=float)
+        keys = nodes.index.to_numpy(dtype="int64")
         nodes = nodes.reset_index(drop=True)
-        slots = (keys // rollup.SLOT).astype(int)
+        slots = keys // rollup.SLOT
         by_slot = {v: k for k, v in slot_of.items()}
         nodes["indicator_id"] = pd.Series(slots).map({k: v[0] for k, v in by_slot.items()})
         nodes["period"] = pd.Series(slots).map({k: v[1] for k, v in by_slot.items()})
-        nodes["unit_id"] = (keys % rollup.SLOT).astype("int64")
+        nodes["unit_id"] = keys % rollup.SLOT
         nodes["parent_id"] = nodes["unit_id"].map(shape["parent_id"])
         nodes["scope"] = nodes["node_scope"]
         level_of = nodes["unit_id"].map(shape["level"])

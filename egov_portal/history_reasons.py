@@ -4,7 +4,10 @@ simple_history's history_change_reason, and the words the history export shows f
 
 from django.utils.translation import gettext_lazy as _
 
+# A user's history row written by a save that set a new password (the hash itself is never
+# copied into the history: accounts.models.UserHistoricalRecords).
 PASSWORD_CHANGED = "password-changed"  # noqa: S105 (a label, not a password)
+# The history rows the reference loaders write (they have no user).
 REFERENCE_LOAD = "reference-load"
 
 LABELS = {

@@ -131,7 +131,10 @@ def as_keys(values) -> np.ndarray:
         return array.astype("int64", copy=False)
     # (Read from a column that holds a missing id: NaN, or None among ints.)
     floats = np.asarray(values, dtype=float)
-    return np.where(np.isnan(floats), NO_PARENT, floats).astype("int64")
+    missing = np.isnan(floats)
+    if not np.array_equal(floats[~missing], np.trunc(floats[~missing])):
+        raise ValueError("An id or key is a whole number.")
+    return np.where(missing, NO_PARENT, floats).astype("int64")
 
 
 class Rules:

@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from egov_portal.history_reasons import REFERENCE_LOAD
 from indicators import versions
 from indicators.models import Indicator
 from plans.models import BudgetLine, Plan, Target
 from plans.validation import target_check
 from units.models import Unit
 from units.reference_files import ReferenceFileError, open_rows, parse_date
-from units.services import REFERENCE_LOAD
 
 PLAN_COLUMNS = (
     "code",

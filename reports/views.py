@@ -43,6 +43,7 @@ from reports import (
 from reports import compare as compare_reads
 from reports.downloads import ORIGIN_LABELS
 from reports.forms import ChildrenCompareForm, CompareForm, DashboardPeriodForm, PeriodForm
+from units import selectors as unit_selectors
 from units.models import Unit
 from units.selectors import today, unit_list
 
@@ -560,7 +561,9 @@ def plan_workbook(request, code: str):
         return plan_views.plan_detail(request, code)
     period, unit, subject = query["period"], query["unit"], query["subject"]
     reporting = subject is not None and policy.can_view_unit(request.user, subject)
-    content = workbook.plan_workbook(plan, period, unit, today=today(), reporting=reporting)
+    # The plan page's own date (plans.views reads units.selectors.today when called).
+    on = unit_selectors.today()
+    content = workbook.plan_workbook(plan, period, unit, today=on, reporting=reporting)
     return FileResponse(
         io.BytesIO(content),
         as_attachment=True,
