@@ -28,7 +28,9 @@ class MemberTokenAuthentication(TokenAuthentication):
         related = [f"user__{path}" for path in MEMBERSHIP]
         token = self.get_model().objects.select_related("user", *related).filter(key=key).first()
         if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
+            raise exceptions.AuthenticationFailed(_("Mã truy cập không hợp lệ."))
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+            raise exceptions.AuthenticationFailed(
+                _("Người dùng không còn hoạt động hoặc đã bị xoá.")
+            )
         return (token.user, token)

@@ -153,6 +153,31 @@ def test_a_wrong_password_gets_no_token(api_client, demo):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("language", "wrong", "inactive"),
+    [
+        ("vi", "Mã truy cập không hợp lệ.", "Người dùng không còn hoạt động hoặc đã bị xoá."),
+        ("en", "Invalid token.", "User inactive or deleted."),
+    ],
+)
+def test_a_refused_token_is_told_in_the_clients_language(
+    api_client, demo, language, wrong, inactive
+):
+    """Vietnamese first: a script's bad token is refused in Vietnamese, in English when its
+    request asks for English (DRF's own Vietnamese catalogue lacks the first message)."""
+    token = api_client.post(
+        "/api/v1/token/", {"username": "hoxa.nhaplieu", "password": "egov-demo-2026"}
+    ).json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-token", HTTP_ACCEPT_LANGUAGE=language)
+    refused = api_client.get("/api/v1/observations/")
+    # (403, not 401: the session is the first way DRF asks who a request is from.)
+    assert (refused.status_code, refused.json()["detail"]) == (403, wrong)
+    get_user_model().objects.filter(username="hoxa.nhaplieu").update(is_active=False)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE=language)
+    refused = api_client.get("/api/v1/observations/")
+    assert (refused.status_code, refused.json()["detail"]) == (403, inactive)
+
+
 def test_the_indicator_page_shows_drafts_only_within_ones_unit(client, demo):
     draft("19363")
     assert "Thị trấn Hồ Xá" not in client.get("/indicators/HR_PROFICIENT/").content.decode()
