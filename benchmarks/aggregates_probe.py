@@ -842,15 +842,14 @@ def recompute(
             slot_of
         )
         leaf = mine[["key", *rollup.STATS_COLUMNS[1:], "slot"]].copy()
-        leaf["key"] = rollup.as_keys(leaf["key"]) + leaf["slot"].astype("int64") * rollup.SLOT
+        leaf["key"] = rollup.in_slot(leaf["key"], leaf["slot"])
         leaf = leaf[rollup.STATS_COLUMNS]
         units = rollup.in_slots(
             tree[["id", "parent_id", "level"]], list(slot_of.values()), ("id", "parent_id")
         )
         figs = own.copy()
         # (An agency's figure keeps its agency id: rollup.evaluate_tree finds it by its unit.)
-        shift = figs["slot"].to_numpy(dtype="int64") * rollup.SLOT
-        figs["unit_id"] = rollup.as_keys(figs["unit_id"]) + shift
+        figs["unit_id"] = rollup.in_slot(figs["unit_id"], figs["slot"])
         nodes = rollup.evaluate_tree(
             units, figs, scope=scope, rule=rollup.Rules(rules), leaf_stats=leaf
         )

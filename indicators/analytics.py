@@ -793,17 +793,17 @@ def _evaluate_periods(indicators, tops, periods, scopes, also, known) -> dict[st
             rules[slot] = _rule(indicator)
         if given is not None:
             nodes = given[given["indicator_id"].isin(mine)].copy()
-            shift = _slot_shift(nodes, mine)
-            nodes["id"] = rollup.as_keys(nodes["unit_id"]) + shift
-            nodes["parent_id"] = rollup.as_keys(nodes["parent_id"]) + shift
+            slot = nodes["indicator_id"].map(mine)
+            nodes["id"] = rollup.in_slot(nodes["unit_id"], slot)
+            nodes["parent_id"] = rollup.in_slot(nodes["parent_id"], slot)
             knowns.append(nodes)
         units.append(rollup.in_slots(read.units, list(mine.values()), ("id", "parent_id")))
         figures = read.rows[read.rows["indicator_id"].isin(mine)].copy()
         # (An agency's figure moves with its unit; its agency id stays: rollup.evaluate_tree.)
-        figures["unit_id"] = rollup.as_keys(figures["unit_id"]) + _slot_shift(figures, mine)
+        figures["unit_id"] = rollup.in_slot(figures["unit_id"], figures["indicator_id"].map(mine))
         rows.append(figures)
         leaf = read.leaves[read.leaves["indicator_id"].isin(mine)].copy()
-        leaf["key"] = rollup.as_keys(leaf["key"]) + _slot_shift(leaf, mine)
+        leaf["key"] = rollup.in_slot(leaf["key"], leaf["indicator_id"].map(mine))
         leaves.append(leaf[rollup.STATS_COLUMNS])
     all_units = pd.concat(units, ignore_index=True)
     all_rows = pd.concat(rows, ignore_index=True)
@@ -839,11 +839,6 @@ def _evaluate_periods(indicators, tops, periods, scopes, also, known) -> dict[st
             unit_id=unit_id,
         )
     return result
-
-
-def _slot_shift(frame: pd.DataFrame, slots: dict[int, int]) -> np.ndarray:
-    """What moves each row's ids into its indicator's slot (rollup.SLOT): slot × SLOT."""
-    return frame["indicator_id"].map(slots).to_numpy(dtype="int64") * rollup.SLOT
 
 
 _COMMUNE = Unit.Level.COMMUNE

@@ -137,6 +137,11 @@ def as_keys(values) -> np.ndarray:
     return np.where(missing, NO_PARENT, floats).astype("int64")
 
 
+def in_slot(ids, slots) -> np.ndarray:
+    """Ids (as_keys) moved into the slot given for each: slot × SLOT + id."""
+    return as_keys(ids) + np.asarray(slots, dtype="int64") * SLOT
+
+
 class Rules:
     """The rule of each row, for one indicator (a Rule) or several (by slot)."""
 
@@ -482,20 +487,17 @@ def _evaluate_slotted(units, figures, scope, rules, agencies, leaf_stats):
     """The tree walk of evaluate_tops: all indicators' nodes, ids shifted into their slots."""
     slots = {indicator_id: n for n, indicator_id in enumerate(rules, start=1)}
 
-    def shift(values, slot_values):
-        return as_keys(values) + slot_values.to_numpy(dtype="int64") * SLOT
-
     all_units = in_slots(units, list(slots.values()), ("id", "parent_id"))
     figures = figures[figures["indicator_id"].isin(slots)].copy()
     # An agency's figure moves with its unit; its agency id stays (_agency_members).
-    figures["unit_id"] = shift(figures["unit_id"], figures["indicator_id"].map(slots))
+    figures["unit_id"] = in_slot(figures["unit_id"], figures["indicator_id"].map(slots))
     all_agencies = None
     if agencies is not None:
         all_agencies = in_slots(agencies, list(slots.values()), ("id", "unit_id"))
     all_leaves = None
     if leaf_stats is not None and not leaf_stats.empty:
         all_leaves = leaf_stats[leaf_stats["indicator_id"].isin(slots)].copy()
-        all_leaves["key"] = shift(all_leaves["key"], all_leaves["indicator_id"].map(slots))
+        all_leaves["key"] = in_slot(all_leaves["key"], all_leaves["indicator_id"].map(slots))
         all_leaves = all_leaves[STATS_COLUMNS]
     nodes = evaluate_tree(
         all_units,
