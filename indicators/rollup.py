@@ -208,39 +208,51 @@ def member_stats(members: pd.DataFrame, unit_rollup: str) -> pd.DataFrame:
     Every rule is a function of these sums, so members aggregated by the database (GROUP BY
     the parent unit) and members built here combine by plain addition.
     """
-    value = members["value"].astype(float)
-    numerator = members["numerator"].astype(float)
-    denominator = members["denominator"].astype(float)
-    share = _rollups(unit_rollup, members["key"]) == SHARE_YES
-    answer = members["answer"].fillna(False).astype(bool).to_numpy() & share
-    if answer.any():
-        numerator = numerator.where(~answer, value)
-        denominator = denominator.where(~answer, 1.0)
-        value = value.where(~answer, value * 100)
-    has_value = value.notna()
-    counted = has_value & numerator.notna() & denominator.notna()
-    covered = members["covered"].astype(int)
-    nested = (
-        members["percent_only"].fillna(0).astype(int)
-        if "percent_only" in members
-        else pd.Series(0, index=members.index)
-    )
     return pd.DataFrame(
-        {
-            "key": members["key"].to_numpy(),
-            "n": has_value.astype(int).to_numpy(),
-            "n_counted": counted.astype(int).to_numpy(),
-            "s_num": numerator.where(counted, 0.0).to_numpy(),
-            "s_den": denominator.where(counted, 0.0).to_numpy(),
-            "s_value": value.fillna(0.0).to_numpy(),
-            "covered": covered.to_numpy(),
-            "expected": members["expected"].astype(int).to_numpy(),
-            # What a ratio of sums leaves out, in the coverage's units: inside a member
-            # with counts, its own; a member with a bare percentage, all it covers.
-            "s_pct_nested": nested.where(counted, 0).to_numpy(),
-            "s_pct_dropped": covered.where(has_value & ~counted, 0).to_numpy(),
-        }
+        _member_sums(
+            members["key"].to_numpy(),
+            members["value"].to_numpy(dtype=float),
+            members["numerator"].to_numpy(dtype=float),
+            members["denominator"].to_numpy(dtype=float),
+            members["answer"].fillna(False).astype(bool).to_numpy(),
+            members["covered"].astype(int).to_numpy(),
+            members["expected"].astype(int).to_numpy(),
+            (
+                members["percent_only"].fillna(0).astype(int).to_numpy()
+                if "percent_only" in members
+                else np.zeros(len(members), dtype=int)
+            ),
+            unit_rollup,
+        )
     )
+
+
+def _member_sums(
+    key, value, numerator, denominator, answer, covered, expected, percent_only, unit_rollup
+) -> dict[str, np.ndarray]:
+    """member_stats on the members' arrays (value, numerator, denominator floats; answer a
+    bool; covered, expected, percent_only ints): {STATS_COLUMNS: array}."""
+    answer = answer & (_rollups(unit_rollup, key) == SHARE_YES)
+    if answer.any():
+        numerator = np.where(answer, value, numerator)
+        denominator = np.where(answer, 1.0, denominator)
+        value = np.where(answer, value * 100, value)
+    has_value = ~np.isnan(value)
+    counted = has_value & ~np.isnan(numerator) & ~np.isnan(denominator)
+    return {
+        "key": key,
+        "n": has_value.astype(int),
+        "n_counted": counted.astype(int),
+        "s_num": np.where(counted, numerator, 0.0),
+        "s_den": np.where(counted, denominator, 0.0),
+        "s_value": np.where(has_value, value, 0.0),
+        "covered": covered,
+        "expected": expected,
+        # What a ratio of sums leaves out, in the coverage's units: inside a member with
+        # counts, its own; a member with a bare percentage, all it covers.
+        "s_pct_nested": np.where(counted, percent_only, 0),
+        "s_pct_dropped": np.where(has_value & ~counted, covered, 0),
+    }
 
 
 def _rollups(unit_rollup, keys) -> np.ndarray:
@@ -254,8 +266,12 @@ def finish(stats: pd.DataFrame, unit_rollup) -> pd.DataFrame:
     """Add up members' sums per key and apply the rule (see combine). `unit_rollup` is a
     rule name, or a Rules giving each key's."""
     totals = stats[STATS_COLUMNS].groupby("key").sum()
-    # The rule on the sums' arrays (pandas costs per operation; this runs at every level of
-    # every walk).
+    return pd.DataFrame(_applied(totals, _rollups(unit_rollup, totals.index)), index=totals.index)
+
+
+def _applied(totals: pd.DataFrame, rollups: np.ndarray) -> dict[str, np.ndarray]:
+    """finish's rule (`rollups`, each row's) on the sums of each row of `totals`, as arrays
+    (pandas costs per operation; this runs at every level of every walk)."""
     n, n_counted, s_num, s_den, s_value, left_out = (
         totals[column].to_numpy(dtype=float)
         for column in ("n", "n_counted", "s_num", "s_den", "s_value", "s_pct_nested")
@@ -264,7 +280,6 @@ def finish(stats: pd.DataFrame, unit_rollup) -> pd.DataFrame:
     reported = n > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(reported, s_value / np.where(reported, n, np.nan), np.nan)
-    rollups = _rollups(unit_rollup, totals.index)
     unknown = set(rollups) - {RATIO_OF_SUMS, SHARE_YES, SUM, MEAN}
     if unknown:
         raise ValueError(f"Quy tắc tổng hợp không hợp lệ: {unknown.pop()!r}")
@@ -277,22 +292,19 @@ def finish(stats: pd.DataFrame, unit_rollup) -> pd.DataFrame:
     counted = every_counted | some_counted
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = 100 * s_num / np.where(counted, s_den, np.nan)
-    return pd.DataFrame(
-        {
-            "covered": totals["covered"].to_numpy().astype(int),
-            "expected": totals["expected"].to_numpy().astype(int),
-            "reporting": n.astype(int),
-            "percent_only": np.where(counted, left_out, 0).astype(int),
-            "numerator": np.where(counted, s_num, np.nan),
-            "denominator": np.where(counted, s_den, np.nan),
-            "value": np.select(
-                [counted, ratio_like, rollups == SUM, rollups == MEAN],
-                [ratio, mean, np.where(reported, s_value, np.nan), mean],
-                default=np.nan,
-            ),
-        },
-        index=totals.index,
-    )
+    return {
+        "covered": totals["covered"].to_numpy().astype(int),
+        "expected": totals["expected"].to_numpy().astype(int),
+        "reporting": n.astype(int),
+        "percent_only": np.where(counted, left_out, 0).astype(int),
+        "numerator": np.where(counted, s_num, np.nan),
+        "denominator": np.where(counted, s_den, np.nan),
+        "value": np.select(
+            [counted, ratio_like, rollups == SUM, rollups == MEAN],
+            [ratio, mean, np.where(reported, s_value, np.nan), mean],
+            default=np.nan,
+        ),
+    }
 
 
 def evaluate_tree(
@@ -321,60 +333,152 @@ def evaluate_tree(
       their parents as evaluated nodes do (indexed by id: parent_id, level, node_scope and
       NODE_COLUMNS, as this function returns them); not returned. The live aggregates pass
       the districts a change did not touch, read from the table (indicators/aggregates.py).
+
+    The walk runs on numpy arrays (_Walk), made into a frame once at the end: pandas costs
+    per operation, and the live aggregates walk three trees for every approval
+    (docs/decisions/0035).
     """
-    if leaf_stats is None:
-        leaf_stats = pd.DataFrame(columns=STATS_COLUMNS)
-    rule = _rules(rule)
-    # Every id and key as an int64 key (a missing parent: NO_PARENT).
-    units = units.assign(id=as_keys(units["id"]), parent_id=as_keys(units["parent_id"]))
-    figures = figures.assign(unit_id=as_keys(figures["unit_id"]))
-    leaf_stats = leaf_stats.assign(key=as_keys(leaf_stats["key"]))
-    is_unit_figure = figures["agency_id"].isna()
-    results: list[pd.DataFrame] = []
-    done = pd.DataFrame(columns=["parent_id", "level", "node_scope", *NODE_COLUMNS])
-    if known is not None and not known.empty:
-        done = known[done.columns].assign(parent_id=as_keys(known["parent_id"]))
-        done.index = pd.Index(as_keys(known.index), name=known.index.name)
-    for level in LEVELS_BOTTOM_UP:
-        nodes = units[units["level"] == level]
-        if nodes.empty:
-            continue
-        ns = node_scope(level, scope)
-        members = [_child_members(done, nodes, rule)]
-        if ns in AGENCY_SCOPES and agencies is not None:
-            members.append(_agency_members(agencies, nodes, figures, ns, level, rule))
-        stats = [member_stats(m, rule) for m in members if not m.empty]
-        stats.append(leaf_stats[leaf_stats["key"].isin(nodes["id"])])
-        computed = finish(pd.concat([s for s in stats if not s.empty] or stats), rule)
+    walk = _Walk(units, figures, _rules(rule), agencies, leaf_stats, known)
+    results = []
+    for depth, level in enumerate(LEVELS_BOTTOM_UP):
+        at = np.flatnonzero(walk.depth == depth)
+        if len(at):
+            results.append(walk.level(depth, node_scope(level, scope), at))
+    if results:
+        return _Nodes.frame(results)
+    if known is None or known.empty:
+        return pd.DataFrame(columns=_WALK_COLUMNS)
+    nodes = known[_WALK_COLUMNS].assign(parent_id=as_keys(known["parent_id"]))
+    nodes.index = pd.Index(as_keys(known.index), name=known.index.name)
+    return nodes
 
-        own = own_figures(figures, ns, is_unit_figure)
 
-        # The node's columns as arrays, made into a frame once (pandas costs per operation,
-        # and this runs at every level of every walk).
-        ids = nodes["id"].to_numpy()
-        index = pd.Index(ids, name="id")
-        found = computed.reindex(index)
-        value, numerator, denominator, covered, expected, percent_only = (
-            found[column].to_numpy(dtype=float, copy=True)
-            for column in (
-                "value",
-                "numerator",
-                "denominator",
-                "covered",
-                "expected",
-                "percent_only",
-            )
+# A walk's node columns (the id apart), and those holding numbers.
+_WALK_COLUMNS = ["parent_id", "level", "node_scope", *NODE_COLUMNS]
+_WALK_FLOATS = ("value", "numerator", "denominator", "covered", "expected", "percent_only")
+# The members' sums in the order of STATS_COLUMNS (the key apart): one float matrix.
+_SUMS = STATS_COLUMNS[1:]
+_VALUES = ("value", "numerator", "denominator")
+
+
+class _Nodes:
+    """Evaluated nodes as arrays: `id` and the _WALK_COLUMNS; inside a walk also `parent_at`
+    and `parent_depth`, where their parent is in the walk's units and its depth (-1: none)."""
+
+    def __init__(self, columns: dict[str, np.ndarray]):
+        self.columns = columns
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+    def __len__(self) -> int:
+        return len(self.columns["id"])
+
+    @classmethod
+    def known(cls, known: pd.DataFrame) -> "_Nodes":
+        columns = {"id": as_keys(known.index), "parent_id": as_keys(known["parent_id"])}
+        for name in _WALK_COLUMNS[1:]:
+            if name in _WALK_FLOATS:
+                columns[name] = known[name].to_numpy(dtype=float)
+            elif name == "answer":
+                columns[name] = known[name].to_numpy(dtype=bool)
+            else:
+                columns[name] = known[name].to_numpy()
+        return cls(columns)
+
+    def plus(self, other: "_Nodes") -> "_Nodes":
+        if not len(self):
+            return other
+        return _Nodes({name: np.concatenate([self[name], other[name]]) for name in other.columns})
+
+    def take(self, where: np.ndarray) -> "_Nodes":
+        return _Nodes({name: array[where] for name, array in self.columns.items()})
+
+    @staticmethod
+    def frame(parts: list["_Nodes"]) -> pd.DataFrame:
+        """The nodes as evaluate_tree returns them: one frame, indexed by id."""
+
+        def joined(name):
+            return np.concatenate([part[name] for part in parts])
+
+        index = pd.Index(joined("id"), name="id")
+        columns = {name: joined(name) for name in _WALK_COLUMNS}
+        for name in ("figure_id", "figure_period", "source"):
+            # As objects, None where no figure (pandas would make strings' NaN of it).
+            columns[name] = pd.Series(columns[name], index=index, dtype=object)
+        return pd.DataFrame(columns, index=index)
+
+
+class _Walk:
+    """One evaluate_tree: its inputs as arrays, every id placed once among the units (its
+    position, `…_at`, -1 where it is not one of them), what is known so far of each unit's
+    members, and the evaluation of a level."""
+
+    def __init__(self, units, figures, rule: Rules, agencies, leaf_stats, known):
+        self.rule = rule
+        # Every id and key as an int64 key (a missing parent: NO_PARENT).
+        self.ids = as_keys(units["id"])
+        self._order = np.argsort(self.ids, kind="stable")
+        self._sorted = self.ids[self._order]
+        levels = units["level"].to_numpy()
+        self.depth = np.full(len(self.ids), -1, dtype=int)
+        for depth, level in enumerate(LEVELS_BOTTOM_UP):
+            self.depth[levels == level] = depth
+        self.parents = as_keys(units["parent_id"])
+        self.figures = figures
+        self._own: dict[str, np.ndarray] = {}
+        self.agencies = agencies
+        self._agencies: tuple | None = None
+        if leaf_stats is None or leaf_stats.empty:
+            self.leaf_keys = np.zeros(0, dtype="int64")
+            self.leaf_sums = np.zeros((0, len(_SUMS)))
+        else:
+            self.leaf_keys = as_keys(leaf_stats["key"])
+            self.leaf_sums = leaf_stats[_SUMS].to_numpy(dtype=float)
+        self.leaf_at = self.position(self.leaf_keys)
+        # What each unit has below it so far: communes the database added up, or nodes.
+        self.has_members = np.zeros(len(self.ids), dtype=bool)
+        self.has_members[self.leaf_at[self.leaf_at >= 0]] = True
+        self.has_communes = self.has_members.copy()
+        self.child_level = np.full(len(self.ids), None, dtype=object)  # its first node's
+        self.has_nodes = np.zeros(len(self.ids), dtype=bool)
+        self.done = _Nodes({"id": np.zeros(0, dtype="int64")})
+        if known is not None and not known.empty:
+            self._add(_Nodes.known(known))
+
+    def position(self, keys: np.ndarray) -> np.ndarray:
+        """Where each key is among the units (-1: not there)."""
+        place, found = _lookup(self._sorted, keys)
+        return np.where(found, self._order[place], -1)
+
+    def _add(self, nodes: _Nodes) -> None:
+        """Nodes evaluated: they are members of their parents from now on."""
+        at = self.position(nodes["parent_id"])
+        nodes.columns["parent_at"] = at
+        nodes.columns["parent_depth"] = np.where(at >= 0, self.depth[at], -1)
+        self.done = self.done.plus(nodes)
+        parents, first = np.unique(at[at >= 0], return_index=True)
+        self.has_members[parents] = True
+        new = parents[~self.has_nodes[parents]]
+        self.child_level[new] = nodes["level"][at >= 0][first][~self.has_nodes[parents]]
+        self.has_nodes[parents] = True
+
+    def level(self, depth: int, ns: str, at: np.ndarray) -> _Nodes:
+        """The nodes of the units `at` (all those of one depth), for node scope `ns`."""
+        rule, level = self.rule, LEVELS_BOTTOM_UP[depth]
+        ids = self.ids[at]
+        value, numerator, denominator, covered, expected, percent_only = self._computed(
+            depth, ns, at
         )
-        for column in (covered, expected, percent_only):
-            column[np.isnan(column)] = 0
         origin = np.where(np.isnan(value), NO_DATA, COMPUTED).astype(object)
         answer = np.zeros(len(ids), dtype=bool)
         figure_id = np.full(len(ids), None, dtype=object)
         figure_period, source = figure_id.copy(), figure_id.copy()
 
-        reported = index.isin(own.index)
+        rows = self.own(ns)[at]
+        reported = rows >= 0
         if reported.any():
-            mine = own.loc[ids[reported]]
+            mine = self.figures.iloc[rows[reported]]
             value[reported] = mine["value"].to_numpy(dtype=float)
             numerator[reported] = mine["numerator"].to_numpy(dtype=float)
             denominator[reported] = mine["denominator"].to_numpy(dtype=float)
@@ -387,23 +491,21 @@ def evaluate_tree(
             # A figure reported for a whole tier covers every member of it. A share of units
             # (18 of 29 departments) names the tier's size when the registry does not.
             if ns != SELF:
-                at = np.flatnonzero(reported)
+                where = np.flatnonzero(reported)
                 shares = rule.unit_rollup(ids[reported]) == SHARE_YES
-                unknown = at[(expected[at] == 0) & shares & ~np.isnan(denominator[at])]
+                unknown = where[(expected[where] == 0) & shares & ~np.isnan(denominator[where])]
                 expected[unknown] = denominator[unknown]
             covered[reported] = expected[reported]
         # A unit with no units below it (a commune) counts as one for itself.
-        has_children = index.isin(leaf_stats["key"])
-        if not done.empty:
-            has_children |= index.isin(done["parent_id"])
-        leaf = np.full(len(ids), ns == SELF) & np.logical_not(has_children)
+        leaf = np.full(len(ids), ns == SELF) & ~self.has_members[at]
         expected[leaf] = 1
         covered[leaf] = (origin[leaf] != NO_DATA).astype(int)
-        node = pd.DataFrame(
+        nodes = _Nodes(
             {
-                "parent_id": nodes["parent_id"].to_numpy(),
-                "level": level,
-                "node_scope": ns,
+                "id": ids,
+                "parent_id": self.parents[at],
+                "level": np.full(len(ids), level, dtype=object),
+                "node_scope": np.full(len(ids), ns, dtype=object),
                 "value": value,
                 "numerator": numerator,
                 "denominator": denominator,
@@ -411,36 +513,173 @@ def evaluate_tree(
                 "origin": origin,
                 "covered": covered,
                 "expected": expected,
-                "coverage_level": _coverage_level(ns, level, done, nodes, leaf_stats),
-                # As objects, None where no figure (pandas would make strings' NaN of it).
-                "figure_id": pd.Series(figure_id, index=index, dtype=object),
-                "figure_period": pd.Series(figure_period, index=index, dtype=object),
-                "source": pd.Series(source, index=index, dtype=object),
+                "coverage_level": self._coverage_level(ns, level, at),
+                "figure_id": figure_id,
+                "figure_period": figure_period,
+                "source": source,
                 "percent_only": percent_only,
-            },
-            index=index,
+            }
         )
-        results.append(node)
-        done = pd.concat([done, node]) if not done.empty else node
-    if not results:
-        return done
-    return pd.concat(results)[["parent_id", "level", "node_scope", *NODE_COLUMNS]]
+        self._add(nodes)
+        return nodes
+
+    def _computed(self, depth: int, ns: str, at: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The members of the units `at` combined (finish), as float arrays: value,
+        numerator, denominator (NaN where none), covered, expected, percent_only (0)."""
+        groups, sums = self._members(depth, ns, at)
+        totals = pd.DataFrame(sums, columns=_SUMS).groupby(groups).sum()
+        found = totals.index.to_numpy()
+        applied = _applied(totals, _rollups(self.rule, self.ids[at][found]))
+        result = []
+        for name in ("value", "numerator", "denominator", "covered", "expected", "percent_only"):
+            array = np.full(len(at), np.nan if name in _VALUES else 0.0)
+            array[found] = applied[name]
+            result.append(array)
+        return tuple(result)
+
+    def _members(self, depth: int, ns: str, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The members of the units `at` as sums (_SUMS), one row each, and the unit each
+        belongs to (its place in `at`): their child nodes, counted one each for "self" (in
+        that order), their agencies for an agency scope, then the communes the database
+        added up."""
+        in_level = np.full(len(self.ids), -1)
+        in_level[at] = np.arange(len(at))
+        groups, sums = [], []
+
+        def add(members, unit_at):
+            stats = _member_sums(*members, self.rule)
+            groups.append(in_level[unit_at])
+            sums.append(np.column_stack([stats[name] for name in _SUMS]))
+
+        done = self.done
+        if len(done):
+            children = done.take(done["parent_depth"] == depth)
+            counts_one = children["node_scope"] == SELF
+            for count_one in (True, False):
+                part = children.take(counts_one == count_one)
+                if len(part):
+                    members = _member_arrays(
+                        part, part["parent_id"], self.rule, count_one=count_one
+                    )
+                    add(members, part["parent_at"])
+        if ns in AGENCY_SCOPES and self.agencies is not None:
+            self._agency_members(depth, ns, add)
+        below = self.leaf_at >= 0
+        below[below] = self.depth[self.leaf_at[below]] == depth
+        groups.append(in_level[self.leaf_at[below]])
+        sums.append(self.leaf_sums[below])
+        return np.concatenate(groups), np.concatenate(sums)
+
+    def _agency_members(self, depth: int, scope: str, add) -> None:
+        """The agencies of the units of `depth` that the agency scope counts, with their own
+        figures, `add`ed as members."""
+        agency_level, kinds = AGENCY_SCOPES[scope]
+        if agency_level is not None and agency_level != LEVELS_BOTTOM_UP[depth]:
+            return
+        if self._agencies is None:
+            self._agencies = self._agency_figures()
+        unit_at, kind, value, numerator, denominator = self._agencies
+        mine = np.flatnonzero(unit_at >= 0)
+        mine = mine[self.depth[unit_at[mine]] == depth]
+        if kinds is not None:
+            mine = mine[np.isin(kind[mine], kinds)]
+        if not len(mine):
+            return
+        units = self.ids[unit_at[mine]]
+        add(
+            (
+                units,
+                value[mine],
+                numerator[mine],
+                denominator[mine],
+                self.rule.is_boolean(units),
+                (~np.isnan(value[mine])).astype(int),
+                np.ones(len(mine), dtype=int),
+                np.zeros(len(mine), dtype=int),
+            ),
+            unit_at[mine],
+        )
+
+    def _agency_figures(self) -> tuple[np.ndarray, ...]:
+        """Each agency's unit (its place among the units) and kind, and its own figure's
+        value, numerator and denominator (NaN where it has none)."""
+        figures, agencies = self.figures, self.agencies
+        own = figures[figures["agency_id"].notna() & (figures["scope"] == SELF)]
+        # An agency's key: its id in its unit's slot (agencies are shifted as units are).
+        slot_start = as_keys(own["unit_id"]) // SLOT * SLOT
+        keys, first = np.unique(slot_start + as_keys(own["agency_id"]), return_index=True)
+        place, found = _lookup(keys, as_keys(agencies["id"]))
+        rows = own.iloc[first[place[found]]] if len(keys) else own
+
+        def column(name):
+            array = np.full(len(agencies), np.nan)
+            array[found] = rows[name].to_numpy(dtype=float)
+            return array
+
+        return (
+            self.position(as_keys(agencies["unit_id"])),
+            agencies["kind"].to_numpy(),
+            column("value"),
+            column("numerator"),
+            column("denominator"),
+        )
+
+    def own(self, ns: str) -> np.ndarray:
+        """Each unit's own figure for node scope `ns` (own_figures): its row in `figures`,
+        -1 where it has none."""
+        if ns not in self._own:
+            keys, rows = _own_rows(self.figures, ns)
+            at = self.position(keys)
+            own = np.full(len(self.ids), -1)
+            own[at[at >= 0]] = rows[at >= 0]
+            self._own[ns] = own
+        return self._own[ns]
+
+    def _coverage_level(self, ns: str, level: str, at: np.ndarray) -> np.ndarray:
+        """What the coverage counts: the tier's level, agencies, or the unit's children."""
+        if ns in TIER_LEVELS:
+            return np.full(len(at), TIER_LEVELS[ns], dtype=object)
+        if ns in AGENCY_SCOPES:
+            return np.full(len(at), AGENCY, dtype=object)
+        levels = np.full(len(at), level, dtype=object)
+        levels[self.has_communes[at]] = "commune"
+        nodes = self.has_nodes[at]
+        levels[nodes] = self.child_level[at][nodes]
+        return levels
 
 
-def own_figures(figures: pd.DataFrame, ns: str, is_unit_figure=None) -> pd.DataFrame:
-    """Each unit's own figure for node scope `ns`, indexed by unit_id: its figure of that
-    scope, or for "self", when it has none, its People's Committee's."""
-    if is_unit_figure is None:
-        is_unit_figure = figures["agency_id"].isna()
-    own = figures[is_unit_figure & (figures["scope"] == ns)]
+def _own_rows(figures: pd.DataFrame, ns: str) -> tuple[np.ndarray, np.ndarray]:
+    """own_figures as positions: the unit keys having one, sorted, and for each the row of
+    `figures` holding it."""
+    scope = figures["scope"].to_numpy()
+    unit_ids = as_keys(figures["unit_id"])
+    own = np.flatnonzero(figures["agency_id"].isna().to_numpy() & (scope == ns))
     if ns == SELF:
         # A unit's People's Committee speaks for the unit when the unit itself has no
         # figure of its own.
-        committee = figures[
-            (figures["agency_kind"] == PEOPLES_COMMITTEE) & (figures["scope"] == SELF)
-        ]
-        own = pd.concat([own, committee[~committee["unit_id"].isin(own["unit_id"])]])
-    return own.drop_duplicates("unit_id").set_index("unit_id")
+        committee = np.flatnonzero(
+            (figures["agency_kind"].to_numpy() == PEOPLES_COMMITTEE) & (scope == SELF)
+        )
+        committee = committee[~np.isin(unit_ids[committee], unit_ids[own])]
+        own = np.concatenate([own, committee])
+    keys, first = np.unique(unit_ids[own], return_index=True)
+    return keys, own[first]
+
+
+def _lookup(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `wanted` is in the sorted `keys`, and whether it is there (where it is
+    not, the place is 0, a valid index if `keys` has any)."""
+    place = np.searchsorted(keys, wanted)
+    place[place == len(keys)] = 0
+    found = (keys[place] == wanted) if len(keys) else np.zeros(len(wanted), dtype=bool)
+    return place, found
+
+
+def own_figures(figures: pd.DataFrame, ns: str) -> pd.DataFrame:
+    """Each unit's own figure for node scope `ns`, indexed by unit_id: its figure of that
+    scope, or for "self", when it has none, its People's Committee's (_own_rows)."""
+    _keys, rows = _own_rows(figures, ns)
+    return figures.iloc[rows].set_index("unit_id")
 
 
 def leaf_values(figures: pd.DataFrame, leaves: pd.Index, rule) -> pd.DataFrame:
@@ -535,35 +774,33 @@ def as_members(nodes: pd.DataFrame, key: pd.Series, rule: Rule, *, count_one: bo
     enters as a percentage only: its counts are of a lower tier and must not be added to
     answers of this one.
     """
-    numerator = nodes["numerator"].to_numpy(dtype=float)
-    denominator = nodes["denominator"].to_numpy(dtype=float)
-    share = _rules(rule).unit_rollup(key.to_numpy()) == SHARE_YES
-    drop = (
-        share & (nodes["origin"].to_numpy() != REPORTED) & (nodes["node_scope"].to_numpy() == SELF)
-    )
-    if drop.any():  # (on the arrays: .loc on the frame cost a millisecond a call)
+    columns = {name: nodes[name].to_numpy() for name in nodes.columns}
+    columns.setdefault("percent_only", np.zeros(len(nodes), dtype=int))
+    arrays = _member_arrays(columns, key.to_numpy(), rule, count_one=count_one)
+    return pd.DataFrame(dict(zip(MEMBER_COLUMNS, arrays, strict=True)))
+
+
+def _member_arrays(nodes, key, rule, *, count_one: bool) -> tuple[np.ndarray, ...]:
+    """as_members on the nodes' arrays (a mapping of column to array): the MEMBER_COLUMNS'
+    arrays, as _member_sums takes them."""
+    value = np.asarray(nodes["value"], dtype=float)
+    numerator = np.asarray(nodes["numerator"], dtype=float)
+    denominator = np.asarray(nodes["denominator"], dtype=float)
+    share = _rules(rule).unit_rollup(key) == SHARE_YES
+    drop = share & (nodes["origin"] != REPORTED) & (nodes["node_scope"] == SELF)
+    if drop.any():
         numerator = np.where(drop, np.nan, numerator)
         denominator = np.where(drop, np.nan, denominator)
-    members = pd.DataFrame(
-        {
-            "key": key.to_numpy(),
-            "value": nodes["value"].to_numpy(dtype=float),
-            "numerator": numerator,
-            "denominator": denominator,
-            "answer": nodes["answer"].to_numpy(dtype=bool),
-        }
-    )
     if count_one:
-        members["covered"] = nodes["value"].notna().to_numpy().astype(int)
-        members["expected"] = 1
-        members["percent_only"] = 0
+        covered = (~np.isnan(value)).astype(int)
+        expected = np.ones(len(value), dtype=int)
+        percent_only = np.zeros(len(value), dtype=int)
     else:
-        members["covered"] = nodes["covered"].to_numpy(dtype=int)
-        members["expected"] = nodes["expected"].to_numpy(dtype=int)
-        members["percent_only"] = (
-            nodes["percent_only"].fillna(0).to_numpy(dtype=int) if "percent_only" in nodes else 0
-        )
-    return members
+        covered = np.asarray(nodes["covered"]).astype(int)
+        expected = np.asarray(nodes["expected"]).astype(int)
+        percent_only = np.nan_to_num(np.asarray(nodes["percent_only"], dtype=float)).astype(int)
+    answer = np.asarray(nodes["answer"], dtype=bool)
+    return key, value, numerator, denominator, answer, covered, expected, percent_only
 
 
 def combine_predecessors(nodes: pd.DataFrame, key: pd.Series, rule) -> pd.DataFrame:
@@ -588,81 +825,3 @@ def combine_predecessors(nodes: pd.DataFrame, key: pd.Series, rule) -> pd.DataFr
         through.loc[lacking, columns] = counted.loc[lacking, columns]
     through["by_units"] = lacking
     return through
-
-
-def _child_members(done: pd.DataFrame, nodes: pd.DataFrame, rule: Rule) -> pd.DataFrame:
-    if done.empty:
-        return _empty_members()
-    children = done[done["parent_id"].isin(nodes["id"])]
-    if children.empty:
-        return _empty_members()
-    parts = []
-    counts_one = (children["node_scope"] == SELF).to_numpy()
-    for count_one in (True, False):
-        part = children[counts_one == count_one]
-        if not part.empty:
-            parts.append(as_members(part, part["parent_id"], rule, count_one=count_one))
-    return pd.concat(parts)
-
-
-def _agency_members(
-    agencies: pd.DataFrame,
-    nodes: pd.DataFrame,
-    figures: pd.DataFrame,
-    scope: str,
-    level: str,
-    rule: Rule,
-) -> pd.DataFrame:
-    """The agencies of these units that the agency scope counts, with their own figures."""
-    agency_level, kinds = AGENCY_SCOPES[scope]
-    if agency_level is not None and agency_level != level:
-        return _empty_members()
-    mine = agencies[agencies["unit_id"].isin(nodes["id"])]
-    if kinds is not None:
-        mine = mine[mine["kind"].isin(kinds)]
-    if mine.empty:
-        return _empty_members()
-    own = figures[figures["agency_id"].notna() & (figures["scope"] == SELF)]
-    # An agency's key: its id in its unit's slot (agencies are shifted as units are).
-    slot_start = own["unit_id"].to_numpy(dtype="int64") // SLOT * SLOT
-    own = own.assign(agency_key=slot_start + own["agency_id"].to_numpy(dtype="int64"))
-    own = own.drop_duplicates("agency_key").set_index("agency_key")
-    values = own.reindex(as_keys(mine["id"]))
-    return pd.DataFrame(
-        {
-            "key": mine["unit_id"].to_numpy(),
-            "value": values["value"].to_numpy(dtype=float),
-            "numerator": values["numerator"].to_numpy(dtype=float),
-            "denominator": values["denominator"].to_numpy(dtype=float),
-            "answer": _rules(rule).is_boolean(mine["unit_id"].to_numpy()),
-            "covered": values["value"].notna().to_numpy().astype(int),
-            "expected": 1,
-            "percent_only": 0,
-        }
-    )
-
-
-def _coverage_level(
-    scope: str, level: str, done: pd.DataFrame, nodes: pd.DataFrame, leaf_stats: pd.DataFrame
-):
-    """What the coverage counts: the tier's level, agencies, or the unit's children."""
-    if scope in TIER_LEVELS:
-        return TIER_LEVELS[scope]
-    if scope in AGENCY_SCOPES:
-        return AGENCY
-    levels = pd.Series("commune", index=pd.Index(leaf_stats["key"].unique()), dtype=object)
-    if not done.empty:
-        children = done.loc[done["parent_id"].isin(nodes["id"])].drop_duplicates("parent_id")
-        levels = pd.concat([levels, children.set_index("parent_id")["level"]])
-        levels = levels[~levels.index.duplicated(keep="last")]
-    mapped = nodes["id"].map(levels).astype(object)
-    return mapped.where(mapped.notna(), level).to_numpy()
-
-
-def _empty_members() -> pd.DataFrame:
-    return _EMPTY_MEMBERS.copy()
-
-
-_EMPTY_MEMBERS = pd.DataFrame(
-    {column: pd.Series(dtype="int64" if column == "key" else float) for column in MEMBER_COLUMNS}
-)

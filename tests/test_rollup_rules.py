@@ -706,6 +706,9 @@ def test_districts_scope_counts_districts():
     assert p["value"] == pytest.approx(100 * 13 / 22)
     assert (p["covered"], p["expected"]) == (2, 2)
     assert p["coverage_level"] == "district"
+    # A district answering for itself counts its communes, as it does for scope "self".
+    assert result.loc[D2, "coverage_level"] == "commune"
+    assert (result.loc[D2, "covered"], result.loc[D2, "expected"]) == (2, 3)
 
 
 # --- evaluate_tree: yes/no --------------------------------------------------------------
