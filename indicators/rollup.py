@@ -448,19 +448,23 @@ class _Walk:
 
     def position(self, keys: np.ndarray) -> np.ndarray:
         """Where each key is among the units (-1: not there)."""
+        if not len(self._order):
+            return np.full(len(keys), -1)
         place, found = _lookup(self._sorted, keys)
         return np.where(found, self._order[place], -1)
 
     def _add(self, nodes: _Nodes) -> None:
         """Nodes evaluated: they are members of their parents from now on."""
         at = self.position(nodes["parent_id"])
-        nodes.columns["parent_at"] = at
-        nodes.columns["parent_depth"] = np.where(at >= 0, self.depth[at], -1)
+        inside = at >= 0
+        depth = np.full(len(at), -1)
+        depth[inside] = self.depth[at[inside]]
+        nodes.columns["parent_at"], nodes.columns["parent_depth"] = at, depth
         self.done = self.done.plus(nodes)
-        parents, first = np.unique(at[at >= 0], return_index=True)
+        parents, first = np.unique(at[inside], return_index=True)
         self.has_members[parents] = True
-        new = parents[~self.has_nodes[parents]]
-        self.child_level[new] = nodes["level"][at >= 0][first][~self.has_nodes[parents]]
+        new = ~self.has_nodes[parents]
+        self.child_level[parents[new]] = nodes["level"][inside][first][new]
         self.has_nodes[parents] = True
 
     def level(self, depth: int, ns: str, at: np.ndarray) -> _Nodes:
@@ -527,9 +531,15 @@ class _Walk:
         """The members of the units `at` combined (finish), as float arrays: value,
         numerator, denominator (NaN where none), covered, expected, percent_only (0)."""
         groups, sums = self._members(depth, ns, at)
-        totals = pd.DataFrame(sums, columns=_SUMS).groupby(groups).sum()
-        found = totals.index.to_numpy()
-        applied = _applied(totals, _rollups(self.rule, self.ids[at][found]))
+        ids = self.ids[at]
+        # Added up by the units' keys, as the engine always grouped them: pandas adds a
+        # group's floats with compensation or not by whether the keys come in order, so
+        # the keys, not positions, keep the last bits as they were.
+        totals = pd.DataFrame(sums, columns=_SUMS).groupby(ids[groups]).sum()
+        keys = totals.index.to_numpy()
+        by_id = np.argsort(ids)
+        found = by_id[np.searchsorted(ids[by_id], keys)]
+        applied = _applied(totals, _rollups(self.rule, keys))
         result = []
         for name in ("value", "numerator", "denominator", "covered", "expected", "percent_only"):
             array = np.full(len(at), np.nan if name in _VALUES else 0.0)
