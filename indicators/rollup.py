@@ -320,7 +320,7 @@ def evaluate_tree(
     """The value of every unit in `units` for `scope`, bottom-up; indexed by unit id.
 
     units: id, parent_id (NaN, None or NO_PARENT at the roots), level — a subtree in force
-      on one date.
+      on one date, each unit once.
     figures: one chosen figure per unit or agency and scope (time already rolled up):
       unit_id, agency_id (NaN for a unit's own; an agency's plain id, its slot being its
       unit's), agency_kind, scope, value, numerator, denominator, figure_id,
@@ -420,6 +420,8 @@ class _Walk:
         self.ids = as_keys(units["id"])
         self._order = np.argsort(self.ids, kind="stable")
         self._sorted = self.ids[self._order]
+        if (self._sorted[1:] == self._sorted[:-1]).any():
+            raise ValueError("A unit is given twice to evaluate_tree.")
         levels = units["level"].to_numpy()
         self.depth = np.full(len(self.ids), -1, dtype=int)
         for depth, level in enumerate(LEVELS_BOTTOM_UP):
@@ -437,9 +439,9 @@ class _Walk:
             self.leaf_sums = leaf_stats[_SUMS].to_numpy(dtype=float)
         self.leaf_at = self.position(self.leaf_keys)
         # What each unit has below it so far: communes the database added up, or nodes.
-        self.has_members = np.zeros(len(self.ids), dtype=bool)
-        self.has_members[self.leaf_at[self.leaf_at >= 0]] = True
-        self.has_communes = self.has_members.copy()
+        self.has_below = np.zeros(len(self.ids), dtype=bool)
+        self.has_below[self.leaf_at[self.leaf_at >= 0]] = True
+        self.has_communes = self.has_below.copy()
         self.child_level = np.full(len(self.ids), None, dtype=object)  # its first node's
         self.has_nodes = np.zeros(len(self.ids), dtype=bool)
         self.done = _Nodes({"id": np.zeros(0, dtype="int64")})
@@ -462,7 +464,7 @@ class _Walk:
         nodes.columns["parent_at"], nodes.columns["parent_depth"] = at, depth
         self.done = self.done.plus(nodes)
         parents, first = np.unique(at[inside], return_index=True)
-        self.has_members[parents] = True
+        self.has_below[parents] = True
         new = ~self.has_nodes[parents]
         self.child_level[parents[new]] = nodes["level"][inside][first][new]
         self.has_nodes[parents] = True
@@ -501,7 +503,7 @@ class _Walk:
                 expected[unknown] = denominator[unknown]
             covered[reported] = expected[reported]
         # A unit with no units below it (a commune) counts as one for itself.
-        leaf = np.full(len(ids), ns == SELF) & ~self.has_members[at]
+        leaf = np.full(len(ids), ns == SELF) & ~self.has_below[at]
         expected[leaf] = 1
         covered[leaf] = (origin[leaf] != NO_DATA).astype(int)
         nodes = _Nodes(
@@ -654,7 +656,9 @@ class _Walk:
         levels = np.full(len(at), level, dtype=object)
         levels[self.has_communes[at]] = "commune"
         nodes = self.has_nodes[at]
-        levels[nodes] = self.child_level[at][nodes]
+        # (A known node without a level leaves its parent's own, as before.)
+        child = self.child_level[at][nodes]
+        levels[nodes] = np.where(pd.isna(child), level, child)
         return levels
 
 
@@ -738,7 +742,7 @@ def _evaluate_slotted(units, figures, scope, rules, agencies, leaf_stats):
 
     all_units = in_slots(units, list(slots.values()), ("id", "parent_id"))
     figures = figures[figures["indicator_id"].isin(slots)].copy()
-    # An agency's figure moves with its unit; its agency id stays (_agency_members).
+    # An agency's figure moves with its unit; its agency id stays (_Walk._agency_figures).
     figures["unit_id"] = in_slot(figures["unit_id"], figures["indicator_id"].map(slots))
     all_agencies = None
     if agencies is not None:

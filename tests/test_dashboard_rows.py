@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from indicators.models import Figure, Indicator
 from indicators.periods import parse_period
-from indicators.templatetags.values import figure_rows
-from reports.templatetags.dashboard_rows import ranking_rows
+from reports.templatetags.dashboard_rows import figure_rows, ranking_rows
 from units.models import Unit
 
 # The loops as templates/reports/unit_dashboard.html wrote them before the tags.

@@ -711,6 +711,14 @@ def test_districts_scope_counts_districts():
     assert (result.loc[D2, "covered"], result.loc[D2, "expected"]) == (2, 3)
 
 
+def test_a_unit_given_twice_is_refused():
+    # A unit is one node: given twice (no caller does), the walk says so rather than
+    # evaluating the copies apart.
+    units = units_frame([(P, None, "province"), (D1, P, "district"), (D1, P, "district")])
+    with pytest.raises(ValueError, match="twice"):
+        evaluate_tree(units, figures_frame(fig(D1, 75.0, 9, 12)), scope="self", rule=RATIO)
+
+
 # --- evaluate_tree: yes/no --------------------------------------------------------------
 
 

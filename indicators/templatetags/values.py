@@ -7,8 +7,7 @@ tag costs a tenth of it (benchmarks/RESULTS.md, issue 17).
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
@@ -112,33 +111,6 @@ def _scope_label(scope: str) -> str:
     """What get_scope_display gives, without its price (90 µs a call: it flattens and hashes
     the field's choices every time, a hundred times a dashboard)."""
     return str(_SCOPE_LABELS.get(scope, scope))
-
-
-@register.simple_tag
-def figure_rows(figures, unit, period) -> SafeString:
-    """A dashboard's table of figures, a row each: the indicator (a link to its page for
-    `unit` and `period`) and figure_cells. One tag for the hundred rows, each indicator's
-    address made once (reversing one cost 50 µs; docs/decisions/0028)."""
-    addresses: dict[str, str] = {}
-    for f in figures:
-        code = f.indicator.code
-        if code not in addresses:
-            addresses[code] = reverse("reports:indicator", args=[unit.pk, code])
-    return format_html_join(
-        "",
-        '\n      <tr>\n        <td><a href="{}?period={}"><code>{}</code></a> '
-        '<span class="small">{}</span></td>\n        {}\n      </tr>\n    ',
-        (
-            (
-                addresses[f.indicator.code],
-                period.id,
-                f.indicator.code,
-                f.indicator.localized_name,
-                figure_cells(f),
-            )
-            for f in figures
-        ),
-    )
 
 
 @register.simple_tag
