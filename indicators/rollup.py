@@ -438,12 +438,14 @@ class _Walk:
             self.leaf_keys = as_keys(leaf_stats["key"])
             self.leaf_sums = leaf_stats[_SUMS].to_numpy(dtype=float)
         self.leaf_at = self.position(self.leaf_keys)
-        # What each unit has below it so far: communes the database added up, or nodes.
-        self.has_below = np.zeros(len(self.ids), dtype=bool)
-        self.has_below[self.leaf_at[self.leaf_at >= 0]] = True
-        self.has_communes = self.has_below.copy()
-        self.child_level = np.full(len(self.ids), None, dtype=object)  # its first node's
+        self.leaf_depth = np.full(len(self.leaf_at), -1)
+        self.leaf_depth[self.leaf_at >= 0] = self.depth[self.leaf_at[self.leaf_at >= 0]]
+        # What each unit has below it so far: communes the database added up, nodes (and
+        # the level of its first node).
+        self.has_communes = np.zeros(len(self.ids), dtype=bool)
+        self.has_communes[self.leaf_at[self.leaf_at >= 0]] = True
         self.has_nodes = np.zeros(len(self.ids), dtype=bool)
+        self.child_level = np.full(len(self.ids), None, dtype=object)
         self.done = _Nodes({"id": np.zeros(0, dtype="int64")})
         if known is not None and not known.empty:
             self._add(_Nodes.known(known))
@@ -464,7 +466,6 @@ class _Walk:
         nodes.columns["parent_at"], nodes.columns["parent_depth"] = at, depth
         self.done = self.done.plus(nodes)
         parents, first = np.unique(at[inside], return_index=True)
-        self.has_below[parents] = True
         new = ~self.has_nodes[parents]
         self.child_level[parents[new]] = nodes["level"][inside][first][new]
         self.has_nodes[parents] = True
@@ -503,7 +504,7 @@ class _Walk:
                 expected[unknown] = denominator[unknown]
             covered[reported] = expected[reported]
         # A unit with no units below it (a commune) counts as one for itself.
-        leaf = np.full(len(ids), ns == SELF) & ~self.has_below[at]
+        leaf = np.full(len(ids), ns == SELF) & ~(self.has_communes[at] | self.has_nodes[at])
         expected[leaf] = 1
         covered[leaf] = (origin[leaf] != NO_DATA).astype(int)
         nodes = _Nodes(
@@ -532,35 +533,31 @@ class _Walk:
     def _computed(self, depth: int, ns: str, at: np.ndarray) -> tuple[np.ndarray, ...]:
         """The members of the units `at` combined (finish), as float arrays: value,
         numerator, denominator (NaN where none), covered, expected, percent_only (0)."""
-        groups, sums = self._members(depth, ns, at)
-        ids = self.ids[at]
+        unit_at, sums = self._members(depth, ns)
         # Added up by the units' keys, as the engine always grouped them: pandas adds a
         # group's floats with compensation or not by whether the keys come in order, so
         # the keys, not positions, keep the last bits as they were.
-        totals = pd.DataFrame(sums, columns=_SUMS).groupby(ids[groups]).sum()
+        totals = pd.DataFrame(sums, columns=_SUMS).groupby(self.ids[unit_at]).sum()
         keys = totals.index.to_numpy()
-        by_id = np.argsort(ids)
-        found = by_id[np.searchsorted(ids[by_id], keys)]
         applied = _applied(totals, _rollups(self.rule, keys))
+        found = self.position(keys)
         result = []
         for name in ("value", "numerator", "denominator", "covered", "expected", "percent_only"):
-            array = np.full(len(at), np.nan if name in _VALUES else 0.0)
+            array = np.full(len(self.ids), np.nan if name in _VALUES else 0.0)
             array[found] = applied[name]
-            result.append(array)
+            result.append(array[at])
         return tuple(result)
 
-    def _members(self, depth: int, ns: str, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The members of the units `at` as sums (_SUMS), one row each, and the unit each
-        belongs to (its place in `at`): their child nodes, counted one each for "self" (in
+    def _members(self, depth: int, ns: str) -> tuple[np.ndarray, np.ndarray]:
+        """The members of the units of `depth` as sums (_SUMS), one row each, and the unit
+        each belongs to (its position): their child nodes, counted one each for "self" (in
         that order), their agencies for an agency scope, then the communes the database
         added up."""
-        in_level = np.full(len(self.ids), -1)
-        in_level[at] = np.arange(len(at))
-        groups, sums = [], []
+        units, sums = [], []
 
         def add(members, unit_at):
             stats = _member_sums(*members, self.rule)
-            groups.append(in_level[unit_at])
+            units.append(unit_at)
             sums.append(np.column_stack([stats[name] for name in _SUMS]))
 
         done = self.done
@@ -576,11 +573,10 @@ class _Walk:
                     add(members, part["parent_at"])
         if ns in AGENCY_SCOPES and self.agencies is not None:
             self._agency_members(depth, ns, add)
-        below = self.leaf_at >= 0
-        below[below] = self.depth[self.leaf_at[below]] == depth
-        groups.append(in_level[self.leaf_at[below]])
+        below = self.leaf_depth == depth
+        units.append(self.leaf_at[below])
         sums.append(self.leaf_sums[below])
-        return np.concatenate(groups), np.concatenate(sums)
+        return np.concatenate(units), np.concatenate(sums)
 
     def _agency_members(self, depth: int, scope: str, add) -> None:
         """The agencies of the units of `depth` that the agency scope counts, with their own
@@ -640,7 +636,7 @@ class _Walk:
         """Each unit's own figure for node scope `ns` (own_figures): its row in `figures`,
         -1 where it has none."""
         if ns not in self._own:
-            keys, rows = _own_rows(self.figures, ns)
+            keys, rows = _own_figure_rows(self.figures, ns)
             at = self.position(keys)
             own = np.full(len(self.ids), -1)
             own[at[at >= 0]] = rows[at >= 0]
@@ -662,7 +658,7 @@ class _Walk:
         return levels
 
 
-def _own_rows(figures: pd.DataFrame, ns: str) -> tuple[np.ndarray, np.ndarray]:
+def _own_figure_rows(figures: pd.DataFrame, ns: str) -> tuple[np.ndarray, np.ndarray]:
     """own_figures as positions: the unit keys having one, sorted, and for each the row of
     `figures` holding it."""
     scope = figures["scope"].to_numpy()
@@ -691,8 +687,8 @@ def _lookup(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def own_figures(figures: pd.DataFrame, ns: str) -> pd.DataFrame:
     """Each unit's own figure for node scope `ns`, indexed by unit_id: its figure of that
-    scope, or for "self", when it has none, its People's Committee's (_own_rows)."""
-    _keys, rows = _own_rows(figures, ns)
+    scope, or for "self", when it has none, its People's Committee's (_own_figure_rows)."""
+    _keys, rows = _own_figure_rows(figures, ns)
     return figures.iloc[rows].set_index("unit_id")
 
 
