@@ -127,7 +127,7 @@ def can_change_approved(user) -> bool:
     figure at a time (the admin's form, the API), every change kept in its history. Everyone
     else goes through the review workflow: a reviewer reopens the report, with a reason.
     Files (the bulk API, the officials' import) never overwrite an approved figure
-    (indicators.bulk), nor does the quarterly form (entry.services)."""
+    (indicators.writes.bulk), nor does the quarterly form (entry.services)."""
     return is_administrator(user)
 
 

@@ -1,5 +1,5 @@
 """Data values the DHIS2 way: read as a data value set (GET dataValueSets), written as one
-(POST, JSON or CSV) through the portal's one write path (indicators.bulk.figures_import,
+(POST, JSON or CSV) through the portal's one write path (indicators.writes.bulk.figures_import,
 with the same permissions and checks as the bulk API), answered with DHIS2's import
 summary; one value at a time (dataValues). docs/decisions/0027 says what maps to what.
 
@@ -19,12 +19,11 @@ from accounts import policy
 from dhis2_api import metadata, uids
 from dhis2_api.directory import Directory, OrgUnit
 from dhis2_api.queries import QueryError
-from indicators import bulk
-from indicators import reports as figure_reports
 from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, parse_period
 from indicators.services import FigureInput, FigureLocked
 from indicators.validation import UNIT_NOT_IN_FORCE
+from indicators.writes import bulk, figures
 
 SCHEMES = ("UID", "CODE")
 # A data value set is answered whole (JSON): past this, the client narrows its query or
@@ -495,7 +494,7 @@ def _delete(inputs, keys, existing, user, summary: Summary) -> Summary:
         summary.deleted = len(found)
         return summary
     try:
-        summary.deleted = figure_reports.figures_api_delete(user=user, figures=found)
+        summary.deleted = figures.figures_api_delete(user=user, figures=found)
     except (PermissionDenied, FigureLocked) as exc:
         summary.conflicts.append(Conflict("dataValueSet", str(exc)))
         summary.ignored, summary.deleted = len(keys), 0

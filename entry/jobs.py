@@ -1,6 +1,6 @@
 """Importing a file of figures from the entry pages, during the request or as an ImportJob.
 
-Reading is indicators.importing; checking, permissions and storing are indicators.bulk (which
+Reading is indicators.importing; checking, permissions and storing are indicators.writes.bulk (which
 asks accounts.policy row by row). This module only adds what a filled-in template needs —
 rows left empty are skipped, not refused — and runs the stages of a background job.
 """
@@ -23,9 +23,9 @@ from egov_portal.db_errors import WRITE_CLASH, is_write_clash
 from egov_portal.spreadsheets import xlsx_scan
 from egov_portal.upload_files import file_kind
 from entry.models import ImportJob
-from indicators.bulk import ImportSummary, figures_import
 from indicators.importing import ImportFileError, ReadFile, read_figures
 from indicators.services import FigureInput, RowError
+from indicators.writes.bulk import ImportSummary, figures_import
 
 logger = logging.getLogger(__name__)
 

@@ -49,7 +49,7 @@ class ImportJob(models.Model):
     # ImportSummary.as_dict() with the reader's notices and the sheet's name.
     summary = models.JSONField(_("kết quả"), default=dict, blank=True)
     # Every error of the import, as CSV (row, field, message) compressed with gzip: the
-    # summary lists only the first ones (indicators.bulk.ERRORS_LISTED).
+    # summary lists only the first ones (indicators.writes.bulk.ERRORS_LISTED).
     errors_file = models.BinaryField(_("danh sách lỗi (CSV nén gzip)"), blank=True, default=b"")
     error = models.TextField(_("lỗi"), blank=True)
     # Set by the worker at each stage: a running job silent for long had its worker killed

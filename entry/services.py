@@ -1,7 +1,11 @@
 """Entering a quarter's figures and moving the report through review.
 
-Every write asks accounts.policy first and checks values with indicators.validation, like
-imports and the API. A form's save is one transaction: all of it or, on a conflict, none.
+Both go through the write service (indicators.writes): it asks accounts.policy, opens and
+locks the report and its figures in the one order, writes them with their history and
+keeps the report's state and version. The form adds what is its own: checking values as
+typed (indicators.validation), a save refused when the report changed since the form was
+opened, and what a submission needs (required indicators, validation rules, evidence). A
+form's save is one transaction: all of it or, on a conflict, none.
 """
 
 from dataclasses import dataclass, field
@@ -11,27 +15,33 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from entry.requirements import required_codes
-from indicators import aggregates, store
-from indicators.models import Figure, Indicator, Submission, Transition
+from indicators import aggregates
+from indicators.models import Figure, Indicator, Submission
 from indicators.periods import Period, parse_period
-from indicators.reports import report_figures, report_open, report_touch
+from indicators.reports import report_figures
 from indicators.validation import figure_value_check, indicator_valid_in
+from indicators.writes import rules
+from indicators.writes.reports import (
+    ACTION_LABELS,
+    ACTIONS,
+    REASON_REQUIRED,
+    WorkflowError,
+    report_move,
+    report_open,
+    report_save,
+    report_step,
+)
 from notifications.services import notifications_for_step
 from quality.evidence import missing_evidence
 from quality.rules import Violation, report_violations
 from units.models import Agency, Unit
 
 Status = Figure.Status
-
-
-class WorkflowError(Exception):
-    """A step the report's status does not allow, or one missing its reason."""
 
 
 class EntryConflict(Exception):
@@ -119,22 +129,12 @@ def entry_save(
     EntryConflict lists what changed (against `opened`, the fingerprints the form showed)
     and nothing is written.
     """
-    if not policy.can_enter(user, unit, agency):
-        raise PermissionDenied(policy.NOT_YOUR_UNIT)
-    if not unit.is_in_force_during(period.start, period.end):
-        raise PermissionDenied(
-            _("%(unit)s không tồn tại trong kỳ %(period)s.")
-            % {"unit": unit.name, "period": period.id}
-        )
-    submission = report_open(unit=unit, agency=agency, period=period)
+    submission = report_open(user=user, unit=unit, agency=agency, period=period)
     indicators = {i.code: i for i in applicable_indicators(unit, agency, period)}
     # Locked after the report, by id: the order every writer locks in (docs/decisions/0012).
     current = {
         f.indicator.code: f
-        for f in report_figures(submission)
-        .select_related("indicator")
-        .select_for_update(of=("self",))
-        .order_by("pk")
+        for f in rules.figures_locked(report_figures(submission).select_related("indicator"))
     }
     # What the form showed against what is stored, whatever the version: a writer that does
     # not move it (staff through the API or a file, the admin) must not be overwritten, nor
@@ -161,7 +161,7 @@ def entry_save(
         # Approved figures are published: the form shows them and leaves them as they are,
         # whoever saves it; they change by reopening the report, or one at a time by an
         # administrator (the admin, the API): docs/decisions/0012.
-        published = figure is not None and figure.status == Status.APPROVED
+        published = rules.is_published(figure)
         if given.is_blank:
             if published:
                 continue  # shown, not sent: it stays as it is
@@ -189,8 +189,10 @@ def entry_save(
             "status": submission.status,
         }
         if published:
-            if any(getattr(figure, k) != v for k, v in wanted.items() if k != "status"):
-                result.errors[code] = {"value": [str(policy.APPROVED_LOCKED)]}
+            changes = any(getattr(figure, k) != v for k, v in wanted.items() if k != "status")
+            refused = rules.form_refusal(figure, changes=changes)
+            if refused:
+                result.errors[code] = {"value": [refused]}
             continue
         if figure is None:
             to_create.append(
@@ -210,11 +212,10 @@ def entry_save(
             for k, v in wanted.items():
                 setattr(figure, k, v)
             to_update.append(figure)
-    store.figures_store(create=to_create, update=to_update, delete=to_clear, by=user)
+    # Only a save that wrote something moves the report's version (makes open forms stale).
+    report_save(submission, create=to_create, update=to_update, delete=to_clear, by=user)
     result.saved = len(to_create) + len(to_update)
     result.cleared = len(to_clear)
-    if result.saved or result.cleared:
-        report_touch(submission)  # only a save that wrote something makes open forms stale
     if submit and result.missing:  # asked only when it matters: a draft's save costs nothing
         required = required_codes(unit, agency, period, list(indicators.values()))
         result.missing_required = [code for code in result.missing if code in required]
@@ -223,18 +224,9 @@ def entry_save(
         result.rule_errors = [v for v in broken if v.is_error]
         result.rule_warnings = [v for v in broken if not v.is_error]
         if not result.rule_errors and (not result.rule_warnings or comment.strip()):
-            _move(submission, Status.SUBMITTED, user=user, reason=comment.strip())
+            report_move(submission, Status.SUBMITTED, user=user, reason=comment.strip())
             result.submitted = True
     return result
-
-
-# action → (the statuses it starts from, where it leads, whether a reason is required)
-ACTIONS = {
-    "submit": ({Status.DRAFT, Status.RETURNED}, Status.SUBMITTED, False),
-    "approve": ({Status.SUBMITTED}, Status.APPROVED, False),
-    "return": ({Status.SUBMITTED}, Status.RETURNED, True),
-    "reopen": ({Status.APPROVED}, Status.RETURNED, True),
-}
 
 
 @aggregates.atomic()
@@ -249,7 +241,7 @@ def submission_act(
     """Approve, return or reopen a report (reviewers), or submit it (its official) — every
     step recorded with who, when, from, to and why. Raises PermissionDenied or WorkflowError
     (also when `expected_version` is given and the report moved on since)."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = rules.reports_locked(Submission.objects.filter(pk=submission.pk)).get()
     return _step(
         user=user,
         submission=submission,
@@ -264,38 +256,31 @@ def _step(
 ) -> Submission:
     """One report's step, the report locked by the caller: what submission_act and
     submissions_act both do to each report, so that anything a step does (its checks, its
-    record, what happens on commit) is written once, here."""
-    if action not in ACTIONS:
-        raise WorkflowError(_("Thao tác không hợp lệ."))
-    sources, target, needs_reason = ACTIONS[action]
-    allowed = (
-        policy.can_enter(user, submission.unit, submission.agency)
-        if action == "submit"
-        else policy.can_review(user, submission)
+    record, what happens on commit) is written once, here. Who may take it, from which
+    status and what it writes are the write service's (indicators.writes.report_step); the
+    workflow adds what a submission and an approval need."""
+
+    def gates() -> None:
+        if action == "submit":
+            missing = missing_required(submission)
+            if missing:
+                raise MissingRequired(missing_by_pillar(missing))
+            broken = report_violations(submission)
+            if any(v.is_error for v in broken) or (broken and not reason.strip()):
+                raise RulesBroken(broken)
+        if action == "approve":
+            lacking = missing_evidence(submission)
+            if lacking:
+                raise EvidenceMissing(lacking)
+
+    report_step(
+        user=user,
+        report=submission,
+        action=action,
+        reason=reason,
+        expected_version=expected_version,
+        gates=gates,
     )
-    if not allowed:
-        raise PermissionDenied(NOT_ALLOWED)
-    if submission.status not in sources:
-        raise WorkflowError(
-            _("Không thể %(action)s báo cáo đang ở trạng thái «%(status)s».")
-            % {"action": ACTION_LABELS[action], "status": submission.get_status_display()}
-        )
-    if expected_version is not None and submission.version != expected_version:
-        raise WorkflowError(REPORT_MOVED_ON)
-    if needs_reason and not reason.strip():
-        raise WorkflowError(REASON_REQUIRED)
-    if action == "submit":
-        missing = missing_required(submission)
-        if missing:
-            raise MissingRequired(missing_by_pillar(missing))
-        broken = report_violations(submission)
-        if any(v.is_error for v in broken) or (broken and not reason.strip()):
-            raise RulesBroken(broken)
-    if action == "approve":
-        lacking = missing_evidence(submission)
-        if lacking:
-            raise EvidenceMissing(lacking)
-    _move(submission, target, user=user, reason=reason.strip())
     if action in NOTIFIED:
         # After the commit: word of a step that was rolled back would be false, and a
         # notification or mail that fails (robust) does not undo the step.
@@ -311,11 +296,6 @@ def _step(
     return submission
 
 
-NOT_ALLOWED = gettext_lazy("Bạn không có quyền thực hiện thao tác này với báo cáo.")
-REASON_REQUIRED = gettext_lazy("Cần ghi lý do.")
-REPORT_MOVED_ON = gettext_lazy(
-    "Báo cáo đã thay đổi sau khi bạn mở trang (được gửi lại hoặc đã có người xử lý): hãy xem lại."
-)
 NOTHING_CHOSEN = gettext_lazy("Chưa chọn báo cáo nào.")
 NOTHING_DONE = gettext_lazy(
     "Chưa thực hiện thao tác nào: báo cáo «%(report)s» không %(action)s được — %(why)s"
@@ -350,10 +330,9 @@ def submissions_act(
     # one's figures in _move: a writer holding one report waits instead of deadlocking.
     locked = {
         s.pk: s
-        for s in Submission.objects.select_for_update(of=("self",))
-        .filter(pk__in=list(versions))
-        .select_related("unit", "agency")
-        .order_by("pk")
+        for s in rules.reports_locked(
+            Submission.objects.filter(pk__in=list(versions)).select_related("unit", "agency")
+        )
     }
     done = []
     for pk in sorted(versions):
@@ -393,14 +372,6 @@ def _report_label(user, submission: Submission | None, pk: int) -> str:
 
 # Steps the report's reporters are told of (notifications.models.Notification.Kind).
 NOTIFIED = {"approve": "approved", "return": "returned", "reopen": "returned"}
-
-
-ACTION_LABELS = {
-    "submit": gettext_lazy("gửi"),
-    "approve": gettext_lazy("duyệt"),
-    "return": gettext_lazy("trả lại"),
-    "reopen": gettext_lazy("mở lại"),
-}
 
 
 def missing_indicators(submission: Submission) -> list[str]:
@@ -484,36 +455,6 @@ class RulesBroken(WorkflowError):
                 "Hãy ghi giải trình rồi gửi lại."
             ) % {"n": len(violations), "list": listed}
         super().__init__(text)
-
-
-def _move(submission: Submission, target: str, *, user, reason: str = "") -> None:
-    """Set the report's and its figures' status, and record the step.
-
-    A figure approved before (a seed, a figure an administrator approved, last quarter's
-    import) stays published while the report is submitted, returned and approved around
-    it; only reopening an approved report takes its figures back, with the reason."""
-    reopening = submission.status == Status.APPROVED
-    # Locked after the report, by id: the order every writer locks in (docs/decisions/0012).
-    figures = [
-        f
-        for f in report_figures(submission).select_for_update().order_by("pk")
-        if reopening or f.status != Status.APPROVED
-    ]
-    for figure in figures:
-        figure.status = target
-    store.figures_store(update=figures, by=user, was_published=reopening)
-    Transition.objects.create(
-        submission=submission,
-        from_status=submission.status,
-        to_status=target,
-        by=user,
-        reason=reason,
-    )
-    submission.status = target
-    if target == Status.SUBMITTED:
-        submission.submitted_at = timezone.now()
-    submission.version += 1
-    submission.save(update_fields=["status", "submitted_at", "version", "updated_at"])
 
 
 def review_inbox(user) -> QuerySet[Submission]:

@@ -50,12 +50,13 @@ from entry.selectors import (
     reporting_periods,
 )
 from indicators import reports
-from indicators.bulk import ImportConflict
 from indicators.importing import ImportFileError, read_figures
 from indicators.models import Figure, Indicator, Submission
 from indicators.periods import Period, PeriodError, PeriodKind, parse_period, period_previous
 from indicators.rollup import AGENCY_SCOPES
 from indicators.validation import UNIT_NOT_IN_FORCE
+from indicators.writes import reports as report_writes
+from indicators.writes.bulk import ImportConflict
 from plans.models import Target
 from plans.progress import engine_scope, target_label
 from quality import checks as quality_checks
@@ -171,7 +172,7 @@ def _autosave(request, unit: Unit, agency: Agency | None, period: Period) -> Jso
             },
             status=409,
         )
-    except reports.ReportLocked as locked:
+    except report_writes.ReportLocked as locked:
         return JsonResponse({"ok": False, "message": str(locked)}, status=409)
     current = _figures(unit, agency, period)
     required = required_codes(unit, agency, period, indicators)
@@ -268,7 +269,7 @@ def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
         return _entry_render(
             request, unit, agency, period, may_enter=True, posted=True, conflict=conflict
         )
-    except reports.ReportLocked as locked:
+    except report_writes.ReportLocked as locked:
         messages.error(request, str(locked))
         return _entry_render(request, unit, agency, period, may_enter=True)
 
@@ -559,7 +560,7 @@ def submission_detail(request, pk: int):
             policy.can_enter(request.user, submission.unit, submission.agency)
             or policy.can_review(request.user, submission)
         ):
-            raise PermissionDenied(services.NOT_ALLOWED)
+            raise PermissionDenied(report_writes.NOT_ALLOWED)
         action = request.POST.get("action", "")
         reason = clean_reason(request.POST.get("reason", ""))
         version = request.POST.get("version", "")

@@ -6,11 +6,10 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts import policy
-from indicators import store
 from indicators.forms import FigureAdminForm
 from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.resources import FigureResource, IndicatorResource
+from indicators.writes import figures
 from units.resources import FilesImportExportMixin
 
 
@@ -35,15 +34,10 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
     readonly_fields = ["entered_by", "entered_at", "updated_at"]
 
     # An approved figure is published: only an administrator changes or deletes it
-    # (accounts.policy.can_change_approved); others may view it, and its history, only.
-    # (By what is stored, locked: a history page hands over an old version of the figure.)
+    # (indicators.writes.rules); others may view it, and its history, only.
+    # (By what is stored: a history page hands over an old version of the figure.)
     def _published_for(self, request, obj) -> bool:
-        return (
-            obj is not None
-            and obj.pk is not None
-            and not policy.can_change_approved(request.user)
-            and Figure.objects.filter(pk=obj.pk, status=Figure.Status.APPROVED).exists()
-        )
+        return figures.published_for(request.user, obj)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -51,7 +45,7 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
         return form
 
     # A stored figure's key is what it is a figure of: a figure of something else is another
-    # figure (add it; delete this one). indicators.store writes FIGURE_WRITABLE.
+    # figure (add it; delete this one). indicators.writes.store writes FIGURE_WRITABLE.
     KEY_FIELDS = ("unit", "agency", "indicator", "period", "scope")
 
     def get_readonly_fields(self, request, obj=None):
@@ -78,27 +72,17 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    # Written as every figure is: by the write service (indicators.writes), with its rules,
+    # locks, history and the aggregates told.
     def delete_queryset(self, request, queryset):
         # The changelist's "delete selected": refused whole if it holds a published figure.
-        if (
-            not policy.can_change_approved(request.user)
-            and queryset.filter(status=Figure.Status.APPROVED).exists()
-        ):
-            raise PermissionDenied(policy.APPROVED_LOCKED)
-        store.figures_store(delete=list(queryset), by=request.user)
+        figures.figures_admin_delete(user=request.user, figures=list(queryset))
 
-    # Written as every figure is: indicators.store, with its history and the cache told.
     def save_model(self, request, obj, form, change):
-        stored = Figure.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-        store.figures_store(
-            create=() if change else [obj],
-            update=[obj] if change else (),
-            by=request.user,
-            was_published=stored == Figure.Status.APPROVED,
-        )
+        figures.figure_admin_save(user=request.user, figure=obj, change=change)
 
     def delete_model(self, request, obj):
-        store.figures_store(delete=[obj], by=request.user)
+        figures.figures_admin_delete(user=request.user, figures=[obj])
 
 
 class TransitionInline(admin.TabularInline):

@@ -15,7 +15,7 @@ from accounts import policy
 from egov_portal import spreadsheets, table_files, upload_files
 from egov_portal.api import JSON_MAX_CONTAINERS, FigureCursorPagination, JSONParser
 from egov_portal.text import excerpt
-from indicators import analytics, bulk, importing, readings, reports, selectors, services
+from indicators import analytics, importing, readings, selectors, services
 from indicators.filters import FigureFilter, IndicatorFilter
 from indicators.models import Figure, Indicator
 from indicators.serializers import (
@@ -28,6 +28,7 @@ from indicators.serializers import (
     RolledValueSerializer,
 )
 from indicators.validation import INDICATOR_UNKNOWN, period_check
+from indicators.writes import bulk, figures
 from units.models import Unit
 from units.selectors import today
 
@@ -108,9 +109,13 @@ class ObservationViewSet(
     def get_queryset(self):
         return selectors.figure_list().filter(policy.figure_visibility_q(self.request.user))
 
-    def _save(self, item: services.FigureInput, figure_status: str | None):
+    def _save(self, item: services.FigureInput, figure_status: str | None, figure=None):
         try:
-            return reports.figure_api_save(user=self.request.user, item=item, status=figure_status)
+            if figure is not None:
+                return figures.figure_api_update(
+                    user=self.request.user, figure=figure, item=item, status=figure_status
+                )
+            return figures.figure_api_save(user=self.request.user, item=item, status=figure_status)
         except services.FigureRowsError as exc:
             raise _rows_error(exc) from None
         except DjangoPermissionDenied as exc:
@@ -136,12 +141,6 @@ class ObservationViewSet(
         incoming = FigureValueUpdateSerializer(data=request.data, partial=kwargs.get("partial"))
         incoming.is_valid(raise_exception=True)
         changes = incoming.validated_data
-        if (
-            figure.status == figure.Status.APPROVED
-            and changes.get("status", figure.status) != figure.status
-            and not policy.can_change_approved(request.user)
-        ):
-            raise Conflict(policy.APPROVED_LOCKED)  # unpublishing is a change too
         current = {
             "value": figure.value,
             "numerator": figure.numerator,
@@ -164,7 +163,7 @@ class ObservationViewSet(
             scope=figure.scope,
             **current,
         )
-        self._save(item, changes.get("status", figure.status))
+        self._save(item, changes.get("status", figure.status), figure=figure)
         return Response(FigureSerializer(selectors.figure_list().get(pk=figure.pk)).data)
 
     @extend_schema(
@@ -233,7 +232,7 @@ class ObservationViewSet(
 
     def perform_destroy(self, instance):
         try:
-            reports.figure_api_delete(user=self.request.user, figure=instance)
+            figures.figure_api_delete(user=self.request.user, figure=instance)
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from None
         except services.FigureLocked as exc:  # a published figure, or a locked report

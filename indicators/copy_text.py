@@ -1,6 +1,6 @@
 """COPY's text format (PostgreSQL): values as the lines COPY … FROM STDIN reads, and a
 file-like object that makes them as the database reads it. Shared by the figures' writer
-(indicators.copy_write, the store's alone) and the live aggregates' (aggregate_table)."""
+(indicators.writes.copy_write, the store's alone) and the live aggregates' (aggregate_table)."""
 
 import functools
 from collections.abc import Iterable, Iterator

@@ -3,7 +3,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts import policy
 from indicators.models import Figure
 from indicators.validation import (
     AGENCY_NOT_OF_UNIT,
@@ -11,6 +10,7 @@ from indicators.validation import (
     figure_value_check,
     period_check,
 )
+from indicators.writes import figures, rules
 
 
 class FigureAdminForm(forms.ModelForm):
@@ -42,13 +42,11 @@ class FigureAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         # By what is stored (a history page's form holds an old version of the figure).
-        if (
-            self.instance.pk is not None
-            and self.has_changed()
-            and not (self.user is not None and policy.can_change_approved(self.user))
-            and Figure.objects.filter(pk=self.instance.pk, status=Figure.Status.APPROVED).exists()
-        ):
-            raise ValidationError(policy.APPROVED_LOCKED)
+        refused = rules.published_refusal(
+            self.user, figures.stored_status(self.instance), changes=self.has_changed()
+        )
+        if refused:
+            raise ValidationError(refused)
         unit, indicator = self._given(data, "unit"), self._given(data, "indicator")
         if unit is None or indicator is None or "period" in self.errors:
             return data

@@ -1,7 +1,7 @@
 """Reading figure files as people really fill them: CSV (UTF-8, with or without a byte-order
 mark, or Windows-1258) or XLSX, Vietnamese headers and number formats, the usual spellings
 of periods. Pure: no database. What a row means is checked later, by indicators.validation
-through indicators.bulk, like every other way figures come in.
+through indicators.writes.bulk, like every other way figures come in.
 
 The file's content says what it is, never its name (egov_portal/upload_files.py). XLSX
 cells are read as the file last saved them, never evaluated, and within the bounds of

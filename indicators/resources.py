@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
-from accounts import policy
-from indicators import aggregates, store
+from indicators import aggregates
 from indicators.catalogue import DIRECTIONS, PILLARS, ROLLUPS_FOR_TYPE, TIME_ROLLUPS, VALUE_TYPES
 from indicators.models import FIGURE_WRITABLE, Figure, Indicator, pack_list
 from indicators.validation import (
@@ -22,6 +21,7 @@ from indicators.validation import (
     figure_value_check,
     period_check,
 )
+from indicators.writes import figures
 from units.models import Agency, Unit
 from units.reference_files import AGENCY_KINDS, LEVELS
 from units.resources import (
@@ -231,19 +231,10 @@ class FigureResource(NaturalKeyResource):
             if name in (dataset.headers or [])
         }
         if len(column) == 3:
-            list(
-                Figure.objects.select_for_update()
-                .filter(
-                    unit_id__in=Unit.objects.filter(
-                        code__in={cell_text(c) for c in column["unit_code"]}
-                    ).values("pk"),
-                    indicator_id__in=Indicator.objects.filter(
-                        code__in={cell_text(c) for c in column["indicator"]}
-                    ).values("pk"),
-                    period__in={cell_text(c) for c in column["period"]},
-                )
-                .order_by("pk")
-                .values_list("pk", flat=True)
+            figures.import_lock(
+                unit_codes={cell_text(c) for c in column["unit_code"]},
+                indicator_codes={cell_text(c) for c in column["indicator"]},
+                periods={cell_text(c) for c in column["period"]},
             )
 
     def resolve(self, row):
@@ -321,14 +312,11 @@ class FigureResource(NaturalKeyResource):
         instance.period_start, instance.period_end = period.start, period.end
         instance.value = checked.value
         instance.numerator, instance.denominator = checked.numerator, checked.denominator
-        stored = getattr(instance, "_stored", None)
-        if (
-            stored is not None
-            and stored["status"] == Figure.Status.APPROVED
-            and any(getattr(instance, f) != stored[f] for f in FIGURE_WRITABLE)
-            and not policy.can_change_approved(kwargs.get("user"))
-        ):
-            raise ValidationError({"value": policy.APPROVED_LOCKED})
+        refused = figures.import_refusal(
+            kwargs.get("user"), getattr(instance, "_stored", None), instance
+        )
+        if refused:
+            raise ValidationError({"value": refused})
 
     def import_data_inner(self, *args, **kwargs):
         # Inside the import's transaction: the aggregates are recomputed once for the file.
@@ -342,11 +330,9 @@ class FigureResource(NaturalKeyResource):
             instance.entered_by = user
 
     def do_instance_save(self, instance, is_create):
-        # Written as every figure is: indicators.store, with its history and the cache told.
-        stored = getattr(instance, "_stored", None)
-        store.figures_store(
-            create=[instance] if is_create else (),
-            update=() if is_create else [instance],
-            by=getattr(self, "_by", None),
-            was_published=bool(stored) and stored["status"] == Figure.Status.APPROVED,
+        # Written as every figure is: by the write service (indicators.writes).
+        figures.import_save(
+            user=getattr(self, "_by", None),
+            figure=instance,
+            stored=getattr(instance, "_stored", None),
         )

@@ -9,16 +9,11 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
-from accounts import policy
-from indicators import aggregates, catalogue, store, versions
+from indicators import aggregates, catalogue, versions
 from indicators.models import (
-    FIGURE_WRITABLE,
     Figure,
     Indicator,
-    figure_differs,
-    figure_key,
     pack_list,
 )
 from indicators.periods import Period
@@ -28,7 +23,6 @@ from indicators.validation import (
     UNIT_UNKNOWN_ON,
     FigureValue,
     approximate_flag,
-    approximate_keep,
     figure_source_check,
     figure_target_check,
     figure_value_check,
@@ -276,7 +270,7 @@ def rows_checked(
 ) -> Iterator[tuple[CheckedRow | None, list[RowError]]]:
     """Each row checked with the one set of figure rules, as it comes: the row that passed,
     or its errors (row, field, message). A large import stores the first rows while the
-    next are checked (indicators.bulk)."""
+    next are checked (indicators.writes.bulk)."""
     units, indicators, agencies = refs.units, refs.indicators, refs.agencies
     # A file repeats itself: the same unit code and date, the same indicator for the same
     # kind of unit, the same few values. What was checked once is not checked again.
@@ -381,134 +375,6 @@ def figures_check(inputs: list[FigureInput]) -> tuple[list[Figure], list[RowErro
     """Checks every row with the one set of figure rules; returns unsaved figures and errors."""
     rows, errors = rows_check(inputs)
     return [row.figure() for row in rows], errors
-
-
-@aggregates.atomic()
-def figures_save_many(
-    *,
-    inputs: list[FigureInput],
-    by=None,
-    status: str = Figure.Status.DRAFT,
-    reference_files: bool = False,
-) -> FigureWriteSummary:
-    """Creates or updates figures all-or-nothing; raises FigureRowsError listing every bad row.
-
-    Saving the same rows twice changes nothing the second time. `reference_files`: the
-    rows are the reference data's (load_reference_data), which is the truth for the figures
-    it holds, approved ones included.
-    """
-    return figures_write(inputs=inputs, by=by, status=status, reference_files=reference_files)
-
-
-@transaction.atomic
-def reference_figures_load(*, inputs: list[FigureInput]) -> FigureWriteSummary:
-    """The reference data's figures (fixtures/figures/seeds.csv), approved, and the figures an
-    earlier version of that file held and this one no longer does retired: a seed read
-    again under another indicator or scope (Chợ Đồn's 90% is the district tier's, not the
-    district's) must not leave its old reading behind. Retired: the figures taken from the
-    same articles (their source starts with the article's file name), not in the file,
-    entered by nobody and never written by a person since (those are theirs, as
-    figures_write keeps them; a person's figure stays theirs even once their account is
-    deleted, since it was entered by someone)."""
-    summary = figures_write(inputs=inputs, status=Figure.Status.APPROVED, reference_files=True)
-    articles = {item.source.split(" — ")[0].strip() for item in inputs if item.source.strip()}
-    if not articles:
-        return summary
-    same_articles = Q()
-    for article in articles:
-        same_articles |= Q(source__startswith=article)
-    stale = list(
-        Figure.objects.select_for_update()
-        .filter(same_articles, entered_by__isnull=True)
-        .exclude(pk__in=summary.figure_ids)
-        .order_by("pk")
-    )
-    people = _changed_by_people(stale)
-    retired = [f for f in stale if f.pk not in people]
-    store.figures_store(delete=retired, was_published=True)
-    summary.retired = len(retired)
-    return summary
-
-
-def figures_write(
-    *,
-    inputs: list[FigureInput],
-    by=None,
-    status: str = Figure.Status.DRAFT,
-    reference_files: bool = False,
-) -> FigureWriteSummary:
-    """figures_save_many's work, inside a transaction the caller holds (see entry.services)."""
-    may_change_approved = reference_files or policy.can_change_approved(by)
-    figures, errors = figures_check(inputs)
-    if errors:
-        raise FigureRowsError(errors)
-    summary = FigureWriteSummary()
-    # Lock the rows we may overwrite, so a concurrent save cannot slip in between; by id, the
-    # order every writer locks figures in (after the report: docs/decisions/0012).
-    existing = {
-        figure_key(f): f
-        for f in Figure.objects.select_for_update()
-        .filter(
-            unit_id__in={f.unit_id for f in figures},
-            indicator_id__in={f.indicator_id for f in figures},
-            period__in={f.period for f in figures},
-        )
-        .order_by("pk")
-    }
-    # The reference files hold the seeds as the articles give them, and are loaded again at
-    # every deployment; a seed a person has changed since (an administrator's correction, a
-    # report reopened) is theirs now, and stays as they left it.
-    kept = _changed_by_people(existing.values()) if reference_files else set()
-    created: list[Figure] = []
-    updated: dict[int, Figure] = {}
-    was_published = False
-    stored: list[Figure] = []  # each input's figure, in the order of the inputs
-    for figure in figures:
-        figure.status = status
-        current = existing.get(figure_key(figure))
-        approximate_keep(figure, current)
-        if current is None:
-            figure.entered_by = by
-            created.append(figure)
-            summary.created += 1
-            current = existing[figure_key(figure)] = figure
-        elif current.pk in kept:
-            summary.unchanged += 1
-        elif any(getattr(current, f) != getattr(figure, f) for f in FIGURE_WRITABLE):
-            if current.status == Figure.Status.APPROVED and not may_change_approved:
-                if figure_differs(current, figure):
-                    raise FigureLocked(policy.APPROVED_LOCKED)
-                # The same figure sent again: it stays published, whatever status came.
-                summary.unchanged += 1
-                stored.append(current)
-                continue
-            was_published |= current.status == Figure.Status.APPROVED
-            for f in FIGURE_WRITABLE:
-                setattr(current, f, getattr(figure, f))
-            if current.pk is not None:  # (not one made by an earlier row of these)
-                updated[current.pk] = current
-            summary.updated += 1
-        else:
-            summary.unchanged += 1
-        stored.append(current)
-    store.figures_store(
-        create=created, update=list(updated.values()), by=by, was_published=was_published
-    )
-    summary.figure_ids = [f.pk for f in stored]
-    return summary
-
-
-def _changed_by_people(figures) -> set[int]:
-    """The figures among `figures` that a person has written (a history record with a user),
-    in one query."""
-    ids = [f.pk for f in figures if f.pk is not None]
-    if not ids:
-        return set()
-    return set(
-        Figure.history.filter(id__in=ids, history_user_id__isnull=False)
-        .values_list("id", flat=True)
-        .distinct()
-    )
 
 
 def _flag(path: Path, number: int, text) -> bool | None:

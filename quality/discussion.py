@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from indicators.models import Figure
+from indicators.writes import rules
 from quality.models import Comment, FollowUp
 
 MAX_TEXT = 2000
@@ -65,7 +66,8 @@ def follow_up_open(*, user, figure: Figure, reason: str) -> FollowUp:
         raise PermissionDenied(NOT_REVIEWER)
     reason = _text(reason, "reason")
     # The figure locked: two reviewers marking it at once make one follow-up.
-    Figure.objects.select_for_update().filter(pk=figure.pk).first()
+    # (By id and without its report, as staff writers lock figures: docs/decisions/0012.)
+    rules.figures_locked(Figure.objects.filter(pk=figure.pk)).first()
     found = open_follow_up(figure)
     if found is not None:
         return found

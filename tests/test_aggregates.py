@@ -35,11 +35,12 @@ from entry.services import (
     submission_act,
 )
 from indicators import aggregate_table, aggregates, analytics
-from indicators.bulk import figures_import
 from indicators.models import Aggregate, Figure, Indicator
 from indicators.periods import containing, parse_period
-from indicators.reports import figure_api_delete, figure_api_save, submission_get
+from indicators.reports import submission_get
 from indicators.services import FigureInput, FigureLocked, FigureRowsError
+from indicators.writes.bulk import figures_import
+from indicators.writes.figures import figure_api_delete, figure_api_save
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

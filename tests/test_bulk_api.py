@@ -275,7 +275,7 @@ def test_a_large_import_is_stored_with_its_history(staff):
 
 
 def test_a_large_import_keeps_every_character_of_its_text(staff):
-    """Above 1,000 rows PostgreSQL stores by COPY (indicators.copy_write): a note with a tab,
+    """Above 1,000 rows PostgreSQL stores by COPY (indicators.writes.copy_write): a note with a tab,
     a line break, a backslash and quotes is stored as written, in the figure and its history."""
     from units.models import Unit
 

@@ -12,7 +12,8 @@ import pytest
 from indicators import analytics, rollup
 from indicators.models import Figure, Indicator
 from indicators.periods import parse_period
-from indicators.services import FigureInput, figures_save_many
+from indicators.services import FigureInput
+from indicators.writes.figures import figures_save_many
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -17,11 +17,12 @@ from accounts.models import Membership
 from accounts.services import demo_users_create
 from entry.services import EntryValue, applicable_indicators, entry_save, submission_act
 from indicators import versions
-from indicators.bulk import figures_import
 from indicators.models import DataVersion, Figure, Indicator, Submission
 from indicators.periods import parse_period
-from indicators.reports import figure_api_save, submission_get
+from indicators.reports import submission_get
 from indicators.services import FigureInput
+from indicators.writes.bulk import figures_import
+from indicators.writes.figures import figure_api_save
 from plans.models import Target
 from plans.services import plans_load
 from reports import dashboard

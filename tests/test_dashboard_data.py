@@ -27,7 +27,7 @@ def card(dashboard, code):
 
 
 def approved(unit, indicator, period, value, agency=None) -> Figure:
-    """An unsaved approved figure of the period (for indicators.store.figures_store)."""
+    """An unsaved approved figure of the period (for indicators.writes.store.figures_store)."""
     return Figure(
         unit=unit,
         agency=agency,
@@ -140,7 +140,7 @@ def test_the_figures_panel_lists_the_first_figures_in_the_pages_order(monkeypatc
     """The panel counts per indicator and sorts only the first indicators' figures: the
     same rows as sorting them all, also when indicators share a position (then by unit
     code among them)."""
-    from indicators import store
+    from indicators.writes import store
     from reports import dashboard
 
     period = parse_period("2024Q4")
@@ -175,7 +175,7 @@ def test_the_figures_panel_shares_its_units_and_indicators():
     join's copies give."""
     import pickle
 
-    from indicators import store
+    from indicators.writes import store
     from reports import dashboard
 
     period = parse_period("2024Q4")

@@ -30,7 +30,8 @@ from entry.services import (
 from indicators.analytics import rollup_value
 from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.periods import Period, parse_period
-from indicators.reports import ReportLocked, report_figures, submission_get
+from indicators.reports import report_figures, submission_get
+from indicators.writes.reports import ReportLocked
 from plans.models import Plan
 from units.models import Agency, Unit
 

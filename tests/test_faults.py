@@ -31,12 +31,14 @@ from accounts.services import demo_users_create
 from entry import jobs, services, tasks  # tasks: its worker_ready handler, its tasks
 from entry.models import ImportJob
 from entry.services import EntryValue, WorkflowError, entry_save, submission_act
-from indicators import bulk, reports
-from indicators.bulk import ImportConflict, figures_import
+from indicators import reports
 from indicators.importing import read_figures
 from indicators.models import Figure, Submission, Transition
 from indicators.periods import parse_period
 from indicators.validation import SOURCE_TOO_LONG, VALUE_TOO_LARGE
+from indicators.writes import bulk
+from indicators.writes import reports as report_writes
+from indicators.writes.bulk import ImportConflict, figures_import
 from units.models import Unit
 
 OLD = datetime.date(2024, 1, 1)
@@ -159,9 +161,9 @@ def commune_rows(count: int) -> list[str]:
 
 
 def test_a_job_failing_in_the_database_at_its_last_row_stores_nothing(users):
-    # More rows than one batch (indicators.bulk.BATCH = 2000): on SQLite the first batch is
+    # More rows than one batch (indicators.writes.bulk.BATCH = 2000): on SQLite the first batch is
     # written before the database refuses the last row, and must go with it; on PostgreSQL
-    # one COPY writes them all (indicators.copy_write), and the refusal undoes it whole.
+    # one COPY writes them all (indicators.writes.copy_write), and the refusal undoes it whole.
     rows = commune_rows(2050)
     rows[-1] = rows[-1].rsplit(",", 1)[0] + f",{REFUSED}"
     job = ImportJob.objects.create(user=users["admin"], filename="big.csv", data=csv_rows(rows))
@@ -199,7 +201,7 @@ def test_a_figure_stored_by_another_session_before_the_last_row_is_written(
         return found
 
     monkeypatch.setattr(bulk, "_existing", existing_then_someone_else_writes)
-    # With 1,200 more rows the figures go by COPY (indicators.copy_write), where the clash
+    # With 1,200 more rows the figures go by COPY (indicators.writes.copy_write), where the clash
     # shows up in the middle of the stream.
     others = [row for row in commune_rows(communes + 1) if not row.startswith("19363,")]
     rows = [*others[:communes], *GOOD_HOXA_ROWS, hoxa_row("SEC_INCIDENTS", value="3")]
@@ -324,13 +326,13 @@ def test_two_reviewers_approving_at_once_give_one_approval_and_one_refusal(
     reviewers = [users["vinhlinh.duyet"], second_reviewer()]
     # The first to hold the report stays inside its transaction a moment: the other is then
     # sure to try while the approval is under way (without the row lock both would approve).
-    real_move = services._move
+    real_move = report_writes.report_move
 
     def slow_move(*args, **kwargs):
         time.sleep(0.3)
         real_move(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_move", slow_move)
+    monkeypatch.setattr(report_writes, "report_move", slow_move)
     start = threading.Barrier(len(reviewers))
     outcomes: queue.Queue = queue.Queue()
 

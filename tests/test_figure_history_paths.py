@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 
 from accounts.services import demo_users_create
 from entry.services import EntryValue, applicable_indicators, entry_save, submission_act
-from indicators import copy_write
 from indicators.models import Figure
 from indicators.periods import parse_period
+from indicators.writes import copy_write
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """An import's errors: its summary lists the first ERRORS_LISTED, counts them all, and the full
-list is downloaded as CSV from the job's page (indicators/bulk.py ImportSummary.as_dict,
+list is downloaded as CSV from the job's page (indicators/writes/bulk.py ImportSummary.as_dict,
 entry/jobs.py errors_file, entry/views.py import_job_errors) (issue 16, item 8)."""
 
 import csv
@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.services import demo_users_create
 from entry import jobs
 from entry.models import ImportJob
-from indicators.bulk import ERRORS_LISTED, ImportSummary
 from indicators.models import Figure
 from indicators.services import RowError
+from indicators.writes.bulk import ERRORS_LISTED, ImportSummary
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Figure, Indicator
-from indicators.services import FigureInput, FigureRowsError, figures_save_many
+from indicators.services import FigureInput, FigureRowsError
+from indicators.writes.figures import figures_save_many
 
 pytestmark = pytest.mark.django_db
 

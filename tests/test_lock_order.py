@@ -17,11 +17,12 @@ from accounts.services import demo_users_create
 from egov_portal.db_errors import WRITE_CLASH
 from entry import services
 from entry.services import EntryConflict, EntryValue, entry_save, submission_act
-from indicators import bulk, reports
 from indicators.importing import read_figures
 from indicators.models import Figure, Submission
 from indicators.periods import containing, parse_period
 from indicators.reports import submission_get
+from indicators.writes import bulk
+from indicators.writes import figures as figure_writes
 from units.models import Unit
 
 Q4 = parse_period("2024Q4")
@@ -199,7 +200,7 @@ def test_a_deadlock_the_database_gives_up_on_is_a_409_saying_what_to_do(client, 
         raise OperationalError("deadlock detected") from errors.DeadlockDetected()
 
     monkeypatch.setattr(services, "entry_save", deadlocked)
-    monkeypatch.setattr(reports, "figure_api_save", deadlocked)
+    monkeypatch.setattr(figure_writes, "figure_api_save", deadlocked)
     response = client.post(f"/entry/{hoxa.pk}/2024Q4/", {"version": "0", "INF_LAN-value": "1"})
     assert response.status_code == 409
     assert str(WRITE_CLASH) in response.content.decode()

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from indicators.models import Figure
-from indicators.services import FigureInput, figures_save_many
+from indicators.services import FigureInput
+from indicators.writes.figures import figures_save_many
 from units.models import Unit, UnitChange
 
 pytestmark = pytest.mark.django_db

@@ -132,7 +132,7 @@ def test_a_malformed_row_loads_nothing_into_an_empty_database(tmp_path):
 def test_a_reload_repairs_a_seed_nobody_changed_and_keeps_one_a_person_did():
     from django.contrib.auth import get_user_model
 
-    from indicators import store
+    from indicators.writes import store
 
     seeds = Figure.objects.filter(unit__code="464", period="2020Q4", scope="self")
     untouched = seeds.get(indicator__code="HR_COMPUTER_USE")

@@ -11,12 +11,8 @@ import pytest
 from django.conf import settings
 
 from indicators.models import Figure
-from indicators.services import (
-    FigureInput,
-    figures_save_many,
-    read_figures_file,
-    reference_figures_load,
-)
+from indicators.services import FigureInput, read_figures_file
+from indicators.writes.figures import figures_save_many, reference_figures_load
 from plans.models import Plan, Target
 
 pytestmark = pytest.mark.django_db

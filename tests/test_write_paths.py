@@ -1,4 +1,4 @@
-"""Figure rows are written in one place, indicators/store.py (issue 17, item 1): every
+"""Figure rows are written in one place, indicators/writes/store.py (issue 17, item 1): every
 statement that inserts, changes or deletes a row of the figures table comes from it,
 whichever way the change came in: the quarterly form, the review workflow, the API's
 create, update and delete, the bulk API (small and, on PostgreSQL, large by COPY), the
@@ -24,7 +24,7 @@ from units.models import Unit
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-STORE = "indicators/store.py"
+STORE = "indicators/writes/store.py"
 # A statement that writes rows of the figures table (not of its history table).
 WRITES_FIGURES = re.compile(
     rf'\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?{Figure._meta.db_table}"?(\s|$)', re.I
@@ -34,7 +34,7 @@ Q4 = parse_period("2024Q4")
 
 @contextmanager
 def figure_writes_outside_the_store():
-    """The statements writing figure rows that do not come from indicators/store.py, with
+    """The statements writing figure rows that do not come from indicators/writes/store.py, with
     the project's frames that sent them."""
     outside: list[tuple[str, list[str]]] = []
 
@@ -178,7 +178,7 @@ def test_every_way_a_figure_changes_writes_through_the_store(client, api_client,
 # Modules that may write figure rows without the store, each with its reason.
 ALLOWED = {
     STORE: "the one place",
-    "indicators/copy_write.py": "the store's COPY strategy, called by the store only",
+    "indicators/writes/copy_write.py": "the store's COPY strategy, called by the store only",
     "indicators/synthetic.py": "generated benchmark data, not figures anyone entered: no "
     "history, no reports (generate_national_data)",
 }
@@ -228,8 +228,65 @@ def test_no_module_but_the_store_writes_figures_through_the_orm_or_copy():
             # The COPY strategy is the store's.
             if (
                 isinstance(node, ast.ImportFrom)
-                and node.module == "indicators"
+                and node.module in {"indicators", "indicators.writes"}
                 and any(alias.name == "copy_write" for alias in node.names)
             ):
                 found.append(f"{relative}:{node.lineno} imports copy_write")
     assert found == []
+
+
+SERVICE = "indicators/writes/"
+# accounts.policy's rules for writing figures: asked by the write service only.
+WRITING_RULES = {"can_change_approved", "can_enter_scope", "writes_any_figure", "APPROVED_LOCKED"}
+
+
+def rules_asked(relative: str, tree: ast.AST) -> list[str]:
+    """Where a module asks accounts.policy a rule of writing figures, or locks figures or
+    reports itself."""
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in WRITING_RULES
+            and ast.unparse(node.value) == "policy"
+        ):
+            found.append(f"{relative}:{node.lineno} policy.{node.attr}")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "select_for_update"
+            and any(
+                name in ast.unparse(node.func.value)
+                for name in ("Figure", "Submission", "report_figures")
+            )
+        ):
+            found.append(f"{relative}:{node.lineno} {ast.unparse(node)[:60]}")
+    return found
+
+
+def test_only_the_write_service_asks_the_writing_rules_and_takes_the_locks():
+    """The rules of writing figures (who may write which figure, published figures, a
+    report closed to writing) and the locks of figures and reports, in their one order, are
+    the write service's (indicators/writes/rules.py): every other module asks it."""
+    found = []
+    for relative, tree in project_modules():
+        if relative.startswith(SERVICE) or relative == "accounts/policy.py":
+            continue
+        found += rules_asked(relative, tree)
+    assert found == []
+
+
+def test_the_check_finds_a_rule_asked_or_a_lock_taken_elsewhere():
+    tree = ast.parse(
+        "def f(user, figure, report, jobs):\n"
+        "    if not policy.can_change_approved(user):\n"
+        "        Figure.objects.select_for_update().filter(pk=figure.pk)\n"
+        "    report_figures(report).select_for_update()\n"
+        "    policy.can_view_unit(user, figure.unit)\n"
+        "    jobs.select_for_update()\n"
+    )
+    assert sorted(rules_asked("m.py", tree)) == [
+        "m.py:2 policy.can_change_approved",
+        "m.py:3 Figure.objects.select_for_update()",
+        "m.py:4 report_figures(report).select_for_update()",
+    ]

@@ -16,8 +16,8 @@ from indicators.services import (
     FigureRowsError,
     indicator_catalogue_load,
     read_figures_file,
-    reference_figures_load,
 )
+from indicators.writes.figures import reference_figures_load
 from plans.services import plans_load
 from units.reference_files import ReferenceFileError
 from units.services import reference_units_load

@@ -4,9 +4,9 @@ copy_create: the new figures' ids taken from the sequence in one query, then one
 the figures table and one into their history ("+" records). copy_update: the changed
 columns COPYed into a temporary table, then one UPDATE … FROM it whose RETURNING writes the
 "~" history records. The same rows as simple-history's bulk_create_with_history and
-bulk_update_with_history would write, at COPY speed; indicators.store uses them for large
+bulk_update_with_history would write, at COPY speed; indicators.writes.store uses them for large
 batches on PostgreSQL, and plainer statements elsewhere (SQLite, small files):
-docs/decisions/0010. Only indicators.store calls them: it tells the live aggregates.
+docs/decisions/0010. Only indicators.writes.store calls them: it tells the live aggregates.
 """
 
 from collections.abc import Iterable, Iterator

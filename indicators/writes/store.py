@@ -3,7 +3,7 @@ history record, and the live aggregates told which approved figures changed.
 
 Every way a figure changes decides what to write, under its own locks and checks
 (docs/decisions/0012), and hands it here: the quarterly form and the review workflow
-(entry.services), the API (entry.services), imports (indicators.bulk), the admin's form and
+(entry.services), the API (entry.services), imports (indicators.writes.bulk), the admin's form and
 import (indicators.admin, indicators.resources) and the reference data (indicators.services).
 tests/test_write_paths.py fails if figure rows are written anywhere else.
 
@@ -19,8 +19,9 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from indicators import aggregates, copy_write
+from indicators import aggregates
 from indicators.models import FIGURE_WRITABLE, Figure
+from indicators.writes import copy_write
 
 APPROVED = Figure.Status.APPROVED
 BATCH = 2000

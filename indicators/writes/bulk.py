@@ -1,8 +1,9 @@
 """Importing many figures at once (files, the bulk API, officials' templates), with an
 import summary like DHIS2's: created, updated, unchanged, rejected, and why.
 
-Rows are checked with indicators.validation (through rows_checked) and accounts.policy;
-nothing is stored unless every row is good, unless the caller asks for the good rows only.
+Rows are checked with indicators.validation (through rows_checked) and the write service's
+rules (indicators.writes.rules); nothing is stored unless every row is good, unless the
+caller asks for the good rows only.
 An approved figure is never overwritten by an import: the row is reported instead.
 """
 
@@ -13,23 +14,20 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import policy
-from indicators import aggregates, store
-from indicators.models import Figure, Submission
+from indicators import aggregates
+from indicators.models import FIGURE_WRITABLE, Figure, Submission, figure_differs, figure_key
 from indicators.periods import PeriodError, parse_period
-from indicators.reports import report_locked_message, report_touch
 from indicators.services import (
-    FIGURE_WRITABLE,
     CheckedRow,
     FigureInput,
     FigureRefs,
     RowError,
-    figure_differs,
-    figure_key,
     figure_refs,
     rows_checked,
 )
 from indicators.validation import approximate_keep
+from indicators.writes import rules, store
+from indicators.writes.reports import report_touch
 
 Status = Figure.Status
 # An import's summary lists its first errors (by row) and counts them all: every error of a
@@ -121,7 +119,7 @@ def figures_import(
     """
     summary = ImportSummary(rows=len(inputs) + len(read_errors), dry_run=dry_run)
     outcome = _Outcome(errors=list(read_errors))
-    staff = policy.writes_any_figure(user)
+    staff = rules.writes_any(user)
     refs = figure_refs(inputs)
     try:
         with transaction.atomic(), aggregates.gathered():
@@ -129,7 +127,7 @@ def figures_import(
             if not staff:
                 # An official writes their own unit's figures only: the others' are neither
                 # read nor locked (a file naming every commune must not lock the country).
-                own, _agency = policy.reporters_of(user)
+                own, _agency = rules.reporters_of(user)
                 keys = ({own.pk} & keys[0] if own else set(), keys[1], keys[2])
             # The official's reports before any figure, each by id: the order every writer
             # locks in (docs/decisions/0012), so an import and a form save or an approval
@@ -212,11 +210,9 @@ def _decide(
         seen[key] = row
         report = None
         if not staff:
-            if not policy.can_enter(user, figure.unit, figure.agency):
-                errors.append(RowError(row, "unit_code", str(policy.NOT_YOUR_UNIT)))
-                continue
-            if not policy.can_enter_scope(user, figure.scope):
-                errors.append(RowError(row, "scope", str(policy.OWN_FIGURES_ONLY)))
+            refused = rules.official_refusal(user, figure)
+            if refused is not None:
+                errors.append(RowError(row, *refused))
                 continue
             report = reports.get((figure.unit_id, figure.agency_id, figure.period))
         current = existing.get(key)
@@ -224,19 +220,13 @@ def _decide(
         if current is not None and not figure_differs(current, figure):
             outcome.unchanged += 1  # the same value again (a file sent twice)
             continue
-        if current is not None and current.status == Status.APPROVED:
-            errors.append(
-                RowError(row, "value", _("Số liệu đã được duyệt: không ghi đè khi nhập tệp."))
-            )
+        refused = rules.import_refusal(current.status if current is not None else None)
+        if refused:
+            errors.append(RowError(row, "value", refused))
             continue
-        if report is not None and not report.is_editable:
-            errors.append(
-                RowError(
-                    row,
-                    "period",
-                    report_locked_message(report),
-                )
-            )
+        refused = rules.report_refusal(report)
+        if refused:
+            errors.append(RowError(row, "period", refused))
             continue
         if staff:
             figure.status = status or Status.DRAFT
@@ -280,7 +270,7 @@ def _existing(keys: tuple[set, set, set], *, lock: bool) -> dict[tuple, Figure]:
     # (A file of thousands of units reads its indicators' figures of those periods through
     # figure_rollup_idx rather than sending thousands of ids.)
     if lock:  # (a dry run stores nothing: it holds no lock either)
-        found = found.select_for_update().order_by("pk")
+        found = rules.figures_locked(found)
     return {figure_key(f): f for f in found}
 
 
@@ -294,13 +284,13 @@ def _reports(
     form that holds it while the form waits for those figures. _touch_reports removes the
     made ones that no row went into."""
     units, _indicators, periods = keys
-    unit, agency = policy.reporters_of(user)
+    unit, agency = rules.reporters_of(user)
     if unit is None or unit.pk not in units or not periods:
         return {}, set()
     made = _reports_make(unit, agency, periods) if lock else set()
     reports = Submission.objects.filter(unit=unit, agency=agency, period__in=periods)
     if lock:
-        reports = reports.select_for_update().order_by("pk")
+        reports = rules.reports_locked(reports)
     return {(r.unit_id, r.agency_id, r.period): r for r in reports}, made
 
 
