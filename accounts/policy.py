@@ -126,8 +126,8 @@ def can_change_approved(user) -> bool:
     """Change or delete a figure once it is approved (published): administrators only, one
     figure at a time (the admin's form, the API), every change kept in its history. Everyone
     else goes through the review workflow: a reviewer reopens the report, with a reason.
-    Files (the bulk API, the officials' import) never overwrite an approved figure
-    (indicators.writes.bulk), nor does the quarterly form (entry.services)."""
+    Files (the bulk API, the officials' import) never overwrite an approved figure, nor does
+    the quarterly form (indicators.writes.rules: file_refusal, form_refusal)."""
     return is_administrator(user)
 
 

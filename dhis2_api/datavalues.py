@@ -23,7 +23,8 @@ from indicators.models import Figure, Indicator
 from indicators.periods import Period, PeriodError, parse_period
 from indicators.services import FigureInput, FigureLocked
 from indicators.validation import UNIT_NOT_IN_FORCE
-from indicators.writes import bulk, figures
+from indicators.writes import bulk
+from indicators.writes import figures as figure_writes
 
 SCHEMES = ("UID", "CODE")
 # A data value set is answered whole (JSON): past this, the client narrows its query or
@@ -494,7 +495,7 @@ def _delete(inputs, keys, existing, user, summary: Summary) -> Summary:
         summary.deleted = len(found)
         return summary
     try:
-        summary.deleted = figures.figures_api_delete(user=user, figures=found)
+        summary.deleted = figure_writes.figures_api_delete(user=user, figures=found)
     except (PermissionDenied, FigureLocked) as exc:
         summary.conflicts.append(Conflict("dataValueSet", str(exc)))
         summary.ignored, summary.deleted = len(keys), 0

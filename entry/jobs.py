@@ -1,8 +1,9 @@
 """Importing a file of figures from the entry pages, during the request or as an ImportJob.
 
-Reading is indicators.importing; checking, permissions and storing are indicators.writes.bulk (which
-asks accounts.policy row by row). This module only adds what a filled-in template needs —
-rows left empty are skipped, not refused — and runs the stages of a background job.
+Reading is indicators.importing; checking, permissions and storing are the write service's
+(indicators.writes.bulk, whose rules ask accounts.policy row by row). This module only adds
+what a filled-in template needs — rows left empty are skipped, not refused — and runs the
+stages of a background job.
 """
 
 import csv

@@ -327,7 +327,7 @@ def submissions_act(
     if ACTIONS[action][2] and not reason.strip():
         raise WorkflowError(REASON_REQUIRED)
     # Every report locked first, by id (the order every writer locks reports in), then each
-    # one's figures in _move: a writer holding one report waits instead of deadlocking.
+    # one's figures in report_move: a writer holding one report waits instead of deadlocking.
     locked = {
         s.pk: s
         for s in rules.reports_locked(

@@ -57,6 +57,7 @@ from indicators.rollup import AGENCY_SCOPES
 from indicators.validation import UNIT_NOT_IN_FORCE
 from indicators.writes import reports as report_writes
 from indicators.writes.bulk import ImportConflict
+from indicators.writes.rules import may_act
 from plans.models import Target
 from plans.progress import engine_scope, target_label
 from quality import checks as quality_checks
@@ -556,10 +557,7 @@ def submission_detail(request, pk: int):
         raise PermissionDenied(policy.NOT_YOUR_REPORTS)
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
-        if not (
-            policy.can_enter(request.user, submission.unit, submission.agency)
-            or policy.can_review(request.user, submission)
-        ):
+        if not may_act(request.user, submission):
             raise PermissionDenied(report_writes.NOT_ALLOWED)
         action = request.POST.get("action", "")
         reason = clean_reason(request.POST.get("reason", ""))
@@ -594,13 +592,8 @@ def submission_detail(request, pk: int):
 
 def _detail_context(request, submission: Submission, form: ReviewForm) -> dict:
     user = request.user
-    may_enter = policy.can_enter(user, submission.unit, submission.agency)
-    may_review = policy.can_review(user, submission)
-    actions = [
-        action
-        for action, (sources, _target, _reason) in services.ACTIONS.items()
-        if submission.status in sources and (may_enter if action == "submit" else may_review)
-    ]
+    actions = report_writes.steps_open(user, submission)
+    may_review = policy.can_review(user, submission)  # (what the page shows it)
     desk = report_desk(submission=submission)
     return {
         "submission": submission,

@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from indicators.forms import FigureAdminForm
 from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.resources import FigureResource, IndicatorResource
-from indicators.writes import figures
+from indicators.writes import figures as figure_writes
 from units.resources import FilesImportExportMixin
 
 
@@ -37,7 +37,7 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
     # (indicators.writes.rules); others may view it, and its history, only.
     # (By what is stored: a history page hands over an old version of the figure.)
     def _published_for(self, request, obj) -> bool:
-        return figures.published_for(request.user, obj)
+        return figure_writes.published_for(request.user, obj)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -76,13 +76,13 @@ class FigureAdmin(FilesImportExportMixin, SimpleHistoryAdmin):
     # locks, history and the aggregates told.
     def delete_queryset(self, request, queryset):
         # The changelist's "delete selected": refused whole if it holds a published figure.
-        figures.figures_admin_delete(user=request.user, figures=list(queryset))
+        figure_writes.figures_admin_delete(user=request.user, figures=list(queryset))
 
     def save_model(self, request, obj, form, change):
-        figures.figure_admin_save(user=request.user, figure=obj, change=change)
+        figure_writes.figure_admin_save(user=request.user, figure=obj, change=change)
 
     def delete_model(self, request, obj):
-        figures.figures_admin_delete(user=request.user, figures=[obj])
+        figure_writes.figures_admin_delete(user=request.user, figures=[obj])
 
 
 class TransitionInline(admin.TabularInline):

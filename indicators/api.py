@@ -28,7 +28,8 @@ from indicators.serializers import (
     RolledValueSerializer,
 )
 from indicators.validation import INDICATOR_UNKNOWN, period_check
-from indicators.writes import bulk, figures
+from indicators.writes import bulk
+from indicators.writes import figures as figure_writes
 from units.models import Unit
 from units.selectors import today
 
@@ -112,10 +113,12 @@ class ObservationViewSet(
     def _save(self, item: services.FigureInput, figure_status: str | None, figure=None):
         try:
             if figure is not None:
-                return figures.figure_api_update(
+                return figure_writes.figure_api_update(
                     user=self.request.user, figure=figure, item=item, status=figure_status
                 )
-            return figures.figure_api_save(user=self.request.user, item=item, status=figure_status)
+            return figure_writes.figure_api_save(
+                user=self.request.user, item=item, status=figure_status
+            )
         except services.FigureRowsError as exc:
             raise _rows_error(exc) from None
         except DjangoPermissionDenied as exc:
@@ -232,7 +235,7 @@ class ObservationViewSet(
 
     def perform_destroy(self, instance):
         try:
-            figures.figure_api_delete(user=self.request.user, figure=instance)
+            figure_writes.figure_api_delete(user=self.request.user, figure=instance)
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from None
         except services.FigureLocked as exc:  # a published figure, or a locked report

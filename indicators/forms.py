@@ -10,7 +10,7 @@ from indicators.validation import (
     figure_value_check,
     period_check,
 )
-from indicators.writes import figures, rules
+from indicators.writes import figures as figure_writes
 
 
 class FigureAdminForm(forms.ModelForm):
@@ -42,8 +42,8 @@ class FigureAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         # By what is stored (a history page's form holds an old version of the figure).
-        refused = rules.published_refusal(
-            self.user, figures.stored_status(self.instance), changes=self.has_changed()
+        refused = figure_writes.admin_form_refusal(
+            self.user, self.instance, changes=self.has_changed()
         )
         if refused:
             raise ValidationError(refused)

@@ -21,7 +21,8 @@ from indicators.validation import (
     figure_value_check,
     period_check,
 )
-from indicators.writes import figures
+from indicators.writes import figures as figure_writes
+from indicators.writes import rules
 from units.models import Agency, Unit
 from units.reference_files import AGENCY_KINDS, LEVELS
 from units.resources import (
@@ -231,7 +232,7 @@ class FigureResource(NaturalKeyResource):
             if name in (dataset.headers or [])
         }
         if len(column) == 3:
-            figures.import_lock(
+            figure_writes.admin_import_lock(
                 unit_codes={cell_text(c) for c in column["unit_code"]},
                 indicator_codes={cell_text(c) for c in column["indicator"]},
                 periods={cell_text(c) for c in column["period"]},
@@ -312,7 +313,7 @@ class FigureResource(NaturalKeyResource):
         instance.period_start, instance.period_end = period.start, period.end
         instance.value = checked.value
         instance.numerator, instance.denominator = checked.numerator, checked.denominator
-        refused = figures.import_refusal(
+        refused = rules.admin_import_refusal(
             kwargs.get("user"), getattr(instance, "_stored", None), instance
         )
         if refused:
@@ -331,7 +332,7 @@ class FigureResource(NaturalKeyResource):
 
     def do_instance_save(self, instance, is_create):
         # Written as every figure is: by the write service (indicators.writes).
-        figures.import_save(
+        figure_writes.admin_import_save(
             user=getattr(self, "_by", None),
             figure=instance,
             stored=getattr(instance, "_stored", None),

@@ -1,4 +1,6 @@
-"""Writes to the indicator catalogue and to figures."""
+"""Writes to the indicator catalogue; figures as files, forms and the API give them
+(FigureInput), checked row by row with the one set of figure rules (rows_checked) before the
+write service (indicators.writes) stores them."""
 
 import csv
 import datetime

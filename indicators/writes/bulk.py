@@ -220,7 +220,7 @@ def _decide(
         if current is not None and not figure_differs(current, figure):
             outcome.unchanged += 1  # the same value again (a file sent twice)
             continue
-        refused = rules.import_refusal(current.status if current is not None else None)
+        refused = rules.file_refusal(current.status if current is not None else None)
         if refused:
             errors.append(RowError(row, "value", refused))
             continue

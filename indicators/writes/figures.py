@@ -88,7 +88,7 @@ def figures_write(
     status: str = Figure.Status.DRAFT,
     reference_files: bool = False,
 ) -> FigureWriteSummary:
-    """figures_save_many's work, inside a transaction the caller holds (see entry.services)."""
+    """figures_save_many's work, inside a transaction the caller holds (the API's save)."""
     may_change_approved = reference_files or rules.may_change_published(by)
     figures, errors = figures_check(inputs)
     if errors:
@@ -175,7 +175,7 @@ def figure_api_update(*, user, figure: Figure, item: FigureInput, status: str) -
     """A stored figure changed through the API (PATCH): as figure_api_save, and a status
     named that would take back a published figure is a change too (FigureLocked), even
     with the same value."""
-    refused = rules.published_refusal(user, figure.status, changes=status != figure.status)
+    refused = rules.status_change_refusal(user, figure.status, status)
     if refused:
         raise FigureLocked(refused)
     return _api_save(user, item, status)
@@ -193,7 +193,8 @@ def _api_save(user, item: FigureInput, status: str | None) -> tuple:
     period = parse_period(figure.period)
     submission = report_open(unit=figure.unit, agency=figure.agency, period=period)
     summary = figures_write(inputs=[item], by=user, status=submission.status)
-    report_touch(submission)
+    if summary.created or summary.updated:  # the same figure sent again leaves open forms be
+        report_touch(submission)
     return summary, summary.figure_ids[0]
 
 
@@ -203,42 +204,47 @@ def figure_api_delete(*, user, figure: Figure) -> None:
     they are an administrator); an official deletes their own unit's or agency's, scope
     "self", while its report is a draft or returned. The report is locked, then the figure
     (docs/decisions/0012), and both are checked again under the locks."""
-    _figure_delete(user, figure)
+    _figures_delete(user, [figure])
 
 
 @aggregates.atomic()
 def figures_api_delete(*, user, figures: list[Figure]) -> int:
     """Several figures deleted as figure_api_delete deletes one, all or none (a DHIS2
-    import with importStrategy=DELETE): returns how many were deleted. Each is locked and
-    checked in turn, in the order of their keys (the order every writer locks in)."""
-    deleted = 0
-    for figure in sorted(figures, key=lambda f: (f.unit_id, f.agency_id or 0, f.period, f.pk)):
-        deleted += _figure_delete(user, figure)
-    return deleted
+    import with importStrategy=DELETE): returns how many were deleted."""
+    return _figures_delete(user, figures)
 
 
-def _figure_delete(user, figure: Figure) -> int:
+def _figures_delete(user, asked: list[Figure]) -> int:
+    """Their reports locked, by id, then the figures, by id (the order every writer locks
+    in), and each checked again under the locks."""
     staff = rules.writes_any(user)
+    by_key = lambda f: (f.unit_id, f.agency_id or 0, f.period, f.pk)  # noqa: E731
     if not staff:
-        rules.official_may_write(user, figure)
-    report = rules.reports_locked(
-        Submission.objects.filter(
-            unit_id=figure.unit_id, agency_id=figure.agency_id, period=figure.period
-        )
-    ).first()
-    figure = rules.figures_locked(Figure.objects.filter(pk=figure.pk)).first()
-    if figure is None:
-        return 0  # deleted meanwhile: what was asked is done
-    refused = rules.published_refusal(user, figure.status, changes=True)
-    if refused:
-        raise FigureLocked(refused)
-    refused = None if staff else rules.report_refusal(report)
-    if refused:
-        raise ReportLocked(refused)
-    store.figures_store(delete=[figure], by=user)
-    if report is not None and figure.scope == Figure.Scope.SELF:
-        report_touch(report)
-    return 1
+        for figure in sorted(asked, key=by_key):
+            rules.official_may_write(user, figure)
+    keys = Q(pk__in=[])
+    for unit_id, agency_id, period in {(f.unit_id, f.agency_id, f.period) for f in asked}:
+        keys |= Q(unit_id=unit_id, agency_id=agency_id, period=period)
+    reports = {
+        (r.unit_id, r.agency_id, r.period): r
+        for r in rules.reports_locked(Submission.objects.filter(keys))
+    }
+    # (Those deleted meanwhile are not found: what was asked is done.)
+    found = list(rules.figures_locked(Figure.objects.filter(pk__in=[f.pk for f in asked])))
+    for figure in sorted(found, key=by_key):
+        refused = rules.published_refusal(user, figure.status, changes=True)
+        if refused:
+            raise FigureLocked(refused)
+        report = reports.get((figure.unit_id, figure.agency_id, figure.period))
+        refused = None if staff else rules.report_refusal(report)
+        if refused:
+            raise ReportLocked(refused)
+    store.figures_store(delete=found, by=user)
+    touched = {(f.unit_id, f.agency_id, f.period) for f in found if f.scope == Figure.Scope.SELF}
+    for key in sorted(touched, key=lambda k: reports[k].pk if k in reports else 0):
+        if key in reports:
+            report_touch(reports[key])
+    return len(found)
 
 
 def stored_status(figure: Figure | None) -> str | None:
@@ -246,6 +252,12 @@ def stored_status(figure: Figure | None) -> str | None:
     if figure is None or figure.pk is None:
         return None
     return Figure.objects.filter(pk=figure.pk).values_list("status", flat=True).first()
+
+
+def admin_form_refusal(user, figure: Figure, *, changes: bool) -> str | None:
+    """Why the admin's form may not save `figure` (by what is stored: a history page's form
+    holds an old version of it), or None."""
+    return rules.published_refusal(user, stored_status(figure), changes=changes)
 
 
 def published_for(user, figure: Figure | None) -> bool:
@@ -263,7 +275,7 @@ def figure_admin_save(*, user, figure: Figure, change: bool) -> None:
         locked = rules.figures_locked(Figure.objects.filter(pk=figure.pk)).first()
         stored = locked.status if locked is not None else None
         refused = rules.published_refusal(user, stored, changes=True)
-        if refused:
+        if refused:  # (the admin shows it view-only: only a change made meanwhile gets here)
             raise PermissionDenied(refused)
     store.figures_store(
         create=() if change else [figure],
@@ -285,7 +297,9 @@ def figures_admin_delete(*, user, figures) -> None:
     store.figures_store(delete=locked, by=user)
 
 
-def import_lock(*, unit_codes: set[str], indicator_codes: set[str], periods: set[str]) -> None:
+def admin_import_lock(
+    *, unit_codes: set[str], indicator_codes: set[str], periods: set[str]
+) -> None:
     """The admin's import: the figures its file may overwrite, locked by id before any is
     read (inside the import's transaction), as every writer locks them: what its rows are
     compared with cannot change before it commits."""
@@ -300,17 +314,8 @@ def import_lock(*, unit_codes: set[str], indicator_codes: set[str], periods: set
     )
 
 
-def import_refusal(user, stored: dict | None, figure: Figure) -> str | None:
-    """Why the admin's import may not write this row's figure over what is stored
-    (`stored`: its FIGURE_WRITABLE columns before the row was read), or None."""
-    if stored is None:
-        return None
-    changes = any(getattr(figure, f) != stored[f] for f in FIGURE_WRITABLE)
-    return rules.published_refusal(user, stored["status"], changes=changes)
-
-
-def import_save(*, user, figure: Figure, stored: dict | None) -> None:
-    """One row of the admin's import, checked by import_refusal, written."""
+def admin_import_save(*, user, figure: Figure, stored: dict | None) -> None:
+    """One row of the admin's import, checked by rules.admin_import_refusal, written."""
     store.figures_store(
         create=[figure] if stored is None else (),
         update=() if stored is None else [figure],

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import policy
 from indicators.models import Figure, Submission, Transition
 from indicators.periods import Period
 from indicators.reports import report_figures
@@ -62,12 +61,8 @@ def report_open(*, unit: Unit, agency: Agency | None, period: Period, user=None)
     existed during the period (PermissionDenied)."""
     if user is not None:
         rules.may_enter(user, unit, agency)
-        if not unit.is_in_force_during(period.start, period.end):
-            raise PermissionDenied(
-                _("%(unit)s không tồn tại trong kỳ %(period)s.")
-                % {"unit": unit.name, "period": period.id}
-            )
-    report, _created = Submission.objects.select_for_update().get_or_create(
+        rules.in_force(unit, period)
+    report, _created = rules.reports_locked(Submission.objects.all()).get_or_create(
         unit=unit,
         agency=agency,
         period=period.id,
@@ -77,6 +72,15 @@ def report_open(*, unit: Unit, agency: Agency | None, period: Period, user=None)
     if refused:
         raise ReportLocked(refused)
     return report
+
+
+def steps_open(user, report: Submission) -> list[str]:
+    """The review steps `user` may take on the report as it stands."""
+    return [
+        action
+        for action, (sources, _target, _reason) in ACTIONS.items()
+        if report.status in sources and rules.step_allowed(user, report, action)
+    ]
 
 
 def report_touch(report: Submission) -> None:
@@ -118,12 +122,7 @@ def report_step(
     if action not in ACTIONS:
         raise WorkflowError(_("Thao tác không hợp lệ."))
     sources, target, needs_reason = ACTIONS[action]
-    allowed = (
-        policy.can_enter(user, report.unit, report.agency)
-        if action == "submit"
-        else policy.can_review(user, report)
-    )
-    if not allowed:
+    if not rules.step_allowed(user, report, action):
         raise PermissionDenied(NOT_ALLOWED)
     if report.status not in sources:
         raise WorkflowError(

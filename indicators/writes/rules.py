@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import policy
-from indicators.models import Figure, Submission
+from indicators.models import FIGURE_WRITABLE, Figure, Submission
 
 APPROVED = Figure.Status.APPROVED
 
@@ -57,6 +57,29 @@ def may_enter(user, unit, agency) -> None:
         raise PermissionDenied(policy.NOT_YOUR_UNIT)
 
 
+def in_force(unit, period) -> None:
+    """PermissionDenied unless the unit existed during the period (a report of a commune
+    before it was formed, or after it was merged, takes no figures)."""
+    if not unit.is_in_force_during(period.start, period.end):
+        raise PermissionDenied(
+            _("%(unit)s không tồn tại trong kỳ %(period)s.")
+            % {"unit": unit.name, "period": period.id}
+        )
+
+
+def step_allowed(user, report: Submission, action: str) -> bool:
+    """Who takes a review step: the report's official submits it; its reviewers approve,
+    return and reopen it."""
+    if action == "submit":
+        return policy.can_enter(user, report.unit, report.agency)
+    return policy.can_review(user, report)
+
+
+def may_act(user, report: Submission) -> bool:
+    """Whether `user` takes any step of this report (whatever its status now)."""
+    return step_allowed(user, report, "submit") or step_allowed(user, report, "approve")
+
+
 def is_published(figure) -> bool:
     return figure is not None and figure.status == APPROVED
 
@@ -83,13 +106,30 @@ def published_refusal(user, stored_status: str | None, *, changes: bool) -> str 
     return None
 
 
-# An import never overwrites an approved figure, whoever sends it (docs/decisions/0012).
-IMPORT_REFUSES_PUBLISHED = gettext_lazy("Số liệu đã được duyệt: không ghi đè khi nhập tệp.")
+# A file (the bulk API, the officials' import) never overwrites an approved figure,
+# whoever sends it (docs/decisions/0012).
+FILE_REFUSES_PUBLISHED = gettext_lazy("Số liệu đã được duyệt: không ghi đè khi nhập tệp.")
 
 
-def import_refusal(stored_status: str | None) -> str | None:
+def file_refusal(stored_status: str | None) -> str | None:
     """Why a file's row may not change its stored figure, or None."""
-    return str(IMPORT_REFUSES_PUBLISHED) if stored_status == APPROVED else None
+    return str(FILE_REFUSES_PUBLISHED) if stored_status == APPROVED else None
+
+
+def admin_import_refusal(user, stored: dict | None, figure) -> str | None:
+    """Why a row of the admin's import may not write its figure over what is stored
+    (`stored`: its FIGURE_WRITABLE columns before the row was read; None for a new figure),
+    or None: a published figure changes there only for those who may change it."""
+    if stored is None:
+        return None
+    changes = any(getattr(figure, f) != stored[f] for f in FIGURE_WRITABLE)
+    return published_refusal(user, stored["status"], changes=changes)
+
+
+def status_change_refusal(user, stored_status: str | None, wanted_status: str) -> str | None:
+    """Naming another status for a published figure takes it back: a change too, even with
+    the same value (the API's PATCH)."""
+    return published_refusal(user, stored_status, changes=wanted_status != stored_status)
 
 
 def report_locked_message(report: Submission) -> str:

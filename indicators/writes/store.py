@@ -1,10 +1,9 @@
 """The one place figure rows are written: created, changed and deleted, each with its
 history record, and the live aggregates told which approved figures changed.
 
-Every way a figure changes decides what to write, under its own locks and checks
-(docs/decisions/0012), and hands it here: the quarterly form and the review workflow
-(entry.services), the API (entry.services), imports (indicators.writes.bulk), the admin's form and
-import (indicators.admin, indicators.resources) and the reference data (indicators.services).
+The write service's operations (indicators.writes: reports, figures, bulk) decide what to
+write, under the locks and rules of indicators.writes.rules (docs/decisions/0012, 0036), and
+hand it here; nothing outside indicators.writes imports this module (import-linter), and
 tests/test_write_paths.py fails if figure rows are written anywhere else.
 
 Strategies by size: on PostgreSQL, from copy_write.usable() rows, COPY (docs/decisions/0010),
