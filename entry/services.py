@@ -2,17 +2,17 @@
 
 Both go through the write service (indicators.writes): it asks accounts.policy, opens and
 locks the report and its figures in the one order, writes them with their history and
-keeps the report's state and version. The form adds what is its own: checking values as
-typed (indicators.validation), a save refused when the report changed since the form was
-opened, and what a submission needs (required indicators, validation rules, evidence). A
-form's save is one transaction: all of it or, on a conflict, none.
+keeps the report's state and version, and checks and writes the values a form typed
+(report_values_save). The form adds what is its own: a save refused when the report changed
+since the form was opened, and what a submission needs (required indicators, validation
+rules, evidence). A form's save is one transaction: all of it or, on a conflict, none.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from indicators import aggregates
 from indicators.models import Figure, Indicator, Submission
 from indicators.periods import Period, parse_period
 from indicators.reports import report_figures
-from indicators.validation import figure_value_check, indicator_valid_in
+from indicators.validation import indicator_valid_in
 from indicators.writes import rules
 from indicators.writes.reports import (
     ACTION_LABELS,
@@ -33,8 +33,8 @@ from indicators.writes.reports import (
     WorkflowError,
     report_move,
     report_open,
-    report_save,
     report_step,
+    report_values_save,
 )
 from notifications.services import notifications_for_step
 from quality.evidence import missing_evidence
@@ -150,72 +150,11 @@ def entry_save(
         raise EntryConflict(changed)
 
     result = EntryResult(submission=submission)
-    to_create, to_update, to_clear = [], [], []
-    for code, indicator in indicators.items():
-        figure = current.get(code)
-        if code not in values:  # not on the form that was sent: left as it is
-            if figure is None:
-                result.missing.append(code)
-            continue
-        given = values[code]
-        # Approved figures are published: the form shows them and leaves them as they are,
-        # whoever saves it; they change by reopening the report, or one at a time by an
-        # administrator (the admin, the API): docs/decisions/0012.
-        published = rules.is_published(figure)
-        if given.is_blank:
-            if published:
-                continue  # shown, not sent: it stays as it is
-            result.missing.append(code)
-            if figure is not None:
-                to_clear.append(figure)
-            continue
-        try:
-            checked = figure_value_check(
-                indicator=indicator,
-                scope=Figure.Scope.SELF,
-                value=given.value,
-                numerator=given.numerator,
-                denominator=given.denominator,
-            )
-        except ValidationError as exc:
-            result.errors[code] = exc.message_dict
-            continue
-        wanted = {
-            "value": checked.value,
-            "numerator": checked.numerator,
-            "denominator": checked.denominator,
-            "note": given.note.strip(),
-            "source": given.source.strip()[:255],
-            "status": submission.status,
-        }
-        if published:
-            changes = any(getattr(figure, k) != v for k, v in wanted.items() if k != "status")
-            refused = rules.form_refusal(figure, changes=changes)
-            if refused:
-                result.errors[code] = {"value": [refused]}
-            continue
-        if figure is None:
-            to_create.append(
-                Figure(
-                    unit=unit,
-                    agency=agency,
-                    indicator=indicator,
-                    period=period.id,
-                    period_start=period.start,
-                    period_end=period.end,
-                    scope=Figure.Scope.SELF,
-                    entered_by=user,
-                    **wanted,
-                )
-            )
-        elif any(getattr(figure, k) != v for k, v in wanted.items()):
-            for k, v in wanted.items():
-                setattr(figure, k, v)
-            to_update.append(figure)
-    # Only a save that wrote something moves the report's version (makes open forms stale).
-    report_save(submission, create=to_create, update=to_update, delete=to_clear, by=user)
-    result.saved = len(to_create) + len(to_update)
-    result.cleared = len(to_clear)
+    saved = report_values_save(
+        submission, user=user, period=period, indicators=indicators, current=current, values=values
+    )
+    result.saved, result.cleared = saved.saved, saved.cleared
+    result.errors, result.missing = saved.errors, saved.missing
     if submit and result.missing:  # asked only when it matters: a draft's save costs nothing
         required = required_codes(unit, agency, period, list(indicators.values()))
         result.missing_required = [code for code in result.missing if code in required]

@@ -8,16 +8,18 @@ which status, and what the step writes are here.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.models import Figure, Submission, Transition
+from indicators.models import Figure, Indicator, Submission, Transition
 from indicators.periods import Period
 from indicators.reports import report_figures
 from indicators.services import FigureLocked
+from indicators.validation import figure_value_check
 from indicators.writes import rules, store
 from units.models import Agency, Unit
 
@@ -103,6 +105,103 @@ def report_save(
     store.figures_store(create=create, update=update, delete=delete, by=by)
     if create or update or delete:
         report_touch(report)
+
+
+@dataclass
+class ValuesSaved:
+    """What report_values_save did: figures written and cleared, each code's errors (field
+    → messages), and the codes left without a figure, in the indicators' order."""
+
+    saved: int = 0
+    cleared: int = 0
+    errors: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+def report_values_save(
+    report: Submission,
+    *,
+    user,
+    period: Period,
+    indicators: dict[str, Indicator],
+    current: dict[str, Figure],
+    values: dict,
+) -> ValuesSaved:
+    """A report's values as a form typed them (by indicator code: value, numerator,
+    denominator, note, source as strings, and `is_blank`), written into the report that
+    report_open opened, its figures (`current`, by code) locked: a valid value creates or
+    changes its figure, with the report's status; a blank one clears it; an invalid one is
+    reported (indicators.validation) and the others are still saved. A published figure is
+    left as it is, whoever saves (rules.form_refusal: a change typed over it is refused).
+    Indicators not among `values` (not on the form sent) are left as they are."""
+    result = ValuesSaved()
+    to_create, to_update, to_clear = [], [], []
+    for code, indicator in indicators.items():
+        figure = current.get(code)
+        if code not in values:  # not on the form that was sent: left as it is
+            if figure is None:
+                result.missing.append(code)
+            continue
+        given = values[code]
+        # Approved figures are published: the form shows them and leaves them as they are,
+        # whoever saves it; they change by reopening the report, or one at a time by an
+        # administrator (the admin, the API): docs/decisions/0012.
+        published = rules.is_published(figure)
+        if given.is_blank:
+            if published:
+                continue  # shown, not sent: it stays as it is
+            result.missing.append(code)
+            if figure is not None:
+                to_clear.append(figure)
+            continue
+        try:
+            checked = figure_value_check(
+                indicator=indicator,
+                scope=Figure.Scope.SELF,
+                value=given.value,
+                numerator=given.numerator,
+                denominator=given.denominator,
+            )
+        except ValidationError as exc:
+            result.errors[code] = exc.message_dict
+            continue
+        wanted = {
+            "value": checked.value,
+            "numerator": checked.numerator,
+            "denominator": checked.denominator,
+            "note": given.note.strip(),
+            "source": given.source.strip()[:255],
+            "status": report.status,
+        }
+        if published:
+            changes = any(getattr(figure, k) != v for k, v in wanted.items() if k != "status")
+            refused = rules.form_refusal(figure, changes=changes)
+            if refused:
+                result.errors[code] = {"value": [refused]}
+            continue
+        if figure is None:
+            to_create.append(
+                Figure(
+                    unit_id=report.unit_id,
+                    agency_id=report.agency_id,
+                    indicator=indicator,
+                    period=period.id,
+                    period_start=period.start,
+                    period_end=period.end,
+                    scope=Figure.Scope.SELF,
+                    entered_by=user,
+                    **wanted,
+                )
+            )
+        elif any(getattr(figure, k) != v for k, v in wanted.items()):
+            for k, v in wanted.items():
+                setattr(figure, k, v)
+            to_update.append(figure)
+    # Only a save that wrote something moves the report's version (makes open forms stale).
+    report_save(report, create=to_create, update=to_update, delete=to_clear, by=user)
+    result.saved = len(to_create) + len(to_update)
+    result.cleared = len(to_clear)
+    return result
 
 
 def report_step(
