@@ -89,10 +89,17 @@ def figures_write(
     reference_files: bool = False,
 ) -> FigureWriteSummary:
     """figures_save_many's work, inside a transaction the caller holds (the API's save)."""
-    may_change_approved = reference_files or rules.may_change_published(by)
     figures, errors = figures_check(inputs)
     if errors:
         raise FigureRowsError(errors)
+    return _checked_write(figures, by=by, status=status, reference_files=reference_files)
+
+
+def _checked_write(
+    figures: list[Figure], *, by, status: str, reference_files: bool = False
+) -> FigureWriteSummary:
+    """figures_write's work on rows figures_check passed (unsaved figures)."""
+    may_change_approved = reference_files or rules.may_change_published(by)
     summary = FigureWriteSummary()
     # Lock the rows we may overwrite, so a concurrent save cannot slip in between; by id, the
     # order every writer locks figures in (after the report: docs/decisions/0012).
@@ -128,7 +135,7 @@ def figures_write(
         elif any(getattr(current, f) != getattr(figure, f) for f in FIGURE_WRITABLE):
             if current.status == Figure.Status.APPROVED and not may_change_approved:
                 if figure_differs(current, figure):
-                    raise FigureLocked(rules.published_refusal(by, current.status, changes=True))
+                    raise FigureLocked(rules.published_message())
                 # The same figure sent again: it stays published, whatever status came.
                 summary.unchanged += 1
                 stored.append(current)
@@ -192,7 +199,7 @@ def _api_save(user, item: FigureInput, status: str | None) -> tuple:
     rules.official_may_write(user, figure)
     period = parse_period(figure.period)
     submission = report_open(unit=figure.unit, agency=figure.agency, period=period)
-    summary = figures_write(inputs=[item], by=user, status=submission.status)
+    summary = _checked_write(figures, by=user, status=submission.status)
     if summary.created or summary.updated:  # the same figure sent again leaves open forms be
         report_touch(submission)
     return summary, summary.figure_ids[0]
@@ -240,10 +247,15 @@ def _figures_delete(user, asked: list[Figure]) -> int:
         if refused:
             raise ReportLocked(refused)
     store.figures_store(delete=found, by=user)
-    touched = {(f.unit_id, f.agency_id, f.period) for f in found if f.scope == Figure.Scope.SELF}
-    for key in sorted(touched, key=lambda k: reports[k].pk if k in reports else 0):
-        if key in reports:
-            report_touch(reports[key])
+    touched = {
+        reports[key]
+        for key in {
+            (f.unit_id, f.agency_id, f.period) for f in found if f.scope == Figure.Scope.SELF
+        }
+        if key in reports
+    }
+    for report in sorted(touched, key=lambda r: r.pk):
+        report_touch(report)
     return len(found)
 
 

@@ -78,10 +78,12 @@ def report_open(*, unit: Unit, agency: Agency | None, period: Period, user=None)
 
 def steps_open(user, report: Submission) -> list[str]:
     """The review steps `user` may take on the report as it stands."""
+    may_submit = rules.step_allowed(user, report, "submit")
+    may_review = rules.step_allowed(user, report, "approve")
     return [
         action
         for action, (sources, _target, _reason) in ACTIONS.items()
-        if report.status in sources and rules.step_allowed(user, report, action)
+        if report.status in sources and (may_submit if action == "submit" else may_review)
     ]
 
 

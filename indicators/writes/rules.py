@@ -88,9 +88,7 @@ def form_refusal(figure, *, changes: bool) -> str | None:
     """The quarterly form shows a published figure read-only and leaves it as it is, whoever
     saves it, administrators included (they change it one at a time, through the API or the
     admin): a change typed over it is refused."""
-    if is_published(figure) and changes:
-        return str(policy.APPROVED_LOCKED)
-    return None
+    return published_message() if is_published(figure) and changes else None
 
 
 def published_refused(user, stored_status: str | None, *, changes: bool) -> bool:
@@ -99,11 +97,14 @@ def published_refused(user, stored_status: str | None, *, changes: bool) -> bool
     return stored_status == APPROVED and changes and not may_change_published(user)
 
 
+def published_message() -> str:
+    """What a refused change of a published figure is told (accounts.policy.APPROVED_LOCKED)."""
+    return str(policy.APPROVED_LOCKED)
+
+
 def published_refusal(user, stored_status: str | None, *, changes: bool) -> str | None:
-    """published_refused's message (accounts.policy.APPROVED_LOCKED), or None."""
-    if published_refused(user, stored_status, changes=changes):
-        return str(policy.APPROVED_LOCKED)
-    return None
+    """published_refused's message, or None."""
+    return published_message() if published_refused(user, stored_status, changes=changes) else None
 
 
 # A file (the bulk API, the officials' import) never overwrites an approved figure,
