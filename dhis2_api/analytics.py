@@ -6,6 +6,7 @@ its dashboards and API show."""
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -274,8 +275,9 @@ def _id(uid: str, code: str, name: str, scheme: str) -> str:
     return {"UID": uid, "CODE": code, "NAME": name}[scheme]
 
 
-def _number(value) -> str:
-    return f"{round(float(value), 4):g}" if abs(float(value)) < 1e15 else str(value)
+def _number(value: Decimal) -> str:
+    """A value as DHIS2 writes one: its digits, without trailing zeros ("70", "62.069")."""
+    return format(value.normalize(), "f")
 
 
 def _meta(query: Query, units: dict[str, OrgUnit], scheme: str, short: bool) -> dict:

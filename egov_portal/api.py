@@ -87,3 +87,15 @@ class TextField(serializers.CharField):
 
     def to_internal_value(self, data):
         return nfc(super().to_internal_value(data))
+
+
+class NumberField(serializers.DecimalField):
+    """A Decimal value served as a JSON number (DRF's default is a string), to 4 decimals as
+    the values are shown (indicators.aggregate_table.shown). DRF's encoder writes it through
+    a float's shortest repr: the same digits for any value of up to 15 significant digits,
+    which every value held is (docs/decisions/0037)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", None)
+        kwargs.setdefault("decimal_places", 4)
+        super().__init__(coerce_to_string=False, **kwargs)

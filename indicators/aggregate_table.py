@@ -161,6 +161,7 @@ def read_values(indicator_ids: Sequence[int], units: Sequence, period_id: str, s
         ).values_list(*columns),
         columns=columns,
     )
+    # (A frame computes in floats: rankings and percentages, never served as figures.)
     frame["value"] = pd.Series([shown(v) for v in frame["value"]], dtype=float)
     return frame
 
@@ -259,7 +260,7 @@ def rows_of_nodes(nodes: pd.DataFrame, scope: str, levels: dict[int, str]) -> li
 
 def missing(value) -> bool:
     """A node's number or text that is not there: None, or NaN where pandas put one."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _float(value) -> float | None:
@@ -344,25 +345,33 @@ def _upsert(rows: list[Row]) -> None:
 _KEY_COLUMNS = "unit_id, period, scope, indicator_id"
 
 
-def stored_number(value: float | None) -> Decimal | None:
+def stored_number(value: float | Decimal | None) -> Decimal | None:
     """To the table's 10 decimals: a district's value as computed (not the 4 decimals shown),
-    because its province is combined from it (aggregates._untouched_districts)."""
-    if value is None or math.isnan(value):
+    because its province is combined from it (aggregates._untouched_districts). A float is
+    read by its shortest repr, the digits Python prints for it."""
+    if missing(value):
         return None
+    number = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
     # (With the default 28 digits of precision, quantize fails from 10**18 on; the column
     # holds 34.)
-    return Decimal(repr(value)).quantize(_PLACES, context=_WIDE)
+    return number.quantize(_PLACES, context=_WIDE)
 
 
 _PLACES = Decimal(1).scaleb(-Aggregate._meta.get_field("value").decimal_places)
 _WIDE = decimal.Context(prec=60)
 
 
-def shown(value) -> float | None:
-    """A stored value as the engine shows it: to 4 decimals (analytics._number's rounding)."""
-    if value is None:
+def shown(value) -> Decimal | None:
+    """A value as it is shown and served: a Decimal to 4 decimals, rounded half to even (as
+    round() did). A stored value is rounded as read; one the engine computed (a float) first
+    to the table's 10 decimals, as stored_number keeps it, so that a value reads the same
+    whether it came from the table or from the figures (docs/decisions/0037)."""
+    if missing(value):
         return None
-    return round(float(value), SHOWN_DECIMALS)
+    if not isinstance(value, Decimal):
+        value = stored_number(value)
+    return value.quantize(_SHOWN, context=_WIDE)
 
 
 SHOWN_DECIMALS = 4
+_SHOWN = Decimal(1).scaleb(-SHOWN_DECIMALS)

@@ -513,9 +513,10 @@ missing = aggregate_table.missing
 
 
 def _shown(column: pd.Series) -> np.ndarray:
-    """Stored numbers as the engine reads them (analytics._number), NaN for none: what
-    `.map(analytics._number).astype(float)` gives, without pandas' per-cell map."""
-    return np.array([analytics._number(x) for x in column.tolist()], dtype=float)
+    """Stored numbers as the engine reads them (aggregate_table.shown, as floats to combine
+    in the engine), NaN for none, without pandas' per-cell map."""
+    shown = aggregate_table.shown
+    return np.array([shown(x) for x in column.tolist()], dtype=float)
 
 
 def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
@@ -743,12 +744,9 @@ def differences(
             for name in aggregate_table.VALUE_FIELDS:
                 a, b = getattr(mine, name), getattr(theirs, name)
                 if name in ("value", "numerator", "denominator"):
-                    # Kept to 10 decimals, read to the 4 shown (analytics._number), as the
-                    # engine gives them.
-                    kept = analytics._number(a)
-                    same = (kept is None and b is None) or (
-                        kept is not None and b is not None and abs(kept - float(b)) <= 1e-9
-                    )
+                    # Kept to 10 decimals, read to the 4 shown (aggregate_table.shown), as
+                    # the engine gives them: the same Decimal.
+                    same = aggregate_table.shown(a) == aggregate_table.shown(b)
                 else:
                     same = a == b
                 if not same:

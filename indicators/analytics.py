@@ -12,6 +12,7 @@ import datetime
 import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -47,9 +48,11 @@ class RolledValue:
     indicator: Indicator
     period: Period
     scope: str
-    value: float | None
-    numerator: float | None
-    denominator: float | None
+    # Decimals to the 4 decimals shown, read from the table or the figures as they are
+    # (a value the engine computed is rounded from its float: aggregate_table.shown).
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
     # reported: the unit's own figure; computed: combined from the units or agencies below;
     # predecessors: combined from the units it was formed from; none: nothing to show.
     origin: str
@@ -92,7 +95,7 @@ class RolledValue:
         )
 
     @property
-    def percent_or_value(self) -> float | None:
+    def percent_or_value(self) -> Decimal | None:
         """The value on the scale targets use: a yes/no answer as 100 (yes) or 0 (no)."""
         if self.value is None:
             return None
@@ -922,19 +925,25 @@ def _figure_rows(figures, asked: Sequence[str]) -> pd.DataFrame:
 
 
 def _figures_frame(figures) -> pd.DataFrame:
-    """Chosen figures as a frame of floats (a flow's are added up by _flow_totals)."""
-    rows = figures.values_list(*_FIGURE_FIELDS)
+    """Chosen figures as a frame, numbers as floats (a flow's are added up by _flow_totals)."""
+    # A unit's own figure has no agency: 0 (no agency's id) rather than NULL, which pandas
+    # would read into a float column (docs/decisions/0037).
+    fields = [Coalesce(f, 0) if f == "agency_id" else f for f in _FIGURE_FIELDS]
+    rows = figures.values_list(*fields)
     return _asked_once(rows, lambda: _frame_of(rows))
 
 
 def _frame_of(rows) -> pd.DataFrame:
+    """Rows of _FIGURE_FIELDS (agency_id 0 or None for none) as the engine's frame: ids as
+    int64, agency_id nullable (Int64), numbers as floats."""
     frame = pd.DataFrame.from_records(rows, columns=_FIGURE_FIELDS)
     frame = frame.rename(
         columns={"agency__kind": "agency_kind", "id": "figure_id", "period": "figure_period"}
     )
     for column in ("value", "numerator", "denominator"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    frame["agency_id"] = frame["agency_id"].astype(float)
+    agency = frame["agency_id"]
+    frame["agency_id"] = agency.astype("Int64").mask(agency == 0)
     return frame
 
 
@@ -1270,8 +1279,8 @@ def _flow_totals(frame: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
             agency_kind=frame["agency_kind"].fillna(""),
         )
         totals = _added_up(filled, keys, several)
-        totals.loc[totals["parts"] > 1, "figure_id"] = np.nan
-        totals["agency_id"] = totals["agency_id"].replace(-1, np.nan)
+        totals["figure_id"] = totals["figure_id"].astype("Int64").mask(totals["parts"] > 1)
+        totals["agency_id"] = totals["agency_id"].mask(totals["agency_id"] == -1)
         totals["agency_kind"] = totals["agency_kind"].replace("", None)
         return _flow_values(totals, ratios)
     # One figure each (a quarter's figures): its own sums, as the grouping gives them,
@@ -1282,14 +1291,14 @@ def _flow_totals(frame: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
     denominator = frame["denominator"].to_numpy(dtype=float)
     totals = pd.DataFrame(
         {
-            **{key: frame[key].to_numpy() for key in keys},
+            **{key: frame[key].array for key in keys},
             "value": np.nan_to_num(value, nan=0.0),
             "mean": value,
             "numerator": np.nan_to_num(numerator, nan=0.0),
             "denominator": np.nan_to_num(denominator, nan=0.0),
             "counted": ~np.isnan(numerator) & ~np.isnan(denominator),
             "parts": 1,
-            "figure_id": frame["figure_id"].to_numpy(dtype=float),  # as NaN-able as a sum's
+            "figure_id": frame["figure_id"].astype("Int64").array,  # nullable, as a sum's
             "figure_period": frame["figure_period"].to_numpy(),
             "source": frame["source"].to_numpy(),
         },
@@ -1460,19 +1469,16 @@ def _rolled_value(
     period: Period,
     scope: str,
     row: dict,
-    *,
-    exact: bool = False,
 ) -> RolledValue:
-    """A node's row as a value, rounded to the 4 decimals shown (`exact`: as computed, for
-    the live aggregates, which keep 10 and are rounded when read)."""
+    """A node's row as a value: Decimals to the 4 decimals shown (aggregate_table.shown)."""
     return RolledValue(
         unit=unit,
         indicator=indicator,
         period=period,
         scope=scope,
-        value=_number(row.get("value"), exact=exact),
-        numerator=_number(row.get("numerator"), exact=exact),
-        denominator=_number(row.get("denominator"), exact=exact),
+        value=_number(row.get("value")),
+        numerator=_number(row.get("numerator")),
+        denominator=_number(row.get("denominator")),
         origin=row.get("origin", rollup.NO_DATA),
         covered=int(row.get("covered") or 0),
         expected=int(row.get("expected") or 0),
@@ -1491,10 +1497,8 @@ def _rolled_value(
     )
 
 
-def _number(value, *, exact: bool = False) -> float | None:
-    if aggregate_table.missing(value):
-        return None
-    return float(value) if exact else aggregate_table.shown(value)
+def _number(value) -> Decimal | None:
+    return aggregate_table.shown(value)
 
 
 def with_approximate(values: Sequence[RolledValue]) -> list[RolledValue]:
@@ -1554,12 +1558,12 @@ def _members_label(rolled: RolledValue) -> str:
 @dataclass(frozen=True)
 class AgencyValue:
     agency: Agency
-    value: float | None
+    value: Decimal | None
     figure_period: str | None
     is_answer: bool
 
     @property
-    def percent_or_value(self) -> float | None:
+    def percent_or_value(self) -> Decimal | None:
         if self.value is None:
             return None
         return self.value * 100 if self.is_answer else self.value

@@ -126,6 +126,8 @@ NO_PARENT = 0
 def as_keys(values) -> np.ndarray:
     """Unit ids or keys as int64 keys; a missing one (None or NaN: a top's parent) as
     NO_PARENT."""
+    if isinstance(getattr(values, "dtype", None), pd.Int64Dtype):  # a nullable id column
+        return values.to_numpy(dtype="int64", na_value=NO_PARENT)
     array = np.asarray(values)
     if array.dtype.kind in "iu":
         return array.astype("int64", copy=False)
@@ -492,7 +494,7 @@ class _Walk:
             origin[reported] = REPORTED
             percent_only[reported] = 0
             answer[reported] = rule.is_boolean(ids[reported]) & (ns == SELF)
-            figure_id[reported] = mine["figure_id"].to_numpy()
+            figure_id[reported] = mine["figure_id"].to_numpy(dtype=object, na_value=None)
             figure_period[reported] = mine["figure_period"].to_numpy()
             source[reported] = mine["source"].to_numpy()
             # A figure reported for a whole tier covers every member of it. A share of units

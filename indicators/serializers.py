@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from egov_portal.api import TextField
+from egov_portal.api import NumberField, TextField
 from indicators import readings, sources
 from indicators.analytics import coverage_label
 from indicators.models import Figure, Indicator
@@ -192,9 +192,10 @@ class CoverageSerializer(serializers.Serializer):
 
 class RolledValueSerializer(serializers.Serializer):
     unit = UnitRefSerializer()
-    value = serializers.FloatField(allow_null=True)
-    numerator = serializers.FloatField(allow_null=True)
-    denominator = serializers.FloatField(allow_null=True)
+    # Decimals, as read or rounded (aggregate_table.shown), served as numbers.
+    value = NumberField(allow_null=True)
+    numerator = NumberField(allow_null=True)
+    denominator = NumberField(allow_null=True)
     origin = serializers.CharField()
     coverage = CoverageSerializer(source="*")
     figure_id = serializers.IntegerField(allow_null=True)

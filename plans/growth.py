@@ -11,6 +11,7 @@ import datetime
 import enum
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -71,9 +72,9 @@ class Growth:
 
 def growth_status(
     *,
-    value: float | None,
+    value: Decimal | float | None,
     value_on: datetime.date,
-    base: float | None,
+    base: Decimal | float | None,
     base_on: datetime.date | None,
     goal: float,
     goal_on: datetime.date,
@@ -93,6 +94,9 @@ def growth_status(
       when lower): on track from 95 %, needs acceleration from 60 %, off track from 0,
       deteriorating below. A base or goal of zero counts as 0.001, as Open SDG does.
     """
+    # Computed in floats: the values given are figures, Decimals as read.
+    value = None if value is None else float(value)
+    base = None if base is None else float(base)
     if value is not None and met:
         return Growth(GrowthStatus.ACHIEVED)
     if yes_no:

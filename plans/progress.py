@@ -7,6 +7,7 @@ and its sources are in docs/decisions/0005-plans-and-progress.md.
 import datetime
 import enum
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -63,13 +64,13 @@ class Assessment:
 
 def assess(
     *,
-    value: float | None,
+    value: Decimal | float | None,
     comparator: str,
     low: float,
     high: float | None,
     deadline_end: datetime.date,
     on: datetime.date,
-    baseline: float | None = None,
+    baseline: Decimal | float | None = None,
     baseline_on: datetime.date | None = None,
     higher_is_better: bool = True,
 ) -> Assessment:
@@ -90,6 +91,9 @@ def assess(
     else:
         higher = comparator != Target.Comparator.AT_MOST
         goal = low
+    # Judged in floats (expected and gap are computed); the values given are figures,
+    # Decimals as read (analytics.RolledValue), and are kept as they are by the callers.
+    baseline = None if baseline is None else float(baseline)
     expected = None
     if baseline is not None and baseline_on is not None:
         if baseline_on >= deadline_end:
@@ -99,6 +103,7 @@ def assess(
             expected = baseline + (goal - baseline) * elapsed / (deadline_end - baseline_on).days
     if value is None:
         return Assessment(Status.NO_DATA, expected, None)
+    value = float(value)
     met = value >= goal if higher else value <= goal
     gap = 0.0 if met else abs(goal - value)
     if met:
@@ -120,9 +125,9 @@ class MemberProgress:
     code: str
     unit: Unit | None
     agency: Agency | None
-    value: float | None
+    value: Decimal | None
     figure_period: str | None
-    baseline: float | None
+    baseline: Decimal | None
     status: Status
     gap: float | None
 
@@ -133,13 +138,13 @@ class TargetProgress:
     plan: Plan  # the plan assessed (the target may come from a document it implements)
     subject: Unit | None  # None: the whole country
     scope: str  # the roll-up engine's scope for the subject
-    value: float | None
+    value: Decimal | None  # a figure: analytics.RolledValue's Decimal
     figure_period: str | None
     origin: str
     covered: int
     expected_units: int
     coverage_level: str
-    baseline: float | None
+    baseline: Decimal | None
     baseline_period: str
     expected: float | None
     gap: float | None
@@ -252,7 +257,7 @@ def target_progress(
         return None
     if target.baseline_value is not None:
         base_period = parse_period(target.baseline_period)
-        fixed_baseline = float(target.baseline_value)
+        fixed_baseline = target.baseline_value
     else:
         base_period, fixed_baseline = baseline_period(plan, target), None
 
@@ -345,7 +350,7 @@ def _members(
     subject: Unit,
     period: Period,
     base_period: Period,
-    fixed_baseline: float | None,
+    fixed_baseline: Decimal | None,
 ) -> list[MemberProgress]:
     """The units (or agencies) an "every unit" target counts one by one: those that existed
     in the period (none when the subject did not: Vĩnh Linh's communes in 2025Q3)."""
@@ -482,7 +487,7 @@ class Miss:
     """One mandatory target a unit or agency has not met, or has no figure for."""
 
     progress: TargetProgress
-    value: float | None
+    value: Decimal | None
     gap: float | None
     status: Status
 

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from egov_portal.api import NumberField
 from plans.models import BudgetLine, Plan, Target
 from units.serializers import UnitRefSerializer
 
@@ -93,9 +94,9 @@ class MemberProgressSerializer(serializers.Serializer):
     name = serializers.CharField()
     code = serializers.CharField()
     kind = serializers.SerializerMethodField()
-    value = serializers.FloatField(allow_null=True)
+    value = NumberField(allow_null=True)
     figure_period = serializers.CharField(allow_null=True)
-    baseline = serializers.FloatField(allow_null=True)
+    baseline = NumberField(allow_null=True)
     status = serializers.CharField()
     gap = serializers.FloatField(allow_null=True)
 
@@ -107,11 +108,11 @@ class TargetProgressSerializer(serializers.Serializer):
     target = TargetSerializer()
     inherited = serializers.BooleanField()
     scope = serializers.CharField(help_text="Phạm vi đọc số liệu của đơn vị được đánh giá.")
-    value = serializers.FloatField(allow_null=True)
+    value = NumberField(allow_null=True)
     figure_period = serializers.CharField(allow_null=True)
     origin = serializers.CharField()
     coverage = serializers.SerializerMethodField()
-    baseline = serializers.FloatField(allow_null=True)
+    baseline = NumberField(allow_null=True)
     baseline_period = serializers.CharField()
     expected = serializers.FloatField(allow_null=True)
     gap = serializers.FloatField(allow_null=True)
@@ -142,8 +143,8 @@ class MissSerializer(serializers.Serializer):
     indicator = serializers.CharField(source="progress.target.indicator.code")
     scope = serializers.CharField(source="progress.target.scope")
     plan = serializers.CharField(source="progress.target.plan.code")
-    target = serializers.FloatField(source="progress.target.value")
-    value = serializers.FloatField(allow_null=True)
+    target = NumberField(source="progress.target.value")
+    value = NumberField(allow_null=True)
     gap = serializers.FloatField(allow_null=True)
     status = serializers.CharField()
     group = serializers.SerializerMethodField(

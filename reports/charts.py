@@ -15,6 +15,7 @@ or point, so no meaning rests on colour alone.
 """
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import get_language, gettext_lazy
@@ -39,8 +40,12 @@ def period_label(period: Period) -> str:
     return period.label_en if (get_language() or "").startswith("en") else period.label_vi
 
 
-def _number(value: float | None) -> float | None:
+def _number(value: Decimal | float | None) -> float | None:
     return None if value is None else round(float(value), _DECIMALS)
+
+
+def _float(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def ranking_chart(ranking: Sequence[IndexResult]) -> dict:
@@ -92,7 +97,8 @@ def sparkline(indicator: Indicator, values: Sequence[RolledValue]) -> dict:
     """A card's sparkline, drawn by the template as inline SVG (no script: it prints and
     reads without one): a polyline per run of consecutive values, a dot for a value alone,
     the last value marked; its words for screen readers."""
-    numbers = [v.percent_or_value for v in values]
+    # (Drawn in floats: a point's place, not a figure.)
+    numbers = [_float(v.percent_or_value) for v in values]
     top = _top(indicator, numbers)
     step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(numbers) - 1, 1)
     inner = SPARK_HEIGHT - 2 * SPARK_PAD
@@ -135,8 +141,9 @@ def target_bar(row: TargetProgress) -> dict:
     else up to the larger of value and target."""
     target = row.target
     low = float(target.value)
-    high = float(target.value_max) if target.value_max is not None else None
-    top = _top(target.indicator, [row.value, low, high])
+    high = _float(target.value_max)
+    now = _float(row.value)
+    top = _top(target.indicator, [now, low, high])
     if not is_percentage(target.indicator):
         top *= 1.1
 
@@ -153,7 +160,7 @@ def target_bar(row: TargetProgress) -> dict:
         "label": _("Giá trị %(value)s, mục tiêu %(target)s: %(status)s")
         % {"value": value, "target": target_label(target), "status": row.status.label},
         "width": BAR_WIDTH,
-        "fill": None if row.value is None else x(row.value),
+        "fill": None if now is None else x(now),
         "target": x(low),
         "target_span": round(x(high) - x(low), 1) if high is not None else None,
         "colour": row.status.colour,

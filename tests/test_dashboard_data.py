@@ -63,7 +63,7 @@ def test_dak_lak_2016_shows_its_tier_lines():
     board = dashboard_build(dak_lak, parse_period("2016Q3"), today=TODAY)
     portal = {t.scope: t for t in card(board, "WEB_PORTAL").tiers}
     assert (portal["departments"].numerator, portal["departments"].denominator) == (18, 29)
-    assert portal["districts"].value == pytest.approx(86.6667, abs=1e-3)
+    assert float(portal["districts"].value) == pytest.approx(86.6667, abs=1e-3)
 
 
 def test_new_quang_tri_reads_2020_through_its_predecessors():
