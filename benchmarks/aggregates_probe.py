@@ -960,7 +960,12 @@ def compare_with_engine(unit: Unit, indicators, period, *, leaves: bool = True) 
                     else:
                         value = None if row[0] is None else round(float(row[0]), 4)
                         mine = (value, row[1], row[2], row[3])
-                    theirs = (v.value, v.origin, v.covered, v.expected if row else None)
+                    theirs = (
+                        None if v.value is None else float(v.value),
+                        v.origin,
+                        v.covered,
+                        v.expected if row else None,
+                    )
                     same = mine[1:] == theirs[1:] and (
                         (mine[0] is None and theirs[0] is None)
                         or (mine[0] is not None and theirs[0] is not None

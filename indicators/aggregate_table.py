@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -260,7 +261,9 @@ def rows_of_nodes(nodes: pd.DataFrame, scope: str, levels: dict[int, str]) -> li
 
 def missing(value) -> bool:
     """A node's number or text that is not there: None, or NaN where pandas put one."""
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float | Decimal | np.floating) and math.isnan(value)
 
 
 def _float(value) -> float | None:
@@ -351,6 +354,7 @@ def stored_number(value: float | Decimal | None) -> Decimal | None:
     read by its shortest repr, the digits Python prints for it."""
     if missing(value):
         return None
+    # (A stored value has 10 decimals at most: quantizing it again changes nothing.)
     number = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
     # (With the default 28 digits of precision, quantize fails from 10**18 on; the column
     # holds 34.)
@@ -368,9 +372,7 @@ def shown(value) -> Decimal | None:
     whether it came from the table or from the figures (docs/decisions/0037)."""
     if missing(value):
         return None
-    if not isinstance(value, Decimal):
-        value = stored_number(value)
-    return value.quantize(_SHOWN, context=_WIDE)
+    return stored_number(value).quantize(_SHOWN, context=_WIDE)
 
 
 SHOWN_DECIMALS = 4

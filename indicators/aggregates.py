@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, Q
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from indicators import aggregate_table, analytics, versions
@@ -602,10 +602,15 @@ def _untouched_districts(
             indicator_id__in=[i.pk for i in indicators],
             via_predecessors=False,
         )
-        .annotate(**{f"{name}_float": Cast(name, FloatField()) for name in _NUMBERS})
+        .annotate(
+            **{f"{name}_float": Cast(name, FloatField()) for name in _NUMBERS},
+            figure_id_or_0=Coalesce("figure_id", 0),
+        )
         .values_list("period", "unit_id", "indicator_id", "scope", *_NODE_FLOATS),
         columns=["period", "unit_id", "indicator_id", "node_scope", *aggregate_table.NODE_FIELDS],
     )
+    # A figure's id as an integer (NULL would make the column floats), none as NA.
+    every["figure_id"] = every["figure_id"].astype("Int64").mask(every["figure_id"] == 0)
     known = {}
     for period_id, of_period in every.groupby("period", sort=False):
         rows = of_period.drop(columns="period").reset_index(drop=True)
@@ -625,7 +630,8 @@ def _untouched_districts(
 # made per cell).
 _NUMBERS = ("value", "numerator", "denominator")
 _NODE_FLOATS = [
-    f"{name}_float" if name in _NUMBERS else name for name in aggregate_table.NODE_FIELDS
+    f"{name}_float" if name in _NUMBERS else "figure_id_or_0" if name == "figure_id" else name
+    for name in aggregate_table.NODE_FIELDS
 ]
 
 

@@ -559,7 +559,7 @@ def _evaluate(
 
 @dataclass
 class _SubtreeRead:
-    units: pd.DataFrame  # the rows of the tree walked: id, parent_id (NaN at a top), level
+    units: pd.DataFrame  # the tree walked: id, parent_id (rollup.NO_PARENT at a top), level
     rows: pd.DataFrame  # their chosen figures (_figure_rows, flows added up)
     agencies: pd.DataFrame | None  # for an agency scope
     leaves: pd.DataFrame | None  # the communes added up per parent (_leaf_stats)
@@ -589,7 +589,7 @@ def _subtree_read(
     is_leaf = (tree["level"] == _COMMUNE) & ~is_top
     communes_as_rows = "all_agencies" in scopes
     units = (tree if communes_as_rows else tree[~is_leaf]).copy()
-    units.loc[units["id"].isin(top_ids), "parent_id"] = np.nan
+    units.loc[units["id"].isin(top_ids), "parent_id"] = rollup.NO_PARENT
 
     small = len(tree) <= ID_LIST_MAX
     ids = tree["id"].tolist() if small else None
@@ -654,13 +654,14 @@ def _subtree_read(
 
 def _tree_read(tops: list[Unit], on: datetime.date, cut: Sequence[int] = ()) -> pd.DataFrame:
     """Every unit in force on `on` under the tops (the tops included), those `cut` left out
-    with everything under them: id, parent_id, level. It gives the ids whose figures are
+    with everything under them: id, parent_id (rollup.NO_PARENT for none, an int64 column
+    rather than floats with NaN), level. It gives the ids whose figures are
     read (`unit_id IN (…)`, which PostgreSQL answers by index: figure_unit_period_idx)."""
     in_tree = Unit.objects.in_force(on).filter(subtree_q([unit.pk for unit in tops]))
     if cut:
         in_tree = in_tree.exclude(Q(pk__in=cut) | Q(parent_id__in=cut) | Q(district_id__in=cut))
     return pd.DataFrame.from_records(
-        in_tree.values_list("id", "parent_id", "level"),
+        in_tree.values_list("id", Coalesce("parent_id", rollup.NO_PARENT), "level"),
         columns=["id", "parent_id", "level"],
     )
 
@@ -934,8 +935,8 @@ def _figures_frame(figures) -> pd.DataFrame:
 
 
 def _frame_of(rows) -> pd.DataFrame:
-    """Rows of _FIGURE_FIELDS (agency_id 0 or None for none) as the engine's frame: ids as
-    int64, agency_id nullable (Int64), numbers as floats."""
+    """Rows of _FIGURE_FIELDS (agency_id 0 for none, as _figures_frame reads them) as the
+    engine's frame: ids as int64, agency_id nullable (Int64), numbers as floats."""
     frame = pd.DataFrame.from_records(rows, columns=_FIGURE_FIELDS)
     frame = frame.rename(
         columns={"agency__kind": "agency_kind", "id": "figure_id", "period": "figure_period"}

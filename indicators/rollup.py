@@ -384,6 +384,8 @@ class _Nodes:
                 columns[name] = known[name].to_numpy(dtype=float)
             elif name == "answer":
                 columns[name] = known[name].to_numpy(dtype=bool)
+            elif name == "figure_id":  # an int or None, as the walk's own
+                columns[name] = known[name].to_numpy(dtype=object, na_value=None)
             else:
                 columns[name] = known[name].to_numpy()
         return cls(columns)

@@ -26,7 +26,7 @@ def laggards_frame(laggards: list[Laggard]) -> pd.DataFrame:
             _("Phạm vi"): miss.progress.target.get_scope_display(),
             _("Văn bản"): miss.progress.target.plan.number or miss.progress.target.plan.code,
             _("Mục tiêu"): target_label(miss.progress.target),
-            _("Giá trị"): miss.value,
+            _("Giá trị"): None if miss.value is None else float(miss.value),  # a file's number
             _("Còn thiếu"): miss.gap,
             _("Tình trạng"): miss.status.label,
             _("Nhóm"): _("Chưa có số liệu") if miss.no_data else _("Chưa đạt"),

@@ -4,6 +4,7 @@ each target with its status worked out as Open SDG does (plans.growth), from app
 figures (plans.progress reads them through the live aggregates)."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from indicators import rollup
 from indicators.models import Indicator
@@ -22,11 +23,11 @@ _READ = {rollup.SELF, *rollup.TIER_LEVELS}
 class ProgressRow:
     target: Target
     label: str  # "≥ 80%"
-    value: float | None  # the unit's value on the target's scale (None: none, or too few)
+    value: Decimal | None  # the unit's value on the target's scale (None: none, or too few)
     percent: bool
     yes_no: bool  # the unit's own yes/no answer: shown as Có / Không
     figure_period: str | None
-    baseline: float | None
+    baseline: Decimal | None
     baseline_period: str
     growth: growth.Growth
 

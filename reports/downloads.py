@@ -1,5 +1,7 @@
 """Downloads of the indicator page: its tables as CSV or XLSX (pandas, openpyxl)."""
 
+from decimal import Decimal
+
 import pandas as pd
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -18,9 +20,13 @@ ORIGIN_LABELS = {
 }
 
 
-def _shown(value: float | None) -> float | None:
-    """As the page shows it: one decimal."""
-    return None if value is None else round(value, 1)
+def _shown(value: Decimal | None) -> float | None:
+    """As the page shows it: one decimal (a file's number, as the figures' below)."""
+    return None if value is None else round(float(value), 1)
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _answer(value: analytics.RolledValue) -> str:
@@ -37,8 +43,8 @@ def trend_frame(values: list[analytics.RolledValue]) -> pd.DataFrame:
             v.period.id,
             _shown(v.percent_or_value),
             _answer(v),
-            v.numerator,
-            v.denominator,
+            _float(v.numerator),
+            _float(v.denominator),
             analytics.coverage_text(v),
             str(ORIGIN_LABELS.get(v.origin, "")),
         )

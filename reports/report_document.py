@@ -13,6 +13,7 @@ them (plans.progress.missed_and_no_data). The official adds the narrative and si
 
 import io
 from collections import OrderedDict
+from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -304,7 +305,7 @@ def _footer(document: Document) -> None:
 # --- values in words --------------------------------------------------------------------------
 
 
-def _number(value: float, places: int) -> str:
+def _number(value: Decimal | float, places: int) -> str:
     """Vietnamese (or the language's) digits: "45,5", "150.000"."""
     shown = round(value, places)
     if shown == int(shown):
@@ -330,7 +331,7 @@ def _value_text(value: analytics.RolledValue) -> str:
     return text
 
 
-def _plain(value: float | None, indicator) -> str:
+def _plain(value: Decimal | float | None, indicator) -> str:
     if value is None:
         return "—"
     text = _number(value, 1)

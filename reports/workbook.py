@@ -11,6 +11,7 @@ import datetime
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 from django.utils import timezone
@@ -388,7 +389,7 @@ def _format_table(sheet, table: Table) -> None:
 def _number_format(value, *, percent: bool) -> str:
     if percent:
         return PERCENT_FORMAT
-    if isinstance(value, int | float) and float(value).is_integer():
+    if isinstance(value, int | float | Decimal) and float(value).is_integer():
         return INTEGER_FORMAT
     return DECIMAL_FORMAT
 

@@ -4,11 +4,12 @@
 import datetime
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from dhis2_api.analytics import _number as dhis2_number
-from indicators import aggregate_table, analytics
+from indicators import aggregate_table, analytics, rollup
 from indicators.models import Figure, Indicator
 from indicators.periods import parse_period
 from units.models import Unit
@@ -106,6 +107,9 @@ def test_the_engine_frames_hold_ids_as_integers():
         (2 / 3 * 100, Decimal("66.6667")),
         (None, None),
         (float("nan"), None),
+        (Decimal("NaN"), None),
+        (np.float32("nan"), None),
+        (pd.NA, None),
     ],
 )
 def test_shown_rounds_once_from_the_tables_digits(value, shown):
@@ -125,3 +129,11 @@ def test_shown_rounds_once_from_the_tables_digits(value, shown):
 )
 def test_dhis2_writes_a_values_own_digits(value, text):
     assert dhis2_number(value) == text
+
+
+def test_a_trees_parents_are_integers(reference_data):
+    quang_tri = Unit.objects.in_force(ON).get(code="45")
+    tree = analytics._tree_read([quang_tri], ON)
+    assert tree["parent_id"].dtype == np.int64
+    assert tree.set_index("id").loc[quang_tri.pk, "parent_id"] == rollup.NO_PARENT
+    assert len(tree) > 100  # its districts and communes

@@ -312,7 +312,7 @@ def test_every_unit_and_whole_scope_disagree_when_units_differ(quang_binh_2018):
     whole = rows["whole_scope"]
     # (90 + 10 + 90 + 90) / (100 + 20 + 100 + 100) = 87.5 % of the province's communes'
     # staff: met as a whole.
-    assert whole.value == pytest.approx(87.5, abs=1e-3)
+    assert float(whole.value) == pytest.approx(87.5, abs=1e-3)
     assert not whole.low_coverage
     assert whole.status == Status.ACHIEVED
 
