@@ -9,12 +9,10 @@ combined from many: a commune's value is its own figure, read from the figures a
 import contextlib
 import contextvars
 import decimal
-import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -263,7 +261,8 @@ def missing(value) -> bool:
     """A node's number or text that is not there: None, or NaN where pandas put one."""
     if value is None or value is pd.NA:
         return True
-    return isinstance(value, float | Decimal | np.floating) and math.isnan(value)
+    # NaN, of any kind (float, numpy's, Decimal's), is the one value unequal to itself.
+    return bool(value != value)
 
 
 def _float(value) -> float | None:
