@@ -416,7 +416,7 @@ def _leaf_percent_values(
         [n * rollup.SLOT + u.pk for n in slots.values() for u in communes], dtype="int64"
     )
     found = rollup.leaf_values(rows, keys, rules)
-    value = found["value"].map(_number).astype(float)
+    value = found["value"].map(aggregate_table.shown).astype(float)
     found["value"] = value.where(~found["answer"], value * 100)
     found["unit_id"] = keys % rollup.SLOT
     found["slot"] = keys // rollup.SLOT
@@ -1477,9 +1477,9 @@ def _rolled_value(
         indicator=indicator,
         period=period,
         scope=scope,
-        value=_number(row.get("value")),
-        numerator=_number(row.get("numerator")),
-        denominator=_number(row.get("denominator")),
+        value=aggregate_table.shown(row.get("value")),
+        numerator=aggregate_table.shown(row.get("numerator")),
+        denominator=aggregate_table.shown(row.get("denominator")),
         origin=row.get("origin", rollup.NO_DATA),
         covered=int(row.get("covered") or 0),
         expected=int(row.get("expected") or 0),
@@ -1496,10 +1496,6 @@ def _rolled_value(
         else int(row["percent_only"]),
         predecessors=tuple(row.get("predecessors", ())),
     )
-
-
-def _number(value) -> Decimal | None:
-    return aggregate_table.shown(value)
 
 
 def with_approximate(values: Sequence[RolledValue]) -> list[RolledValue]:
@@ -1601,5 +1597,5 @@ def agency_values(
     result = []
     for agency in agencies:
         value, figure_period = totals.get(agency.pk, (None, None))
-        result.append(AgencyValue(agency, _number(value), figure_period, boolean))
+        result.append(AgencyValue(agency, aggregate_table.shown(value), figure_period, boolean))
     return result
