@@ -522,9 +522,10 @@ def _shown(column: pd.Series) -> np.ndarray:
 def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
     """The rows of the units in force from before each period began to at least its start,
     for every period: analytics.evaluate_periods per validity (one read per period, one
-    walk per scope), a province's districts taken from its walk (the same nodes as asked
-    for alone: verify_aggregates and tests/test_aggregates.py compare them). Yields them a
-    walk's scope at a time (aggregate_table.write_batches)."""
+    walk per scope, each made once the one before is yielded), a province's districts taken
+    from its walk (the same nodes as asked for alone: verify_aggregates and
+    tests/test_aggregates.py compare them). Yields them a walk's scope at a time
+    (aggregate_table.write_batches)."""
     by_validity: dict[tuple, list[Unit]] = {}
     for unit in units:
         by_validity.setdefault((unit.valid_from, unit.valid_to), []).append(unit)
@@ -542,9 +543,10 @@ def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
         inner = [u for u in group if u.level == Unit.Level.DISTRICT and u.province_id in ids]
         alone = [u for u in group if u.level == Unit.Level.DISTRICT and u not in inner]
         for tops, also in ((provinces, inner), (alone, [])):
-            # (Not around the yield: the caller writes meanwhile, in the caller's context.)
+            # Read here, walked a scope at a time as the caller asks (not inside
+            # engine_only: the caller writes meanwhile, in its own context).
             with aggregate_table.engine_only():
-                found = analytics.evaluate_periods(
+                walks = analytics.evaluate_periods(
                     indicators,
                     tops,
                     span,
@@ -555,8 +557,8 @@ def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
                     else None,
                 )
             levels = {u.pk: u.level for u in [*tops, *also]}
-            for scope in list(found):
-                yield aggregate_table.rows_of_nodes(found.pop(scope), scope, levels)
+            for scope, nodes in walks:
+                yield aggregate_table.rows_of_nodes(nodes, scope, levels)
 
 
 def _untouched_districts(

@@ -10,7 +10,7 @@ import contextvars
 import dataclasses
 import datetime
 import decimal
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -734,12 +734,18 @@ def evaluate_periods(
     *,
     also: Sequence[int] = (),
     known: dict[str, pd.DataFrame] | None = None,
-) -> dict[str, pd.DataFrame]:
+) -> Iterator[tuple[str, pd.DataFrame]]:
     """What `_evaluate` gives for each period and unit scope, over approved figures, for
     tops sharing one validity and in force since before each period began (no predecessors
-    to fall back on): {scope: nodes}, each a frame of period_id, indicator_id, unit_id and
-    rollup.NODE_COLUMNS with a row per unit (`also` included), indicator and period — kept
-    as a frame: made into a dict per node, a large import's 49,000 nodes took a second.
+    to fall back on): (scope, nodes) for each scope, nodes a frame of period_id,
+    indicator_id, unit_id and rollup.NODE_COLUMNS with a row per unit (`also` included),
+    indicator and period — kept as a frame: made into a dict per node, a large import's
+    49,000 nodes took a second.
+
+    Everything is read at once, before the first scope is walked: a scope's walk reads
+    nothing, and is made only when the caller asks for the next (a national import held
+    every scope's nodes at once: 30 MB more at its peak). So the caller may write between
+    two scopes, outside any context this function was called in.
 
     One read per period (every scope at once), then one tree walk per scope for every
     indicator and period together (a slot per indicator × period): what keeping the live
@@ -751,12 +757,16 @@ def evaluate_periods(
     level, indicator_id, node_scope and rollup.NODE_COLUMNS. Their subtrees are not read;
     they enter their parents as they are."""
     if not tops or not periods:
-        return {}
+        return iter(())
     with same_reads():
-        return _evaluate_periods(indicators, tops, periods, scopes, also, known or {})
+        walks = _evaluate_periods(indicators, tops, periods, scopes, also, known or {})
+    return ((scope, walks(scope)) for scope in scopes)
 
 
-def _evaluate_periods(indicators, tops, periods, scopes, also, known) -> dict[str, pd.DataFrame]:
+def _evaluate_periods(
+    indicators, tops, periods, scopes, also, known
+) -> Callable[[str], pd.DataFrame]:
+    """Every read evaluate_periods makes; returns the walk of one scope over them."""
     top_ids = [unit.pk for unit in tops]
     slots: dict[tuple[str, int], int] = {}
     rules: dict[int, rollup.Rule] = {}
@@ -820,8 +830,8 @@ def _evaluate_periods(indicators, tops, periods, scopes, also, known) -> dict[st
     slot_period = {slot: period_id for (period_id, _), slot in slots.items()}
     slot_indicator = {slot: indicator_pk for (_, indicator_pk), slot in slots.items()}
     all_known = pd.concat(knowns, ignore_index=True) if knowns else None
-    result: dict[str, pd.DataFrame] = {}
-    for scope in scopes:
+
+    def walk(scope: str) -> pd.DataFrame:
         scope_known = None
         if all_known is not None:
             levels = all_known["level"]
@@ -837,12 +847,13 @@ def _evaluate_periods(indicators, tops, periods, scopes, also, known) -> dict[st
         )
         found = nodes.loc[keys]  # every wanted node (a KeyError if one were missing)
         slot, unit_id = np.divmod(keys, rollup.SLOT)
-        result[scope] = found.reset_index(drop=True).assign(
+        return found.reset_index(drop=True).assign(
             period_id=pd.Series(slot).map(slot_period),
             indicator_id=pd.Series(slot).map(slot_indicator),
             unit_id=unit_id,
         )
-    return result
+
+    return walk
 
 
 _COMMUNE = Unit.Level.COMMUNE

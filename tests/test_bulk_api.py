@@ -274,6 +274,44 @@ def test_a_large_import_is_stored_with_its_history(staff):
     assert set(changes.values_list("id", flat=True)) == set(entered)
 
 
+@pytest.mark.parametrize("increment", [1, 2])
+def test_a_large_import_s_history_holds_each_figure_as_stored(staff, increment):
+    """The "+" records of a COPY import are copied from the figures stored, by the database
+    (indicators.writes.copy_write): by the run of ids taken, or, when the ids are not one run
+    (another writer took some meanwhile: here the sequence steps by 2), by their list."""
+    from django.db import connection
+
+    from indicators.writes import copy_write
+    from units.models import Unit
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('indicators_figure', 'id')")
+        cursor.execute(f"ALTER SEQUENCE {cursor.fetchone()[0]} INCREMENT BY {increment}")
+    codes = list(
+        Unit.objects.filter(level="commune", valid_from__isnull=True)
+        .order_by("code")
+        .values_list("code", flat=True)[:1100]
+    )
+    body = "".join(
+        f"{code},2021-01-01,INF_LAN,2021Q1,{n % 2},,,lô {n % 3}\n" for n, code in enumerate(codes)
+    )
+    summary = post_csv(staff, body, status="approved").json()
+    assert (summary["created"], summary["stored"]) == (1100, True), summary["errors"][:3]
+    shared = [c.removesuffix("_id") for c in copy_write.COLUMNS]
+    figures = {row[0]: row for row in Figure.objects.filter(period="2021Q1").values_list(*shared)}
+    records = Figure.history.filter(period="2021Q1")
+    assert len(figures) == records.count() == 1100
+    assert {row[0]: row for row in records.values_list(*shared)} == figures
+    user = get_user_model().objects.get(username="warehouse")
+    assert set(records.values_list("history_type", "history_user", "history_change_reason")) == {
+        ("+", user.pk, None)
+    }
+    ids = sorted(figures)
+    assert ids[-1] - ids[0] == (len(ids) - 1) * increment
+
+
 def test_a_large_import_keeps_every_character_of_its_text(staff):
     """Above 1,000 rows PostgreSQL stores by COPY (indicators.writes.copy_write): a note with a tab,
     a line break, a backslash and quotes is stored as written, in the figure and its history."""
@@ -370,3 +408,19 @@ def test_an_official_cannot_slip_other_units_into_a_large_file(api_client):
     assert (summary["stored"], summary["rejected"]) == (False, 1200)
     assert {e["field"] for e in summary["errors"]} == {"unit_code"}
     assert figures_2021() == 0
+
+
+def test_deleting_the_importing_user_empties_who_entered_the_figures(staff):
+    """Neither link to the user is checked by the database (docs/decisions/0010): Django
+    empties both when the user is deleted, and the figures stay."""
+    post_csv(staff, GOOD)
+    user = get_user_model().objects.get(username="warehouse")
+    figures = Figure.objects.filter(entered_by=user)
+    ids = set(figures.values_list("id", flat=True))
+    assert ids and Figure.history.filter(history_user=user).exists()
+    pk = user.pk
+    user.delete()
+    assert (
+        set(Figure.objects.filter(id__in=ids, entered_by=None).values_list("id", flat=True)) == ids
+    )
+    assert not Figure.history.filter(history_user_id=pk).exists()
