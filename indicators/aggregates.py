@@ -36,8 +36,31 @@ ROLLUP_FIELDS = ("value_type", "unit_rollup", "time_rollup")
 _LOCK_CLASS = 17017  # the first key of the advisory locks on aggregates (of a unit)
 _UNIT_SCOPES = aggregate_table.STORED_SCOPES["province"]
 
-# The keys gathered by atomic(), recomputed before it commits; None outside one.
-_pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("pending", default=None)
+
+class Changes:
+    """What changed figures name, as recomputing them needs it: the units, and the
+    indicators of each period (an import's 100,000 keys held as tuples until its commit
+    weighed 10 MB)."""
+
+    def __init__(self):
+        self.units: set[int] = set()
+        self.indicators_of: dict[str, set[int]] = {}
+
+    def add(self, keys: Iterable[tuple[int, int, str]]) -> None:
+        units, indicators_of = self.units, self.indicators_of
+        for unit, indicator_id, period_id in keys:
+            units.add(unit)
+            of_period = indicators_of.get(period_id)
+            if of_period is None:
+                of_period = indicators_of[period_id] = set()
+            of_period.add(indicator_id)
+
+    def __bool__(self) -> bool:
+        return bool(self.units)
+
+
+# The changes gathered by atomic(), recomputed before it commits; None outside one.
+_pending: contextvars.ContextVar[Changes | None] = contextvars.ContextVar("pending", default=None)
 # The reports, (unit id, period id), made, deleted or moved to another status inside atomic():
 # their provinces' reports versions move on after the data versions of the keys' units, once,
 # last, before it commits.
@@ -59,27 +82,24 @@ def gathered():
     if _pending.get() is not None:
         yield
         return
-    token, reported_token = _pending.set(set()), _reported.set(set())
+    token, reported_token = _pending.set(Changes()), _reported.set(set())
     try:
         yield
-        keys, reported = _pending.get(), _reported.get()
+        changes, reported = _pending.get(), _reported.get()
     finally:
         _pending.reset(token)
         _reported.reset(reported_token)
-    _settle(keys, reported)
+    _settle(changes, reported)
 
 
 def figures_changed(keys: Iterable[tuple[int, int, str]]) -> None:
     """Approved figures of these (unit id, indicator id, period id) were written or deleted
     (or were approved before the change)."""
-    keys = set(keys)
-    if not keys:
-        return
     pending = _pending.get()
-    if pending is None:
-        _settle(keys, set())
-    else:
-        pending |= keys
+    changes = Changes() if pending is None else pending
+    changes.add(keys)
+    if pending is None and changes:
+        _settle(changes, set())
 
 
 def reports_changed(reports: Iterable[tuple[int, str]]) -> None:
@@ -94,16 +114,15 @@ def reports_changed(reports: Iterable[tuple[int, str]]) -> None:
         versions.after_commit(lambda: versions.bump_reports(reports))
 
 
-def _settle(keys: set, reported: set[tuple[int, str]]) -> None:
-    """Recompute what the keys touch, then move the data versions of the provinces whose
+def _settle(changes: Changes, reported: set[tuple[int, str]]) -> None:
+    """Recompute what the changes touch, then move the data versions of the provinces whose
     pages read them (those above the units touched), then the reports versions of the
     reports' own provinces and periods (a report's status is shown only in the units above
     it, on the pages of its period and the longer ones containing it)."""
-    units = {unit for unit, _, _ in keys}
-    if keys:
-        touched = touched_units(units)
-        refresh(keys, touched=touched)
-        versions.bump_units(touched | units)
+    if changes:
+        touched = touched_units(changes.units)
+        refresh(changes, touched=touched)
+        versions.bump_units(touched | changes.units)
     versions.bump_reports(reported)
 
 
@@ -233,20 +252,15 @@ def indicator_changed(indicator_id: int) -> None:
         recompute(units, {p: {indicator_id} for p in periods}, forget_others=True)
 
 
-def refresh(keys: Iterable[tuple[int, int, str]], *, touched: set[int] | None = None) -> int:
-    """Recompute every row the changed keys touch (`touched`: touched_units of the keys'
-    units, when the caller has it); returns how many rows were written."""
-    indicators_of: dict[str, set[int]] = {}
-    units = set()
-    for unit, indicator_id, period_id in keys:  # (not copied: an import's are 100,000)
-        indicators_of.setdefault(period_id, set()).add(indicator_id)
-        units.add(unit)
+def refresh(changes: Changes, *, touched: set[int] | None = None) -> int:
+    """Recompute every row the changes touch (`touched`: touched_units of their units, when
+    the caller has it); returns how many rows were written."""
     by_period: dict[str, set[int]] = {}
-    for period_id, indicator_ids in indicators_of.items():  # a period at a time, not a key
+    for period_id, indicator_ids in changes.indicators_of.items():  # a period at a time
         for period in containing(period_id):
             by_period.setdefault(period, set()).update(indicator_ids)
     if touched is None:
-        touched = touched_units(units)
+        touched = touched_units(changes.units)
     return recompute(touched, by_period)
 
 

@@ -128,12 +128,31 @@ def previous_values(
     if not keys or (not wanted and not always):
         return {}
     found = {}
+    # One condition per quarter read, with its end date, which figure_unit_period_idx (unit,
+    # period_end, indicator) is read by: by the period ids alone, PostgreSQL read every
+    # period's figures of the page's units (a province's first page of the API: 108,000
+    # index entries, 8 ms, where this reads the page's 700).
+    units_of: dict[str, set[int]] = {}
+    indicators_of: dict[str, set[int]] = {}
+    for unit_id, _agency_id, indicator_id, period_id in wanted:
+        units_of.setdefault(period_id, set()).add(unit_id)
+        indicators_of.setdefault(period_id, set()).add(indicator_id)
+    which = Q(
+        *(
+            Q(
+                period=period_id,
+                period_end=parse_period(period_id).end,
+                unit_id__in=sorted(units),
+                indicator_id__in=sorted(indicators_of[period_id]),
+            )
+            for period_id, units in units_of.items()
+        ),
+        _connector=Q.OR,
+    )
+    # No quarter among the keys: a period id that never matches, so the query runs.
     for unit_id, agency_id, indicator_id, period_id, value in (
         Figure.objects.filter(
-            unit_id__in={k[0] for k in keys},
-            indicator_id__in={k[2] for k in keys},
-            # No quarter among the keys: a period id that never matches, so the query runs.
-            period__in={k[3] for k in wanted} or {NO_PERIOD},
+            which if units_of else Q(period=NO_PERIOD),
             status=Figure.Status.APPROVED,
             scope=Figure.Scope.SELF,
         )
