@@ -62,3 +62,26 @@ def test_rows_given_in_parts_are_written_a_batch_at_a_time(aggregate_writes):
         period="2024Q3", scope="self", unit_id__lte=5, indicator_id__lte=2
     ).values_list("unit_id", "indicator_id", "value")
     assert sorted(stored) == [(unit, i, Decimal(str(unit))) for unit in range(1, 6) for i in (1, 2)]
+
+
+def test_a_row_s_copy_line_is_the_generic_one():
+    """aggregate_table._copy_line formats a Row by its known types: the same text as
+    copy_text.copy_line, which tests each value's type."""
+    from indicators import copy_text
+
+    rows = [
+        row("62.0690000000", source='Báo cáo\tsố 12\\nửa năm\r\ndòng "hai"'),
+        row("0E-10")._replace(
+            numerator=Decimal("18.0000000000"),
+            denominator=Decimal("29.0000000000"),
+            is_answer=True,
+            figure_id=12345678901,
+            figure_period="2024Q2",
+            percent_only=2,
+            is_partial=True,
+            via_predecessors=True,
+        ),
+        row("1")._replace(value=None, origin="no_data", covered=0, expected=0),
+    ]
+    for each in rows:
+        assert aggregate_table._copy_line(each) == copy_text.copy_line(each)
