@@ -234,7 +234,7 @@ def _entry_page(request, unit: Unit, agency: Agency | None, period: Period):
         if not may_enter:
             raise PermissionDenied(policy.NOT_YOUR_UNIT)
         return _entry_post(request, unit, agency, period)
-    return _entry_render(request, unit, agency, period, may_enter=may_enter)
+    return _entry_render(request, unit, agency, period, may_enter=may_enter, submission=submission)
 
 
 def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
@@ -342,6 +342,9 @@ def _entry_post(request, unit: Unit, agency: Agency | None, period: Period):
     return redirect(_form_url(unit, agency, period))
 
 
+_READ_IT = object()  # _entry_render reads the report itself
+
+
 def _entry_render(
     request,
     unit: Unit,
@@ -354,9 +357,12 @@ def _entry_render(
     errors: dict | None = None,
     missing_groups: list | None = None,
     ask_comment: bool = False,
+    submission: Submission | object | None = _READ_IT,
 ):
-    """The form as the report stands now; after a POST, with what was typed kept."""
-    submission = reports.submission_get(unit, agency, period)
+    """The form as the report stands now; after a POST, with what was typed kept.
+    `submission`: the report as the caller has just read it (by default, read here)."""
+    if submission is _READ_IT:
+        submission = reports.submission_get(unit, agency, period)
     indicators = services.applicable_indicators(unit, agency, period)
     current = _figures(unit, agency, period)
     previous_period = period_previous(period)
