@@ -572,7 +572,9 @@ def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
                 )
             levels = {u.pk: u.level for u in [*tops, *also]}
             for scope, nodes in walks:
-                yield aggregate_table.rows_of_nodes(nodes, scope, levels)
+                rows = aggregate_table.rows_of_nodes(nodes, scope, levels)
+                del nodes  # (not held while the next scope is walked)
+                yield rows
 
 
 def _untouched_districts(

@@ -744,7 +744,7 @@ def evaluate_periods(
 
     Everything is read at once, before the first scope is walked: a scope's walk reads
     nothing, and is made only when the caller asks for the next (a national import held
-    every scope's nodes at once: 30 MB more at its peak). So the caller may write between
+    every scope's nodes at once: 12 MB more at its peak, traced). So the caller may write between
     two scopes, outside any context this function was called in.
 
     One read per period (every scope at once), then one tree walk per scope for every
@@ -940,12 +940,18 @@ def _figure_rows(figures, asked: Sequence[str]) -> pd.DataFrame:
 def _figures_frame(figures) -> pd.DataFrame:
     """Chosen figures as a frame, numbers as floats (a flow's are added up by _flow_totals)."""
     # A unit's own figure has no agency: 0 (no agency's id) rather than NULL, which pandas
-    # would read into a float column (docs/decisions/0037). The numbers come as floats from
-    # the database, the engine's own type: the same floats float(Decimal) makes (both round
-    # the decimal digits correctly), without a Decimal made and converted per cell (a
-    # district's ranking reads 1,300 figures).
+    # would read into a float column (docs/decisions/0037). On PostgreSQL the numbers come
+    # as floats from the database, the engine's own type: the same floats float(Decimal)
+    # makes (numeric to float8 rounds the decimal digits correctly), without a Decimal made
+    # and converted per cell (a district's ranking reads 1,300 figures). Not on SQLite,
+    # whose REAL would keep digits past the 15 Django reads a decimal to.
+    as_float = connection.vendor == "postgresql"
     fields = [
-        Coalesce(f, 0) if f == "agency_id" else Cast(f, FloatField()) if f in _NUMBERS else f
+        Coalesce(f, 0)
+        if f == "agency_id"
+        else Cast(f, FloatField())
+        if as_float and f in _NUMBERS
+        else f
         for f in _FIGURE_FIELDS
     ]
     rows = figures.values_list(*fields)

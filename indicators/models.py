@@ -184,7 +184,7 @@ class Figure(models.Model):
         db_index=False,  # only read with its figure; an index costs every import
         # Not checked by the database for every figure written, as the history's user is
         # not (a 100,000-row import checked the one importing user 100,000 times at its
-        # commit: 0.4 s); Django still empties it when a user is deleted
+        # commit: 0.35 s); Django still empties it when a user is deleted
         # (docs/decisions/0010-bulk-import.md).
         db_constraint=False,
     )

@@ -297,8 +297,18 @@ def test_a_large_import_s_history_holds_each_figure_as_stored(staff, increment):
     body = "".join(
         f"{code},2021-01-01,INF_LAN,2021Q1,{n % 2},,,lô {n % 3}\n" for n, code in enumerate(codes)
     )
-    summary = post_csv(staff, body, status="approved").json()
+    statements = []
+
+    def seen(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(seen):
+        summary = post_csv(staff, body, status="approved").json()
     assert (summary["created"], summary["stored"]) == (1100, True), summary["errors"][:3]
+    (history,) = [s for s in statements if "INSERT INTO indicators_historicalfigure" in s]
+    assert ("id BETWEEN" in history) == (increment == 1)
+    assert ("id = ANY" in history) == (increment == 2)
     shared = [c.removesuffix("_id") for c in copy_write.COLUMNS]
     figures = {row[0]: row for row in Figure.objects.filter(period="2021Q1").values_list(*shared)}
     records = Figure.history.filter(period="2021Q1")
@@ -308,6 +318,8 @@ def test_a_large_import_s_history_holds_each_figure_as_stored(staff, increment):
     assert set(records.values_list("history_type", "history_user", "history_change_reason")) == {
         ("+", user.pk, None)
     }
+    # Recorded when the figures were entered, as the second COPY wrote it.
+    assert all(r.history_date == r.entered_at for r in records)
     ids = sorted(figures)
     assert ids[-1] - ids[0] == (len(ids) - 1) * increment
 
@@ -413,6 +425,11 @@ def test_an_official_cannot_slip_other_units_into_a_large_file(api_client):
 def test_deleting_the_importing_user_empties_who_entered_the_figures(staff):
     """Neither link to the user is checked by the database (docs/decisions/0010): Django
     empties both when the user is deleted, and the figures stay."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Figure._meta.db_table)
+    assert not [c for c in constraints.values() if c["columns"] == ["entered_by_id"]]
     post_csv(staff, GOOD)
     user = get_user_model().objects.get(username="warehouse")
     figures = Figure.objects.filter(entered_by=user)

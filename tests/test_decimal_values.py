@@ -68,6 +68,16 @@ def test_a_flow_added_up_has_no_figure_and_its_exact_sum(reference_data, api_cli
     assert result["figure_period"] == "202401, 202402"
 
 
+@pytest.mark.parametrize("value", ["123456789012.3456", "0.1234", "1234567890123456"])
+def test_the_engine_reads_a_figure_as_the_float_of_its_decimal(reference_data, value):
+    """The engine's figure frame (PostgreSQL: cast by the database) holds float(Figure.value),
+    the Decimal as Django reads it (on SQLite, to 15 significant digits), on both."""
+    hoxa = Unit.objects.in_force(ON).get(code="19363")
+    figure = approved(hoxa, "FIN_IT_BUDGET", "202401", value)
+    frame = analytics._figures_frame(Figure.objects.filter(pk=figure.pk))
+    assert frame["value"].tolist() == [float(Figure.objects.get(pk=figure.pk).value)]
+
+
 def test_the_engine_frames_hold_ids_as_integers():
     columns = analytics._FIGURE_FIELDS
     own = dict.fromkeys(columns) | {"agency_id": 0}  # as the query gives a unit's own
