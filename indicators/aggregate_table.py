@@ -322,9 +322,7 @@ def write_batches(parts: Iterable[list[Row]], size: int | None = None) -> int:
 
 def _upsert(rows: list[Row]) -> None:
     """COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE from it, in key
-    order; a large batch of which nothing is stored yet, by COPY into the table itself (a
-    100,000-row import of a new quarter: 49,000 rows, 0.6 s of upsert). A row written again
-    unchanged is left as it is (no new version of it). Measured
+    order. A row written again unchanged is left as it is (no new version of it). Measured
     against psycopg2's execute_values (a statement of every row's literals, which the
     database parses): 38 → 17 ms for an approval's 1,224 rows, 1.5 → 0.55 s for an
     import's 45,000; Django's bulk_create spends 0.1 ms compiling each row."""
@@ -340,16 +338,6 @@ def _upsert(rows: list[Row]) -> None:
         connection.cursor() as cursor,
         connection.wrap_database_errors,
     ):
-        if len(rows) >= COPY_DIRECT_MIN and not _any_stored(cursor, rows):
-            # Nothing stored for these units and periods (a period's first import): straight
-            # into the table. No other writer writes these units' rows meanwhile: the caller
-            # (aggregates.recompute) holds their locks until its transaction ends.
-            cursor.cursor.copy_expert(
-                f"COPY {table} ({columns}) FROM STDIN",
-                copy_text.LineStream(map(_copy_line, rows)),
-                size=copy_text.COPY_CHUNK,
-            )
-            return
         cursor.execute(
             f"CREATE TEMP TABLE aggregate_in ON COMMIT DROP AS "  # noqa: S608 - the model's names
             f"SELECT {columns} FROM {table} WITH NO DATA"
@@ -369,20 +357,6 @@ def _upsert(rows: list[Row]) -> None:
 
 
 _KEY_COLUMNS = "unit_id, period, scope, indicator_id"
-# Rows a write must hold before it looks for a stored row of theirs to go by plain COPY
-# (an approval's 1,224 rows are stored already: it would only pay for the look).
-COPY_DIRECT_MIN = 5000
-
-
-def _any_stored(cursor, rows: list[Row]) -> bool:
-    """Whether the table holds any row of these rows' units and periods (by the key's index;
-    any of the pairs the two lists make, a superset of the rows' keys)."""
-    cursor.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {Aggregate._meta.db_table}"  # noqa: S608 - the model's
-        " WHERE unit_id = ANY(%s) AND period = ANY(%s))",
-        [sorted({r.unit_id for r in rows}), sorted({r.period for r in rows})],
-    )
-    return cursor.fetchone()[0]
 
 
 def _copy_line(row: Row) -> str:

@@ -64,33 +64,6 @@ def test_rows_given_in_parts_are_written_a_batch_at_a_time(aggregate_writes):
     assert sorted(stored) == [(unit, i, Decimal(str(unit))) for unit in range(1, 6) for i in (1, 2)]
 
 
-@pytest.mark.django_db
-def test_a_large_batch_goes_by_copy_only_where_nothing_is_stored(monkeypatch):
-    """A batch of COPY_DIRECT_MIN rows or more whose units and periods hold no row yet is
-    COPYed into the table; once any is stored, the next batch is an upsert, and overwrites."""
-    from django.db import connection
-
-    monkeypatch.setattr(aggregate_table, "COPY_DIRECT_MIN", 3)
-    statements = []
-
-    def seen(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    batch = [row(str(n))._replace(unit_id=1, indicator_id=n) for n in range(1, 5)]
-    with connection.execute_wrapper(seen):
-        assert aggregate_table.write(batch) == 4
-    upserts = [s for s in statements if "ON CONFLICT" in s]
-    if connection.vendor == "postgresql":
-        assert not upserts  # nothing stored: a plain COPY
-    with connection.execute_wrapper(seen):
-        assert aggregate_table.write([r._replace(value=Decimal("7.5")) for r in batch]) == 4
-    if connection.vendor == "postgresql":
-        assert len([s for s in statements if "ON CONFLICT" in s]) == 1
-    stored = Aggregate.objects.filter(unit_id=1, period="2024Q3").values_list("value", flat=True)
-    assert list(stored) == [Decimal("7.5")] * 4
-
-
 def test_a_row_s_copy_line_is_the_generic_one():
     """aggregate_table._copy_line formats a Row by its known types: the same text as
     copy_text.copy_line, which tests each value's type."""
