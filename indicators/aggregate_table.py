@@ -361,36 +361,17 @@ _KEY_COLUMNS = "unit_id, period, scope, indicator_id"
 
 def _copy_line(row: Row) -> str:
     """copy_text.copy_line of a Row, its fields' types known: one format, not a test of
-    each value's type (an approval's 1,247 rows: 3.6 ms to 2.4)."""
-    (
-        unit_id,
-        period,
-        scope,
-        indicator_id,
-        value,
-        numerator,
-        denominator,
-        is_answer,
-        origin,
-        covered,
-        expected,
-        coverage_level,
-        figure_id,
-        figure_period,
-        source,
-        percent_only,
-        is_partial,
-        via_predecessors,
-    ) = row
+    each value's type (an approval's 1,247 rows: 3.5 ms to 2.7)."""
     escape, null = copy_text.escape, copy_text.NULL
     return (
-        f"{unit_id}\t{escape(period)}\t{escape(scope)}\t{indicator_id}"
-        f"\t{null if value is None else value}"
-        f"\t{null if numerator is None else numerator}"
-        f"\t{null if denominator is None else denominator}"
-        f"\t{is_answer}\t{escape(origin)}\t{covered}\t{expected}\t{escape(coverage_level)}"
-        f"\t{null if figure_id is None else figure_id}\t{escape(figure_period)}"
-        f"\t{escape(source)}\t{percent_only}\t{is_partial}\t{via_predecessors}\n"
+        f"{row.unit_id}\t{escape(row.period)}\t{escape(row.scope)}\t{row.indicator_id}"
+        f"\t{null if row.value is None else row.value}"
+        f"\t{null if row.numerator is None else row.numerator}"
+        f"\t{null if row.denominator is None else row.denominator}"
+        f"\t{row.is_answer}\t{escape(row.origin)}\t{row.covered}\t{row.expected}"
+        f"\t{escape(row.coverage_level)}\t{null if row.figure_id is None else row.figure_id}"
+        f"\t{escape(row.figure_period)}\t{escape(row.source)}\t{row.percent_only}"
+        f"\t{row.is_partial}\t{row.via_predecessors}\n"
     )
 
 

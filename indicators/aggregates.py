@@ -646,7 +646,7 @@ def _untouched_districts(
 
 # A node's fields as read for a walk: the numbers as floats from the database (no Decimal
 # made per cell).
-_NUMBERS = ("value", "numerator", "denominator")
+_NUMBERS = analytics.NUMBER_FIELDS
 _NODE_FLOATS = [
     f"{name}_float" if name in _NUMBERS else "figure_id_or_0" if name == "figure_id" else name
     for name in aggregate_table.NODE_FIELDS

@@ -865,7 +865,8 @@ _EVERY_MEMBER = Q()
 ID_LIST_MAX = 3000
 
 
-_NUMBERS = ("value", "numerator", "denominator")
+# A figure's (and an aggregate row's) numbers: what the engine reads as floats.
+NUMBER_FIELDS = ("value", "numerator", "denominator")
 _FIGURE_FIELDS = [
     "indicator_id",
     "unit_id",
@@ -950,7 +951,7 @@ def _figures_frame(figures) -> pd.DataFrame:
         Coalesce(f, 0)
         if f == "agency_id"
         else Cast(f, FloatField())
-        if as_float and f in _NUMBERS
+        if as_float and f in NUMBER_FIELDS
         else f
         for f in _FIGURE_FIELDS
     ]
@@ -965,7 +966,7 @@ def _frame_of(rows) -> pd.DataFrame:
     frame = frame.rename(
         columns={"agency__kind": "agency_kind", "id": "figure_id", "period": "figure_period"}
     )
-    for column in ("value", "numerator", "denominator"):
+    for column in NUMBER_FIELDS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     agency = frame["agency_id"]
     frame["agency_id"] = agency.astype("Int64").mask(agency == 0)
