@@ -379,95 +379,100 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
     from the rows of the units they were formed from — analytics._from_predecessors' rule
     (rollup.combine_predecessors), for every period and scope at once. Returns the
     rows, and the (unit id, period id) still to compute by the engine: those formed during
-    the period (2025, for a 2025 province), and any whose predecessors' rows are missing."""
+    the period (2025, for a 2025 province), and any whose predecessors' rows are missing.
+
+    The predecessors' rows are gathered in plain loops (an approval's 1,400): pandas'
+    merges and sorts cost more per operation than the loops do (decision 0039)."""
     left = {(u.pk, p.id) for p in periods for u in units if u.formed_after(p.start)}
-    later = [(u, p) for p in periods for u in units if u.formed_after(p.end)]
+    later = sorted(
+        ((u, p) for p in periods for u in units if u.formed_after(p.end)),
+        key=lambda pair: (pair[0].pk, pair[1].id),
+    )
     if not later:
         return [], left
-    edges: dict[int, list] = {}
-    for edge in (
+    edges: dict[int, list[tuple]] = {}
+    for successor_id, *edge in (
         UnitChange.objects.filter(successor__in={u.pk for u, _ in later})
         .filter(predecessor__level=F("successor__level"))
-        .select_related("predecessor")
         .order_by("successor_id", "predecessor__code")
+        .values_list("successor_id", "predecessor_id", "predecessor__level", "is_partial")
     ):
-        edges.setdefault(edge.successor_id, []).append(edge)
-    # One row per successor, period, kept scope and predecessor (in the edges' order), then
-    # per indicator: the predecessor's stored row it reads.
-    links = pd.DataFrame(
-        [
-            (
-                unit.pk,
-                period.id,
-                scope,
-                order,
-                edge.predecessor_id,
-                aggregate_table.stored_scope(edge.predecessor.level, scope),
-            )
-            for unit, period in later
-            for scope in aggregate_table.STORED_SCOPES[unit.level]
-            for order, edge in enumerate(edges.get(unit.pk, []))
-        ],
-        columns=["unit_id", "period", "scope", "order", "predecessor_id", "kept"],
-    )
+        edges.setdefault(successor_id, []).append(edge)
     by_pk = {i.pk: i for i in indicators}
-    links = links.merge(pd.DataFrame({"indicator_id": list(by_pk)}), how="cross")
-    stored = pd.DataFrame.from_records(
-        Aggregate.objects.filter(
-            unit_id__in=list(links["predecessor_id"].unique()),
-            period__in=list({p.id for _, p in later}),
+    stored = {
+        tuple(row[:4]): row[4:]
+        for row in Aggregate.objects.filter(
+            unit_id__in={pk for mine in edges.values() for pk, _, _ in mine},
+            period__in={p.id for _, p in later},
             indicator_id__in=list(by_pk),
-        ).values_list("unit_id", "indicator_id", "period", "scope", *aggregate_table.VALUE_FIELDS),
-        columns=["predecessor_id", "indicator_id", "period", "kept", *aggregate_table.VALUE_FIELDS],
-    )
-    found = links.merge(stored, on=["predecessor_id", "indicator_id", "period", "kept"], how="left")
-    # A successor and period with any predecessor's row missing is left to the engine, which
-    # computes what the table lacks.
-    lacking = found.loc[found["origin"].isna(), ["unit_id", "period"]].drop_duplicates()
-    lacking = set(lacking.itertuples(index=False, name=None))
-    found = found[
-        [pair not in lacking for pair in zip(found["unit_id"], found["period"], strict=True)]
-    ].sort_values(["unit_id", "period", "scope", "indicator_id", "order"], kind="stable")
-    wanted = [(u, p) for u, p in later if (u.pk, p.id) not in lacking]
+        ).values_list("unit_id", "indicator_id", "period", "scope", *aggregate_table.VALUE_FIELDS)
+    }
+    # Each predecessor's stored row, by successor, period, the successor's kept scope and
+    # indicator (in that order), then predecessor (in the edges' order). A successor and
+    # period with any predecessor's row missing is left to the engine, which computes what
+    # the table lacks.
+    indicator_ids = sorted(by_pk)
+    field = {name: n for n, name in enumerate(aggregate_table.VALUE_FIELDS)}
+    keys_of, members = [], []
+    wanted = []
+    for unit, period in later:
+        mine = edges.get(unit.pk, [])
+        found, slots_of = [], []
+        for scope in sorted(aggregate_table.STORED_SCOPES[unit.level]):
+            kept = [aggregate_table.stored_scope(level, scope) for _, level, _ in mine]
+            for indicator_id in indicator_ids:
+                for (predecessor_id, _, _), predecessor_scope in zip(mine, kept, strict=True):
+                    row = stored.get((predecessor_id, indicator_id, period.id, predecessor_scope))
+                    if row is None:
+                        break
+                    found.append((scope, row))
+                    slots_of.append((period.id, scope, indicator_id))
+                else:
+                    continue
+                break
+            else:
+                continue
+            break
+        else:
+            wanted.append((unit, period))
+            keys_of += [(unit.pk, slot) for slot in slots_of]
+            members += found
     left -= {(u.pk, p.id) for u, p in wanted}
     combined: dict[tuple, tuple] = {}
-    if not found.empty:
-        slots = {
-            key: n
-            for n, key in enumerate(
-                found[["period", "scope", "indicator_id"]]
-                .drop_duplicates()
-                .itertuples(index=False, name=None),
-                start=1,
-            )
-        }
-        slot = [
-            slots[k]
-            for k in zip(found["period"], found["scope"], found["indicator_id"], strict=True)
-        ]
+    if members:
+        slots: dict[tuple, int] = {}
+        for _, slot in keys_of:
+            slots.setdefault(slot, len(slots) + 1)
         keys = pd.Series(
-            np.array(slot, dtype="int64") * analytics.rollup.SLOT
-            + found["unit_id"].to_numpy(dtype="int64")
+            np.array(
+                [slots[slot] * analytics.rollup.SLOT + unit_id for unit_id, slot in keys_of],
+                dtype="int64",
+            )
         )
         rules = analytics.rollup.Rules(
             {n: analytics._rule(by_pk[indicator]) for (_, _, indicator), n in slots.items()}
         )
-        members = pd.DataFrame(
-            {
-                "value": _shown(found["value"]),
-                "numerator": _shown(found["numerator"]),
-                "denominator": _shown(found["denominator"]),
-                "answer": found["is_answer"].astype(bool),
-                "origin": found["origin"],
-                "node_scope": found["scope"],
-                "covered": found["covered"],
-                "expected": found["expected"],
-            }
+        column = {
+            name: [row[field[name]] for _, row in members]
+            for name in (*_VALUES, "is_answer", "origin", "covered", "expected", "coverage_level")
+        }
+        result = analytics.rollup.combine_predecessors(
+            pd.DataFrame(
+                {
+                    **{name: _shown(column[name]) for name in _VALUES},
+                    "answer": np.array(column["is_answer"], dtype=bool),
+                    "origin": column["origin"],
+                    "node_scope": [scope for scope, _ in members],
+                    "covered": column["covered"],
+                    "expected": column["expected"],
+                }
+            ),
+            keys,
+            rules,
         )
-        result = analytics.rollup.combine_predecessors(members, keys, rules)
         # The coverage level of the first predecessor's row (in the edges' order): the
-        # first of each key, `found` being sorted so.
-        first = pd.Series(found["coverage_level"].to_numpy(), index=keys.to_numpy())
+        # first of each key.
+        first = pd.Series(column["coverage_level"], index=keys.to_numpy())
         first = first[~first.index.duplicated()].reindex(result.index)
         of_slot = {n: key for key, n in slots.items()}
         slot_of, unit_of = np.divmod(result.index.to_numpy(), analytics.rollup.SLOT)
@@ -483,7 +488,7 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
     out = []
     for unit, period in wanted:
         mine = edges.get(unit.pk, [])
-        partial = any(edge.is_partial for edge in mine)
+        partial = any(is_partial for _, _, is_partial in mine)
         for scope in aggregate_table.STORED_SCOPES[unit.level]:
             kept = aggregate_table.stored_scope(unit.level, scope)
             for indicator in indicators:
@@ -522,15 +527,16 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
     return out, left
 
 
+_VALUES = ("value", "numerator", "denominator")
 NO_DATA, PREDECESSORS = analytics.rollup.NO_DATA, analytics.rollup.PREDECESSORS
 missing = aggregate_table.missing
 
 
-def _shown(column: pd.Series) -> np.ndarray:
+def _shown(column: list) -> np.ndarray:
     """Stored numbers as the engine reads them (aggregate_table.shown, as floats to combine
-    in the engine), NaN for none, without pandas' per-cell map."""
+    in the engine), NaN for none."""
     shown = aggregate_table.shown
-    return np.array([shown(x) for x in column.tolist()], dtype=float)
+    return np.array([shown(x) for x in column], dtype=float)
 
 
 def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
