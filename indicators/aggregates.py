@@ -26,7 +26,7 @@ from django.db.models import Count, F, FloatField, Q
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from indicators import aggregate_table, analytics, versions
+from indicators import aggregate_table, analytics, copy_text, versions
 from indicators.models import Aggregate, Figure, Indicator, Submission
 from indicators.periods import containing, parse_period
 from units.models import Agency, Unit, UnitChange
@@ -619,35 +619,37 @@ def _untouched_districts(
     for period_id, ids in districts.items():
         if ids:
             wanted |= Q(period=period_id, unit_id__in=list(ids))
-    every = pd.DataFrame.from_records(
-        Aggregate.objects.filter(
-            wanted,
-            scope__in=scopes,
-            indicator_id__in=[i.pk for i in indicators],
-            via_predecessors=False,
-        )
+    every = copy_text.copy_frame(
+        Aggregate.objects.filter(wanted, scope__in=scopes, via_predecessors=False)
         .annotate(
+            # The indicators as a condition on each row the key's range gives, not as part
+            # of the key searched (F + 0: not the indexed column): one search of the index
+            # per district, period and scope, not one per indicator too (10 → 4 ms).
+            indicator_plus_0=F("indicator_id") + 0,
             **{f"{name}_float": Cast(name, FloatField()) for name in _NUMBERS},
             figure_id_or_0=Coalesce("figure_id", 0),
         )
+        .filter(indicator_plus_0__in=[i.pk for i in indicators])
         .values_list("period", "unit_id", "indicator_id", "scope", *_NODE_FLOATS),
-        columns=["period", "unit_id", "indicator_id", "node_scope", *aggregate_table.NODE_FIELDS],
+        ["period", "unit_id", "indicator_id", "node_scope", *aggregate_table.NODE_FIELDS],
+        floats=_NUMBERS,
+        booleans=["is_answer"],
+        texts=["period", "node_scope", "origin", "coverage_level", "figure_period", "source"],
     )
     # A figure's id as an integer (NULL would make the column floats), none as NA.
     every["figure_id"] = every["figure_id"].astype("Int64").mask(every["figure_id"] == 0)
-    known = {}
-    for period_id, of_period in every.groupby("period", sort=False):
-        rows = of_period.drop(columns="period").reset_index(drop=True)
-        complete = rows.groupby("unit_id").size() == len(indicators) * len(scopes)
-        rows = rows[rows["unit_id"].isin(complete.index[complete])]
-        if rows.empty:
-            continue
-        rows[list(_NUMBERS)] = rows[list(_NUMBERS)].astype(float)
-        known[period_id] = rows.rename(columns={"is_answer": "answer"}).assign(
-            parent_id=rows["unit_id"].map(districts[period_id]).astype("int64"),
-            level=Unit.Level.DISTRICT,
-        )
-    return known
+    # Only a district with a row for every indicator and scope (in one pass: pandas costs
+    # per operation, and this runs for every approval).
+    rows = every.groupby(["period", "unit_id"], sort=False)["indicator_id"].transform("size")
+    every = every[rows.to_numpy() == len(indicators) * len(scopes)]
+    parents = {pk: parent for ids in districts.values() for pk, parent in ids.items()}
+    every = every.rename(columns={"is_answer": "answer"}).assign(
+        parent_id=every["unit_id"].map(parents).astype("int64"), level=Unit.Level.DISTRICT
+    )
+    return {
+        period_id: rows.drop(columns="period").reset_index(drop=True)
+        for period_id, rows in every.groupby("period", sort=False)
+    }
 
 
 # A node's fields as read for a walk: the numbers as floats from the database (no Decimal

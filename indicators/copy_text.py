@@ -1,10 +1,16 @@
 """COPY's text format (PostgreSQL): values as the lines COPY … FROM STDIN reads, and a
-file-like object that makes them as the database reads it. Shared by the figures' writer
+file-like object that makes them as the database reads it; and rows read back by COPY …
+TO STDOUT into a frame (copy_frame). Shared by the figures' writer
 (indicators.writes.copy_write, the store's alone) and the live aggregates' (aggregate_table)."""
 
 import functools
 import hashlib
-from collections.abc import Iterable, Iterator
+import io
+from collections.abc import Iterable, Iterator, Sequence
+
+import pandas as pd
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 
 NULL = "\\N"
 COPY_CHUNK = 64 * 1024  # characters handed to the database at a time
@@ -63,3 +69,46 @@ def scratch_table(cursor, name: str, source: str, columns: str) -> str:
     )
     cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own names, not values
     return table
+
+
+def copy_frame(
+    rows,
+    columns: Sequence[str],
+    *,
+    floats: Sequence[str] = (),
+    booleans: Sequence[str] = (),
+    texts: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The rows of a values_list queryset as a frame, `columns` naming its fields. On
+    PostgreSQL they are read by COPY (…) TO STDOUT as CSV and parsed by pandas in C: for an
+    approval's 10,000 stored rows of districts, 16 fields each, psycopg2 made 160,000
+    Python objects (about 35 ms) where reading them took 10 (decision 0039). The floats
+    are parsed exactly (pandas 3's parser: the same floats psycopg2 makes); `booleans`
+    read from t and f; `texts` kept as strings (a period "2025" is not a number), empty
+    ones too; a NULL only in `floats` (NaN); the other columns are integers. On SQLite,
+    pandas reads the queryset as it is."""
+    if connection.vendor != "postgresql":
+        return pd.DataFrame.from_records(rows, columns=list(columns))
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # nothing asked for (an empty list of units)
+        return pd.DataFrame(columns=list(columns))
+    buffer = io.StringIO()
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params).decode()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    if not buffer.tell():
+        return pd.DataFrame(columns=list(columns))
+    buffer.seek(0)
+    return pd.read_csv(
+        buffer,
+        names=list(columns),
+        header=None,
+        keep_default_na=False,
+        na_values={name: [""] for name in floats},
+        dtype={**{name: float for name in floats}, **{name: str for name in texts}},
+        converters={name: _BOOLEAN.__getitem__ for name in booleans},
+    )
+
+
+_BOOLEAN = {"t": True, "f": False}

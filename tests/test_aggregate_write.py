@@ -85,3 +85,61 @@ def test_a_row_s_copy_line_is_the_generic_one():
     ]
     for each in rows:
         assert aggregate_table._copy_line(each) == copy_text.copy_line(each)
+
+
+@pytest.mark.django_db
+def test_rows_written_twice_in_one_transaction_use_the_kept_table_emptied():
+    """copy_text.scratch_table: made once per connection and kept; a second write in the
+    same transaction finds it empty (the first write's rows not written again)."""
+    aggregate_table.write([row("1")._replace(unit_id=7)])
+    aggregate_table.write([row("2")._replace(unit_id=8)])
+    stored = Aggregate.objects.filter(unit_id__in=[7, 8]).values_list("unit_id", "value")
+    assert sorted(stored) == [(7, Decimal("1")), (8, Decimal("2"))]
+
+
+@pytest.mark.django_db
+def test_rows_read_back_as_a_frame_are_the_rows_as_django_reads_them():
+    """copy_text.copy_frame (COPY … TO STDOUT on PostgreSQL, parsed by pandas): the same
+    floats, exactly, as psycopg2 gives; booleans; NULL as NaN in a float column; a text
+    that looks like a number, and an empty one, kept as text."""
+    import numpy as np
+    import pandas as pd
+    from django.db.models import FloatField
+    from django.db.models.functions import Cast
+
+    from indicators import copy_text
+
+    values = ["0.1000000001", "33.3333333333", "1234567890.1234567891", None]
+    aggregate_table.write(
+        [
+            row(value or "0")._replace(
+                unit_id=n,
+                value=None if value is None else Decimal(value),
+                figure_period="2025" if n % 2 else "",
+                is_answer=bool(n % 2),
+            )
+            for n, value in enumerate(values, start=20)
+        ]
+    )
+    rows = (
+        Aggregate.objects.filter(unit_id__in=[20, 21, 22, 23])
+        .annotate(value_float=Cast("value", FloatField()))
+        .order_by("unit_id")
+        .values_list("unit_id", "value_float", "is_answer", "figure_period", "origin")
+    )
+    columns = ["unit_id", "value", "is_answer", "figure_period", "origin"]
+    frame = copy_text.copy_frame(
+        rows,
+        columns,
+        floats=["value"],
+        booleans=["is_answer"],
+        texts=["figure_period", "origin"],
+    )
+    expected = pd.DataFrame.from_records(list(rows), columns=columns)
+    assert frame["unit_id"].tolist() == [20, 21, 22, 23]
+    assert frame["value"].tolist()[:3] == expected["value"].tolist()[:3]
+    assert np.isnan(frame["value"].iloc[3])
+    assert frame["is_answer"].tolist() == [False, True, False, True]
+    assert frame["figure_period"].tolist() == ["", "2025", "", "2025"]
+    assert frame["origin"].tolist() == ["computed"] * 4
+    assert copy_text.copy_frame(rows.none(), columns).empty
