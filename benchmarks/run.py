@@ -480,12 +480,24 @@ def main() -> None:
     save, fields = form_save(official_client, commune, empty)
     add(f"form save ({fields} values)", 100, timed(save))
     add(
-        f"approving a report ({fields} values), aggregates included",
+        f"approving a report ({fields} values) in {empty.id}, aggregates included",
         150,
         approvals(official, commune, empty),
-        note="submission_act; each run submitted again between",
+        note="submission_act; each run submitted again between; a quarter with no other "
+        "figures",
     )
     reports_clear(empty.id, [commune.pk])
+    # The same in the last quarter of the national data, as in the reporting weeks: the
+    # province's other districts have their rows, the half-year and the year hold other
+    # quarters' figures, and the 2025 province formed from it is computed for the year.
+    cycle = stream_cycles(province, period, count=1)[0]
+    add(
+        f"approving a report ({len(cycle.values)} values) in {period.id}, aggregates included",
+        150,
+        [cycle.approve(cycle.submit()) for _ in range(REPEAT + 1)][1:],
+        note="submission_act; each run submitted again between; among the national data",
+    )
+    reports_clear(period.id, [cycle.commune.pk])
 
     # In a process of its own, so that its peak memory is the import's alone.
     done = subprocess.run(  # noqa: S603 - this interpreter and this file
