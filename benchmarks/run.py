@@ -483,8 +483,7 @@ def main() -> None:
         f"approving a report ({fields} values) in {empty.id}, aggregates included",
         150,
         approvals(official, commune, empty),
-        note="submission_act; each run submitted again between; a quarter with no other "
-        "figures",
+        note="submission_act; each run submitted again between; a quarter with no other figures",
     )
     reports_clear(empty.id, [commune.pk])
     # The same in the last quarter of the national data, as in the reporting weeks: the
