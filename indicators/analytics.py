@@ -452,8 +452,12 @@ def _rollup_indicators(
     frames: dict[str, dict[int, dict]] = {i.code: {} for i in indicators}
     by_date: dict[datetime.date, list[Unit]] = {}
     later: list[Unit] = []
+    # A unit formed during the period whose subtree holds no figure of it has nothing of
+    # its own (no value, every indicator from its predecessors below): not evaluated.
+    formed = [u for u in units if _formed_during(u, period) and not u.formed_after(period.end)]
+    holding = _holding_figures(formed, period, statuses) if formed else set()
     for unit in units:
-        if unit.formed_after(period.end):
+        if unit.formed_after(period.end) or (unit in formed and unit.pk not in holding):
             later.append(unit)
         elif unit.ended_before(period.start):
             for code in frames:
@@ -481,6 +485,37 @@ def _rollup_indicators(
     return {
         i.code: [_rolled_value(u, i, period, scope, frames[i.code][u.pk]) for u in units]
         for i in indicators
+    }
+
+
+def _holding_figures(units: list[Unit], period: Period, statuses: Sequence[str]) -> set[int]:
+    """The units among these with a figure inside the period at or below them (in any
+    structure: a unit is below one of these by its stored ancestors, whatever its dates,
+    so a figure never goes unseen). Two queries: the units below, then their figures by
+    index (figure_unit_period_idx). A 2025 province's year 2025 read three times, once a
+    scope, to find nothing of its own: 45 ms of an approval (decision 0039)."""
+    below = list(
+        Unit.objects.filter(subtree_q(units)).values_list("id", "district_id", "province_id")
+    )
+    asked = {u.pk for u in units}
+    found = set(
+        Figure.objects.filter(
+            status__in=statuses,
+            unit_id__in=[pk for pk, _, _ in below],
+            period__in=_ids_within(period),
+            period_start__gte=period.start,
+            period_end__lte=period.end,
+        )
+        .order_by()
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    return {
+        top
+        for pk, district_id, province_id in below
+        if pk in found
+        for top in (pk, district_id, province_id)
+        if top in asked
     }
 
 
