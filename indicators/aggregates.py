@@ -668,7 +668,11 @@ def computed(indicators: list, units: list, period, *, reading: bool = False) ->
     with `reading`, the values of the units a 2025 unit was formed from are read from the
     table. A unit gone before the period began has no row (no query)."""
     rows = []
-    with contextlib.nullcontext() if reading else aggregate_table.engine_only():
+    # Each scope's roll-up asks some of the same questions (nothing is written meanwhile).
+    with (
+        contextlib.nullcontext() if reading else aggregate_table.engine_only(),
+        analytics.same_reads(),
+    ):
         for scope in _UNIT_SCOPES:
             for level in aggregate_table.STORED_LEVELS:
                 tops = [

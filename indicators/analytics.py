@@ -491,32 +491,33 @@ def _rollup_indicators(
 def _holding_figures(units: list[Unit], period: Period, statuses: Sequence[str]) -> set[int]:
     """The units among these with a figure inside the period at or below them (in any
     structure: a unit is below one of these by its stored ancestors, whatever its dates,
-    so a figure never goes unseen). Two queries: the units below, then their figures by
-    index (figure_unit_period_idx). A 2025 province's year 2025 read three times, once a
-    scope, to find nothing of its own: 45 ms of an approval (decision 0039)."""
-    below = list(
-        Unit.objects.filter(subtree_q(units)).values_list("id", "district_id", "province_id")
+    so a figure never goes unseen). Two queries: the units below, then each probed for a
+    figure by index (figure_unit_period_idx); asked again inside same_reads, answered once. A
+    2025 province's year 2025 was read three times, once a scope, to find nothing of its
+    own: 45 ms of an approval (decision 0039)."""
+    ids = sorted(u.pk for u in units)
+    figures = Figure.objects.filter(
+        unit_id=OuterRef("pk"),
+        status__in=statuses,
+        period__in=_ids_within(period),
+        period_start__gte=period.start,
+        period_end__lte=period.end,
     )
-    asked = {u.pk for u in units}
-    found = set(
-        Figure.objects.filter(
-            status__in=statuses,
-            unit_id__in=[pk for pk, _, _ in below],
-            period__in=_ids_within(period),
-            period_start__gte=period.start,
-            period_end__lte=period.end,
-        )
-        .order_by()
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
-    return {
-        top
-        for pk, district_id, province_id in below
-        if pk in found
-        for top in (pk, district_id, province_id)
-        if top in asked
-    }
+
+    def holding() -> set[int]:
+        # The units below by their ids (read first: the OR of the ancestors' columns, in the
+        # same query as the probes, was a scan of every unit).
+        under = Unit.objects.filter(subtree_q(ids)).values_list("id", flat=True)
+        below = Unit.objects.filter(Exists(figures), pk__in=list(under)).order_by()
+        asked = set(ids)
+        return {
+            top
+            for row in below.values_list("id", "district_id", "province_id")
+            for top in row
+            if top in asked
+        }
+
+    return _once(("holding", tuple(ids), period.id, tuple(statuses)), holding)
 
 
 def structure_date(unit: Unit, period: Period) -> datetime.date:
@@ -1441,11 +1442,14 @@ def _from_predecessors(
     """Values of units formed after `period`, combined from the units they were formed from
     (same level: a 2025 commune from 2024 communes, a 2025 province from 2024 provinces);
     {code: {unit id: row}}."""
-    edges = list(
-        UnitChange.objects.filter(successor__in=units)
-        .filter(predecessor__level=F("successor__level"))
-        .select_related("predecessor")
-        .order_by("successor_id", "predecessor__code")
+    edges = _once(
+        ("edges", tuple(sorted(u.pk for u in units))),
+        lambda: list(
+            UnitChange.objects.filter(successor__in=units)
+            .filter(predecessor__level=F("successor__level"))
+            .select_related("predecessor")
+            .order_by("successor_id", "predecessor__code")
+        ),
     )
     by_successor: dict[int, list[UnitChange]] = {}
     for edge in edges:
@@ -1478,14 +1482,15 @@ def _from_predecessors(
         )
         combined = rollup.combine_predecessors(node.loc[picked], keys, rules)
     result: dict[str, dict[int, dict]] = {}
+    found = combined.to_dict("index")  # (one call, not a lookup and a dict per row)
     for indicator in indicators:
         level_of = {v.unit.pk: v.coverage_level for v in all_values[indicator.code]}
         rows = {}
         for unit in units:
             mine = by_successor.get(unit.pk, [])
             key = slots[indicator.pk] * rollup.SLOT + unit.pk
-            if mine and key in combined.index:
-                row = combined.loc[key].to_dict()
+            if mine and key in found:
+                row = dict(found[key])
                 has_value = not aggregate_table.missing(row["value"])
                 row.update(
                     origin=rollup.PREDECESSORS if has_value else rollup.NO_DATA,
