@@ -375,19 +375,26 @@ def _lacking_predecessors(unit_ids: set[int], by_period: dict[str, set[int]]) ->
 
 
 def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tuple[list, set]:
-    """The rows of units formed after a period ended (a 2025 province for 2024), combined
-    from the rows of the units they were formed from — analytics._from_predecessors' rule
-    (rollup.combine_predecessors), for every period and scope at once. Returns the
-    rows, and the (unit id, period id) still to compute by the engine: those formed during
-    the period (2025, for a 2025 province), and any whose predecessors' rows are missing.
+    """The rows of units formed after a period ended (a 2025 province for 2024), or during
+    it with no figure of their own in it (the same province for 2025, before its communes
+    report: analytics._rollup_indicators reads them so too), combined from the rows of the
+    units they were formed from — analytics._from_predecessors' rule
+    (rollup.combine_predecessors), for every period and scope at once. Returns the rows,
+    and the (unit id, period id) still to compute by the engine: those formed during the
+    period with figures of their own, and any whose predecessors' rows are missing.
 
     The predecessors' rows are gathered in plain loops (an approval's 1,400): pandas'
     merges and sorts cost more per operation than the loops do (decision 0039)."""
     left = {(u.pk, p.id) for p in periods for u in units if u.formed_after(p.start)}
-    later = sorted(
-        ((u, p) for p in periods for u in units if u.formed_after(p.end)),
-        key=lambda pair: (pair[0].pk, pair[1].id),
-    )
+    later = [(u, p) for p in periods for u in units if u.formed_after(p.end)]
+    for period in periods:
+        during = [
+            u for u in units if u.formed_after(period.start) and not u.formed_after(period.end)
+        ]
+        if during:
+            holding = analytics._holding_figures(during, period, analytics.APPROVED_ONLY)
+            later += [(u, period) for u in during if u.pk not in holding]
+    later.sort(key=lambda pair: (pair[0].pk, pair[1].id))
     if not later:
         return [], left
     edges: dict[int, list[tuple]] = {}
