@@ -338,7 +338,9 @@ def _upsert(rows: list[Row]) -> None:
         connection.cursor() as cursor,
         connection.wrap_database_errors,
     ):
-        scratch = copy_text.scratch_table(cursor, "aggregate_in", table, columns)
+        scratch = copy_text.scratch_table(
+            cursor, "aggregate_in", Aggregate, columns, rows=len(rows)
+        )
         cursor.cursor.copy_expert(
             f"COPY {scratch} ({columns}) FROM STDIN",
             copy_text.LineStream(map(_copy_line, rows)),

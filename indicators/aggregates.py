@@ -631,12 +631,14 @@ def _untouched_districts(
         .annotate(
             # The indicators as a condition on each row the key's range gives, not as part
             # of the key searched (F + 0: not the indexed column): one search of the index
-            # per district, period and scope, not one per indicator too (10 → 4 ms).
+            # per district, period and scope, not one per indicator too (17 → 6 ms).
             indicator_plus_0=F("indicator_id") + 0,
             **{f"{name}_float": Cast(name, FloatField()) for name in _NUMBERS},
             figure_id_or_0=Coalesce("figure_id", 0),
         )
         .filter(indicator_plus_0__in=[i.pk for i in indicators])
+        # In one order whatever the plan: the districts' nodes are added up in it.
+        .order_by("period", "unit_id", "scope", "indicator_id")
         .values_list("period", "unit_id", "indicator_id", "scope", *_NODE_FLOATS),
         ["period", "unit_id", "indicator_id", "node_scope", *aggregate_table.NODE_FIELDS],
         floats=_NUMBERS,
@@ -675,10 +677,12 @@ def computed(indicators: list, units: list, period, *, reading: bool = False) ->
     with `reading`, the values of the units a 2025 unit was formed from are read from the
     table. A unit gone before the period began has no row (no query)."""
     rows = []
-    # Each scope's roll-up asks some of the same questions (nothing is written meanwhile).
+    # Reading (a 2025 unit formed during the period, in a change): each scope's roll-up asks
+    # some of the same questions, answered once (nothing is written meanwhile). Not for a
+    # recompute of many units (verify_aggregates): every answer would be held to the end.
     with (
         contextlib.nullcontext() if reading else aggregate_table.engine_only(),
-        analytics.same_reads(),
+        analytics.same_reads() if reading else contextlib.nullcontext(),
     ):
         for scope in _UNIT_SCOPES:
             for level in aggregate_table.STORED_LEVELS:

@@ -456,15 +456,17 @@ def _rollup_indicators(
     # its own (no value, every indicator from its predecessors below): not evaluated.
     formed = [u for u in units if _formed_during(u, period) and not u.formed_after(period.end)]
     holding = _holding_figures(formed, period, statuses) if formed else set()
+    empty = {u.pk for u in formed} - holding
     for unit in units:
-        if unit.formed_after(period.end) or (unit in formed and unit.pk not in holding):
+        if unit.formed_after(period.end) or unit.pk in empty:
             later.append(unit)
         elif unit.ended_before(period.start):
             for code in frames:
                 frames[code][unit.pk] = _nothing(unit)
         else:
             by_date.setdefault(structure_date(unit, period), []).append(unit)
-    # Units formed during the period with nothing of their own: from their predecessors.
+    # Units formed during the period with figures of their own, but none for an indicator:
+    # that indicator from their predecessors.
     fallback: dict[str, list[Unit]] = {}
     for on, tops in by_date.items():
         nodes = _evaluate(indicators, tops, period, scope, on, statuses)
@@ -1439,9 +1441,9 @@ def _from_predecessors(
     scope: str,
     statuses: Sequence[str],
 ) -> dict[str, dict[int, dict]]:
-    """Values of units formed after `period`, combined from the units they were formed from
-    (same level: a 2025 commune from 2024 communes, a 2025 province from 2024 provinces);
-    {code: {unit id: row}}."""
+    """Values of units formed after `period`, or during it with nothing of their own,
+    combined from the units they were formed from (same level: a 2025 commune from 2024
+    communes, a 2025 province from 2024 provinces); {code: {unit id: row}}."""
     edges = _once(
         ("edges", tuple(sorted(u.pk for u in units))),
         lambda: list(

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import pandas as pd
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 
 NULL = "\\N"
 COPY_CHUNK = 64 * 1024  # characters handed to the database at a time
@@ -54,21 +54,31 @@ def escape(value: str) -> str:
     )
 
 
-def scratch_table(cursor, name: str, source: str, columns: str) -> str:
-    """A temporary table of `source`'s `columns` (no rows) to COPY into, made once per
-    connection and kept, emptied at each commit (ON COMMIT DELETE ROWS) and here before
-    each use; returns its name. Made and dropped at every write, it cost an approval about
-    4 ms and added rows to the system catalogs each time (decision 0039). The name carries a
-    digest of the columns: a connection made before a migration changed them makes another
-    rather than COPY into an outdated one."""
-    digest = hashlib.blake2s(f"{source}({columns})".encode(), digest_size=4).hexdigest()
+def scratch_table(cursor, name: str, model, columns: str, *, rows: int) -> str:
+    """A temporary table of `model`'s `columns` (no rows) to COPY about `rows` rows into,
+    made once per connection and kept, emptied at each commit (ON COMMIT DELETE ROWS) and
+    here before each use; returns its name. Made and dropped at every write, it cost an
+    approval about 4 ms and added rows to the system catalogs each time (decision 0039).
+    The name carries a digest of the columns and their types: a connection made before a
+    migration changed them makes another rather than COPY into an outdated one. Emptied by
+    DELETE for a few rows (0.04 ms); by TRUNCATE (0.3 ms) before a large batch, so that a
+    transaction writing many (build_aggregates' batches of 20,000) never reads through the
+    dead rows of the ones before."""
+    source = model._meta.db_table
+    types = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
+    shape = ", ".join(f"{c} {types[c]}" for c in (c.strip() for c in columns.split(",")))
+    digest = hashlib.blake2s(f"{source}({shape})".encode(), digest_size=4).hexdigest()
     table = f"{name}_{digest}"
     cursor.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS {table} ON COMMIT DELETE ROWS AS "  # noqa: S608
         f"SELECT {columns} FROM {source} WITH NO DATA"
     )
-    cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own names, not values
+    # (Our own names, not values.)
+    cursor.execute(f"TRUNCATE {table}" if rows >= LARGE_BATCH else f"DELETE FROM {table}")  # noqa: S608
     return table
+
+
+LARGE_BATCH = 2000
 
 
 def copy_frame(
@@ -87,14 +97,16 @@ def copy_frame(
     read from t and f; `texts` kept as strings (a period "2025" is not a number), empty
     ones too; a NULL only in `floats` (NaN); the other columns are integers. On SQLite,
     pandas reads the queryset as it is."""
-    if connection.vendor != "postgresql":
-        return pd.DataFrame.from_records(rows, columns=list(columns))
+    database = connections[rows.db]
+    if database.vendor != "postgresql":
+        frame = pd.DataFrame.from_records(rows, columns=list(columns))
+        return frame.astype({name: float for name in floats})
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # nothing asked for (an empty list of units)
         return pd.DataFrame(columns=list(columns))
     buffer = io.StringIO()
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         query = cursor.mogrify(sql, params).decode()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
     if not buffer.tell():

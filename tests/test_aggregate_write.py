@@ -95,6 +95,14 @@ def test_rows_written_twice_in_one_transaction_use_the_kept_table_emptied():
     aggregate_table.write([row("2")._replace(unit_id=8)])
     stored = Aggregate.objects.filter(unit_id__in=[7, 8]).values_list("unit_id", "value")
     assert sorted(stored) == [(7, Decimal("1")), (8, Decimal("2"))]
+    # Large batches (emptied by TRUNCATE rather than DELETE): each written once.
+    for first in (100, 3100):
+        batch = [row("3")._replace(unit_id=n) for n in range(first, first + 3000)]
+        assert aggregate_table.write(batch) == 3000
+    written = Aggregate.objects.filter(
+        unit_id__in=list(range(100, 6100)), period="2024Q3", indicator_id=1, value=Decimal("3")
+    )
+    assert written.count() == 6000
 
 
 @pytest.mark.django_db

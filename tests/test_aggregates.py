@@ -392,6 +392,39 @@ def test_a_province_is_recomputed_from_the_rows_of_districts_a_change_did_not_to
     assert aggregates.differences(unit_ids=[province.pk], periods=["2025Q1", "2025S1"]) == []
 
 
+def test_a_2025_province_s_year_is_combined_from_its_predecessors_rows_as_its_quarter_is():
+    """Quảng Trị's 2025 successor holds no figure of its own in 2025 (its communes report
+    from 2025Q3): its year's rows are combined from its predecessors' stored rows, like its
+    quarter's, to the table's 10 decimals (decision 0039; the engine, computing the year a
+    scope at a time, kept 4), and equal a full recompute."""
+    demo_users_create()
+    admin = get_user_model().objects.get(username="admin")
+    indicator = Indicator.objects.get(code="INF_PC_EQUIPPED")
+    approve_share(admin, "19363", indicator, "1")  # 1 of 10
+    approve_share(admin, "19366", indicator, "2.5")  # 2.5 of 10; and 1 of 3 below
+    item = FigureInput(
+        unit_code="19372",
+        unit_on=OLD,
+        indicator=indicator.code,
+        period="2025Q1",
+        numerator="1",
+        denominator="3",
+    )
+    figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
+    old = Unit.objects.in_force(OLD).get(code="45")
+    successor = Unit.objects.get(changes_in__predecessor=old, level="province")
+    rows = {
+        row.period: row
+        for row in Aggregate.objects.filter(
+            unit=successor, indicator=indicator, scope="communes", period__in=["2025Q1", "2025"]
+        )
+    }
+    assert rows["2025"].value == rows["2025Q1"].value
+    assert rows["2025"].value == Decimal("19.5652173913")  # 4.5 of 23, to 10 decimals
+    assert rows["2025"].origin == "predecessors"
+    assert aggregates.differences(unit_ids=[old.pk], periods=["2025Q1", "2025"]) == []
+
+
 def test_a_communes_yes_answer_ranks_as_100_without_a_tree_walk():
     """percent_values reads a commune's own figure (rollup.leaf_values): a yes answer is 100,
     a share its percentage, as the engine gives them."""

@@ -157,7 +157,9 @@ def copy_update(figures: list[Figure], *, history_user_id: int | None, now=None)
         connection.wrap_database_errors,
     ):
         columns = ", ".join(FIGURE_WRITABLE)  # in the order of the lines
-        scratch = scratch_table(cursor, "figure_update", figure_table, f"id, {columns}")
+        scratch = scratch_table(
+            cursor, "figure_update", Figure, f"id, {columns}", rows=len(figures)
+        )
         cursor.cursor.copy_expert(
             f"COPY {scratch} (id, {columns}) FROM STDIN",
             LineStream(lines),
