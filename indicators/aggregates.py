@@ -386,15 +386,13 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
     The predecessors' rows are gathered in plain loops (an approval's 1,400): pandas'
     merges and sorts cost more per operation than the loops do (decision 0039)."""
     left = {(u.pk, p.id) for p in periods for u in units if u.formed_after(p.start)}
-    later = [(u, p) for p in periods for u in units if u.formed_after(p.end)]
-    for period in periods:
-        during = [
-            u for u in units if u.formed_after(period.start) and not u.formed_after(period.end)
-        ]
-        if during:
-            holding = analytics._holding_figures(during, period, analytics.APPROVED_ONLY)
-            later += [(u, period) for u in during if u.pk not in holding]
-    later.sort(key=lambda pair: (pair[0].pk, pair[1].id))
+    empty = {
+        p.id: analytics.formed_without_figures(units, p, analytics.APPROVED_ONLY) for p in periods
+    }
+    later = sorted(
+        ((u, p) for p in periods for u in units if u.formed_after(p.end) or u.pk in empty[p.id]),
+        key=lambda pair: (pair[0].pk, pair[1].id),
+    )
     if not later:
         return [], left
     edges: dict[int, list[tuple]] = {}
@@ -414,36 +412,18 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
             indicator_id__in=list(by_pk),
         ).values_list("unit_id", "indicator_id", "period", "scope", *aggregate_table.VALUE_FIELDS)
     }
-    # Each predecessor's stored row, by successor, period, the successor's kept scope and
-    # indicator (in that order), then predecessor (in the edges' order). A successor and
-    # period with any predecessor's row missing is left to the engine, which computes what
-    # the table lacks.
+    # The members of each successor and period, in the successors' order (pk, period): a
+    # successor and period with any predecessor's row missing is left to the engine.
     indicator_ids = sorted(by_pk)
     field = {name: n for n, name in enumerate(aggregate_table.VALUE_FIELDS)}
     keys_of, members = [], []
     wanted = []
     for unit, period in later:
-        mine = edges.get(unit.pk, [])
-        found, slots_of = [], []
-        for scope in sorted(aggregate_table.STORED_SCOPES[unit.level]):
-            kept = [aggregate_table.stored_scope(level, scope) for _, level, _ in mine]
-            for indicator_id in indicator_ids:
-                for (predecessor_id, _, _), predecessor_scope in zip(mine, kept, strict=True):
-                    row = stored.get((predecessor_id, indicator_id, period.id, predecessor_scope))
-                    if row is None:
-                        break
-                    found.append((scope, row))
-                    slots_of.append((period.id, scope, indicator_id))
-                else:
-                    continue
-                break
-            else:
-                continue
-            break
-        else:
+        found = _predecessors_stored(unit, period, edges.get(unit.pk, []), indicator_ids, stored)
+        if found is not None:
             wanted.append((unit, period))
-            keys_of += [(unit.pk, slot) for slot in slots_of]
-            members += found
+            keys_of += [(unit.pk, slot) for slot, _, _ in found]
+            members += [(scope, row) for _, scope, row in found]
     left -= {(u.pk, p.id) for u, p in wanted}
     combined: dict[tuple, tuple] = {}
     if members:
@@ -461,12 +441,12 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
         )
         column = {
             name: [row[field[name]] for _, row in members]
-            for name in (*_VALUES, "is_answer", "origin", "covered", "expected", "coverage_level")
+            for name in (*_NUMBERS, "is_answer", "origin", "covered", "expected", "coverage_level")
         }
         result = analytics.rollup.combine_predecessors(
             pd.DataFrame(
                 {
-                    **{name: _shown(column[name]) for name in _VALUES},
+                    **{name: _shown(column[name]) for name in _NUMBERS},
                     "answer": np.array(column["is_answer"], dtype=bool),
                     "origin": column["origin"],
                     "node_scope": [scope for scope, _ in members],
@@ -534,7 +514,24 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
     return out, left
 
 
-_VALUES = ("value", "numerator", "denominator")
+def _predecessors_stored(
+    unit, period, mine: list[tuple], indicator_ids: list[int], stored: dict
+) -> list[tuple] | None:
+    """Each predecessor's stored row for the unit and period, by the unit's kept scope and
+    indicator (in that order), then predecessor (in the edges' order `mine`): (slot, scope,
+    row) each. None when one is missing: the engine computes what the table lacks."""
+    found = []
+    for scope in sorted(aggregate_table.STORED_SCOPES[unit.level]):
+        kept = [aggregate_table.stored_scope(level, scope) for _, level, _ in mine]
+        for indicator_id in indicator_ids:
+            for (predecessor_id, _, _), predecessor_scope in zip(mine, kept, strict=True):
+                row = stored.get((predecessor_id, indicator_id, period.id, predecessor_scope))
+                if row is None:
+                    return None
+                found.append(((period.id, scope, indicator_id), scope, row))
+    return found
+
+
 NO_DATA, PREDECESSORS = analytics.rollup.NO_DATA, analytics.rollup.PREDECESSORS
 missing = aggregate_table.missing
 

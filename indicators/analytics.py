@@ -454,9 +454,7 @@ def _rollup_indicators(
     later: list[Unit] = []
     # A unit formed during the period whose subtree holds no figure of it has nothing of
     # its own (no value, every indicator from its predecessors below): not evaluated.
-    formed = [u for u in units if _formed_during(u, period) and not u.formed_after(period.end)]
-    holding = _holding_figures(formed, period, statuses) if formed else set()
-    empty = {u.pk for u in formed} - holding
+    empty = formed_without_figures(units, period, statuses)
     for unit in units:
         if unit.formed_after(period.end) or unit.pk in empty:
             later.append(unit)
@@ -488,6 +486,16 @@ def _rollup_indicators(
         i.code: [_rolled_value(u, i, period, scope, frames[i.code][u.pk]) for u in units]
         for i in indicators
     }
+
+
+def formed_without_figures(units: list[Unit], period: Period, statuses: Sequence[str]) -> set[int]:
+    """The ids of the units among these formed during the period (not after it) with no
+    figure of it at or below them: taken from their predecessors, as a unit formed after
+    the period is, by the engine and by the live aggregates alike."""
+    formed = [u for u in units if _formed_during(u, period) and not u.formed_after(period.end)]
+    if not formed:
+        return set()
+    return {u.pk for u in formed} - _holding_figures(formed, period, statuses)
 
 
 def _holding_figures(units: list[Unit], period: Period, statuses: Sequence[str]) -> set[int]:
