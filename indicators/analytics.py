@@ -13,6 +13,7 @@ import decimal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -603,6 +604,16 @@ def _evaluate(
     return {i.code: nodes[i.pk] for i in indicators}
 
 
+class Held(NamedTuple):
+    """What the figures of some units inside a period hold (_periods_held_each)."""
+
+    rolled: list[Indicator]  # the indicators whose rule over time has something to choose
+    single: dict[int, str]  # those whose figures all lie in one shorter period: its id
+    # Every (indicator id, period id) held, whatever the figure's status; None for a month
+    # (not asked: a month's figures are read at the month itself).
+    inside: frozenset[tuple[int, str]] | None = None
+
+
 @dataclass
 class _SubtreeRead:
     units: pd.DataFrame  # the tree walked: id, parent_id (rollup.NO_PARENT at a top), level
@@ -621,7 +632,7 @@ def _subtree_read(
     cut: Sequence[int] = (),
     *,
     tree: pd.DataFrame | None = None,
-    held: tuple[list[Indicator], dict[int, str]] | None = None,
+    held: Held | None = None,
 ) -> _SubtreeRead:
     """What evaluating the tops' subtrees for `scopes` reads: several unit scopes share it
     (one agency scope reads its agencies). The units `cut` (districts) are left out with
@@ -639,7 +650,7 @@ def _subtree_read(
 
     small = len(tree) <= ID_LIST_MAX
     ids = tree["id"].tolist() if small else None
-    rolled, single = held if held is not None else _periods_held(indicators, period, ids)
+    rolled, single, _ = held if held is not None else _periods_held(indicators, period, ids)
     figures = Figure.objects.filter(status__in=statuses).order_by()
 
     def parts_of(unit_ids: list[int] | None, members: Q = _EVERY_MEMBER) -> list[tuple]:
@@ -730,7 +741,7 @@ def _own_rows(
     figures = Figure.objects.filter(status__in=statuses).order_by()
     plain_q, frames = Q(pk__in=[]), []
     for period in periods:
-        rolled, single = held[period.id]
+        rolled, single, _ = held[period.id]
         other = {i.pk for i in rolled} | set(single)
         plain = [i for i in indicators if i.pk not in other]
         if plain:
@@ -833,19 +844,23 @@ def _evaluate_periods(
         ids = tree["id"].tolist() if len(tree) <= ID_LIST_MAX else None
         held.update(_periods_held_each(indicators, group, ids))
         trees.update((p.id, tree) for p in group)
+    reads: list[tuple[Period, _SubtreeRead]] = []
     for period in periods:
         given = known.get(period.id)
-        read = _subtree_read(
-            indicators,
-            tops,
-            period,
-            scopes,
-            structure_date(tops[0], period),
-            APPROVED_ONLY,
-            cuts[period.id],
-            tree=trees[period.id],
-            held=held[period.id],
-        )
+        read = _same_read(period, reads, trees, cuts, held)
+        if read is None:
+            read = _subtree_read(
+                indicators,
+                tops,
+                period,
+                scopes,
+                structure_date(tops[0], period),
+                APPROVED_ONLY,
+                cuts[period.id],
+                tree=trees[period.id],
+                held=held[period.id],
+            )
+            reads.append((period, read))
         mine = {}
         for indicator in indicators:
             slot = mine[indicator.pk] = len(slots) + 1
@@ -900,6 +915,27 @@ def _evaluate_periods(
         )
 
     return walk
+
+
+def _same_read(
+    period: Period, reads: list[tuple[Period, _SubtreeRead]], trees: dict, cuts: dict, held: dict
+) -> _SubtreeRead | None:
+    """A read made for another period that `period`'s would repeat: the same tree (its units
+    the same, whatever its date), the same units cut, and the same figures inside both
+    periods (a year and its first half-year until a figure of its second half is entered; a
+    quarter and the half-year and year it opens). The rule over time then chooses among the
+    same figures, and the read gives the same rows. None if there is none."""
+    inside = held[period.id].inside
+    if inside is None:  # a month: its figures are read at the month itself
+        return None
+    for other, read in reads:
+        if (
+            held[other.id].inside == inside
+            and cuts[other.id] == cuts[period.id]
+            and trees[other.id].equals(trees[period.id])
+        ):
+            return read
+    return None
 
 
 _COMMUNE = Unit.Level.COMMUNE
@@ -1101,7 +1137,7 @@ def _with_sub_period_figures(
     then no member of the subtree has a figure inside the period but its own, and the rule
     over time keeps exactly the period's own figures for each of them — what the cheaper
     filter (_in_period) keeps too."""
-    rolled, single = _periods_held(indicators, period, unit_ids)
+    rolled, single, _ = _periods_held(indicators, period, unit_ids)
     return [i for i in indicators if i in rolled or i.pk in single]
 
 
@@ -1148,9 +1184,7 @@ def _communes_added_up(leaf_figures, *, several_per_commune: bool) -> list[tuple
     return found
 
 
-def _periods_held(
-    indicators: list[Indicator], period: Period, unit_ids: list[int] | None
-) -> tuple[list[Indicator], dict[int, str]]:
+def _periods_held(indicators: list[Indicator], period: Period, unit_ids: list[int] | None) -> Held:
     """For the figures of `unit_ids` (None: every unit) inside `period`: the indicators
     whose rule over time has something to choose (figures in two periods or more, one of
     them shorter), and, of the others, those whose figures all lie in one shorter period,
@@ -1165,12 +1199,12 @@ def _periods_held(
 
 def _periods_held_each(
     indicators: list[Indicator], periods: Sequence[Period], unit_ids: list[int] | None
-) -> dict[str, tuple[list[Indicator], dict[int, str]]]:
-    """_periods_held of each period, {period id: (rolled, single)}, in one query (a period's
-    figures are told apart by their period's id, whose dates lie inside it)."""
+) -> dict[str, Held]:
+    """_periods_held of each period, {period id: Held}, in one query (a period's figures
+    are told apart by their period's id, whose dates lie inside it)."""
     inner = {period.id: _inner_period_ids(period) for period in periods}
     asked = [p for p in periods if inner[p.id]]
-    found: dict[str, tuple[list[Indicator], dict[int, str]]] = {p.id: ([], {}) for p in periods}
+    found: dict[str, Held] = {p.id: Held([], {}) for p in periods}
     if not asked:
         return found
     figures = Figure.objects.filter(
@@ -1183,17 +1217,17 @@ def _periods_held_each(
     pairs = list(figures.order_by().values_list("indicator_id", "period").distinct())
     for period in asked:
         mine = {period.id, *inner[period.id]}
+        inside = frozenset((pk, period_id) for pk, period_id in pairs if period_id in mine)
         held: dict[int, set[str]] = {}
-        for indicator_id, period_id in pairs:
-            if period_id in mine:
-                held.setdefault(indicator_id, set()).add(period_id)
+        for indicator_id, period_id in inside:
+            held.setdefault(indicator_id, set()).add(period_id)
         rolled = [i for i in indicators if len(held.get(i.pk, ())) > 1]
         single = {
             pk: next(iter(ids))
             for pk, ids in held.items()
             if len(ids) == 1 and period.id not in ids
         }
-        found[period.id] = (rolled, single)
+        found[period.id] = Held(rolled, single, inside)
     return found
 
 

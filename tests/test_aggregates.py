@@ -425,6 +425,47 @@ def test_a_2025_province_s_year_is_combined_from_its_predecessors_rows_as_its_qu
     assert aggregates.differences(unit_ids=[old.pk], periods=["2025Q1", "2025"]) == []
 
 
+def test_a_half_year_and_its_year_holding_the_same_figures_are_read_once(monkeypatch):
+    """An approval of 2024Q2, whose year holds figures of its first half only, reads the
+    subtree of Quảng Trị for the quarter and once for the half-year and the year (their
+    rule over time chooses among the same figures); once a figure of the second half is
+    entered, the year is read on its own. Every row equals a full recompute, and the year's
+    chosen figure is the half-year's until then, the later one after."""
+    demo_users_create()
+    admin = get_user_model().objects.get(username="admin")
+    province = Unit.objects.in_force(OLD).get(code="45")
+    reads = []
+    real = analytics._subtree_read
+    monkeypatch.setattr(
+        analytics,
+        "_subtree_read",
+        lambda *args, **kwargs: reads.append(args[2].id) or real(*args, **kwargs),
+    )
+
+    def approve(period: str, value: str) -> None:
+        reads.clear()
+        item = FigureInput(
+            unit_code="19363", unit_on=OLD, indicator="INF_LAN", period=period, value=value
+        )
+        figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
+
+    def year_value(period: str) -> Decimal:
+        return Aggregate.objects.get(
+            unit=province, indicator__code="INF_LAN", scope="communes", period=period
+        ).value
+
+    approve("2024Q1", "0")
+    approve("2024Q2", "1")
+    # The quarter, and one read for the half-year and the year (whichever comes first).
+    assert len(reads) == 2 and "2024Q2" in reads
+    assert year_value("2024") == year_value("2024S1") == year_value("2024Q2")
+    approve("2024Q3", "0")
+    assert "2024" in reads  # now holding the second half's figure: read alone
+    assert year_value("2024") == year_value("2024Q3") != year_value("2024S1")
+    periods = ["2024Q1", "2024Q2", "2024Q3", "2024S1", "2024S2", "2024"]
+    assert aggregates.differences(unit_ids=[province.pk], periods=periods) == []
+
+
 def test_a_communes_yes_answer_ranks_as_100_without_a_tree_walk():
     """percent_values reads a commune's own figure (rollup.leaf_values): a yes answer is 100,
     a share its percentage, as the engine gives them."""
