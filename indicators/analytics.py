@@ -959,9 +959,7 @@ _FIGURE_FIELDS = [
     "numerator",
     "denominator",
     "id",
-    "period",
-    "period_start",
-    "period_end",
+    "period",  # (its dates are not read: nothing after the query uses them)
     "source",
 ]
 
