@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, Q
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from indicators import aggregate_table, analytics, copy_text, versions
@@ -631,15 +631,14 @@ def _untouched_districts(
             # per district, period and scope, not one per indicator too (17 → 6 ms).
             indicator_plus_0=F("indicator_id") + 0,
             **{f"{name}_float": Cast(name, FloatField()) for name in _NUMBERS},
-            figure_id_or_0=Coalesce("figure_id", 0),
         )
         .filter(indicator_plus_0__in=[i.pk for i in indicators])
         .order_by()  # (put in order below: PostgreSQL's sort took 12 of the read's 20 ms)
-        .values_list("period", "unit_id", "indicator_id", "scope", *_NODE_FLOATS),
-        ["period", "unit_id", "indicator_id", "node_scope", *aggregate_table.NODE_FIELDS],
+        .values_list("period", "unit_id", "indicator_id", "scope", *_KNOWN_READ),
+        ["period", "unit_id", "indicator_id", "node_scope", *_KNOWN],
         floats=_NUMBERS,
         booleans=["is_answer"],
-        texts=["period", "node_scope", "origin", "coverage_level", "figure_period", "source"],
+        texts=["period", "node_scope", "origin"],
     )
     # In one order whatever the plan, by district, scope and indicator within each period:
     # the districts' nodes are added up in it.
@@ -647,15 +646,15 @@ def _untouched_districts(
     every = every.take(
         np.lexsort((every["indicator_id"].to_numpy(), scope_order, every["unit_id"].to_numpy()))
     )
-    # A figure's id as an integer (NULL would make the column floats), none as NA.
-    every["figure_id"] = every["figure_id"].astype("Int64").mask(every["figure_id"] == 0)
     # Only a district with a row for every indicator and scope (in one pass: pandas costs
     # per operation, and this runs for every approval).
     rows = every.groupby(["period", "unit_id"], sort=False)["indicator_id"].transform("size")
     every = every[rows.to_numpy() == len(indicators) * len(scopes)]
     parents = {pk: parent for ids in districts.values() for pk, parent in ids.items()}
     every = every.rename(columns={"is_answer": "answer"}).assign(
-        parent_id=every["unit_id"].map(parents).astype("int64"), level=Unit.Level.DISTRICT
+        parent_id=every["unit_id"].map(parents).astype("int64"),
+        level=Unit.Level.DISTRICT,
+        **dict.fromkeys(_KNOWN_UNREAD),
     )
     return {
         period_id: rows.drop(columns="period").reset_index(drop=True)
@@ -663,13 +662,14 @@ def _untouched_districts(
     }
 
 
-# A node's fields as read for a walk: the numbers as floats from the database (no Decimal
-# made per cell).
+# A known node's fields as read for a walk: the numbers as floats from the database (no
+# Decimal made per cell). Its figure and coverage level are not read (None): a known node
+# enters its parent by its numbers, coverage and origin (rollup._member_arrays), and is
+# never among the nodes asked for.
 _NUMBERS = analytics.NUMBER_FIELDS
-_NODE_FLOATS = [
-    f"{name}_float" if name in _NUMBERS else "figure_id_or_0" if name == "figure_id" else name
-    for name in aggregate_table.NODE_FIELDS
-]
+_KNOWN_UNREAD = ("coverage_level", "figure_id", "figure_period", "source")
+_KNOWN = [name for name in aggregate_table.NODE_FIELDS if name not in _KNOWN_UNREAD]
+_KNOWN_READ = [f"{name}_float" if name in _NUMBERS else name for name in _KNOWN]
 
 
 def computed(indicators: list, units: list, period, *, reading: bool = False) -> list[Aggregate]:
