@@ -893,26 +893,33 @@ def _evaluate_periods(
     slot_indicator = {slot: indicator_pk for (_, indicator_pk), slot in slots.items()}
     all_known = pd.concat(knowns, ignore_index=True) if knowns else None
 
+    known_levels = all_known["level"].to_numpy() if all_known is not None else None
+    known_scopes = all_known["node_scope"].to_numpy() if all_known is not None else None
+    rule = rollup.Rules(rules)
+    slot, unit_id = np.divmod(keys, rollup.SLOT)
+    period_of = np.array([slot_period.get(n) for n in range(slot.max(initial=0) + 1)], object)
+    indicator_of = np.array([slot_indicator.get(n, 0) for n in range(len(period_of))], "int64")
+
     def walk(scope: str) -> pd.DataFrame:
         scope_known = None
         if all_known is not None:
-            levels = all_known["level"]
-            asked = levels.map({lv: rollup.node_scope(lv, scope) for lv in levels.unique()})
-            scope_known = all_known[all_known["node_scope"] == asked].set_index("id")
+            # Each known node of the scope its level asks for.
+            asked = np.zeros(len(known_levels), dtype=bool)
+            for level in np.unique(known_levels):
+                of_level = known_levels == level
+                asked[of_level] = known_scopes[of_level] == rollup.node_scope(level, scope)
+            scope_known = all_known[asked].set_index("id")
         nodes = rollup.evaluate_tree(
             all_units,
             all_rows,
             scope=scope,
-            rule=rollup.Rules(rules),
+            rule=rule,
             leaf_stats=all_leaves,
             known=scope_known,
         )
         found = nodes.loc[keys]  # every wanted node (a KeyError if one were missing)
-        slot, unit_id = np.divmod(keys, rollup.SLOT)
         return found.reset_index(drop=True).assign(
-            period_id=pd.Series(slot).map(slot_period),
-            indicator_id=pd.Series(slot).map(slot_indicator),
-            unit_id=unit_id,
+            period_id=period_of[slot], indicator_id=indicator_of[slot], unit_id=unit_id
         )
 
     return walk
