@@ -845,9 +845,19 @@ def _evaluate_periods(
         held.update(_periods_held_each(indicators, group, ids))
         trees.update((p.id, tree) for p in group)
     reads: list[tuple[Period, _SubtreeRead]] = []
+    # A period whose read and known nodes are another's has its nodes (a year and its first
+    # half-year, each district's rows the same, until a figure of the second half is
+    # entered): walked once, under that period's slots, and named for both.
+    slotted: list[tuple[str, _SubtreeRead, pd.DataFrame | None]] = []
+    twin_of: dict[str, str] = {}
     for period in periods:
         given = known.get(period.id)
         read = _same_read(period, reads, trees, cuts, held)
+        if read is not None:
+            twin = _same_nodes(read, given, slotted)
+            if twin is not None:
+                twin_of[period.id] = twin
+                continue
         if read is None:
             read = _subtree_read(
                 indicators,
@@ -881,6 +891,7 @@ def _evaluate_periods(
         rows.append(figures.assign(unit_id=rollup.in_slot(figures["unit_id"], slot)))
         leaf, slot = _in_slots_of(read.leaves, slot_of)
         leaves.append(leaf[rollup.STATS_COLUMNS].assign(key=rollup.in_slot(leaf["key"], slot)))
+        slotted.append((period.id, read, given))
     all_units = pd.concat(units, ignore_index=True)
     all_rows = pd.concat(rows, ignore_index=True)
     all_leaves = pd.concat(leaves, ignore_index=True)
@@ -918,11 +929,35 @@ def _evaluate_periods(
             known=scope_known,
         )
         found = nodes.loc[keys]  # every wanted node (a KeyError if one were missing)
-        return found.reset_index(drop=True).assign(
+        found = found.reset_index(drop=True).assign(
             period_id=period_of[slot], indicator_id=indicator_of[slot], unit_id=unit_id
         )
+        twins = [
+            found[found["period_id"] == twin].assign(period_id=period_id)
+            for period_id, twin in twin_of.items()
+        ]
+        return pd.concat([found, *twins], ignore_index=True) if twins else found
 
     return walk
+
+
+def _same_nodes(
+    read: _SubtreeRead,
+    given: pd.DataFrame | None,
+    slotted: list[tuple[str, _SubtreeRead, pd.DataFrame | None]],
+) -> str | None:
+    """The period already given slots whose walk a period with this read and these known
+    nodes would repeat: the same read (the same tree, units cut and figures: _same_read)
+    and the same known nodes, row for row. The walk is the same function of them, slot by
+    slot. None if there is none."""
+    for period_id, other, other_given in slotted:
+        if other is not read:
+            continue
+        if given is None and other_given is None:
+            return period_id
+        if given is not None and other_given is not None and given.equals(other_given):
+            return period_id
+    return None
 
 
 def _slot_lookup(slots: dict[int, int]) -> np.ndarray:

@@ -428,41 +428,59 @@ def test_a_2025_province_s_year_is_combined_from_its_predecessors_rows_as_its_qu
 def test_a_half_year_and_its_year_holding_the_same_figures_are_read_once(monkeypatch):
     """An approval of 2024Q2, whose year holds figures of its first half only, reads the
     subtree of Quảng Trị for the quarter and once for the half-year and the year (their
-    rule over time chooses among the same figures); once a figure of the second half is
-    entered, the year is read on its own. Every row equals a full recompute, and the year's
-    chosen figure is the half-year's until then, the later one after."""
+    rule over time chooses among the same figures), and, the other districts' rows being
+    the same for both, walks them once; once a figure of the second half is entered, the
+    year is read on its own — and where only another district's year holds one, the year
+    is read with the half-year but walked on its own. Every row equals a full recompute."""
     demo_users_create()
     admin = get_user_model().objects.get(username="admin")
     province = Unit.objects.in_force(OLD).get(code="45")
-    reads = []
-    real = analytics._subtree_read
+    reads, twins = [], []
+    real_read, real_twin = analytics._subtree_read, analytics._same_nodes
     monkeypatch.setattr(
         analytics,
         "_subtree_read",
-        lambda *args, **kwargs: reads.append(args[2].id) or real(*args, **kwargs),
+        lambda *args, **kwargs: reads.append(args[2].id) or real_read(*args, **kwargs),
+    )
+    monkeypatch.setattr(
+        analytics,
+        "_same_nodes",
+        lambda *args: (twin := real_twin(*args)) and twins.append(twin) or twin,
     )
 
-    def approve(period: str, value: str) -> None:
+    def approve(code: str, period: str, value: str) -> None:
         reads.clear()
+        twins.clear()
         item = FigureInput(
-            unit_code="19363", unit_on=OLD, indicator="INF_LAN", period=period, value=value
+            unit_code=code, unit_on=OLD, indicator="INF_LAN", period=period, value=value
         )
         figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
 
-    def year_value(period: str) -> Decimal:
+    def value(period: str) -> Decimal:
         return Aggregate.objects.get(
             unit=province, indicator__code="INF_LAN", scope="communes", period=period
         ).value
 
-    approve("2024Q1", "0")
-    approve("2024Q2", "1")
-    # The quarter, and one read for the half-year and the year (whichever comes first).
-    assert len(reads) == 2 and "2024Q2" in reads
-    assert year_value("2024") == year_value("2024S1") == year_value("2024Q2")
-    approve("2024Q3", "0")
-    assert "2024" in reads  # now holding the second half's figure: read alone
-    assert year_value("2024") == year_value("2024Q3") != year_value("2024S1")
     periods = ["2024Q1", "2024Q2", "2024Q3", "2024S1", "2024S2", "2024"]
+    # Đông Giang (Đông Hà) answers 2024Q1, and every district of the province has its rows.
+    approve(ELSEWHERE[1], "2024Q1", "1")
+    aggregates.build(periods=containing("2024Q1"), unit_ids=[province.pk])
+    approve("19363", "2024Q1", "0")
+    approve("19363", "2024Q2", "1")
+    # The quarter, and one read for the half-year and the year (whichever comes first),
+    # walked once.
+    assert len(reads) == 2 and "2024Q2" in reads and len(twins) == 1
+    assert value("2024") == value("2024S1")
+    assert aggregates.differences(unit_ids=[province.pk], periods=periods) == []
+    # Đông Giang answers 2024Q3: Vĩnh Linh's subtree still holds the same figures in the
+    # half-year and the year, but Đông Hà's year row is not its half-year's.
+    approve(ELSEWHERE[1], "2024Q3", "0")
+    approve("19363", "2024Q2", "0")
+    assert len(reads) == 2 and not twins
+    assert value("2024") != value("2024S1")
+    assert aggregates.differences(unit_ids=[province.pk], periods=periods) == []
+    approve("19363", "2024Q3", "1")
+    assert "2024" in reads  # Vĩnh Linh's year holds the second half's figure: read alone
     assert aggregates.differences(unit_ids=[province.pk], periods=periods) == []
 
 
