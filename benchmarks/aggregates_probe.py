@@ -628,6 +628,11 @@ def successors_write(periods, indicators, predecessor_ids, shape=None) -> int:
 # --- 6. Keeping it current: one report approved, and a bulk import ------------------------
 
 
+# The engine's figure fields and each figure's dates, which this prototype's rule over time
+# is applied on in pandas (the engine's frames do not read them).
+_FIELDS_DATED = [*analytics._FIGURE_FIELDS, "period_start", "period_end"]
+
+
 def own_figures(unit_ids, periods, indicators) -> dict[str, pd.DataFrame]:
     """The units' own figures (and their People's Committees') that each period's rule over
     time keeps, from one read of every approved figure inside the widest period by unit and
@@ -648,8 +653,8 @@ def own_figures(unit_ids, periods, indicators) -> dict[str, pd.DataFrame]:
             period_end__lte=widest.end,
         )
         .order_by()
-        .values_list(*analytics._FIGURE_FIELDS),
-        columns=analytics._FIGURE_FIELDS,
+        .values_list(*_FIELDS_DATED),
+        columns=_FIELDS_DATED,
     )
     frame = frame[frame["indicator_id"].isin(wanted)].rename(
         columns={"agency__kind": "agency_kind", "id": "figure_id", "period": "figure_period"}

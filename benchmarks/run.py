@@ -18,7 +18,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -59,6 +58,8 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
 # Reports approved a second in the background while the readers are measured (the goal: at
 # least one); an approval's cycle is a reopening, a save and submission, and the approval.
 STREAM_RATE = float(os.environ.get("BENCH_STREAM_RATE", "2"))
+if not STREAM_RATE > 0:
+    raise SystemExit("BENCH_STREAM_RATE: approvals a second, more than 0 (inf: unpaced)")
 BULK_ROWS = int(os.environ.get("BENCH_BULK_ROWS", "100000"))
 BULK_REPEAT = int(os.environ.get("BENCH_BULK_REPEAT", "3"))
 INDICATOR = "INF_LAN"
@@ -225,20 +226,22 @@ def stream_main(province_id: str, period_id: str) -> None:
     settings.DEBUG = False
     period = parse_period(period_id)
     cycles = stream_cycles(Unit.objects.get(pk=int(province_id)), period)
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    stopping = []  # a plain flag: a handler taking a lock (Event.set) could block forever
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     print("streaming", flush=True)
     approved, started = 0, time.perf_counter()
-    while not stopping.is_set():
+    next_at = started
+    while not stopping:
         cycle = cycles[approved % len(cycles)]
         cycle.approve(cycle.submit())
         approved += 1
         # Paced: the readers' load is the same whatever an approval costs (run flat out, the
         # stream's rate, and so what the readers share the cores with, grew as approvals got
-        # faster). Behind its pace, it goes on at once.
-        ahead = started + approved / STREAM_RATE - time.perf_counter()
-        if ahead > 0:
-            stopping.wait(ahead)
+        # faster). Behind its pace (a slow approval) it goes on at its pace from then on,
+        # without a burst to catch up.
+        next_at = max(next_at + 1 / STREAM_RATE, time.perf_counter())
+        while not stopping and time.perf_counter() < next_at:
+            time.sleep(min(next_at - time.perf_counter(), 0.05))
     elapsed = time.perf_counter() - started
     reports_clear(period.id, [c.commune.pk for c in cycles])
     print(json.dumps({"approved": approved, "per_second": round(approved / elapsed, 2)}))

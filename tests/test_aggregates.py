@@ -442,11 +442,14 @@ def test_a_half_year_and_its_year_holding_the_same_figures_are_read_once(monkeyp
         "_subtree_read",
         lambda *args, **kwargs: reads.append(args[2].id) or real_read(*args, **kwargs),
     )
-    monkeypatch.setattr(
-        analytics,
-        "_same_nodes",
-        lambda *args: (twin := real_twin(*args)) and twins.append(twin) or twin,
-    )
+
+    def same_nodes(*args):
+        twin = real_twin(*args)
+        if twin is not None:
+            twins.append(twin)
+        return twin
+
+    monkeypatch.setattr(analytics, "_same_nodes", same_nodes)
 
     def approve(code: str, period: str, value: str) -> None:
         reads.clear()
