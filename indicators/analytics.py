@@ -805,10 +805,12 @@ def evaluate_periods(
     every scope's nodes at once: 12 MB more at its peak, traced). So the caller may write between
     two scopes, outside any context this function was called in.
 
-    One read per period (every scope at once), then one tree walk per scope for every
-    indicator and period together (a slot per indicator × period): what keeping the live
-    aggregates current costs is pandas' per-operation price, paid once per scope instead
-    of once per period, scope and level (indicators/aggregates.py).
+    One read per period (every scope at once; periods that would read the same, once:
+    _same_read), then one tree walk per scope for every indicator and period together (a
+    slot per indicator × period; a period whose read and known nodes are another's takes
+    that one's nodes: _same_nodes): what keeping the live aggregates current costs is
+    pandas' per-operation price, paid once per scope instead of once per period, scope and
+    level (indicators/aggregates.py).
 
     `known`, by period id: nodes under the tops whose values are known (the districts a
     change did not touch, read from the live aggregates): a frame of unit_id, parent_id,
