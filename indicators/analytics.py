@@ -651,7 +651,9 @@ def _subtree_read(
 
     small = len(tree) <= ID_LIST_MAX
     ids = tree["id"].tolist() if small else None
-    rolled, single, _ = held if held is not None else _periods_held(indicators, period, ids)
+    if held is None:
+        held = _periods_held(indicators, period, ids)
+    rolled, single = held.rolled, held.single
     figures = Figure.objects.filter(status__in=statuses).order_by()
 
     def parts_of(unit_ids: list[int] | None, members: Q = _EVERY_MEMBER) -> list[tuple]:
@@ -742,7 +744,7 @@ def _own_rows(
     figures = Figure.objects.filter(status__in=statuses).order_by()
     plain_q, frames = Q(pk__in=[]), []
     for period in periods:
-        rolled, single, _ = held[period.id]
+        rolled, single = held[period.id].rolled, held[period.id].single
         other = {i.pk for i in rolled} | set(single)
         plain = [i for i in indicators if i.pk not in other]
         if plain:
@@ -846,21 +848,21 @@ def _evaluate_periods(
         ids = tree["id"].tolist() if len(tree) <= ID_LIST_MAX else None
         held.update(_periods_held_each(indicators, group, ids))
         trees.update((p.id, tree) for p in group)
-    reads: list[tuple[Period, _SubtreeRead]] = []
-    # A period whose read and known nodes are another's has its nodes (a year and its first
-    # half-year, each district's rows the same, until a figure of the second half is
-    # entered): walked once, under that period's slots, and named for both.
+    # The periods given slots, each with its read and known nodes. A period whose read and
+    # known nodes are another's has its nodes (a year and its first half-year, each
+    # district's rows the same, until a figure of the second half is entered): walked once,
+    # under that period's slots, and named for both.
     slotted: list[tuple[str, _SubtreeRead, pd.DataFrame | None]] = []
     twin_of: dict[str, str] = {}
     for period in periods:
         given = known.get(period.id)
-        read = _same_read(period, reads, trees, cuts, held)
+        read = _same_read(period.id, slotted, trees, cuts, held)
         if read is not None:
             twin = _same_nodes(read, given, slotted)
             if twin is not None:
                 twin_of[period.id] = twin
                 continue
-        if read is None:
+        else:
             read = _subtree_read(
                 indicators,
                 tops,
@@ -872,7 +874,6 @@ def _evaluate_periods(
                 tree=trees[period.id],
                 held=held[period.id],
             )
-            reads.append((period, read))
         mine = {}
         for indicator in indicators:
             slot = mine[indicator.pk] = len(slots) + 1
@@ -902,16 +903,17 @@ def _evaluate_periods(
         [slot * rollup.SLOT + unit_id for slot in slots.values() for unit_id in wanted],
         dtype="int64",
     )
-    slot_period = {slot: period_id for (period_id, _), slot in slots.items()}
-    slot_indicator = {slot: indicator_pk for (_, indicator_pk), slot in slots.items()}
+    # Each slot's period and indicator (slots are numbered from 1).
+    period_of = np.empty(len(slots) + 1, dtype=object)
+    indicator_of = np.zeros(len(slots) + 1, dtype="int64")
+    for (period_id, indicator_pk), n in slots.items():
+        period_of[n], indicator_of[n] = period_id, indicator_pk
     all_known = pd.concat(knowns, ignore_index=True) if knowns else None
 
     known_levels = all_known["level"].to_numpy() if all_known is not None else None
     known_scopes = all_known["node_scope"].to_numpy() if all_known is not None else None
     rule = rollup.Rules(rules)
     slot, unit_id = np.divmod(keys, rollup.SLOT)
-    period_of = np.array([slot_period.get(n) for n in range(slot.max(initial=0) + 1)], object)
-    indicator_of = np.array([slot_indicator.get(n, 0) for n in range(len(period_of))], "int64")
 
     def walk(scope: str) -> pd.DataFrame:
         scope_known = None
@@ -984,21 +986,21 @@ def _in_slots_of(frame: pd.DataFrame, lookup: np.ndarray) -> tuple[pd.DataFrame,
 
 
 def _same_read(
-    period: Period, reads: list[tuple[Period, _SubtreeRead]], trees: dict, cuts: dict, held: dict
+    period_id: str, slotted: list[tuple], trees: dict, cuts: dict, held: dict
 ) -> _SubtreeRead | None:
     """A read made for another period that `period`'s would repeat: the same tree (its units
     the same, whatever its date), the same units cut, and the same figures inside both
     periods (a year and its first half-year until a figure of its second half is entered; a
     quarter and the half-year and year it opens). The rule over time then chooses among the
     same figures, and the read gives the same rows. None if there is none."""
-    inside = held[period.id].inside
+    inside = held[period_id].inside
     if inside is None:  # a month: its figures are read at the month itself
         return None
-    for other, read in reads:
+    for other, read, _given in slotted:
         if (
-            held[other.id].inside == inside
-            and cuts[other.id] == cuts[period.id]
-            and trees[other.id].equals(trees[period.id])
+            held[other].inside == inside
+            and cuts[other] == cuts[period_id]
+            and trees[other].equals(trees[period_id])
         ):
             return read
     return None
@@ -1202,8 +1204,8 @@ def _with_sub_period_figures(
     then no member of the subtree has a figure inside the period but its own, and the rule
     over time keeps exactly the period's own figures for each of them — what the cheaper
     filter (_in_period) keeps too."""
-    rolled, single, _ = _periods_held(indicators, period, unit_ids)
-    return [i for i in indicators if i in rolled or i.pk in single]
+    held = _periods_held(indicators, period, unit_ids)
+    return [i for i in indicators if i in held.rolled or i.pk in held.single]
 
 
 def _communes_added_up(leaf_figures, *, several_per_commune: bool) -> list[tuple]:
