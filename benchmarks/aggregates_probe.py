@@ -43,7 +43,6 @@ django.setup()
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count, F, Q  # noqa: E402
 
@@ -52,7 +51,6 @@ from indicators.models import Figure, Indicator  # noqa: E402
 from indicators.periods import PeriodKind, enclosing, parse_period  # noqa: E402
 from units.models import REORGANISATION_2025_ON, Unit, UnitChange, in_force_q  # noqa: E402
 
-settings.ROLLUP_CACHE_SECONDS = 0  # every engine call below computes (cold)
 APPROVED = analytics.APPROVED_ONLY
 UNIT_SCOPES = ("self", "communes", "districts")  # the agency scopes: see count_rows
 # A node is stored under the scope it is evaluated for (rollup.node_scope): a commune asked
