@@ -93,11 +93,31 @@ def test_the_table_shows_the_server_p95_beside_locusts():
             "rps": 0.33,
         },
     ]
-    lines = loadtest.table(rows, {"login: sign in": 937.4})
+    lines = loadtest.table(rows, {"login: sign in": 937.4}, {"all requests": 120.6})
     assert lines[0].split("|")[5].strip() == "p95 (ms)"
     assert lines[0].split("|")[6].strip() == "server p95 (ms)"
-    assert lines[2] == "| login: sign in | 60 | 0 | 490 | 1700 | 937 | 0.3 |"
-    assert lines[3] == "| all requests | 60 | 0 | 490 | 1700 |  | 0.3 |"  # none read
+    assert lines[0].split("|")[7].strip() == "server p95 after the first minute (ms)"
+    assert lines[2] == "| login: sign in | 60 | 0 | 490 | 1700 | 937 |  | 0.3 |"  # none after
+    assert lines[3] == "| all requests | 60 | 0 | 490 | 1700 |  | 121 | 0.3 |"
+
+
+def test_after_the_first_minute_leaves_out_the_requests_that_ended_in_it():
+    """Counted from the first request's line: a request that ended 60 s or more after it is
+    kept, one that ended before is left out, and so is a line without a time."""
+    lines = [
+        "2026-12-06 23:56:30,242 INFO egov_portal.request [a] GET /accounts/login/ 200 "
+        "79.0ms user=- unit=-",
+        "2026-12-06 23:57:30,241 INFO egov_portal.request [b] GET /dashboard/9/?period=2025Q2 "
+        "200 900.0ms user=x unit=-",
+        "2026-12-06 23:57:30,242 INFO egov_portal.request [c] GET /dashboard/9/?period=2025Q2 "
+        "200 120.0ms user=x unit=-",
+        "INFO egov_portal.request [d] GET /dashboard/9/?period=2025Q2 200 800.0ms user=x unit=-",
+    ]
+    assert loadtest.server_p95(lines, provinces=set(), after=60) == {
+        "dashboard: district": 120.0,
+        "all requests": 120.0,
+    }
+    assert loadtest.server_p95(lines, provinces=set())["dashboard: district"] == 900.0
 
 
 @pytest.mark.django_db
