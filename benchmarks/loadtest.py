@@ -441,23 +441,23 @@ def line_time(line: str) -> float | None:
 def server_p95(lines: Iterable[str], provinces: set[int], *, after: float = 0) -> dict[str, float]:
     """Each request kind's 95th percentile of server time (ms, nearest rank) in the server's
     log lines, and of every request ("all requests"). `after`: only the requests that
-    ended that many seconds or more after the first one (a line without a time is left out
-    then)."""
+    ended that many seconds or more after the first of locust's (a line without a time is
+    left out then)."""
     times: dict[str, list[float]] = {"all requests": []}
     start = None
     for line in lines:
         found = REQUEST_LINE.search(line)
         if found is None:
             continue
-        if after:
+        method, path, ms = found.groups()
+        kind = request_kind(method, path, provinces)
+        if kind is not None and after:
             when = line_time(line)
             if when is None:
                 continue
-            start = when if start is None else start
+            start = when if start is None else start  # (not /healthz's, before locust)
             if when - start < after:
                 continue
-        method, path, ms = found.groups()
-        kind = request_kind(method, path, provinces)
         if kind is not None:
             times.setdefault(kind, []).append(float(ms))
             times["all requests"].append(float(ms))
