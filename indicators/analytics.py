@@ -955,11 +955,10 @@ def _same_nodes(
     and the same known nodes, row for row. The walk is the same function of them, slot by
     slot. None if there is none."""
     for period_id, other, other_given in slotted:
-        if other is not read:
-            continue
-        if given is None and other_given is None:
-            return period_id
-        if given is not None and other_given is not None and given.equals(other_given):
+        if other is read and (
+            given is other_given  # (both None)
+            or (given is not None and other_given is not None and given.equals(other_given))
+        ):
             return period_id
     return None
 
