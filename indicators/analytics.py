@@ -910,8 +910,13 @@ def _evaluate_periods(
         period_of[n], indicator_of[n] = period_id, indicator_pk
     all_known = pd.concat(knowns, ignore_index=True) if knowns else None
 
-    known_levels = all_known["level"].to_numpy() if all_known is not None else None
-    known_scopes = all_known["node_scope"].to_numpy() if all_known is not None else None
+    if all_known is not None:
+        # The known nodes' levels and node scopes as codes, made once: a scope's walk picks
+        # its nodes by comparing integers (np.unique of an approval's 8,874 levels, text,
+        # sorted them for each scope: 3.4 ms each, on a machine where the approval took 400).
+        level_code, level_names = pd.factorize(all_known["level"].to_numpy())
+        scope_code, scope_names = pd.factorize(all_known["node_scope"].to_numpy())
+        scope_at = {name: n for n, name in enumerate(scope_names)}
     rule = rollup.Rules(rules)
     slot, unit_id = np.divmod(keys, rollup.SLOT)
 
@@ -919,10 +924,11 @@ def _evaluate_periods(
         scope_known = None
         if all_known is not None:
             # Each known node of the scope its level asks for.
-            asked = np.zeros(len(known_levels), dtype=bool)
-            for level in np.unique(known_levels):
-                of_level = known_levels == level
-                asked[of_level] = known_scopes[of_level] == rollup.node_scope(level, scope)
+            asked = np.zeros(len(all_known), dtype=bool)
+            for n, level in enumerate(level_names):
+                wanted = scope_at.get(rollup.node_scope(level, scope))
+                if wanted is not None:
+                    asked |= (level_code == n) & (scope_code == wanted)
             scope_known = all_known[asked].set_index("id")
         nodes = rollup.evaluate_tree(
             all_units,
