@@ -662,10 +662,12 @@ def _untouched_districts(
         level=Unit.Level.DISTRICT,
         **dict.fromkeys(_KNOWN_UNREAD),
     )
+    # Each period's complete districts (a period with none has no frame).
+    kept_period = period_code[order]
     return {
-        period_id: every.take(order[period_code[order] == n]).reset_index(drop=True)
+        period_id: every.take(order[kept_period == n]).reset_index(drop=True)
         for n, period_id in enumerate(period_ids)
-        if (period_code[order] == n).any()
+        if (kept_period == n).any()
     }
 
 

@@ -926,9 +926,9 @@ def _evaluate_periods(
             # Each known node of the scope its level asks for.
             asked = np.zeros(len(all_known), dtype=bool)
             for n, level in enumerate(level_names):
-                wanted = scope_at.get(rollup.node_scope(level, scope))
-                if wanted is not None:
-                    asked |= (level_code == n) & (scope_code == wanted)
+                scope_n = scope_at.get(rollup.node_scope(level, scope))
+                if scope_n is not None:
+                    asked |= (level_code == n) & (scope_code == scope_n)
             scope_known = all_known[asked].set_index("id")
         nodes = rollup.evaluate_tree(
             all_units,
