@@ -650,9 +650,7 @@ def _untouched_districts(
     order = np.lexsort((every["indicator_id"].to_numpy(), scope_order, unit_ids))
     # Only a district with a row for every indicator and scope of the period.
     _, district_of, rows = np.unique(
-        period_code * (int(unit_ids.max(initial=0)) + 1) + unit_ids,
-        return_inverse=True,
-        return_counts=True,
+        analytics.rollup.in_slot(unit_ids, period_code), return_inverse=True, return_counts=True
     )
     order = order[rows[district_of[order]] == len(indicators) * len(scopes)]
     parents = {pk: parent for ids in districts.values() for pk, parent in ids.items()}
