@@ -325,12 +325,28 @@ def recompute(
         wanted = [indicators[pk] for pk in sorted(indicators)]
         if not wanted:
             return 0
-        # The units in force since before a period began: every period at once. Then, period by
-        # period, those formed after it began, which may read the units they were formed from
-        # (written just before, read back from the table).
-        written = aggregate_table.write_batches(_settled(wanted, units, periods))
-        rows, left = _from_predecessor_rows(wanted, units, periods)
-        written += aggregate_table.write(rows)
+        # The units in force since before a period began: every period at once; with them, in
+        # the same writes, the units formed after a period ended, combined from the rows of the
+        # units they were formed from (those just computed taken as they were made, not read
+        # back). Then, period by period, those formed after it began with figures of their
+        # own, which may read the units they were formed from (written just before).
+        later, edges, left = _formed_later(units, periods)
+        wanted_predecessors = {pk for mine in edges.values() for pk, _, _ in mine}
+        made: dict[tuple, tuple] = {}
+
+        def every_row() -> Iterator[list]:
+            for rows in _settled(wanted, units, periods):
+                made.update(
+                    ((row.unit_id, row.indicator_id, row.period, row.scope), row[4:])
+                    for row in rows
+                    if row.unit_id in wanted_predecessors
+                )
+                yield rows
+            rows, combined = _from_predecessor_rows(wanted, later, edges, made)
+            left.difference_update(combined)
+            yield rows
+
+        written = aggregate_table.write_batches(every_row())
         for period in periods:
             formed = [u for u in units if (u.pk, period.id) in left]
             if formed:
@@ -374,17 +390,14 @@ def _lacking_predecessors(unit_ids: set[int], by_period: dict[str, set[int]]) ->
     return {unit for (unit, period_id), n in wanted.items() if held.get((unit, period_id), 0) < n}
 
 
-def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tuple[list, set]:
-    """The rows of units formed after a period ended (a 2025 province for 2024), or during
-    it with no figure of their own in it (the same province for 2025, before its communes
-    report: analytics._rollup_indicators reads them so too), combined from the rows of the
-    units they were formed from — analytics._from_predecessors' rule
-    (rollup.combine_predecessors), for every period and scope at once. Returns the rows,
-    and the (unit id, period id) still to compute by the engine: those formed during the
-    period with figures of their own, and any whose predecessors' rows are missing.
-
-    The predecessors' rows are gathered in plain loops (an approval's 1,400): pandas'
-    merges and sorts cost more per operation than the loops do (decision 0039)."""
+def _formed_later(units: list, periods: list) -> tuple[list, dict, set]:
+    """The units to combine from the rows of the units they were formed from (those formed
+    after a period ended — a 2025 province for 2024 — or during it with no figure of their
+    own in it: the same province for 2025, before its communes report;
+    analytics._rollup_indicators reads them so too), as (unit, period) pairs in (pk,
+    period) order; the lineage edges of each, {successor id: [(predecessor id, level,
+    is_partial)]} in the predecessors' code order; and the (unit id, period id) of every
+    unit formed after a period began (the engine computes those not combined)."""
     left = {(u.pk, p.id) for p in periods for u in units if u.formed_after(p.start)}
     empty = {
         p.id: analytics.formed_without_figures(units, p, analytics.APPROVED_ONLY) for p in periods
@@ -393,16 +406,33 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
         ((u, p) for p in periods for u in units if u.formed_after(p.end) or u.pk in empty[p.id]),
         key=lambda pair: (pair[0].pk, pair[1].id),
     )
-    if not later:
-        return [], left
     edges: dict[int, list[tuple]] = {}
-    for successor_id, *edge in (
-        UnitChange.objects.filter(successor__in={u.pk for u, _ in later})
-        .filter(predecessor__level=F("successor__level"))
-        .order_by("successor_id", "predecessor__code")
-        .values_list("successor_id", "predecessor_id", "predecessor__level", "is_partial")
-    ):
-        edges.setdefault(successor_id, []).append(edge)
+    if later:
+        for successor_id, *edge in (
+            UnitChange.objects.filter(successor__in={u.pk for u, _ in later})
+            .filter(predecessor__level=F("successor__level"))
+            .order_by("successor_id", "predecessor__code")
+            .values_list("successor_id", "predecessor_id", "predecessor__level", "is_partial")
+        ):
+            edges.setdefault(successor_id, []).append(edge)
+    return later, edges, left
+
+
+def _from_predecessor_rows(
+    indicators: list, later: list, edges: dict, made: dict
+) -> tuple[list, set]:
+    """The rows of the units `later` (_formed_later) combined from the rows of the units
+    they were formed from — analytics._from_predecessors' rule
+    (rollup.combine_predecessors), for every period and scope at once. A predecessor's row
+    is taken from `made`, {(unit id, indicator id, period id, scope): its VALUE_FIELDS},
+    the rows this change has just computed and not yet written, else read from the table.
+    Returns the rows, and the (unit id, period id) combined: a unit and period with any
+    predecessor's row missing is left to the engine.
+
+    The predecessors' rows are gathered in plain loops (an approval's 1,400): pandas'
+    merges and sorts cost more per operation than the loops do (decision 0039)."""
+    if not later:
+        return [], set()
     by_pk = {i.pk: i for i in indicators}
     stored = {
         tuple(row[:4]): row[4:]
@@ -412,6 +442,7 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
             indicator_id__in=list(by_pk),
         ).values_list("unit_id", "indicator_id", "period", "scope", *aggregate_table.VALUE_FIELDS)
     }
+    stored.update(made)
     # The members of each successor and period, in the successors' order (pk, period): a
     # successor and period with any predecessor's row missing is left to the engine.
     indicator_ids = sorted(by_pk)
@@ -424,7 +455,6 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
             wanted.append((unit, period))
             keys_of += [(unit.pk, slot) for slot, _, _ in found]
             members += [(scope, row) for _, scope, row in found]
-    left -= {(u.pk, p.id) for u, p in wanted}
     combined: dict[tuple, tuple] = {}
     if members:
         slots: dict[tuple, int] = {}
@@ -511,7 +541,7 @@ def _from_predecessor_rows(indicators: list, units: list, periods: list) -> tupl
                         bool(mine),
                     )
                 )
-    return out, left
+    return out, {(u.pk, p.id) for u, p in wanted}
 
 
 def _predecessors_stored(
