@@ -339,9 +339,12 @@ def bench_clear() -> None:
             "DELETE FROM indicators_figure WHERE period = %s AND source = 'bench'", [EMPTY_PERIOD]
         )
         # Past the write path: the period's aggregates are forgotten (read from the figures
-        # until the next import stores them again).
+        # until the next import stores them again), and their units marked, as the write
+        # path marks them (aggregate_table.mark: rows a process keeps are then read again).
         cursor.execute(
-            "DELETE FROM indicators_aggregate WHERE period = ANY(%s)",
+            "WITH gone AS (DELETE FROM indicators_aggregate WHERE period = ANY(%s)"
+            " RETURNING unit_id) INSERT INTO indicators_aggregatemark (unit_id)"
+            " SELECT DISTINCT unit_id FROM gone",
             [containing(EMPTY_PERIOD)],
         )
         # What autovacuum would do after a delete of 100,000 rows (this machine's server runs

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 
 from indicators import copy_text, rollup
-from indicators.models import Aggregate
+from indicators.models import Aggregate, AggregateMark
 from units.models import UnitChange
 
 # The scopes a row is kept for, by the unit's level: what rollup.node_scope makes of any
@@ -284,12 +284,14 @@ def missing(value) -> bool:
 
 
 def write(rows: Iterable[Row]) -> int:
-    """Insert or overwrite rows by key, in key order; returns how many."""
+    """Insert or overwrite rows by key, in key order, and mark their units (mark); returns
+    how many."""
     rows = sorted(rows, key=lambda r: r[:4])
     if not rows:
         return 0
     if connection.vendor == "postgresql":
         _upsert(rows)
+        mark({row.unit_id for row in rows}, only=True)
     else:
         Aggregate.objects.bulk_create(
             [Aggregate(**row._asdict()) for row in rows],
@@ -357,6 +359,30 @@ def _upsert(rows: list[Row]) -> None:
 
 
 _KEY_COLUMNS = "unit_id, period, scope, indicator_id"
+
+
+def mark(unit_ids: Iterable[int], *, only: bool = False) -> None:
+    """Mark these units (AggregateMark): their rows were written or deleted in this
+    transaction. `only`: their earlier marks are deleted, so that a unit keeps a mark or
+    two (write() does, under the units' locks; a mark made meanwhile by a writer without
+    them is not yet seen, and stays). On PostgreSQL only: the marks serve the cache of
+    known_rows, which SQLite, whose ids a rolled-back transaction gives again, does not
+    keep."""
+    ids = sorted(set(unit_ids))
+    if not ids or connection.vendor != "postgresql":
+        return
+    table = AggregateMark._meta.db_table
+    insert = f"INSERT INTO {table} (unit_id) SELECT unnest(%s::bigint[])"
+    with connection.cursor() as cursor:
+        if only:
+            cursor.execute(
+                f"WITH made AS ({insert} RETURNING id, unit_id) "  # noqa: S608
+                f"DELETE FROM {table} old USING made"
+                f" WHERE old.unit_id = made.unit_id AND old.id < made.id",
+                [ids],
+            )
+        else:
+            cursor.execute(insert, [ids])
 
 
 def _copy_line(row: Row) -> str:

@@ -22,11 +22,10 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Count, F, FloatField, Q
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from indicators import aggregate_table, analytics, copy_text, versions
+from indicators import aggregate_table, analytics, known_rows, versions
 from indicators.models import Aggregate, Figure, Indicator, Submission
 from indicators.periods import containing, parse_period
 from units.models import Agency, Unit, UnitChange
@@ -154,6 +153,7 @@ def forget_units(unit_ids: Iterable[int]) -> int:
         UnitChange.objects.filter(predecessor_id__in=ids).values_list("successor_id", flat=True)
     )
     deleted, _ = Aggregate.objects.filter(unit_id__in=ids).delete()
+    aggregate_table.mark(ids)
     return deleted
 
 
@@ -246,7 +246,9 @@ def indicator_changed(indicator_id: int) -> None:
         .distinct()
     )
     if not Indicator.objects.filter(pk=indicator_id).exists():
-        Aggregate.objects.filter(indicator_id=indicator_id).delete()
+        gone = Aggregate.objects.filter(indicator_id=indicator_id)
+        aggregate_table.mark(gone.values_list("unit_id", flat=True).distinct())
+        gone.delete()
     elif periods:
         units = stored_units()
         recompute(units, {p: {indicator_id} for p in periods}, forget_others=True)
@@ -321,6 +323,7 @@ def recompute(
                 Aggregate.objects.filter(
                     unit_id__in=unit_ids, period=period_id, indicator_id__in=wanted
                 ).delete()
+            aggregate_table.mark(unit_ids)
         periods = [parse_period(p) for p in sorted(by_period)]
         wanted = [indicators[pk] for pk in sorted(indicators)]
         if not wanted:
@@ -606,7 +609,7 @@ def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
                     span,
                     _UNIT_SCOPES,
                     also=[u.pk for u in also],
-                    known=_untouched_districts(indicators, tops, districts, span)
+                    known=known_rows.untouched_districts(indicators, tops, districts, span)
                     if tops is provinces
                     else None,
                 )
@@ -617,96 +620,8 @@ def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
                 yield rows
 
 
-def _untouched_districts(
-    indicators: list, provinces: list, touched: list, periods: list
-) -> dict[str, pd.DataFrame]:
-    """The districts of these provinces that a change did not touch, with their stored rows,
-    by period: what analytics.evaluate_periods takes as `known` instead of reading their
-    subtrees' figures (a province of 30 districts: one district's communes read, not 579).
-
-    Only a district in force since before the period began, with a row for every indicator
-    and kept scope, none of them from predecessors, is taken: its row is then its node in
-    the province's walk, which build_aggregates and verify_aggregates compute whole. Any
-    other is read from the figures, as before."""
-    if not provinces or not periods:
-        return {}
-    touched_ids = {u.pk for u in touched}
-    scopes = aggregate_table.STORED_SCOPES[Unit.Level.DISTRICT]
-    # The districts in force on each period's structure date (one query per date: a
-    # quarter, its half-year and its year share one), then the rows of every period at once.
-    districts_on: dict = {}
-    districts = {}
-    for period in periods:
-        on = analytics.structure_date(provinces[0], period)
-        if on not in districts_on:
-            districts_on[on] = list(
-                Unit.objects.in_force(on)
-                .filter(parent__in=provinces, level=Unit.Level.DISTRICT)
-                .values_list("pk", "parent_id", "valid_from")
-            )
-        districts[period.id] = {
-            pk: parent
-            for pk, parent, starts in districts_on[on]
-            if pk not in touched_ids and (starts is None or starts <= period.start)
-        }
-    wanted = Q(pk__in=[])
-    for period_id, ids in districts.items():
-        if ids:
-            wanted |= Q(period=period_id, unit_id__in=list(ids))
-    every = copy_text.copy_frame(
-        Aggregate.objects.filter(wanted, scope__in=scopes, via_predecessors=False)
-        .annotate(
-            # The indicators as a condition on each row the key's range gives, not as part
-            # of the key searched (F + 0: not the indexed column): one search of the index
-            # per district, period and scope, not one per indicator too (17 → 6 ms).
-            indicator_plus_0=F("indicator_id") + 0,
-            **{f"{name}_float": Cast(name, FloatField()) for name in _NUMBERS},
-        )
-        .filter(indicator_plus_0__in=[i.pk for i in indicators])
-        .order_by()  # (put in order below: PostgreSQL's sort took 12 of the read's 20 ms)
-        .values_list("period", "unit_id", "indicator_id", "scope", *_KNOWN_READ),
-        ["period", "unit_id", "indicator_id", "node_scope", *_KNOWN],
-        floats=_NUMBERS,
-        booleans=["is_answer"],
-        texts=["period", "node_scope", "origin"],
-    )
-    # In one order whatever the plan, by district, scope and indicator within each period:
-    # the districts' nodes are added up in it. On arrays, the periods and districts as
-    # codes (pandas' groupings over the period's text, to count each district's rows and to
-    # part the periods, were a tenth of this function).
-    unit_ids = every["unit_id"].to_numpy(dtype="int64")
-    period_code, period_ids = pd.factorize(every["period"])
-    scope_order = pd.factorize(every["node_scope"], sort=True)[0]
-    order = np.lexsort((every["indicator_id"].to_numpy(), scope_order, unit_ids))
-    # Only a district with a row for every indicator and scope of the period.
-    _, district_of, rows = np.unique(
-        analytics.rollup.in_slot(unit_ids, period_code), return_inverse=True, return_counts=True
-    )
-    order = order[rows[district_of[order]] == len(indicators) * len(scopes)]
-    parents = {pk: parent for ids in districts.values() for pk, parent in ids.items()}
-    every = every.drop(columns="period").rename(columns={"is_answer": "answer"})
-    every = every.assign(
-        parent_id=np.array([parents[pk] for pk in unit_ids.tolist()], dtype="int64"),
-        level=Unit.Level.DISTRICT,
-        **dict.fromkeys(_KNOWN_UNREAD),
-    )
-    # Each period's complete districts (a period with none has no frame).
-    kept_period = period_code[order]
-    return {
-        period_id: every.take(order[kept_period == n]).reset_index(drop=True)
-        for n, period_id in enumerate(period_ids)
-        if (kept_period == n).any()
-    }
-
-
-# A known node's fields as read for a walk: the numbers as floats from the database (no
-# Decimal made per cell). Its figure and coverage level are not read (None): a known node
-# enters its parent by its numbers, coverage and origin (rollup._member_arrays), and is
-# never among the nodes asked for.
+# The numbers of a row, as the engine reads them (floats).
 _NUMBERS = analytics.NUMBER_FIELDS
-_KNOWN_UNREAD = ("coverage_level", "figure_id", "figure_period", "source")
-_KNOWN = [name for name in aggregate_table.NODE_FIELDS if name not in _KNOWN_UNREAD]
-_KNOWN_READ = [f"{name}_float" if name in _NUMBERS else name for name in _KNOWN]
 
 
 def computed(indicators: list, units: list, period, *, reading: bool = False) -> list[Aggregate]:

@@ -285,6 +285,19 @@ class Aggregate(models.Model):
         return f"{self.indicator_id} {self.unit_id} {self.period} {self.scope}: {self.value}"
 
 
+class AggregateMark(models.Model):
+    """A mark made, in the writer's transaction, whenever a unit's rows in the live
+    aggregates are written or deleted (aggregate_table.mark). A unit's last mark and how
+    many it has change whenever its rows may have: rows read while they stood are current
+    while they stand (indicators/known_rows.py). Only inserted, never updated: a writer
+    waits on no other's mark (docs/decisions/0041)."""
+
+    unit_id = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.pk}"
+
+
 # What a save or an import may change in a stored figure.
 FIGURE_WRITABLE = (
     "value",

@@ -1,0 +1,139 @@
+"""The untouched districts' rows an approval reads for its province (indicators/known_rows.py)
+are kept in the process and used again only while the districts' marks stand: a district
+whose rows were written or forgotten since is read again. (The state machine of
+tests/test_aggregates.py checks the whole table after every step, with these kept rows in
+use on PostgreSQL.)"""
+
+import datetime
+
+import pandas as pd
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from accounts.services import demo_users_create
+from indicators import aggregates, known_rows
+from indicators.models import AggregateMark, Figure, Indicator
+from indicators.periods import containing, parse_period
+from indicators.services import FigureInput
+from indicators.writes.figures import figure_api_save
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+OLD = datetime.date(2024, 1, 1)
+PERIODS = [parse_period(p) for p in containing("2025Q1")]
+INDICATOR = "INF_PC_EQUIPPED"
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="rows are kept on PostgreSQL only (SQLite gives a rolled-back transaction's ids "
+    "again, so a mark could repeat)",
+)
+
+
+@pytest.fixture
+def quang_tri(reference_data):
+    """Quảng Trị (2024) with every district's rows built, Vĩnh Linh the district a change
+    touches, Đông Hà one it does not; nothing kept from another test."""
+    province = Unit.objects.in_force(OLD).get(code="45")
+    aggregates.build(periods=[p.id for p in PERIODS], unit_ids=[province.pk])
+    known_rows.forget()
+    yield {
+        "province": province,
+        "vinh_linh": Unit.objects.in_force(OLD).get(code="464"),
+        "dong_ha": Unit.objects.in_force(OLD).get(code="461"),
+        "indicators": list(Indicator.objects.filter(code=INDICATOR)),
+    }
+    known_rows.forget()
+
+
+def untouched(units: dict) -> dict[str, pd.DataFrame]:
+    return known_rows.untouched_districts(
+        units["indicators"], [units["province"]], [units["vinh_linh"]], PERIODS
+    )
+
+
+def approve_in_dong_ha(numerator: str) -> None:
+    demo_users_create()
+    commune = (
+        Unit.objects.in_force(OLD)
+        .filter(district__code="461", level="commune")
+        .order_by("code")
+        .first()
+    )
+    item = FigureInput(
+        unit_code=commune.code,
+        unit_on=OLD,
+        indicator=INDICATOR,
+        period="2025Q1",
+        numerator=numerator,
+        denominator="10",
+    )
+    admin = get_user_model().objects.get(username="admin")
+    figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
+
+
+def assert_same(found: dict, expected: dict) -> None:
+    assert found.keys() == expected.keys()
+    for period_id, frame in found.items():
+        pd.testing.assert_frame_equal(frame, expected[period_id], check_exact=True)
+
+
+def read_afresh(units: dict) -> dict[str, pd.DataFrame]:
+    known_rows.forget()
+    return untouched(units)
+
+
+@postgresql_only
+def test_rows_kept_are_those_read_and_read_no_more(quang_tri, django_assert_num_queries):
+    first = untouched(quang_tri)
+    assert quang_tri["dong_ha"].pk in set(first["2025Q1"]["unit_id"])
+    assert quang_tri["vinh_linh"].pk not in set(first["2025Q1"]["unit_id"])
+    # Kept: the districts in force on each structure date (2025Q1's end, and 2025S1's and
+    # 2025's), then the marks; no row read.
+    with django_assert_num_queries(3):
+        again = untouched(quang_tri)
+    assert_same(again, first)
+
+
+@postgresql_only
+def test_a_district_written_since_is_read_again(quang_tri):
+    before = untouched(quang_tri)
+    approve_in_dong_ha("7")  # Đông Hà's rows are written (and marked) in the approval
+    after = untouched(quang_tri)
+    assert_same(after, read_afresh(quang_tri))
+    dong_ha = quang_tri["dong_ha"].pk
+    rows = {
+        period_id: frame.loc[frame["unit_id"] == dong_ha, "numerator"].tolist()
+        for period_id, frame in after.items()
+    }
+    assert rows != {
+        period_id: frame.loc[frame["unit_id"] == dong_ha, "numerator"].tolist()
+        for period_id, frame in before.items()
+    }
+
+
+@postgresql_only
+def test_a_district_forgotten_since_is_not_taken(quang_tri):
+    assert quang_tri["dong_ha"].pk in set(untouched(quang_tri)["2025Q1"]["unit_id"])
+    aggregates.forget_units([quang_tri["dong_ha"].pk])  # its rows deleted (and marked)
+    after = untouched(quang_tri)
+    assert quang_tri["dong_ha"].pk not in set(after["2025Q1"]["unit_id"])
+    assert_same(after, read_afresh(quang_tri))
+
+
+@postgresql_only
+def test_a_unit_keeps_a_mark_or_two(quang_tri):
+    """write() deletes a unit's earlier marks as it marks it again."""
+    for numerator in ("1", "2", "3"):
+        approve_in_dong_ha(numerator)
+    assert AggregateMark.objects.filter(unit_id=quang_tri["dong_ha"].pk).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's behaviour")
+def test_nothing_is_kept_nor_marked_on_sqlite(quang_tri):
+    first = untouched(quang_tri)
+    assert not known_rows._KEPT
+    assert not AggregateMark.objects.exists()
+    assert_same(untouched(quang_tri), first)
