@@ -403,7 +403,7 @@ def _copy_line(row: Row) -> str:
 
 def stored_number(value: float | Decimal | None) -> Decimal | None:
     """To the table's 10 decimals: a district's value as computed (not the 4 decimals shown),
-    because its province is combined from it (aggregates._untouched_districts). A float is
+    because its province is combined from it (known_rows.untouched_districts). A float is
     read by its shortest repr, the digits Python prints for it."""
     if missing(value):
         return None

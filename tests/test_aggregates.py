@@ -223,7 +223,7 @@ class Aggregates(RuleBasedStateMachine):
     def administrator_builds(self):
         # As build_aggregates does: every district of the province gets its rows, and from
         # then on a change recomputes the province from the untouched districts' rows
-        # (aggregates._untouched_districts) instead of their figures.
+        # (known_rows.untouched_districts) instead of their figures.
         aggregates.build(periods=CHECKED, unit_ids=[self.province.pk])
         self.check()
 
