@@ -1503,95 +1503,51 @@ def _flow_values(totals: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
 
 
 def _added_up(frame: pd.DataFrame, keys: list[str], several: pd.Series) -> pd.DataFrame:
-    """_flow_totals' sums per member, where some members have several figures: what
-    pandas' grouping gives (`frame.groupby(keys, sort=False)`: sum, mean, all, size and
-    first, tests/test_flow_totals.py compares them), made on arrays. pandas' grouping cost
-    an approval 3 ms a call on its 30 rows of flows (decision 0039: pandas costs per
-    operation). Its sums are compensated (Kahan's, as pandas' group_sum and group_mean add),
-    each member's figures added in their order in the frame, so the floats are the same."""
-    group, first = _groups(frame, keys)
-    count = len(first)
-    # Each row's place among its member's rows, the members' rows taken in turn.
-    order = np.argsort(group, kind="stable")
-    starts = np.searchsorted(group[order], np.arange(count))
-    rank = np.empty(len(group), dtype="int64")
-    rank[order] = np.arange(len(group)) - np.repeat(starts, np.bincount(group, minlength=count))
-    numbers = frame[["value", "numerator", "denominator"]].to_numpy(dtype=float)
-    sums, seen = _compensated_sums(numbers, group, rank, count)
-    uncounted = ~frame["_counted"].to_numpy(dtype=bool)
-    counted = np.bincount(group, weights=uncounted, minlength=count) == 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(seen[:, 0] > 0, sums[:, 0] / seen[:, 0], np.nan)
-    totals = pd.DataFrame(
-        {
-            **{key: frame[key].array.take(first) for key in keys},
-            "value": sums[:, 0],
-            "mean": mean,
-            "numerator": sums[:, 1],
-            "denominator": sums[:, 2],
-            "counted": counted,
-            "parts": np.bincount(group, minlength=count),
-            **{name: frame[name].array.take(first) for name in _FIRST_OF_MEMBER},
-        }
-    )
+    """_flow_totals' sums per member, where some members have several figures. A few
+    grouped operations over several columns each, not one per column (pandas costs per
+    operation: a rolled half-year's flows took 12 ms, named aggregations; decision 0039);
+    the sums are pandas' own, as they were."""
+    grouped = frame.groupby(keys, sort=False)
+    totals = pd.concat(
+        [
+            grouped[["value", "numerator", "denominator"]].sum(),
+            grouped["value"].mean().rename("mean"),
+            grouped["_counted"].all().rename("counted"),
+            grouped.size().rename("parts"),
+            grouped[["figure_id", "figure_period", "source"]].first(),
+        ],
+        axis=1,
+    ).reset_index()
+    totals = totals[[*keys, *_ADDED_UP]]
     # Where several figures add up, name all their periods (joined in Python only for those).
-    periods: dict[int, list[str]] = {}
-    for member, period in zip(
-        group[several.to_numpy(dtype=bool)].tolist(),
-        frame.loc[several, "figure_period"].tolist(),
-        strict=True,
+    periods: dict[tuple, list[str]] = {}
+    for *key, period in frame.loc[several, [*keys, "figure_period"]].itertuples(
+        index=False, name=None
     ):
-        periods.setdefault(member, []).append(period)
+        periods.setdefault(tuple(key), []).append(period)
     if periods:
         totals["figure_period"] = [
-            ", ".join(sorted(periods[member])) if member in periods else period
-            for member, period in enumerate(totals["figure_period"].tolist())
+            ", ".join(sorted(periods[key])) if key in periods else period
+            for key, period in zip(
+                zip(*(totals[k].tolist() for k in keys), strict=True),
+                totals["figure_period"].tolist(),
+                strict=True,
+            )
         ]
     return totals
 
 
-# A member's figure, period and source: its first figure's (a sum's figure_id is not kept).
-_FIRST_OF_MEMBER = ("figure_id", "figure_period", "source")
-
-
-def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's member, numbered in the order members first appear (as
-    `groupby(keys, sort=False)` numbers its groups), and each member's first row. The
-    key columns hold no NULL (_flow_totals fills the agency's)."""
-    code = np.zeros(len(frame), dtype="int64")
-    for key in keys:
-        values, uniques = pd.factorize(frame[key], sort=False)
-        if (values < 0).any():
-            raise ValueError(f"_groups: a NULL in {key}")
-        code, _ = pd.factorize(code * len(uniques) + values, sort=False)
-    _, first = np.unique(code, return_index=True)
-    return code, first
-
-
-def _compensated_sums(
-    numbers: np.ndarray, group: np.ndarray, rank: np.ndarray, count: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each group's sum of each column, NaN left out (0 for none), by Kahan's compensated
-    sum over the group's rows in their order, as pandas' group_sum adds; and how many
-    numbers each sum has. The rows of one rank at a time: a group has one row of each."""
-    sums = np.zeros((count, numbers.shape[1]))
-    carry = np.zeros_like(sums)
-    seen = np.zeros_like(sums)
-    for place in range(int(rank.max(initial=-1)) + 1):
-        at = rank == place
-        into, value = group[at], numbers[at]
-        present = ~np.isnan(value)
-        total, lost = sums[into], carry[into]
-        with np.errstate(invalid="ignore"):  # (inf - inf: NaN, as in pandas)
-            y = value - lost
-            t = total + y
-            lost_now = (t - total) - y
-        # (An infinite number leaves NaN behind: pandas then keeps no carry.)
-        lost_now[np.isnan(lost_now)] = 0.0
-        sums[into] = np.where(present, t, total)
-        carry[into] = np.where(present, lost_now, lost)
-        seen[into] += present
-    return sums, seen
+_ADDED_UP = [
+    "value",
+    "mean",
+    "numerator",
+    "denominator",
+    "counted",
+    "parts",
+    "figure_id",
+    "figure_period",
+    "source",
+]
 
 
 def _from_predecessors(
