@@ -348,6 +348,11 @@ def redis_caches(url: str) -> dict:
 # change made outside the portal could leave unseen. 0: built for every request.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 3600)
 
+# Whether a process keeps the stored rows of the districts an approval read, while their
+# marks stand (indicators/known_rows.py, docs/decisions/0041). Off while containers of a
+# release before the marks (migration indicators 0017) still write: theirs leave no mark.
+KNOWN_ROWS_KEPT = env_bool("KNOWN_ROWS_KEPT", True)
+
 REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL).strip()
 if REDIS_CACHE_URL:
     CACHES = redis_caches(REDIS_CACHE_URL)

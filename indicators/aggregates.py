@@ -329,10 +329,11 @@ def recompute(
         if not wanted:
             return 0
         # The units in force since before a period began: every period at once; with them, in
-        # the same writes, the units formed after a period ended, combined from the rows of the
-        # units they were formed from (those just computed taken as they were made, not read
-        # back). Then, period by period, those formed after it began with figures of their
-        # own, which may read the units they were formed from (written just before).
+        # the same writes, the units formed after a period ended or during it without figures
+        # of their own, combined from the rows of the units they were formed from (those just
+        # computed taken as they were made, not read back). Then, period by period, those
+        # formed during it with figures of their own, which may read the units they were
+        # formed from (written just before). (every_row is consumed whole by write_batches.)
         later, edges, left = _formed_later(units, periods)
         wanted_predecessors = {pk for mine in edges.values() for pk, _, _ in mine}
         made: dict[tuple, tuple] = {}

@@ -17,6 +17,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, FloatField, Q
 from django.db.models.functions import Cast
@@ -42,10 +43,11 @@ _COLUMNS = [
 ]
 
 # (database, district id, period id, indicator ids) → (the district's marks, its rows): the
-# rows of districts' periods read, the last used last. About 10 KB each: a province's 30
-# districts for a quarter, its half-year and year are 90.
+# rows of districts' periods read, the last used last. About 20 KB each (51 indicators, two
+# scopes; measured, each string counted apiece): a province's 30 districts for a quarter, its
+# half-year and year are 90, so a process keeps a dozen provinces' in some 20 MB.
 _KEPT: OrderedDict[tuple, tuple] = OrderedDict()
-KEPT_MAX = 2048
+KEPT_MAX = 1024
 _KEPT_LOCK = threading.Lock()  # (gunicorn's threads share a process)
 
 
@@ -123,8 +125,9 @@ def _rows_of(pairs: list[tuple[int, str]], indicators: list, scopes) -> dict[tup
     if not pairs:
         return {}
     indicator_ids = tuple(i.pk for i in indicators)
-    database = connection.settings_dict["NAME"]
-    keeping = connection.vendor == "postgresql"
+    where = connection.settings_dict
+    database = (connection.alias, where["NAME"], where["HOST"], where["PORT"])
+    keeping = connection.vendor == "postgresql" and settings.KNOWN_ROWS_KEPT
     stood = _marks({pk for pk, _ in pairs}) if keeping else {}
     found: dict[tuple, list | None] = {}
     wanted = []
@@ -162,7 +165,9 @@ def _read(pairs: list[tuple[int, str]], indicator_ids: tuple, scopes) -> dict[tu
     for period_id, ids in by_period.items():
         wanted |= Q(period=period_id, unit_id__in=ids)
     every = copy_text.copy_frame(
-        Aggregate.objects.filter(wanted, scope__in=scopes, via_predecessors=False)
+        # (On the connection the marks were read on, whatever a router says.)
+        Aggregate.objects.using(connection.alias)
+        .filter(wanted, scope__in=scopes, via_predecessors=False)
         .annotate(
             # The indicators as a condition on each row the key's range gives, not as part
             # of the key searched (F + 0: not the indexed column): one search of the index
@@ -199,28 +204,31 @@ def _read(pairs: list[tuple[int, str]], indicator_ids: tuple, scopes) -> dict[tu
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
         pk = int(unit_ids[order[start]])
         period_id = period_ids[period_code[order[start]]]
-        found[(pk, period_id)] = [array[start:end] for array in arrays]
+        # (Copies: a slice would keep the whole read alive as long as one district's is kept.)
+        found[(pk, period_id)] = [array[start:end].copy() for array in arrays]
     return found
 
 
-def _marks(unit_ids: set[int]) -> dict[int, tuple[int, int, int]]:
-    """{unit id: (the reference data's number, its last mark, how many marks it has)} for
-    the marked units among these: a unit's triple changes whenever its rows may have
-    (aggregate_table.mark), and every unit's when the reference data is loaded or changed
-    (a database emptied and loaded again gives its ids, and its marks' ids, again: its
-    reference number, a time, is new). One query."""
+def _marks(unit_ids: set[int]) -> dict[int, tuple]:
+    """{unit id: (the reference data's number, the ids of its marks)} for the marked units
+    among these. A unit's marks change whenever its rows may have: a mark's id is never
+    given again, and a write that deletes a unit's older marks adds a newer one in the same
+    transaction (aggregate_table.mark), so rows written or deleted since the rows kept were
+    read show as an id they were not kept with, once committed. Every unit's changes when
+    the reference data is loaded or changed (a database emptied and loaded again gives its
+    ids, and its marks' ids, again: its reference number, a time, is new). One query."""
     marks = connection.ops.quote_name(AggregateMark._meta.db_table)
     numbers = connection.ops.quote_name(DataVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT unit_id, max(id), count(*) FROM {marks}"  # noqa: S608
+            f"SELECT unit_id, array_agg(id ORDER BY id) FROM {marks}"  # noqa: S608
             f" WHERE unit_id = ANY(%s) GROUP BY unit_id"
-            f" UNION ALL SELECT -1, number, 0 FROM {numbers} WHERE area = %s",
+            f" UNION ALL SELECT -1, ARRAY[number] FROM {numbers} WHERE area = %s",
             [sorted(unit_ids), versions.REFERENCE],
         )
         found = cursor.fetchall()
-    reference = next((last for unit_id, last, _ in found if unit_id == -1), 0)
-    return {unit_id: (reference, last, n) for unit_id, last, n in found if unit_id != -1}
+    reference = next((ids[0] for unit_id, ids in found if unit_id == -1), 0)
+    return {unit_id: (reference, tuple(ids)) for unit_id, ids in found if unit_id != -1}
 
 
 def forget() -> None:

@@ -137,3 +137,24 @@ def test_nothing_is_kept_nor_marked_on_sqlite(quang_tri):
     assert not known_rows._KEPT
     assert not AggregateMark.objects.exists()
     assert_same(untouched(quang_tri), first)
+
+
+@postgresql_only
+def test_marks_tell_a_write_committed_late_from_one_committed_early(quang_tri):
+    """The race a count and a last id would miss: a write that deleted the district's older
+    mark and added one (x) commits after a writer without the units' locks added its own
+    (y > x). Before: marks {old, y}; after: {x, y} — as many, the same last. The ids differ,
+    so rows kept between the two are read again."""
+    dong_ha = quang_tri["dong_ha"].pk
+    AggregateMark.objects.filter(unit_id=dong_ha).delete()
+    old, x, y = 10**12, 10**12 + 1, 10**12 + 2
+    AggregateMark.objects.bulk_create(
+        [AggregateMark(id=old, unit_id=dong_ha), AggregateMark(id=y, unit_id=dong_ha)]
+    )
+    before = known_rows._marks({dong_ha})
+    AggregateMark.objects.filter(id=old).delete()
+    AggregateMark.objects.create(id=x, unit_id=dong_ha)
+    after = known_rows._marks({dong_ha})
+    assert len(before[dong_ha][1]) == len(after[dong_ha][1]) == 2
+    assert max(before[dong_ha][1]) == max(after[dong_ha][1]) == y
+    assert before != after
