@@ -348,8 +348,9 @@ def redis_caches(url: str) -> dict:
 # change made outside the portal could leave unseen. 0: built for every request.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 3600)
 
-# Whether a process keeps the stored rows of the districts an approval read, while their
-# marks stand (indicators/known_rows.py, docs/decisions/0041). Off while containers of a
+# Whether a process keeps the stored rows of the districts an approval read, and the rows it
+# wrote, while their marks stand (indicators/known_rows.py, aggregate_table._last_written,
+# docs/decisions/0041). Off while containers of a
 # release before the marks (migration indicators 0017) still write: theirs leave no mark.
 KNOWN_ROWS_KEPT = env_bool("KNOWN_ROWS_KEPT", True)
 

@@ -9,17 +9,20 @@ combined from many: a commune's value is its own figure, read from the figures a
 import contextlib
 import contextvars
 import decimal
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 
-from indicators import copy_text, rollup
-from indicators.models import Aggregate, AggregateMark
+from indicators import copy_text, rollup, versions
+from indicators.models import Aggregate, AggregateMark, DataVersion
 from units.models import UnitChange
 
 # The scopes a row is kept for, by the unit's level: what rollup.node_scope makes of any
@@ -285,13 +288,22 @@ def missing(value) -> bool:
 
 def write(rows: Iterable[Row]) -> int:
     """Insert or overwrite rows by key, in key order, and mark their units (mark); returns
-    how many."""
+    how many. On PostgreSQL a row this process wrote last, unchanged since (its unit's
+    marks as they were once that write committed), is not sent again (_last_written)."""
     rows = sorted(rows, key=lambda r: r[:4])
     if not rows:
         return 0
     if connection.vendor == "postgresql":
-        _upsert(rows)
-        mark({row.unit_id for row in rows}, only=True)
+        units = {row.unit_id for row in rows}
+        remembering = settings.KNOWN_ROWS_KEPT and len(rows) <= REMEMBERED_ROWS_MAX
+        stood = marks(units) if remembering else None
+        last = _last_written(units, stood) if remembering else {}
+        sent = [row for row in rows if last.get(row[:4]) != row[4:]] if last else rows
+        if sent:
+            _upsert(sent)
+        made = mark(units, only=True)
+        if remembering:
+            transaction.on_commit(lambda: _remember(rows, last, stood[0], made))
     else:
         Aggregate.objects.bulk_create(
             [Aggregate(**row._asdict()) for row in rows],
@@ -361,28 +373,107 @@ def _upsert(rows: list[Row]) -> None:
 _KEY_COLUMNS = "unit_id, period, scope, indicator_id"
 
 
-def mark(unit_ids: Iterable[int], *, only: bool = False) -> None:
+def mark(unit_ids: Iterable[int], *, only: bool = False) -> dict[int, int]:
     """Mark these units (AggregateMark): their rows were written or deleted in this
-    transaction. `only`: their earlier marks are deleted, so that a unit keeps a mark or
-    two (write() does, under the units' locks; a mark made meanwhile by a writer without
-    them is not yet seen, and stays). On PostgreSQL only: the marks serve the cache of
-    known_rows, which SQLite, whose ids a rolled-back transaction gives again, does not
-    keep."""
+    transaction; returns {unit id: its new mark's id}. `only`: their earlier marks are
+    deleted, so that a unit keeps a mark or two (write() does, under the units' locks; a
+    mark made meanwhile by a writer without them is not yet seen, and stays). On PostgreSQL
+    only: the marks serve the rows a process keeps (known_rows, _last_written), which on
+    SQLite, whose ids a rolled-back transaction gives again, it does not keep."""
     ids = sorted(set(unit_ids))
     if not ids or connection.vendor != "postgresql":
-        return
+        return {}
     table = AggregateMark._meta.db_table
-    insert = f"INSERT INTO {table} (unit_id) SELECT unnest(%s::bigint[])"
+    insert = f"INSERT INTO {table} (unit_id) SELECT unnest(%s::bigint[]) RETURNING id, unit_id"
     with connection.cursor() as cursor:
         if only:
             cursor.execute(
-                f"WITH made AS ({insert} RETURNING id, unit_id) "  # noqa: S608
+                f"WITH made AS ({insert}), gone AS ("  # noqa: S608
                 f"DELETE FROM {table} old USING made"
-                f" WHERE old.unit_id = made.unit_id AND old.id < made.id",
+                f" WHERE old.unit_id = made.unit_id AND old.id < made.id)"
+                f" SELECT id, unit_id FROM made",
                 [ids],
             )
         else:
             cursor.execute(insert, [ids])
+        return {unit_id: pk for pk, unit_id in cursor.fetchall()}
+
+
+def marks(unit_ids: Iterable[int]) -> tuple[int, dict[int, tuple[int, ...]]]:
+    """The reference data's number, and {unit id: the ids of its marks} for the marked
+    units among these. A unit's marks change whenever its rows may have: a mark's id is
+    never given again, and a write that deletes a unit's older marks adds a newer one in
+    the same transaction (mark), so rows written or deleted since a moment show, once
+    committed, as an id not there then. Every unit's rows are taken as changed when the
+    reference data is loaded or changed (a database emptied and loaded again gives its ids,
+    and its marks' ids, again: its reference number, a time, is new). One query, on
+    PostgreSQL (docs/decisions/0041)."""
+    table = connection.ops.quote_name(AggregateMark._meta.db_table)
+    numbers = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT unit_id, array_agg(id ORDER BY id) FROM {table}"  # noqa: S608
+            f" WHERE unit_id = ANY(%s) GROUP BY unit_id"
+            f" UNION ALL SELECT -1, ARRAY[number] FROM {numbers} WHERE area = %s",
+            [sorted(set(unit_ids)), versions.REFERENCE],
+        )
+        found = cursor.fetchall()
+    reference = next((ids[0] for unit_id, ids in found if unit_id == -1), 0)
+    return reference, {unit_id: tuple(ids) for unit_id, ids in found if unit_id != -1}
+
+
+# The rows this process wrote last of each unit, by a write of a few rows (an approval's, not
+# an import's), and the unit's marks as that write left them: {(database, unit id):
+# ((reference number, mark ids), {row key: its VALUE_FIELDS})}. An approval sends 1,368
+# rows, of which some 430 change: the others cost the upsert a probe and a lock each.
+_WRITTEN: OrderedDict[tuple, tuple] = OrderedDict()
+REMEMBERED_ROWS_MAX = 5000
+REMEMBERED_UNITS_MAX = 256
+_WRITTEN_LOCK = threading.Lock()  # (gunicorn's threads share a process)
+
+
+def _database() -> tuple:
+    where = connection.settings_dict
+    return (connection.alias, where["NAME"], where["HOST"], where["PORT"])
+
+
+def _last_written(units: set[int], stood: tuple) -> dict[tuple, tuple]:
+    """{row key: its values} of the rows this process wrote last of these units, for the
+    units whose marks are still those that write left (`stood`: marks()): the table holds
+    those values still."""
+    reference, ids = stood
+    database = _database()
+    found: dict[tuple, tuple] = {}
+    with _WRITTEN_LOCK:
+        for unit in units:
+            written = _WRITTEN.get((database, unit))
+            if written is not None and unit in ids and written[0] == (reference, ids[unit]):
+                found.update(written[1])
+    return found
+
+
+def _remember(rows: list[Row], last: dict, reference: int, made: dict[int, int]) -> None:
+    """Once the write committed: each unit's rows as the table now holds them (those still
+    current from before, `last`, then those written), under the marks the write left."""
+    database = _database()
+    by_unit: dict[int, dict] = {unit: {} for unit in made}
+    for key, values in last.items():
+        if key[0] in by_unit:
+            by_unit[key[0]][key] = values
+    for row in rows:
+        by_unit[row.unit_id][row[:4]] = row[4:]
+    with _WRITTEN_LOCK:
+        for unit, values in by_unit.items():
+            _WRITTEN[(database, unit)] = ((reference, (made[unit],)), values)
+            _WRITTEN.move_to_end((database, unit))
+        while len(_WRITTEN) > REMEMBERED_UNITS_MAX:
+            _WRITTEN.popitem(last=False)
+
+
+def forget_written() -> None:
+    """Drop every unit's rows remembered (tests)."""
+    with _WRITTEN_LOCK:
+        _WRITTEN.clear()
 
 
 def _copy_line(row: Row) -> str:

@@ -22,8 +22,8 @@ from django.db import connection
 from django.db.models import F, FloatField, Q
 from django.db.models.functions import Cast
 
-from indicators import aggregate_table, analytics, copy_text, rollup, versions
-from indicators.models import Aggregate, AggregateMark, DataVersion
+from indicators import aggregate_table, analytics, copy_text, rollup
+from indicators.models import Aggregate
 from units.models import Unit
 
 # A known node's fields as read for a walk: the numbers as floats from the database (no
@@ -211,24 +211,9 @@ def _read(pairs: list[tuple[int, str]], indicator_ids: tuple, scopes) -> dict[tu
 
 def _marks(unit_ids: set[int]) -> dict[int, tuple]:
     """{unit id: (the reference data's number, the ids of its marks)} for the marked units
-    among these. A unit's marks change whenever its rows may have: a mark's id is never
-    given again, and a write that deletes a unit's older marks adds a newer one in the same
-    transaction (aggregate_table.mark), so rows written or deleted since the rows kept were
-    read show as an id they were not kept with, once committed. Every unit's changes when
-    the reference data is loaded or changed (a database emptied and loaded again gives its
-    ids, and its marks' ids, again: its reference number, a time, is new). One query."""
-    marks = connection.ops.quote_name(AggregateMark._meta.db_table)
-    numbers = connection.ops.quote_name(DataVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT unit_id, array_agg(id ORDER BY id) FROM {marks}"  # noqa: S608
-            f" WHERE unit_id = ANY(%s) GROUP BY unit_id"
-            f" UNION ALL SELECT -1, ARRAY[number] FROM {numbers} WHERE area = %s",
-            [sorted(unit_ids), versions.REFERENCE],
-        )
-        found = cursor.fetchall()
-    reference = next((ids[0] for unit_id, ids in found if unit_id == -1), 0)
-    return {unit_id: (reference, tuple(ids)) for unit_id, ids in found if unit_id != -1}
+    among these (aggregate_table.marks)."""
+    reference, ids = aggregate_table.marks(unit_ids)
+    return {unit_id: (reference, marks) for unit_id, marks in ids.items()}
 
 
 def forget() -> None:

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from accounts.services import demo_users_create
-from indicators import aggregates, known_rows
+from indicators import aggregate_table, aggregates, known_rows
 from indicators.models import AggregateMark, Figure, Indicator
 from indicators.periods import containing, parse_period
 from indicators.services import FigureInput
@@ -158,3 +158,59 @@ def test_marks_tell_a_write_committed_late_from_one_committed_early(quang_tri):
     assert len(before[dong_ha][1]) == len(after[dong_ha][1]) == 2
     assert max(before[dong_ha][1]) == max(after[dong_ha][1]) == y
     assert before != after
+
+
+def approve_share(code: str, numerator: str, source: str = "") -> None:
+    """The administrator's approved figure of `numerator` out of 10 for a 2024 commune's
+    2025Q1, through the API's service."""
+    demo_users_create()
+    item = FigureInput(
+        unit_code=code,
+        unit_on=OLD,
+        indicator=INDICATOR,
+        period="2025Q1",
+        numerator=numerator,
+        denominator="10",
+        source=source,
+    )
+    admin = get_user_model().objects.get(username="admin")
+    figure_api_save(user=admin, item=item, status=Figure.Status.APPROVED)
+
+
+@postgresql_only
+def test_rows_written_unchanged_are_not_sent_again(
+    quang_tri, monkeypatch, aggregate_writes, django_capture_on_commit_callbacks
+):
+    """A process remembers the rows it wrote of a unit, once committed, and sends only those
+    that differ while the unit's marks stand: a second approval in Vĩnh Linh sends fewer rows
+    than it writes; after the district's rows were forgotten elsewhere (its marks moved), all
+    of them. The table equals a full recompute after every step."""
+    sent = []
+    upsert = aggregate_table._upsert
+    monkeypatch.setattr(
+        aggregate_table, "_upsert", lambda rows: (sent.append(len(rows)), upsert(rows))
+    )
+    aggregate_table.forget_written()
+    province = quang_tri["province"]
+    periods = [p.id for p in PERIODS]
+
+    def step(do) -> tuple[int, int]:
+        sent.clear()
+        aggregate_writes.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            do()
+        assert aggregates.differences(unit_ids=[province.pk], periods=periods) == []
+        return sum(sent), sum(aggregate_writes)
+
+    first = step(lambda: approve_share("19363", "3"))
+    assert first[0] == first[1] > 0  # nothing remembered yet: every row sent
+    changed = step(lambda: approve_share("19363", "5"))
+    assert changed[0] == changed[1] > 0  # every row of the indicator moved: all sent
+    # The same figure approved again, its source named: the rows are recomputed, and none
+    # of them changed.
+    again = step(lambda: approve_share("19363", "5", source="Báo cáo quý I"))
+    assert again[1] > 0 and again[0] < again[1]
+    step(lambda: aggregates.forget_units([quang_tri["vinh_linh"].pk]))
+    after = step(lambda: approve_share("19363", "6"))
+    assert after[0] == after[1]  # its marks moved: every row of Vĩnh Linh sent again
+    aggregate_table.forget_written()
