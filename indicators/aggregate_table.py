@@ -295,15 +295,28 @@ def write(rows: Iterable[Row]) -> int:
         return 0
     if connection.vendor == "postgresql":
         units = {row.unit_id for row in rows}
-        remembering = settings.KNOWN_ROWS_KEPT and len(rows) <= REMEMBERED_ROWS_MAX
-        stood = marks(units) if remembering else None
+        # (In a transaction: the units' locks held, the marks made with the rows.)
+        remembering = (
+            settings.KNOWN_ROWS_KEPT
+            and len(rows) <= REMEMBERED_ROWS_MAX
+            and connection.in_atomic_block
+        )
+        stood = marks(units) if remembering else (0, {})
         last = _last_written(units, stood) if remembering else {}
-        sent = [row for row in rows if last.get(row[:4]) != row[4:]] if last else rows
+        unchanged = {row[:4] for row in rows if last.get(row[:4]) == row[4:]} if last else set()
+        sent = [row for row in rows if row[:4] not in unchanged] if unchanged else rows
         if sent:
             _upsert(sent)
-        made = mark(units, only=True)
+        made, pruned = mark(units, only=True)
         if remembering:
-            transaction.on_commit(lambda: _remember(rows, last, stood[0], made))
+            # A unit whose older marks included one not there when they were read: another
+            # writer, without the units' locks (forget_units), deleted rows and committed
+            # meanwhile. Its rows not sent are sent now, and it is not remembered.
+            late = {u for u, ids in pruned.items() if not ids <= set(stood[1].get(u, ()))}
+            behind = [row for row in rows if row.unit_id in late and row[:4] in unchanged]
+            if behind:
+                _upsert(behind)
+            transaction.on_commit(lambda: _remember(rows, stood[0], made, late), robust=True)
     else:
         Aggregate.objects.bulk_create(
             [Aggregate(**row._asdict()) for row in rows],
@@ -373,30 +386,45 @@ def _upsert(rows: list[Row]) -> None:
 _KEY_COLUMNS = "unit_id, period, scope, indicator_id"
 
 
-def mark(unit_ids: Iterable[int], *, only: bool = False) -> dict[int, int]:
+def mark(
+    unit_ids: Iterable[int], *, only: bool = False
+) -> tuple[dict[int, int], dict[int, set[int]]]:
     """Mark these units (AggregateMark): their rows were written or deleted in this
-    transaction; returns {unit id: its new mark's id}. `only`: their earlier marks are
-    deleted, so that a unit keeps a mark or two (write() does, under the units' locks; a
-    mark made meanwhile by a writer without them is not yet seen, and stays). On PostgreSQL
-    only: the marks serve the rows a process keeps (known_rows, _last_written), which on
-    SQLite, whose ids a rolled-back transaction gives again, it does not keep."""
+    transaction. Returns {unit id: its new mark's id} and, with `only`, {unit id: the ids
+    of its earlier marks, deleted} (so that a unit keeps a mark or two: write() does, under
+    the units' locks; a mark made meanwhile by a writer without them and not yet committed
+    is not seen, and stays). On PostgreSQL only: the marks serve the rows a process keeps
+    (known_rows, _last_written), which on SQLite, whose ids a rolled-back transaction gives
+    again, it does not keep."""
     ids = sorted(set(unit_ids))
     if not ids or connection.vendor != "postgresql":
-        return {}
+        return {}, {}
     table = AggregateMark._meta.db_table
     insert = f"INSERT INTO {table} (unit_id) SELECT unnest(%s::bigint[]) RETURNING id, unit_id"
+    made: dict[int, int] = {}
+    pruned: dict[int, set[int]] = {}
     with connection.cursor() as cursor:
         if only:
             cursor.execute(
                 f"WITH made AS ({insert}), gone AS ("  # noqa: S608
                 f"DELETE FROM {table} old USING made"
-                f" WHERE old.unit_id = made.unit_id AND old.id < made.id)"
-                f" SELECT id, unit_id FROM made",
+                f" WHERE old.unit_id = made.unit_id AND old.id < made.id"
+                f" RETURNING old.id, old.unit_id)"
+                f" SELECT true, id, unit_id FROM made"
+                f" UNION ALL SELECT false, id, unit_id FROM gone",
                 [ids],
             )
         else:
-            cursor.execute(insert, [ids])
-        return {unit_id: pk for pk, unit_id in cursor.fetchall()}
+            cursor.execute(
+                f"WITH made AS ({insert}) SELECT true, id, unit_id FROM made",  # noqa: S608
+                [ids],
+            )
+        for new, pk, unit_id in cursor.fetchall():
+            if new:
+                made[unit_id] = pk
+            else:
+                pruned.setdefault(unit_id, set()).add(pk)
+    return made, pruned
 
 
 def marks(unit_ids: Iterable[int]) -> tuple[int, dict[int, tuple[int, ...]]]:
@@ -425,10 +453,12 @@ def marks(unit_ids: Iterable[int]) -> tuple[int, dict[int, tuple[int, ...]]]:
 # The rows this process wrote last of each unit, by a write of a few rows (an approval's, not
 # an import's), and the unit's marks as that write left them: {(database, unit id):
 # ((reference number, mark ids), {row key: its VALUE_FIELDS})}. An approval sends 1,368
-# rows, of which some 430 change: the others cost the upsert a probe and a lock each.
+# rows, of which some 430 change: the others cost the upsert a probe and a lock each. A
+# unit's rows of one write each (a province's for an approval: 460, some 600 bytes a row),
+# 64 units at most: some 20 MB.
 _WRITTEN: OrderedDict[tuple, tuple] = OrderedDict()
 REMEMBERED_ROWS_MAX = 5000
-REMEMBERED_UNITS_MAX = 256
+REMEMBERED_UNITS_MAX = 64
 _WRITTEN_LOCK = threading.Lock()  # (gunicorn's threads share a process)
 
 
@@ -452,16 +482,14 @@ def _last_written(units: set[int], stood: tuple) -> dict[tuple, tuple]:
     return found
 
 
-def _remember(rows: list[Row], last: dict, reference: int, made: dict[int, int]) -> None:
-    """Once the write committed: each unit's rows as the table now holds them (those still
-    current from before, `last`, then those written), under the marks the write left."""
+def _remember(rows: list[Row], reference: int, made: dict[int, int], late: set[int]) -> None:
+    """Once the write committed: each unit's rows written, under the marks the write left
+    (its new mark alone), but for the units `late` (write())."""
     database = _database()
-    by_unit: dict[int, dict] = {unit: {} for unit in made}
-    for key, values in last.items():
-        if key[0] in by_unit:
-            by_unit[key[0]][key] = values
+    by_unit: dict[int, dict] = {unit: {} for unit in made if unit not in late}
     for row in rows:
-        by_unit[row.unit_id][row[:4]] = row[4:]
+        if row.unit_id in by_unit:
+            by_unit[row.unit_id][row[:4]] = row[4:]
     with _WRITTEN_LOCK:
         for unit, values in by_unit.items():
             _WRITTEN[(database, unit)] = ((reference, (made[unit],)), values)

@@ -13,7 +13,7 @@ from django.db import connection
 
 from accounts.services import demo_users_create
 from indicators import aggregate_table, aggregates, known_rows
-from indicators.models import AggregateMark, Figure, Indicator
+from indicators.models import Aggregate, AggregateMark, Figure, Indicator
 from indicators.periods import containing, parse_period
 from indicators.services import FigureInput
 from indicators.writes.figures import figure_api_save
@@ -213,4 +213,34 @@ def test_rows_written_unchanged_are_not_sent_again(
     step(lambda: aggregates.forget_units([quang_tri["vinh_linh"].pk]))
     after = step(lambda: approve_share("19363", "6"))
     assert after[0] == after[1]  # its marks moved: every row of Vĩnh Linh sent again
+    aggregate_table.forget_written()
+
+
+@postgresql_only
+def test_rows_deleted_by_another_writer_meanwhile_are_sent(
+    quang_tri, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A deletion without the units' locks (forget_units) committed between the write's
+    read of the marks and its own mark: the write's pruning deletes that mark with the older
+    ones, so the write sees it among those pruned, sends the rows it had left out, and
+    remembers nothing of the unit. (Simulated on one connection: the marks read are those
+    from before the deletion.)"""
+    aggregate_table.forget_written()
+    vinh_linh = quang_tri["vinh_linh"]
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_share("19363", "4")
+    rows_of = Aggregate.objects.filter(
+        unit=vinh_linh, period__in=[p.id for p in PERIODS], indicator__code=INDICATOR
+    )
+    held = rows_of.count()
+    marks = aggregate_table.marks
+    before = marks({vinh_linh.pk})
+    aggregates.forget_units([vinh_linh.pk])  # the other writer: rows deleted, a mark made
+    assert rows_of.count() == 0
+    monkeypatch.setattr(aggregate_table, "marks", lambda units: before)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_share("19363", "4", source="Báo cáo quý I")
+    assert rows_of.count() == held > 0  # (without: none, every one of them left out)
+    # What it remembered of the unit before stands no more, and nothing since.
+    assert aggregate_table._last_written({vinh_linh.pk}, marks({vinh_linh.pk})) == {}
     aggregate_table.forget_written()
