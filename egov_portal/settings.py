@@ -350,8 +350,8 @@ DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 3600)
 
 # Whether a process keeps the stored rows of the districts an approval read, and the rows it
 # wrote, while their marks stand (indicators/known_rows.py, aggregate_table._last_written,
-# docs/decisions/0041). Off while containers of a
-# release before the marks (migration indicators 0017) still write: theirs leave no mark.
+# docs/decisions/0041). Off while containers of a release before the marks (migration
+# indicators 0017) still write: theirs leave no mark.
 KNOWN_ROWS_KEPT = env_bool("KNOWN_ROWS_KEPT", True)
 
 REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL).strip()

@@ -396,8 +396,10 @@ def mark(
     is not seen, and stays). On PostgreSQL only: the marks serve the rows a process keeps
     (known_rows, _last_written), which on SQLite, whose ids a rolled-back transaction gives
     again, it does not keep."""
+    if connection.vendor != "postgresql":
+        return {}, {}  # (before unit_ids is read: it may be a query)
     ids = sorted(set(unit_ids))
-    if not ids or connection.vendor != "postgresql":
+    if not ids:
         return {}, {}
     table = AggregateMark._meta.db_table
     insert = f"INSERT INTO {table} (unit_id) SELECT unnest(%s::bigint[]) RETURNING id, unit_id"
@@ -462,7 +464,8 @@ REMEMBERED_UNITS_MAX = 64
 _WRITTEN_LOCK = threading.Lock()  # (gunicorn's threads share a process)
 
 
-def _database() -> tuple:
+def database_key() -> tuple:
+    """The database a process's kept rows are of (its alias and where it is)."""
     where = connection.settings_dict
     return (connection.alias, where["NAME"], where["HOST"], where["PORT"])
 
@@ -472,7 +475,7 @@ def _last_written(units: set[int], stood: tuple) -> dict[tuple, tuple]:
     units whose marks are still those that write left (`stood`: marks()): the table holds
     those values still."""
     reference, ids = stood
-    database = _database()
+    database = database_key()
     found: dict[tuple, tuple] = {}
     with _WRITTEN_LOCK:
         for unit in units:
@@ -485,7 +488,7 @@ def _last_written(units: set[int], stood: tuple) -> dict[tuple, tuple]:
 def _remember(rows: list[Row], reference: int, made: dict[int, int], late: set[int]) -> None:
     """Once the write committed: each unit's rows written, under the marks the write left
     (its new mark alone), but for the units `late` (write())."""
-    database = _database()
+    database = database_key()
     by_unit: dict[int, dict] = {unit: {} for unit in made if unit not in late}
     for row in rows:
         if row.unit_id in by_unit:

@@ -125,8 +125,7 @@ def _rows_of(pairs: list[tuple[int, str]], indicators: list, scopes) -> dict[tup
     if not pairs:
         return {}
     indicator_ids = tuple(i.pk for i in indicators)
-    where = connection.settings_dict
-    database = (connection.alias, where["NAME"], where["HOST"], where["PORT"])
+    database = aggregate_table.database_key()
     keeping = connection.vendor == "postgresql" and settings.KNOWN_ROWS_KEPT
     stood = _marks({pk for pk, _ in pairs}) if keeping else {}
     found: dict[tuple, list | None] = {}
