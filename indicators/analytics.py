@@ -418,21 +418,33 @@ def _leaf_percent_values(
         [n * rollup.SLOT + u.pk for n in slots.values() for u in communes], dtype="int64"
     )
     found = rollup.leaf_values(rows, keys, rules)
-    value = found["value"].map(aggregate_table.shown).astype(float)
-    found["value"] = value.where(~found["answer"], value * 100)
-    found["unit_id"] = keys % rollup.SLOT
-    found["slot"] = keys // rollup.SLOT
-    ids = [u.pk for u in communes]
-    result = {}
-    for period in periods:
-        codes = {slots[(period.id, i.pk)]: i.code for i in indicators}
-        mine = found[found["slot"].isin(codes)]
-        result[period.id] = (
-            mine.assign(code=mine["slot"].map(codes))
-            .pivot(index="unit_id", columns="code", values="value")
-            .reindex(index=ids, columns=[i.code for i in indicators])
-            .astype(float)
+    value = _shown_floats(found["value"].to_numpy(dtype=float))
+    value = np.where(found["answer"].to_numpy(dtype=bool), value * 100, value)
+    # `keys` run slot by slot, each slot's communes in order: a row of this grid per slot.
+    grid = value.reshape(len(slots), len(communes))
+    row_of = {n: row for row, n in enumerate(slots.values())}
+    index = pd.Index([u.pk for u in communes], dtype="int64", name="unit_id")
+    columns = pd.Index([i.code for i in indicators], name="code")
+    return {
+        period.id: pd.DataFrame(
+            grid[[row_of[slots[(period.id, i.pk)]] for i in indicators]].T,
+            index=index,
+            columns=columns,
         )
+        for period in periods
+    }
+
+
+def _shown_floats(values: np.ndarray) -> np.ndarray:
+    """aggregate_table.shown of each value, as floats (NaN for none), computed once per
+    distinct value (told apart by their bits: -0.0 is not 0.0 here): communes' values
+    repeat (0, 100, 1), and a Decimal made and rounded per cell cost a district's
+    ranking about 5 ms."""
+    result = np.full(len(values), np.nan)
+    present = ~np.isnan(values)
+    distinct, where = np.unique(values[present].view(np.int64), return_inverse=True)
+    shown = [aggregate_table.shown(v) for v in distinct.view(np.float64).tolist()]
+    result[present] = np.array(shown, dtype=float)[where]
     return result
 
 
