@@ -1463,18 +1463,9 @@ def _flow_totals(frame: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
     if frame.empty:
         return frame
     keys = ["indicator_id", "unit_id", "agency_id", "agency_kind", "scope"]
-    several = frame.duplicated(keys, keep=False)
-    if several.any():
-        filled = frame.assign(
-            _counted=frame["numerator"].notna() & frame["denominator"].notna(),
-            agency_id=frame["agency_id"].fillna(-1),
-            agency_kind=frame["agency_kind"].fillna(""),
-        )
-        totals = _added_up(filled, keys, several)
-        totals["figure_id"] = totals["figure_id"].astype("Int64").mask(totals["parts"] > 1)
-        totals["agency_id"] = totals["agency_id"].mask(totals["agency_id"] == -1)
-        totals["agency_kind"] = totals["agency_kind"].replace("", None)
-        return _flow_values(totals, ratios)
+    labels = _member_labels(frame, keys)
+    if labels.max() + 1 < len(frame):  # some member has several figures
+        return _flow_values(_added_up(frame, keys, labels), ratios)
     # One figure each (a quarter's figures): its own sums, as the grouping gives them,
     # made in one frame (pandas costs per operation: a dashboard reads this twice, an
     # approval a dozen times).
@@ -1514,39 +1505,76 @@ def _flow_values(totals: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
     return totals
 
 
-def _added_up(frame: pd.DataFrame, keys: list[str], several: pd.Series) -> pd.DataFrame:
-    """_flow_totals' sums per member, where some members have several figures. A few
-    grouped operations over several columns each, not one per column (pandas costs per
-    operation: a rolled half-year's flows took 12 ms, named aggregations; decision 0039);
-    the sums are pandas' own, as they were."""
-    grouped = frame.groupby(keys, sort=False)
-    totals = pd.concat(
-        [
-            grouped[["value", "numerator", "denominator"]].sum(),
-            grouped["value"].mean().rename("mean"),
-            grouped["_counted"].all().rename("counted"),
-            grouped.size().rename("parts"),
-            grouped[["figure_id", "figure_period", "source"]].first(),
-        ],
-        axis=1,
-    ).reset_index()
-    totals = totals[[*keys, *_ADDED_UP]]
-    # Where several figures add up, name all their periods (joined in Python only for those).
-    periods: dict[tuple, list[str]] = {}
-    for *key, period in frame.loc[several, [*keys, "figure_period"]].itertuples(
-        index=False, name=None
-    ):
-        periods.setdefault(tuple(key), []).append(period)
-    if periods:
-        totals["figure_period"] = [
-            ", ".join(sorted(periods[key])) if key in periods else period
-            for key, period in zip(
-                zip(*(totals[k].tolist() for k in keys), strict=True),
-                totals["figure_period"].tolist(),
-                strict=True,
-            )
-        ]
+def _added_up(frame: pd.DataFrame, keys: list[str], labels: np.ndarray) -> pd.DataFrame:
+    """_flow_totals' sums per member, where some members have several figures: a row per
+    member (`labels`, _member_labels), in the order members first appear, as
+    groupby(keys, sort=False) gave them, with the same columns and types. The sums and
+    means are pandas' own, as they were (its compensated summation over each member's
+    figures in their order), grouped by the labels; the rest is taken on arrays (a
+    grouping by five columns, two of them text, its index put back as columns and its
+    parts joined cost a rolled half-year's flows 8 ms for a few dozen rows; decision 0039)."""
+    members = int(labels.max()) + 1
+    parts = np.bincount(labels, minlength=members)
+    first = np.unique(labels, return_index=True)[1]  # each member's first row
+    numbers = pd.DataFrame(
+        {c: frame[c].to_numpy(dtype=float) for c in ("value", "numerator", "denominator")}
+    )
+    grouped = numbers.groupby(labels, sort=False)
+    sums = grouped.sum()
+    counted = frame["numerator"].notna().to_numpy() & frame["denominator"].notna().to_numpy()
+    totals = pd.DataFrame({key: _level_of(frame[key], first) for key in keys})
+    totals["agency_id"] = totals["agency_id"].mask(totals["agency_id"] == -1)
+    totals["agency_kind"] = totals["agency_kind"].replace("", None)
+    totals["value"] = sums["value"].to_numpy()
+    totals["mean"] = grouped["value"].mean().to_numpy()
+    totals["numerator"] = sums["numerator"].to_numpy()
+    totals["denominator"] = sums["denominator"].to_numpy()
+    totals["counted"] = np.bincount(labels, weights=~counted, minlength=members) == 0
+    totals["parts"] = parts.astype("int64")
+    for column in ("figure_id", "figure_period", "source"):
+        values = frame[column]
+        # (first(): a member's first value that is not missing; none is missing as read.)
+        totals[column] = (
+            values.groupby(labels, sort=False).first().array
+            if values.isna().any()
+            else values.array.take(first)
+        )
+    totals["figure_id"] = totals["figure_id"].astype("Int64").mask(totals["parts"] > 1)
+    # Where several figures add up, name all their periods, sorted and joined.
+    periods = frame["figure_period"].tolist()
+    names = totals["figure_period"].tolist()
+    several: dict[int, list[str]] = {}
+    for row in np.flatnonzero(parts[labels] > 1).tolist():
+        several.setdefault(int(labels[row]), []).append(periods[row])
+    for label, found in several.items():
+        names[label] = ", ".join(sorted(found))
+    totals["figure_period"] = names
     return totals
+
+
+def _level_of(column: pd.Series, rows: np.ndarray) -> pd.Index:
+    """The values of a key column at `rows` as groupby gives a key back (an Index of them,
+    text inferred as text), a member's missing agency as -1 and missing kind as "", as
+    _flow_totals grouped them."""
+    if column.name == "agency_id":
+        column = column.fillna(-1)
+    elif column.name == "agency_kind":
+        column = column.fillna("")
+    values = column.array
+    if isinstance(values, pd.arrays.NumpyExtensionArray):
+        return pd.Index(values.to_numpy()[rows])
+    return pd.Index(values.take(rows))
+
+
+def _member_labels(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """A label per row, the same for the rows of one member (equal `keys`, a missing value
+    equal to another), numbered 0, 1, … in the order members first appear."""
+    labels = np.zeros(len(frame), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(frame[key].to_numpy(), use_na_sentinel=False)
+        # (Numbered again at each key: the labels stay under the number of rows.)
+        labels = pd.factorize(labels * len(uniques) + codes)[0]
+    return labels.astype(np.int64)
 
 
 _ADDED_UP = [
