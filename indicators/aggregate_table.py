@@ -9,6 +9,7 @@ combined from many: a commune's value is its own figure, read from the figures a
 import contextlib
 import contextvars
 import decimal
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -165,7 +166,7 @@ def read_values(indicator_ids: Sequence[int], units: Sequence, period_id: str, s
         columns=columns,
     )
     # (A frame computes in floats: rankings and percentages, never served as figures.)
-    frame["value"] = pd.Series([shown(v) for v in frame["value"]], dtype=float)
+    frame["value"] = np.array(shown_of_stored(frame["value"].tolist()), dtype=float)
     return frame
 
 
@@ -552,3 +553,20 @@ def shown(value) -> Decimal | None:
 
 SHOWN_DECIMALS = 4
 _SHOWN = Decimal(1).scaleb(-SHOWN_DECIMALS)
+
+
+def shown_of_stored(values: list) -> list[float]:
+    """float(shown(v)) of each number read from the table, NaN for none: a stored Decimal
+    has the table's 10 decimals already (stored_number would give it back as it is), so
+    only the rounding to the 4 shown is left (a province's ranking reads 2,400 of them)."""
+    return [
+        math.nan
+        if value is None
+        else float(value.quantize(_SHOWN, context=_WIDE))
+        if isinstance(value, Decimal) and value.as_tuple().exponent == -_TABLE_DECIMALS
+        else float("nan" if (rounded := shown(value)) is None else rounded)
+        for value in values
+    ]
+
+
+_TABLE_DECIMALS = Aggregate._meta.get_field("value").decimal_places

@@ -573,8 +573,7 @@ missing = aggregate_table.missing
 def _shown(column: list) -> np.ndarray:
     """Stored numbers as the engine reads them (aggregate_table.shown, as floats to combine
     in the engine), NaN for none."""
-    shown = aggregate_table.shown
-    return np.array([shown(x) for x in column], dtype=float)
+    return np.array(aggregate_table.shown_of_stored(column), dtype=float)
 
 
 def _settled(indicators: list, units: list, periods: list) -> Iterator[list]:
