@@ -339,17 +339,16 @@ def percent_values(
                 stored["origin"], stored["covered"], stored["expected"], stored["percent_only"]
             )
             scaled = scaled.where(~low)
-        cells = stored.assign(value=scaled, code=stored["indicator_id"].map(codes), held=True)
-        frame = (
-            cells.pivot(index="unit_id", columns="code", values="value")
-            .reindex(index=frame.index, columns=frame.columns)
-            .astype(float)
-        )
-        held = (
-            cells.pivot(index="unit_id", columns="code", values="held")
-            .reindex(index=frame.index, columns=frame.columns)
-            .notna()
-        )
+        # Each row into its cell (a row per unit, indicator and scope: no cell twice), on
+        # arrays: two pivots and their reindexing cost a province's ranking 6 ms.
+        row = frame.index.get_indexer(stored["unit_id"].to_numpy())
+        column = frame.columns.get_indexer(stored["indicator_id"].map(codes).to_numpy())
+        values = np.full(frame.shape, np.nan)
+        values[row, column] = scaled.to_numpy(dtype=float)
+        cells = np.zeros(frame.shape, dtype=bool)
+        cells[row, column] = True
+        frame = pd.DataFrame(values, index=frame.index, columns=frame.columns)
+        held = pd.DataFrame(cells, index=frame.index, columns=frame.columns)
     # The values the table does not hold, computed as rollup_indicators does; communes in
     # force when the period began are their own figures (rollup.leaf_values: no tree walk,
     # no value built one by one — a district's ranking, twice per dashboard).
