@@ -1126,8 +1126,38 @@ def _figures_frame(figures) -> pd.DataFrame:
 
 def _frame_of(rows) -> pd.DataFrame:
     """Rows of _FIGURE_FIELDS (agency_id 0 for none, as _figures_frame reads them) as the
-    engine's frame: ids as int64, agency_id nullable (Int64), numbers as floats."""
-    frame = pd.DataFrame.from_records(rows, columns=_FIGURE_FIELDS)
+    engine's frame: ids as int64, agency_id nullable (Int64), numbers as floats (NaN for
+    none), text as pandas infers it from the values (as from_records did). Made column by
+    column with each type given: from_records, then a conversion per column, cost 1.3 ms a
+    frame whatever its size, and an approval reads about eight."""
+    rows = list(rows)
+    if not rows:
+        return _empty_frame_of()
+    (indicator, unit, agency, kind, scope, value, numerator, denominator, pk, period, source) = zip(
+        *rows, strict=True
+    )
+    agency = np.array(agency, dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "indicator_id": np.array(indicator, dtype=np.int64),
+            "unit_id": np.array(unit, dtype=np.int64),
+            "agency_id": pd.arrays.IntegerArray(agency, agency == 0),
+            "agency_kind": list(kind),
+            "scope": list(scope),
+            # (None as NaN; a Decimal, read on SQLite, as float() makes it.)
+            "value": np.array(value, dtype=float),
+            "numerator": np.array(numerator, dtype=float),
+            "denominator": np.array(denominator, dtype=float),
+            "figure_id": np.array(pk, dtype=np.int64),
+            "figure_period": list(period),
+            "source": list(source),
+        }
+    )
+
+
+def _empty_frame_of() -> pd.DataFrame:
+    """_frame_of of no rows: its columns, with the types pandas gives an empty frame."""
+    frame = pd.DataFrame.from_records([], columns=_FIGURE_FIELDS)
     frame = frame.rename(
         columns={"agency__kind": "agency_kind", "id": "figure_id", "period": "figure_period"}
     )
