@@ -700,13 +700,15 @@ def leaf_values(figures: pd.DataFrame, leaves: pd.Index, rule) -> pd.DataFrame:
     """What evaluate_tree gives units without members (a commune) for scope "self": its own
     figure (own_figures), a yes/no answer as such, else no value. Indexed by `leaves`:
     value and answer, without a tree walk (a district's ranking asks for its communes)."""
-    own = own_figures(figures, SELF)
-    reported = leaves.isin(own.index)
+    keys, rows = _own_figure_rows(figures, SELF)
+    wanted = leaves.to_numpy(dtype="int64")
+    place, reported = _lookup(keys, wanted)
+    # (By positions: the own figures' frame indexed by unit and reindexed cost a district's
+    # ranking more than the rest of this.)
+    value = np.full(len(wanted), np.nan)
+    value[reported] = figures["value"].to_numpy(dtype=float)[rows[place[reported]]]
     return pd.DataFrame(
-        {
-            "value": own["value"].reindex(leaves).to_numpy(dtype=float),
-            "answer": _rules(rule).is_boolean(leaves.to_numpy()) & reported,
-        },
+        {"value": value, "answer": _rules(rule).is_boolean(wanted) & reported},
         index=leaves,
     )
 
