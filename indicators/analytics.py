@@ -1537,7 +1537,8 @@ def _flow_values(totals: pd.DataFrame, ratios: set[int]) -> pd.DataFrame:
 def _added_up(frame: pd.DataFrame, keys: list[str], labels: np.ndarray) -> pd.DataFrame:
     """_flow_totals' sums per member, where some members have several figures: a row per
     member (`labels`, _member_labels), in the order members first appear, as
-    groupby(keys, sort=False) gave them, with the same columns and types. The sums and
+    groupby(keys, sort=False) gave them, with the same columns and types (for frames as
+    _frame_of makes them). The sums and
     means are pandas' own, as they were (its compensated summation over each member's
     figures in their order), grouped by the labels; the rest is taken on arrays (a
     grouping by five columns, two of them text, its index put back as columns and its
@@ -1582,9 +1583,9 @@ def _added_up(frame: pd.DataFrame, keys: list[str], labels: np.ndarray) -> pd.Da
 
 
 def _level_of(column: pd.Series, rows: np.ndarray) -> pd.Index:
-    """The values of a key column at `rows` as groupby gives a key back (an Index of them,
-    text inferred as text), a member's missing agency as -1 and missing kind as "", as
-    _flow_totals grouped them."""
+    """The values of a key column at `rows` as the old grouping gave a key back (an Index of
+    them, text inferred as text), a missing agency as -1 and a missing kind as "" (the
+    grouping's fill, which _added_up then turns back into missing values)."""
     if column.name == "agency_id":
         column = column.fillna(-1)
     elif column.name == "agency_kind":
