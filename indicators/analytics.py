@@ -1538,9 +1538,9 @@ def _added_up(frame: pd.DataFrame, keys: list[str], labels: np.ndarray) -> pd.Da
     """_flow_totals' sums per member, where some members have several figures: a row per
     member (`labels`, _member_labels), in the order members first appear, as
     groupby(keys, sort=False) gave them, with the same columns and types (for frames as
-    _frame_of makes them). The sums and
-    means are pandas' own, as they were (its compensated summation over each member's
-    figures in their order), grouped by the labels; the rest is taken on arrays (a
+    _frame_of makes them). The sums and means are pandas' own, as they were (its
+    compensated summation over each member's figures in their order), grouped by the
+    labels; the rest is taken on arrays (a
     grouping by five columns, two of them text, its index put back as columns and its
     parts joined cost a rolled half-year's flows 8 ms for a few dozen rows; decision 0039)."""
     members = int(labels.max()) + 1
