@@ -559,14 +559,28 @@ def shown_of_stored(values: list) -> list[float]:
     """float(shown(v)) of each number read from the table, NaN for none: a stored Decimal
     has the table's 10 decimals already (stored_number would give it back as it is), so
     only the rounding to the 4 shown is left (a province's ranking reads 2,400 of them)."""
-    return [
-        math.nan
-        if value is None
-        else float(value.quantize(_SHOWN, context=_WIDE))
-        if isinstance(value, Decimal) and value.as_tuple().exponent == -_TABLE_DECIMALS
-        else float("nan" if (rounded := shown(value)) is None else rounded)
-        for value in values
-    ]
+    found = []
+    for value in values:
+        if value is None:
+            found.append(math.nan)
+        elif isinstance(value, Decimal) and value.as_tuple().exponent == -_TABLE_DECIMALS:
+            found.append(float(value.quantize(_SHOWN, context=_WIDE)))
+        else:
+            rounded = shown(value)
+            found.append(math.nan if rounded is None else float(rounded))
+    return found
+
+
+def shown_floats(values: np.ndarray) -> np.ndarray:
+    """float(shown(v)) of each float the engine computed, NaN for none, once per distinct
+    value (told apart by their bits: -0.0 is not 0.0 here): communes' values repeat (0,
+    100, 1), and a Decimal made and rounded per cell cost a district's ranking about 5 ms."""
+    result = np.full(len(values), np.nan)
+    present = ~np.isnan(values)
+    distinct, where = np.unique(values[present].view(np.int64), return_inverse=True)
+    rounded = [shown(v) for v in distinct.view(np.float64).tolist()]
+    result[present] = np.array(rounded, dtype=float)[where]
+    return result
 
 
 _TABLE_DECIMALS = Aggregate._meta.get_field("value").decimal_places

@@ -417,7 +417,7 @@ def _leaf_percent_values(
         [n * rollup.SLOT + u.pk for n in slots.values() for u in communes], dtype="int64"
     )
     found = rollup.leaf_values(rows, keys, rules)
-    value = _shown_floats(found["value"].to_numpy(dtype=float))
+    value = aggregate_table.shown_floats(found["value"].to_numpy(dtype=float))
     value = np.where(found["answer"].to_numpy(dtype=bool), value * 100, value)
     # `keys` run slot by slot, each slot's communes in order: a row of this grid per slot.
     grid = value.reshape(len(slots), len(communes))
@@ -432,19 +432,6 @@ def _leaf_percent_values(
         )
         for period in periods
     }
-
-
-def _shown_floats(values: np.ndarray) -> np.ndarray:
-    """aggregate_table.shown of each value, as floats (NaN for none), computed once per
-    distinct value (told apart by their bits: -0.0 is not 0.0 here): communes' values
-    repeat (0, 100, 1), and a Decimal made and rounded per cell cost a district's
-    ranking about 5 ms."""
-    result = np.full(len(values), np.nan)
-    present = ~np.isnan(values)
-    distinct, where = np.unique(values[present].view(np.int64), return_inverse=True)
-    shown = [aggregate_table.shown(v) for v in distinct.view(np.float64).tolist()]
-    result[present] = np.array(shown, dtype=float)[where]
-    return result
 
 
 def _stored_value(unit: Unit, indicator: Indicator, period: Period, scope: str, row: dict):
@@ -1540,9 +1527,9 @@ def _added_up(frame: pd.DataFrame, keys: list[str], labels: np.ndarray) -> pd.Da
     groupby(keys, sort=False) gave them, with the same columns and types (for frames as
     _frame_of makes them). The sums and means are pandas' own, as they were (its
     compensated summation over each member's figures in their order), grouped by the
-    labels; the rest is taken on arrays (a
-    grouping by five columns, two of them text, its index put back as columns and its
-    parts joined cost a rolled half-year's flows 8 ms for a few dozen rows; decision 0039)."""
+    labels; the rest is taken on arrays (a grouping by five columns, two of them text, its
+    index put back as columns and its parts joined cost a rolled half-year's flows 8 ms
+    for a few dozen rows; decisions 0039 and 0042)."""
     members = int(labels.max()) + 1
     parts = np.bincount(labels, minlength=members)
     first = np.unique(labels, return_index=True)[1]  # each member's first row
